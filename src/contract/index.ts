@@ -1,0 +1,5 @@
+export * from "./common.js";
+export * from "./identity.js";
+export * from "./integrations.js";
+export * from "./problem.js";
+export * from "./sdk.js";

@@ -1,0 +1,172 @@
+import { z } from "zod";
+import { SlugSchema, TimestampSchema } from "./common.js";
+
+export const HttpMethodSchema = z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"]);
+export type HttpMethod = z.infer<typeof HttpMethodSchema>;
+
+/** A JSON Schema document as imported from the API's docs; validated by Ajv, not zod. */
+export const JsonSchemaSchema = z.record(z.string(), z.unknown()).describe("JSON Schema (2020-12)");
+export type JsonSchema = z.infer<typeof JsonSchemaSchema>;
+
+/** Action names are dotted identifiers so they map 1:1 onto the generated client (`wg.github.issues.create`). */
+export const ActionNameSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$/, "must be dot-separated identifiers, e.g. issues.create");
+
+export const PaginationSchema = z
+  .discriminatedUnion("strategy", [
+    z.object({
+      strategy: z.literal("cursor"),
+      cursorParam: z.string(),
+      /** JSON pointer to the next cursor in the response body. */
+      nextCursorPath: z.string(),
+      itemsPath: z.string().optional(),
+    }),
+    z.object({
+      strategy: z.literal("offset"),
+      offsetParam: z.string(),
+      limitParam: z.string(),
+      itemsPath: z.string().optional(),
+    }),
+    z.object({
+      strategy: z.literal("page"),
+      pageParam: z.string(),
+      sizeParam: z.string().optional(),
+      itemsPath: z.string().optional(),
+    }),
+    z.object({ strategy: z.literal("link"), itemsPath: z.string().optional() }),
+  ])
+  .meta({ id: "Pagination" });
+export type Pagination = z.infer<typeof PaginationSchema>;
+
+const OAuthFlowSchema = z.object({
+  authorizationUrl: z.string().optional(),
+  tokenUrl: z.string().optional(),
+  refreshUrl: z.string().optional(),
+  scopes: z.record(z.string(), z.string()).default({}),
+});
+
+export const AuthSchemeSchema = z
+  .discriminatedUnion("type", [
+    z.object({ type: z.literal("apiKey"), name: z.string(), in: z.enum(["header", "query", "cookie"]) }),
+    z.object({ type: z.literal("bearer"), bearerFormat: z.string().optional() }),
+    z.object({ type: z.literal("basic") }),
+    z.object({
+      type: z.literal("oauth2"),
+      flows: z.object({
+        authorizationCode: OAuthFlowSchema.optional(),
+        clientCredentials: OAuthFlowSchema.optional(),
+        implicit: OAuthFlowSchema.optional(),
+        password: OAuthFlowSchema.optional(),
+      }),
+    }),
+  ])
+  .meta({ id: "AuthScheme" });
+export type AuthScheme = z.infer<typeof AuthSchemeSchema>;
+
+export const AuthTypeSchema = z.enum(["none", "apiKey", "bearer", "basic", "oauth2"]);
+export type AuthType = z.infer<typeof AuthTypeSchema>;
+
+export const ActionDefinitionSchema = z
+  .object({
+    name: ActionNameSchema,
+    method: HttpMethodSchema,
+    path: z.string().min(1).max(2000).startsWith("/"),
+    summary: z.string().max(1000).optional(),
+    description: z.string().max(100_000).optional(),
+    deprecated: z.boolean().default(false),
+    tags: z.array(z.string().max(200)).max(50).default([]),
+    inputSchema: JsonSchemaSchema.default({ type: "object", properties: {} }),
+    outputSchema: JsonSchemaSchema.nullable().default(null),
+    /** Error responses by status code ("404", "4XX", "default"). */
+    errors: z.record(z.string(), JsonSchemaSchema).default({}),
+    pagination: PaginationSchema.nullable().default(null),
+  })
+  .meta({ id: "ActionDefinition" });
+export type ActionDefinition = z.infer<typeof ActionDefinitionSchema>;
+export type ActionDefinitionInput = z.input<typeof ActionDefinitionSchema>;
+
+/** Everything needed to create (or add a version to) an integration. The importer produces this. */
+export const IntegrationDefinitionSchema = z
+  .object({
+    slug: SlugSchema,
+    name: z.string().min(1).max(200),
+    description: z.string().max(100_000).optional(),
+    baseUrl: z.url(),
+    authSchemes: z.array(AuthSchemeSchema).max(20).default([]),
+    /** True when the docs declared no auth: "none" would be a guess, not a fact. */
+    authTypeUnverified: z.boolean().default(false),
+    actions: z.array(ActionDefinitionSchema).max(20_000),
+  })
+  .superRefine((definition, ctx) => {
+    const seen = new Set<string>();
+    definition.actions.forEach((action, index) => {
+      if (seen.has(action.name)) {
+        ctx.addIssue({ code: "custom", path: ["actions", index, "name"], message: `duplicate action name "${action.name}"` });
+      }
+      seen.add(action.name);
+    });
+  })
+  .meta({ id: "IntegrationDefinition" });
+export type IntegrationDefinition = z.infer<typeof IntegrationDefinitionSchema>;
+export type IntegrationDefinitionInput = z.input<typeof IntegrationDefinitionSchema>;
+
+export const IntegrationSchema = z
+  .object({
+    slug: SlugSchema,
+    name: z.string(),
+    description: z.string().nullable(),
+    baseUrl: z.string(),
+    authType: AuthTypeSchema,
+    authTypeUnverified: z.boolean(),
+    currentVersion: z.number().int().nullable(),
+    versionCount: z.number().int(),
+    actionCount: z.number().int().describe("Actions in the current version"),
+    createdAt: TimestampSchema,
+    updatedAt: TimestampSchema,
+  })
+  .meta({ id: "Integration" });
+export type Integration = z.infer<typeof IntegrationSchema>;
+
+export const IntegrationDetailSchema = IntegrationSchema.extend({
+  authSchemes: z.array(AuthSchemeSchema),
+}).meta({ id: "IntegrationDetail" });
+export type IntegrationDetail = z.infer<typeof IntegrationDetailSchema>;
+
+export const ActionSummarySchema = z
+  .object({
+    name: z.string(),
+    method: HttpMethodSchema,
+    path: z.string(),
+    summary: z.string().nullable(),
+    deprecated: z.boolean(),
+    paginated: z.boolean(),
+  })
+  .meta({ id: "ActionSummary" });
+export type ActionSummary = z.infer<typeof ActionSummarySchema>;
+
+export const ActionSchema = z
+  .object({
+    integration: SlugSchema,
+    version: z.number().int(),
+    name: z.string(),
+    method: HttpMethodSchema,
+    path: z.string(),
+    summary: z.string().nullable(),
+    description: z.string().nullable(),
+    deprecated: z.boolean(),
+    tags: z.array(z.string()),
+    inputSchema: JsonSchemaSchema,
+    outputSchema: JsonSchemaSchema.nullable(),
+    errors: z.record(z.string(), JsonSchemaSchema),
+    pagination: PaginationSchema.nullable(),
+  })
+  .meta({ id: "Action" });
+export type Action = z.infer<typeof ActionSchema>;
+
+export const CreatedIntegrationSchema = z
+  .object({ integration: IntegrationDetailSchema, version: z.number().int(), created: z.boolean() })
+  .meta({ id: "CreatedIntegration" });
+export type CreatedIntegration = z.infer<typeof CreatedIntegrationSchema>;
