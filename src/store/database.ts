@@ -1,0 +1,122 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { Migrator } from "kysely/migration";
+import { migrationProvider } from "./migrations/index.js";
+import type { Database } from "./schema.js";
+import { adaptNodeSqlite } from "./sqlite-adapter.js";
+
+export type StoreLocation =
+  | { kind: "sqlite"; file: string }
+  /** `schema` isolates one tenant of a shared database (and each test): created if missing. */
+  | { kind: "postgres"; url: string; schema?: string };
+
+export type Dialect = StoreLocation["kind"];
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  dialect: Dialect;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Where the store lives: a Postgres URL when one is given (flag or WAYGATE_DATABASE_URL),
+ * else `waygate.db` in the data directory. A `?schema=` parameter on the URL selects
+ * a Postgres schema.
+ */
+export function resolveStoreLocation(options: { databaseUrl?: string | undefined; dataDir: string }): StoreLocation {
+  const url = options.databaseUrl;
+  if (url) {
+    if (!/^postgres(ql)?:\/\//.test(url)) {
+      throw new StoreConfigError(`database URL must start with postgres:// (got "${redactUrl(url)}")`);
+    }
+    const parsed = new URL(url);
+    const schema = parsed.searchParams.get("schema") ?? undefined;
+    parsed.searchParams.delete("schema");
+    if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+      throw new StoreConfigError(`schema "${schema}" must be a lowercase SQL identifier`);
+    }
+    return schema === undefined ? { kind: "postgres", url: parsed.toString() } : { kind: "postgres", url: parsed.toString(), schema };
+  }
+  return { kind: "sqlite", file: path.join(options.dataDir, "waygate.db") };
+}
+
+export class StoreConfigError extends Error {
+  override name = "StoreConfigError";
+}
+
+/** Opens the database and brings its schema up to date. */
+export async function openDatabase(location: StoreLocation): Promise<DatabaseHandle> {
+  const db = location.kind === "sqlite" ? await openSqlite(location.file) : await openPostgres(location);
+  await migrate(db);
+  return { db, dialect: location.kind };
+}
+
+async function openSqlite(file: string): Promise<Kysely<Database>> {
+  if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const { DatabaseSync } = await importNodeSqlite();
+  const sqlite = new DatabaseSync(file);
+  // WAL lets readers proceed during a write; busy_timeout makes a second process wait
+  // for the lock instead of failing (the CLI's operator commands may run beside a server).
+  sqlite.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: adaptNodeSqlite(sqlite) }) });
+}
+
+/**
+ * node:sqlite prints an ExperimentalWarning on Node 22 when first loaded. It is stable
+ * enough for us and the warning would land in every CLI command's stderr, so that one
+ * warning (and only it) is silenced.
+ */
+async function importNodeSqlite(): Promise<typeof import("node:sqlite")> {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === "string" ? warning : warning.message;
+    if (/SQLite is an experimental feature/.test(text)) return;
+    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return await import("node:sqlite");
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
+async function openPostgres(location: { url: string; schema?: string }): Promise<Kysely<Database>> {
+  const { default: pg } = await import("pg");
+  if (location.schema) {
+    const client = new pg.Client({ connectionString: location.url });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${location.schema}"`);
+    } finally {
+      await client.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: location.url,
+    max: 10,
+    ...(location.schema ? { options: `-c search_path="${location.schema}"` } : {}),
+  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+async function migrate(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === "Error")?.migrationName ?? "unknown";
+    throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+/** A database URL with its password hidden, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "<unparseable URL>";
+  }
+}

@@ -1,0 +1,114 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Kysely } from "kysely";
+import type { ApiKey, KeyKind } from "../contract/index.js";
+import { newId } from "./ids.js";
+import type { ApiKeyTable, Database } from "./schema.js";
+
+export const KEY_PREFIXES: Record<KeyKind, string> = { tenant: "wg_tenant_", app: "wg_app_" };
+
+/** Last-used timestamps are written at most this often per key, not on every request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export interface IssuedKey {
+  key: ApiKey;
+  /** The whole key. Returned once; only its hash is stored. */
+  secret: string;
+}
+
+export interface AuthenticatedKey {
+  key: ApiKey;
+  tenantId: string;
+}
+
+/**
+ * API keys are 32 random bytes (256 bits) behind a readable prefix. Only a SHA-256
+ * hash is stored: a slow password hash buys nothing for keys with this much entropy,
+ * and a fast one keeps authentication off the request's critical path. Lookup is by
+ * the hash's unique index; the stored and computed digests are then compared with
+ * timingSafeEqual, so no byte-by-byte comparison of secret material ever happens.
+ */
+export class KeyRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly now: () => Date,
+  ) {}
+
+  async issue(input: { tenantId: string; kind: KeyKind; appId?: string | null; name?: string }): Promise<IssuedKey> {
+    const secret = KEY_PREFIXES[input.kind] + randomBytes(32).toString("base64url");
+    const row: ApiKeyTable = {
+      id: newId("key"),
+      tenant_id: input.tenantId,
+      app_id: input.appId ?? null,
+      kind: input.kind,
+      name: input.name ?? "default",
+      prefix: secret.slice(0, KEY_PREFIXES[input.kind].length + 6),
+      hash: hashKey(secret),
+      created_at: this.now().toISOString(),
+      last_used_at: null,
+      revoked_at: null,
+    };
+    await this.db.insertInto("api_keys").values(row).execute();
+    return { key: toApiKey(row), secret };
+  }
+
+  /** The live key matching `secret`, or undefined for unknown, malformed and revoked keys alike. */
+  async authenticate(secret: string): Promise<AuthenticatedKey | undefined> {
+    if (!Object.values(KEY_PREFIXES).some((prefix) => secret.startsWith(prefix)) || secret.length > 200) return undefined;
+    const hash = hashKey(secret);
+    const row = await this.db.selectFrom("api_keys").selectAll().where("hash", "=", hash).executeTakeFirst();
+    if (!row || !timingSafeEqual(Buffer.from(row.hash, "hex"), Buffer.from(hash, "hex")) || row.revoked_at) return undefined;
+    const now = this.now();
+    if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > LAST_USED_RESOLUTION_MS) {
+      row.last_used_at = now.toISOString();
+      await this.db.updateTable("api_keys").set({ last_used_at: row.last_used_at }).where("id", "=", row.id).execute();
+    }
+    return { key: toApiKey(row), tenantId: row.tenant_id };
+  }
+
+  async list(tenantId: string, filter: { kind?: KeyKind; appId?: string } = {}): Promise<ApiKey[]> {
+    let query = this.db.selectFrom("api_keys").selectAll().where("tenant_id", "=", tenantId);
+    if (filter.kind) query = query.where("kind", "=", filter.kind);
+    if (filter.appId) query = query.where("app_id", "=", filter.appId);
+    const rows = await query.orderBy("created_at").orderBy("id").execute();
+    return rows.map(toApiKey);
+  }
+
+  async get(tenantId: string, id: string): Promise<ApiKey | undefined> {
+    const row = await this.db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("tenant_id", "=", tenantId)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row && toApiKey(row);
+  }
+
+  /** Revokes a key of this tenant. Idempotent: revoking twice keeps the first timestamp. */
+  async revoke(tenantId: string, id: string): Promise<ApiKey | undefined> {
+    await this.db
+      .updateTable("api_keys")
+      .set({ revoked_at: this.now().toISOString() })
+      .where("tenant_id", "=", tenantId)
+      .where("id", "=", id)
+      .where("revoked_at", "is", null)
+      .execute();
+    return this.get(tenantId, id);
+  }
+}
+
+export function hashKey(secret: string): string {
+  return createHash("sha256").update(secret, "utf8").digest("hex");
+}
+
+function toApiKey(row: ApiKeyTable): ApiKey {
+  return {
+    id: row.id,
+    kind: row.kind,
+    name: row.name,
+    prefix: row.prefix,
+    appId: row.app_id,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  };
+}

@@ -1,0 +1,12 @@
+import type { Migration, MigrationProvider } from "kysely/migration";
+import * as initial from "./001_initial.js";
+
+/**
+ * Migrations are imported statically rather than read from a folder, so they survive
+ * bundling and run the same from `dist/` and from source. Append; never edit a shipped one.
+ */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async (): Promise<Record<string, Migration>> => ({
+    "001_initial": initial,
+  }),
+};

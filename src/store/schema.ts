@@ -1,0 +1,81 @@
+/**
+ * Table types for Kysely. Portable across SQLite and Postgres on purpose: ids and
+ * timestamps are text (ISO 8601, UTC), booleans are 0/1 integers, JSON is text.
+ */
+export interface Database {
+  tenants: TenantTable;
+  api_keys: ApiKeyTable;
+  apps: AppTable;
+  integrations: IntegrationTable;
+  integration_versions: IntegrationVersionTable;
+  actions: ActionTable;
+}
+
+export interface TenantTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  tenant_id: string;
+  app_id: string | null;
+  kind: "tenant" | "app";
+  name: string;
+  /** The start of the key, for people to recognise it in lists. Not secret. */
+  prefix: string;
+  /** SHA-256 of the whole key, hex. The key itself is never stored. */
+  hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface AppTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface IntegrationTable {
+  id: string;
+  tenant_id: string;
+  slug: string;
+  name: string;
+  description: string | null;
+  base_url: string;
+  auth_type: string;
+  auth_type_unverified: number;
+  current_version: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IntegrationVersionTable {
+  id: string;
+  integration_id: string;
+  version: number;
+  status: "draft" | "published";
+  content_hash: string;
+  /** JSON: name, description, baseUrl, authSchemes, authTypeUnverified. */
+  config: string;
+  action_count: number;
+  changelog: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+export interface ActionTable {
+  version_id: string;
+  name: string;
+  method: string;
+  path: string;
+  summary: string | null;
+  description: string | null;
+  deprecated: number;
+  /** JSON: tags, inputSchema, outputSchema, errors, pagination. */
+  definition: string;
+  paginated: number;
+}

@@ -1,0 +1,33 @@
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
+import type { SqliteDatabase, SqliteStatement } from "kysely";
+
+/**
+ * Kysely's SqliteDialect is written against better-sqlite3. Node's built-in
+ * `node:sqlite` has almost the same surface; this adapter supplies the two
+ * differences: the `reader` flag (does the statement return rows?) and spread
+ * parameters. Booleans become 0/1, since node:sqlite refuses them.
+ */
+export function adaptNodeSqlite(db: DatabaseSync): SqliteDatabase {
+  return {
+    close: () => db.close(),
+    prepare: (sql) => adaptStatement(db.prepare(sql)),
+  };
+}
+
+function adaptStatement(statement: StatementSync): SqliteStatement {
+  const reader = statement.columns().length > 0;
+  return {
+    reader,
+    all: (parameters) => statement.all(...toSqlite(parameters)),
+    run: (parameters) => statement.run(...toSqlite(parameters)),
+    iterate: (parameters) => statement.iterate(...toSqlite(parameters)),
+  };
+}
+
+function toSqlite(parameters: ReadonlyArray<unknown>): SQLInputValue[] {
+  return parameters.map((value) => {
+    if (typeof value === "boolean") return value ? 1 : 0;
+    if (value === undefined) return null;
+    return value as SQLInputValue;
+  });
+}

@@ -1,0 +1,36 @@
+import { IntegrationRepository } from "./integrations.js";
+import { openDatabase, type DatabaseHandle, type Dialect, type StoreLocation } from "./database.js";
+import { KeyRepository } from "./keys.js";
+import { TenantRepository } from "./tenants.js";
+
+export interface StoreOptions {
+  /** Injected clock, for tests. */
+  now?: () => Date;
+}
+
+/** The Waygate database: one repository per aggregate over one Kysely instance. */
+export class Store {
+  readonly tenants: TenantRepository;
+  readonly keys: KeyRepository;
+  readonly integrations: IntegrationRepository;
+  readonly dialect: Dialect;
+
+  private constructor(
+    private readonly handle: DatabaseHandle,
+    now: () => Date,
+  ) {
+    this.dialect = handle.dialect;
+    this.tenants = new TenantRepository(handle.db, now);
+    this.keys = new KeyRepository(handle.db, now);
+    this.integrations = new IntegrationRepository(handle.db, now);
+  }
+
+  static async open(location: StoreLocation, options: StoreOptions = {}): Promise<Store> {
+    const handle = await openDatabase(location);
+    return new Store(handle, options.now ?? (() => new Date()));
+  }
+
+  async close(): Promise<void> {
+    await this.handle.db.destroy();
+  }
+}
