@@ -3,3 +3,4 @@ export * from "./identity.js";
 export * from "./integrations.js";
 export * from "./problem.js";
 export * from "./sdk.js";
+export * from "./routes.js";

@@ -1,0 +1,53 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Store } from "../store/index.js";
+import { requireKey } from "./auth.js";
+import type { AppEnv } from "./env.js";
+import { HttpError, problemResponse } from "./errors.js";
+import { mountIdentityRoutes } from "./routes/identity.js";
+import { mountIntegrationRoutes } from "./routes/integrations.js";
+import { mountMetaRoutes } from "./routes/meta.js";
+
+export interface AppOptions {
+  store: Store;
+  version: string;
+  /** Largest accepted request body. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Called with errors that are not HttpErrors (bugs, database failures) before the 500 goes out. */
+  onUnexpectedError?: (error: unknown) => void;
+}
+
+const PUBLIC_PATHS = new Set(["/v1/health", "/v1/openapi.json"]);
+
+/** The Waygate API as a fetch handler: the same object serves HTTP and in-process tests. */
+export function createApp(options: AppOptions): Hono<AppEnv> {
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const app = new Hono<AppEnv>();
+
+  app.use("*", async (c, next) => {
+    c.set("store", options.store);
+    await next();
+  });
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () => {
+        throw new HttpError("payload-too-large", `request bodies are limited to ${maxBodyBytes} bytes`);
+      },
+    }),
+  );
+  app.use("/v1/*", async (c, next) => (PUBLIC_PATHS.has(c.req.path) ? next() : requireKey()(c, next)));
+
+  mountMetaRoutes(app, options.version);
+  mountIdentityRoutes(app);
+  mountIntegrationRoutes(app);
+
+  app.notFound((c) => problemResponse(c, new HttpError("not-found", `no route for ${c.req.method} ${c.req.path}`)));
+  app.onError((error, c) => {
+    if (error instanceof HttpError) return problemResponse(c, error);
+    options.onUnexpectedError?.(error);
+    return problemResponse(c, new HttpError("internal", "an unexpected error occurred; it has been logged"));
+  });
+  return app;
+}

@@ -1,0 +1,17 @@
+import type { ApiKey } from "../contract/index.js";
+import type { Store } from "../store/index.js";
+
+/** Who made the request, as established by the auth middleware. */
+export interface AuthContext {
+  tenantId: string;
+  key: ApiKey;
+  /** The app an app key belongs to; null for tenant keys. */
+  appId: string | null;
+}
+
+export interface AppEnv {
+  Variables: {
+    store: Store;
+    auth: AuthContext;
+  };
+}

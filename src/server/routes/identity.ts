@@ -1,0 +1,38 @@
+import type { Hono } from "hono";
+import { routes } from "../../contract/index.js";
+import type { AppEnv } from "../env.js";
+import { HttpError, notFound } from "../errors.js";
+import { mount } from "../mount.js";
+
+export function mountIdentityRoutes(app: Hono<AppEnv>): void {
+  mount(app, routes.me, async (c) => {
+    const { tenantId, key } = c.var.auth;
+    const tenant = await c.var.store.tenants.get(tenantId);
+    if (!tenant) throw new HttpError("unauthorized", "the key's tenant no longer exists");
+    return { tenant, key, app: null };
+  });
+
+  mount(app, routes.listKeys, async (c) => ({
+    data: await c.var.store.keys.list(c.var.auth.tenantId, { kind: "tenant" }),
+  }));
+
+  mount(app, routes.createKey, async (c, { body }) => {
+    const issued = await c.var.store.keys.issue({ tenantId: c.var.auth.tenantId, kind: "tenant", name: body.name });
+    return { key: issued.key, secret: issued.secret };
+  });
+
+  mount(app, routes.revokeKey, async (c, { params }) => {
+    const { store, auth } = c.var;
+    const key = await store.keys.get(auth.tenantId, params.keyId);
+    if (!key || key.kind !== "tenant") throw notFound(`key ${params.keyId}`);
+    if (!key.revokedAt) {
+      const active = (await store.keys.list(auth.tenantId, { kind: "tenant" })).filter((k) => !k.revokedAt);
+      if (active.length <= 1) {
+        throw new HttpError("conflict", "this is the tenant's last active admin key; create another before revoking it");
+      }
+    }
+    const revoked = await store.keys.revoke(auth.tenantId, params.keyId);
+    if (!revoked) throw notFound(`key ${params.keyId}`);
+    return revoked;
+  });
+}
