@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
 import { defineConfig } from "tsup";
+
+const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
 
 // One entry: the CLI. The server, store and client are reached from it through dynamic
 // imports, so esbuild splits them into chunks that `--version` and `--help` never load.
@@ -12,7 +15,10 @@ export default defineConfig({
   clean: true,
   dts: false,
   outDir: "dist",
+  define: { __WAYGATE_VERSION__: JSON.stringify(version) },
   // Dependencies stay external: npm installs them, and bundling native or optional
   // modules (pg, @napi-rs/keyring) would break them.
   skipNodeModulesBundle: true,
+  // node:sqlite only exists with its prefix; tsup would otherwise strip `node:` from builtins.
+  removeNodeProtocol: false,
 });

@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import type * as NodeSqlite from "node:sqlite";
 import path from "node:path";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import { Migrator } from "kysely/migration";
@@ -68,7 +69,7 @@ async function openSqlite(file: string): Promise<Kysely<Database>> {
  * enough for us and the warning would land in every CLI command's stderr, so that one
  * warning (and only it) is silenced.
  */
-async function importNodeSqlite(): Promise<typeof import("node:sqlite")> {
+async function importNodeSqlite(): Promise<typeof NodeSqlite> {
   const emitWarning = process.emitWarning;
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
     const text = typeof warning === "string" ? warning : warning.message;

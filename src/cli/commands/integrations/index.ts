@@ -1,0 +1,40 @@
+import type { Command } from "commander";
+import { given, positiveInt, verb, type Executor } from "../../command.js";
+
+export function registerIntegrations(program: Command, execute: Executor): void {
+  const noun = program.command("integrations").alias("int").description("list, show, create and delete integrations");
+  verb(
+    noun
+      .command("list")
+      .alias("ls")
+      .description("list integrations, sorted by slug")
+      .option("--search <text>", "only integrations whose slug or name contains this")
+      .option("--limit <n>", "page size (1-200)", positiveInt)
+      .option("--cursor <cursor>", "continue from a previous page")
+      .option("--all", "follow every page"),
+    execute,
+    () => import("./list.js"),
+    (_args, flags) => ({ ...given(flags, ["search", "limit", "cursor"]), all: flags.all === true }),
+  );
+  verb(
+    noun.command("show").argument("<slug>", "integration slug").description("show an integration"),
+    execute,
+    () => import("./show.js"),
+    ([slug]) => ({ slug: slug! }),
+  );
+  verb(
+    noun
+      .command("create")
+      .argument("<file>", "integration definition (JSON), or - for stdin")
+      .description("create an integration from a definition file, or add it as the next version"),
+    execute,
+    () => import("./create.js"),
+    ([file]) => ({ file: file! }),
+  );
+  verb(
+    noun.command("delete").alias("rm").argument("<slug>", "integration slug").description("delete an integration and all its versions"),
+    execute,
+    () => import("./delete.js"),
+    ([slug]) => ({ slug: slug! }),
+  );
+}

@@ -1,0 +1,55 @@
+import type { Command } from "commander";
+import { given, port, verb, type Executor } from "../../command.js";
+
+const DATABASE_HELP =
+  "\nDatabase: SQLite in --data-dir (default ~/.local/share/waygate, or WAYGATE_DATA_DIR), or Postgres with\n" +
+  "--database-url / WAYGATE_DATABASE_URL (postgres://…; add ?schema=NAME to use a schema).";
+
+function withDatabase(command: Command): Command {
+  return command
+    .option("--data-dir <dir>", "directory of the embedded SQLite database")
+    .option("--database-url <url>", "Postgres URL (overrides --data-dir)")
+    .addHelpText("after", DATABASE_HELP);
+}
+
+/** Operator commands: they work on the database directly, not through the API. */
+export function registerServer(program: Command, execute: Executor): void {
+  const noun = program.command("server").description("run and administer a Waygate API server");
+  verb(
+    withDatabase(
+      noun
+        .command("init")
+        .description("set up the database and create the first tenant and its admin key")
+        .option("--tenant <name>", "name of the first tenant", "default")
+        .option("--force", "create another tenant even if the database already has one"),
+    ),
+    execute,
+    () => import("./init.js"),
+    (_args, flags) => ({ ...given(flags, ["dataDir", "databaseUrl"]), tenant: String(flags.tenant), force: flags.force === true }),
+  );
+  verb(
+    withDatabase(
+      noun
+        .command("start")
+        .description("start the API server; stops cleanly on Ctrl-C (SIGINT) or SIGTERM")
+        .option("--host <host>", "interface to listen on", "127.0.0.1")
+        .option("--port <port>", "port to listen on (0 picks a free one)", port, 4400),
+    ),
+    execute,
+    () => import("./start.js"),
+    (_args, flags) => ({ ...given(flags, ["dataDir", "databaseUrl"]), host: String(flags.host), port: flags.port as number }),
+  );
+  const tenants = noun.command("tenants").description("manage tenants on this server's database");
+  verb(
+    withDatabase(tenants.command("create").argument("<name>", "tenant name").description("create a tenant and its first admin key")),
+    execute,
+    () => import("./tenants/create.js"),
+    ([name], flags) => ({ ...given(flags, ["dataDir", "databaseUrl"]), name: name! }),
+  );
+  verb(
+    withDatabase(tenants.command("list").alias("ls").description("list tenants")),
+    execute,
+    () => import("./tenants/list.js"),
+    (_args, flags) => given(flags, ["dataDir", "databaseUrl"]),
+  );
+}

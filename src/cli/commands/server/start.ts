@@ -1,0 +1,57 @@
+import { once } from "node:events";
+import { Store } from "../../../store/index.js";
+import { VERSION } from "../../../version.js";
+import type { Context } from "../../context.js";
+import { CliError } from "../../errors.js";
+import type { IO } from "../../io.js";
+import { describeStore, storeLocation, type DatabaseFlags } from "./database.js";
+
+export interface StartOptions extends DatabaseFlags {
+  host: string;
+  port: number;
+}
+
+export interface StartResult {
+  url: string;
+  stoppedBy: string;
+}
+
+/** Runs until SIGINT or SIGTERM, then closes the listener and the database before returning. */
+export async function run(context: Context, options: StartOptions): Promise<StartResult> {
+  const location = storeLocation(context, options);
+  const store = await Store.open(location);
+  const { startServer } = await import("../../../server/start.js");
+  let server;
+  try {
+    server = await startServer({
+      store,
+      version: VERSION,
+      host: options.host,
+      port: options.port,
+      onUnexpectedError: (error) => context.io.err(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+    });
+  } catch (error) {
+    await store.close();
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      throw new CliError(`port ${options.port} on ${options.host} is already in use; pick another with --port`);
+    }
+    throw error;
+  }
+
+  // stdout gets the URL alone (or JSON), so scripts can read it; the rest goes to stderr.
+  if (context.globals.json) context.io.out(JSON.stringify({ url: server.url, database: describeStore(location) }));
+  else {
+    context.io.out(server.url);
+    context.io.err(`Waygate API ${VERSION} listening on ${server.url} (${describeStore(location)}). Ctrl-C to stop.`);
+    if ((await store.tenants.count()) === 0) context.io.err("No tenants yet: create one with `waygate server init`.");
+  }
+
+  const stoppedBy = await Promise.race([once(process, "SIGINT").then(() => "SIGINT"), once(process, "SIGTERM").then(() => "SIGTERM")]);
+  await server.close();
+  await store.close();
+  return { url: server.url, stoppedBy };
+}
+
+export function render(result: StartResult, io: IO): void {
+  io.err(`Stopped (${result.stoppedBy}).`);
+}

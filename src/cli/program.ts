@@ -1,0 +1,44 @@
+import { Command } from "commander";
+import { VERSION } from "../version.js";
+import type { Executor } from "./command.js";
+import { registerActions } from "./commands/actions/index.js";
+import { registerAuth } from "./commands/auth/index.js";
+import { registerIntegrations } from "./commands/integrations/index.js";
+import { registerKeys } from "./commands/keys/index.js";
+import { registerServer } from "./commands/server/index.js";
+
+export interface ProgramOptions {
+  execute: Executor;
+  writeOut: (text: string) => void;
+  writeErr: (text: string) => void;
+}
+
+/** The whole command tree. Declaring it is cheap: verb modules load only when they run. */
+export function buildProgram(options: ProgramOptions): Command {
+  const program = new Command("waygate")
+    .description("Turn API docs into versioned, typed integrations, and call them through one gateway.")
+    .version(VERSION, "-v, --version", "print the version")
+    .helpOption("-h, --help", "show help")
+    .option("--api-url <url>", "Waygate API to talk to (default: the profile's, else http://127.0.0.1:4400)")
+    .option("--api-key <key>", "API key to use (prefer WAYGATE_API_KEY or `waygate login`: flags end up in shell history)")
+    .option("--profile <name>", "named profile from the config file")
+    .option("--json", "print one JSON document on stdout")
+    .option("--debug", "print stack traces and request details")
+    .option("--no-color", "disable colour (also NO_COLOR)")
+    .option("-y, --yes", "answer yes to confirmations; never prompt")
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeOut: options.writeOut, writeErr: options.writeErr })
+    .addHelpText(
+      "after",
+      "\nEnvironment: WAYGATE_API_URL, WAYGATE_API_KEY, WAYGATE_PROFILE, WAYGATE_CONFIG_DIR, NO_COLOR, CI\n" +
+        "Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 auth, 5 conflict/check failed, 6 network",
+    );
+
+  registerAuth(program, options.execute);
+  registerIntegrations(program, options.execute);
+  registerActions(program, options.execute);
+  registerKeys(program, options.execute);
+  registerServer(program, options.execute);
+  return program;
+}
