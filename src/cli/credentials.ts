@@ -41,7 +41,7 @@ export function createCredentialStore(options: { configDir: string; env: NodeJS.
       const { Entry } = await import("@napi-rs/keyring");
       // On Linux only the Secret Service persists; kernel keyutils loses keys with the
       // session and, in containers, refuses access between processes.
-      return new Entry(SERVICE, profile, process.platform === "linux" ? { store: "secret-service" } : undefined);
+      return new Entry(SERVICE, profile, { linux: { store: "secret-service" } });
     } catch {
       return undefined; // no prebuilt binary for this platform
     }

@@ -83,6 +83,20 @@ export class NameTable {
     return candidate;
   }
 
+  /**
+   * Claims `<base><suffix>` for every suffix with one shared base, so an action's
+   * `XInput`, `XOutput` and `XItem` always agree (`IssuesCreate2Input` with `IssuesCreate2Output`).
+   */
+  claimFamily(raw: string, suffixes: readonly string[], fallback = "action"): string {
+    const base = toName(raw, "pascal") || toName(fallback, "pascal");
+    let stem = base;
+    for (let n = 2; suffixes.some((suffix) => this.has(stem + suffix) || isForbidden(stem + suffix, "pascal")); n++) {
+      stem = `${base}${n}`;
+    }
+    for (const suffix of suffixes) this.#used.add(this.#key(stem + suffix));
+    return stem;
+  }
+
   #key(name: string): string {
     return this.#caseInsensitive ? name.toLowerCase() : name;
   }

@@ -65,7 +65,6 @@ function parseYaml(text: string, source: string, limits: ImportLimits, warnings:
       uniqueKeys: true,
       prettyErrors: true,
       strict: true,
-      maxAliasCount: limits.maxYamlAliases,
     });
     const error = doc.errors[0];
     if (error) {

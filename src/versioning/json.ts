@@ -60,6 +60,11 @@ export function splitPointer(pointer: string): string[] {
     .map((segment) => segment.replaceAll("~1", "/").replaceAll("~0", "~"));
 }
 
+/** Code-unit order, not locale order: output must not depend on the machine's locale. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Orders pointers segment by segment, numeric segments numerically (`/2` before `/10`). */
 export function comparePointers(a: string, b: string): number {
   const left = splitPointer(a);
