@@ -1,2 +1,7 @@
 #!/usr/bin/env node
-import "../dist/cli/main.js";
+// Launcher only. The compile cache (Node >= 22.1) keeps V8 bytecode of the CLI and its
+// dependencies on disk, so repeated runs skip parsing and compiling them.
+import module from "node:module";
+
+module.enableCompileCache?.();
+await import("../dist/cli/main.js");

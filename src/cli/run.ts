@@ -1,9 +1,8 @@
 import { CommanderError } from "commander";
 import type { Executor } from "./command.js";
-import { createContext, type GlobalOptions } from "./context.js";
+import type { GlobalOptions } from "./context.js";
 import { CliError, ExitCode } from "./errors.js";
 import { processIO, style, wantsColor, type IO } from "./io.js";
-import { emit } from "./output.js";
 import { buildProgram } from "./program.js";
 
 /** Parses argv, runs the command, and turns whatever happened into an exit code. */
@@ -14,6 +13,9 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
   const execute: Executor = async (invocation) => {
     globals = invocation.globals;
     io = processIO({ color: wantsColor(env, globals.color) });
+    // Imported here, not at the top: the context pulls in zod and the config and
+    // credential modules, which `--help` and usage errors never need.
+    const [{ createContext }, { emit }] = await Promise.all([import("./context.js"), import("./output.js")]);
     const context = createContext({ io, env, globals });
     try {
       const verb = await invocation.load();
