@@ -1,12 +1,13 @@
 import { VERSION } from "../version.js";
 
 /**
- * The CLI entry point and the only place that exits the process. `--version` is
- * answered before anything else is imported, so scripts that probe it pay for bare
- * Node start-up only.
+ * The CLI entry point; it only sets the exit code, never exits. `--version` is answered
+ * here, before anything else is imported, so scripts that probe it pay for bare Node
+ * start-up only. (It is not a commander option: commander would take a global
+ * `--version` anywhere in argv, shadowing `actions list <slug> --version N`.)
  */
 const argv = process.argv.slice(2);
-if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
+if (argv[0] === "--version" || argv[0] === "-v") {
   process.stdout.write(VERSION + "\n");
 } else {
   const { runCli } = await import("./run.js");

@@ -1,5 +1,4 @@
 import { Command } from "commander";
-import { VERSION } from "../version.js";
 import type { Executor } from "./command.js";
 import { registerActions } from "./commands/actions/index.js";
 import { registerAuth } from "./commands/auth/index.js";
@@ -17,7 +16,6 @@ export interface ProgramOptions {
 export function buildProgram(options: ProgramOptions): Command {
   const program = new Command("waygate")
     .description("Turn API docs into versioned, typed integrations, and call them through one gateway.")
-    .version(VERSION, "-v, --version", "print the version")
     .helpOption("-h, --help", "show help")
     .option("--api-url <url>", "Waygate API to talk to (default: the profile's, else http://127.0.0.1:4400)")
     .option("--api-key <key>", "API key to use (prefer WAYGATE_API_KEY or `waygate login`: flags end up in shell history)")
@@ -31,7 +29,8 @@ export function buildProgram(options: ProgramOptions): Command {
     .configureOutput({ writeOut: options.writeOut, writeErr: options.writeErr })
     .addHelpText(
       "after",
-      "\nEnvironment: WAYGATE_API_URL, WAYGATE_API_KEY, WAYGATE_PROFILE, WAYGATE_CONFIG_DIR, NO_COLOR, CI\n" +
+      "\n  -v, --version     print the version (first argument only: `actions list --version N` means a version of the integration)\n" +
+        "\nEnvironment: WAYGATE_API_URL, WAYGATE_API_KEY, WAYGATE_PROFILE, WAYGATE_CONFIG_DIR, NO_COLOR, CI\n" +
         "Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 auth, 5 conflict/check failed, 6 network",
     );
 

@@ -1,0 +1,69 @@
+import { CommanderError } from "commander";
+import { describe, expect, it } from "vitest";
+import type { Executor } from "./command.js";
+import { buildProgram } from "./program.js";
+
+/** Parses argv with a recording executor: nothing runs, we see what the verb would get. */
+async function parse(argv: string[]) {
+  const calls: Array<{ command: string; options: unknown; globals: unknown }> = [];
+  const execute: Executor = async ({ command, options, globals }) => void calls.push({ command, options, globals });
+  let stderr = "";
+  const program = buildProgram({ execute, writeOut: () => {}, writeErr: (text) => (stderr += text) });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) return { error, stderr };
+    throw error;
+  }
+  expect(calls).toHaveLength(1);
+  return calls[0]!;
+}
+
+describe("argv → options", () => {
+  it.each([
+    [["integrations", "list"], "integrations list", { all: false }],
+    [["int", "ls", "--search", "git", "--limit", "5", "--all"], "integrations list", { search: "git", limit: 5, all: true }],
+    [["integrations", "show", "github"], "integrations show", { slug: "github" }],
+    [["integrations", "create", "-"], "integrations create", { file: "-" }],
+    [["integrations", "delete", "github"], "integrations delete", { slug: "github" }],
+    [["actions", "list", "github", "--version", "3", "--search", "issue"], "actions list", { integration: "github", version: 3, search: "issue", all: false }],
+    [["actions", "show", "github", "issues.create"], "actions show", { integration: "github", action: "issues.create" }],
+    [["login", "--with-token"], "login", { withToken: true }],
+    [["logout"], "logout", {}],
+    [["whoami"], "whoami", {}],
+    [["keys", "create", "--name", "ci"], "keys create", { name: "ci" }],
+    [["keys", "revoke", "key_1"], "keys revoke", { keyId: "key_1" }],
+    [["server", "init", "--tenant", "acme", "--data-dir", "/tmp/x"], "server init", { tenant: "acme", dataDir: "/tmp/x", force: false }],
+    [["server", "init", "--database-url", "postgres://db/x", "--force"], "server init", { tenant: "default", databaseUrl: "postgres://db/x", force: true }],
+    [["server", "start"], "server start", { host: "127.0.0.1", port: 4400 }],
+    [["server", "start", "--host", "0.0.0.0", "--port", "0"], "server start", { host: "0.0.0.0", port: 0 }],
+    [["server", "tenants", "create", "globex"], "server tenants create", { name: "globex" }],
+    [["server", "tenants", "list", "--data-dir", "d"], "server tenants list", { dataDir: "d" }],
+  ])("%j runs %s with %j", async (argv, command, options) => {
+    expect(await parse(argv)).toMatchObject({ command, options });
+  });
+
+  it("accepts global options before and after the command", async () => {
+    const before = await parse(["--json", "--api-url", "http://x", "--profile", "staging", "whoami"]);
+    const after = await parse(["whoami", "--json", "--api-url", "http://x", "--profile", "staging"]);
+    for (const call of [before, after]) {
+      expect(call).toMatchObject({ globals: { json: true, apiUrl: "http://x", profile: "staging", debug: false, yes: false, color: true } });
+    }
+    expect(await parse(["-y", "--no-color", "--debug", "--api-key", "k", "logout"])).toMatchObject({
+      globals: { yes: true, color: false, debug: true, apiKey: "k", json: false },
+    });
+  });
+
+  it.each([
+    [["frobnicate"], "unknown command 'frobnicate'"],
+    [["integrations", "list", "--bogus"], "unknown option '--bogus'"],
+    [["integrations", "show"], "missing required argument 'slug'"],
+    [["actions", "list", "github", "--version", "0"], "must be a positive whole number"],
+    [["actions", "list", "github", "--limit", "x"], "must be a positive whole number"],
+    [["server", "start", "--port", "70000"], "must be a port number"],
+  ])("rejects %j with a usage error", async (argv, message) => {
+    const result = await parse(argv);
+    expect(result).toHaveProperty("error");
+    expect((result as { stderr: string }).stderr).toContain(message);
+  });
+});
