@@ -3,7 +3,9 @@ import type { Executor } from "./command.js";
 import { registerActions } from "./commands/actions/index.js";
 import { registerAuth } from "./commands/auth/index.js";
 import { registerIntegrations } from "./commands/integrations/index.js";
+import { registerJobs } from "./commands/jobs/index.js";
 import { registerKeys } from "./commands/keys/index.js";
+import { registerScrape } from "./commands/scrape/index.js";
 import { registerServer } from "./commands/server/index.js";
 
 export interface ProgramOptions {
@@ -35,8 +37,10 @@ export function buildProgram(options: ProgramOptions): Command {
     );
 
   registerAuth(program, options.execute);
+  registerScrape(program, options.execute);
   registerIntegrations(program, options.execute);
   registerActions(program, options.execute);
+  registerJobs(program, options.execute);
   registerKeys(program, options.execute);
   registerServer(program, options.execute);
   return program;

@@ -4,3 +4,4 @@ export * from "./integrations.js";
 export * from "./problem.js";
 export * from "./sdk.js";
 export * from "./routes.js";
+export * from "./jobs.js";

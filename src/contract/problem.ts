@@ -19,6 +19,17 @@ export const ProblemSchema = z
     detail: z.string().optional(),
     instance: z.string().optional(),
     errors: z.array(FieldErrorSchema).optional(),
+    /** A machine-readable cause within the type, e.g. an importer error code ("syntax_error"). */
+    code: z.string().optional(),
+    /** Where in a submitted document the problem is. */
+    location: z
+      .object({
+        source: z.string(),
+        pointer: z.string().optional(),
+        line: z.number().int().optional(),
+        column: z.number().int().optional(),
+      })
+      .optional(),
   })
   .meta({ id: "Problem" });
 export type Problem = z.infer<typeof ProblemSchema>;
@@ -36,6 +47,8 @@ export const problemTypes = {
   conflict: { status: 409, title: "Conflict" },
   "payload-too-large": { status: 413, title: "Payload too large" },
   "unsupported-media-type": { status: 415, title: "Unsupported media type" },
+  "import-failed": { status: 422, title: "Import failed" },
+  "job-failed": { status: 500, title: "Job failed" },
   internal: { status: 500, title: "Internal server error" },
 } as const;
 export type ProblemKind = keyof typeof problemTypes;

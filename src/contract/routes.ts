@@ -9,6 +9,7 @@ import {
   IntegrationDetailSchema,
   IntegrationSchema,
 } from "./integrations.js";
+import { ImportRequestSchema, JobSchema, JobStatusSchema } from "./jobs.js";
 
 /**
  * Every route of the Waygate API, once. The server validates requests and the client
@@ -96,6 +97,25 @@ export const routes = {
     operationId: "getAction", method: "get", path: "/v1/integrations/{slug}/actions/{action}", tag: "integrations", auth: true,
     summary: "Show one action with its input and output schemas",
     params: SlugParams.extend({ action: z.string().max(200) }), query: VersionQuery, status: 200, response: ActionSchema,
+  }),
+  startImport: route({
+    operationId: "startImport", method: "post", path: "/v1/imports", tag: "imports", auth: true, tenantOnly: true,
+    summary: "Import API docs (a URL, or the document itself) into an integration, as a background job",
+    body: ImportRequestSchema, status: 202, response: JobSchema,
+  }),
+  listJobs: route({
+    operationId: "listJobs", method: "get", path: "/v1/jobs", tag: "jobs", auth: true, tenantOnly: true,
+    summary: "List background jobs, newest first",
+    query: PageQuerySchema.omit({ search: true }).extend({ status: JobStatusSchema.optional() }), status: 200, response: pageOf(JobSchema),
+  }),
+  getJob: route({
+    operationId: "getJob", method: "get", path: "/v1/jobs/{jobId}", tag: "jobs", auth: true, tenantOnly: true,
+    summary: "Show a job with its progress, result or error", params: z.object({ jobId: z.string().max(100) }), status: 200, response: JobSchema,
+  }),
+  cancelJob: route({
+    operationId: "cancelJob", method: "post", path: "/v1/jobs/{jobId}/cancel", tag: "jobs", auth: true, tenantOnly: true,
+    summary: "Cancel a job: a queued one at once, a running one at its next checkpoint",
+    params: z.object({ jobId: z.string().max(100) }), status: 202, response: JobSchema,
   }),
 } as const;
 

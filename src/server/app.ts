@@ -6,6 +6,7 @@ import type { AppEnv } from "./env.js";
 import { HttpError, problemResponse } from "./errors.js";
 import { mountIdentityRoutes } from "./routes/identity.js";
 import { mountIntegrationRoutes } from "./routes/integrations.js";
+import { mountJobRoutes } from "./routes/jobs.js";
 import { mountMetaRoutes } from "./routes/meta.js";
 
 export interface AppOptions {
@@ -13,6 +14,10 @@ export interface AppOptions {
   version: string;
   /** Largest accepted request body. Default 1 MiB. */
   maxBodyBytes?: number;
+  /** Largest document an import accepts (uploaded or fetched). Default 64 MiB. */
+  maxDocumentBytes?: number;
+  /** Wakes the job worker when a job is enqueued (the worker polls anyway). */
+  notifyWorker?: () => void;
   /** Called with errors that are not HttpErrors (bugs, database failures) before the 500 goes out. */
   onUnexpectedError?: (error: unknown) => void;
 }
@@ -22,26 +27,32 @@ const PUBLIC_PATHS = new Set(["/v1/health", "/v1/openapi.json"]);
 /** The Waygate API as a fetch handler: the same object serves HTTP and in-process tests. */
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const maxDocumentBytes = options.maxDocumentBytes ?? 64 * 1024 * 1024;
+  // An uploaded document travels as a JSON string: escaping can nearly double it. The
+  // route itself then holds the document to maxDocumentBytes exactly.
+  const maxImportBodyBytes = maxDocumentBytes * 2 + 64 * 1024;
   const app = new Hono<AppEnv>();
 
   app.use("*", async (c, next) => {
     c.set("store", options.store);
     await next();
   });
-  app.use(
-    "/v1/*",
+  const limitBody = (maxSize: number) =>
     bodyLimit({
-      maxSize: maxBodyBytes,
+      maxSize,
       onError: () => {
-        throw new HttpError("payload-too-large", `request bodies are limited to ${maxBodyBytes} bytes`);
+        throw new HttpError("payload-too-large", `request bodies are limited to ${maxSize} bytes`);
       },
-    }),
-  );
+    });
+  const importLimit = limitBody(maxImportBodyBytes);
+  const defaultLimit = limitBody(maxBodyBytes);
+  app.use("/v1/*", (c, next) => (c.req.path === "/v1/imports" ? importLimit(c, next) : defaultLimit(c, next)));
   app.use("/v1/*", async (c, next) => (PUBLIC_PATHS.has(c.req.path) ? next() : requireKey()(c, next)));
 
   mountMetaRoutes(app, options.version);
   mountIdentityRoutes(app);
   mountIntegrationRoutes(app);
+  mountJobRoutes(app, { maxDocumentBytes, notifyWorker: options.notifyWorker ?? (() => {}) });
 
   app.notFound((c) => problemResponse(c, new HttpError("not-found", `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

@@ -1,28 +1,58 @@
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
+import { importHandler, Worker, type WorkerOptions } from "../jobs/index.js";
 import { createApp, type AppOptions } from "./app.js";
+
+export interface ServerOptions extends Omit<AppOptions, "notifyWorker"> {
+  host: string;
+  port: number;
+  /** URL imports may fetch loopback/private addresses. */
+  allowPrivateNetwork: boolean;
+  /** Worker tuning (tests shorten the lease). */
+  worker?: Partial<Omit<WorkerOptions, "store" | "handlers">>;
+  /** Environment for job handlers (LLM settings). Default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
 
 export interface RunningServer {
   url: string;
+  worker: Worker;
   close(): Promise<void>;
 }
 
-/** Serves the API on host:port (port 0 picks a free one) and resolves once it is listening. */
-export async function startServer(options: AppOptions & { host: string; port: number }): Promise<RunningServer> {
-  const app = createApp(options);
+/**
+ * Serves the API on host:port (port 0 picks a free one) with a job worker in the same
+ * process, and resolves once it is listening.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const maxDocumentBytes = options.maxDocumentBytes ?? 64 * 1024 * 1024;
+  const worker = new Worker({
+    store: options.store,
+    handlers: {
+      import: importHandler({ allowPrivateNetwork: options.allowPrivateNetwork, maxDocumentBytes, env: options.env ?? process.env }),
+    },
+    ...(options.onUnexpectedError ? { onError: options.onUnexpectedError } : {}),
+    ...options.worker,
+  });
+  const app = createApp({ ...options, maxDocumentBytes, notifyWorker: () => worker.notify() });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const listening = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(listening));
     listening.once("error", reject);
   });
+  worker.start();
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    worker,
+    close: async () => {
+      // Stop taking work first; running jobs go back to the queue for the next start.
+      await worker.stop();
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         // Keep-alive sockets would otherwise hold close() open until they time out.
         if ("closeIdleConnections" in server) server.closeIdleConnections();
-      }),
+      });
+    },
   };
 }

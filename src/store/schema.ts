@@ -9,6 +9,7 @@ export interface Database {
   integrations: IntegrationTable;
   integration_versions: IntegrationVersionTable;
   actions: ActionTable;
+  jobs: JobTable;
 }
 
 export interface TenantTable {
@@ -78,4 +79,30 @@ export interface ActionTable {
   /** JSON: tags, inputSchema, outputSchema, errors, pagination. */
   definition: string;
   paginated: number;
+}
+
+export interface JobTable {
+  id: string;
+  tenant_id: string;
+  type: string;
+  status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+  summary: string;
+  /** JSON: the handler's input. May be large (an uploaded document). */
+  payload: string;
+  /** JSON, nullable: progress, result, error (a problem body). */
+  progress: string | null;
+  result: string | null;
+  error: string | null;
+  attempts: number;
+  max_attempts: number;
+  cancel_requested: number;
+  /** Not before this time (retries back off). */
+  run_after: string;
+  /** The worker holding the job and until when; an expired lease means the worker died. */
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
 }

@@ -1,5 +1,6 @@
 import { IntegrationRepository } from "./integrations.js";
 import { openDatabase, type DatabaseHandle, type Dialect, type StoreLocation } from "./database.js";
+import { JobRepository } from "./jobs.js";
 import { KeyRepository } from "./keys.js";
 import { TenantRepository } from "./tenants.js";
 
@@ -13,6 +14,7 @@ export class Store {
   readonly tenants: TenantRepository;
   readonly keys: KeyRepository;
   readonly integrations: IntegrationRepository;
+  readonly jobs: JobRepository;
   readonly dialect: Dialect;
 
   private constructor(
@@ -23,6 +25,7 @@ export class Store {
     this.tenants = new TenantRepository(handle.db, now);
     this.keys = new KeyRepository(handle.db, now);
     this.integrations = new IntegrationRepository(handle.db, now);
+    this.jobs = new JobRepository(handle.db, handle.dialect, now);
   }
 
   static async open(location: StoreLocation, options: StoreOptions = {}): Promise<Store> {

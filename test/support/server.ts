@@ -15,7 +15,14 @@ export async function startTestServer(backend: "sqlite" | "postgres" = "sqlite")
   const { store, dispose } = await openTestStore(backend);
   const tenant = await store.tenants.create("Acme");
   const issued = await store.keys.issue({ tenantId: tenant.id, kind: "tenant" });
-  const server: RunningServer = await startServer({ store, version: "0.0.0-test", host: "127.0.0.1", port: 0 });
+  const server: RunningServer = await startServer({
+    store,
+    version: "0.0.0-test",
+    host: "127.0.0.1",
+    port: 0,
+    allowPrivateNetwork: true,
+    worker: { pollMs: 50 },
+  });
   return {
     url: server.url,
     store,

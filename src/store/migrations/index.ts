@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from "kysely/migration";
 import * as initial from "./001_initial.js";
+import * as jobs from "./002_jobs.js";
 
 /**
  * Migrations are imported statically rather than read from a folder, so they survive
@@ -8,5 +9,6 @@ import * as initial from "./001_initial.js";
 export const migrationProvider: MigrationProvider = {
   getMigrations: async (): Promise<Record<string, Migration>> => ({
     "001_initial": initial,
+    "002_jobs": jobs,
   }),
 };

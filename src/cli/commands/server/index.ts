@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { given, port, verb, type Executor } from "../../command.js";
+import { given, port, positiveInt, verb, type Executor } from "../../command.js";
 
 const DATABASE_HELP =
   "\nDatabase: SQLite in --data-dir (default ~/.local/share/waygate, or WAYGATE_DATA_DIR), or Postgres with\n" +
@@ -33,11 +33,19 @@ export function registerServer(program: Command, execute: Executor): void {
         .command("start")
         .description("start the API server; stops cleanly on Ctrl-C (SIGINT) or SIGTERM")
         .option("--host <host>", "interface to listen on", "127.0.0.1")
-        .option("--port <port>", "port to listen on (0 picks a free one)", port, 4400),
+        .option("--port <port>", "port to listen on (0 picks a free one)", port, 4400)
+        .option("--allow-private-network", "let imports fetch loopback and private addresses (default only when listening on loopback)")
+        .option("--no-allow-private-network", "refuse loopback and private addresses even when listening on loopback")
+        .option("--max-document-bytes <n>", "largest document an import accepts", positiveInt, 64 * 1024 * 1024),
     ),
     execute,
     () => import("./start.js"),
-    (_args, flags) => ({ ...given(flags, ["dataDir", "databaseUrl"]), host: String(flags.host), port: flags.port as number }),
+    (_args, flags) => ({
+      ...given(flags, ["dataDir", "databaseUrl", "allowPrivateNetwork"]),
+      host: String(flags.host),
+      port: flags.port as number,
+      maxDocumentBytes: flags.maxDocumentBytes as number,
+    }),
   );
   const tenants = noun.command("tenants").description("manage tenants on this server's database");
   verb(

@@ -9,7 +9,12 @@ import { describeStore, storeLocation, type DatabaseFlags } from "./database.js"
 export interface StartOptions extends DatabaseFlags {
   host: string;
   port: number;
+  /** Unset: allowed exactly when the server listens on loopback only (a developer's own machine). */
+  allowPrivateNetwork?: boolean;
+  maxDocumentBytes: number;
 }
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "::1", "localhost"]);
 
 export interface StartResult {
   url: string;
@@ -28,6 +33,10 @@ export async function run(context: Context, options: StartOptions): Promise<Star
       version: VERSION,
       host: options.host,
       port: options.port,
+      // A server reachable only from this machine imports what its user can already fetch; one
+      // listening on a network must not become a way into it (SSRF), unless the operator says so.
+      allowPrivateNetwork: options.allowPrivateNetwork ?? LOOPBACK_HOSTS.has(options.host),
+      maxDocumentBytes: options.maxDocumentBytes,
       onUnexpectedError: (error) => context.io.err(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
     });
   } catch (error) {

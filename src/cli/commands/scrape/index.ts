@@ -1,0 +1,19 @@
+import { Option, type Command } from "commander";
+import { given, verb, type Executor } from "../../command.js";
+
+export function registerScrape(program: Command, execute: Executor): void {
+  verb(
+    program
+      .command("scrape")
+      .argument("<source>", "URL of the API docs (OpenAPI, Swagger, Postman, or an HTML docs page), or a local file")
+      .description("import API documentation into an integration (a new version when the slug exists)")
+      .option("--slug <slug>", "integration slug (default: from the document's title)")
+      .option("--name <name>", "integration name (default: the document's title)")
+      .addOption(new Option("--format <format>", "document format").choices(["auto", "openapi", "swagger", "postman", "html"]).default("auto"))
+      .option("--no-wait", "print the job id and return at once")
+      .addHelpText("after", "\nA local file is uploaded by the CLI; a URL is fetched by the server.\nFollow a job later with `waygate jobs watch <id>`."),
+    execute,
+    () => import("./scrape.js"),
+    ([source], flags) => ({ source: source!, ...given(flags, ["slug", "name"]), format: flags.format as string, wait: flags.wait !== false }),
+  );
+}

@@ -1,0 +1,3 @@
+export { Worker, type WorkerOptions } from "./worker.js";
+export { importHandler, type ImportHandlerOptions } from "./handlers/import.js";
+export type { JobHandler, JobHandlers, JobRun, HandlerOutcome } from "./types.js";

@@ -1,0 +1,157 @@
+import { randomBytes } from "node:crypto";
+import { problemTypes, problemTypeUri, type JobProgress, type Problem } from "../contract/index.js";
+import type { ClaimedJob, Store } from "../store/index.js";
+import type { HandlerOutcome, JobHandlers } from "./types.js";
+
+export interface WorkerOptions {
+  store: Store;
+  handlers: JobHandlers;
+  /** Jobs run at once. Default 1: imports are CPU-heavy and the embedded server shares its machine. */
+  concurrency?: number;
+  /** How long a claim holds without a heartbeat. A crashed worker's jobs are retaken after this. Default 30 s. */
+  leaseMs?: number;
+  /** Default leaseMs / 6. */
+  heartbeatMs?: number;
+  /** Idle polling interval; `notify()` wakes the worker sooner. Default 1 s. */
+  pollMs?: number;
+  /** A job running longer than this is aborted and failed. Default 10 min. */
+  jobTimeoutMs?: number;
+  /** Base delay of the exponential backoff between retries. Default 2 s. */
+  retryBaseMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+type StopReason = "cancelled" | "timeout" | "lost" | "shutdown";
+
+/**
+ * Runs queued jobs from the store. One per server process in the embedded setup; several
+ * processes can share a Postgres queue safely (claims never overlap).
+ */
+export class Worker {
+  readonly id = `worker_${randomBytes(6).toString("hex")}`;
+  private readonly options: Required<Omit<WorkerOptions, "onError">> & Pick<WorkerOptions, "onError">;
+  private running = false;
+  private wake: (() => void) | undefined;
+  private readonly active = new Set<Promise<void>>();
+  private readonly controllers = new Set<AbortController>();
+  private loop: Promise<void> | undefined;
+
+  constructor(options: WorkerOptions) {
+    const leaseMs = options.leaseMs ?? 30_000;
+    this.options = {
+      concurrency: 1,
+      pollMs: 1_000,
+      jobTimeoutMs: 10 * 60_000,
+      retryBaseMs: 2_000,
+      ...options,
+      leaseMs,
+      heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 6)),
+    };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** A job was enqueued: look now instead of at the next poll. */
+  notify(): void {
+    this.wake?.();
+  }
+
+  /** Stops claiming, aborts running jobs and puts them back in the queue for the next start. */
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const controller of this.controllers) controller.abort("shutdown" satisfies StopReason);
+    this.wake?.();
+    await this.loop;
+    await Promise.all(this.active);
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      if (this.active.size >= this.options.concurrency) {
+        await Promise.race(this.active);
+        continue;
+      }
+      let job: ClaimedJob | undefined;
+      try {
+        job = await this.options.store.jobs.claim(this.id, this.options.leaseMs);
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+      if (!job) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.options.pollMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+        continue;
+      }
+      const execution = this.execute(job).catch((error) => this.options.onError?.(error));
+      this.active.add(execution);
+      void execution.finally(() => this.active.delete(execution));
+    }
+  }
+
+  private async execute(job: ClaimedJob): Promise<void> {
+    const { store } = this.options;
+    if (job.attempts > job.maxAttempts) {
+      await store.jobs.fail(job.id, this.id, problem("job-failed", `the job was interrupted ${job.maxAttempts} times (worker crash or restart) and was given up`));
+      return;
+    }
+    const handler = this.options.handlers[job.type];
+    const controller = new AbortController();
+    this.controllers.add(controller);
+    let latest: JobProgress | undefined;
+    let flushed: JobProgress | undefined;
+
+    const beat = async () => {
+      const progress = latest !== flushed ? latest : undefined;
+      flushed = latest;
+      const answer = await store.jobs.heartbeat(job.id, this.id, this.options.leaseMs, progress);
+      if (answer.lost) controller.abort("lost" satisfies StopReason);
+      else if (answer.cancelRequested) controller.abort("cancelled" satisfies StopReason);
+    };
+    const heartbeat = setInterval(() => void beat().catch((error) => this.options.onError?.(error)), this.options.heartbeatMs);
+    const timeout = setTimeout(() => controller.abort("timeout" satisfies StopReason), this.options.jobTimeoutMs);
+
+    let outcome: HandlerOutcome;
+    try {
+      outcome = await handler({ job, store, signal: controller.signal, progress: (p) => void (latest = p) });
+    } catch (error) {
+      outcome = controller.signal.aborted
+        ? { kind: "failed", error: problem("job-failed", "aborted") }
+        : { kind: "failed", error: problem("job-failed", error instanceof Error ? error.message : String(error)), retryable: true };
+      if (!controller.signal.aborted) this.options.onError?.(error);
+    } finally {
+      clearInterval(heartbeat);
+      clearTimeout(timeout);
+      this.controllers.delete(controller);
+    }
+
+    if (controller.signal.aborted) {
+      const reason = controller.signal.reason as StopReason;
+      if (reason === "lost") return; // another worker owns the job now
+      if (reason === "cancelled") return store.jobs.markCancelled(job.id, this.id);
+      if (reason === "shutdown") return store.jobs.requeue(job.id, this.id, { runAfter: new Date(), countAttempt: false });
+      return store.jobs.fail(job.id, this.id, problem("job-failed", `the job ran longer than ${Math.round(this.options.jobTimeoutMs / 1000)} s and was stopped`));
+    }
+    if (latest !== flushed) await beat();
+    if (outcome.kind === "succeeded") return store.jobs.succeed(job.id, this.id, outcome.result);
+    if (outcome.retryable && job.attempts < job.maxAttempts) {
+      // Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter").
+      const delay = Math.random() * this.options.retryBaseMs * 2 ** (job.attempts - 1);
+      return store.jobs.requeue(job.id, this.id, { runAfter: new Date(Date.now() + delay), countAttempt: true, error: outcome.error });
+    }
+    return store.jobs.fail(job.id, this.id, outcome.error);
+  }
+}
+
+function problem(kind: "job-failed", detail: string): Problem {
+  return { type: problemTypeUri(kind), title: problemTypes[kind].title, status: problemTypes[kind].status, detail };
+}
