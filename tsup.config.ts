@@ -6,7 +6,11 @@ const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { versio
 // One entry: the CLI. The server, store and client are reached from it through dynamic
 // imports, so esbuild splits them into chunks that `--version` and `--help` never load.
 export default defineConfig({
-  entry: { "cli/main": "src/cli/main.ts" },
+  entry: {
+    "cli/main": "src/cli/main.ts",
+    // Benchmarks and embedders import the importer on its own.
+    "importer/index": "src/importer/index.ts",
+  },
   format: ["esm"],
   platform: "node",
   target: "node22",

@@ -10,7 +10,17 @@ export type Syntax = "json" | "yaml";
 export interface ParsedData {
   value: unknown;
   syntax: Syntax;
+  /** `$ref`s naming another document (see refs.ts), with where they occur. */
+  externalRefs: ExternalRef[];
 }
+
+export interface ExternalRef {
+  ref: string;
+  pointer: string;
+}
+
+/** Keys whose values are data, not OpenAPI/JSON Schema structure: a "$ref" in an example is not a reference. */
+const DATA_KEYS = new Set(["example", "examples", "default", "enum", "const"]);
 
 /** Bytes → text. UTF-8 unless a UTF-16 byte order mark says otherwise (RFC 8259 §8.1 allows only UTF-8 on the wire, YAML 1.2 §5.2 allows UTF-16). */
 export function decodeText(bytes: Uint8Array): string {
@@ -33,8 +43,8 @@ export function guessSyntax(text: string, hint?: string): Syntax {
 
 export function parseData(text: string, source: string, syntax: Syntax, limits: ImportLimits, warnings: Warnings): ParsedData {
   const value = syntax === "json" ? parseJson(text, source) : parseYaml(text, source, limits, warnings);
-  sanitize(value, source, limits, warnings, syntax === "yaml");
-  return { value, syntax };
+  const externalRefs = sanitize(value, source, limits, warnings, syntax === "yaml");
+  return { value, syntax, externalRefs };
 }
 
 function parseJson(text: string, source: string): unknown {
@@ -88,21 +98,24 @@ function parseYaml(text: string, source: string, limits: ImportLimits, warnings:
 
 /**
  * One iterative pass over parsed data: refuses nesting past the limit and alias cycles
- * (YAML `&a [*a]` makes a cyclic object that every later walk would loop on), and removes
- * own `__proto__` keys, so no later `target[key] = …` copy can change a prototype.
+ * (YAML `&a [*a]` makes a cyclic object that every later walk would loop on), removes
+ * own `__proto__` keys, so no later `target[key] = …` copy can change a prototype, and
+ * collects `$ref`s to other documents (outside example/default/enum/const and `x-` data).
  */
-function sanitize(root: unknown, source: string, limits: ImportLimits, warnings: Warnings, mayShare: boolean): void {
+function sanitize(root: unknown, source: string, limits: ImportLimits, warnings: Warnings, mayShare: boolean): ExternalRef[] {
   interface Frame {
     value: object;
     depth: number;
     parent: Frame | null;
     key: string;
     exit: boolean;
+    data: boolean;
   }
-  if (root === null || typeof root !== "object") return;
+  const refs: ExternalRef[] = [];
+  if (root === null || typeof root !== "object") return refs;
   const onPath = new Set<object>();
   const done = new Set<object>();
-  const stack: Frame[] = [{ value: root, depth: 1, parent: null, key: "", exit: false }];
+  const stack: Frame[] = [{ value: root, depth: 1, parent: null, key: "", exit: false, data: false }];
   const pointerOf = (frame: Frame | null): string => {
     const keys: string[] = [];
     for (let f = frame; f && f.parent; f = f.parent) keys.push(escapePointerToken(f.key));
@@ -128,7 +141,7 @@ function sanitize(root: unknown, source: string, limits: ImportLimits, warnings:
     if (Array.isArray(node)) {
       for (let i = node.length - 1; i >= 0; i--) {
         const child: unknown = node[i];
-        if (child !== null && typeof child === "object") stack.push({ value: child, depth: frame.depth + 1, parent: frame, key: String(i), exit: false });
+        if (child !== null && typeof child === "object") stack.push({ value: child, depth: frame.depth + 1, parent: frame, key: String(i), exit: false, data: frame.data });
       }
       continue;
     }
@@ -136,9 +149,15 @@ function sanitize(root: unknown, source: string, limits: ImportLimits, warnings:
       delete (node as Record<string, unknown>)["__proto__"];
       warnings.add("unsafe_key", 'removed a "__proto__" key', { source, pointer: pointerOf(frame) });
     }
-    for (const key in node) {
-      const child = (node as Record<string, unknown>)[key];
-      if (child !== null && typeof child === "object") stack.push({ value: child, depth: frame.depth + 1, parent: frame, key, exit: false });
+    const record = node as Record<string, unknown>;
+    const ref = record["$ref"];
+    if (!frame.data && typeof ref === "string" && !ref.startsWith("#")) refs.push({ ref, pointer: pointerOf(frame) });
+    for (const key in record) {
+      const child = record[key];
+      if (child !== null && typeof child === "object") {
+        stack.push({ value: child, depth: frame.depth + 1, parent: frame, key, exit: false, data: frame.data || DATA_KEYS.has(key) || key.startsWith("x-") });
+      }
     }
   }
+  return refs;
 }

@@ -141,6 +141,11 @@ export interface ImportStats {
 export type ImportOutcome =
   | {
       kind: "imported";
+      /**
+       * Validated with IntegrationDefinitionSchema. Schemas under `$defs` are shared between
+       * actions (one object, many references): treat the definition as immutable, or
+       * JSON round-trip it before editing.
+       */
       definition: IntegrationDefinition;
       /** `contentHash(definition)`: equal documents give equal hashes. */
       contentHash: string;

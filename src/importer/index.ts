@@ -1,0 +1,132 @@
+/**
+ * Document importer: API documentation (OpenAPI 3.0/3.1, Swagger 2.0, Postman v2.x, or an
+ * HTML docs page) → an IntegrationDefinition. A pure library: no server, job or CLI code.
+ */
+import { SlugSchema } from "../contract/common.js";
+import { Context } from "./context.js";
+import type { ResolvedOptions } from "./context.js";
+import { Fetcher } from "./fetch.js";
+import { resolveLimits } from "./limits.js";
+import { importRoot, loadSource } from "./pipeline.js";
+import { ImportFailure, Warnings, fail } from "./problem.js";
+import type { ImportOptions, ImportOutcome, ImportSource, LlmConfig } from "./types.js";
+
+export type {
+  ImportErrorCode,
+  ImportFormat,
+  ImportLimits,
+  ImportLocation,
+  ImportOptions,
+  ImportOutcome,
+  ImportProblem,
+  ImportProgress,
+  ImportSource,
+  ImportStage,
+  ImportStats,
+  ImportWarning,
+  LlmConfig,
+} from "./types.js";
+export { DEFAULT_LIMITS } from "./limits.js";
+
+const FORMATS = new Set(["auto", "openapi", "swagger", "postman", "html"]);
+
+/**
+ * Imports one API document. Expected failures (unreachable URL, refused address, syntax
+ * error, unknown format, limits) come back as `{ kind: "failed" }` with a location; only a
+ * bug throws.
+ *
+ * @example
+ * const outcome = await importDocument({ kind: "url", url: "https://example.com/openapi.yaml" }, { llm: llmConfigFromEnv(process.env) });
+ * if (outcome.kind === "imported") save(outcome.definition, outcome.contentHash);
+ * else report(outcome.error.code, outcome.error.message, outcome.error.location);
+ */
+export async function importDocument(source: ImportSource, options: ImportOptions = {}): Promise<ImportOutcome> {
+  const warnings = new Warnings();
+  let fetcher: Fetcher | undefined;
+  try {
+    const limits = resolveLimits(options.limits);
+    const resolved = resolveOptions(options);
+    fetcher = new Fetcher({ limits, allowPrivateNetwork: resolved.allowPrivateNetwork, dispatcher: options.dispatcher, signal: options.signal });
+    const ctx = new Context({
+      limits,
+      warnings,
+      fetcher,
+      options: resolved,
+      sourceName: sourceName(source),
+      onProgress: options.onProgress,
+      signal: options.signal,
+    });
+    validateSource(source);
+    const root = await loadSource(source, ctx);
+    const outcome = await importRoot(root, ctx, options.format ?? "auto", true);
+    ctx.progress({ stage: "done" });
+    return outcome;
+  } catch (error) {
+    if (error instanceof ImportFailure) return { kind: "failed", error: error.problem, warnings: warnings.toArray() };
+    throw error;
+  } finally {
+    await fetcher?.closeAll();
+  }
+}
+
+/**
+ * LLM settings from `WAYGATE_LLM_URL`, `WAYGATE_LLM_API_KEY` and `WAYGATE_LLM_MODEL`; null
+ * unless both URL and model are set.
+ *
+ * @example
+ * importDocument(source, { llm: llmConfigFromEnv(process.env) });
+ */
+export function llmConfigFromEnv(env: Record<string, string | undefined>): LlmConfig | null {
+  const url = env["WAYGATE_LLM_URL"]?.trim();
+  const model = env["WAYGATE_LLM_MODEL"]?.trim();
+  if (!url || !model) return null;
+  const apiKey = env["WAYGATE_LLM_API_KEY"]?.trim();
+  return apiKey ? { url, model, apiKey } : { url, model };
+}
+
+function sourceName(source: ImportSource): string {
+  if (source?.kind === "url") return String(source.url);
+  if (source?.kind === "content") return source.filename ?? "(content)";
+  return "(source)";
+}
+
+function validateSource(source: ImportSource): void {
+  if (source?.kind === "url") {
+    if (typeof source.url !== "string") fail("invalid_source", "source.url must be a string");
+    return;
+  }
+  if (source?.kind === "content") {
+    if (typeof source.content !== "string" && !(source.content instanceof Uint8Array)) fail("invalid_source", "source.content must be a string or Uint8Array");
+    return;
+  }
+  fail("invalid_source", 'source.kind must be "url" or "content"');
+}
+
+function resolveOptions(options: ImportOptions): ResolvedOptions {
+  if (options.format !== undefined && !FORMATS.has(options.format)) fail("invalid_option", `format must be one of ${[...FORMATS].join(", ")}`);
+  if (options.slug !== undefined && !SlugSchema.safeParse(options.slug).success) {
+    fail("invalid_option", `slug ${JSON.stringify(options.slug)} must be 1-64 lowercase letters, digits and dashes, starting with a letter or digit`);
+  }
+  if (options.name !== undefined && (options.name.trim() === "" || options.name.length > 200)) fail("invalid_option", "name must be 1-200 characters");
+  for (const key of ["baseUrl", "serverUrl"] as const) {
+    const value = options[key];
+    if (value === undefined) continue;
+    let url: URL | null;
+    try {
+      url = new URL(value);
+    } catch {
+      url = null;
+    }
+    if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) fail("invalid_option", `${key} must be an absolute http(s) URL`);
+  }
+  if (options.baseUrl !== undefined && options.baseDir !== undefined) fail("invalid_option", "give baseUrl or baseDir, not both");
+  return {
+    slug: options.slug,
+    name: options.name?.trim(),
+    serverUrl: options.serverUrl,
+    baseUrl: options.baseUrl,
+    baseDir: options.baseDir,
+    allowPrivateNetwork: options.allowPrivateNetwork === true,
+    llm: options.llm ?? null,
+  };
+}

@@ -1,0 +1,334 @@
+import type { AuthScheme, HttpMethod } from "../contract/integrations.js";
+import { authFromPostman, dedupe } from "./auth.js";
+import type { Context } from "./context.js";
+import { inferSchema, parseTemplatedJson } from "./infer-schema.js";
+import { joinPointer } from "./json-pointer.js";
+import { HTTP_METHODS, isJsonMediaType } from "./model.js";
+import type { ApiModel, BodyModel, OperationModel, ParamModel, ResponseModel } from "./model.js";
+import { NO_DEFS } from "./schema-convert.js";
+import type { ImportLocation } from "./types.js";
+import { asArray, asString, compareStrings, isRecord, setKey } from "./util.js";
+import type { JsonObject } from "./util.js";
+
+/** Headers that are not inputs: content negotiation, auth and transport (the gateway sets them). */
+const SKIPPED_HEADERS = new Set(["content-type", "authorization", "content-length", "host", "connection", "user-agent"]);
+
+interface Found {
+  op: OperationModel;
+  base: string | null;
+}
+
+/**
+ * Postman Collection v2.0/v2.1 (schema.getpostman.com/json/collection/v2.1.0): folders become
+ * name groups, `{{var}}` and `:param` path segments become path parameters, bodies and saved
+ * example responses become schemas inferred from their examples.
+ */
+export function readPostman(collection: JsonObject, source: string, ctx: Context, version: string): ApiModel {
+  const variables = new Map<string, string>();
+  for (const variable of asArray(collection["variable"])) {
+    if (isRecord(variable) && typeof variable["key"] === "string") variables.set(variable["key"], variable["value"] == null ? "" : String(variable["value"]));
+  }
+  const info = isRecord(collection["info"]) ? collection["info"] : {};
+  const schemes: AuthScheme[] = [];
+  let authDeclared = false;
+  const noteAuth = (auth: unknown, pointer: string) => {
+    const scheme = authFromPostman(auth, ctx.warnings, { source, pointer });
+    if (scheme === "none") authDeclared = true;
+    else if (scheme) {
+      authDeclared = true;
+      schemes.push(scheme);
+    }
+  };
+  noteAuth(collection["auth"], "/auth");
+
+  const found: Found[] = [];
+  let skipped = 0;
+  const walk = (items: unknown, folders: string[], pointer: string) => {
+    asArray(items).forEach((item, index) => {
+      const itemPointer = joinPointer(pointer, index);
+      if (!isRecord(item)) return;
+      const name = asString(item["name"]) ?? "";
+      if (item["auth"] !== undefined) noteAuth(item["auth"], joinPointer(itemPointer, "auth"));
+      if (Array.isArray(item["item"])) {
+        walk(item["item"], name ? [...folders, name] : folders, joinPointer(itemPointer, "item"));
+        return;
+      }
+      if (item["request"] === undefined) return;
+      const request = readRequest(item, name, folders, variables, ctx, { source, pointer: itemPointer });
+      if (request) found.push(request);
+      else skipped++;
+      if (isRecord(item["request"]) && item["request"]["auth"] !== undefined) noteAuth(item["request"]["auth"], joinPointer(itemPointer, "request", "auth"));
+    });
+  };
+  walk(collection["item"], [], "/item");
+
+  // The API base is the most common one; requests elsewhere cannot be expressed as paths on it.
+  const counts = new Map<string, number>();
+  for (const { base } of found) if (base !== null) counts.set(base, (counts.get(base) ?? 0) + 1);
+  const base = [...counts.entries()].sort((a, b) => b[1] - a[1] || compareStrings(a[0], b[0]))[0]?.[0] ?? null;
+  const operations: OperationModel[] = [];
+  for (const entry of found) {
+    if (entry.base !== null && base !== null && entry.base !== base) {
+      ctx.warnings.add("skipped_operation", `request goes to ${entry.base}, not the collection's base ${base}; skipped`, entry.op.location);
+      skipped++;
+      continue;
+    }
+    operations.push(entry.op);
+  }
+  const description = describe(info["description"]);
+  return {
+    title: asString(info["name"]),
+    description,
+    baseUrl: base,
+    authSchemes: dedupe(schemes, ctx.warnings),
+    authDeclared,
+    operations,
+    skippedOperations: skipped,
+    defs: NO_DEFS,
+    formatVersion: version,
+  };
+}
+
+function readRequest(item: JsonObject, name: string, folders: string[], variables: Map<string, string>, ctx: Context, location: ImportLocation): Found | null {
+  const raw = item["request"];
+  const request: JsonObject = typeof raw === "string" ? { url: raw } : isRecord(raw) ? raw : {};
+  const method = (asString(request["method"]) ?? "GET").toUpperCase() as HttpMethod;
+  if (!HTTP_METHODS.includes(method)) {
+    ctx.warnings.add("skipped_operation", `method ${JSON.stringify(request["method"])} is not an HTTP method we support; skipped`, location);
+    return null;
+  }
+  const url = splitUrl(request["url"], variables);
+  if (!url) {
+    ctx.warnings.add("skipped_operation", "request has no usable URL; skipped", location);
+    return null;
+  }
+
+  const params: ParamModel[] = [];
+  const pathVariables = new Map<string, JsonObject>();
+  for (const variable of asArray(isRecord(request["url"]) ? request["url"]["variable"] : undefined)) {
+    if (isRecord(variable) && typeof variable["key"] === "string") pathVariables.set(variable["key"], variable);
+  }
+  for (const param of url.pathParams) {
+    const declared = pathVariables.get(param);
+    const schema: JsonObject = { type: "string" };
+    const example = declared ? asString(declared["value"]) : undefined;
+    if (example && !example.includes("{{")) schema["examples"] = [example];
+    params.push({ name: param, in: "path", required: true, schema, description: declared ? describe(declared["description"]) : undefined });
+  }
+  for (const query of url.query) {
+    const schema: JsonObject = { type: "string" };
+    if (query.value && !query.value.includes("{{")) schema["examples"] = [query.value];
+    params.push({ name: query.key, in: "query", required: false, schema, description: query.description });
+  }
+  let contentType: string | undefined;
+  for (const header of asArray(request["header"])) {
+    if (!isRecord(header) || typeof header["key"] !== "string" || header["key"] === "") continue;
+    const key = header["key"];
+    const value = asString(header["value"]) ?? "";
+    if (key.toLowerCase() === "content-type") contentType = value;
+    if (SKIPPED_HEADERS.has(key.toLowerCase())) continue;
+    const schema: JsonObject = { type: "string" };
+    if (value && !value.includes("{{")) schema["default"] = value;
+    params.push({ name: key, in: "header", required: false, schema, description: describe(header["description"]) });
+  }
+
+  return {
+    base: url.base,
+    op: {
+      method,
+      path: url.path,
+      tags: folders.slice(0, 1),
+      summary: name || undefined,
+      description: describe(request["description"]),
+      deprecated: false,
+      params: dedupeParams(params),
+      body: readBody(request["body"], contentType),
+      responses: readResponses(item["response"]),
+      location,
+      nameHint: [...folders, name || `${method} ${url.path}`],
+    },
+  };
+}
+
+/** A request may list the same query key twice (arrays): one parameter per name and location. */
+function dedupeParams(params: ParamModel[]): ParamModel[] {
+  const seen = new Set<string>();
+  return params.filter((param) => {
+    const key = `${param.in}\u0000${param.name}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+interface SplitUrl {
+  base: string | null;
+  path: string;
+  pathParams: string[];
+  query: { key: string; value: string; description?: string | undefined }[];
+}
+
+/**
+ * Splits a Postman URL into API base and path template. A leading `{{variable}}` whose value
+ * is an absolute URL is the base (its path included); otherwise the base is the URL's origin.
+ * `:name` and `{{name}}` path segments become `{name}` parameters.
+ */
+function splitUrl(url: unknown, variables: Map<string, string>): SplitUrl | null {
+  let raw: string | undefined;
+  let query: SplitUrl["query"] = [];
+  if (typeof url === "string") raw = url;
+  else if (isRecord(url)) {
+    raw = asString(url["raw"]);
+    if (raw === undefined) {
+      const host = Array.isArray(url["host"]) ? url["host"].map(String).join(".") : (asString(url["host"]) ?? "");
+      const path = Array.isArray(url["path"]) ? url["path"].map((segment) => (isRecord(segment) ? String(segment["value"] ?? "") : String(segment))).join("/") : (asString(url["path"]) ?? "");
+      const protocol = asString(url["protocol"]);
+      raw = `${protocol ? protocol + "://" : ""}${host}${path ? "/" + path : ""}`;
+    }
+    if (Array.isArray(url["query"])) {
+      query = url["query"].filter(isRecord).flatMap((q) => (typeof q["key"] === "string" && q["key"] !== "" ? [{ key: q["key"], value: q["value"] == null ? "" : String(q["value"]), description: describe(q["description"]) }] : []));
+    }
+  }
+  if (raw === undefined || raw.trim() === "") return null;
+  raw = raw.trim();
+  const [beforeQuery, queryString] = splitOnce(raw.split("#")[0]!, "?");
+  if (!isRecord(url) && queryString) {
+    for (const pair of queryString.split("&")) {
+      const [key, value] = splitOnce(pair, "=");
+      if (key) query.push({ key: safeDecode(key), value: safeDecode(value ?? "") });
+    }
+  }
+
+  let base: string | null = null;
+  let rest: string;
+  const leading = /^\{\{([^{}]+)\}\}/.exec(beforeQuery);
+  const leadingValue = leading ? variables.get(leading[1]!) : undefined;
+  if (leading && leadingValue !== undefined && /^https?:\/\//i.test(leadingValue)) {
+    base = normaliseBase(leadingValue);
+    rest = beforeQuery.slice(leading[0].length);
+  } else {
+    const substituted = beforeQuery.replace(/^([^/]*\/\/)?[^/]*/, (origin) => origin.replace(/\{\{([^{}]+)\}\}/g, (m, name: string) => variables.get(name) ?? m));
+    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(substituted) ? substituted : `https://${substituted}`;
+    const origin = /^([a-z][a-z0-9+.-]*:\/\/[^/]*)(.*)$/i.exec(withScheme);
+    if (origin && !origin[1]!.includes("{{")) {
+      try {
+        const parsed = new URL(origin[1]!);
+        base = parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.origin : null;
+      } catch {
+        base = null;
+      }
+    }
+    rest = origin ? origin[2]! : "";
+  }
+
+  const pathParams: string[] = [];
+  const segments = rest.split("/").filter(Boolean).map((segment) => {
+    const colon = /^:([A-Za-z0-9_.-]+)$/.exec(segment);
+    const braces = /^\{\{([^{}]+)\}\}$/.exec(segment);
+    const param = colon?.[1] ?? braces?.[1];
+    if (param !== undefined) {
+      if (!pathParams.includes(param)) pathParams.push(param);
+      return `{${param}}`;
+    }
+    return segment;
+  });
+  return { base, path: "/" + segments.join("/"), pathParams, query };
+}
+
+function normaliseBase(value: string): string | null {
+  try {
+    const url = new URL(value);
+    url.search = "";
+    url.hash = "";
+    return url.href.replace(/\/+$/, "");
+  } catch {
+    return null;
+  }
+}
+
+function readBody(body: unknown, headerType: string | undefined): BodyModel | null {
+  if (!isRecord(body)) return null;
+  const mode = asString(body["mode"]);
+  if (mode === "raw") {
+    const text = asString(body["raw"]) ?? "";
+    const options = isRecord(body["options"]) && isRecord(body["options"]["raw"]) ? body["options"]["raw"] : {};
+    const language = asString(options["language"]);
+    const contentType = headerType ?? (language === "json" ? "application/json" : language === "xml" ? "application/xml" : "text/plain");
+    if (text.trim() === "") return null;
+    if (isJsonMediaType(contentType) || language === "json") {
+      const parsed = parseTemplatedJson(text);
+      if (parsed.ok) return { contentType: isJsonMediaType(contentType) ? contentType : "application/json", schema: inferSchema(parsed.value), required: true };
+    }
+    return { contentType, schema: { type: "string" }, required: true };
+  }
+  if (mode === "urlencoded" || mode === "formdata") {
+    const properties: JsonObject = {};
+    for (const field of asArray(body[mode])) {
+      if (!isRecord(field) || typeof field["key"] !== "string" || field["key"] === "") continue;
+      const property: JsonObject = field["type"] === "file" ? { type: "string", format: "binary" } : { type: "string" };
+      const description = describe(field["description"]);
+      if (description) property["description"] = description;
+      setKey(properties, field["key"], property);
+    }
+    const contentType = mode === "urlencoded" ? "application/x-www-form-urlencoded" : "multipart/form-data";
+    return { contentType, schema: { type: "object", properties }, required: true };
+  }
+  if (mode === "graphql") {
+    return {
+      contentType: "application/json",
+      schema: { type: "object", properties: { query: { type: "string" }, variables: { type: "object" } }, required: ["query"] },
+      required: true,
+    };
+  }
+  if (mode === "file") return { contentType: headerType ?? "application/octet-stream", schema: { type: "string", format: "binary" }, required: true };
+  return null;
+}
+
+/** Saved example responses: status code, JSON body (→ inferred schema) and header names. */
+function readResponses(responses: unknown): ResponseModel[] {
+  const byStatus = new Map<string, ResponseModel>();
+  for (const response of asArray(responses)) {
+    if (!isRecord(response)) continue;
+    const code = response["code"];
+    if (typeof code !== "number" || !Number.isInteger(code) || code < 100 || code > 599) continue;
+    const status = String(code);
+    if (byStatus.has(status)) continue;
+    const headers = asArray(response["header"]).flatMap((h) => (isRecord(h) && typeof h["key"] === "string" ? [h["key"]] : []));
+    const contentType = headers.length ? (asArray(response["header"]).find((h) => isRecord(h) && String(h["key"]).toLowerCase() === "content-type") as JsonObject | undefined) : undefined;
+    const type = contentType ? String(contentType["value"] ?? "") : "";
+    const text = asString(response["body"]);
+    let schema: unknown = null;
+    if (text && (type === "" || isJsonMediaType(type) || asString(response["_postman_previewlanguage"]) === "json")) {
+      const parsed = parseTemplatedJson(text);
+      if (parsed.ok) schema = inferSchema(parsed.value);
+    }
+    byStatus.set(status, {
+      status,
+      description: asString(response["name"]) ?? asString(response["status"]),
+      contentType: schema === null ? null : type || "application/json",
+      schema,
+      headers: headers.map((h) => h.toLowerCase()),
+    });
+  }
+  return [...byStatus.values()];
+}
+
+/** Postman descriptions are strings or `{ content, type }`. */
+function describe(value: unknown): string | undefined {
+  if (typeof value === "string") return value || undefined;
+  if (isRecord(value) && typeof value["content"] === "string") return value["content"] || undefined;
+  return undefined;
+}
+
+function splitOnce(text: string, separator: string): [string, string | undefined] {
+  const index = text.indexOf(separator);
+  return index < 0 ? [text, undefined] : [text.slice(0, index), text.slice(index + 1)];
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, " "));
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,134 @@
+import type { OperationModel, ParamModel } from "./model.js";
+import { isJsonMediaType } from "./model.js";
+import type { Warnings } from "./problem.js";
+import { DEFS_PREFIX, defsFor } from "./schema-convert.js";
+import type { DefProvider } from "./schema-convert.js";
+import { isRecord, setKey } from "./util.js";
+import type { JsonObject } from "./util.js";
+
+/**
+ * An action's input is one JSON Schema object (see the contract's ActionDefinition):
+ *
+ * - every parameter is a property carrying `x-waygate-in` ("path" | "query" | "header" | "cookie");
+ *   `x-waygate-name` holds the wire name when the property had to be renamed, and
+ *   `x-waygate-style` / `x-waygate-explode` the OpenAPI serialisation when declared;
+ * - a JSON object body is flattened: its properties sit beside the parameters with
+ *   `x-waygate-in: "body"`, and the root carries `x-waygate-content-type`;
+ * - any other body (array, scalar, free-form map, non-JSON media type, or an object whose
+ *   property names clash with a parameter) is one property — `body` unless taken — with
+ *   `x-waygate-in: "body"` and `x-waygate-content-type`: that property IS the request body;
+ * - referenced schemas live under the root's `$defs`.
+ */
+export function buildInputSchema(op: OperationModel, defs: DefProvider, warnings: Warnings): JsonObject {
+  const properties: JsonObject = {};
+  const required: string[] = [];
+  const root: JsonObject = { type: "object", properties };
+
+  for (const param of op.params) {
+    let key = param.name;
+    const property = paramProperty(param);
+    if (Object.hasOwn(properties, key) || key === "__proto__") {
+      key = uniqueKey(properties, `${param.in}_${param.name}`);
+      property["x-waygate-name"] = param.name;
+      warnings.add("name_collision", `${param.in} parameter "${param.name}" clashes with another input; exposed as "${key}"`, op.location);
+    }
+    setKey(properties, key, property);
+    if (param.required) required.push(key);
+  }
+
+  const body = op.body;
+  if (body) {
+    const shape = isJsonMediaType(body.contentType) ? objectShape(body.schema, defs, new Set()) : null;
+    const clash = shape?.properties.find(([name]) => Object.hasOwn(properties, name) || name === "__proto__");
+    if (shape && !clash) {
+      for (const [name, schema] of shape.properties) setKey(properties, name, { ...asObject(schema), "x-waygate-in": "body" });
+      // An optional body may be omitted whole, so its inner required list binds only when the body is required.
+      if (body.required) for (const name of shape.required) if (Object.hasOwn(properties, name) && !required.includes(name)) required.push(name);
+      root["x-waygate-content-type"] = body.contentType;
+    } else {
+      if (clash) warnings.add("name_collision", `body property "${clash[0]}" clashes with a parameter; the body is kept whole under one property`, op.location);
+      const key = uniqueKey(properties, "body");
+      const property: JsonObject = { ...asObject(body.schema), "x-waygate-in": "body", "x-waygate-content-type": body.contentType };
+      if (body.description !== undefined && property["description"] === undefined) property["description"] = body.description;
+      setKey(properties, key, property);
+      if (body.required) required.push(key);
+    }
+  }
+
+  if (required.length > 0) root["required"] = required;
+  const $defs = defsFor([properties], defs);
+  if ($defs) root["$defs"] = $defs;
+  return root;
+}
+
+function paramProperty(param: ParamModel): JsonObject {
+  const property: JsonObject = { ...asObject(param.schema), "x-waygate-in": param.in };
+  if (param.description !== undefined && property["description"] === undefined) property["description"] = param.description;
+  if (param.deprecated) property["deprecated"] = true;
+  if (param.style !== undefined) property["x-waygate-style"] = param.style;
+  if (param.explode !== undefined) property["x-waygate-explode"] = param.explode;
+  if (param.contentType !== undefined) property["x-waygate-content-type"] = param.contentType;
+  return property;
+}
+
+/** A schema as an object schema: `true` accepts anything (`{}`), `false` nothing. */
+export function asObject(schema: unknown): JsonObject {
+  if (isRecord(schema)) return schema;
+  return schema === false ? { not: {} } : {};
+}
+
+function uniqueKey(properties: JsonObject, base: string): string {
+  let key = base;
+  for (let n = 2; Object.hasOwn(properties, key) || key === "__proto__"; n++) key = `${base}${n}`;
+  return key;
+}
+
+export interface ObjectShape {
+  properties: [string, unknown][];
+  required: string[];
+}
+
+const REF_ANNOTATIONS = new Set(["$ref", "description", "title"]);
+
+/**
+ * Properties of a schema that is plainly "an object with these properties", looking through
+ * `$ref` and `allOf` (OpenAPI 3.1 §4.8.24.2.1 composition). Null for anything else: unions,
+ * nullable objects, free-form maps (`additionalProperties` with a schema), no properties.
+ */
+export function objectShape(schema: unknown, defs: DefProvider, seen: Set<string>): ObjectShape | null {
+  if (!isRecord(schema)) return null;
+  const ref = schema["$ref"];
+  if (typeof ref === "string") {
+    if (!ref.startsWith(DEFS_PREFIX) || Object.keys(schema).some((key) => !REF_ANNOTATIONS.has(key))) return null;
+    const name = ref.slice(DEFS_PREFIX.length);
+    if (seen.has(name)) return null;
+    seen.add(name);
+    const shape = objectShape(defs.get(name), defs, seen);
+    seen.delete(name);
+    return shape;
+  }
+  if (schema["type"] !== undefined && schema["type"] !== "object") return null;
+  for (const key of ["anyOf", "oneOf", "not", "if", "patternProperties", "unevaluatedProperties"]) if (schema[key] !== undefined) return null;
+  const extra = schema["additionalProperties"];
+  if (isRecord(extra) && Object.keys(extra).length > 0) return null;
+
+  const merged = new Map<string, unknown>();
+  const required = new Set<string>();
+  const add = (name: string, sub: unknown) => {
+    const existing = merged.get(name);
+    merged.set(name, existing === undefined ? sub : { allOf: [existing, sub] });
+  };
+  if (Array.isArray(schema["allOf"])) {
+    for (const member of schema["allOf"]) {
+      const shape = objectShape(member, defs, seen);
+      if (!shape) return null;
+      for (const [name, sub] of shape.properties) add(name, sub);
+      for (const name of shape.required) required.add(name);
+    }
+  }
+  if (schema["properties"] !== undefined && !isRecord(schema["properties"])) return null;
+  for (const [name, sub] of Object.entries((schema["properties"] as JsonObject | undefined) ?? {})) add(name, sub);
+  if (Array.isArray(schema["required"])) for (const name of schema["required"]) if (typeof name === "string") required.add(name);
+  if (merged.size === 0) return null;
+  return { properties: [...merged], required: [...required].filter((name) => merged.has(name)) };
+}
