@@ -2,7 +2,7 @@ import { IntegrationDefinitionSchema } from "../contract/integrations.js";
 import type { ActionDefinitionInput, IntegrationDefinition } from "../contract/integrations.js";
 import type { Context } from "./context.js";
 import type { ApiModel } from "./model.js";
-import { actionName, resolveCollisions, slugify } from "./naming.js";
+import { actionNames, preferNames, resolveCollisions, slugify } from "./naming.js";
 import { detectPagination } from "./pagination.js";
 import { fail } from "./problem.js";
 import { errorSchemas, outputSchema } from "./responses.js";
@@ -32,7 +32,7 @@ export function assemble(api: ApiModel, ctx: Context): Assembled {
   }
 
   const usedDefs = new Set<string>();
-  const actions: (ActionDefinitionInput & { name: string; method: ActionDefinitionInput["method"]; path: string })[] = [];
+  const actions: (ActionDefinitionInput & { name: string; withTagWords?: string; method: ActionDefinitionInput["method"]; path: string })[] = [];
   api.operations.forEach((op, index) => {
     if (index % 100 === 0) {
       ctx.checkAborted();
@@ -51,7 +51,7 @@ export function assemble(api: ApiModel, ctx: Context): Assembled {
       if (isRecord(schema) && isRecord(schema["$defs"])) for (const key of Object.keys(schema["$defs"])) usedDefs.add(key);
     }
     const action: (typeof actions)[number] = {
-      name: actionName({ method: op.method, path, operationId: op.operationId, tags: op.tags, nameHint: op.nameHint }),
+      ...actionNames({ method: op.method, path, operationId: op.operationId, tags: op.tags, nameHint: op.nameHint }),
       method: op.method,
       path,
       deprecated: op.deprecated,
@@ -68,6 +68,8 @@ export function assemble(api: ApiModel, ctx: Context): Assembled {
     actions.push(action);
   });
 
+  preferNames(actions);
+  for (const action of actions) delete action.withTagWords;
   resolveCollisions(actions, warnings);
   actions.sort((a, b) => compareStrings(a.name, b.name));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { actionName, identifier, slugify } from "./naming.js";
+import { actionName, actionNames, preferNames, identifier, slugify } from "./naming.js";
 
 describe("identifier", () => {
   it.each([
@@ -20,6 +20,11 @@ describe("actionName", () => {
     [{ method: "GET", path: "/orgs/{org}/repos", operationId: "repos/list-for-org", tags: [] }, "repos.listForOrg"],
     [{ method: "GET", path: "/pets", operationId: "listPets", tags: ["Pet Store"] }, "petStore.listPets"],
     [{ method: "GET", path: "/pets", operationId: "listPets", tags: [] }, "listPets"],
+    [{ method: "GET", path: "/pets", operationId: "listPets", tags: ["pets"] }, "pets.list"],
+    [{ method: "GET", path: "/pets/{id}", operationId: "showPetById", tags: ["pets"] }, "pets.showById"],
+    [{ method: "POST", path: "/categories", operationId: "createCategory", tags: ["categories"] }, "categories.create"],
+    [{ method: "POST", path: "/line-items", operationId: "addLineItem", tags: ["lineItems"] }, "lineItems.add"],
+    [{ method: "GET", path: "/pets", operationId: "pets", tags: ["pets"] }, "pets.pets"],
     [{ method: "GET", path: "/users/{id}", tags: [] }, "users.get"],
     [{ method: "GET", path: "/users", tags: [] }, "users.list"],
     [{ method: "POST", path: "/users/{id}/keys", tags: [] }, "users.keys.create"],
@@ -27,6 +32,19 @@ describe("actionName", () => {
     [{ method: "GET", path: "/x", operationId: "💥", tags: [] }, "x.list"],
     [{ method: "GET", path: "/x", nameHint: ["My Folder", "Get thing"], tags: [] }, "myFolder.getThing"],
   ] as const)("%j → %s", (source, expected) => expect(actionName({ ...source, tags: [...source.tags] })).toBe(expected));
+});
+
+describe("preferNames", () => {
+  it("keeps the full operationId where dropping the tag words would collide", () => {
+    const sources = [
+      { method: "GET" as const, path: "/pets/{id}", operationId: "getPet", tags: ["pets"] },
+      { method: "GET" as const, path: "/pets", operationId: "getPets", tags: ["pets"] },
+      { method: "POST" as const, path: "/pets", operationId: "createPet", tags: ["pets"] },
+    ];
+    const items = sources.map((source) => actionNames(source));
+    preferNames(items);
+    expect(items.map((item) => item.name)).toEqual(["pets.getPet", "pets.getPets", "pets.create"]);
+  });
 });
 
 describe("slugify", () => {

@@ -46,10 +46,64 @@ export interface NameSource {
  * A readable, stable action name that depends only on the operation itself:
  * 1. a reader's hint (Postman folders + request name);
  * 2. an operationId with `/` or `.` separators, segment by segment (GitHub `repos/list-for-org` → `repos.listForOrg`);
- * 3. first tag + operationId (`pets` + `listPets` → `pets.listPets`), or the operationId alone;
+ * 3. first tag + operationId, without the words that repeat the tag (`pets` + `listPets` →
+ *    `pets.list`, `pets` + `showPetById` → `pets.showById`), or the operationId alone;
  * 4. method and path (`GET /users/{id}` → `users.get`, `GET /users` → `users.list`).
+ * `withTagWords` keeps the full operationId (`pets.listPets`): preferNames() falls back to it
+ * where stripping the tag words would make two operations' names collide.
  */
 export function actionName(source: NameSource): string {
+  return actionNames(source).name;
+}
+
+export function actionNames(source: NameSource): { name: string; withTagWords?: string } {
+  const operationId = source.operationId?.trim();
+  const tag = source.tags[0] === undefined ? "" : identifier(source.tags[0]);
+  const full = fullActionName(source);
+  if (!source.nameHint && operationId && !/[/.]/.test(operationId) && tag && full === `${tag}.${identifier(operationId)}`) {
+    const stripped = withoutTagWords(identifier(operationId), tag);
+    if (stripped && stripped !== identifier(operationId) && isValidActionName(`${tag}.${stripped}`)) {
+      return { name: `${tag}.${stripped}`, withTagWords: full };
+    }
+  }
+  return { name: full };
+}
+
+/**
+ * Among actions named by actionNames(), reverts to the full operationId wherever the
+ * shorter names collide (`getPet` and `getPets` would both become `pets.get`).
+ */
+export function preferNames<T extends { name: string; withTagWords?: string | undefined }>(items: T[]): void {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(item.name, (counts.get(item.name) ?? 0) + 1);
+  for (const item of items) {
+    if (item.withTagWords && (counts.get(item.name) ?? 0) > 1) item.name = item.withTagWords;
+  }
+}
+
+const camelWords = (text: string) => text.split(/(?=[A-Z])|_/).filter(Boolean);
+
+/** `listPets` minus tag `pets` → `list`; matches the tag's words in plural or singular form. */
+function withoutTagWords(operationId: string, tag: string): string {
+  const tagWords = camelWords(tag).map((word) => word.toLowerCase());
+  const singular = [...tagWords];
+  const last = singular.at(-1) ?? "";
+  singular[singular.length - 1] = last.endsWith("ies") ? last.slice(0, -3) + "y" : last.endsWith("s") ? last.slice(0, -1) : last;
+  const words = camelWords(operationId);
+  for (const form of [tagWords, singular]) {
+    for (let start = 0; start + form.length <= words.length; start++) {
+      if (form.every((word, i) => words[start + i]!.toLowerCase() === word)) {
+        const rest = [...words.slice(0, start), ...words.slice(start + form.length)];
+        if (rest.length === 0) return "";
+        const joined = rest.map((word, i) => (i === 0 ? word.charAt(0).toLowerCase() + word.slice(1) : word.charAt(0).toUpperCase() + word.slice(1))).join("");
+        return /^[A-Za-z_$]/.test(joined) ? joined : "";
+      }
+    }
+  }
+  return operationId;
+}
+
+function fullActionName(source: NameSource): string {
   const candidates: string[][] = [];
   if (source.nameHint) candidates.push(source.nameHint.map(identifier));
   const operationId = source.operationId?.trim();

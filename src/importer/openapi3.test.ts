@@ -24,7 +24,7 @@ describe("OpenAPI 3.0", () => {
     expect(format).toBe("openapi");
     expect(formatVersion).toBe("3.0.3");
     expect(IntegrationDefinitionSchema.parse(definition)).toEqual(definition);
-    expect(definition.actions.map((a) => a.name)).toEqual(["categories.tree", "pets.createPet", "pets.delete", "pets.getPet", "pets.listPets", "pets.uploadPhoto", "v1.owners.list"]);
+    expect(definition.actions.map((a) => a.name)).toEqual(["categories.tree", "pets.create", "pets.delete", "pets.get", "pets.list", "pets.uploadPhoto", "v1.owners.list"]);
     expect(definition.slug).toBe("petstore-3-0");
     expect(definition.name).toBe("Petstore (3.0)");
   });
@@ -57,7 +57,7 @@ describe("OpenAPI 3.0", () => {
 
   it("merges path, query and header params (ignoring Authorization) with x-waygate-in", async () => {
     const { definition } = await importFixture("petstore-3.0.yaml");
-    const list = action(definition, "pets.listPets");
+    const list = action(definition, "pets.list");
     expect(list.inputSchema).toEqual({
       type: "object",
       properties: {
@@ -67,13 +67,13 @@ describe("OpenAPI 3.0", () => {
         "X-Request-Id": { type: "string", "x-waygate-in": "header" },
       },
     });
-    const get = action(definition, "pets.getPet");
+    const get = action(definition, "pets.get");
     expect(get.inputSchema).toMatchObject({ properties: { petId: { type: "integer", "x-waygate-in": "path" } }, required: ["petId"] });
   });
 
   it("flattens a JSON object body into top-level properties with in=body", async () => {
     const { definition } = await importFixture("petstore-3.0.yaml");
-    const create = action(definition, "pets.createPet");
+    const create = action(definition, "pets.create");
     expect(create.inputSchema["x-waygate-content-type"]).toBe("application/json");
     expect(create.inputSchema["required"]).toEqual(["name", "kind"]);
     const properties = create.inputSchema["properties"] as Record<string, Record<string, unknown>>;
@@ -83,10 +83,10 @@ describe("OpenAPI 3.0", () => {
 
   it("turns 3.0 nullable into type arrays, enum null, and anyOf for $ref", async () => {
     const { definition } = await importFixture("petstore-3.0.yaml");
-    const properties = action(definition, "pets.createPet").inputSchema["properties"] as Record<string, unknown>;
+    const properties = action(definition, "pets.create").inputSchema["properties"] as Record<string, unknown>;
     expect(properties["tag"]).toEqual({ type: ["string", "null"], "x-waygate-in": "body" });
     expect(properties["status"]).toEqual({ type: ["string", "null"], enum: ["available", "sold", null], "x-waygate-in": "body" });
-    const defs = action(definition, "pets.getPet").outputSchema!["$defs"] as Record<string, Record<string, unknown>>;
+    const defs = action(definition, "pets.get").outputSchema!["$defs"] as Record<string, Record<string, unknown>>;
     const pet = defs["Pet"]!;
     const own = (pet["allOf"] as Record<string, unknown>[])[1]!;
     expect((own["properties"] as Record<string, unknown>)["owner"]).toEqual({ anyOf: [{ $ref: "#/$defs/Owner" }, { type: "null" }] });
@@ -94,7 +94,7 @@ describe("OpenAPI 3.0", () => {
 
   it("keeps oneOf + discriminator with the mapping rewritten to $defs (names and refs alike)", async () => {
     const { definition } = await importFixture("petstore-3.0.yaml");
-    const create = action(definition, "pets.createPet");
+    const create = action(definition, "pets.create");
     const kind = (create.inputSchema["properties"] as Record<string, unknown>)["kind"];
     expect(kind).toEqual({
       oneOf: [{ $ref: "#/$defs/Cat" }, { $ref: "#/$defs/Dog" }],
@@ -117,23 +117,23 @@ describe("OpenAPI 3.0", () => {
 
   it("puts only reachable definitions under $defs (allOf members, mapping targets)", async () => {
     const { definition } = await importFixture("petstore-3.0.yaml");
-    const get = action(definition, "pets.getPet");
+    const get = action(definition, "pets.get");
     expect(get.outputSchema!["$ref"]).toBe("#/$defs/Pet");
     expect(Object.keys(get.outputSchema!["$defs"] as object)).toEqual(["Cat", "Dog", "NewPet", "Owner", "Pet"]);
   });
 
   it("collects error responses by status, resolving response $refs", async () => {
     const { definition } = await importFixture("petstore-3.0.yaml");
-    expect(action(definition, "pets.listPets").errors["default"]).toMatchObject({ $ref: "#/$defs/Error", description: "Error" });
-    expect(action(definition, "pets.createPet").errors["422"]).toMatchObject({ $ref: "#/$defs/Error" });
-    expect(action(definition, "pets.getPet").errors["404"]).toEqual({ description: "Not found" });
+    expect(action(definition, "pets.list").errors["default"]).toMatchObject({ $ref: "#/$defs/Error", description: "Error" });
+    expect(action(definition, "pets.create").errors["422"]).toMatchObject({ $ref: "#/$defs/Error" });
+    expect(action(definition, "pets.get").errors["404"]).toEqual({ description: "Not found" });
   });
 
   it("detects cursor and offset pagination", async () => {
     const { definition } = await importFixture("petstore-3.0.yaml");
-    expect(action(definition, "pets.listPets").pagination).toEqual({ strategy: "cursor", cursorParam: "cursor", nextCursorPath: "/next_cursor", itemsPath: "/data" });
+    expect(action(definition, "pets.list").pagination).toEqual({ strategy: "cursor", cursorParam: "cursor", nextCursorPath: "/next_cursor", itemsPath: "/data" });
     expect(action(definition, "categories.tree").pagination).toEqual({ strategy: "offset", offsetParam: "offset", limitParam: "limit", itemsPath: "" });
-    expect(action(definition, "pets.getPet").pagination).toBeNull();
+    expect(action(definition, "pets.get").pagination).toBeNull();
   });
 
   it("keeps a non-JSON body whole under `body` with its content type", async () => {

@@ -18,7 +18,7 @@ describe("Swagger 2.0", () => {
     expect(formatVersion).toBe("2.0");
     IntegrationDefinitionSchema.parse(definition);
     expect(definition.baseUrl).toBe("https://legacy.example.com/api");
-    expect(definition.actions.map((a) => a.name)).toEqual(["orders.createOrder", "orders.listOrders", "orders.setNote", "orders.uploadAttachment"]);
+    expect(definition.actions.map((a) => a.name)).toEqual(["orders.create", "orders.list", "orders.setNote", "orders.uploadAttachment"]);
   });
 
   it("maps securityDefinitions: basic, apiKey in query, oauth2 accessCode → authorizationCode", async () => {
@@ -42,7 +42,7 @@ describe("Swagger 2.0", () => {
 
   it("flattens a body parameter with a JSON schema; x-nullable and boolean exclusive bounds converted", async () => {
     const { byName } = await legacy();
-    const create = byName("orders.createOrder");
+    const create = byName("orders.create");
     expect(create.inputSchema).toEqual({
       type: "object",
       properties: {
@@ -60,7 +60,7 @@ describe("Swagger 2.0", () => {
 
   it("turns collectionFormat multi into form/explode and detects page pagination", async () => {
     const { byName } = await legacy();
-    const list = byName("orders.listOrders");
+    const list = byName("orders.list");
     expect((list.inputSchema["properties"] as Record<string, unknown>)["status"]).toEqual({
       type: "array",
       items: { type: "string", enum: ["open", "closed"] },

@@ -1,0 +1,116 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../support/stores.js";
+import { isolatedEnv, runCli, startServerProcess, type ServerProcess } from "../support/cli.js";
+
+const fixture = fileURLToPath(new URL("../../fixtures/scrape/todo-v1.yaml", import.meta.url));
+
+/** A docs host on loopback, serving the fixture as a URL source. */
+function serveDocs(): Promise<{ url: string; server: Server }> {
+  const server = createServer((request, response) => {
+    if (request.url === "/openapi.yaml") {
+      response.writeHead(200, { "content-type": "application/yaml" }).end(readFileSync(fixture));
+    } else response.writeHead(404).end("not found");
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server })));
+}
+
+describe("waygate scrape through the built CLI and a real server", () => {
+  let database: TestDatabase;
+  let server: ServerProcess;
+  let docs: { url: string; server: Server };
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    database = await createTestDatabase("sqlite");
+    env = isolatedEnv();
+    const init = await runCli(["server", "init", "--json", ...database.args], { env });
+    const { apiKey } = JSON.parse(init.stdout) as { apiKey: string };
+    server = await startServerProcess(database.args, env);
+    env = { ...env, WAYGATE_API_URL: server.url, WAYGATE_API_KEY: apiKey };
+    docs = await serveDocs();
+  });
+  afterAll(async () => {
+    await server?.stop();
+    docs?.server.close();
+    await database?.drop();
+  });
+
+  it("uploads a local file, waits for the job and reports the new version", async () => {
+    const result = await runCli(["scrape", fixture, "--slug", "todo"], { env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe("Imported todo version 1: 3 actions (openapi 3.1.0).\n");
+    expect(result.stderr).toContain("import todo-v1.yaml as todo");
+
+    const actions = await runCli(["actions", "list", "todo", "--json"], { env });
+    expect((JSON.parse(actions.stdout) as { data: Array<{ name: string }> }).data.map((a) => a.name)).toEqual(["todos.create", "todos.get", "todos.list"]);
+    const show = await runCli(["integrations", "show", "todo", "--json"], { env });
+    expect(JSON.parse(show.stdout)).toMatchObject({ authType: "bearer", authTypeUnverified: false, baseUrl: "https://todo.example.com/v1" });
+  });
+
+  it("prints the final result as JSON, and makes no new version for identical content", async () => {
+    const result = await runCli(["scrape", fixture, "--slug", "todo", "--json"], { env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ kind: "imported", integration: "todo", version: 1, created: false, actionCount: 3, warnings: [] });
+  });
+
+  it("adds the next version when the document changes", async () => {
+    const changed = path.join(env.HOME!, "todo-v2.yaml");
+    writeFileSync(changed, readFileSync(fixture, "utf8").replace("summary: Get a todo", "summary: Fetch one todo"));
+    const result = await runCli(["scrape", changed, "--slug", "todo", "--json"], { env });
+    expect(JSON.parse(result.stdout)).toMatchObject({ version: 2, created: true });
+    const show = await runCli(["integrations", "show", "todo", "--json"], { env });
+    expect(JSON.parse(show.stdout)).toMatchObject({ currentVersion: 2, versionCount: 2 });
+  });
+
+  it("fetches a URL source on the server side", async () => {
+    const result = await runCli(["scrape", `${docs.url}/openapi.yaml`, "--slug", "todo-from-url", "--json"], { env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ integration: "todo-from-url", version: 1, actionCount: 3 });
+  });
+
+  it("returns the job id with --no-wait; jobs watch and jobs show follow it", async () => {
+    const queued = await runCli(["scrape", fixture, "--slug", "todo-later", "--no-wait"], { env });
+    expect(queued.code, queued.stderr).toBe(0);
+    const id = queued.stdout.trim();
+    expect(id).toMatch(/^job_/);
+    const watched = await runCli(["jobs", "watch", id, "--json"], { env });
+    expect(JSON.parse(watched.stdout)).toMatchObject({ id, status: "succeeded", result: { integration: "todo-later", version: 1 } });
+    const shown = await runCli(["jobs", "show", id], { env });
+    expect(shown.stdout).toMatch(/Status:\s+succeeded/);
+    const list = await runCli(["jobs", "list", "--status", "succeeded", "--json"], { env });
+    expect((JSON.parse(list.stdout) as { data: Array<{ id: string }> }).data.map((j) => j.id)).toContain(id);
+  });
+
+  it("fails a broken document with exit 1, saying what and where, and creates nothing", async () => {
+    const broken = path.join(env.HOME!, "broken.yaml");
+    writeFileSync(broken, "openapi: 3.1.0\ninfo:\n  title: Broken\n  version: '1'\npaths:\n  /x:\n    get: [unclosed\n");
+    const result = await runCli(["scrape", broken, "--slug", "broken"], { env });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/error: .*broken\.yaml:\d+/);
+    const json = await runCli(["scrape", broken, "--slug", "broken", "--json"], { env });
+    expect(JSON.parse(json.stderr)).toMatchObject({ type: "https://waygate.dev/problems/import-failed", code: "syntax_error", location: { source: "broken.yaml" } });
+    expect((await runCli(["integrations", "show", "broken"], { env })).code).toBe(3);
+  });
+
+  it("refuses a missing local file with exit 2 before contacting the server", async () => {
+    const result = await runCli(["scrape", "no/such/file.yaml"], { env: { ...env, WAYGATE_API_URL: "http://127.0.0.1:9" } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("cannot read no/such/file.yaml: no such file");
+  });
+
+  it("refuses private addresses when the server was started with --no-allow-private-network", async () => {
+    const strict = await startServerProcess([...database.args, "--no-allow-private-network"], env);
+    try {
+      const result = await runCli(["scrape", `${docs.url}/openapi.yaml`, "--slug", "ssrf", "--json"], { env: { ...env, WAYGATE_API_URL: strict.url } });
+      expect(result.code).toBe(1);
+      expect(JSON.parse(result.stderr)).toMatchObject({ code: "private_network" });
+    } finally {
+      await strict.stop();
+    }
+  });
+});
