@@ -1,12 +1,16 @@
 import { Command } from "commander";
 import type { Executor } from "./command.js";
 import { registerActions } from "./commands/actions/index.js";
+import { registerApps } from "./commands/apps/index.js";
 import { registerAuth } from "./commands/auth/index.js";
+import { registerInit } from "./commands/init/index.js";
 import { registerIntegrations } from "./commands/integrations/index.js";
 import { registerJobs } from "./commands/jobs/index.js";
 import { registerKeys } from "./commands/keys/index.js";
+import { registerPins } from "./commands/pins/index.js";
 import { registerScrape } from "./commands/scrape/index.js";
 import { registerServer } from "./commands/server/index.js";
+import { registerVersions } from "./commands/versions/index.js";
 
 export interface ProgramOptions {
   execute: Executor;
@@ -40,6 +44,10 @@ export function buildProgram(options: ProgramOptions): Command {
   registerScrape(program, options.execute);
   registerIntegrations(program, options.execute);
   registerActions(program, options.execute);
+  registerVersions(program, options.execute);
+  registerApps(program, options.execute);
+  registerPins(program, options.execute);
+  registerInit(program, options.execute);
   registerJobs(program, options.execute);
   registerKeys(program, options.execute);
   registerServer(program, options.execute);

@@ -5,3 +5,7 @@ export * from "./problem.js";
 export * from "./sdk.js";
 export * from "./routes.js";
 export * from "./jobs.js";
+export * from "./apps.js";
+export * from "./project.js";
+export * from "./versioning.js";
+export * from "./versions.js";

@@ -57,6 +57,8 @@ export const ImportRequestSchema = z
     slug: SlugSchema.optional(),
     name: z.string().min(1).max(200).optional(),
     format: ImportFormatSchema.default("auto"),
+    /** Store the new version as a draft: not current, not pinnable, until published. */
+    draft: z.boolean().default(false),
   })
   .meta({ id: "ImportRequest" });
 export type ImportRequest = z.infer<typeof ImportRequestSchema>;
@@ -76,6 +78,7 @@ export const ImportResultSchema = z
     version: z.number().int(),
     /** False when the document's content equals the latest version: no new version was made. */
     created: z.boolean(),
+    status: z.enum(["draft", "published"]),
     actionCount: z.number().int(),
     contentHash: z.string(),
     format: z.string(),

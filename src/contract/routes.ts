@@ -9,7 +9,10 @@ import {
   IntegrationDetailSchema,
   IntegrationSchema,
 } from "./integrations.js";
+import { AppNameSchema, AppSchema, PinSchema } from "./apps.js";
 import { ImportRequestSchema, JobSchema, JobStatusSchema } from "./jobs.js";
+import { VersionDiffSchema } from "./versioning.js";
+import { IntegrationEventSchema, VersionNumberParam, VersionSchema } from "./versions.js";
 
 /**
  * Every route of the Waygate API, once. The server validates requests and the client
@@ -40,6 +43,8 @@ function route<const R extends RouteSpec>(spec: R): R {
 }
 
 const SlugParams = z.object({ slug: SlugSchema });
+const VersionParams = SlugParams.extend({ version: VersionNumberParam });
+const AppParams = z.object({ app: z.string().min(1).max(100).describe("App id or name") });
 const VersionQuery = z.object({
   version: z.coerce.number().int().positive().optional().describe("Version number; the current version when omitted"),
 });
@@ -78,6 +83,7 @@ export const routes = {
   createIntegration: route({
     operationId: "createIntegration", method: "post", path: "/v1/integrations", tag: "integrations", auth: true, tenantOnly: true,
     summary: "Create an integration from a definition, or add it as the next version (identical content adds nothing)",
+    query: z.object({ draft: z.enum(["true", "false"]).default("false").describe("Store as a draft version (not current until published)") }),
     body: IntegrationDefinitionSchema, status: 201, response: CreatedIntegrationSchema,
   }),
   getIntegration: route({
@@ -116,6 +122,78 @@ export const routes = {
     operationId: "cancelJob", method: "post", path: "/v1/jobs/{jobId}/cancel", tag: "jobs", auth: true, tenantOnly: true,
     summary: "Cancel a job: a queued one at once, a running one at its next checkpoint",
     params: z.object({ jobId: z.string().max(100) }), status: 202, response: JobSchema,
+  }),
+  listVersions: route({
+    operationId: "listVersions", method: "get", path: "/v1/integrations/{slug}/versions", tag: "versions", auth: true,
+    summary: "List an integration's versions, newest first", params: SlugParams, status: 200, response: z.object({ data: z.array(VersionSchema) }),
+  }),
+  getVersion: route({
+    operationId: "getVersion", method: "get", path: "/v1/integrations/{slug}/versions/{version}", tag: "versions", auth: true,
+    summary: "Show one version", params: VersionParams, status: 200, response: VersionSchema,
+  }),
+  diffVersions: route({
+    operationId: "diffVersions", method: "get", path: "/v1/integrations/{slug}/diff", tag: "versions", auth: true,
+    summary: "Compare two versions: added, removed and changed actions, each change classified breaking or not",
+    params: SlugParams, query: z.object({ from: VersionNumberParam, to: VersionNumberParam }), status: 200, response: VersionDiffSchema,
+  }),
+  publishVersion: route({
+    operationId: "publishVersion", method: "post", path: "/v1/integrations/{slug}/versions/{version}/publish", tag: "versions", auth: true, tenantOnly: true,
+    summary: "Publish a version and make it current; with failOnBreaking, refuse (409) when it breaks the current version",
+    params: VersionParams, body: z.object({ failOnBreaking: z.boolean().default(false) }), status: 200, response: VersionSchema,
+  }),
+  rollback: route({
+    operationId: "rollback", method: "post", path: "/v1/integrations/{slug}/rollback", tag: "versions", auth: true, tenantOnly: true,
+    summary: "Make an earlier published version current again (one pointer move, recorded in the history)",
+    params: SlugParams, body: z.object({ to: z.number().int().positive() }), status: 200, response: VersionSchema,
+  }),
+  history: route({
+    operationId: "getHistory", method: "get", path: "/v1/integrations/{slug}/history", tag: "versions", auth: true,
+    summary: "What happened to an integration's versions, newest first", params: SlugParams, status: 200, response: z.object({ data: z.array(IntegrationEventSchema) }),
+  }),
+  listApps: route({
+    operationId: "listApps", method: "get", path: "/v1/apps", tag: "apps", auth: true, tenantOnly: true,
+    summary: "List the tenant's apps", status: 200, response: z.object({ data: z.array(AppSchema) }),
+  }),
+  createApp: route({
+    operationId: "createApp", method: "post", path: "/v1/apps", tag: "apps", auth: true, tenantOnly: true,
+    summary: "Create an app", body: z.object({ name: AppNameSchema }), status: 201, response: AppSchema,
+  }),
+  getApp: route({
+    operationId: "getApp", method: "get", path: "/v1/apps/{app}", tag: "apps", auth: true,
+    summary: "Show an app (an app key sees only its own)", params: AppParams, status: 200, response: AppSchema,
+  }),
+  renameApp: route({
+    operationId: "renameApp", method: "patch", path: "/v1/apps/{app}", tag: "apps", auth: true, tenantOnly: true,
+    summary: "Rename an app", params: AppParams, body: z.object({ name: AppNameSchema }), status: 200, response: AppSchema,
+  }),
+  deleteApp: route({
+    operationId: "deleteApp", method: "delete", path: "/v1/apps/{app}", tag: "apps", auth: true, tenantOnly: true,
+    summary: "Delete an app, revoking its keys and removing its pins and connections", params: AppParams, status: 204, response: null,
+  }),
+  listAppKeys: route({
+    operationId: "listAppKeys", method: "get", path: "/v1/apps/{app}/keys", tag: "apps", auth: true, tenantOnly: true,
+    summary: "List an app's keys (never their secrets)", params: AppParams, status: 200, response: z.object({ data: z.array(ApiKeySchema) }),
+  }),
+  createAppKey: route({
+    operationId: "createAppKey", method: "post", path: "/v1/apps/{app}/keys", tag: "apps", auth: true, tenantOnly: true,
+    summary: "Create an app key; the secret is returned only in this response", params: AppParams, body: CreateKeyBodySchema, status: 201, response: CreatedKeySchema,
+  }),
+  revokeAppKey: route({
+    operationId: "revokeAppKey", method: "delete", path: "/v1/apps/{app}/keys/{keyId}", tag: "apps", auth: true, tenantOnly: true,
+    summary: "Revoke an app key", params: AppParams.extend({ keyId: z.string().max(100) }), status: 200, response: ApiKeySchema,
+  }),
+  listPins: route({
+    operationId: "listPins", method: "get", path: "/v1/apps/{app}/pins", tag: "pins", auth: true,
+    summary: "List an app's pins (an app key sees only its own)", params: AppParams, status: 200, response: z.object({ data: z.array(PinSchema) }),
+  }),
+  setPin: route({
+    operationId: "setPin", method: "put", path: "/v1/apps/{app}/pins/{slug}", tag: "pins", auth: true, tenantOnly: true,
+    summary: "Pin an app to a published version of an integration; takes effect on the app's next call",
+    params: AppParams.extend({ slug: SlugSchema }), body: z.object({ version: z.number().int().positive() }), status: 200, response: PinSchema,
+  }),
+  deletePin: route({
+    operationId: "deletePin", method: "delete", path: "/v1/apps/{app}/pins/{slug}", tag: "pins", auth: true, tenantOnly: true,
+    summary: "Unpin: the app follows the integration's current version again", params: AppParams.extend({ slug: SlugSchema }), status: 204, response: null,
   }),
 } as const;
 

@@ -4,10 +4,12 @@ import type { Store } from "../store/index.js";
 import { requireKey } from "./auth.js";
 import type { AppEnv } from "./env.js";
 import { HttpError, problemResponse } from "./errors.js";
+import { mountAppRoutes } from "./routes/apps.js";
 import { mountIdentityRoutes } from "./routes/identity.js";
 import { mountIntegrationRoutes } from "./routes/integrations.js";
 import { mountJobRoutes } from "./routes/jobs.js";
 import { mountMetaRoutes } from "./routes/meta.js";
+import { mountVersionRoutes } from "./routes/versions.js";
 
 export interface AppOptions {
   store: Store;
@@ -52,6 +54,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   mountMetaRoutes(app, options.version);
   mountIdentityRoutes(app);
   mountIntegrationRoutes(app);
+  mountVersionRoutes(app);
+  mountAppRoutes(app);
   mountJobRoutes(app, { maxDocumentBytes, notifyWorker: options.notifyWorker ?? (() => {}) });
 
   app.notFound((c) => problemResponse(c, new HttpError("not-found", `no route for ${c.req.method} ${c.req.path}`)));

@@ -1,5 +1,6 @@
 export { Store, type StoreOptions } from "./store.js";
 export { resolveStoreLocation, redactUrl, StoreConfigError, type StoreLocation } from "./database.js";
 export { KEY_PREFIXES, type IssuedKey, type AuthenticatedKey } from "./keys.js";
-export type { ListOptions, VersionRef, VersionLookup, SaveVersionResult } from "./integrations.js";
+export type { ListOptions, VersionRef, VersionLookup } from "./integrations.js";
+export type { SaveVersionResult, VersionChange } from "./versions.js";
 export type { ClaimedJob, HeartbeatAnswer } from "./jobs.js";

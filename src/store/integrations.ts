@@ -5,13 +5,12 @@ import type {
   AuthScheme,
   AuthType,
   Integration,
-  IntegrationDefinition,
   IntegrationDetail,
   Page,
 } from "../contract/index.js";
-import { newId } from "./ids.js";
 import { containsPattern, decodeCursor, toPage } from "./paging.js";
-import type { ActionTable, Database, IntegrationTable } from "./schema.js";
+import type { Database, IntegrationTable } from "./schema.js";
+import type { VersionConfig } from "./versions.js";
 
 export interface ListOptions {
   limit: number;
@@ -27,24 +26,6 @@ export interface VersionRef {
 }
 
 export type VersionLookup = { kind: "found"; ref: VersionRef } | { kind: "missing"; what: "integration" | "version" };
-
-export interface SaveVersionResult {
-  integration: IntegrationDetail;
-  version: number;
-  /** False when the content equals the latest version's: nothing was written. */
-  created: boolean;
-}
-
-interface VersionConfig {
-  name: string;
-  description: string | null;
-  baseUrl: string;
-  authSchemes: AuthScheme[];
-  authTypeUnverified: boolean;
-}
-
-/** Rows are inserted in batches well under Postgres' 65,535 and SQLite's 32,766 bind-parameter limits. */
-const ACTION_INSERT_BATCH = 200;
 
 export class IntegrationRepository {
   constructor(
@@ -97,114 +78,6 @@ export class IntegrationRepository {
       await trx.deleteFrom("integrations").where("id", "=", row.id).execute();
       return true;
     });
-  }
-
-  /**
-   * Stores `definition` as the integration's next version and makes it current, creating
-   * the integration on first use. All or nothing: one transaction. Identical content
-   * (same hash as the latest version) writes nothing.
-   */
-  async saveVersion(
-    tenantId: string,
-    definition: IntegrationDefinition,
-    meta: { contentHash: string; createdBy: string; changelog?: string },
-  ): Promise<SaveVersionResult> {
-    const result = await this.db.transaction().execute(async (trx) => {
-      const now = this.now().toISOString();
-      const authType = primaryAuthType(definition.authSchemes);
-      let integration = await trx
-        .selectFrom("integrations")
-        .selectAll()
-        .where("tenant_id", "=", tenantId)
-        .where("slug", "=", definition.slug)
-        .executeTakeFirst();
-      if (!integration) {
-        integration = {
-          id: newId("int"),
-          tenant_id: tenantId,
-          slug: definition.slug,
-          name: definition.name,
-          description: definition.description ?? null,
-          base_url: definition.baseUrl,
-          auth_type: authType,
-          auth_type_unverified: definition.authTypeUnverified ? 1 : 0,
-          current_version: null,
-          created_at: now,
-          updated_at: now,
-        } satisfies IntegrationTable;
-        await trx.insertInto("integrations").values(integration).execute();
-      }
-      const latest = await trx
-        .selectFrom("integration_versions")
-        .select(["version", "content_hash"])
-        .where("integration_id", "=", integration.id)
-        .orderBy("version", "desc")
-        .limit(1)
-        .executeTakeFirst();
-      if (latest?.content_hash === meta.contentHash) return { created: false, version: latest.version };
-
-      const version = (latest?.version ?? 0) + 1;
-      const versionId = newId("ver");
-      const config: VersionConfig = {
-        name: definition.name,
-        description: definition.description ?? null,
-        baseUrl: definition.baseUrl,
-        authSchemes: definition.authSchemes,
-        authTypeUnverified: definition.authTypeUnverified,
-      };
-      await trx
-        .insertInto("integration_versions")
-        .values({
-          id: versionId,
-          integration_id: integration.id,
-          version,
-          status: "published",
-          content_hash: meta.contentHash,
-          config: JSON.stringify(config),
-          action_count: definition.actions.length,
-          changelog: meta.changelog ?? null,
-          created_by: meta.createdBy,
-          created_at: now,
-        })
-        .execute();
-      const rows: ActionTable[] = definition.actions.map((action) => ({
-        version_id: versionId,
-        name: action.name,
-        method: action.method,
-        path: action.path,
-        summary: action.summary ?? null,
-        description: action.description ?? null,
-        deprecated: action.deprecated ? 1 : 0,
-        paginated: action.pagination ? 1 : 0,
-        definition: JSON.stringify({
-          tags: action.tags,
-          inputSchema: action.inputSchema,
-          outputSchema: action.outputSchema,
-          errors: action.errors,
-          pagination: action.pagination,
-        }),
-      }));
-      for (let start = 0; start < rows.length; start += ACTION_INSERT_BATCH) {
-        await trx.insertInto("actions").values(rows.slice(start, start + ACTION_INSERT_BATCH)).execute();
-      }
-      await trx
-        .updateTable("integrations")
-        .set({
-          name: definition.name,
-          description: definition.description ?? null,
-          base_url: definition.baseUrl,
-          auth_type: authType,
-          auth_type_unverified: definition.authTypeUnverified ? 1 : 0,
-          current_version: version,
-          updated_at: now,
-        })
-        .where("id", "=", integration.id)
-        .execute();
-      return { created: true, version };
-    });
-    const integration = await this.get(tenantId, definition.slug);
-    if (!integration) throw new Error(`integration ${definition.slug} vanished after saving`);
-    return { integration, ...result };
   }
 
   /** Finds an integration's version: the one asked for, or the current one. */

@@ -10,6 +10,8 @@ export interface Database {
   integration_versions: IntegrationVersionTable;
   actions: ActionTable;
   jobs: JobTable;
+  integration_events: IntegrationEventTable;
+  pins: PinTable;
 }
 
 export interface TenantTable {
@@ -66,6 +68,9 @@ export interface IntegrationVersionTable {
   changelog: string | null;
   created_by: string;
   created_at: string;
+  published_at: string | null;
+  /** JSON: diff summary against the previous version; null for version 1. */
+  diff_summary: string | null;
 }
 
 export interface ActionTable {
@@ -105,4 +110,25 @@ export interface JobTable {
   updated_at: string;
   started_at: string | null;
   finished_at: string | null;
+}
+
+/** The history of an integration: versions made, published, rolled back to. */
+export interface IntegrationEventTable {
+  id: string;
+  integration_id: string;
+  seq: number;
+  kind: "created" | "published" | "rollback";
+  version: number;
+  /** The current version before this event. */
+  previous_version: number | null;
+  actor: string;
+  created_at: string;
+}
+
+export interface PinTable {
+  app_id: string;
+  integration_id: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
 }

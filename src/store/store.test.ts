@@ -20,7 +20,7 @@ function definition(overrides: Partial<IntegrationDefinitionInput> = {}) {
 }
 
 async function save(store: Store, tenantId: string, def = definition()) {
-  return store.integrations.saveVersion(tenantId, def, { contentHash: contentHash(def), createdBy: "test" });
+  return store.versions.save(tenantId, def, { contentHash: contentHash(def), createdBy: "test" });
 }
 
 describe.each(storeBackends)("store on %s", (backend) => {

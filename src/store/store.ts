@@ -1,8 +1,10 @@
+import { AppRepository } from "./apps.js";
 import { IntegrationRepository } from "./integrations.js";
 import { openDatabase, type DatabaseHandle, type Dialect, type StoreLocation } from "./database.js";
 import { JobRepository } from "./jobs.js";
 import { KeyRepository } from "./keys.js";
 import { TenantRepository } from "./tenants.js";
+import { VersionRepository } from "./versions.js";
 
 export interface StoreOptions {
   /** Injected clock, for tests. */
@@ -14,6 +16,8 @@ export class Store {
   readonly tenants: TenantRepository;
   readonly keys: KeyRepository;
   readonly integrations: IntegrationRepository;
+  readonly versions: VersionRepository;
+  readonly apps: AppRepository;
   readonly jobs: JobRepository;
   readonly dialect: Dialect;
 
@@ -25,6 +29,8 @@ export class Store {
     this.tenants = new TenantRepository(handle.db, now);
     this.keys = new KeyRepository(handle.db, now);
     this.integrations = new IntegrationRepository(handle.db, now);
+    this.versions = new VersionRepository(handle.db, this.integrations, now);
+    this.apps = new AppRepository(handle.db, now);
     this.jobs = new JobRepository(handle.db, handle.dialect, now);
   }
 

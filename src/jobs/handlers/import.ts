@@ -40,14 +40,16 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
       return { kind: "failed", error: importProblem(outcome.error), retryable: TRANSIENT.has(outcome.error.code) };
     }
     progress({ stage: "saving", total: outcome.definition.actions.length });
-    const saved = await store.integrations.saveVersion(job.tenantId, outcome.definition, {
+    const saved = await store.versions.save(job.tenantId, outcome.definition, {
       contentHash: outcome.contentHash,
       createdBy: `import:${job.id}`,
+      draft: request.draft,
     });
     const result: ImportResult = {
       integration: saved.integration.slug,
       version: saved.version,
       created: saved.created,
+      status: saved.status,
       actionCount: outcome.definition.actions.length,
       contentHash: outcome.contentHash,
       format: outcome.formatVersion ? `${outcome.format} ${outcome.formatVersion}` : outcome.format,

@@ -9,7 +9,8 @@ export function mountIdentityRoutes(app: Hono<AppEnv>): void {
     const { tenantId, key } = c.var.auth;
     const tenant = await c.var.store.tenants.get(tenantId);
     if (!tenant) throw new HttpError("unauthorized", "the key's tenant no longer exists");
-    return { tenant, key, app: null };
+    const app = c.var.auth.appId ? await c.var.store.apps.get(tenantId, c.var.auth.appId) : undefined;
+    return { tenant, key, app: app ? { id: app.id, name: app.name } : null };
   });
 
   mount(app, routes.listKeys, async (c) => ({

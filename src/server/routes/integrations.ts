@@ -9,10 +9,11 @@ import { mount, WithStatus } from "../mount.js";
 export function mountIntegrationRoutes(app: Hono<AppEnv>): void {
   mount(app, routes.listIntegrations, async (c, { query }) => c.var.store.integrations.list(c.var.auth.tenantId, query));
 
-  mount(app, routes.createIntegration, async (c, { body }) => {
-    const result = await c.var.store.integrations.saveVersion(c.var.auth.tenantId, body, {
+  mount(app, routes.createIntegration, async (c, { body, query }) => {
+    const result = await c.var.store.versions.save(c.var.auth.tenantId, body, {
       contentHash: contentHash(body),
       createdBy: `key:${c.var.auth.key.id}`,
+      draft: query.draft === "true",
     });
     // 201 for a new version; 200 when the content was already the latest version.
     return result.created ? result : new WithStatus(200, result);

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from "kysely/migration";
 import * as initial from "./001_initial.js";
 import * as jobs from "./002_jobs.js";
+import * as versionsAppsPins from "./003_versions_apps_pins.js";
 
 /**
  * Migrations are imported statically rather than read from a folder, so they survive
@@ -10,5 +11,6 @@ export const migrationProvider: MigrationProvider = {
   getMigrations: async (): Promise<Record<string, Migration>> => ({
     "001_initial": initial,
     "002_jobs": jobs,
+    "003_versions_apps_pins": versionsAppsPins,
   }),
 };

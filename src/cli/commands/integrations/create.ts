@@ -7,6 +7,7 @@ import type { IO } from "../../io.js";
 export interface CreateOptions {
   /** A path, or "-" for stdin. */
   file: string;
+  draft?: boolean;
 }
 
 export async function run(context: Context, options: CreateOptions): Promise<CreatedIntegration> {
@@ -30,7 +31,7 @@ export async function run(context: Context, options: CreateOptions): Promise<Cre
     throw new CliError(`${source} is not a valid integration definition:\n${lines.join("\n")}`);
   }
   const client = await context.client();
-  return client.call(routes.createIntegration, { body: parsed.data });
+  return client.call(routes.createIntegration, { body: parsed.data, query: { draft: options.draft ? "true" : "false" } });
 }
 
 export function render(result: CreatedIntegration, io: IO): void {

@@ -26,10 +26,11 @@ export function registerIntegrations(program: Command, execute: Executor): void 
     noun
       .command("create")
       .argument("<file>", "integration definition (JSON), or - for stdin")
+      .option("--draft", "store the new version as a draft (publish it later with `versions publish`)")
       .description("create an integration from a definition file, or add it as the next version"),
     execute,
     () => import("./create.js"),
-    ([file]) => ({ file: file! }),
+    ([file], flags) => ({ file: file!, draft: flags.draft === true }),
   );
   verb(
     noun.command("delete").alias("rm").argument("<slug>", "integration slug").description("delete an integration and all its versions"),

@@ -63,7 +63,7 @@ describe("integrations commands against the real API", () => {
 
   it("pages with --limit, hints the next cursor on stderr, and follows every page with --all", async () => {
     for (const slug of ["alpha", "beta", "gamma"]) {
-      await server.store.integrations.saveVersion(
+      await server.store.versions.save(
         server.tenantId,
         { slug, name: slug, baseUrl: "https://example.com", authSchemes: [], authTypeUnverified: true, actions: [] },
         { contentHash: slug, createdBy: "test" },

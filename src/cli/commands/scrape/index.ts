@@ -10,10 +10,11 @@ export function registerScrape(program: Command, execute: Executor): void {
       .option("--slug <slug>", "integration slug (default: from the document's title)")
       .option("--name <name>", "integration name (default: the document's title)")
       .addOption(new Option("--format <format>", "document format").choices(["auto", "openapi", "swagger", "postman", "html"]).default("auto"))
+      .option("--draft", "store the new version as a draft (publish it later with `versions publish`)")
       .option("--no-wait", "print the job id and return at once")
       .addHelpText("after", "\nA local file is uploaded by the CLI; a URL is fetched by the server.\nFollow a job later with `waygate jobs watch <id>`."),
     execute,
     () => import("./scrape.js"),
-    ([source], flags) => ({ source: source!, ...given(flags, ["slug", "name"]), format: flags.format as string, wait: flags.wait !== false }),
+    ([source], flags) => ({ source: source!, ...given(flags, ["slug", "name"]), format: flags.format as string, draft: flags.draft === true, wait: flags.wait !== false }),
   );
 }

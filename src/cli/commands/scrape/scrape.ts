@@ -11,6 +11,7 @@ export interface ScrapeOptions {
   slug?: string;
   name?: string;
   format: string;
+  draft: boolean;
   wait: boolean;
 }
 
@@ -20,6 +21,7 @@ export async function run(context: Context, options: ScrapeOptions): Promise<Scr
   const body: ImportRequest = {
     source: await readSource(options.source),
     format: options.format as ImportRequest["format"],
+    draft: options.draft,
     ...(options.slug ? { slug: options.slug } : {}),
     ...(options.name ? { name: options.name } : {}),
   };
@@ -55,10 +57,11 @@ export function render(result: ScrapeResult, io: IO): void {
   }
   io.out(
     result.created
-      ? `Imported ${result.integration} version ${result.version}: ${result.actionCount} action${result.actionCount === 1 ? "" : "s"} (${result.format}).`
+      ? `Imported ${result.integration} version ${result.version}${result.status === "draft" ? " as a draft" : ""}: ${result.actionCount} action${result.actionCount === 1 ? "" : "s"} (${result.format}).`
       : `${result.integration} is unchanged: version ${result.version} already has this content (${result.actionCount} actions).`,
   );
   if (result.discoveredFrom) io.out(`Spec found on the page: ${result.discoveredFrom}`);
+  if (result.created && result.status === "draft") io.err(`Publish it with \`waygate versions publish ${result.integration} ${result.version}\`.`);
   for (const warning of result.warnings.slice(0, 20)) io.err(`warning: ${warning.message}${warning.location?.pointer ? ` (${warning.location.pointer})` : ""}`);
   if (result.warnings.length > 20) io.err(`… and ${result.warnings.length - 20} more warnings (see --json).`);
 }

@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { routes, type RouteSpec } from "../contract/index.js";
+import { openTestStore } from "../../test/support/stores.js";
+import type { Store } from "../store/index.js";
+import { contentHash } from "../lib/canonical-json.js";
+import { IntegrationDefinitionSchema } from "../contract/index.js";
+import { createApp } from "./app.js";
+
+/**
+ * Every authenticated route of the contract, called by every kind of wrong caller. The
+ * table is built from the route list itself, so a new route is covered the day it is added.
+ */
+describe("access matrix: every route × wrong callers", () => {
+  let store: Store;
+  let dispose: () => Promise<void>;
+  let app: ReturnType<typeof createApp>;
+  const ids: Record<string, string> = {};
+  const keys: Record<string, string> = {};
+
+  beforeAll(async () => {
+    ({ store, dispose } = await openTestStore("sqlite"));
+    app = createApp({ store, version: "test" });
+    const acme = await store.tenants.create("Acme");
+    const globex = await store.tenants.create("Globex");
+    ids.tenant = acme.id;
+    keys.tenant = (await store.keys.issue({ tenantId: acme.id, kind: "tenant" })).secret;
+    const spare = await store.keys.issue({ tenantId: acme.id, kind: "tenant", name: "spare" });
+    ids.spareKey = spare.key.id;
+    const revoked = await store.keys.issue({ tenantId: acme.id, kind: "tenant", name: "old" });
+    await store.keys.revoke(acme.id, revoked.key.id);
+    keys.revoked = revoked.secret;
+    keys.otherTenant = (await store.keys.issue({ tenantId: globex.id, kind: "tenant" })).secret;
+
+    for (const name of ["app-one", "app-two"]) {
+      const created = await store.apps.create(acme.id, name);
+      if (created === "name-taken") throw new Error("unexpected");
+      ids[name] = created.id;
+    }
+    const appOneKey = await store.keys.issue({ tenantId: acme.id, kind: "app", appId: ids["app-one"]!, name: "one" });
+    ids.appOneKey = appOneKey.key.id;
+    keys.appOne = appOneKey.secret;
+    keys.appTwo = (await store.keys.issue({ tenantId: acme.id, kind: "app", appId: ids["app-two"]!, name: "two" })).secret;
+    const revokedAppKey = await store.keys.issue({ tenantId: acme.id, kind: "app", appId: ids["app-two"]!, name: "gone" });
+    await store.keys.revoke(acme.id, revokedAppKey.key.id);
+    keys.revokedApp = revokedAppKey.secret;
+
+    const definition = IntegrationDefinitionSchema.parse({ slug: "petstore", name: "Petstore", baseUrl: "https://p.example.com", actions: [{ name: "pets.list", method: "GET", path: "/pets" }] });
+    await store.versions.save(acme.id, definition, { contentHash: contentHash(definition), createdBy: "test" });
+    const v2 = { ...definition, actions: [...definition.actions, { ...definition.actions[0]!, name: "pets.count" }] };
+    await store.versions.save(acme.id, v2, { contentHash: contentHash(v2), createdBy: "test", draft: true });
+    const integration = await store.integrations.resolveVersion(acme.id, "petstore", 1);
+    if (integration.kind !== "found") throw new Error("unexpected");
+    await store.apps.pin(ids["app-one"]!, integration.ref.integrationId, 1);
+    ids.job = (await store.jobs.enqueue({ tenantId: acme.id, type: "import", summary: "import x", payload: { source: { url: "https://x" } } })).id;
+  });
+  afterAll(async () => dispose());
+
+  const params: Record<string, () => string> = {
+    slug: () => "petstore",
+    version: () => "1",
+    action: () => "pets.list",
+    app: () => "app-one",
+    keyId: () => ids.appOneKey!,
+    jobId: () => ids.job!,
+  };
+  const bodies: Partial<Record<string, unknown>> = {
+    createKey: { name: "x" },
+    createIntegration: { slug: "hijack", name: "Hijack", baseUrl: "https://evil.example.com", actions: [] },
+    startImport: { source: { url: "https://example.com/openapi.json" } },
+    publishVersion: {},
+    rollback: { to: 1 },
+    createApp: { name: "app-three" },
+    renameApp: { name: "renamed" },
+    createAppKey: { name: "x" },
+    setPin: { version: 1 },
+  };
+  const queries: Partial<Record<string, string>> = { diffVersions: "?from=1&to=2" };
+
+  const authenticated = Object.entries(routes).filter(([, spec]) => (spec as RouteSpec).auth) as Array<[string, RouteSpec]>;
+
+  const pathOf = (name: string, spec: RouteSpec) => spec.path.replace(/\{(\w+)\}/g, (_m, param: string) => params[param]!()) + (queries[name] ?? "");
+
+  const call = (name: string, spec: RouteSpec, key: string | null) => {
+    const path = pathOf(name, spec);
+    const body = bodies[name] ?? (spec.body ? {} : undefined);
+    return app.request(path, {
+      method: spec.method.toUpperCase(),
+      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  };
+
+  /** Nothing of Acme's may appear in an answer to a caller who is not Acme (beyond what the caller itself sent). */
+  const expectNoLeak = async (response: Response, path: string) => {
+    const text = await response.text();
+    for (const secret of [ids.tenant, ids["app-one"], ids["app-two"], ids.appOneKey, ids.spareKey, ids.job, "Acme", "Petstore"]) {
+      if (!path.includes(secret!)) expect(text, `response to ${path} leaks ${secret}`).not.toContain(secret);
+    }
+  };
+
+  it.each(authenticated)("%s answers 401 without a key, with a revoked tenant key and with a revoked app key", async (name, spec) => {
+    for (const key of [null, keys.revoked!, keys.revokedApp!]) {
+      const response = await call(name, spec, key);
+      expect(response.status, `${name} with ${key ? "revoked key" : "no key"}`).toBe(401);
+      await expectNoLeak(response, pathOf(name, spec));
+    }
+  });
+
+  it.each(authenticated)("%s gives another tenant's key nothing of this tenant's", async (name, spec) => {
+    const response = await call(name, spec, keys.otherTenant!);
+    const touchesAcme = /\{(slug|app|keyId|jobId)\}/.test(spec.path);
+    if (touchesAcme) expect(response.status, name).toBe(404);
+    await expectNoLeak(response, pathOf(name, spec));
+  });
+
+  it.each(authenticated)("%s keeps another app's key to what an app may do", async (name, spec) => {
+    const response = await call(name, spec, keys.appTwo!);
+    if (spec.tenantOnly) expect(response.status, name).toBe(403);
+    else if (spec.path.includes("{app}")) expect(response.status, name).toBe(404);
+    else expect(response.status, name).toBeLessThan(300);
+    if (spec.tenantOnly || spec.path.includes("{app}")) await expectNoLeak(response, pathOf(name, spec));
+  });
+
+  it("lets an app key read its own app and pins, and see who it is", async () => {
+    const own = routes.getApp as RouteSpec;
+    expect((await call("getApp", own, keys.appOne!)).status).toBe(200);
+    const pins = await call("listPins", routes.listPins as RouteSpec, keys.appOne!);
+    expect(await pins.json()).toMatchObject({ data: [{ integration: "petstore", version: 1 }] });
+    const me = await call("me", routes.me as RouteSpec, keys.appOne!);
+    expect(await me.json()).toMatchObject({ key: { kind: "app" }, app: { id: ids["app-one"], name: "app-one" } });
+  });
+
+  it("left this tenant's data untouched after all those calls", async () => {
+    const integration = await store.integrations.get(ids.tenant!, "petstore");
+    expect(integration).toMatchObject({ name: "Petstore", currentVersion: 1, versionCount: 2 });
+    expect((await store.apps.list(ids.tenant!)).map((a) => a.name)).toEqual(["app-one", "app-two"]);
+    expect(await store.apps.pins(ids["app-one"]!)).toMatchObject([{ integration: "petstore", version: 1 }]);
+    expect((await store.keys.get(ids.tenant!, ids.appOneKey!))?.revokedAt).toBeNull();
+    expect((await store.jobs.get(ids.tenant!, ids.job!))?.status).toBe("queued");
+  });
+});

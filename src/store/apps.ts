@@ -1,0 +1,125 @@
+import type { Kysely } from "kysely";
+import type { App, Pin } from "../contract/index.js";
+import { newId } from "./ids.js";
+import type { AppTable, Database } from "./schema.js";
+
+/**
+ * Apps of a tenant and their pins. An app is addressed by id or by name: `ref` in these
+ * methods may be either, and both lookups are always scoped to the tenant.
+ */
+export class AppRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly now: () => Date,
+  ) {}
+
+  async create(tenantId: string, name: string): Promise<App | "name-taken"> {
+    if (await this.row(tenantId, name)) return "name-taken";
+    const row: AppTable = { id: newId("app"), tenant_id: tenantId, name, created_at: this.now().toISOString() };
+    await this.db.insertInto("apps").values(row).execute();
+    return (await this.get(tenantId, row.id))!;
+  }
+
+  async list(tenantId: string): Promise<App[]> {
+    const rows = await this.summaryQuery(tenantId).orderBy("a.name").execute();
+    return rows.map(toApp);
+  }
+
+  async get(tenantId: string, ref: string): Promise<App | undefined> {
+    const row = await this.summaryQuery(tenantId)
+      .where((eb) => eb.or([eb("a.id", "=", ref), eb("a.name", "=", ref)]))
+      .executeTakeFirst();
+    return row && toApp(row);
+  }
+
+  async rename(tenantId: string, ref: string, name: string): Promise<App | "name-taken" | undefined> {
+    const app = await this.row(tenantId, ref);
+    if (!app) return undefined;
+    const clash = await this.row(tenantId, name);
+    if (clash && clash.id !== app.id) return "name-taken";
+    await this.db.updateTable("apps").set({ name }).where("id", "=", app.id).execute();
+    return this.get(tenantId, app.id);
+  }
+
+  /** Deletes the app with its keys and pins (and, through the same cascade, its connections). */
+  async delete(tenantId: string, ref: string): Promise<boolean> {
+    const app = await this.row(tenantId, ref);
+    if (!app) return false;
+    await this.db.transaction().execute(async (trx) => {
+      // Revoked first so that a request racing the delete cannot still authenticate.
+      await trx.deleteFrom("api_keys").where("app_id", "=", app.id).execute();
+      await trx.deleteFrom("pins").where("app_id", "=", app.id).execute();
+      await trx.deleteFrom("apps").where("id", "=", app.id).execute();
+    });
+    return true;
+  }
+
+  async pins(appId: string): Promise<Pin[]> {
+    const rows = await this.db
+      .selectFrom("pins as p")
+      .innerJoin("integrations as i", "i.id", "p.integration_id")
+      .select(["i.slug", "p.version", "i.current_version", "p.updated_at"])
+      .where("p.app_id", "=", appId)
+      .orderBy("i.slug")
+      .execute();
+    return rows.map((row) => ({ integration: row.slug, version: row.version, currentVersion: row.current_version, updatedAt: row.updated_at }));
+  }
+
+  /** Pins app × integration to a version, replacing an earlier pin. */
+  async pin(appId: string, integrationId: string, version: number): Promise<void> {
+    const now = this.now().toISOString();
+    await this.db
+      .insertInto("pins")
+      .values({ app_id: appId, integration_id: integrationId, version, created_at: now, updated_at: now })
+      .onConflict((oc) => oc.columns(["app_id", "integration_id"]).doUpdateSet({ version, updated_at: now }))
+      .execute();
+  }
+
+  async unpin(appId: string, integrationId: string): Promise<boolean> {
+    const result = await this.db.deleteFrom("pins").where("app_id", "=", appId).where("integration_id", "=", integrationId).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  /** The version an app runs for an integration: its pin, else the integration's current version. */
+  async resolvedVersion(appId: string | null, integrationId: string): Promise<{ version: number | null; pinned: boolean }> {
+    if (appId) {
+      const pin = await this.db.selectFrom("pins").select("version").where("app_id", "=", appId).where("integration_id", "=", integrationId).executeTakeFirst();
+      if (pin) return { version: pin.version, pinned: true };
+    }
+    const integration = await this.db.selectFrom("integrations").select("current_version").where("id", "=", integrationId).executeTakeFirst();
+    return { version: integration?.current_version ?? null, pinned: false };
+  }
+
+  private row(tenantId: string, ref: string) {
+    return this.db
+      .selectFrom("apps")
+      .selectAll()
+      .where("tenant_id", "=", tenantId)
+      .where((eb) => eb.or([eb("id", "=", ref), eb("name", "=", ref)]))
+      .executeTakeFirst();
+  }
+
+  private summaryQuery(tenantId: string) {
+    return this.db
+      .selectFrom("apps as a")
+      .selectAll("a")
+      .select((eb) => [
+        eb
+          .selectFrom("api_keys as k")
+          .select((inner) => inner.fn.countAll<string | number>().as("n"))
+          .whereRef("k.app_id", "=", "a.id")
+          .where("k.revoked_at", "is", null)
+          .as("key_count"),
+        eb
+          .selectFrom("pins as p")
+          .select((inner) => inner.fn.countAll<string | number>().as("n"))
+          .whereRef("p.app_id", "=", "a.id")
+          .as("pin_count"),
+      ])
+      .where("a.tenant_id", "=", tenantId);
+  }
+}
+
+function toApp(row: AppTable & { key_count: string | number | null; pin_count: string | number | null }): App {
+  return { id: row.id, name: row.name, createdAt: row.created_at, keyCount: Number(row.key_count ?? 0), pinCount: Number(row.pin_count ?? 0) };
+}
