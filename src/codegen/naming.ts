@@ -58,6 +58,7 @@ export class NameTable {
   readonly #used = new Set<string>();
   readonly #reserved = new Set<string>();
   readonly #caseInsensitive: boolean;
+  readonly #nextSuffix = new Map<string, number>();
 
   constructor(reserved: Iterable<string> = [], options: { caseInsensitive?: boolean } = {}) {
     this.#caseInsensitive = options.caseInsensitive ?? false;
@@ -78,7 +79,10 @@ export class NameTable {
     const needsEscape = this.#reserved.has(this.#key(base)) || isForbidden(base, style);
     const stem = needsEscape ? base + (style === "file" ? "-" : "_") : base;
     let candidate = stem;
-    for (let n = 2; this.has(candidate) || isForbidden(candidate, style); n++) candidate = `${stem}${n}`;
+    // Resume numbering where the last claim of this stem stopped: many variants of one name stay linear.
+    let n = this.#nextSuffix.get(stem) ?? 2;
+    while (this.has(candidate) || isForbidden(candidate, style)) candidate = `${stem}${n++}`;
+    this.#nextSuffix.set(stem, n);
     this.#used.add(this.#key(candidate));
     return candidate;
   }
@@ -148,11 +152,6 @@ function lowerFirst(word: string): string {
   return word.charAt(0).toLowerCase() + word.slice(1);
 }
 
-/** Reserved member names of the `Waygate` object and of every client group. */
-export function memberTable(): NameTable {
-  return new NameTable();
-}
-
 /** The file-name scope: `index.ts` and `runtime.ts` are the generator's, and names are unique ignoring case. */
 export function fileTable(): NameTable {
   return new NameTable(["index", "runtime"], { caseInsensitive: true });
@@ -183,4 +182,16 @@ export class CodegenError extends Error {
  */
 export function jsString(value: string): string {
   return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
+ * Escapes invisible and direction-changing characters wherever they are in generated
+ * text. In a string literal `\uXXXX` means the same character; in a comment it is shown
+ * as text. Either way nothing can make the code read differently than it runs.
+ */
+export function escapeInvisible(text: string): string {
+  return text.replace(
+    /[\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }

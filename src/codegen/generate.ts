@@ -1,0 +1,52 @@
+/**
+ * `generateClient`: manifest in, files out (relative path → text). No I/O beyond
+ * reading the packaged templates when the caller does not pass them.
+ */
+import type { SdkManifest } from "../contract/sdk.js";
+import { createContext } from "./context.js";
+import { header } from "./header.js";
+import { compare } from "./hoist.js";
+import { renderIndexModule, type IndexEntry } from "./index-module.js";
+import { renderIntegrationModule } from "./integration-module.js";
+import { CodegenError, fileTable } from "./naming.js";
+import { planIntegration } from "./plan.js";
+import { loadTemplates, type Templates } from "./templates.js";
+
+export interface GenerateOptions {
+  /** Written into every file's header. */
+  generatorVersion: string;
+  /** Defaults to the templates/ folder shipped with the package. */
+  templates?: Templates;
+}
+
+/**
+ * Generates the TypeScript client for a manifest: `index.ts`, `runtime.ts` and one
+ * module per integration. The same manifest always gives the same bytes.
+ *
+ * @example
+ * const files = generateClient(manifest, { generatorVersion: "0.1.0" });
+ * files.get("index.ts"); // exports createWaygate(options)
+ */
+export function generateClient(manifest: SdkManifest, options: GenerateOptions): Map<string, string> {
+  const ctx = createContext(options.generatorVersion, options.templates ?? loadTemplates());
+  const head = header(options.generatorVersion, manifest.hash);
+  const integrations = [...manifest.integrations].sort((a, b) => compare(a.slug, b.slug));
+  const files = fileTable();
+  const output = new Map<string, string>();
+  const entries: IndexEntry[] = [];
+  let previous: string | undefined;
+  for (const integration of integrations) {
+    if (integration.slug === previous) throw new CodegenError(`integration ${JSON.stringify(integration.slug)} appears twice in the manifest`);
+    previous = integration.slug;
+    if (!Number.isSafeInteger(integration.version) || integration.version < 1) {
+      throw new CodegenError(`integration ${JSON.stringify(integration.slug)} has an invalid version`);
+    }
+    const plan = planIntegration(integration, ctx);
+    const module = files.claim(integration.slug, "file", "integration");
+    entries.push({ plan, module });
+    output.set(`${module}.ts`, renderIntegrationModule(plan, `${module}.ts`, head, ctx));
+  }
+  output.set("runtime.ts", head + ctx.templates.runtime);
+  output.set("index.ts", renderIndexModule(entries, manifest.apiUrl, head, ctx));
+  return new Map([...output].sort(([a], [b]) => compare(a, b)));
+}

@@ -1,0 +1,92 @@
+/**
+ * Test support: write generated files to a temp dir and type-check them with the
+ * TypeScript 5.9 compiler API, or transpile them to runnable ESM.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+
+/** Type-checking takes seconds; on a loaded 2-core CI machine, several times that. */
+export const COMPILE_TIMEOUT_MS = 120_000;
+
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+const strictness: ts.CompilerOptions = {
+  strict: true,
+  exactOptionalPropertyTypes: true,
+  noUncheckedIndexedAccess: true,
+  noImplicitOverride: true,
+  noImplicitReturns: true,
+  noUnusedLocals: true,
+  noUnusedParameters: true,
+  isolatedModules: true,
+  verbatimModuleSyntax: true,
+  isolatedDeclarations: true,
+  declaration: true,
+  emitDeclarationOnly: true,
+  skipLibCheck: true,
+  target: ts.ScriptTarget.ES2022,
+};
+
+/** The two settings the generated client must compile under. */
+export const SETTINGS: Record<"nodenext" | "bundler", ts.CompilerOptions> = {
+  // Node: @types/node supplies fetch/AbortSignal; no DOM lib.
+  nodenext: {
+    ...strictness,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    lib: ["lib.es2022.d.ts"],
+    types: ["node"],
+    typeRoots: [join(repoRoot, "node_modules/@types")],
+  },
+  // Browser/bundler: DOM lib, no @types/node.
+  bundler: {
+    ...strictness,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    lib: ["lib.es2022.d.ts", "lib.dom.d.ts", "lib.dom.asynciterable.d.ts"],
+    types: [],
+  },
+};
+
+export function writeFiles(files: ReadonlyMap<string, string>, dir = mkdtempSync(join(tmpdir(), "waygate-codegen-"))): string {
+  for (const [path, text] of files) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
+  return dir;
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Type-checks the given root files; returns formatted diagnostics (empty when clean). */
+export function typecheck(dir: string, rootFiles: readonly string[], options: ts.CompilerOptions): string[] {
+  const program = ts.createProgram({
+    rootNames: rootFiles.map((file) => join(dir, file)),
+    options: { ...options, outDir: join(dir, "out") },
+  });
+  const emitted = program.emit(undefined, () => {}, undefined, true);
+  const diagnostics = [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics];
+  return diagnostics.map((diagnostic) => {
+    const where = diagnostic.file && diagnostic.start !== undefined ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start) : undefined;
+    const file = diagnostic.file ? diagnostic.file.fileName.replace(dir, "") : "";
+    return `${file}${where ? `:${where.line + 1}:${where.character + 1}` : ""} TS${diagnostic.code}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")}`;
+  });
+}
+
+/** Transpiles every .ts file to .js next to it (imports already say `.js`), for running. */
+export function transpile(files: ReadonlyMap<string, string>, dir: string): void {
+  for (const [path, text] of files) {
+    if (!path.endsWith(".ts")) continue;
+    const output = ts.transpileModule(text, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+      fileName: path,
+    });
+    writeFileSync(join(dir, path.replace(/\.ts$/, ".js")), output.outputText);
+  }
+}
