@@ -3,6 +3,7 @@ import type { Executor } from "./command.js";
 import { registerActions } from "./commands/actions/index.js";
 import { registerApps } from "./commands/apps/index.js";
 import { registerAuth } from "./commands/auth/index.js";
+import { registerGenerate } from "./commands/generate/index.js";
 import { registerInit } from "./commands/init/index.js";
 import { registerIntegrations } from "./commands/integrations/index.js";
 import { registerJobs } from "./commands/jobs/index.js";
@@ -10,6 +11,7 @@ import { registerKeys } from "./commands/keys/index.js";
 import { registerPins } from "./commands/pins/index.js";
 import { registerScrape } from "./commands/scrape/index.js";
 import { registerServer } from "./commands/server/index.js";
+import { registerSnippets } from "./commands/snippets/index.js";
 import { registerVersions } from "./commands/versions/index.js";
 
 export interface ProgramOptions {
@@ -48,6 +50,8 @@ export function buildProgram(options: ProgramOptions): Command {
   registerApps(program, options.execute);
   registerPins(program, options.execute);
   registerInit(program, options.execute);
+  registerGenerate(program, options.execute);
+  registerSnippets(program, options.execute);
   registerJobs(program, options.execute);
   registerKeys(program, options.execute);
   registerServer(program, options.execute);

@@ -13,6 +13,7 @@ import { AppNameSchema, AppSchema, PinSchema } from "./apps.js";
 import { ImportRequestSchema, JobSchema, JobStatusSchema } from "./jobs.js";
 import { VersionDiffSchema } from "./versioning.js";
 import { IntegrationEventSchema, VersionNumberParam, VersionSchema } from "./versions.js";
+import { SdkManifestSchema } from "./sdk.js";
 
 /**
  * Every route of the Waygate API, once. The server validates requests and the client
@@ -194,6 +195,33 @@ export const routes = {
   deletePin: route({
     operationId: "deletePin", method: "delete", path: "/v1/apps/{app}/pins/{slug}", tag: "pins", auth: true, tenantOnly: true,
     summary: "Unpin: the app follows the integration's current version again", params: AppParams.extend({ slug: SlugSchema }), status: 204, response: null,
+  }),
+  getManifest: route({
+    operationId: "getSdkManifest", method: "get", path: "/v1/sdk/manifest", tag: "sdk", auth: true,
+    summary: "Everything `waygate generate` needs: integrations at the versions an app resolves to (pin, else current), or at the versions asked for",
+    query: z.object({
+      app: z.string().max(100).optional().describe("App name or id (tenant keys; an app key always means its own app)"),
+      integrations: z
+        .string()
+        .max(10_000)
+        .regex(/^([a-z0-9][a-z0-9-]*(@\d+)?)(,[a-z0-9][a-z0-9-]*(@\d+)?)*$/, "must be a comma-separated list of slug or slug@version")
+        .optional()
+        .describe("Only these integrations, e.g. github@3,slack (a bare slug resolves like the app does)"),
+    }),
+    status: 200, response: SdkManifestSchema,
+  }),
+  getSnippets: route({
+    operationId: "getSnippets", method: "get", path: "/v1/snippets/{slug}/{action}", tag: "sdk", auth: true,
+    summary: "Ready-to-paste code calling one action through Waygate: generated client (ts), fetch (js), Python, curl, Go",
+    params: SlugParams.extend({ action: z.string().max(200) }),
+    query: VersionQuery.extend({ lang: z.enum(["ts", "js", "python", "curl", "go"]).optional().describe("One language; all when omitted") }),
+    status: 200,
+    response: z.object({
+      integration: SlugSchema,
+      action: z.string(),
+      version: z.number().int(),
+      snippets: z.array(z.object({ lang: z.enum(["ts", "js", "python", "curl", "go"]), code: z.string() })),
+    }).meta({ id: "Snippets" }),
   }),
 } as const;
 

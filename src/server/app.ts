@@ -9,6 +9,7 @@ import { mountIdentityRoutes } from "./routes/identity.js";
 import { mountIntegrationRoutes } from "./routes/integrations.js";
 import { mountJobRoutes } from "./routes/jobs.js";
 import { mountMetaRoutes } from "./routes/meta.js";
+import { mountSdkRoutes } from "./routes/sdk.js";
 import { mountVersionRoutes } from "./routes/versions.js";
 
 export interface AppOptions {
@@ -18,6 +19,8 @@ export interface AppOptions {
   maxBodyBytes?: number;
   /** Largest document an import accepts (uploaded or fetched). Default 64 MiB. */
   maxDocumentBytes?: number;
+  /** The URL generated clients and snippets call; default: the origin each request came to. */
+  publicUrl?: string;
   /** Wakes the job worker when a job is enqueued (the worker polls anyway). */
   notifyWorker?: () => void;
   /** Called with errors that are not HttpErrors (bugs, database failures) before the 500 goes out. */
@@ -56,6 +59,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   mountIntegrationRoutes(app);
   mountVersionRoutes(app);
   mountAppRoutes(app);
+  mountSdkRoutes(app, { publicUrl: options.publicUrl });
   mountJobRoutes(app, { maxDocumentBytes, notifyWorker: options.notifyWorker ?? (() => {}) });
 
   app.notFound((c) => problemResponse(c, new HttpError("not-found", `no route for ${c.req.method} ${c.req.path}`)));

@@ -80,6 +80,17 @@ export class IntegrationRepository {
     });
   }
 
+  /** The integration's id and current version, for callers that go on to versions or pins. */
+  async find(tenantId: string, slug: string): Promise<{ id: string; currentVersion: number | null } | undefined> {
+    const row = await this.db
+      .selectFrom("integrations")
+      .select(["id", "current_version"])
+      .where("tenant_id", "=", tenantId)
+      .where("slug", "=", slug)
+      .executeTakeFirst();
+    return row && { id: row.id, currentVersion: row.current_version };
+  }
+
   /** Finds an integration's version: the one asked for, or the current one. */
   async resolveVersion(tenantId: string, slug: string, version?: number): Promise<VersionLookup> {
     const integration = await this.db

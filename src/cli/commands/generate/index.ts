@@ -1,0 +1,18 @@
+import type { Command } from "commander";
+import { given, verb, type Executor } from "../../command.js";
+
+export function registerGenerate(program: Command, execute: Executor): void {
+  verb(
+    program
+      .command("generate")
+      .alias("gen")
+      .description("write a typed TypeScript client for the integrations your app uses (settings from ./waygate.json)")
+      .option("--out <dir>", "output directory (default: `out` in waygate.json, else ./waygate)")
+      .option("--app <app>", "app whose pins decide the versions (default: `app` in waygate.json, or the app key's own)")
+      .option("--check", "write nothing; exit 5 when the files on disk differ from what would be generated")
+      .addHelpText("after", "\nWith a waygate.json, exactly its integrations at its versions are generated; without one, every integration\nat the version the app resolves to (its pin, else current)."),
+    execute,
+    () => import("./generate.js"),
+    (_args, flags) => ({ ...given(flags, ["out", "app"]), check: flags.check === true }),
+  );
+}
