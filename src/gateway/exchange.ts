@@ -1,0 +1,137 @@
+import type { AuthScheme } from "../contract/integrations.js";
+import { applyAuth } from "./auth.js";
+import type { AuthPlan } from "./auth.js";
+import { decodeBody } from "./response.js";
+import { credentialsFromTokenResponse, isExpired, refreshGrant, tokenEndpoint } from "./oauth.js";
+import type { OAuthRefresher, Refresh, TokenResponse } from "./oauth.js";
+import { aborted, oauthRefreshFailed, upstreamResponseTooLarge, upstreamTimeout, upstreamUnreachable } from "./problems.js";
+import type { GatewayError } from "./problems.js";
+import { parseRateLimitHeaders } from "./rate-limit-headers.js";
+import type { RateLimitKeys, RateLimiter } from "./rate-limit.js";
+import type { PreparedRequest } from "./request.js";
+import { backoffDelay, isRetryableStatus, parseRetryAfter } from "./retry.js";
+import { TransportFailure } from "./transport.js";
+import type { RawResponse, Transport } from "./transport.js";
+import type { Connection, Credentials, OAuth2Credentials } from "./types.js";
+
+export interface ExchangeOptions {
+  request: PreparedRequest;
+  plan: AuthPlan;
+  connection: Connection | null;
+  schemes: readonly AuthScheme[];
+  keys: RateLimitKeys;
+  retrySafe: boolean;
+  maxAttempts: number;
+  timeoutMs: number;
+  maxRateLimitWaitMs: number;
+  signal: AbortSignal | undefined;
+}
+
+export interface ExchangeDeps {
+  transport: Transport;
+  limiter: RateLimiter;
+  refresher: OAuthRefresher;
+  refreshOAuth: Refresh | undefined;
+  clock: () => number;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random: () => number;
+}
+
+/**
+ * One logical request: waits for rate-limit budget, authenticates (refreshing an OAuth
+ * token that is expired, or that the upstream answered 401 to — once), sends, and retries
+ * network failures, 408, 429 and 5xx when the request is retry-safe. A Retry-After
+ * (RFC 9110 §10.2.3) on a 429 or 503 becomes the learned budget, so the wait before the
+ * retry (and before other invokes on the same connection) is the rate limiter's.
+ * Resolves with the last response, whatever its status.
+ */
+export async function exchange(deps: ExchangeDeps, options: ExchangeOptions): Promise<{ response: RawResponse; attempts: number }> {
+  const { connection, keys, signal } = options;
+  const refresh = connection ? refreshFor(deps, connection, options.schemes) : undefined;
+  let credentials: Credentials | null = connection ? deps.refresher.current(connection) : null;
+  if (connection && credentials?.type === "oauth2" && refresh && isExpired(credentials, deps.clock())) {
+    credentials = await deps.refresher.refreshFrom(connection, credentials, refresh);
+  }
+  let refreshedAfter401 = false;
+  let failures = 0;
+  let sends = 0;
+  for (;;) {
+    await deps.limiter.acquire(keys, options.maxRateLimitWaitMs, signal);
+    const outgoing = applyAuth(options.request, options.plan, credentials);
+    sends++;
+    let response: RawResponse;
+    try {
+      response = await deps.transport.send(outgoing, options.timeoutMs, signal);
+    } catch (error) {
+      if (!(error instanceof TransportFailure)) throw error;
+      failures++;
+      const transient = error.kind === "timeout" || error.kind === "unreachable";
+      if (transient && options.retrySafe && failures < options.maxAttempts) {
+        await deps.sleep(backoffDelay(failures, deps.random), signal);
+        continue;
+      }
+      throw failureProblem(error);
+    }
+    const now = deps.clock();
+    deps.limiter.learn(keys, parseRateLimitHeaders(response.headers, now));
+
+    // RFC 6750 §3.1: 401 invalid_token — the token may have been revoked or expired early.
+    if (response.status === 401 && connection && credentials?.type === "oauth2" && refresh && !refreshedAfter401) {
+      refreshedAfter401 = true;
+      credentials = await deps.refresher.refreshFrom(connection, credentials, refresh);
+      continue;
+    }
+    if (isRetryableStatus(response.status)) {
+      failures++;
+      const retryAfter = parseRetryAfter(response.headers["retry-after"], now);
+      if (retryAfter !== null && (response.status === 429 || response.status === 503)) deps.limiter.learn(keys, { remaining: 0, resetMs: retryAfter });
+      if (options.retrySafe && failures < options.maxAttempts && (retryAfter ?? 0) <= options.maxRateLimitWaitMs) {
+        if (retryAfter === null) await deps.sleep(backoffDelay(failures, deps.random), signal);
+        else if (response.status !== 429 && response.status !== 503) await deps.sleep(retryAfter, signal);
+        continue;
+      }
+    }
+    return { response, attempts: sends };
+  }
+}
+
+export function failureProblem(failure: TransportFailure): GatewayError {
+  switch (failure.kind) {
+    case "timeout":
+      return upstreamTimeout(failure.detail, failure);
+    case "too-large":
+      return upstreamResponseTooLarge(failure.detail);
+    case "aborted":
+      return aborted();
+    case "refused-address":
+    case "unreachable":
+      return upstreamUnreachable(failure.detail, failure);
+  }
+}
+
+/** deps.refreshOAuth when given; else the gateway's own refresh_token grant when the connection can do one. */
+function refreshFor(deps: ExchangeDeps, connection: Connection, schemes: readonly AuthScheme[]): Refresh | undefined {
+  if (connection.credentials.type !== "oauth2") return undefined;
+  if (deps.refreshOAuth) return deps.refreshOAuth;
+  if (!connection.credentials.refreshToken) return undefined;
+  return (stale) => refreshAtTokenEndpoint(deps, stale.credentials as OAuth2Credentials, schemes);
+}
+
+/** RFC 6749 §6 against the token endpoint, through the same transport (and private-network guard) as every upstream call. */
+async function refreshAtTokenEndpoint(deps: ExchangeDeps, credentials: OAuth2Credentials, schemes: readonly AuthScheme[]): Promise<OAuth2Credentials> {
+  const endpoint = tokenEndpoint(credentials, schemes);
+  if (!endpoint || !URL.canParse(endpoint)) throw oauthRefreshFailed("no token endpoint is known for this connection");
+  const grant = refreshGrant(credentials);
+  let response: RawResponse;
+  try {
+    response = await deps.transport.send(
+      { method: "POST", url: new URL(endpoint), headers: grant.headers, cookies: [], body: { kind: "bytes", contentType: "application/x-www-form-urlencoded", data: grant.body } },
+      30_000,
+    );
+  } catch (error) {
+    throw oauthRefreshFailed(error instanceof TransportFailure ? `the token endpoint failed: ${error.detail}` : "the token endpoint failed", error);
+  }
+  const decoded = decodeBody(response.body, response.headers["content-type"] ?? "application/json");
+  const body = typeof decoded.body === "object" && decoded.body !== null ? (decoded.body as TokenResponse) : {};
+  return credentialsFromTokenResponse(credentials, response.status, body, deps.clock());
+}

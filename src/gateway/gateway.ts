@@ -1,0 +1,201 @@
+import { setTimeout as delay } from "node:timers/promises";
+import { planAuth, secretsOf } from "./auth.js";
+import type { AuthPlan } from "./auth.js";
+import { exchange } from "./exchange.js";
+import type { ExchangeDeps } from "./exchange.js";
+import { applyMappings, compileMappings } from "./mappings.js";
+import type { CompiledMapping } from "./mappings.js";
+import { OAuthRefresher } from "./oauth.js";
+import { PageTokens } from "./page-token.js";
+import type { PageCursor } from "./page-token.js";
+import { applyCursor, checkCursor, nextPage, pageItems } from "./pagination.js";
+import { GatewayError, aborted, invalidDefinition, invalidInput, invalidOutput, upstreamError } from "./problems.js";
+import { RateLimiter } from "./rate-limit.js";
+import { buildRequest, checkHeaderValue, parseBaseUrl, setQueryParam } from "./request.js";
+import { Redactor, decodeBody, safeHeaders } from "./response.js";
+import { isRetrySafe } from "./retry.js";
+import { SchemaCompileError, SchemaValidator } from "./schema-validator.js";
+import type { CompiledSchema } from "./schema-validator.js";
+import { Transport } from "./transport.js";
+import type { GatewayDeps, InvokeOptions, InvokeRequest, InvokeResponse, OutputValidation } from "./types.js";
+
+const DEFAULTS = { timeoutMs: 30_000, maxAttempts: 3, maxRateLimitWaitMs: 10_000, maxPages: 50, maxItems: 10_000, maxResponseBytes: 10 * 1024 * 1024 };
+
+/** Per-invoke settings after defaults and bounds. */
+interface Settings {
+  timeoutMs: number;
+  maxAttempts: number;
+  maxRateLimitWaitMs: number;
+  validation: OutputValidation;
+  collect: { maxPages: number; maxItems: number } | null;
+  mappings: CompiledMapping[];
+}
+
+/**
+ * Calls one action of one integration version on behalf of a connection.
+ *
+ * @example
+ * const gateway = new Gateway({ refreshOAuth: (connection) => connections.refresh(connection) });
+ * const result = await gateway.invoke({ integration, action, input: { owner: "octo", repo: "hello" }, connection, options: { paginate: { maxPages: 5 } } });
+ * await gateway.close();
+ */
+export class Gateway {
+  private readonly validator = new SchemaValidator();
+  private readonly transport: Transport;
+  private readonly tokens: PageTokens;
+  private readonly exchangeDeps: ExchangeDeps;
+
+  constructor(deps: GatewayDeps = {}) {
+    const clock = deps.clock ?? Date.now;
+    const sleep = deps.sleep ?? ((ms: number, signal?: AbortSignal) => delay(ms, undefined, signal ? { signal } : {}));
+    this.transport = new Transport({ allowPrivateNetwork: deps.allowPrivateNetwork ?? false, maxResponseBytes: deps.maxResponseBytes ?? DEFAULTS.maxResponseBytes });
+    this.tokens = new PageTokens(deps.pageTokenKey);
+    this.exchangeDeps = {
+      transport: this.transport,
+      limiter: new RateLimiter(deps.rateLimits ?? {}, clock, sleep),
+      refresher: new OAuthRefresher(),
+      refreshOAuth: deps.refreshOAuth,
+      clock,
+      sleep,
+      random: deps.random ?? Math.random,
+    };
+  }
+
+  /** Resolves with the upstream's 2xx/3xx answer; throws GatewayError (with a problem body) for everything else. */
+  async invoke(request: InvokeRequest): Promise<InvokeResponse> {
+    const redactor = new Redactor(request.connection ? secretsOf(request.connection.credentials) : []);
+    const warnings: string[] = [];
+    try {
+      const response = await this.run(request, warnings, redactor);
+      return { ...response, warnings: warnings.map((warning) => redactor.text(warning)) };
+    } catch (error) {
+      if (request.options.signal?.aborted && !(error instanceof GatewayError && error.problem.upstream)) throw aborted();
+      if (error instanceof GatewayError) throw redactProblem(error, redactor);
+      throw error;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+
+  private async run(request: InvokeRequest, warnings: string[], redactor: Redactor): Promise<Omit<InvokeResponse, "warnings">> {
+    const { integration, action, connection, options } = request;
+    if (options.signal?.aborted) throw aborted();
+    const settings = resolveSettings(options);
+    const input = request.input ?? {};
+    this.check(this.compile(action.inputSchema, "input", warnings), input, "input", "strict", warnings);
+    if (typeof input !== "object" || Array.isArray(input) || input === null) throw invalidInput("input must be an object");
+
+    const base = parseBaseUrl(integration.baseUrl);
+    const prepared = buildRequest(action, base, input as Record<string, unknown>);
+    if (options.idempotencyKey !== undefined) prepared.headers["idempotency-key"] = checkHeaderValue(options.idempotencyKey, "options.idempotencyKey");
+    const plan = planAuth(integration.authSchemes, connection);
+    let cursor: PageCursor | null = null;
+    if (options.page !== undefined) {
+      cursor = this.tokens.decode(options.page, integration.slug, action.name);
+      checkCursor(action.pagination, cursor);
+    }
+    const outputSchema = settings.validation !== "off" && action.outputSchema ? this.compile(action.outputSchema, "output", warnings) : null;
+    if (settings.collect && !action.pagination) warnings.push("this action is not paginated; returned one page");
+
+    const items: unknown[] = [];
+    let attempts = 0;
+    for (let pages = 1; ; pages++) {
+      const sent = cursor ? applyCursor(prepared, cursor, base) : prepared;
+      const result = await exchange(this.exchangeDeps, {
+        request: sent,
+        plan,
+        connection,
+        schemes: integration.authSchemes,
+        keys: { connection: connection?.id ?? null, integration: integration.slug },
+        retrySafe: isRetrySafe(action.method, options.idempotencyKey),
+        maxAttempts: settings.maxAttempts,
+        timeoutMs: settings.timeoutMs,
+        maxRateLimitWaitMs: settings.maxRateLimitWaitMs,
+        signal: options.signal,
+      });
+      attempts += result.attempts;
+      const { response } = result;
+      const headers = safeHeaders(response.headers, redactor);
+      const decoded = decodeBody(response.body, response.headers["content-type"]);
+      if (response.status >= 400) throw upstreamError({ status: response.status, headers, body: redactor.json(decoded.body) });
+      if (response.status >= 300) return { status: response.status, headers, body: decoded.body, attempts, nextPage: null };
+
+      if (decoded.malformedJson) {
+        if (settings.validation === "strict") throw invalidOutput([{ field: "output", message: "is not valid JSON although the upstream declared JSON" }]);
+        warnings.push("the upstream declared JSON but sent a body that does not parse; returned as text");
+      } else if (outputSchema) {
+        this.check(outputSchema, decoded.body, "output", settings.validation, warnings);
+      }
+      const next = nextPage(action, base, sent.url, { url: response.url, headers: response.headers, body: decoded.body });
+      if ("warning" in next && next.warning) warnings.push(next.warning);
+      const nextToken = next.cursor ? this.tokens.encode(integration.slug, action.name, withoutCredentials(next.cursor, plan)) : null;
+
+      if (!settings.collect || !action.pagination) {
+        return { status: response.status, headers, body: applyMappings(decoded.body, settings.mappings), attempts, nextPage: nextToken };
+      }
+      const pageList = pageItems(action.pagination, decoded.body);
+      if (!pageList) warnings.push(`page ${pages} has no list of items at itemsPath; pagination stopped`);
+      else items.push(...pageList.map((item) => applyMappings(item, settings.mappings)));
+      if (items.length > settings.collect.maxItems) {
+        warnings.push(`${items.length - settings.collect.maxItems} item(s) beyond maxItems were dropped from the last page`);
+        items.length = settings.collect.maxItems;
+      }
+      const done = !pageList || !next.cursor || pages >= settings.collect.maxPages || items.length >= settings.collect.maxItems;
+      if (done) return { status: response.status, headers, body: items, attempts, nextPage: pageList ? nextToken : null };
+      cursor = next.cursor;
+    }
+  }
+
+  private compile(schema: Record<string, unknown>, which: "input" | "output", warnings: string[]): CompiledSchema {
+    try {
+      const compiled = this.validator.compile(schema);
+      for (const warning of compiled.warnings) warnings.push(`${which} schema: ${warning}`);
+      return compiled;
+    } catch (error) {
+      if (error instanceof SchemaCompileError) throw invalidDefinition(`the action's ${which} schema cannot be used: ${error.message}`, error);
+      throw error;
+    }
+  }
+
+  private check(schema: CompiledSchema, value: unknown, which: "input" | "output", mode: OutputValidation, warnings: string[]): void {
+    const result = schema.validate(value, which);
+    if (result.valid) return;
+    if (which === "input") throw invalidInput(`the input does not match the action's input schema (${result.errors.length} error(s))`, result.errors);
+    if (mode === "strict") throw invalidOutput(result.errors);
+    for (const error of result.errors) warnings.push(`output does not match the schema: ${error.field} ${error.message}`);
+  }
+}
+
+function resolveSettings(options: InvokeOptions): Settings {
+  const paginate = options.paginate;
+  return {
+    timeoutMs: bounded(options.timeoutMs, DEFAULTS.timeoutMs, 1, 300_000),
+    maxAttempts: bounded(options.maxAttempts, DEFAULTS.maxAttempts, 1, 10),
+    maxRateLimitWaitMs: bounded(options.maxRateLimitWaitMs, DEFAULTS.maxRateLimitWaitMs, 0, 300_000),
+    validation: options.validation ?? "warn",
+    collect: paginate ? { maxPages: bounded(paginate.maxPages, DEFAULTS.maxPages, 1, 1_000), maxItems: bounded(paginate.maxItems, DEFAULTS.maxItems, 1, 1_000_000) } : null,
+    mappings: compileMappings(options.mappings),
+  };
+}
+
+function bounded(value: number | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || !Number.isFinite(value)) return fallback;
+  return Math.min(max, Math.max(min, Math.floor(value)));
+}
+
+/** A Link URL echoing an API key sent in the query would put the key in the token; the key is added again on every send. */
+function withoutCredentials(cursor: PageCursor, plan: AuthPlan): PageCursor {
+  if (cursor.kind !== "url" || plan.kind !== "apiKey" || plan.in !== "query") return cursor;
+  const url = new URL(cursor.url);
+  setQueryParam(url, plan.name, null);
+  return { kind: "url", url: url.href };
+}
+
+function redactProblem(error: GatewayError, redactor: Redactor): GatewayError {
+  const problem = error.problem;
+  const redacted = { ...problem, detail: redactor.text(problem.detail) };
+  if (problem.errors) redacted.errors = problem.errors.map((entry) => ({ field: entry.field, message: redactor.text(entry.message) }));
+  return new GatewayError(redacted, { cause: error.cause });
+}

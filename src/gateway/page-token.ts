@@ -1,0 +1,53 @@
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { invalidPageToken } from "./problems.js";
+
+/** Where the next page is: query parameters to set on the action's request, or (Link pagination) a whole URL. */
+export type PageCursor = { kind: "query"; params: Record<string, string> } | { kind: "url"; url: string };
+
+interface TokenPayload {
+  v: 1;
+  /** Integration slug and action name the token belongs to. */
+  i: string;
+  a: string;
+  c: PageCursor;
+}
+
+/**
+ * Opaque next-page tokens: base64url JSON plus an HMAC-SHA256 tag, bound to one
+ * integration and action. The tag stops a client from forging a token (for Link
+ * pagination a token holds a URL: an unsigned one would be an SSRF primitive); the
+ * gateway still checks a decoded URL against the baseUrl on reuse.
+ */
+export class PageTokens {
+  private readonly key: Buffer;
+
+  constructor(key?: string | Uint8Array) {
+    this.key = key === undefined ? randomBytes(32) : Buffer.from(key);
+  }
+
+  encode(integration: string, action: string, cursor: PageCursor): string {
+    const payload: TokenPayload = { v: 1, i: integration, a: action, c: cursor };
+    const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
+    return `${body}.${this.tag(body)}`;
+  }
+
+  decode(token: string, integration: string, action: string): PageCursor {
+    const [body, tag, extra] = token.split(".");
+    if (!body || !tag || extra !== undefined) throw invalidPageToken("the page token is malformed");
+    const expected = Buffer.from(this.tag(body));
+    const given = Buffer.from(tag);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalidPageToken("the page token was not issued by this gateway (or its key changed)");
+    let payload: TokenPayload;
+    try {
+      payload = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as TokenPayload;
+    } catch {
+      throw invalidPageToken("the page token is malformed");
+    }
+    if (payload.v !== 1 || payload.i !== integration || payload.a !== action) throw invalidPageToken("the page token belongs to another action");
+    return payload.c;
+  }
+
+  private tag(body: string): string {
+    return createHmac("sha256", this.key).update(body).digest("base64url");
+  }
+}

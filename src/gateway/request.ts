@@ -1,0 +1,161 @@
+import type { ActionDefinition, HttpMethod } from "../contract/integrations.js";
+import { encodeBody } from "./body.js";
+import type { RequestBody } from "./body.js";
+import { invalidDefinition, invalidInput } from "./problems.js";
+import { encodeComponent, pathPieces, serializeHeader, serializePath, serializeQuery } from "./serialize.js";
+
+/** One upstream request before auth. Header names are lower-case; cookie values are encoded. */
+export interface PreparedRequest {
+  method: HttpMethod;
+  url: URL;
+  headers: Record<string, string>;
+  cookies: [string, string][];
+  body: RequestBody | null;
+}
+
+export interface BaseUrl {
+  url: URL;
+  origin: string;
+  /** Path prefix without a trailing slash ("" for the root). */
+  prefix: string;
+}
+
+type Json = Record<string, unknown>;
+
+/** RFC 9110 §5.6.2 token: what a header or cookie name may be. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Framing and routing headers: set by the HTTP client, never by input (request smuggling, Host confusion). */
+const RESERVED_HEADERS = new Set(["host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer", "expect", "proxy-authorization", "proxy-connection", "cookie"]);
+/** RFC 6265 §4.1.1 cookie-octet; anything else is percent-encoded. */
+const COOKIE_OCTETS = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*$/;
+
+export function parseBaseUrl(baseUrl: string): BaseUrl {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch (error) {
+    throw invalidDefinition(`the integration's baseUrl is not a URL`, error);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw invalidDefinition("the integration's baseUrl must be http or https");
+  if (url.username || url.password) throw invalidDefinition("the integration's baseUrl must not carry credentials");
+  return { url, origin: url.origin, prefix: url.pathname.replace(/\/+$/, "") };
+}
+
+/** True when `url` is the base URL's origin and under its path prefix: the only places a request may go. */
+export function isUnderBase(url: URL, base: BaseUrl): boolean {
+  if (url.origin !== base.origin || url.username || url.password) return false;
+  return base.prefix === "" || url.pathname === base.prefix || url.pathname.startsWith(base.prefix + "/");
+}
+
+/**
+ * Builds the request from the action and validated input. Each input property says where
+ * it goes (`x-waygate-in`, default body) and under which wire name (`x-waygate-name`);
+ * OpenAPI styles come from `x-waygate-style` / `x-waygate-explode`; a parameter with
+ * `x-waygate-content-type` is sent as JSON text (OpenAPI `content` parameters).
+ */
+export function buildRequest(action: ActionDefinition, base: BaseUrl, input: Json): PreparedRequest {
+  const properties = (action.inputSchema["properties"] ?? {}) as Record<string, Json>;
+  const headers: Record<string, string> = {};
+  const cookies: [string, string][] = [];
+  const query: [string, string][] = [];
+  const pathValues = new Map<string, string>();
+  const bodyFields: Json = {};
+  let wholeBody: { value: unknown; contentType: string; schema: Json; field: string } | null = null;
+
+  for (const [key, schema] of Object.entries(properties)) {
+    if (!Object.hasOwn(input, key) || input[key] === undefined) continue;
+    const value = input[key];
+    const where = typeof schema["x-waygate-in"] === "string" ? schema["x-waygate-in"] : "body";
+    const name = typeof schema["x-waygate-name"] === "string" ? schema["x-waygate-name"] : key;
+    const style = typeof schema["x-waygate-style"] === "string" ? schema["x-waygate-style"] : undefined;
+    const explode = typeof schema["x-waygate-explode"] === "boolean" ? schema["x-waygate-explode"] : undefined;
+    const asContent = where !== "body" && typeof schema["x-waygate-content-type"] === "string";
+    const field = `input.${key}`;
+    switch (where) {
+      case "path":
+        checkPathValue(value, field);
+        pathValues.set(name, asContent ? encodeComponent(JSON.stringify(value)) : serializePath(name, value, style, explode));
+        break;
+      case "query":
+        query.push(...(asContent ? [[encodeComponent(name), encodeComponent(JSON.stringify(value))] as [string, string]] : serializeQuery(name, value, style, explode)));
+        break;
+      case "header":
+        headers[checkHeaderName(name, field)] = checkHeaderValue(asContent ? JSON.stringify(value) : serializeHeader(value, explode), field);
+        break;
+      case "cookie": {
+        if (!TOKEN.test(name)) throw invalidDefinition(`cookie name "${name}" is not a valid token`);
+        const text = asContent ? JSON.stringify(value) : serializeHeader(value, explode);
+        cookies.push([name, COOKIE_OCTETS.test(text) ? text : encodeComponent(text)]);
+        break;
+      }
+      default:
+        if (typeof schema["x-waygate-content-type"] === "string") wholeBody = { value, contentType: schema["x-waygate-content-type"], schema, field };
+        else bodyFields[name] = value;
+    }
+  }
+
+  const url = new URL(base.origin + base.prefix + substitutePath(action.path, pathValues));
+  const search = [...base.url.searchParams].map(([k, v]) => `${encodeComponent(k)}=${encodeComponent(v)}`);
+  url.search = [...search, ...query.map(([k, v]) => `${k}=${v}`)].join("&");
+  if (!isUnderBase(url, base)) throw invalidDefinition(`the action path "${action.path}" leaves the integration's baseUrl`);
+
+  let body: RequestBody | null = null;
+  if (wholeBody) body = encodeBody(wholeBody.contentType, wholeBody.value, wholeBody.schema, wholeBody.field);
+  else if (Object.keys(bodyFields).length > 0) {
+    const contentType = typeof action.inputSchema["x-waygate-content-type"] === "string" ? action.inputSchema["x-waygate-content-type"] : "application/json";
+    body = encodeBody(contentType, bodyFields, action.inputSchema, "input");
+  }
+  return { method: action.method, url, headers, cookies, body };
+}
+
+function substitutePath(template: string, values: Map<string, string>): string {
+  const path = template.replace(/\{([^{}]+)\}/g, (_whole, name: string) => {
+    const value = values.get(name);
+    if (value === undefined) throw invalidInput(`path parameter "${name}" is required`, [{ field: `input.${name}`, message: "is required" }]);
+    return value;
+  });
+  if (!path.startsWith("/")) throw invalidDefinition(`the action path "${template}" must start with "/"`);
+  return path;
+}
+
+/**
+ * A path value fills exactly one segment (RFC 3986 §3.3): slashes, backslashes and dot
+ * segments (`.`/`..`, which §5.2.4 and the WHATWG URL parser remove together with the
+ * segment before) would let input climb to another endpoint, so they are refused rather
+ * than encoded.
+ */
+function checkPathValue(value: unknown, field: string): void {
+  for (const piece of pathPieces(value)) {
+    let problem: string | null = null;
+    // Slashes are allowed and percent-encoded, so the value stays one segment (RFC 6570
+    // simple expansion): GitHub's `contents/{path}` takes "src/a.ts". Dot segments are
+    // refused outright, in case an upstream decodes %2F and then resolves them.
+    if (piece === "") problem = "must not be empty";
+    else if (piece.split(/[/\\]/).some((part) => part === "." || part === "..")) problem = "must not be or contain a dot segment";
+    if (problem) throw invalidInput(`${field} ${problem}`, [{ field, message: problem }]);
+  }
+}
+
+function checkHeaderName(name: string, field: string): string {
+  const lower = name.toLowerCase();
+  if (!TOKEN.test(name)) throw invalidDefinition(`header name "${name}" is not a valid token`);
+  if (RESERVED_HEADERS.has(lower)) throw invalidInput(`${field} would set the reserved header ${lower}`, [{ field, message: "names a reserved header" }]);
+  return lower;
+}
+
+/** RFC 9110 §5.5: CR, LF and NUL are never allowed in a field value (header injection). */
+export function checkHeaderValue(value: string, field: string): string {
+  if (/[\r\n\0]/.test(value)) throw invalidInput(`${field} contains a line break or NUL, which a header value may not`, [{ field, message: "must not contain CR, LF or NUL" }]);
+  return value;
+}
+
+/** Replaces every `name=` pair in the query with `value` (encoded here); null removes them. */
+export function setQueryParam(url: URL, name: string, value: string | null): void {
+  const key = encodeComponent(name);
+  const kept = url.search
+    .slice(1)
+    .split("&")
+    .filter((pair) => pair !== "" && pair.split("=")[0] !== key);
+  if (value !== null) kept.push(`${key}=${encodeComponent(value)}`);
+  url.search = kept.join("&");
+}

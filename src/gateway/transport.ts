@@ -1,0 +1,146 @@
+import { Agent, errors as undiciErrors } from "undici";
+import type { FormData } from "undici";
+import { findNonPublicAddress, publicOnlyLookup } from "../importer/net-guard.js";
+import { VERSION } from "../version.js";
+import type { RequestBody } from "./body.js";
+import type { HttpMethod } from "../contract/integrations.js";
+
+export interface OutgoingRequest {
+  method: HttpMethod;
+  url: URL;
+  headers: Record<string, string>;
+  cookies: [string, string][];
+  body: RequestBody | null;
+}
+
+export interface RawResponse {
+  status: number;
+  /** Lower-case names; repeated fields joined with ", " (RFC 9110 §5.3). */
+  headers: Record<string, string>;
+  body: Buffer;
+  url: URL;
+}
+
+export type FailureKind = "timeout" | "unreachable" | "aborted" | "too-large" | "refused-address";
+
+/** A request that got no usable response. `detail` names the origin and the cause, never the full URL (it may carry an API key). */
+export class TransportFailure extends Error {
+  override readonly name = "TransportFailure";
+  constructor(
+    readonly kind: FailureKind,
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(detail, options);
+  }
+}
+
+export interface TransportOptions {
+  allowPrivateNetwork: boolean;
+  maxResponseBytes: number;
+}
+
+const USER_AGENT = `waygate-gateway/${VERSION}`;
+
+/**
+ * Sends requests with one undici Agent, which keeps a keep-alive Pool per upstream
+ * origin. Unless private networks are allowed, every address a host resolves to must be
+ * public, checked before the request and again at connect time (DNS rebinding).
+ * Redirects are not followed: a 3xx goes back to the caller as it came.
+ */
+export class Transport {
+  private readonly agent: Agent;
+
+  constructor(private readonly options: TransportOptions) {
+    this.agent = new Agent({
+      keepAliveTimeout: 10_000,
+      keepAliveMaxTimeout: 60_000,
+      connections: 64,
+      connect: { timeout: 10_000, ...(options.allowPrivateNetwork ? {} : { lookup: publicOnlyLookup }) },
+    });
+  }
+
+  async send(request: OutgoingRequest, timeoutMs: number, signal?: AbortSignal): Promise<RawResponse> {
+    const origin = request.url.origin;
+    if (signal?.aborted) throw new TransportFailure("aborted", "the caller aborted the request");
+    if (!this.options.allowPrivateNetwork) await this.refusePrivate(request.url);
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
+    try {
+      const response = await this.agent.request({
+        origin,
+        path: request.url.pathname + request.url.search,
+        method: request.method,
+        headers: outgoingHeaders(request),
+        body: bodyOf(request.body),
+        signal: combined,
+        // Backstops only: undici's own timers are coarse (about 1 s), the deadline signal is exact.
+        headersTimeout: timeoutMs + 1_000,
+        bodyTimeout: timeoutMs + 1_000,
+      });
+      const body = await readLimited(response.body, this.options.maxResponseBytes);
+      return { status: response.statusCode, headers: flattenHeaders(response.headers), body, url: request.url };
+    } catch (error) {
+      if (error instanceof TransportFailure) throw error;
+      if (signal?.aborted) throw new TransportFailure("aborted", "the caller aborted the request", { cause: error });
+      if (deadline.aborted || isTimeout(error)) throw new TransportFailure("timeout", `${origin} did not answer within ${timeoutMs} ms`, { cause: error });
+      const code = (error as { code?: unknown }).code;
+      if (code === "EWAYGATE_PRIVATE_ADDRESS") throw new TransportFailure("refused-address", `${request.url.hostname} resolves to a non-public address`, { cause: error });
+      throw new TransportFailure("unreachable", `${origin} could not be reached${typeof code === "string" ? ` (${code})` : ""}`, { cause: error });
+    }
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+
+  private async refusePrivate(url: URL): Promise<void> {
+    let address: string | null;
+    try {
+      address = await findNonPublicAddress(url);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      throw new TransportFailure("unreachable", `${url.hostname} could not be resolved${typeof code === "string" ? ` (${code})` : ""}`, { cause: error });
+    }
+    if (address !== null) throw new TransportFailure("refused-address", `${url.hostname} resolves to the non-public address ${address}`);
+  }
+}
+
+function outgoingHeaders(request: OutgoingRequest): Record<string, string> {
+  const headers: Record<string, string> = { "user-agent": USER_AGENT, accept: "application/json, */*;q=0.8", ...request.headers };
+  if (request.cookies.length > 0) headers["cookie"] = request.cookies.map(([name, value]) => `${name}=${value}`).join("; ");
+  if (request.body?.kind === "bytes") headers["content-type"] = request.body.contentType;
+  return headers;
+}
+
+function bodyOf(body: RequestBody | null): string | Uint8Array | FormData | null {
+  if (!body) return null;
+  return body.kind === "bytes" ? body.data : body.build();
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError || error instanceof undiciErrors.ConnectTimeoutError;
+}
+
+async function readLimited(body: AsyncIterable<Buffer> & { destroy(): unknown }, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      throw new TransportFailure("too-large", `the upstream response body exceeds ${limit} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return flat;
+}

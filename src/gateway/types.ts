@@ -1,0 +1,109 @@
+import type { ActionDefinition, AuthScheme } from "../contract/integrations.js";
+
+/** Stored secrets of one connection. Never echoed in problems, warnings or returned headers. */
+export type Credentials =
+  | { type: "apiKey"; key: string }
+  | { type: "bearer"; token: string }
+  | { type: "basic"; username: string; password: string }
+  | OAuth2Credentials;
+
+export interface OAuth2Credentials {
+  type: "oauth2";
+  accessToken: string;
+  refreshToken?: string;
+  /** ISO 8601 instant the access token stops working. */
+  expiresAt?: string;
+  /** Token endpoint for the refresh_token grant; falls back to the integration's oauth2 flow. */
+  tokenUrl?: string;
+  clientId?: string;
+  clientSecret?: string;
+  scopes?: string[];
+}
+
+export interface Connection {
+  id: string;
+  credentials: Credentials;
+}
+
+/** RFC 6901 pointers into the response body (each item when paginating). */
+export type FieldMapping =
+  | { op: "rename"; from: string; to: string }
+  | { op: "move"; from: string; to: string }
+  | { op: "drop"; path: string };
+
+export type OutputValidation = "off" | "warn" | "strict";
+
+export interface InvokeOptions {
+  /** Collect pages into one array result. */
+  paginate?: false | { maxPages?: number; maxItems?: number };
+  /** Opaque next-page token from a previous response's `nextPage`. */
+  page?: string;
+  /** Sent upstream as `Idempotency-Key`; also makes a non-idempotent method retryable. */
+  idempotencyKey?: string;
+  /** Output validation; input is always validated. Default "warn". */
+  validation?: OutputValidation;
+  mappings?: FieldMapping[];
+  /** Per attempt. Default 30 000. */
+  timeoutMs?: number;
+  /** Sends in total, first one included. Default 3. */
+  maxAttempts?: number;
+  /** Longest wait for a rate-limit budget or a Retry-After before giving up. Default 10 000. */
+  maxRateLimitWaitMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface InvokeIntegration {
+  slug: string;
+  version: number;
+  baseUrl: string;
+  authSchemes: AuthScheme[];
+}
+
+export interface InvokeRequest {
+  integration: InvokeIntegration;
+  action: ActionDefinition;
+  input: unknown;
+  connection: Connection | null;
+  options: InvokeOptions;
+}
+
+export interface InvokeResponse {
+  status: number;
+  /** Safe subset of the upstream's headers (lower-case names). */
+  headers: Record<string, string>;
+  body: unknown;
+  /** Requests sent upstream, over all pages and retries. */
+  attempts: number;
+  nextPage: string | null;
+  warnings: string[];
+}
+
+/** A token bucket: `capacity` requests at once, refilled at `refillPerSecond`. */
+export interface BucketConfig {
+  capacity: number;
+  refillPerSecond: number;
+}
+
+export interface RateLimitConfig {
+  /** Applied to every connection separately. */
+  perConnection?: BucketConfig;
+  /** By integration slug; "*" applies to integrations without their own entry. */
+  perIntegration?: Record<string, BucketConfig>;
+}
+
+export interface GatewayDeps {
+  /** Refreshes and persists a connection's OAuth tokens. Without it the gateway calls the token endpoint itself and keeps the result in memory only. */
+  refreshOAuth?: (connection: Connection) => Promise<Credentials>;
+  /** Allow loopback and private upstreams (tests, the embedded server). Default false. */
+  allowPrivateNetwork?: boolean;
+  /** Milliseconds since the epoch. */
+  clock?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** In [0, 1), for backoff jitter. */
+  random?: () => number;
+  rateLimits?: RateLimitConfig;
+  /** Key for signing next-page tokens; share it between processes that serve the same clients. Default: random per Gateway. */
+  pageTokenKey?: string | Uint8Array;
+  /** Largest upstream response body read. Default 10 MiB. */
+  maxResponseBytes?: number;
+}
