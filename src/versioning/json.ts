@@ -9,38 +9,78 @@ export function isRecord(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-const KEY_DEPTH = 64;
+/**
+ * Limits for the walks below. Depth stops cycles; the visit budget stops shared
+ * substructures (`a.x = a.y = a`) from making a walk exponential.
+ */
+const MAX_DEPTH = 512;
+const MAX_VISITS = 200_000;
+
+/** Visits left; one budget can be shared by many calls so that their total is bounded. */
+export interface Budget {
+  left: number;
+}
+
+export function newBudget(visits = MAX_VISITS): Budget {
+  return { left: visits };
+}
 
 /**
  * A canonical string for a JSON value (keys sorted), used to compare enum values and
- * variants. Past the depth limit it degrades to a marker, so two deep-but-different
- * values may compare equal there; callers only use it where that errs towards "same".
+ * variants. Past a limit it degrades to a marker, so two huge-but-different values may
+ * compare equal there; callers only use it where that errs towards "same".
  */
-export function jsonKey(value: unknown, depth = 0): string {
-  if (depth > KEY_DEPTH) return "…";
-  if (value === undefined) return "undefined";
-  if (value === null || typeof value !== "object") {
-    return typeof value === "bigint" ? `${value}n` : (JSON.stringify(value) ?? String(value));
-  }
-  if (Array.isArray(value)) return `[${value.map((item) => jsonKey(item, depth + 1)).join(",")}]`;
-  const keys = Object.keys(value).sort();
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${jsonKey((value as JsonObject)[key], depth + 1)}`).join(",")}}`;
+export function jsonKey(value: unknown, budget: Budget = newBudget()): string {
+  const parts: string[] = [];
+  writeKey(value, 0, budget, parts);
+  return parts.join("");
 }
 
-/** Deep equality; false past the depth limit, so an unprovable "same" counts as different. */
-export function sameJson(a: unknown, b: unknown, depth = 0): boolean {
+/** Appends to one array rather than joining per level: linear even for deep values. */
+function writeKey(value: unknown, depth: number, budget: Budget, parts: string[]): void {
+  if (depth > MAX_DEPTH || --budget.left < 0) {
+    parts.push("…");
+  } else if (value === undefined) {
+    parts.push("undefined");
+  } else if (value === null || typeof value !== "object") {
+    parts.push(typeof value === "bigint" ? `${value}n` : (JSON.stringify(value) ?? String(value)));
+  } else if (Array.isArray(value)) {
+    parts.push("[");
+    value.forEach((item, index) => {
+      if (index > 0) parts.push(",");
+      writeKey(item, depth + 1, budget, parts);
+    });
+    parts.push("]");
+  } else {
+    parts.push("{");
+    Object.keys(value)
+      .sort()
+      .forEach((key, index) => {
+        parts.push(`${index > 0 ? "," : ""}${JSON.stringify(key)}:`);
+        writeKey((value as JsonObject)[key], depth + 1, budget, parts);
+      });
+    parts.push("}");
+  }
+}
+
+/** Deep equality; false past a limit, so an unprovable "same" counts as different. */
+export function sameJson(a: unknown, b: unknown, budget: Budget = newBudget()): boolean {
+  return equal(a, b, 0, budget);
+}
+
+function equal(a: unknown, b: unknown, depth: number, budget: Budget): boolean {
   if (a === b) return true;
-  if (depth > KEY_DEPTH) return false;
+  if (depth > MAX_DEPTH || --budget.left < 0) return false;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((item, index) => sameJson(item, b[index], depth + 1));
+    return a.length === b.length && a.every((item, index) => equal(item, b[index], depth + 1, budget));
   }
   const left = a as JsonObject;
   const right = b as JsonObject;
   const keys = Object.keys(left).filter((key) => left[key] !== undefined);
   if (keys.length !== Object.keys(right).filter((key) => right[key] !== undefined).length) return false;
-  return keys.every((key) => Object.hasOwn(right, key) && sameJson(left[key], right[key], depth + 1));
+  return keys.every((key) => Object.hasOwn(right, key) && equal(left[key], right[key], depth + 1, budget));
 }
 
 /** RFC 6901 §3: `~` → `~0`, `/` → `~1`. */
@@ -93,7 +133,8 @@ export function printable(text: string): string {
 
 /** A value as it appears in a message: JSON, made printable. */
 export function showValue(value: unknown): string {
-  return printable(value === undefined ? "undefined" : jsonKey(value));
+  // Messages keep 120 characters, so a small budget is plenty.
+  return printable(value === undefined ? "undefined" : jsonKey(value, newBudget(1_000)));
 }
 
 /** `"a", "b" and 3 more`: lists in messages stay one line long. */

@@ -1,4 +1,4 @@
-import { isRecord, jsonKey, splitPointer, type JsonObject } from "./json.js";
+import { isRecord, jsonKey, newBudget, splitPointer, type Budget, type JsonObject } from "./json.js";
 
 /**
  * Turns one schema node into a plain object the comparer can read: local `$ref`s followed,
@@ -19,12 +19,12 @@ export interface Resolved {
   ref: string | undefined;
 }
 
-export function resolveNode(node: unknown, root: unknown): Resolved {
+export function resolveNode(node: unknown, root: unknown, budget: Budget = newBudget()): Resolved {
   const ref = isRecord(node) && typeof node.$ref === "string" ? node.$ref : undefined;
-  return { schema: resolveSchema(node, root, 0), ref };
+  return { schema: resolveSchema(node, root, 0, budget), ref };
 }
 
-function resolveSchema(node: unknown, root: unknown, depth: number): JsonObject {
+function resolveSchema(node: unknown, root: unknown, depth: number, budget: Budget): JsonObject {
   if (node === false) return NEVER;
   // `true`, absent and non-schema values (numbers, arrays, null) constrain nothing.
   if (!isRecord(node)) return {};
@@ -40,8 +40,8 @@ function resolveSchema(node: unknown, root: unknown, depth: number): JsonObject 
   }
   if (Array.isArray(schema.allOf) && depth < MAX_MERGE_DEPTH) {
     const { allOf, ...rest } = schema;
-    const members = (allOf as unknown[]).map((member) => resolveSchema(member, root, depth + 1));
-    return mergeSchemas([rest, ...members]);
+    const members = (allOf as unknown[]).map((member) => resolveSchema(member, root, depth + 1, budget));
+    return mergeSchemas([rest, ...members], budget);
   }
   return schema;
 }
@@ -70,7 +70,7 @@ function lookupLocalRef(root: unknown, ref: string): JsonObject | false | undefi
  * `type` and `enum` intersect, a property declared twice becomes its own allOf, and for
  * any other keyword the first member that sets it wins.
  */
-export function mergeSchemas(members: readonly JsonObject[]): JsonObject {
+export function mergeSchemas(members: readonly JsonObject[], budget: Budget = newBudget()): JsonObject {
   if (members.some((member) => member === NEVER)) return NEVER;
   const merged: JsonObject = {};
   for (const member of members) {
@@ -82,8 +82,8 @@ export function mergeSchemas(members: readonly JsonObject[]): JsonObject {
       else if (key === "required" && Array.isArray(existing) && Array.isArray(value)) merged[key] = [...new Set([...existing, ...value])];
       else if (key === "type") merged[key] = intersectTypes(existing, value);
       else if (key === "enum" && Array.isArray(existing) && Array.isArray(value)) {
-        const keep = new Set(value.map((item) => jsonKey(item)));
-        merged[key] = existing.filter((item) => keep.has(jsonKey(item)));
+        const keep = new Set(value.map((item) => jsonKey(item, budget)));
+        merged[key] = existing.filter((item) => keep.has(jsonKey(item, budget)));
       }
     }
   }

@@ -21,6 +21,8 @@ import type { ChangeSeverity } from "../contract/versioning.js";
  *   `request-property-removed` WARN ("cannot be confirmed programmatically") and
  *   openapi-diff's ChangedSchema treats missing request properties as compatible; we have
  *   two levels, and a required property vanishing is the case that reaches every caller.
+ * - New required input property: breaking even when it has a default (oasdiff ≥ 1.25.1
+ *   agrees: a request that omits a required property is invalid under the new contract).
  * - Output property removed: always breaking, required or not. openapi-diff agrees (any
  *   missing response property is incompatible); oasdiff ≥ 1.30 stopped failing on
  *   optional ones. We side with openapi-diff because imported docs rarely mark response
@@ -48,6 +50,8 @@ import type { ChangeSeverity } from "../contract/versioning.js";
  * - Method changed, path changed (beyond renaming `{placeholders}`), action removed:
  *   breaking. Action added, docs (summary, description, tags) changed, deprecation flag
  *   set or cleared, input default changed (oasdiff ≥ 1.30 no longer fails it): not.
+ * - Not compared: error responses (`errors`), `authTypeUnverified`, and documentation
+ *   inside schemas (descriptions, titles, examples), which would drown the real changes.
  * - Anything the comparer cannot prove compatible (a dangling `$ref` whose text changed,
  *   a schema past the depth or size limit that differs): breaking, conservatively.
  */
