@@ -3,7 +3,9 @@ import type { Executor } from "./command.js";
 import { registerActions } from "./commands/actions/index.js";
 import { registerApps } from "./commands/apps/index.js";
 import { registerAuth } from "./commands/auth/index.js";
+import { registerConnections } from "./commands/connections/index.js";
 import { registerGenerate } from "./commands/generate/index.js";
+import { registerInvoke } from "./commands/invoke/index.js";
 import { registerInit } from "./commands/init/index.js";
 import { registerIntegrations } from "./commands/integrations/index.js";
 import { registerJobs } from "./commands/jobs/index.js";
@@ -52,6 +54,8 @@ export function buildProgram(options: ProgramOptions): Command {
   registerInit(program, options.execute);
   registerGenerate(program, options.execute);
   registerSnippets(program, options.execute);
+  registerConnections(program, options.execute);
+  registerInvoke(program, options.execute);
   registerJobs(program, options.execute);
   registerKeys(program, options.execute);
   registerServer(program, options.execute);

@@ -9,3 +9,4 @@ export * from "./apps.js";
 export * from "./project.js";
 export * from "./versioning.js";
 export * from "./versions.js";
+export * from "./connections.js";

@@ -130,8 +130,15 @@ export const IntegrationSchema = z
   .meta({ id: "Integration" });
 export type Integration = z.infer<typeof IntegrationSchema>;
 
+/** A token bucket the gateway keeps to for one integration: `capacity` calls at once, refilled at `refillPerSecond`. */
+export const RateLimitSchema = z
+  .object({ capacity: z.number().int().min(1).max(100_000), refillPerSecond: z.number().positive().max(100_000) })
+  .meta({ id: "RateLimit" });
+export type RateLimit = z.infer<typeof RateLimitSchema>;
+
 export const IntegrationDetailSchema = IntegrationSchema.extend({
   authSchemes: z.array(AuthSchemeSchema),
+  rateLimit: RateLimitSchema.nullable(),
 }).meta({ id: "IntegrationDetail" });
 export type IntegrationDetail = z.infer<typeof IntegrationDetailSchema>;
 

@@ -14,6 +14,14 @@ import { ImportRequestSchema, JobSchema, JobStatusSchema } from "./jobs.js";
 import { VersionDiffSchema } from "./versioning.js";
 import { IntegrationEventSchema, VersionNumberParam, VersionSchema } from "./versions.js";
 import { SdkManifestSchema } from "./sdk.js";
+import {
+  AppIntegrationSettingsSchema,
+  ConnectionSchema,
+  ConnectionTestSchema,
+  CreateConnectionSchema,
+  InvokeBodySchema,
+} from "./connections.js";
+import { RateLimitSchema } from "./integrations.js";
 
 /**
  * Every route of the Waygate API, once. The server validates requests and the client
@@ -222,6 +230,52 @@ export const routes = {
       version: z.number().int(),
       snippets: z.array(z.object({ lang: z.enum(["ts", "js", "python", "curl", "go"]), code: z.string() })),
     }).meta({ id: "Snippets" }),
+  }),
+  setRateLimit: route({
+    operationId: "setRateLimit", method: "put", path: "/v1/integrations/{slug}/rate-limit", tag: "integrations", auth: true, tenantOnly: true,
+    summary: "Set (or clear, with null) the token bucket the gateway keeps to for this integration",
+    params: SlugParams, body: z.object({ rateLimit: RateLimitSchema.nullable() }), status: 200, response: IntegrationDetailSchema,
+  }),
+  getAppSettings: route({
+    operationId: "getAppIntegrationSettings", method: "get", path: "/v1/apps/{app}/integrations/{slug}/settings", tag: "apps", auth: true,
+    summary: "How the gateway validates and maps this integration's responses for the app", params: AppParams.extend({ slug: SlugSchema }),
+    status: 200, response: AppIntegrationSettingsSchema,
+  }),
+  setAppSettings: route({
+    operationId: "setAppIntegrationSettings", method: "put", path: "/v1/apps/{app}/integrations/{slug}/settings", tag: "apps", auth: true, tenantOnly: true,
+    summary: "Set response validation (off|warn|strict) and field mappings for the app", params: AppParams.extend({ slug: SlugSchema }),
+    body: AppIntegrationSettingsSchema, status: 200, response: AppIntegrationSettingsSchema,
+  }),
+  listConnections: route({
+    operationId: "listConnections", method: "get", path: "/v1/connections", tag: "connections", auth: true,
+    summary: "List connections (never their secrets): the app's, or the tenant-level ones",
+    query: z.object({ integration: SlugSchema.optional(), user: z.string().max(200).optional(), app: z.string().max(100).optional() }),
+    status: 200, response: z.object({ data: z.array(ConnectionSchema) }),
+  }),
+  createConnection: route({
+    operationId: "createConnection", method: "post", path: "/v1/connections", tag: "connections", auth: true,
+    summary: "Store credentials for an integration, for an app and an end user; encrypted at rest, never returned",
+    body: CreateConnectionSchema, status: 201, response: ConnectionSchema,
+  }),
+  getConnection: route({
+    operationId: "getConnection", method: "get", path: "/v1/connections/{connectionId}", tag: "connections", auth: true,
+    summary: "Show a connection (never its secret)", params: z.object({ connectionId: z.string().max(100) }), status: 200, response: ConnectionSchema,
+  }),
+  deleteConnection: route({
+    operationId: "deleteConnection", method: "delete", path: "/v1/connections/{connectionId}", tag: "connections", auth: true,
+    summary: "Delete a connection and its credentials", params: z.object({ connectionId: z.string().max(100) }), status: 204, response: null,
+  }),
+  testConnection: route({
+    operationId: "testConnection", method: "post", path: "/v1/connections/{connectionId}/test", tag: "connections", auth: true,
+    summary: "Check the credentials work by calling a cheap read action of the integration",
+    params: z.object({ connectionId: z.string().max(100) }), status: 200, response: ConnectionTestSchema,
+  }),
+  invoke: route({
+    operationId: "invoke", method: "post", path: "/v1/invoke/{slug}/{action}", tag: "gateway", auth: true,
+    summary:
+      "Call an action: the version your app resolves to, your stored credentials, retries, rate limits, paging, validation and mappings. " +
+      "Answers with the upstream's status and (mapped) body; X-Waygate-Version-Executed, X-Waygate-Attempts and X-Waygate-Next-Page headers.",
+    params: SlugParams.extend({ action: z.string().max(200) }), body: InvokeBodySchema, status: 200, response: z.unknown(),
   }),
 } as const;
 

@@ -12,7 +12,7 @@ import type { PreparedRequest } from "./request.js";
 import { backoffDelay, isRetryableStatus, parseRetryAfter } from "./retry.js";
 import { TransportFailure } from "./transport.js";
 import type { RawResponse, Transport } from "./transport.js";
-import type { Connection, Credentials, OAuth2Credentials } from "./types.js";
+import type { Connection, Credentials, GatewayDeps, OAuth2Credentials } from "./types.js";
 
 export interface ExchangeOptions {
   request: PreparedRequest;
@@ -31,7 +31,7 @@ export interface ExchangeDeps {
   transport: Transport;
   limiter: RateLimiter;
   refresher: OAuthRefresher;
-  refreshOAuth: Refresh | undefined;
+  refreshOAuth: GatewayDeps["refreshOAuth"];
   clock: () => number;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   random: () => number;
@@ -112,9 +112,11 @@ export function failureProblem(failure: TransportFailure): GatewayError {
 /** deps.refreshOAuth when given; else the gateway's own refresh_token grant when the connection can do one. */
 function refreshFor(deps: ExchangeDeps, connection: Connection, schemes: readonly AuthScheme[]): Refresh | undefined {
   if (connection.credentials.type !== "oauth2") return undefined;
-  if (deps.refreshOAuth) return deps.refreshOAuth;
+  const atTokenEndpoint = (stale: Connection) => refreshAtTokenEndpoint(deps, stale.credentials as OAuth2Credentials, schemes);
+  const custom = deps.refreshOAuth;
+  if (custom) return (stale) => custom(stale, { refreshAtTokenEndpoint: () => atTokenEndpoint(stale) });
   if (!connection.credentials.refreshToken) return undefined;
-  return (stale) => refreshAtTokenEndpoint(deps, stale.credentials as OAuth2Credentials, schemes);
+  return atTokenEndpoint;
 }
 
 /** RFC 6749 §6 against the token endpoint, through the same transport (and private-network guard) as every upstream call. */

@@ -108,7 +108,11 @@ export class Gateway {
         plan,
         connection,
         schemes: integration.authSchemes,
-        keys: { connection: connection?.id ?? null, integration: integration.slug },
+        keys: {
+          connection: connection?.id ?? null,
+          integration: integration.rateLimitKey ?? integration.slug,
+          integrationLimit: integration.rateLimit ?? undefined,
+        },
         retrySafe: isRetrySafe(action.method, options.idempotencyKey),
         maxAttempts: settings.maxAttempts,
         timeoutMs: settings.timeoutMs,

@@ -51,6 +51,8 @@ interface LearnedBudget {
 export interface RateLimitKeys {
   connection: string | null;
   integration: string;
+  /** The integration's own configured bucket, when it has one. */
+  integrationLimit?: BucketConfig | undefined;
 }
 
 /**
@@ -95,8 +97,9 @@ export class RateLimiter {
 
   private bucketsFor(keys: RateLimitKeys, now: number): TokenBucket[] {
     const found: TokenBucket[] = [];
-    const perIntegration = this.config.perIntegration?.[keys.integration] ?? this.config.perIntegration?.["*"];
-    if (perIntegration) found.push(this.bucket(`i:${keys.integration}`, perIntegration, now));
+    const perIntegration = keys.integrationLimit ?? this.config.perIntegration?.[keys.integration] ?? this.config.perIntegration?.["*"];
+    // The config is part of the key, so changing an integration's limit starts a fresh bucket.
+    if (perIntegration) found.push(this.bucket(`i:${keys.integration}:${perIntegration.capacity}/${perIntegration.refillPerSecond}`, perIntegration, now));
     if (keys.connection !== null && this.config.perConnection) found.push(this.bucket(`c:${keys.connection}`, this.config.perConnection, now));
     return found;
   }

@@ -57,6 +57,10 @@ export interface InvokeIntegration {
   version: number;
   baseUrl: string;
   authSchemes: AuthScheme[];
+  /** Identity of the integration's rate-limit budgets; default the slug. A multi-tenant server passes the integration's id, so tenants never share a budget. */
+  rateLimitKey?: string;
+  /** The integration's own configured limit; overrides `GatewayDeps.rateLimits.perIntegration`. */
+  rateLimit?: BucketConfig | null;
 }
 
 export interface InvokeRequest {
@@ -93,7 +97,7 @@ export interface RateLimitConfig {
 
 export interface GatewayDeps {
   /** Refreshes and persists a connection's OAuth tokens. Without it the gateway calls the token endpoint itself and keeps the result in memory only. */
-  refreshOAuth?: (connection: Connection) => Promise<Credentials>;
+  refreshOAuth?: (connection: Connection, helpers: { refreshAtTokenEndpoint: () => Promise<OAuth2Credentials> }) => Promise<Credentials>;
   /** Allow loopback and private upstreams (tests, the embedded server). Default false. */
   allowPrivateNetwork?: boolean;
   /** Milliseconds since the epoch. */

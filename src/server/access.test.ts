@@ -51,6 +51,9 @@ describe("access matrix: every route × wrong callers", () => {
     const integration = await store.integrations.resolveVersion(acme.id, "petstore", 1);
     if (integration.kind !== "found") throw new Error("unexpected");
     await store.apps.pin(ids["app-one"]!, integration.ref.integrationId, 1);
+    const connection = await store.connections.create({ tenantId: acme.id, appId: ids["app-one"]! }, { integrationId: integration.ref.integrationId, externalUserId: "user_1", credentials: { type: "bearer", token: "app-one-secret-token" } });
+    if (connection === "exists") throw new Error("unexpected");
+    ids.connection = connection.id;
     ids.job = (await store.jobs.enqueue({ tenantId: acme.id, type: "import", summary: "import x", payload: { source: { url: "https://x" } } })).id;
   });
   afterAll(async () => dispose());
@@ -62,6 +65,7 @@ describe("access matrix: every route × wrong callers", () => {
     app: () => "app-one",
     keyId: () => ids.appOneKey!,
     jobId: () => ids.job!,
+    connectionId: () => ids.connection!,
   };
   const bodies: Partial<Record<string, unknown>> = {
     createKey: { name: "x" },
@@ -73,6 +77,10 @@ describe("access matrix: every route × wrong callers", () => {
     renameApp: { name: "renamed" },
     createAppKey: { name: "x" },
     setPin: { version: 1 },
+    setRateLimit: { rateLimit: null },
+    setAppSettings: { validation: "off" },
+    createConnection: { integration: "petstore", credentials: { type: "bearer", token: "x" } },
+    invoke: { connection: "user_1" },
   };
   const queries: Partial<Record<string, string>> = { diffVersions: "?from=1&to=2" };
 
@@ -93,7 +101,7 @@ describe("access matrix: every route × wrong callers", () => {
   /** Nothing of Acme's may appear in an answer to a caller who is not Acme (beyond what the caller itself sent). */
   const expectNoLeak = async (response: Response, path: string) => {
     const text = await response.text();
-    for (const secret of [ids.tenant, ids["app-one"], ids["app-two"], ids.appOneKey, ids.spareKey, ids.job, "Acme", "Petstore"]) {
+    for (const secret of [ids.tenant, ids["app-one"], ids["app-two"], ids.appOneKey, ids.spareKey, ids.job, ids.connection, "Acme", "Petstore", "app-one-secret-token"]) {
       if (!path.includes(secret!)) expect(text, `response to ${path} leaks ${secret}`).not.toContain(secret);
     }
   };
@@ -108,17 +116,20 @@ describe("access matrix: every route × wrong callers", () => {
 
   it.each(authenticated)("%s gives another tenant's key nothing of this tenant's", async (name, spec) => {
     const response = await call(name, spec, keys.otherTenant!);
-    const touchesAcme = /\{(slug|app|keyId|jobId)\}/.test(spec.path);
+    const touchesAcme = /\{(slug|app|keyId|jobId|connectionId)\}/.test(spec.path);
     if (touchesAcme) expect(response.status, name).toBe(404);
     await expectNoLeak(response, pathOf(name, spec));
   });
 
   it.each(authenticated)("%s keeps another app's key to what an app may do", async (name, spec) => {
     const response = await call(name, spec, keys.appTwo!);
+    const othersOnly = spec.path.includes("{app}") || spec.path.includes("{connectionId}");
     if (spec.tenantOnly) expect(response.status, name).toBe(403);
-    else if (spec.path.includes("{app}")) expect(response.status, name).toBe(404);
+    else if (othersOnly) expect(response.status, name).toBe(404);
+    // app-one's connection "user_1" is invisible to app-two: the call fails as "not found", never with its credentials.
+    else if (name === "invoke") expect(response.status, name).toBe(404);
     else expect(response.status, name).toBeLessThan(300);
-    if (spec.tenantOnly || spec.path.includes("{app}")) await expectNoLeak(response, pathOf(name, spec));
+    if (spec.tenantOnly || othersOnly || name === "invoke") await expectNoLeak(response, pathOf(name, spec));
   });
 
   it("lets an app key read its own app and pins, and see who it is", async () => {

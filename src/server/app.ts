@@ -4,7 +4,11 @@ import type { Store } from "../store/index.js";
 import { requireKey } from "./auth.js";
 import type { AppEnv } from "./env.js";
 import { HttpError, problemResponse } from "./errors.js";
+import type { Gateway } from "../gateway/index.js";
+import { createGateway, Invoker } from "./invoker.js";
 import { mountAppRoutes } from "./routes/apps.js";
+import { mountConnectionRoutes } from "./routes/connections.js";
+import { mountInvokeRoutes } from "./routes/invoke.js";
 import { mountIdentityRoutes } from "./routes/identity.js";
 import { mountIntegrationRoutes } from "./routes/integrations.js";
 import { mountJobRoutes } from "./routes/jobs.js";
@@ -21,6 +25,8 @@ export interface AppOptions {
   maxDocumentBytes?: number;
   /** The URL generated clients and snippets call; default: the origin each request came to. */
   publicUrl?: string;
+  /** The gateway invokes go through; default: one that refuses private upstreams. */
+  gateway?: Gateway;
   /** Wakes the job worker when a job is enqueued (the worker polls anyway). */
   notifyWorker?: () => void;
   /** Called with errors that are not HttpErrors (bugs, database failures) before the 500 goes out. */
@@ -60,6 +66,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   mountVersionRoutes(app);
   mountAppRoutes(app);
   mountSdkRoutes(app, { publicUrl: options.publicUrl });
+  const invoker = new Invoker(options.store, options.gateway ?? createGateway(options.store));
+  mountInvokeRoutes(app, invoker);
+  mountConnectionRoutes(app, invoker);
   mountJobRoutes(app, { maxDocumentBytes, notifyWorker: options.notifyWorker ?? (() => {}) });
 
   app.notFound((c) => problemResponse(c, new HttpError("not-found", `no route for ${c.req.method} ${c.req.path}`)));

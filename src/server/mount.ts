@@ -4,7 +4,8 @@ import type { RouteInput, RouteOutput, RouteSpec } from "../contract/index.js";
 import type { AppEnv } from "./env.js";
 import { HttpError, validationError } from "./errors.js";
 
-export type Handler<R extends RouteSpec> = (c: Context<AppEnv>, input: RouteInput<R>) => Promise<RouteOutput<R> | WithStatus<RouteOutput<R>>>;
+/** A handler returns the route's value, or a Response when it sets status and headers itself (the gateway). */
+export type Handler<R extends RouteSpec> = (c: Context<AppEnv>, input: RouteInput<R>) => Promise<RouteOutput<R> | WithStatus<RouteOutput<R>> | Response>;
 
 /** A handler's value sent with another success status than the route's usual one. */
 export class WithStatus<T> {
@@ -31,6 +32,7 @@ export function mount<R extends RouteSpec>(app: Hono<AppEnv>, spec: R, handler: 
       body: spec.body ? parse(spec.body, await readJson(c), "body") : undefined,
     } as RouteInput<R>;
     const output = await handler(c, input);
+    if (output instanceof Response) return output;
     if (spec.status === 204) return c.body(null, 204);
     if (output instanceof WithStatus) return c.json(output.value as object, output.status);
     return c.json(output as object, spec.status);

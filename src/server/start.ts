@@ -2,8 +2,9 @@ import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { importHandler, Worker, type WorkerOptions } from "../jobs/index.js";
 import { createApp, type AppOptions } from "./app.js";
+import { createGateway } from "./invoker.js";
 
-export interface ServerOptions extends Omit<AppOptions, "notifyWorker"> {
+export interface ServerOptions extends Omit<AppOptions, "notifyWorker" | "gateway"> {
   host: string;
   port: number;
   /** URL imports may fetch loopback/private addresses. */
@@ -12,6 +13,8 @@ export interface ServerOptions extends Omit<AppOptions, "notifyWorker"> {
   worker?: Partial<Omit<WorkerOptions, "store" | "handlers">>;
   /** Environment for job handlers (LLM settings). Default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Signs the gateway's next-page tokens; share it between servers behind one URL. Default: random per process. */
+  pageTokenKey?: string | Uint8Array;
 }
 
 export interface RunningServer {
@@ -34,7 +37,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.onUnexpectedError ? { onError: options.onUnexpectedError } : {}),
     ...options.worker,
   });
-  const app = createApp({ ...options, maxDocumentBytes, notifyWorker: () => worker.notify() });
+  const gateway = createGateway(options.store, {
+    allowPrivateNetwork: options.allowPrivateNetwork,
+    ...(options.pageTokenKey ? { pageTokenKey: options.pageTokenKey } : {}),
+  });
+  const app = createApp({ ...options, maxDocumentBytes, gateway, notifyWorker: () => worker.notify() });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const listening = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(listening));
     listening.once("error", reject);
@@ -48,6 +55,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close: async () => {
       // Stop taking work first; running jobs go back to the queue for the next start.
       await worker.stop();
+      await gateway.close();
       await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         // Keep-alive sockets would otherwise hold close() open until they time out.

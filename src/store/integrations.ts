@@ -7,6 +7,7 @@ import type {
   Integration,
   IntegrationDetail,
   Page,
+  RateLimit,
 } from "../contract/index.js";
 import { containsPattern, decodeCursor, toPage } from "./paging.js";
 import type { Database, IntegrationTable } from "./schema.js";
@@ -59,7 +60,7 @@ export class IntegrationRepository {
       .where("version", "=", row.current_version ?? -1)
       .executeTakeFirst();
     const config = latest ? (JSON.parse(latest.config) as VersionConfig) : undefined;
-    return { ...toIntegration(row), authSchemes: config?.authSchemes ?? [] };
+    return { ...toIntegration(row), authSchemes: config?.authSchemes ?? [], rateLimit: row.rate_limit ? (JSON.parse(row.rate_limit) as RateLimit) : null };
   }
 
   /** Deletes the integration with all its versions and actions. False when there was none. */
@@ -78,6 +79,16 @@ export class IntegrationRepository {
       await trx.deleteFrom("integrations").where("id", "=", row.id).execute();
       return true;
     });
+  }
+
+  async setRateLimit(tenantId: string, slug: string, rateLimit: RateLimit | null): Promise<boolean> {
+    const result = await this.db
+      .updateTable("integrations")
+      .set({ rate_limit: rateLimit ? JSON.stringify(rateLimit) : null })
+      .where("tenant_id", "=", tenantId)
+      .where("slug", "=", slug)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   /** The integration's id and current version, for callers that go on to versions or pins. */

@@ -12,6 +12,8 @@ export interface Database {
   jobs: JobTable;
   integration_events: IntegrationEventTable;
   pins: PinTable;
+  connections: ConnectionTable;
+  app_integration_settings: AppIntegrationSettingsTable;
 }
 
 export interface TenantTable {
@@ -54,6 +56,8 @@ export interface IntegrationTable {
   current_version: number | null;
   created_at: string;
   updated_at: string;
+  /** JSON { capacity, refillPerSecond }, or null. */
+  rate_limit: string | null;
 }
 
 export interface IntegrationVersionTable {
@@ -130,5 +134,28 @@ export interface PinTable {
   integration_id: string;
   version: number;
   created_at: string;
+  updated_at: string;
+}
+
+export interface ConnectionTable {
+  id: string;
+  tenant_id: string;
+  app_id: string | null;
+  integration_id: string;
+  external_user_id: string | null;
+  auth_type: string;
+  secret: string;
+  metadata: string;
+  created_at: string;
+  updated_at: string;
+  last_used_at: string | null;
+}
+
+export interface AppIntegrationSettingsTable {
+  app_id: string;
+  integration_id: string;
+  validation: "off" | "warn" | "strict";
+  /** JSON FieldMapping[]. */
+  mappings: string;
   updated_at: string;
 }

@@ -1,4 +1,6 @@
 import { AppRepository } from "./apps.js";
+import { ConnectionRepository } from "./connections.js";
+import type { Sealer } from "../lib/sealer.js";
 import { IntegrationRepository } from "./integrations.js";
 import { openDatabase, type DatabaseHandle, type Dialect, type StoreLocation } from "./database.js";
 import { JobRepository } from "./jobs.js";
@@ -9,6 +11,8 @@ import { VersionRepository } from "./versions.js";
 export interface StoreOptions {
   /** Injected clock, for tests. */
   now?: () => Date;
+  /** The key ring for secrets at rest, loaded on first use. Without one, connections cannot be used. */
+  sealer?: () => Promise<Sealer>;
 }
 
 /** The Waygate database: one repository per aggregate over one Kysely instance. */
@@ -19,11 +23,15 @@ export class Store {
   readonly versions: VersionRepository;
   readonly apps: AppRepository;
   readonly jobs: JobRepository;
+  readonly connections: ConnectionRepository;
+  /** The key ring for secrets at rest (loaded on first use). */
+  readonly sealer: () => Promise<Sealer>;
   readonly dialect: Dialect;
 
   private constructor(
     private readonly handle: DatabaseHandle,
     now: () => Date,
+    sealer: () => Promise<Sealer>,
   ) {
     this.dialect = handle.dialect;
     this.tenants = new TenantRepository(handle.db, now);
@@ -32,14 +40,25 @@ export class Store {
     this.versions = new VersionRepository(handle.db, this.integrations, now);
     this.apps = new AppRepository(handle.db, now);
     this.jobs = new JobRepository(handle.db, handle.dialect, now);
+    let loaded: Promise<Sealer> | undefined;
+    const ring = (options?: { reload: boolean }) => {
+      if (options?.reload) loaded = undefined;
+      return (loaded ??= sealer());
+    };
+    this.connections = new ConnectionRepository(handle.db, ring, now);
+    this.sealer = () => ring();
   }
 
   static async open(location: StoreLocation, options: StoreOptions = {}): Promise<Store> {
     const handle = await openDatabase(location);
-    return new Store(handle, options.now ?? (() => new Date()));
+    return new Store(handle, options.now ?? (() => new Date()), options.sealer ?? noKeyRing);
   }
 
   async close(): Promise<void> {
     await this.handle.db.destroy();
   }
+}
+
+async function noKeyRing(): Promise<Sealer> {
+  throw new Error("this store was opened without an encryption key ring; connections are unavailable");
 }

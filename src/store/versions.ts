@@ -81,6 +81,7 @@ export class VersionRepository {
           current_version: null,
           created_at: now,
           updated_at: now,
+          rate_limit: null,
         } satisfies IntegrationTable;
         await trx.insertInto("integrations").values(integration).execute();
       }
@@ -153,6 +154,12 @@ export class VersionRepository {
     const integration = await this.findIntegration(this.db, tenantId, slug);
     const row = integration && (await this.versionRow(this.db, integration.id, version));
     return row ? loadDefinition(this.db, slug, row) : undefined;
+  }
+
+  /** Base URL and auth schemes of one version (what the gateway needs besides the action). */
+  async config(versionId: string): Promise<VersionConfig | undefined> {
+    const row = await this.db.selectFrom("integration_versions").select("config").where("id", "=", versionId).executeTakeFirst();
+    return row && (JSON.parse(row.config) as VersionConfig);
   }
 
   /** Publishes a version and makes it current. Publishing the current version again changes nothing. */

@@ -4,6 +4,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { Store, type StoreLocation, type StoreOptions } from "../../src/store/index.js";
+import { Sealer } from "../../src/lib/sealer.js";
 
 /**
  * The store backends a contract suite runs against: SQLite always, Postgres when
@@ -52,7 +53,9 @@ export async function createTestDatabase(kind: "sqlite" | "postgres"): Promise<T
 
 export async function openTestStore(kind: "sqlite" | "postgres", options: StoreOptions = {}): Promise<{ store: Store; dispose(): Promise<void> }> {
   const database = await createTestDatabase(kind);
-  const store = await Store.open(database.location, options);
+  // One key per store: the ring may be reloaded (key rotation), and must come back the same.
+  const key = randomBytes(32);
+  const store = await Store.open(database.location, { sealer: async () => new Sealer(key), ...options });
   return {
     store,
     dispose: async () => {

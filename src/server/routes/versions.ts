@@ -35,7 +35,7 @@ export function mountVersionRoutes(app: Hono<AppEnv>): void {
         ]);
         const diff = diffDefinitions(current, candidate, { fromVersion: integration.currentVersion, toVersion: params.version });
         if (hasBreakingChanges(diff)) {
-          const lines = formatDiff(diff).filter((line) => line.includes("breaking"));
+          const lines = formatDiff(diff).filter((line) => line.endsWith("(breaking)"));
           throw new HttpError(
             "conflict",
             `version ${params.version} has ${diff.summary.breaking} breaking change(s) against current version ${integration.currentVersion}: ` +

@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from "kysely/migration";
 import * as initial from "./001_initial.js";
 import * as jobs from "./002_jobs.js";
 import * as versionsAppsPins from "./003_versions_apps_pins.js";
+import * as connections from "./004_connections.js";
 
 /**
  * Migrations are imported statically rather than read from a folder, so they survive
@@ -12,5 +13,6 @@ export const migrationProvider: MigrationProvider = {
     "001_initial": initial,
     "002_jobs": jobs,
     "003_versions_apps_pins": versionsAppsPins,
+    "004_connections": connections,
   }),
 };

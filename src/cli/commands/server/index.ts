@@ -47,6 +47,12 @@ export function registerServer(program: Command, execute: Executor): void {
       maxDocumentBytes: flags.maxDocumentBytes as number,
     }),
   );
+  verb(
+    withDatabase(noun.command("rotate-key").description("rotate the key that encrypts stored credentials and re-seal them (no downtime)")),
+    execute,
+    () => import("./rotate-key.js"),
+    (_args, flags) => given(flags, ["dataDir", "databaseUrl"]),
+  );
   const tenants = noun.command("tenants").description("manage tenants on this server's database");
   verb(
     withDatabase(tenants.command("create").argument("<name>", "tenant name").description("create a tenant and its first admin key")),

@@ -24,6 +24,8 @@ export async function run(context: Context, options: InitOptions): Promise<InitR
           "Add a tenant with `waygate server tenants create <name>`, or pass --force to create one anyway.",
       );
     }
+    // Creates the data dir's encryption key (0600) now, unless WAYGATE_ENCRYPTION_KEY is set.
+    await store.sealer();
     const tenant = await store.tenants.create(options.tenant);
     const issued = await store.keys.issue({ tenantId: tenant.id, kind: "tenant", name: "initial" });
     return { tenantId: tenant.id, tenantName: tenant.name, apiKey: issued.secret, database: describeStore(location) };

@@ -1,10 +1,9 @@
 import { once } from "node:events";
-import { Store } from "../../../store/index.js";
 import { VERSION } from "../../../version.js";
 import type { Context } from "../../context.js";
 import { CliError } from "../../errors.js";
 import type { IO } from "../../io.js";
-import { describeStore, storeLocation, type DatabaseFlags } from "./database.js";
+import { describeStore, openStore, type DatabaseFlags } from "./database.js";
 
 export interface StartOptions extends DatabaseFlags {
   host: string;
@@ -23,8 +22,7 @@ export interface StartResult {
 
 /** Runs until SIGINT or SIGTERM, then closes the listener and the database before returning. */
 export async function run(context: Context, options: StartOptions): Promise<StartResult> {
-  const location = storeLocation(context, options);
-  const store = await Store.open(location);
+  const { store, location } = await openStore(context, options);
   const { startServer } = await import("../../../server/start.js");
   let server;
   try {
@@ -37,6 +35,8 @@ export async function run(context: Context, options: StartOptions): Promise<Star
       // listening on a network must not become a way into it (SSRF), unless the operator says so.
       allowPrivateNetwork: options.allowPrivateNetwork ?? LOOPBACK_HOSTS.has(options.host),
       maxDocumentBytes: options.maxDocumentBytes,
+      // Derived from the encryption key, so next-page tokens survive restarts and work across servers sharing the key.
+      pageTokenKey: (await store.sealer()).derive("page-tokens"),
       onUnexpectedError: (error) => context.io.err(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
     });
   } catch (error) {

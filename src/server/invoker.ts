@@ -1,0 +1,189 @@
+import type { Context } from "hono";
+import type { Action, ActionDefinition, Connection, ConnectionTest, InvokeBody } from "../contract/index.js";
+import { Gateway, GatewayError, type Credentials, type GatewayDeps, type InvokeResponse } from "../gateway/index.js";
+import { isExpired } from "../gateway/oauth.js";
+import { SealError } from "../lib/sealer.js";
+import type { ConnectionScope, Store, VersionConfig } from "../store/index.js";
+import type { App } from "../contract/index.js";
+import { actingApp } from "./apps.js";
+import type { AppEnv } from "./env.js";
+import { HttpError, notFound } from "./errors.js";
+
+interface Target {
+  integrationId: string;
+  version: number;
+  config: VersionConfig;
+  action: ActionDefinition;
+  rateLimit: { capacity: number; refillPerSecond: number } | null;
+}
+
+/** Versions are immutable, so an action of a version never changes: cached by version id. */
+const CACHE_LIMIT = 2_000;
+
+/**
+ * Turns `POST /v1/invoke/{integration}/{action}` into a gateway call: resolves the version
+ * the caller's app runs (pin, else current), its stored credentials and its settings,
+ * then answers with the upstream's status and body.
+ */
+export class Invoker {
+  private readonly actions = new Map<string, { config: VersionConfig; action: ActionDefinition }>();
+
+  constructor(
+    private readonly store: Store,
+    readonly gateway: Gateway,
+  ) {}
+
+  async invoke(c: Context<AppEnv>, slug: string, actionName: string, body: InvokeBody): Promise<Response> {
+    const app = await actingApp(c);
+    const scope: ConnectionScope = { tenantId: c.var.auth.tenantId, appId: app?.id ?? null };
+    const target = await this.target(scope, app, slug, actionName);
+    const connection = await this.connection(scope, target, body.connection);
+    const settings = app ? await this.store.connections.settings(app.id, target.integrationId) : { validation: "warn" as const, mappings: [] };
+    const idempotencyKey = c.req.header("idempotency-key");
+    const headers = new Headers({ "x-waygate-version-executed": String(target.version) });
+    let result: InvokeResponse;
+    try {
+      result = await this.gateway.invoke({
+        integration: { slug, version: target.version, baseUrl: target.config.baseUrl, authSchemes: target.config.authSchemes, rateLimitKey: target.integrationId, rateLimit: target.rateLimit },
+        action: target.action,
+        input: body.input,
+        connection: connection ? { id: connection.id, credentials: await this.credentials(connection.id) } : null,
+        options: {
+          paginate: paginateOption(body.paginate),
+          ...(body.page ? { page: body.page } : {}),
+          ...(idempotencyKey ? { idempotencyKey } : {}),
+          validation: settings.validation,
+          mappings: settings.mappings,
+          signal: c.req.raw.signal,
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof GatewayError)) throw error;
+      headers.set("content-type", "application/problem+json");
+      return new Response(JSON.stringify({ ...error.problem, instance: c.req.path }), { status: error.problem.status, headers });
+    } finally {
+      if (connection) void this.store.connections.touch(connection.id).catch(() => {});
+    }
+    for (const [name, value] of Object.entries(result.headers)) if (name !== "content-length") headers.set(name, value);
+    headers.set("x-waygate-attempts", String(result.attempts));
+    if (result.nextPage) headers.set("x-waygate-next-page", result.nextPage);
+    for (const warning of result.warnings.slice(0, 5)) headers.append("x-waygate-warning", warning.replace(/[^\x20-\x7e]/g, "?").slice(0, 300));
+    if (result.body === undefined || result.status === 204 || result.status === 304) return new Response(null, { status: result.status, headers });
+    headers.set("content-type", "application/json");
+    return new Response(JSON.stringify(result.body), { status: result.status, headers });
+  }
+
+  /** Calls a cheap read action with the connection's credentials and reports whether the upstream accepted them. */
+  async test(c: Context<AppEnv>, scope: ConnectionScope, connection: Connection): Promise<ConnectionTest> {
+    const integration = await this.store.integrations.find(scope.tenantId, connection.integration);
+    const version = integration && (await this.store.apps.resolvedVersion(scope.appId, integration.id)).version;
+    if (!integration || version === null || version === undefined) return { ok: false, action: null, status: null, detail: "the integration has no published version" };
+    const definition = await this.store.versions.definition(scope.tenantId, connection.integration, version);
+    const probe = definition && pickProbe(definition.actions);
+    if (!definition || !probe) {
+      return { ok: false, action: null, status: null, detail: "the integration has no read-only action without required inputs to test with" };
+    }
+    try {
+      const result = await this.gateway.invoke({
+        integration: { slug: connection.integration, version, baseUrl: definition.baseUrl, authSchemes: definition.authSchemes, rateLimitKey: integration.id },
+        action: probe,
+        input: {},
+        connection: { id: connection.id, credentials: await this.credentials(connection.id) },
+        options: { validation: "off", maxAttempts: 1, signal: c.req.raw.signal },
+      });
+      return { ok: true, action: probe.name, status: result.status, detail: `${probe.name} answered ${result.status}` };
+    } catch (error) {
+      if (!(error instanceof GatewayError)) throw error;
+      return { ok: false, action: probe.name, status: error.problem.upstream?.status ?? null, detail: error.problem.detail ?? error.problem.title };
+    }
+  }
+
+  private async target(scope: ConnectionScope, app: App | null, slug: string, actionName: string): Promise<Target> {
+    const integration = await this.store.integrations.find(scope.tenantId, slug);
+    if (!integration) throw notFound(`integration "${slug}"`);
+    const { version } = await this.store.apps.resolvedVersion(app?.id ?? null, integration.id);
+    if (version === null) throw notFound(`a published version of "${slug}"`);
+    const lookup = await this.store.integrations.resolveVersion(scope.tenantId, slug, version);
+    if (lookup.kind === "missing") throw notFound(`version ${version} of "${slug}"`);
+    const key = `${lookup.ref.versionId}\u0000${actionName}`;
+    let cached = this.actions.get(key);
+    if (!cached) {
+      const [action, config] = await Promise.all([this.store.integrations.getAction(lookup.ref, actionName), this.store.versions.config(lookup.ref.versionId)]);
+      if (!action || !config) throw notFound(`action "${actionName}" in ${slug} version ${version}`);
+      cached = { config, action: toDefinition(action) };
+      if (this.actions.size >= CACHE_LIMIT) this.actions.delete(this.actions.keys().next().value!);
+      this.actions.set(key, cached);
+    }
+    const detail = await this.store.integrations.get(scope.tenantId, slug);
+    return { integrationId: integration.id, version, ...cached, rateLimit: detail?.rateLimit ?? null };
+  }
+
+  private async connection(scope: ConnectionScope, target: Target, requested: string | undefined): Promise<Connection | undefined> {
+    if (requested === undefined) return this.store.connections.find(scope, target.integrationId, null);
+    const byId = requested.startsWith("con_") ? await this.store.connections.get(scope, requested) : undefined;
+    const connection = byId ?? (await this.store.connections.find(scope, target.integrationId, requested));
+    if (!connection || (await this.store.integrations.find(scope.tenantId, connection.integration))?.id !== target.integrationId) {
+      throw notFound(`a connection "${requested}" to this integration${scope.appId ? " for this app" : ""}`);
+    }
+    return connection;
+  }
+
+  private async credentials(connectionId: string): Promise<Credentials> {
+    try {
+      return (await this.store.connections.credentials(connectionId)) as Credentials;
+    } catch (error) {
+      if (error instanceof SealError) throw new HttpError("internal", `connection ${connectionId} cannot be used: ${error.message}. Create it again.`);
+      throw error;
+    }
+  }
+}
+
+/**
+ * The gateway for a server: OAuth refreshes are persisted (sealed) in the store. The
+ * gateway already runs one refresh at a time per connection in this process; across
+ * processes, a refresh first rereads the stored tokens, and uses them if another server
+ * refreshed in the meantime (a refresh token may be single-use, RFC 6749 §10.4).
+ */
+export function createGateway(store: Store, options: Omit<GatewayDeps, "refreshOAuth"> = {}): Gateway {
+  return new Gateway({
+    ...options,
+    refreshOAuth: async (connection, { refreshAtTokenEndpoint }) => {
+      const stored = (await store.connections.credentials(connection.id)) as Credentials;
+      const stale = connection.credentials;
+      if (stored.type === "oauth2" && stale.type === "oauth2" && stored.accessToken !== stale.accessToken && !isExpired(stored, Date.now())) return stored;
+      const refreshed = await refreshAtTokenEndpoint();
+      await store.connections.replaceCredentials(connection.id, refreshed);
+      return refreshed;
+    },
+  });
+}
+
+function toDefinition(action: Action): ActionDefinition {
+  return {
+    name: action.name,
+    method: action.method,
+    path: action.path,
+    ...(action.summary === null ? {} : { summary: action.summary }),
+    ...(action.description === null ? {} : { description: action.description }),
+    deprecated: action.deprecated,
+    tags: action.tags,
+    inputSchema: action.inputSchema,
+    outputSchema: action.outputSchema,
+    errors: action.errors,
+    pagination: action.pagination,
+  };
+}
+
+const PROBE_NAMES = /(^|\.)(me|whoami|getAuthenticated|getCurrent|current|currentUser|self|user|account|ping|test)$/i;
+
+/** A GET without required inputs, preferring "who am I" style actions. */
+export function pickProbe(actions: ActionDefinition[]): ActionDefinition | undefined {
+  const candidates = actions.filter((action) => action.method === "GET" && !action.deprecated && !(Array.isArray(action.inputSchema.required) && action.inputSchema.required.length > 0));
+  return candidates.find((action) => PROBE_NAMES.test(action.name)) ?? [...candidates].sort((a, b) => a.path.length - b.path.length || (a.name < b.name ? -1 : 1))[0];
+}
+
+function paginateOption(value: InvokeBody["paginate"]): false | { maxPages?: number; maxItems?: number } {
+  if (value === false) return false;
+  if (value === true) return {};
+  return { ...(value.maxPages ? { maxPages: value.maxPages } : {}), ...(value.maxItems ? { maxItems: value.maxItems } : {}) };
+}

@@ -1,0 +1,177 @@
+import type { Kysely } from "kysely";
+import type { AppIntegrationSettings, Connection, Credentials } from "../contract/index.js";
+import { SealError, type Sealer } from "../lib/sealer.js";
+import { newId } from "./ids.js";
+import type { ConnectionTable, Database } from "./schema.js";
+
+/** Which connections a caller may see: one app's, or the tenant-level ones (no app). */
+export interface ConnectionScope {
+  tenantId: string;
+  appId: string | null;
+}
+
+interface Metadata {
+  scopes: string[] | null;
+  expiresAt: string | null;
+}
+
+/**
+ * Connections hold end users' credentials, sealed with AES-256-GCM under the server's
+ * key ring (bound to the row id). Nothing here returns a secret except `credentials()`,
+ * which only the gateway calls.
+ */
+export class ConnectionRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly sealer: (options?: { reload: boolean }) => Promise<Sealer>,
+    private readonly now: () => Date,
+  ) {}
+
+  async create(scope: ConnectionScope, input: { integrationId: string; externalUserId: string | null; credentials: Credentials }): Promise<Connection | "exists"> {
+    if (await this.find(scope, input.integrationId, input.externalUserId)) return "exists";
+    const id = newId("con");
+    const now = this.now().toISOString();
+    await this.db
+      .insertInto("connections")
+      .values({
+        id,
+        tenant_id: scope.tenantId,
+        app_id: scope.appId,
+        integration_id: input.integrationId,
+        external_user_id: input.externalUserId,
+        auth_type: input.credentials.type,
+        secret: (await this.sealer()).seal(JSON.stringify(input.credentials), id),
+        metadata: JSON.stringify(metadataOf(input.credentials)),
+        created_at: now,
+        updated_at: now,
+        last_used_at: null,
+      })
+      .execute();
+    return (await this.get(scope, id))!;
+  }
+
+  async list(scope: ConnectionScope, filter: { integrationId?: string; externalUserId?: string } = {}): Promise<Connection[]> {
+    let query = this.query(scope);
+    if (filter.integrationId) query = query.where("c.integration_id", "=", filter.integrationId);
+    if (filter.externalUserId) query = query.where("c.external_user_id", "=", filter.externalUserId);
+    return (await query.orderBy("c.created_at").orderBy("c.id").execute()).map(toConnection);
+  }
+
+  async get(scope: ConnectionScope, id: string): Promise<Connection | undefined> {
+    const row = await this.query(scope).where("c.id", "=", id).executeTakeFirst();
+    return row && toConnection(row);
+  }
+
+  /** The connection of an integration for one end user (or the shared one, `externalUserId` null). */
+  async find(scope: ConnectionScope, integrationId: string, externalUserId: string | null): Promise<Connection | undefined> {
+    let query = this.query(scope).where("c.integration_id", "=", integrationId);
+    query = externalUserId === null ? query.where("c.external_user_id", "is", null) : query.where("c.external_user_id", "=", externalUserId);
+    const row = await query.executeTakeFirst();
+    return row && toConnection(row);
+  }
+
+  async delete(scope: ConnectionScope, id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom("connections").where("tenant_id", "=", scope.tenantId).where("id", "=", id).where((eb) => scopeFilter(eb, scope.appId)).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  /** The decrypted credentials. Throws SealError when the ciphertext is corrupt or its key unknown. */
+  async credentials(id: string): Promise<Credentials> {
+    const row = await this.db.selectFrom("connections").select("secret").where("id", "=", id).executeTakeFirstOrThrow();
+    try {
+      return JSON.parse((await this.sealer()).open(row.secret, id)) as Credentials;
+    } catch (error) {
+      // Sealed by a newer key (another server rotated): reload the key ring once and retry.
+      if (!(error instanceof SealError) || error.reason !== "unknown-key") throw error;
+      return JSON.parse((await this.sealer({ reload: true })).open(row.secret, id)) as Credentials;
+    }
+  }
+
+  /** Stores refreshed credentials; `expected` (the access token refreshed from) makes it a compare-and-swap. */
+  async replaceCredentials(id: string, credentials: Credentials): Promise<void> {
+    await this.db
+      .updateTable("connections")
+      .set({
+        secret: (await this.sealer()).seal(JSON.stringify(credentials), id),
+        metadata: JSON.stringify(metadataOf(credentials)),
+        updated_at: this.now().toISOString(),
+      })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  async touch(id: string): Promise<void> {
+    await this.db.updateTable("connections").set({ last_used_at: this.now().toISOString() }).where("id", "=", id).execute();
+  }
+
+  /** Re-seals every secret not sealed with the current key (key rotation). Returns how many. */
+  async reseal(): Promise<number> {
+    const sealer = await this.sealer();
+    let count = 0;
+    const rows = await this.db.selectFrom("connections").select(["id", "secret"]).execute();
+    for (const row of rows) {
+      if (!sealer.isStale(row.secret)) continue;
+      const resealed = sealer.seal(sealer.open(row.secret, row.id), row.id);
+      // Only if nobody changed it meanwhile (a token refresh): the next run picks it up otherwise.
+      const result = await this.db.updateTable("connections").set({ secret: resealed }).where("id", "=", row.id).where("secret", "=", row.secret).executeTakeFirst();
+      count += Number(result.numUpdatedRows);
+    }
+    return count;
+  }
+
+  async settings(appId: string, integrationId: string): Promise<AppIntegrationSettings> {
+    const row = await this.db
+      .selectFrom("app_integration_settings")
+      .selectAll()
+      .where("app_id", "=", appId)
+      .where("integration_id", "=", integrationId)
+      .executeTakeFirst();
+    return row ? { validation: row.validation, mappings: JSON.parse(row.mappings) as AppIntegrationSettings["mappings"] } : { validation: "warn", mappings: [] };
+  }
+
+  async saveSettings(appId: string, integrationId: string, settings: AppIntegrationSettings): Promise<void> {
+    const now = this.now().toISOString();
+    const values = { validation: settings.validation, mappings: JSON.stringify(settings.mappings), updated_at: now };
+    await this.db
+      .insertInto("app_integration_settings")
+      .values({ app_id: appId, integration_id: integrationId, ...values })
+      .onConflict((oc) => oc.columns(["app_id", "integration_id"]).doUpdateSet(values))
+      .execute();
+  }
+
+  private query(scope: ConnectionScope) {
+    return this.db
+      .selectFrom("connections as c")
+      .innerJoin("integrations as i", "i.id", "c.integration_id")
+      .leftJoin("apps as a", "a.id", "c.app_id")
+      .selectAll("c")
+      .select(["i.slug", "a.name as app_name"])
+      .where("c.tenant_id", "=", scope.tenantId)
+      .where((eb) => scopeFilter(eb, scope.appId, "c.app_id"));
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's expression builder type differs per query; the filter is the same SQL.
+function scopeFilter(eb: any, appId: string | null, column = "app_id") {
+  return appId === null ? eb(column, "is", null) : eb(column, "=", appId);
+}
+
+function metadataOf(credentials: Credentials): Metadata {
+  return credentials.type === "oauth2" ? { scopes: credentials.scopes ?? null, expiresAt: credentials.expiresAt ?? null } : { scopes: null, expiresAt: null };
+}
+
+function toConnection(row: ConnectionTable & { slug: string; app_name: string | null }): Connection {
+  const metadata = JSON.parse(row.metadata) as Metadata;
+  return {
+    id: row.id,
+    integration: row.slug,
+    app: row.app_id && row.app_name ? { id: row.app_id, name: row.app_name } : null,
+    externalUserId: row.external_user_id,
+    authType: row.auth_type as Connection["authType"],
+    scopes: metadata.scopes,
+    expiresAt: metadata.expiresAt ? new Date(metadata.expiresAt).toISOString() : null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastUsedAt: row.last_used_at,
+  };
+}
