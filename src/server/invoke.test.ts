@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startUpstream, type Upstream } from "../gateway/test-upstream.js";
 import { startTestServer, type TestServer } from "../../test/support/server.js";
+import { storeBackends } from "../../test/support/stores.js";
 
 /**
  * The gateway through the real API server on loopback, against a real upstream that the
  * test starts: what the upstream received, and what the caller got back.
  */
-describe("POST /v1/invoke through the server", () => {
+describe.each(storeBackends)("POST /v1/invoke through the server on %s", (backend) => {
   let server: TestServer;
   let upstream: Upstream;
   let tokenCalls = 0;
@@ -67,7 +68,7 @@ describe("POST /v1/invoke through the server", () => {
         return { body: { access_token: `fresh-${form.get("refresh_token")}`, token_type: "bearer", expires_in: 3600, refresh_token: "rotated" }, delayMs: 50 };
       },
     });
-    server = await startTestServer();
+    server = await startTestServer(backend);
     const schemes = {
       key: [{ type: "apiKey", name: "X-Api-Key", in: "header" }],
       bearer: [{ type: "bearer" }],
