@@ -27,6 +27,7 @@ const CACHE_LIMIT = 2_000;
  */
 export class Invoker {
   private readonly actions = new Map<string, { config: VersionConfig; action: ActionDefinition }>();
+  private readonly touched = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
@@ -62,7 +63,7 @@ export class Invoker {
       headers.set("content-type", "application/problem+json");
       return new Response(JSON.stringify({ ...error.problem, instance: c.req.path }), { status: error.problem.status, headers });
     } finally {
-      if (connection) void this.store.connections.touch(connection.id).catch(() => {});
+      if (connection) this.touch(connection.id);
     }
     for (const [name, value] of Object.entries(result.headers)) if (name !== "content-length") headers.set(name, value);
     headers.set("x-waygate-attempts", String(result.attempts));
@@ -114,8 +115,7 @@ export class Invoker {
       if (this.actions.size >= CACHE_LIMIT) this.actions.delete(this.actions.keys().next().value!);
       this.actions.set(key, cached);
     }
-    const detail = await this.store.integrations.get(scope.tenantId, slug);
-    return { integrationId: integration.id, version, ...cached, rateLimit: detail?.rateLimit ?? null };
+    return { integrationId: integration.id, version, ...cached, rateLimit: integration.rateLimit };
   }
 
   private async connection(scope: ConnectionScope, target: Target, requested: string | undefined): Promise<Connection | undefined> {
@@ -126,6 +126,15 @@ export class Invoker {
       throw notFound(`a connection "${requested}" to this integration${scope.appId ? " for this app" : ""}`);
     }
     return connection;
+  }
+
+  /** Records use at most once a minute per connection: a write per call would cost more than the call. */
+  private touch(connectionId: string): void {
+    const now = Date.now();
+    if (now - (this.touched.get(connectionId) ?? 0) < 60_000) return;
+    if (this.touched.size >= CACHE_LIMIT) this.touched.delete(this.touched.keys().next().value!);
+    this.touched.set(connectionId, now);
+    void this.store.connections.touch(connectionId).catch(() => {});
   }
 
   private async credentials(connectionId: string): Promise<Credentials> {

@@ -92,14 +92,14 @@ export class IntegrationRepository {
   }
 
   /** The integration's id and current version, for callers that go on to versions or pins. */
-  async find(tenantId: string, slug: string): Promise<{ id: string; currentVersion: number | null } | undefined> {
+  async find(tenantId: string, slug: string): Promise<{ id: string; currentVersion: number | null; rateLimit: RateLimit | null } | undefined> {
     const row = await this.db
       .selectFrom("integrations")
-      .select(["id", "current_version"])
+      .select(["id", "current_version", "rate_limit"])
       .where("tenant_id", "=", tenantId)
       .where("slug", "=", slug)
       .executeTakeFirst();
-    return row && { id: row.id, currentVersion: row.current_version };
+    return row && { id: row.id, currentVersion: row.current_version, rateLimit: row.rate_limit ? (JSON.parse(row.rate_limit) as RateLimit) : null };
   }
 
   /** Finds an integration's version: the one asked for, or the current one. */
