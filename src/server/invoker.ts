@@ -1,11 +1,10 @@
 import type { Context } from "hono";
 import type { Action, ActionDefinition, Connection, ConnectionTest, InvokeBody } from "../contract/index.js";
-import { Gateway, GatewayError, type Credentials, type GatewayDeps, type InvokeResponse } from "../gateway/index.js";
+import { Gateway, GatewayError, type Connection as GatewayConnection, type Credentials, type GatewayDeps, type InvokeResponse } from "../gateway/index.js";
 import { isExpired } from "../gateway/oauth.js";
 import { SealError } from "../lib/sealer.js";
 import type { ConnectionScope, Store, VersionConfig } from "../store/index.js";
-import type { App } from "../contract/index.js";
-import { actingApp } from "./apps.js";
+import { findApp } from "./apps.js";
 import type { AppEnv } from "./env.js";
 import { HttpError, notFound } from "./errors.js";
 
@@ -35,11 +34,13 @@ export class Invoker {
   ) {}
 
   async invoke(c: Context<AppEnv>, slug: string, actionName: string, body: InvokeBody): Promise<Response> {
-    const app = await actingApp(c);
-    const scope: ConnectionScope = { tenantId: c.var.auth.tenantId, appId: app?.id ?? null };
-    const target = await this.target(scope, app, slug, actionName);
+    // Only ids are needed here: an app key's own app, or the app a tenant key names.
+    const named = c.var.auth.appId ? undefined : c.req.header("x-waygate-app");
+    const appId = c.var.auth.appId ?? (named ? (await findApp(c, named)).id : null);
+    const scope: ConnectionScope = { tenantId: c.var.auth.tenantId, appId };
+    const target = await this.target(scope, slug, actionName);
     const connection = await this.connection(scope, target, body.connection);
-    const settings = app ? await this.store.connections.settings(app.id, target.integrationId) : { validation: "warn" as const, mappings: [] };
+    const settings = appId ? await this.store.connections.settings(appId, target.integrationId) : { validation: "warn" as const, mappings: [] };
     const idempotencyKey = c.req.header("idempotency-key");
     const headers = new Headers({ "x-waygate-version-executed": String(target.version) });
     let result: InvokeResponse;
@@ -48,7 +49,7 @@ export class Invoker {
         integration: { slug, version: target.version, baseUrl: target.config.baseUrl, authSchemes: target.config.authSchemes, rateLimitKey: target.integrationId, rateLimit: target.rateLimit },
         action: target.action,
         input: body.input,
-        connection: connection ? { id: connection.id, credentials: await this.credentials(connection.id) } : null,
+        connection: connection ?? null,
         options: {
           paginate: paginateOption(body.paginate),
           ...(body.page ? { page: body.page } : {}),
@@ -99,32 +100,32 @@ export class Invoker {
     }
   }
 
-  private async target(scope: ConnectionScope, app: App | null, slug: string, actionName: string): Promise<Target> {
-    const integration = await this.store.integrations.find(scope.tenantId, slug);
-    if (!integration) throw notFound(`integration "${slug}"`);
-    const { version } = await this.store.apps.resolvedVersion(app?.id ?? null, integration.id);
-    if (version === null) throw notFound(`a published version of "${slug}"`);
-    const lookup = await this.store.integrations.resolveVersion(scope.tenantId, slug, version);
-    if (lookup.kind === "missing") throw notFound(`version ${version} of "${slug}"`);
-    const key = `${lookup.ref.versionId}\u0000${actionName}`;
+  private async target(scope: ConnectionScope, slug: string, actionName: string): Promise<Target> {
+    const found = await this.store.apps.invokeTarget(scope.tenantId, scope.appId, slug);
+    if (!found) throw notFound(`integration "${slug}"`);
+    if (!found.version) throw notFound(`a published version of "${slug}"`);
+    const key = `${found.version.id}\u0000${actionName}`;
     let cached = this.actions.get(key);
     if (!cached) {
-      const [action, config] = await Promise.all([this.store.integrations.getAction(lookup.ref, actionName), this.store.versions.config(lookup.ref.versionId)]);
-      if (!action || !config) throw notFound(`action "${actionName}" in ${slug} version ${version}`);
+      const ref = { integrationId: found.integrationId, slug, versionId: found.version.id, version: found.version.number };
+      const [action, config] = await Promise.all([this.store.integrations.getAction(ref, actionName), this.store.versions.config(found.version.id)]);
+      if (!action || !config) throw notFound(`action "${actionName}" in ${slug} version ${found.version.number}`);
       cached = { config, action: toDefinition(action) };
       if (this.actions.size >= CACHE_LIMIT) this.actions.delete(this.actions.keys().next().value!);
       this.actions.set(key, cached);
     }
-    return { integrationId: integration.id, version, ...cached, rateLimit: integration.rateLimit };
+    return { integrationId: found.integrationId, version: found.version.number, ...cached, rateLimit: found.rateLimit };
   }
 
-  private async connection(scope: ConnectionScope, target: Target, requested: string | undefined): Promise<Connection | undefined> {
-    if (requested === undefined) return this.store.connections.find(scope, target.integrationId, null);
-    const byId = requested.startsWith("con_") ? await this.store.connections.get(scope, requested) : undefined;
-    const connection = byId ?? (await this.store.connections.find(scope, target.integrationId, requested));
-    if (!connection || (await this.store.integrations.find(scope.tenantId, connection.integration))?.id !== target.integrationId) {
-      throw notFound(`a connection "${requested}" to this integration${scope.appId ? " for this app" : ""}`);
+  private async connection(scope: ConnectionScope, target: Target, requested: string | undefined): Promise<GatewayConnection | undefined> {
+    let connection: GatewayConnection | undefined;
+    try {
+      connection = (await this.store.connections.forInvoke(scope, target.integrationId, requested ?? null)) as GatewayConnection | undefined;
+    } catch (error) {
+      if (error instanceof SealError) throw new HttpError("internal", `${error.message}. Create it again.`);
+      throw error;
     }
+    if (requested !== undefined && !connection) throw notFound(`a connection "${requested}" to this integration${scope.appId ? " for this app" : ""}`);
     return connection;
   }
 

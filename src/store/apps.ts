@@ -90,6 +90,29 @@ export class AppRepository {
     return { version: integration?.current_version ?? null, pinned: false };
   }
 
+  /**
+   * Everything an invoke needs to know about the integration in one query: its id, rate
+   * limit, and the version the app runs (its pin, else current) with that version's id.
+   */
+  async invokeTarget(tenantId: string, appId: string | null, slug: string) {
+    const row = await this.db
+      .selectFrom("integrations as i")
+      .leftJoin("pins as p", (join) => join.onRef("p.integration_id", "=", "i.id").on("p.app_id", "=", appId ?? ""))
+      .leftJoin("integration_versions as v", (join) =>
+        join.onRef("v.integration_id", "=", "i.id").on((eb) => eb("v.version", "=", eb.fn.coalesce("p.version", "i.current_version"))),
+      )
+      .select(["i.id", "i.rate_limit", "v.id as version_id", "v.version", "v.config"])
+      .where("i.tenant_id", "=", tenantId)
+      .where("i.slug", "=", slug)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      integrationId: row.id,
+      rateLimit: row.rate_limit ? (JSON.parse(row.rate_limit) as { capacity: number; refillPerSecond: number }) : null,
+      version: row.version_id && row.version !== null ? { id: row.version_id, number: row.version } : null,
+    };
+  }
+
   private row(tenantId: string, ref: string) {
     return this.db
       .selectFrom("apps")

@@ -70,20 +70,44 @@ export class ConnectionRepository {
     return row && toConnection(row);
   }
 
+  /**
+   * The connection an invoke uses, with its decrypted credentials, in one query: by id
+   * (`con_…`), by end-user id, or the shared one (`ref` null). Only within the scope and
+   * only for this integration.
+   */
+  async forInvoke(scope: ConnectionScope, integrationId: string, ref: string | null): Promise<{ id: string; credentials: Credentials } | undefined> {
+    let query = this.db
+      .selectFrom("connections")
+      .select(["id", "secret"])
+      .where("tenant_id", "=", scope.tenantId)
+      .where("integration_id", "=", integrationId)
+      .where((eb) => scopeFilter(eb, scope.appId));
+    if (ref === null) query = query.where("external_user_id", "is", null);
+    else query = query.where((eb) => eb.or([eb("id", "=", ref), eb("external_user_id", "=", ref)]));
+    const row = await query.orderBy("created_at").limit(1).executeTakeFirst();
+    if (!row) return undefined;
+    try {
+      return { id: row.id, credentials: await this.credentials(row.id, row.secret) };
+    } catch (error) {
+      if (error instanceof SealError) throw new SealError(error.reason, `connection ${row.id} cannot be used: ${error.message}`);
+      throw error;
+    }
+  }
+
   async delete(scope: ConnectionScope, id: string): Promise<boolean> {
     const result = await this.db.deleteFrom("connections").where("tenant_id", "=", scope.tenantId).where("id", "=", id).where((eb) => scopeFilter(eb, scope.appId)).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
 
   /** The decrypted credentials. Throws SealError when the ciphertext is corrupt or its key unknown. */
-  async credentials(id: string): Promise<Credentials> {
-    const row = await this.db.selectFrom("connections").select("secret").where("id", "=", id).executeTakeFirstOrThrow();
+  async credentials(id: string, sealed?: string): Promise<Credentials> {
+    const secret = sealed ?? (await this.db.selectFrom("connections").select("secret").where("id", "=", id).executeTakeFirstOrThrow()).secret;
     try {
-      return JSON.parse((await this.sealer()).open(row.secret, id)) as Credentials;
+      return JSON.parse((await this.sealer()).open(secret, id)) as Credentials;
     } catch (error) {
       // Sealed by a newer key (another server rotated): reload the key ring once and retry.
       if (!(error instanceof SealError) || error.reason !== "unknown-key") throw error;
-      return JSON.parse((await this.sealer({ reload: true })).open(row.secret, id)) as Credentials;
+      return JSON.parse((await this.sealer({ reload: true })).open(secret, id)) as Credentials;
     }
   }
 
