@@ -8,11 +8,27 @@ import type { SqliteDatabase, SqliteStatement } from "kysely";
  * parameters. Booleans become 0/1, since node:sqlite refuses them.
  */
 export function adaptNodeSqlite(db: DatabaseSync): SqliteDatabase {
+  // Kysely prepares every query afresh; the same SQL text recurs on every request, so
+  // prepared statements are kept (SQLite compiles a statement once, then only binds).
+  const cache = new Map<string, SqliteStatement>();
   return {
-    close: () => db.close(),
-    prepare: (sql) => adaptStatement(db.prepare(sql)),
+    close: () => {
+      cache.clear();
+      db.close();
+    },
+    prepare: (sql) => {
+      let statement = cache.get(sql);
+      if (!statement) {
+        statement = adaptStatement(db.prepare(sql));
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
   };
 }
+
+const STATEMENT_CACHE_SIZE = 500;
 
 function adaptStatement(statement: StatementSync): SqliteStatement {
   const reader = statement.columns().length > 0;
