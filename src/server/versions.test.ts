@@ -129,7 +129,7 @@ describe.each(storeBackends)("versions, apps and pins on %s", (backend) => {
     expect(await store.apps.resolvedVersion(web.id as string, id)).toEqual({ version: 1, pinned: false });
   });
 
-  it("manages app keys; deleting an app revokes its keys and removes its pins", async () => {
+  it("manages app keys; deleting an app revokes its keys and removes its pins and connections", async () => {
     await call("POST", "/v1/integrations", v1);
     await call("POST", "/v1/apps", { name: "web" });
     const created = (await call("POST", "/v1/apps/web/keys", { name: "prod" })).body as { key: { id: string }; secret: string };
@@ -142,7 +142,11 @@ describe.each(storeBackends)("versions, apps and pins on %s", (backend) => {
     expect((await call("PATCH", "/v1/apps/web", { name: "website" })).body).toMatchObject({ name: "website" });
     expect((await call("GET", "/v1/apps/web")).status).toBe(404);
 
+    const connection = await call("POST", "/v1/connections", { integration: "petstore", app: "website", externalUserId: "u1", credentials: { type: "bearer", token: "t" } });
+    expect(connection.status).toBe(201);
     expect((await call("DELETE", "/v1/apps/website")).status).toBe(204);
+    expect((await call("GET", `/v1/connections/${connection.body?.id as string}`)).status).toBe(404);
+    expect(await store.connections.list({ tenantId, appId: connection.body?.app ? (connection.body.app as { id: string }).id : "" })).toEqual([]);
     expect((await call("GET", "/v1/me", undefined, created.secret)).status).toBe(401);
     expect((await call("GET", "/v1/apps")).body?.data).toEqual([]);
   });
