@@ -3,10 +3,11 @@ import type { AuthScheme } from "../contract/integrations.js";
 import { Gateway } from "./gateway.js";
 import { credentialsFromTokenResponse, refreshGrant } from "./oauth.js";
 import type { TokenResponse } from "./oauth.js";
-import { GatewayError, PROBLEM_AUTH_MISSING, PROBLEM_OAUTH_REFRESH_FAILED, PROBLEM_UPSTREAM_ERROR } from "./problems.js";
+import { PROBLEM_AUTH_MISSING, PROBLEM_OAUTH_REFRESH_FAILED, PROBLEM_UPSTREAM_ERROR } from "./problems.js";
 import { actionOf, acmeIntegration, startUpstream } from "./test-upstream.js";
 import type { Received, Upstream } from "./test-upstream.js";
 import type { Connection, Credentials, GatewayDeps, OAuth2Credentials } from "./types.js";
+import { problemOf } from "./test-problem.js";
 
 let upstream: Upstream;
 const gateways: Gateway[] = [];
@@ -58,15 +59,6 @@ function invokeWith(gateway: Gateway, schemes: AuthScheme[], credentials: Creden
     connection: credentials ? { id: connectionId, credentials } : null,
     options: {},
   });
-}
-
-async function problemOf(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(GatewayError);
-  return (error as GatewayError).problem;
 }
 
 describe("credential injection", () => {

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Gateway } from "./gateway.js";
-import { GatewayError, PROBLEM_INVALID_DEFINITION, PROBLEM_INVALID_MAPPING, PROBLEM_INVALID_OUTPUT } from "./problems.js";
+import { PROBLEM_INVALID_DEFINITION, PROBLEM_INVALID_MAPPING, PROBLEM_INVALID_OUTPUT } from "./problems.js";
 import { actionOf, acmeIntegration, startUpstream } from "./test-upstream.js";
 import type { Upstream } from "./test-upstream.js";
 import type { ActionDefinition } from "../contract/integrations.js";
 import type { InvokeOptions } from "./types.js";
+import { problemOf } from "./test-problem.js";
 
 let upstream: Upstream;
 let gateway: Gateway;
@@ -28,15 +29,6 @@ afterAll(async () => {
 
 function invoke(itemId: string, options: InvokeOptions = {}, action: ActionDefinition = actionOf(acmeIntegration(upstream.url), "items.get")) {
   return gateway.invoke({ integration: { slug: "acme", version: 1, baseUrl: acmeIntegration(upstream.url).baseUrl, authSchemes: [] }, action, input: { itemId }, connection: null, options });
-}
-
-async function problemOf(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(GatewayError);
-  return (error as GatewayError).problem;
 }
 
 describe("output validation", () => {

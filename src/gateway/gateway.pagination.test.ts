@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Gateway } from "./gateway.js";
 import { PageTokens } from "./page-token.js";
-import { GatewayError, PROBLEM_INVALID_PAGE_TOKEN } from "./problems.js";
+import { PROBLEM_INVALID_PAGE_TOKEN } from "./problems.js";
 import { actionOf, acmeIntegration, githubIntegration, startUpstream } from "./test-upstream.js";
 import type { Received, Upstream } from "./test-upstream.js";
 import type { InvokeOptions } from "./types.js";
+import { problemOf } from "./test-problem.js";
 
 const ITEMS = Array.from({ length: 7 }, (_, index) => ({ id: index + 1 }));
 const KEY = "test-page-token-key";
@@ -57,15 +58,6 @@ function queriesSince(route: string, before: number): string[] {
     .hits(route)
     .slice(before)
     .map((request) => request.rawQuery);
-}
-
-async function problemOf(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(GatewayError);
-  return (error as GatewayError).problem;
 }
 
 describe("collecting pages", () => {

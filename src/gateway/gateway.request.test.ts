@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Gateway } from "./gateway.js";
-import { GatewayError, PROBLEM_INVALID_INPUT } from "./problems.js";
+import { PROBLEM_INVALID_INPUT } from "./problems.js";
 import { actionOf, acmeIntegration, githubIntegration, startUpstream } from "./test-upstream.js";
 import type { Upstream } from "./test-upstream.js";
 import type { InvokeOptions, InvokeRequest } from "./types.js";
+import { problemOf } from "./test-problem.js";
 
 let upstream: Upstream;
 let gateway: Gateway;
@@ -31,15 +32,6 @@ function invoke(action: string, input: unknown, options: InvokeOptions = {}) {
   const definition = acmeIntegration(upstream.url);
   const request: InvokeRequest = { integration: { slug: "acme", version: 1, baseUrl: definition.baseUrl, authSchemes: [] }, action: actionOf(definition, action), input, connection: null, options };
   return gateway.invoke(request);
-}
-
-async function problemOf(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(GatewayError);
-  return (error as GatewayError).problem;
 }
 
 describe("request building against a real upstream", () => {

@@ -1,7 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Gateway } from "./gateway.js";
 import {
-  GatewayError,
   PROBLEM_ABORTED,
   PROBLEM_RATE_LIMIT_WAIT_EXCEEDED,
   PROBLEM_UPSTREAM_ERROR,
@@ -12,6 +11,7 @@ import {
 import { actionOf, acmeIntegration, fakeTime, startUpstream } from "./test-upstream.js";
 import type { Upstream } from "./test-upstream.js";
 import type { GatewayDeps, InvokeOptions } from "./types.js";
+import { problemOf } from "./test-problem.js";
 
 let upstream: Upstream;
 const gateways: Gateway[] = [];
@@ -38,15 +38,6 @@ function setup(deps: GatewayDeps = {}) {
       options,
     });
   return { time, invoke };
-}
-
-async function problemOf(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(GatewayError);
-  return (error as GatewayError).problem;
 }
 
 function failTimes(count: number, status = 503, headers: Record<string, string> = {}) {

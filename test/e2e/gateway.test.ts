@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startUpstream, type Upstream } from "../../src/gateway/test-upstream.js";
 import { transpile } from "../codegen/support/compile.js";
 import type { GeneratedModule } from "../codegen/support/load-client.js";
-import { createTestDatabase, type TestDatabase } from "../support/stores.js";
-import { isolatedEnv, runCli, startServerProcess, type ServerProcess } from "../support/cli.js";
+import type { TestDatabase } from "../support/stores.js";
+import { runCli, startCliServer, type ServerProcess } from "../support/cli.js";
 
 describe("connections, invoke and the generated client against a real server and upstream", () => {
   let database: TestDatabase;
@@ -27,12 +27,7 @@ describe("connections, invoke and the generated client against a real server and
       },
       "GET /api/missing": { status: 404, body: { message: "Not Found" } },
     });
-    database = await createTestDatabase("sqlite");
-    env = isolatedEnv();
-    const init = await runCli(["server", "init", "--json", ...database.args], { env });
-    apiKey = (JSON.parse(init.stdout) as { apiKey: string }).apiKey;
-    server = await startServerProcess(database.args, env);
-    env = { ...env, WAYGATE_API_URL: server.url, WAYGATE_API_KEY: apiKey };
+    ({ database, server, env, apiKey } = await startCliServer());
     work = mkdtempSync(path.join(tmpdir(), "waygate-gw-"));
     const definition = {
       slug: "crm",

@@ -5,8 +5,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SETTINGS, typecheck } from "../codegen/support/compile.js";
-import { createTestDatabase, type TestDatabase } from "../support/stores.js";
-import { isolatedEnv, runCli, startServerProcess, type ServerProcess } from "../support/cli.js";
+import type { TestDatabase } from "../support/stores.js";
+import { runCli, startCliServer, type ServerProcess } from "../support/cli.js";
 
 const fixture = fileURLToPath(new URL("../../fixtures/scrape/todo-v1.yaml", import.meta.url));
 
@@ -17,12 +17,7 @@ describe("waygate generate and snippets through the built CLI", () => {
   let project: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase("sqlite");
-    env = isolatedEnv();
-    const init = await runCli(["server", "init", "--json", ...database.args], { env });
-    const { apiKey } = JSON.parse(init.stdout) as { apiKey: string };
-    server = await startServerProcess(database.args, env);
-    env = { ...env, WAYGATE_API_URL: server.url, WAYGATE_API_KEY: apiKey };
+    ({ database, server, env } = await startCliServer());
     project = mkdtempSync(path.join(tmpdir(), "waygate-gen-"));
     for (const args of [["scrape", fixture, "--slug", "todo"], ["apps", "create", "web"], ["init", "--app", "web"], ["pin", "web", "todo@1", "--save"]]) {
       const result = await runCli(args, { env, cwd: project });

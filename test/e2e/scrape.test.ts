@@ -4,8 +4,8 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../support/stores.js";
-import { isolatedEnv, runCli, startServerProcess, type ServerProcess } from "../support/cli.js";
+import type { TestDatabase } from "../support/stores.js";
+import { runCli, startCliServer, startServerProcess, type ServerProcess } from "../support/cli.js";
 
 const fixture = fileURLToPath(new URL("../../fixtures/scrape/todo-v1.yaml", import.meta.url));
 
@@ -26,12 +26,7 @@ describe("waygate scrape through the built CLI and a real server", () => {
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    database = await createTestDatabase("sqlite");
-    env = isolatedEnv();
-    const init = await runCli(["server", "init", "--json", ...database.args], { env });
-    const { apiKey } = JSON.parse(init.stdout) as { apiKey: string };
-    server = await startServerProcess(database.args, env);
-    env = { ...env, WAYGATE_API_URL: server.url, WAYGATE_API_KEY: apiKey };
+    ({ database, server, env } = await startCliServer());
     docs = await serveDocs();
   });
   afterAll(async () => {

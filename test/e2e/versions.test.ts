@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../support/stores.js";
-import { isolatedEnv, runCli, startServerProcess, type ServerProcess } from "../support/cli.js";
+import type { TestDatabase } from "../support/stores.js";
+import { runCli, startCliServer, type ServerProcess } from "../support/cli.js";
 
 const base = {
   slug: "crm",
@@ -30,12 +30,7 @@ describe("versions, apps and pins through the built CLI", () => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase("sqlite");
-    env = isolatedEnv();
-    const init = await runCli(["server", "init", "--json", ...database.args], { env });
-    const { apiKey } = JSON.parse(init.stdout) as { apiKey: string };
-    server = await startServerProcess(database.args, env);
-    env = { ...env, WAYGATE_API_URL: server.url, WAYGATE_API_KEY: apiKey };
+    ({ database, server, env } = await startCliServer());
     work = mkdtempSync(path.join(tmpdir(), "waygate-project-"));
     for (const [name, definition, extra] of [["v1.json", base, []], ["v2.json", v2, []], ["v3.json", v3, ["--draft"]]] as const) {
       const result = await runCli(["integrations", "create", write(name, definition), ...extra], { env });

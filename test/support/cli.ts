@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { createTestDatabase, type TestDatabase } from "./stores.js";
 
 export const BIN = fileURLToPath(new URL("../../bin/waygate.js", import.meta.url));
 
@@ -94,4 +95,33 @@ export function startServerProcess(args: string[], env: NodeJS.ProcessEnv): Prom
       reject(new Error(`server exited with ${code} before listening\nstderr: ${stderr}`));
     });
   });
+}
+
+export interface CliServer {
+  database: TestDatabase;
+  server: ServerProcess;
+  /** Isolated, with WAYGATE_API_URL and WAYGATE_API_KEY (the first tenant's admin key) set. */
+  env: NodeJS.ProcessEnv;
+  apiKey: string;
+  stop(): Promise<void>;
+}
+
+/** `server init` and `server start` through the built CLI, on a fresh database. */
+export async function startCliServer(backend: "sqlite" | "postgres" = "sqlite", options: { tenant?: string } = {}): Promise<CliServer> {
+  const database = await createTestDatabase(backend);
+  const env = isolatedEnv();
+  const init = await runCli(["server", "init", "--json", "--tenant", options.tenant ?? "Acme", ...database.args], { env });
+  if (init.code !== 0) throw new Error(`server init failed: ${init.stderr}`);
+  const { apiKey } = JSON.parse(init.stdout) as { apiKey: string };
+  const server = await startServerProcess(database.args, env);
+  return {
+    database,
+    server,
+    apiKey,
+    env: { ...env, WAYGATE_API_URL: server.url, WAYGATE_API_KEY: apiKey },
+    stop: async () => {
+      await server.stop();
+      await database.drop();
+    },
+  };
 }
