@@ -23,6 +23,9 @@ export default defineConfig({
   // Dependencies stay external: npm installs them, and bundling native or optional
   // modules (pg, @napi-rs/keyring) would break them.
   skipNodeModulesBundle: true,
+  // …except commander, which every command loads first: one bundled chunk instead of
+  // resolving and wrapping its CommonJS files saves a visible slice of `--help`.
+  noExternal: ["commander"],
   // node:sqlite only exists with its prefix; tsup would otherwise strip `node:` from builtins.
   removeNodeProtocol: false,
 });

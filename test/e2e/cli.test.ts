@@ -179,6 +179,18 @@ describe("the built CLI without a server", () => {
     for (const noun of ["login", "whoami", "integrations", "actions", "keys", "server"]) expect(help.stdout).toContain(noun);
   });
 
+  it("exits quietly when the reader closes stdout early (`waygate … | head`)", async () => {
+    const { spawn } = await import("node:child_process");
+    const { BIN } = await import("../support/cli.js");
+    const child = spawn(process.execPath, [BIN, "--help"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(code).toBe(0);
+    expect(stderr).not.toContain("EPIPE");
+  });
+
   it("stops the server cleanly on SIGINT and SIGTERM", async () => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
       const server = await startServerProcess([], isolatedEnv());
