@@ -13,6 +13,7 @@ import { generateClient } from "../../src/codegen/index.js";
 import { COMPILE_TIMEOUT_MS, removeDir, SETTINGS, transpile, typecheck, writeFiles } from "./support/compile.js";
 import { at, type GeneratedModule, type Paged } from "./support/load-client.js";
 import { loadRawManifest } from "./support/manifests.js";
+import { tsc7 } from "./support/tsc7.js";
 
 const CANARY = "__waygatePwned";
 const manifest = loadRawManifest("hostile-manifest.json");
@@ -25,8 +26,13 @@ beforeAll(() => {
 afterAll(() => removeDir(dir));
 
 describe("hostile manifest", () => {
-  test.each(["nodenext", "bundler"] as const)("compiles with zero diagnostics under %s", (setting) => {
+  test.each(["nodenext", "bundler"] as const)("compiles with zero diagnostics under %s with TypeScript 5.9", (setting) => {
     expect(typecheck(dir, [...files.keys()], SETTINGS[setting])).toEqual([]);
+  }, COMPILE_TIMEOUT_MS);
+
+  test.each(["nodenext", "bundler"] as const)("compiles under %s with TypeScript 7: exit 0 and no output", async (setting) => {
+    const result = await tsc7(dir, [...files.keys()], SETTINGS[setting], setting);
+    expect({ exitCode: result.exitCode, output: result.output }).toEqual({ exitCode: 0, output: "" });
   }, COMPILE_TIMEOUT_MS);
 
   test("file names never collide with index.ts/runtime.ts or Windows device names", () => {

@@ -1,12 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import ts from "typescript";
 import { afterAll, describe, expect, test } from "vitest";
 import { exampleFromSchema, generateClient, loadTemplates, renderSnippet, SNIPPET_LANGUAGES } from "../../src/codegen/index.js";
 import type { SdkManifest } from "../../src/contract/sdk.js";
 import { COMPILE_TIMEOUT_MS, removeDir, SETTINGS, typecheck, writeFiles } from "./support/compile.js";
 import { loadManifest, loadRawManifest } from "./support/manifests.js";
+import { goStructure, goSyntaxErrors, hasGofmt } from "./support/snippet-syntax.js";
 
 const API_URL = "https://api.waygate.test";
 const templates = loadTemplates();
@@ -106,37 +105,17 @@ describe("renderSnippet", () => {
     ["hostile", hostile],
   ] as const)("Go snippets for the %s manifest hold only well-formed string literals carrying the example body", (_name, manifest) => {
     for (const snippet of snippets(manifest, "go")) {
-      const literals = [...snippet.text.matchAll(/"((?:[^"\\\n]|\\.)*)"/g)].map((match) => decodeGoString(match[1] ?? ""));
-      const body = literals.find((literal) => literal.startsWith('{"input"'));
-      expect(body, snippet.name).toBeDefined();
-      expect(JSON.parse(body ?? "")).toEqual({ input: JSON.parse(JSON.stringify(snippet.input)), connection: "user_42" });
       // Everything outside string literals is the template's own Go code.
-      const blank = (text: string): string => text.replace(/"((?:[^"\\\n]|\\.)*)"/g, '""');
-      expect(blank(snippet.text)).toBe(blank(templates.snippets.go.replace(/\{\{[a-z]+\}\}/gi, '""')));
+      expect(goStructure(snippet.text, templates.snippets.go), snippet.name).toEqual({
+        body: { input: JSON.parse(JSON.stringify(snippet.input)), connection: "user_42" },
+        codeMatchesTemplate: true,
+      });
     }
-    const goAvailable = (() => {
-      try {
-        execFileSync("gofmt", ["-h"], { stdio: "ignore" });
-        return true;
-      } catch (error) {
-        return (error as { status?: number }).status === 2;
-      }
-    })();
-    if (goAvailable) {
-      const dir = writeFiles(new Map());
+    if (hasGofmt()) {
+      const rendered = snippets(manifest, "go");
+      const dir = writeFiles(new Map(rendered.map((snippet, index) => [`snippet-${index}.go`, snippet.text])));
       dirs.push(dir);
-      for (const snippet of snippets(manifest, "go")) {
-        writeFileSync(join(dir, "main.go"), snippet.text);
-        execFileSync("gofmt", ["-e", join(dir, "main.go")], { stdio: "ignore" });
-      }
+      expect(goSyntaxErrors(dir, rendered.map((_, index) => `snippet-${index}.go`))).toEqual([]);
     }
   });
 });
-
-/** Go's interpreted-string escapes, as far as goString emits them. */
-function decodeGoString(body: string): string {
-  return body.replace(/\\(U[0-9a-f]{8}|u[0-9a-f]{4}|x[0-9a-f]{2}|.)/g, (_match, escape: string) => {
-    if (/^[Uux]/.test(escape) && escape.length > 1) return String.fromCodePoint(parseInt(escape.slice(1), 16));
-    return ({ n: "\n", r: "\r", t: "\t", '"': '"', "\\": "\\" } as Record<string, string>)[escape] ?? `\\${escape}`;
-  });
-}

@@ -94,4 +94,24 @@ describe("waygate generate and snippets through the built CLI", () => {
     expect((JSON.parse(all.stdout) as { snippets: Array<{ lang: string }> }).snippets.map((s) => s.lang)).toEqual(["ts", "js", "python", "curl", "go"]);
     expect((await runCli(["snippets", "todo", "todos.nope"], { env })).code).toBe(3);
   });
+
+  it("--integrations narrows waygate.json, and refuses a slug it does not list with exit 2", async () => {
+    const refused = await runCli(["generate", "--integrations", "todo-copy"], { env, cwd: project });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`todo-copy is not in ${path.join(project, "waygate.json")}, which lists todo`);
+    const narrowed = await runCli(["generate", "--integrations", "todo", "--out", "narrowed"], { env, cwd: project });
+    expect(narrowed.code, narrowed.stderr).toBe(0);
+    expect(narrowed.stdout).toBe(`Generated ${path.join(project, "narrowed")} for todo@2 (3 actions).\n`);
+    expect(narrowed.stderr).toContain('import { createWaygate } from "./narrowed/index.js";');
+  });
+
+  it("--integrations without waygate.json generates just those slugs at their current versions", async () => {
+    const elsewhere = mkdtempSync(path.join(tmpdir(), "waygate-gen-only-"));
+    const result = await runCli(["generate", "--integrations", "todo-copy", "--json"], { env, cwd: elsewhere });
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout) as { integrations: unknown[]; files: Array<{ path: string }> };
+    expect(summary.integrations).toEqual([{ slug: "todo-copy", version: 1, actions: 3 }]);
+    expect(summary.files.map((file) => file.path)).toEqual(["index.ts", "runtime.ts", "todo-copy.ts"]);
+    expect((await runCli(["generate", "--integrations", "nope"], { env, cwd: elsewhere })).code).toBe(3);
+  });
 });

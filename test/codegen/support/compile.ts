@@ -1,10 +1,11 @@
 /**
  * Test support: write generated files to a temp dir and type-check them with the
- * TypeScript 5.9 compiler API, or transpile them to runnable ESM.
+ * TypeScript 5.9 compiler API (TypeScript 7, which has no JS API, is in tsc7.ts), or
+ * transpile them to runnable ESM.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
@@ -64,19 +65,47 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** Type-checks the given root files; returns formatted diagnostics (empty when clean). */
-export function typecheck(dir: string, rootFiles: readonly string[], options: ts.CompilerOptions): string[] {
+/** One compiler diagnostic, the same shape from TypeScript 5.9 (JS API) and 7 (CLI output). */
+export interface Diagnostic {
+  /** Relative to the checked directory, with `/` separators; "" for global diagnostics. */
+  file: string;
+  line: number;
+  column: number;
+  code: number;
+  message: string;
+}
+
+/** `/waygate/index.ts:3:1 TS2304: Cannot find name 'x'.`: how failing assertions print a diagnostic. */
+export function formatDiagnostic(diagnostic: Diagnostic): string {
+  const where = diagnostic.file ? `/${diagnostic.file}:${diagnostic.line}:${diagnostic.column}` : "";
+  return `${where} TS${diagnostic.code}: ${diagnostic.message}`;
+}
+
+/**
+ * Type-checks the given root files with TypeScript 5.9 and emits declarations to memory
+ * (so isolatedDeclarations errors surface); returns every diagnostic.
+ */
+export function diagnose(dir: string, rootFiles: readonly string[], options: ts.CompilerOptions): Diagnostic[] {
   const program = ts.createProgram({
     rootNames: rootFiles.map((file) => join(dir, file)),
     options: { ...options, outDir: join(dir, "out") },
   });
   const emitted = program.emit(undefined, () => {}, undefined, true);
-  const diagnostics = [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics];
-  return diagnostics.map((diagnostic) => {
+  return [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics].map((diagnostic) => {
     const where = diagnostic.file && diagnostic.start !== undefined ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start) : undefined;
-    const file = diagnostic.file ? diagnostic.file.fileName.replace(dir, "") : "";
-    return `${file}${where ? `:${where.line + 1}:${where.character + 1}` : ""} TS${diagnostic.code}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")}`;
+    return {
+      file: diagnostic.file ? relative(dir, diagnostic.file.fileName).split(sep).join("/") : "",
+      line: where ? where.line + 1 : 0,
+      column: where ? where.character + 1 : 0,
+      code: diagnostic.code,
+      message: ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"),
+    };
   });
+}
+
+/** Type-checks the given root files; returns formatted diagnostics (empty when clean). */
+export function typecheck(dir: string, rootFiles: readonly string[], options: ts.CompilerOptions): string[] {
+  return diagnose(dir, rootFiles, options).map(formatDiagnostic);
 }
 
 /** Transpiles every .ts file to .js next to it (imports already say `.js`), for running. */
