@@ -57,7 +57,12 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     });
   const importLimit = limitBody(maxImportBodyBytes);
   const defaultLimit = limitBody(maxBodyBytes);
-  app.use("/v1/*", (c, next) => (c.req.path === "/v1/imports" ? importLimit(c, next) : defaultLimit(c, next)));
+  app.use("/v1/*", (c, next) => {
+    // Only methods that carry a body are checked: the limit middleware reads the raw
+    // request, which @hono/node-server builds in full on first access (a cost per GET).
+    if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "OPTIONS") return next();
+    return c.req.path === "/v1/imports" ? importLimit(c, next) : defaultLimit(c, next);
+  });
   app.use("/v1/*", async (c, next) => (PUBLIC_PATHS.has(c.req.path) ? next() : requireKey()(c, next)));
 
   mountMetaRoutes(app, options.version);
