@@ -126,4 +126,24 @@ describe("connections, invoke and the generated client against a real server and
     await wg.crm.me({});
     expect(mismatches).toEqual([expect.objectContaining({ integration: "crm", expected: 1, executed: 2 })]);
   });
+  it("configures an integration's rate limit and an app's response mappings from the CLI", async () => {
+    const set = await runCli(["integrations", "rate-limit", "crm", "--capacity", "5", "--per-second", "2"], { env });
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain("bursts of 5, refilled at 2/s");
+    expect(JSON.parse((await runCli(["integrations", "show", "crm", "--json"], { env })).stdout).rateLimit).toEqual({ capacity: 5, refillPerSecond: 2 });
+    expect((await runCli(["integrations", "rate-limit", "crm"], { env })).code).toBe(2);
+    expect((await runCli(["integrations", "rate-limit", "crm", "--clear"], { env })).stdout).toContain("no configured rate limit");
+
+    expect((await runCli(["apps", "create", "web"], { env })).code).toBe(0);
+    const mappings = path.join(work, "mappings.json");
+    writeFileSync(mappings, JSON.stringify([{ op: "rename", from: "/login", to: "/username" }]));
+    const settings = await runCli(["apps", "settings", "web", "crm", "--validation", "strict", "--mappings", mappings], { env });
+    expect(settings.code, settings.stderr).toBe(0);
+    expect(settings.stdout).toBe("Response validation: strict\nField mappings, in order:\n  rename /login → /username\n");
+    expect((await runCli(["connections", "create", "crm", "--app", "web", "--key", "sk_web"], { env })).code).toBe(0);
+    const invoked = await runCli(["invoke", "crm", "me", "--app", "web"], { env });
+    expect(invoked.code, invoked.stderr).toBe(0);
+    expect(JSON.parse(invoked.stdout)).toEqual({ id: 7, username: "ada" });
+    expect(upstream.hits("GET /api/me").at(-1)?.headers["x-api-key"]).toBe("sk_web");
+  });
 });

@@ -1,5 +1,5 @@
-import type { Command } from "commander";
-import { verb, type Executor } from "../../command.js";
+import { Option, type Command } from "commander";
+import { given, verb, type Executor } from "../../command.js";
 
 export function registerApps(program: Command, execute: Executor): void {
   const noun = program.command("apps").description("the tenant's apps, each with its own keys, pins and connections");
@@ -17,6 +17,19 @@ export function registerApps(program: Command, execute: Executor): void {
     execute,
     () => import("./delete.js"),
     ([app]) => ({ app: app! }),
+  );
+
+  verb(
+    noun
+      .command("settings")
+      .argument("<app>", "app name or id")
+      .argument("<integration>", "integration slug")
+      .description("show or change how the gateway treats this integration's responses for the app")
+      .addOption(new Option("--validation <mode>", "check responses against the output schema").choices(["off", "warn", "strict"]))
+      .option("--mappings <file>", 'JSON list of field mappings, e.g. [{"op":"rename","from":"/full_name","to":"/name"}]'),
+    execute,
+    () => import("./settings.js"),
+    ([app, integration], flags) => ({ app: app!, integration: integration!, ...given(flags, ["validation", "mappings"]) }),
   );
 
   const keys = noun.command("keys").description("an app's API keys (wg_app_…)");

@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { given, positiveInt, verb, type Executor } from "../../command.js";
 
 export function registerIntegrations(program: Command, execute: Executor): void {
@@ -31,6 +31,22 @@ export function registerIntegrations(program: Command, execute: Executor): void 
     execute,
     () => import("./create.js"),
     ([file], flags) => ({ file: file!, draft: flags.draft === true }),
+  );
+  verb(
+    noun
+      .command("rate-limit")
+      .argument("<slug>", "integration slug")
+      .description("set the token bucket the gateway keeps to for this integration, so it waits instead of provoking 429s")
+      .option("--capacity <n>", "calls allowed at once (bucket size)", positiveInt)
+      .option("--per-second <n>", "refill rate, calls per second", (value: string) => {
+        const rate = Number(value);
+        if (!(rate > 0)) throw new InvalidArgumentError("must be a positive number");
+        return rate;
+      })
+      .option("--clear", "remove the configured limit"),
+    execute,
+    () => import("./rate-limit.js"),
+    ([slug], flags) => ({ slug: slug!, ...given(flags, ["capacity", "perSecond"]), clear: flags.clear === true }),
   );
   verb(
     noun.command("delete").alias("rm").argument("<slug>", "integration slug").description("delete an integration and all its versions"),
