@@ -14,6 +14,9 @@ function serveDocs(): Promise<{ url: string; server: Server }> {
   const server = createServer((request, response) => {
     if (request.url === "/openapi.yaml") {
       response.writeHead(200, { "content-type": "application/yaml" }).end(readFileSync(fixture));
+    } else if (request.url === "/docs") {
+      // A Redoc page: the spec is only named in the embed's spec-url attribute.
+      response.writeHead(200, { "content-type": "text/html" }).end('<!doctype html><html><body><redoc spec-url="/openapi.yaml"></redoc><script src="https://cdn.example.com/redoc.js"></script></body></html>');
     } else response.writeHead(404).end("not found");
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server })));
@@ -66,6 +69,12 @@ describe("waygate scrape through the built CLI and a real server", () => {
     const result = await runCli(["scrape", `${docs.url}/openapi.yaml`, "--slug", "todo-from-url", "--json"], { env });
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ integration: "todo-from-url", version: 1, actionCount: 3 });
+  });
+
+  it("finds the spec behind an HTML docs page and imports it", async () => {
+    const result = await runCli(["scrape", `${docs.url}/docs`, "--slug", "todo-from-docs", "--json"], { env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ integration: "todo-from-docs", actionCount: 3, discoveredFrom: `${docs.url}/openapi.yaml` });
   });
 
   it("returns the job id with --no-wait; jobs watch and jobs show follow it", async () => {
