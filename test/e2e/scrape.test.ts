@@ -11,7 +11,14 @@ const fixture = fileURLToPath(new URL("../../fixtures/scrape/todo-v1.yaml", impo
 
 /** A docs host on loopback, serving the fixture as a URL source. */
 function serveDocs(): Promise<{ url: string; server: Server }> {
+  let slowCalls = 0;
   const server = createServer((request, response) => {
+    if (request.url === "/slow.yaml") {
+      // The first fetch hangs (the import stays running); later ones answer at once.
+      if (++slowCalls === 1) request.socket.setTimeout(0);
+      setTimeout(() => response.writeHead(200, { "content-type": "application/yaml" }).end(readFileSync(fixture)), slowCalls === 1 ? 60_000 : 0);
+      return;
+    }
     if (request.url === "/openapi.yaml") {
       response.writeHead(200, { "content-type": "application/yaml" }).end(readFileSync(fixture));
     } else if (request.url === "/docs") {
@@ -89,6 +96,27 @@ describe("waygate scrape through the built CLI and a real server", () => {
     const list = await runCli(["jobs", "list", "--status", "succeeded", "--json"], { env });
     expect((JSON.parse(list.stdout) as { data: Array<{ id: string }> }).data.map((j) => j.id)).toContain(id);
   });
+
+  it("resumes an import that was running when the server stopped", async () => {
+    const queued = await runCli(["scrape", `${docs.url}/slow.yaml`, "--slug", "todo-resumed", "--no-wait"], { env });
+    expect(queued.code, queued.stderr).toBe(0);
+    const id = queued.stdout.trim();
+    let status = "queued";
+    for (let i = 0; i < 500 && status === "queued"; i++) {
+      const response = await fetch(`${server.url}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${env.WAYGATE_API_KEY}` } });
+      status = ((await response.json()) as { status: string }).status;
+      if (status === "queued") await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(status).toBe("running");
+    expect(await server.stop("SIGTERM")).toBe(0);
+    expect((await runCli(["jobs", "list"], { env })).code).toBe(6);
+
+    server = await startServerProcess(database.args, env);
+    env = { ...env, WAYGATE_API_URL: server.url };
+    const watched = await runCli(["jobs", "watch", id, "--json"], { env, timeoutMs: 60_000 });
+    expect(watched.code, watched.stderr).toBe(0);
+    expect(JSON.parse(watched.stdout)).toMatchObject({ id, status: "succeeded", result: { integration: "todo-resumed", actionCount: 3 } });
+  }, 120_000);
 
   it("fails a broken document with exit 1, saying what and where, and creates nothing", async () => {
     const broken = path.join(env.HOME!, "broken.yaml");
