@@ -119,8 +119,9 @@ describe.each(storeBackends)("durable job queue on %s", (backend) => {
     startWorker(async () => ({ kind: "succeeded", result: "taken over" }));
     expect(await waitFor(() => job(queued.id), (j) => j?.status === "succeeded")).toMatchObject({ result: "taken over", attempts: 2 });
 
-    const doomed = await enqueue();
+    // No worker may run while the doomed job is enqueued and its deaths are simulated.
     await Promise.all(workers.splice(0).map((w) => w.stop()));
+    const doomed = await enqueue();
     for (let i = 0; i < 3; i++) {
       await waitFor(() => store.jobs.claim(`worker_dead_${i}`, 1), (claimed) => claimed?.id === doomed.id);
       await new Promise((resolve) => setTimeout(resolve, 5));

@@ -92,6 +92,11 @@ export class Worker {
         this.wake = undefined;
         continue;
       }
+      if (!this.running) {
+        // stop() came while this claim was in flight: hand the job straight back.
+        await this.options.store.jobs.requeue(job.id, this.id, { runAfter: new Date(), countAttempt: false }).catch((error) => this.options.onError?.(error));
+        break;
+      }
       const execution = this.execute(job).catch((error) => this.options.onError?.(error));
       this.active.add(execution);
       void execution.finally(() => this.active.delete(execution));
