@@ -30,7 +30,8 @@ export interface SaveVersionResult {
   status: Version["status"];
 }
 
-export type VersionChange =
+/** The outcome of moving an integration's current-version pointer (publish, rollback). */
+export type CurrentMove =
   | { kind: "done"; integration: IntegrationDetail; version: Version }
   | { kind: "missing"; what: "integration" | "version" }
   | { kind: "not-published"; version: number };
@@ -163,12 +164,12 @@ export class VersionRepository {
   }
 
   /** Publishes a version and makes it current. Publishing the current version again changes nothing. */
-  async publish(tenantId: string, slug: string, version: number, actor: string): Promise<VersionChange> {
+  async publish(tenantId: string, slug: string, version: number, actor: string): Promise<CurrentMove> {
     return this.moveCurrent(tenantId, slug, version, actor, "published");
   }
 
   /** Makes an earlier (published) version current again: one pointer move, recorded in the history. */
-  async rollback(tenantId: string, slug: string, version: number, actor: string): Promise<VersionChange> {
+  async rollback(tenantId: string, slug: string, version: number, actor: string): Promise<CurrentMove> {
     return this.moveCurrent(tenantId, slug, version, actor, "rollback");
   }
 
@@ -184,8 +185,8 @@ export class VersionRepository {
     return rows.map((row) => ({ kind: row.kind, version: row.version, previousVersion: row.previous_version, actor: row.actor, createdAt: row.created_at }));
   }
 
-  private async moveCurrent(tenantId: string, slug: string, version: number, actor: string, kind: "published" | "rollback"): Promise<VersionChange> {
-    const result = await this.db.transaction().execute(async (trx): Promise<VersionChange | undefined> => {
+  private async moveCurrent(tenantId: string, slug: string, version: number, actor: string, kind: "published" | "rollback"): Promise<CurrentMove> {
+    const result = await this.db.transaction().execute(async (trx): Promise<CurrentMove | undefined> => {
       const integration = await this.findIntegration(trx, tenantId, slug);
       if (!integration) return { kind: "missing", what: "integration" };
       const row = await this.versionRow(trx, integration.id, version);

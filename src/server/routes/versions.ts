@@ -1,6 +1,6 @@
 import type { Context, Hono } from "hono";
 import { routes, type IntegrationDefinition, type Version } from "../../contract/index.js";
-import type { VersionChange } from "../../store/index.js";
+import type { CurrentMove } from "../../store/index.js";
 import { diffDefinitions, formatDiff, hasBreakingChanges } from "../../versioning/index.js";
 import type { AppEnv } from "../env.js";
 import { HttpError, notFound } from "../errors.js";
@@ -74,7 +74,7 @@ async function missing(c: Context<AppEnv>, slug: string, version: number): Promi
   return notFound(integration ? `version ${version} of "${slug}"` : `integration "${slug}"`);
 }
 
-async function done(c: Context<AppEnv>, slug: string, change: VersionChange): Promise<Version> {
+async function done(c: Context<AppEnv>, slug: string, change: CurrentMove): Promise<Version> {
   if (change.kind === "done") return change.version;
   if (change.kind === "not-published") {
     throw new HttpError("conflict", `version ${change.version} of "${slug}" is a draft; publish it before rolling back to it`);

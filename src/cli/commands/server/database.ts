@@ -9,7 +9,7 @@ export interface DatabaseFlags {
 }
 
 /** Flag > env > default, for the database an operator command works on. */
-export function storeLocation(context: Context, flags: DatabaseFlags): StoreLocation {
+function storeLocation(context: Context, flags: DatabaseFlags): StoreLocation {
   try {
     return resolveStoreLocation({
       databaseUrl: flags.databaseUrl ?? (context.env.WAYGATE_DATABASE_URL || undefined),
