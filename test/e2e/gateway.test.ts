@@ -126,6 +126,23 @@ describe("connections, invoke and the generated client against a real server and
     await wg.crm.me({});
     expect(mismatches).toEqual([expect.objectContaining({ integration: "crm", expected: 1, executed: 2 })]);
   });
+  it("stores OAuth tokens from a file without echoing them, and refuses tokens without an access token", async () => {
+    await runCli(["apps", "create", "oauth-app"], { env });
+    const tokens = path.join(work, "tokens.json");
+    writeFileSync(tokens, JSON.stringify({ accessToken: "at_from_file", refreshToken: "rt_from_file", expiresAt: "2099-01-01T00:00:00Z", scopes: ["read"] }));
+    const created = await runCli(["connections", "create", "crm", "--app", "oauth-app", "--oauth-tokens", tokens, "--json"], { env });
+    expect(created.code, created.stderr).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ authType: "oauth2", scopes: ["read"], expiresAt: "2099-01-01T00:00:00.000Z" });
+    expect(created.stdout).not.toContain("at_from_file");
+    expect(created.stdout).not.toContain("rt_from_file");
+    const bad = path.join(work, "bad-tokens.json");
+    writeFileSync(bad, JSON.stringify({ refreshToken: "rt_only" }));
+    const refused = await runCli(["connections", "create", "crm", "--app", "oauth-app", "--user", "u2", "--oauth-tokens", bad], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("invalid credentials: accessToken");
+    expect(refused.stderr).not.toContain("rt_only");
+  });
+
   it("configures an integration's rate limit and an app's response mappings from the CLI", async () => {
     const set = await runCli(["integrations", "rate-limit", "crm", "--capacity", "5", "--per-second", "2"], { env });
     expect(set.code, set.stderr).toBe(0);

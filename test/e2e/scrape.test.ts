@@ -13,6 +13,7 @@ const fixture = fileURLToPath(new URL("../../fixtures/scrape/todo-v1.yaml", impo
 function serveDocs(): Promise<{ url: string; server: Server }> {
   let slowCalls = 0;
   const server = createServer((request, response) => {
+    if (request.url === "/hang.yaml") return; // never answers: the import stays running until cancelled
     if (request.url === "/slow.yaml") {
       // The first fetch hangs (the import stays running); later ones answer at once.
       if (++slowCalls === 1) request.socket.setTimeout(0);
@@ -117,6 +118,18 @@ describe("waygate scrape through the built CLI and a real server", () => {
     expect(watched.code, watched.stderr).toBe(0);
     expect(JSON.parse(watched.stdout)).toMatchObject({ id, status: "succeeded", result: { integration: "todo-resumed", actionCount: 3 } });
   }, 120_000);
+
+  it("cancels a running import with jobs cancel; jobs watch then exits 1", async () => {
+    const queued = await runCli(["scrape", `${docs.url}/hang.yaml`, "--slug", "never", "--no-wait"], { env });
+    const id = queued.stdout.trim();
+    const cancel = await runCli(["jobs", "cancel", id], { env });
+    expect(cancel.code, cancel.stderr).toBe(0);
+    expect(cancel.stdout).toMatch(new RegExp(`^(Cancelled ${id}\\.|Asked ${id} to stop; it will be cancelled at its next checkpoint\\.)\n$`));
+    const watched = await runCli(["jobs", "watch", id], { env, timeoutMs: 60_000 });
+    expect(watched.code).toBe(1);
+    expect(watched.stderr).toContain(`job ${id} was cancelled`);
+    expect((await runCli(["integrations", "show", "never"], { env })).code).toBe(3);
+  }, 90_000);
 
   it("fails a broken document with exit 1, saying what and where, and creates nothing", async () => {
     const broken = path.join(env.HOME!, "broken.yaml");
