@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { App, Pin } from "../contract/index.js";
+import { ReadCache, type ChangeTracker } from "./changes.js";
 import { newId } from "./ids.js";
 import type { AppTable, Database } from "./schema.js";
 
@@ -7,11 +8,24 @@ import type { AppTable, Database } from "./schema.js";
  * Apps of a tenant and their pins. An app is addressed by id or by name: `ref` in these
  * methods may be either, and both lookups are always scoped to the tenant.
  */
+export interface InvokeTarget {
+  integrationId: string;
+  rateLimit: { capacity: number; refillPerSecond: number } | null;
+  /** The version the app runs: its pin, else the integration's current one; null when none is published. */
+  version: { id: string; number: number } | null;
+}
+
 export class AppRepository {
+  /** What `invokeTarget` found, per tenant, app and integration: read on every invoke. */
+  private readonly targets: ReadCache<string, InvokeTarget>;
+
   constructor(
     private readonly db: Kysely<Database>,
+    changes: ChangeTracker,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.targets = new ReadCache(changes);
+  }
 
   async create(tenantId: string, name: string): Promise<App | "name-taken"> {
     if (await this.row(tenantId, name)) return "name-taken";
@@ -94,14 +108,18 @@ export class AppRepository {
    * Everything an invoke needs to know about the integration in one query: its id, rate
    * limit, and the version the app runs (its pin, else current) with that version's id.
    */
-  async invokeTarget(tenantId: string, appId: string | null, slug: string) {
+  invokeTarget(tenantId: string, appId: string | null, slug: string): Promise<InvokeTarget | undefined> {
+    return this.targets.get(`${tenantId}\u0000${appId ?? ""}\u0000${slug}`, () => this.readInvokeTarget(tenantId, appId, slug));
+  }
+
+  private async readInvokeTarget(tenantId: string, appId: string | null, slug: string): Promise<InvokeTarget | undefined> {
     const row = await this.db
       .selectFrom("integrations as i")
       .leftJoin("pins as p", (join) => join.onRef("p.integration_id", "=", "i.id").on("p.app_id", "=", appId ?? ""))
       .leftJoin("integration_versions as v", (join) =>
         join.onRef("v.integration_id", "=", "i.id").on((eb) => eb("v.version", "=", eb.fn.coalesce("p.version", "i.current_version"))),
       )
-      .select(["i.id", "i.rate_limit", "v.id as version_id", "v.version", "v.config"])
+      .select(["i.id", "i.rate_limit", "v.id as version_id", "v.version"])
       .where("i.tenant_id", "=", tenantId)
       .where("i.slug", "=", slug)
       .executeTakeFirst();

@@ -1,8 +1,15 @@
 import type { Kysely } from "kysely";
 import type { AppIntegrationSettings, Connection, Credentials } from "../contract/index.js";
 import { SealError, type Sealer } from "../lib/sealer.js";
+import { ReadCache, type ChangeTracker } from "./changes.js";
 import { newId } from "./ids.js";
 import type { ConnectionTable, Database } from "./schema.js";
+
+/** A connection as an invoke uses it: its id and its opened credentials. */
+export interface InvokeConnection {
+  id: string;
+  credentials: Credentials;
+}
 
 /** Which connections a caller may see: one app's, or the tenant-level ones (no app). */
 export interface ConnectionScope {
@@ -21,11 +28,23 @@ interface Metadata {
  * which only the gateway calls.
  */
 export class ConnectionRepository {
+  /**
+   * What invokes read on every call: the connection with its credentials already opened
+   * (AES-GCM per call would cost more than the rest of the lookup), and the app's settings.
+   * They live in this process's memory only, as they do during a call anyway.
+   */
+  private readonly invokable: ReadCache<string, InvokeConnection>;
+  private readonly settingsCache: ReadCache<string, AppIntegrationSettings>;
+
   constructor(
     private readonly db: Kysely<Database>,
+    changes: ChangeTracker,
     private readonly sealer: (options?: { reload: boolean }) => Promise<Sealer>,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.invokable = new ReadCache(changes);
+    this.settingsCache = new ReadCache(changes);
+  }
 
   async create(scope: ConnectionScope, input: { integrationId: string; externalUserId: string | null; credentials: Credentials }): Promise<Connection | "exists"> {
     if (await this.find(scope, input.integrationId, input.externalUserId)) return "exists";
@@ -75,7 +94,12 @@ export class ConnectionRepository {
    * (`con_…`), by end-user id, or the shared one (`ref` null). Only within the scope and
    * only for this integration.
    */
-  async forInvoke(scope: ConnectionScope, integrationId: string, ref: string | null): Promise<{ id: string; credentials: Credentials } | undefined> {
+  forInvoke(scope: ConnectionScope, integrationId: string, ref: string | null): Promise<InvokeConnection | undefined> {
+    const key = [scope.tenantId, scope.appId ?? "", integrationId, ref === null ? "" : `=${ref}`].join("\u0000");
+    return this.invokable.get(key, () => this.readForInvoke(scope, integrationId, ref));
+  }
+
+  private async readForInvoke(scope: ConnectionScope, integrationId: string, ref: string | null): Promise<InvokeConnection | undefined> {
     let query = this.db
       .selectFrom("connections")
       .select(["id", "secret"])
@@ -144,13 +168,16 @@ export class ConnectionRepository {
   }
 
   async settings(appId: string, integrationId: string): Promise<AppIntegrationSettings> {
-    const row = await this.db
-      .selectFrom("app_integration_settings")
-      .selectAll()
-      .where("app_id", "=", appId)
-      .where("integration_id", "=", integrationId)
-      .executeTakeFirst();
-    return row ? { validation: row.validation, mappings: JSON.parse(row.mappings) as AppIntegrationSettings["mappings"] } : { validation: "warn", mappings: [] };
+    const settings = await this.settingsCache.get(`${appId}\u0000${integrationId}`, async () => {
+      const row = await this.db
+        .selectFrom("app_integration_settings")
+        .selectAll()
+        .where("app_id", "=", appId)
+        .where("integration_id", "=", integrationId)
+        .executeTakeFirst();
+      return row ? { validation: row.validation, mappings: JSON.parse(row.mappings) as AppIntegrationSettings["mappings"] } : { validation: "warn", mappings: [] };
+    });
+    return settings!;
   }
 
   async saveSettings(appId: string, integrationId: string, settings: AppIntegrationSettings): Promise<void> {

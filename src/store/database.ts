@@ -3,6 +3,8 @@ import type * as NodeSqlite from "node:sqlite";
 import path from "node:path";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import { Migrator } from "kysely/migration";
+import { PostgresChanges, sqliteChanges } from "./change-sources.js";
+import { ChangeTracker, watchWrites } from "./changes.js";
 import { migrationProvider } from "./migrations/index.js";
 import type { Database } from "./schema.js";
 import { adaptNodeSqlite } from "./sqlite-adapter.js";
@@ -17,6 +19,8 @@ export type Dialect = StoreLocation["kind"];
 export interface DatabaseHandle {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** Sees every write, this process's and others': what the store's read caches check. */
+  changes: ChangeTracker;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -49,19 +53,31 @@ export class StoreConfigError extends Error {
 
 /** Opens the database and brings its schema up to date. */
 export async function openDatabase(location: StoreLocation): Promise<DatabaseHandle> {
-  const db = location.kind === "sqlite" ? await openSqlite(location.file) : await openPostgres(location);
-  await migrate(db);
-  return { db, dialect: location.kind };
+  const { db, changes } = location.kind === "sqlite" ? await openSqlite(location.file) : await openPostgres(location);
+  try {
+    await migrate(db);
+  } catch (error) {
+    await changes.close();
+    await db.destroy();
+    throw error;
+  }
+  return { db, dialect: location.kind, changes };
 }
 
-async function openSqlite(file: string): Promise<Kysely<Database>> {
+interface Opened {
+  db: Kysely<Database>;
+  changes: ChangeTracker;
+}
+
+async function openSqlite(file: string): Promise<Opened> {
   if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const { DatabaseSync } = await importNodeSqlite();
   const sqlite = new DatabaseSync(file);
   // WAL lets readers proceed during a write; busy_timeout makes a second process wait
   // for the lock instead of failing (the CLI's operator commands may run beside a server).
   sqlite.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: adaptNodeSqlite(sqlite) }) });
+  const changes = new ChangeTracker(sqliteChanges(sqlite));
+  return { db: new Kysely<Database>({ dialect: watchWrites(new SqliteDialect({ database: adaptNodeSqlite(sqlite) }), changes) }), changes };
 }
 
 /**
@@ -83,7 +99,7 @@ async function importNodeSqlite(): Promise<typeof NodeSqlite> {
   }
 }
 
-async function openPostgres(location: { url: string; schema?: string }): Promise<Kysely<Database>> {
+async function openPostgres(location: { url: string; schema?: string }): Promise<Opened> {
   const { default: pg } = await import("pg");
   if (location.schema) {
     const client = new pg.Client({ connectionString: location.url });
@@ -94,12 +110,12 @@ async function openPostgres(location: { url: string; schema?: string }): Promise
       await client.end();
     }
   }
-  const pool = new pg.Pool({
-    connectionString: location.url,
-    max: 10,
-    ...(location.schema ? { options: `-c search_path="${location.schema}"` } : {}),
-  });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const settings = { connectionString: location.url, ...(location.schema ? { options: `-c search_path="${location.schema}"` } : {}) };
+  const pool = new pg.Pool({ ...settings, max: 10 });
+  // Named, so operators can tell the listening connection from the pool's in pg_stat_activity.
+  const applicationName = `waygate-changes ${location.schema ?? ""}`.trim().slice(0, 63);
+  const changes = new ChangeTracker(new PostgresChanges(() => new pg.Client({ ...settings, application_name: applicationName })));
+  return { db: new Kysely<Database>({ dialect: watchWrites(new PostgresDialect({ pool }), changes) }), changes };
 }
 
 async function migrate(db: Kysely<Database>): Promise<void> {

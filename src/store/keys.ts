@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { ApiKey, KeyKind } from "../contract/index.js";
+import { ReadCache, type ChangeTracker } from "./changes.js";
 import { newId } from "./ids.js";
 import type { ApiKeyTable, Database } from "./schema.js";
 
@@ -16,8 +17,16 @@ export interface IssuedKey {
 }
 
 export interface AuthenticatedKey {
+  /** `lastUsedAt` may lag by up to a minute: usage is stamped at most that often. */
   key: ApiKey;
   tenantId: string;
+}
+
+interface KnownKey {
+  digest: Buffer;
+  revoked: boolean;
+  lastUsedMs: number;
+  authenticated: AuthenticatedKey;
 }
 
 /**
@@ -28,10 +37,18 @@ export interface AuthenticatedKey {
  * timingSafeEqual, so no byte-by-byte comparison of secret material ever happens.
  */
 export class KeyRepository {
+  /** Keys by hash: authentication runs on every request, and keys change rarely. */
+  private readonly byHash: ReadCache<string, KnownKey>;
+  /** When this process last stamped a key as used (cached rows are not updated in place). */
+  private readonly stamped = new Map<string, number>();
+
   constructor(
     private readonly db: Kysely<Database>,
+    changes: ChangeTracker,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.byHash = new ReadCache(changes);
+  }
 
   async issue(input: { tenantId: string; kind: KeyKind; appId?: string | null; name?: string }): Promise<IssuedKey> {
     const secret = KEY_PREFIXES[input.kind] + randomBytes(32).toString("base64url");
@@ -54,15 +71,23 @@ export class KeyRepository {
   /** The live key matching `secret`, or undefined for unknown, malformed and revoked keys alike. */
   async authenticate(secret: string): Promise<AuthenticatedKey | undefined> {
     if (!Object.values(KEY_PREFIXES).some((prefix) => secret.startsWith(prefix)) || secret.length > 200) return undefined;
-    const hash = hashKey(secret);
-    const row = await this.db.selectFrom("api_keys").selectAll().where("hash", "=", hash).executeTakeFirst();
-    if (!row || !timingSafeEqual(Buffer.from(row.hash, "hex"), Buffer.from(hash, "hex")) || row.revoked_at) return undefined;
-    const now = this.now();
-    if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > LAST_USED_RESOLUTION_MS) {
-      row.last_used_at = now.toISOString();
-      await this.db.updateTable("api_keys").set({ last_used_at: row.last_used_at }).where("id", "=", row.id).execute();
+    const digest = createHash("sha256").update(secret, "utf8").digest();
+    const hash = digest.toString("hex");
+    const known = await this.byHash.get(hash, async () => {
+      const row = await this.db.selectFrom("api_keys").selectAll().where("hash", "=", hash).executeTakeFirst();
+      return row && { digest: Buffer.from(row.hash, "hex"), revoked: row.revoked_at !== null, lastUsedMs: row.last_used_at ? Date.parse(row.last_used_at) : 0, authenticated: { key: toApiKey(row), tenantId: row.tenant_id } };
+    });
+    if (!known || known.revoked || !timingSafeEqual(known.digest, digest)) return undefined;
+    const { id } = known.authenticated.key;
+    const now = this.now().getTime();
+    if (now - Math.max(known.lastUsedMs, this.stamped.get(id) ?? 0) > LAST_USED_RESOLUTION_MS) {
+      if (this.stamped.size >= 10_000) this.stamped.delete(this.stamped.keys().next().value!);
+      this.stamped.set(id, now);
+      const stamp = new Date(now).toISOString();
+      await this.db.updateTable("api_keys").set({ last_used_at: stamp }).where("id", "=", id).execute();
+      return { ...known.authenticated, key: { ...known.authenticated.key, lastUsedAt: stamp } };
     }
-    return { key: toApiKey(row), tenantId: row.tenant_id };
+    return known.authenticated;
   }
 
   async list(tenantId: string, filter: { kind?: KeyKind; appId?: string } = {}): Promise<ApiKey[]> {

@@ -1,4 +1,5 @@
 import { AppRepository } from "./apps.js";
+import type { ChangeTracker } from "./changes.js";
 import { ConnectionRepository } from "./connections.js";
 import type { Sealer } from "../lib/sealer.js";
 import { IntegrationRepository } from "./integrations.js";
@@ -27,6 +28,8 @@ export class Store {
   /** The key ring for secrets at rest (loaded on first use). */
   readonly sealer: () => Promise<Sealer>;
   readonly dialect: Dialect;
+  /** Moves on whenever cached reads may be stale; see ReadCache. */
+  readonly changes: ChangeTracker;
 
   private constructor(
     private readonly handle: DatabaseHandle,
@@ -34,18 +37,19 @@ export class Store {
     sealer: () => Promise<Sealer>,
   ) {
     this.dialect = handle.dialect;
+    this.changes = handle.changes;
     this.tenants = new TenantRepository(handle.db, now);
-    this.keys = new KeyRepository(handle.db, now);
+    this.keys = new KeyRepository(handle.db, handle.changes, now);
     this.integrations = new IntegrationRepository(handle.db, now);
     this.versions = new VersionRepository(handle.db, this.integrations, now);
-    this.apps = new AppRepository(handle.db, now);
+    this.apps = new AppRepository(handle.db, handle.changes, now);
     this.jobs = new JobRepository(handle.db, handle.dialect, now);
     let loaded: Promise<Sealer> | undefined;
     const ring = (options?: { reload: boolean }) => {
       if (options?.reload) loaded = undefined;
       return (loaded ??= sealer());
     };
-    this.connections = new ConnectionRepository(handle.db, ring, now);
+    this.connections = new ConnectionRepository(handle.db, handle.changes, ring, now);
     this.sealer = () => ring();
   }
 
@@ -55,6 +59,7 @@ export class Store {
   }
 
   async close(): Promise<void> {
+    await this.handle.changes.close();
     await this.handle.db.destroy();
   }
 }

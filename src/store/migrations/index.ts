@@ -3,6 +3,7 @@ import * as initial from "./001_initial.js";
 import * as jobs from "./002_jobs.js";
 import * as versionsAppsPins from "./003_versions_apps_pins.js";
 import * as connections from "./004_connections.js";
+import * as changeNotifications from "./005_change_notifications.js";
 
 /**
  * Migrations are imported statically rather than read from a folder, so they survive
@@ -14,5 +15,6 @@ export const migrationProvider: MigrationProvider = {
     "002_jobs": jobs,
     "003_versions_apps_pins": versionsAppsPins,
     "004_connections": connections,
+    "005_change_notifications": changeNotifications,
   }),
 };
