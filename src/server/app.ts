@@ -58,10 +58,18 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const importLimit = limitBody(maxImportBodyBytes);
   const defaultLimit = limitBody(maxBodyBytes);
   app.use("/v1/*", (c, next) => {
-    // Only methods that carry a body are checked: the limit middleware reads the raw
-    // request, which @hono/node-server builds in full on first access (a cost per GET).
     if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "OPTIONS") return next();
-    return c.req.path === "/v1/imports" ? importLimit(c, next) : defaultLimit(c, next);
+    const limit = c.req.path === "/v1/imports" ? maxImportBodyBytes : maxBodyBytes;
+    // A declared length is checked here. Only a chunked body goes through Hono's limiter,
+    // which counts as it reads: it touches the raw Request, and @hono/node-server then
+    // builds a full web Request and stream for it, which costs more than the gateway call.
+    const length = c.req.header("content-length");
+    if (length !== undefined && c.req.header("transfer-encoding") === undefined) {
+      if (!/^\d+$/.test(length)) throw new HttpError("bad-request", "the Content-Length header is not a number");
+      if (Number(length) > limit) throw new HttpError("payload-too-large", `request bodies are limited to ${limit} bytes`);
+      return next();
+    }
+    return limit === maxImportBodyBytes ? importLimit(c, next) : defaultLimit(c, next);
   });
   app.use("/v1/*", async (c, next) => (PUBLIC_PATHS.has(c.req.path) ? next() : requireKey()(c, next)));
 
