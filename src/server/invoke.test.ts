@@ -128,6 +128,24 @@ describe.each(storeBackends)("POST /v1/invoke through the server on %s", (backen
     expect(malformed.status).toBe(400);
   });
 
+  it("answers 413 to a body over the limit, whether its length is declared or it comes in chunks", async () => {
+    const headers = { authorization: `Bearer ${server.tenantKey}`, "content-type": "application/json" };
+    const before = upstream.hits("GET /api/me").length;
+    const big = JSON.stringify({ input: { padding: "x".repeat(2 * 1024 * 1024) } });
+    const declared = await fetch(`${server.url}/v1/invoke/crm-key/me`, { method: "POST", headers, body: big });
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toMatchObject({ type: "https://waygate.dev/problems/payload-too-large" });
+    const chunks = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 32; i++) controller.enqueue(new TextEncoder().encode(i === 0 ? '{"input":{"padding":"' : "x".repeat(64 * 1024)));
+        controller.close();
+      },
+    });
+    const chunked = await fetch(`${server.url}/v1/invoke/crm-key/me`, { method: "POST", headers, body: chunks, duplex: "half" } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(upstream.hits("GET /api/me")).toHaveLength(before);
+  });
+
   it("says auth is missing when the integration needs credentials and there are none", async () => {
     await call("POST", "/v1/integrations", definition("crm-nokey", [{ type: "apiKey", name: "X-Api-Key", in: "header" }]));
     const result = await call("POST", "/v1/invoke/crm-nokey/me", {});
