@@ -3,13 +3,15 @@ import { defineConfig } from "tsup";
 
 const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
 
-// One entry: the CLI. The server, store and client are reached from it through dynamic
+// The CLI is the main entry. The server, store and client are reached from it through dynamic
 // imports, so esbuild splits them into chunks that `--version` and `--help` never load.
 export default defineConfig({
   entry: {
     "cli/main": "src/cli/main.ts",
     // Benchmarks and embedders import the importer on its own.
     "importer/index": "src/importer/index.ts",
+    // The worker thread imports run on (src/jobs/handlers/import-runner.ts starts it).
+    "import-thread": "src/jobs/handlers/import-thread.ts",
   },
   format: ["esm"],
   platform: "node",

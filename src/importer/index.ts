@@ -9,7 +9,7 @@ import { Fetcher } from "./fetch.js";
 import { resolveLimits } from "./limits.js";
 import { importRoot, loadSource } from "./pipeline.js";
 import { ImportFailure, Warnings, fail } from "./problem.js";
-import type { ImportOptions, ImportOutcome, ImportSource, LlmConfig } from "./types.js";
+import type { ImportOptions, ImportOutcome, ImportSource } from "./types.js";
 
 export type {
   ImportErrorCode,
@@ -27,6 +27,7 @@ export type {
   LlmConfig,
 } from "./types.js";
 export { DEFAULT_LIMITS } from "./limits.js";
+export { llmConfigFromEnv } from "./llm-config.js";
 
 const FORMATS = new Set(["auto", "openapi", "swagger", "postman", "html"]);
 
@@ -67,21 +68,6 @@ export async function importDocument(source: ImportSource, options: ImportOption
   } finally {
     await fetcher?.closeAll();
   }
-}
-
-/**
- * LLM settings from `WAYGATE_LLM_URL`, `WAYGATE_LLM_API_KEY` and `WAYGATE_LLM_MODEL`; null
- * unless both URL and model are set.
- *
- * @example
- * importDocument(source, { llm: llmConfigFromEnv(process.env) });
- */
-export function llmConfigFromEnv(env: Record<string, string | undefined>): LlmConfig | null {
-  const url = env["WAYGATE_LLM_URL"]?.trim();
-  const model = env["WAYGATE_LLM_MODEL"]?.trim();
-  if (!url || !model) return null;
-  const apiKey = env["WAYGATE_LLM_API_KEY"]?.trim();
-  return apiKey ? { url, model, apiKey } : { url, model };
 }
 
 function sourceName(source: ImportSource): string {

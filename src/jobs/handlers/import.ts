@@ -1,6 +1,8 @@
 import { ImportRequestSchema, problemTypes, problemTypeUri, type ImportResult, type Problem } from "../../contract/index.js";
 import type { ImportProblem } from "../../importer/index.js";
 import type { JobHandler } from "../types.js";
+import { llmConfigFromEnv } from "../../importer/llm-config.js";
+import { runImport } from "./import-runner.js";
 
 export interface ImportHandlerOptions {
   /** Whether URL sources (and $refs) may point at loopback/private addresses. */
@@ -20,22 +22,27 @@ const TRANSIENT = new Set(["fetch_failed", "timeout"]);
 export function importHandler(options: ImportHandlerOptions): JobHandler {
   return async ({ job, store, signal, progress }) => {
     const request = ImportRequestSchema.parse(job.payload);
-    // The importer pulls in YAML, parse5 and friends: loaded only when an import runs.
-    const { importDocument, llmConfigFromEnv } = await import("../../importer/index.js");
     const source =
       "url" in request.source
         ? ({ kind: "url", url: request.source.url } as const)
         : { kind: "content" as const, content: request.source.content, ...(request.source.filename ? { filename: request.source.filename } : {}) };
-    const outcome = await importDocument(source, {
-      format: request.format,
-      ...(request.slug ? { slug: request.slug } : {}),
-      ...(request.name ? { name: request.name } : {}),
-      allowPrivateNetwork: options.allowPrivateNetwork,
-      limits: { maxDocumentBytes: options.maxDocumentBytes },
-      llm: llmConfigFromEnv(options.env),
-      onProgress: (p) => progress({ stage: p.stage, ...(p.done === undefined ? {} : { done: p.done }), ...(p.total === undefined ? {} : { total: p.total }), ...(p.message ? { message: p.message } : {}) }),
-      signal,
-    });
+    const outcome = await runImport(
+      {
+        source,
+        options: {
+          format: request.format,
+          ...(request.slug ? { slug: request.slug } : {}),
+          ...(request.name ? { name: request.name } : {}),
+          allowPrivateNetwork: options.allowPrivateNetwork,
+          limits: { maxDocumentBytes: options.maxDocumentBytes },
+          llm: llmConfigFromEnv(options.env),
+        },
+      },
+      {
+        onProgress: (p) => progress({ stage: p.stage, ...(p.done === undefined ? {} : { done: p.done }), ...(p.total === undefined ? {} : { total: p.total }), ...(p.message ? { message: p.message } : {}) }),
+        signal,
+      },
+    );
     if (outcome.kind === "failed") {
       return { kind: "failed", error: importProblem(outcome.error), retryable: TRANSIENT.has(outcome.error.code) };
     }
