@@ -57,7 +57,10 @@ export class Worker {
 
   /** A job was enqueued: look now instead of at the next poll. */
   notify(): void {
-    this.wake?.();
+    // On the next turn: the enqueuing request answers first, and claiming (which reads the
+    // payload, possibly a whole uploaded document) runs as a task of its own.
+    const wake = this.wake;
+    if (wake) setImmediate(wake);
   }
 
   /** Stops claiming, aborts running jobs and puts them back in the queue for the next start. */

@@ -172,7 +172,7 @@ export class JobRepository {
   }
 
   async get(tenantId: string, id: string): Promise<Job | undefined> {
-    const row = await this.db.selectFrom("jobs").selectAll().where("tenant_id", "=", tenantId).where("id", "=", id).executeTakeFirst();
+    const row = await this.db.selectFrom("jobs").select(JOB_COLUMNS).where("tenant_id", "=", tenantId).where("id", "=", id).executeTakeFirst();
     return row && toJob(row);
   }
 
@@ -180,7 +180,7 @@ export class JobRepository {
   async list(tenantId: string, options: { limit: number; cursor?: string | undefined; status?: JobStatus | undefined }): Promise<Page<Job>> {
     let query = this.db
       .selectFrom("jobs")
-      .selectAll()
+      .select(JOB_COLUMNS)
       .where("tenant_id", "=", tenantId)
       .orderBy("created_at", "desc")
       .orderBy("id", "desc")
@@ -214,7 +214,28 @@ function parse<T>(text: string | null): T | null {
   return text === null ? null : (JSON.parse(text) as T);
 }
 
-function toJob(row: JobTable): Job {
+/**
+ * What a job shows: every column but the payload, which can hold a whole uploaded
+ * document (GitHub's spec: 12 MB) and would be read on every `jobs watch` poll.
+ */
+const JOB_COLUMNS = [
+  "id",
+  "type",
+  "status",
+  "summary",
+  "progress",
+  "result",
+  "error",
+  "attempts",
+  "max_attempts",
+  "cancel_requested",
+  "created_at",
+  "updated_at",
+  "started_at",
+  "finished_at",
+] as const satisfies readonly (keyof JobTable)[];
+
+function toJob(row: Pick<JobTable, (typeof JOB_COLUMNS)[number]>): Job {
   return {
     id: row.id,
     type: row.type as JobType,

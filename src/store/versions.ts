@@ -218,25 +218,29 @@ export class VersionRepository {
 }
 
 async function insertActions(trx: Transaction<Database>, versionId: string, actions: ActionDefinition[]): Promise<void> {
-  const rows: ActionTable[] = actions.map((action) => ({
-    version_id: versionId,
-    name: action.name,
-    method: action.method,
-    path: action.path,
-    summary: action.summary ?? null,
-    description: action.description ?? null,
-    deprecated: action.deprecated ? 1 : 0,
-    paginated: action.pagination ? 1 : 0,
-    definition: JSON.stringify({
-      tags: action.tags,
-      inputSchema: action.inputSchema,
-      outputSchema: action.outputSchema,
-      errors: action.errors,
-      pagination: action.pagination,
-    }),
-  }));
-  for (let start = 0; start < rows.length; start += ACTION_INSERT_BATCH) {
-    await trx.insertInto("actions").values(rows.slice(start, start + ACTION_INSERT_BATCH)).execute();
+  for (let start = 0; start < actions.length; start += ACTION_INSERT_BATCH) {
+    // A big spec (GitHub: 1 200 actions, tens of MB of schema JSON) would hold the event
+    // loop for the whole save; between batches, requests that need no database (cached
+    // invokes, health) get their turn. The transaction keeps the save all-or-nothing.
+    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+    const rows: ActionTable[] = actions.slice(start, start + ACTION_INSERT_BATCH).map((action) => ({
+      version_id: versionId,
+      name: action.name,
+      method: action.method,
+      path: action.path,
+      summary: action.summary ?? null,
+      description: action.description ?? null,
+      deprecated: action.deprecated ? 1 : 0,
+      paginated: action.pagination ? 1 : 0,
+      definition: JSON.stringify({
+        tags: action.tags,
+        inputSchema: action.inputSchema,
+        outputSchema: action.outputSchema,
+        errors: action.errors,
+        pagination: action.pagination,
+      }),
+    }));
+    await trx.insertInto("actions").values(rows).execute();
   }
 }
 
