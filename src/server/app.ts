@@ -71,7 +71,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     }
     return limit === maxImportBodyBytes ? importLimit(c, next) : defaultLimit(c, next);
   });
-  app.use("/v1/*", async (c, next) => (PUBLIC_PATHS.has(c.req.path) ? next() : requireKey()(c, next)));
+  const authenticate = requireKey();
+  app.use("/v1/*", async (c, next) => (PUBLIC_PATHS.has(c.req.path) ? next() : authenticate(c, next)));
 
   mountMetaRoutes(app, options.version);
   mountIdentityRoutes(app);

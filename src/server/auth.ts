@@ -15,7 +15,7 @@ export function requireKey(): MiddlewareHandler<AppEnv> {
       throw new HttpError("unauthorized", "send an API key as `Authorization: Bearer <key>`", undefined, CHALLENGE);
     }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const authenticated = match?.[1] ? await c.var.store.keys.authenticate(match[1]) : undefined;
+    const authenticated = match?.[1] ? await c.get("store").keys.authenticate(match[1]) : undefined;
     if (!authenticated) {
       throw new HttpError("unauthorized", "the API key is invalid or has been revoked", undefined, {
         "WWW-Authenticate": 'Bearer realm="waygate", error="invalid_token"',

@@ -35,9 +35,11 @@ export class Invoker {
 
   async invoke(c: Context<AppEnv>, slug: string, actionName: string, body: InvokeBody): Promise<Response> {
     // Only ids are needed here: an app key's own app, or the app a tenant key names.
-    const named = c.var.auth.appId ? undefined : c.req.header("x-waygate-app");
-    const appId = c.var.auth.appId ?? (named ? (await findApp(c, named)).id : null);
-    const scope: ConnectionScope = { tenantId: c.var.auth.tenantId, appId };
+    // c.get, not c.var: Hono builds a fresh object for every c.var access.
+    const auth = c.get("auth");
+    const named = auth.appId ? undefined : c.req.header("x-waygate-app");
+    const appId = auth.appId ?? (named ? (await findApp(c, named)).id : null);
+    const scope: ConnectionScope = { tenantId: auth.tenantId, appId };
     const target = await this.target(scope, slug, actionName);
     const connection = await this.connection(scope, target, body.connection);
     const settings = appId ? await this.store.connections.settings(appId, target.integrationId) : { validation: "warn" as const, mappings: [] };

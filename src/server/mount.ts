@@ -23,7 +23,7 @@ export class WithStatus<T> {
 export function mount<R extends RouteSpec>(app: Hono<AppEnv>, spec: R, handler: Handler<R>): void {
   const honoPath = spec.path.replace(/\{(\w+)\}/g, ":$1");
   app.on(spec.method.toUpperCase(), honoPath, async (c) => {
-    if (spec.tenantOnly && c.var.auth?.appId) {
+    if (spec.tenantOnly && c.get("auth")?.appId) {
       throw new HttpError("forbidden", "this route needs a tenant key; app keys cannot administer the tenant");
     }
     const input = {
