@@ -178,6 +178,16 @@ describe("timeouts and network failures", () => {
     expect(upstream.received.length).toBe(before);
   });
 
+  it("refuses a host name that resolves to a private address when it connects (no DNS lookup per call)", async () => {
+    const { invoke } = setup({ allowPrivateNetwork: false });
+    const before = upstream.received.length;
+    const viaName = acmeIntegration(upstream.url.replace("127.0.0.1", "localhost")).baseUrl;
+    const problem = await problemOf(invoke("jobs.status", {}, {}, "conn-1", viaName));
+    expect(problem).toMatchObject({ type: PROBLEM_UPSTREAM_UNREACHABLE, status: 502 });
+    expect(problem.detail).toMatch(/^localhost resolves to the non-public address (127\.0\.0\.1|::1)$/);
+    expect(upstream.received.length).toBe(before);
+  });
+
   it("answers aborted when the caller's signal fires", async () => {
     upstream.route("GET /api/jobs/status", { delayMs: 1_000, body: { state: "done" } });
     const { invoke } = setup();

@@ -1,6 +1,7 @@
 import { Agent, errors as undiciErrors } from "undici";
 import type { FormData } from "undici";
-import { findNonPublicAddress, publicOnlyLookup } from "../importer/net-guard.js";
+import { isIP } from "node:net";
+import { bareHostname, isNonPublicAddress, publicOnlyLookup } from "../importer/net-guard.js";
 import { VERSION } from "../version.js";
 import type { RequestBody } from "./body.js";
 import type { HttpMethod } from "../contract/integrations.js";
@@ -63,7 +64,7 @@ export class Transport {
   async send(request: OutgoingRequest, timeoutMs: number, signal?: AbortSignal): Promise<RawResponse> {
     const origin = request.url.origin;
     if (signal?.aborted) throw new TransportFailure("aborted", "the caller aborted the request");
-    if (!this.options.allowPrivateNetwork) await this.refusePrivate(request.url);
+    if (!this.options.allowPrivateNetwork) refusePrivateLiteral(request.url);
     // One controller, one timer and one listener: AbortSignal.any over AbortSignal.timeout
     // costs about 11 µs a call, more than the rest of this method.
     const controller = new AbortController();
@@ -93,7 +94,7 @@ export class Transport {
       if (signal?.aborted) throw new TransportFailure("aborted", "the caller aborted the request", { cause: error });
       if (timedOut || isTimeout(error)) throw new TransportFailure("timeout", `${origin} did not answer within ${timeoutMs} ms`, { cause: error });
       const code = (error as { code?: unknown }).code;
-      if (code === "EWAYGATE_PRIVATE_ADDRESS") throw new TransportFailure("refused-address", `${request.url.hostname} resolves to a non-public address`, { cause: error });
+      if (code === "EWAYGATE_PRIVATE_ADDRESS") throw new TransportFailure("refused-address", `${request.url.hostname} resolves to ${privateAddressOf(error) ?? "a non-public address"}`, { cause: error });
       throw new TransportFailure("unreachable", `${origin} could not be reached${typeof code === "string" ? ` (${code})` : ""}`, { cause: error });
     } finally {
       clearTimeout(timer);
@@ -104,17 +105,17 @@ export class Transport {
   close(): Promise<void> {
     return this.agent.close();
   }
+}
 
-  private async refusePrivate(url: URL): Promise<void> {
-    let address: string | null;
-    try {
-      address = await findNonPublicAddress(url);
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      throw new TransportFailure("unreachable", `${url.hostname} could not be resolved${typeof code === "string" ? ` (${code})` : ""}`, { cause: error });
-    }
-    if (address !== null) throw new TransportFailure("refused-address", `${url.hostname} resolves to the non-public address ${address}`);
-  }
+/**
+ * An IP-literal host is checked here: sockets skip DNS for those, so the connect-time
+ * lookup guard never sees them. Host names are checked by that guard on every new
+ * connection (a kept-alive one was checked when it opened), which spares each call a
+ * DNS lookup of its own and still holds against rebinding.
+ */
+function refusePrivateLiteral(url: URL): void {
+  const host = bareHostname(url);
+  if (isIP(host) && isNonPublicAddress(host)) throw new TransportFailure("refused-address", `${url.hostname} is the non-public address ${host}`);
 }
 
 function outgoingHeaders(request: OutgoingRequest): Record<string, string> {
@@ -127,6 +128,15 @@ function outgoingHeaders(request: OutgoingRequest): Record<string, string> {
 function bodyOf(body: RequestBody | null): string | Uint8Array | FormData | null {
   if (!body) return null;
   return body.kind === "bytes" ? body.data : body.build();
+}
+
+/** The refused address publicOnlyLookup names, wherever undici wrapped its error. */
+function privateAddressOf(error: unknown): string | undefined {
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    const match = /non-public address (\S+)/.exec(cause.message);
+    if (match) return `the non-public address ${match[1]}`;
+  }
+  return undefined;
 }
 
 function isTimeout(error: unknown): boolean {
