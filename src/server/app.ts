@@ -35,6 +35,12 @@ export interface AppOptions {
 
 const PUBLIC_PATHS = new Set(["/v1/health", "/v1/openapi.json"]);
 
+/**
+ * A refused body is left unread, so the connection cannot carry another request: saying
+ * so keeps clients from reusing it (RFC 9112 §9.6).
+ */
+const CLOSE = { Connection: "close" };
+
 /** The Waygate API as a fetch handler: the same object serves HTTP and in-process tests. */
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
@@ -52,7 +58,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     bodyLimit({
       maxSize,
       onError: () => {
-        throw new HttpError("payload-too-large", `request bodies are limited to ${maxSize} bytes`);
+        throw new HttpError("payload-too-large", `request bodies are limited to ${maxSize} bytes`, undefined, CLOSE);
       },
     });
   const importLimit = limitBody(maxImportBodyBytes);
@@ -66,7 +72,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     const length = c.req.header("content-length");
     if (length !== undefined && c.req.header("transfer-encoding") === undefined) {
       if (!/^\d+$/.test(length)) throw new HttpError("bad-request", "the Content-Length header is not a number");
-      if (Number(length) > limit) throw new HttpError("payload-too-large", `request bodies are limited to ${limit} bytes`);
+      if (Number(length) > limit) throw new HttpError("payload-too-large", `request bodies are limited to ${limit} bytes`, undefined, CLOSE);
       return next();
     }
     return limit === maxImportBodyBytes ? importLimit(c, next) : defaultLimit(c, next);
