@@ -13,11 +13,12 @@ export interface PreparedRequest {
   body: RequestBody | null;
 }
 
+/** Shared between calls (parseBaseUrl caches it): read it, never change it or its URL. */
 export interface BaseUrl {
-  url: URL;
-  origin: string;
+  readonly url: URL;
+  readonly origin: string;
   /** Path prefix without a trailing slash ("" for the root). */
-  prefix: string;
+  readonly prefix: string;
 }
 
 type Json = Record<string, unknown>;
@@ -29,7 +30,20 @@ const RESERVED_HEADERS = new Set(["host", "content-length", "transfer-encoding",
 /** RFC 6265 §4.1.1 cookie-octet; anything else is percent-encoded. */
 const COOKIE_OCTETS = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*$/;
 
+/** Parsed base URLs by their text: an integration's base URL is parsed on every call otherwise. */
+const parsedBases = new Map<string, BaseUrl>();
+
 export function parseBaseUrl(baseUrl: string): BaseUrl {
+  let base = parsedBases.get(baseUrl);
+  if (!base) {
+    base = Object.freeze(readBaseUrl(baseUrl));
+    if (parsedBases.size >= 1_000) parsedBases.delete(parsedBases.keys().next().value!);
+    parsedBases.set(baseUrl, base);
+  }
+  return base;
+}
+
+function readBaseUrl(baseUrl: string): BaseUrl {
   let url: URL;
   try {
     url = new URL(baseUrl);

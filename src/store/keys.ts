@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { hash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { ApiKey, KeyKind } from "../contract/index.js";
 import { ReadCache, type ChangeTracker } from "./changes.js";
@@ -71,10 +71,10 @@ export class KeyRepository {
   /** The live key matching `secret`, or undefined for unknown, malformed and revoked keys alike. */
   async authenticate(secret: string): Promise<AuthenticatedKey | undefined> {
     if (!Object.values(KEY_PREFIXES).some((prefix) => secret.startsWith(prefix)) || secret.length > 200) return undefined;
-    const digest = createHash("sha256").update(secret, "utf8").digest();
-    const hash = digest.toString("hex");
-    const known = await this.byHash.get(hash, async () => {
-      const row = await this.db.selectFrom("api_keys").selectAll().where("hash", "=", hash).executeTakeFirst();
+    const digest = hash("sha256", secret, "buffer");
+    const hex = digest.toString("hex");
+    const known = await this.byHash.get(hex, async () => {
+      const row = await this.db.selectFrom("api_keys").selectAll().where("hash", "=", hex).executeTakeFirst();
       return row && { digest: Buffer.from(row.hash, "hex"), revoked: row.revoked_at !== null, lastUsedMs: row.last_used_at ? Date.parse(row.last_used_at) : 0, authenticated: { key: toApiKey(row), tenantId: row.tenant_id } };
     });
     if (!known || known.revoked || !timingSafeEqual(known.digest, digest)) return undefined;
@@ -122,7 +122,7 @@ export class KeyRepository {
 }
 
 export function hashKey(secret: string): string {
-  return createHash("sha256").update(secret, "utf8").digest("hex");
+  return hash("sha256", secret, "hex");
 }
 
 function toApiKey(row: ApiKeyTable): ApiKey {
