@@ -114,7 +114,9 @@ function refreshFor(deps: ExchangeDeps, connection: Connection, schemes: readonl
   if (connection.credentials.type !== "oauth2") return undefined;
   const atTokenEndpoint = (stale: Connection) => refreshAtTokenEndpoint(deps, stale.credentials as OAuth2Credentials, schemes);
   const custom = deps.refreshOAuth;
-  if (custom) return (stale) => custom(stale, { refreshAtTokenEndpoint: () => atTokenEndpoint(stale) });
+  if (custom) {
+    return (stale) => custom(stale, { refreshAtTokenEndpoint: (from) => refreshAtTokenEndpoint(deps, from ?? (stale.credentials as OAuth2Credentials), schemes) });
+  }
   if (!connection.credentials.refreshToken) return undefined;
   return atTokenEndpoint;
 }

@@ -96,8 +96,13 @@ export interface RateLimitConfig {
 }
 
 export interface GatewayDeps {
-  /** Refreshes and persists a connection's OAuth tokens. Without it the gateway calls the token endpoint itself and keeps the result in memory only. */
-  refreshOAuth?: (connection: Connection, helpers: { refreshAtTokenEndpoint: () => Promise<OAuth2Credentials> }) => Promise<Credentials>;
+  /**
+   * Refreshes and persists a connection's OAuth tokens. Without it the gateway calls the
+   * token endpoint itself and keeps the result in memory only. `refreshAtTokenEndpoint`
+   * spends the connection's refresh token, or that of `from` (fresher tokens read back
+   * from storage, whose refresh token may have been rotated).
+   */
+  refreshOAuth?: (connection: Connection, helpers: { refreshAtTokenEndpoint: (from?: OAuth2Credentials) => Promise<OAuth2Credentials> }) => Promise<Credentials>;
   /** Allow loopback and private upstreams (tests, the embedded server). Default false. */
   allowPrivateNetwork?: boolean;
   /** Milliseconds since the epoch. */

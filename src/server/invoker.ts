@@ -153,18 +153,24 @@ export class Invoker {
 /**
  * The gateway for a server: OAuth refreshes are persisted (sealed) in the store. The
  * gateway already runs one refresh at a time per connection in this process; across
- * processes, a refresh first rereads the stored tokens, and uses them if another server
- * refreshed in the meantime (a refresh token may be single-use, RFC 6749 §10.4).
+ * servers sharing the database, the connection's refresh lease makes them take turns, and
+ * whoever comes second rereads the stored tokens and uses them if they are fresh, so a
+ * refresh token that is single-use (RFC 6749 §10.4) is spent once.
  */
 export function createGateway(store: Store, options: Omit<GatewayDeps, "refreshOAuth"> = {}): Gateway {
   return new Gateway({
     ...options,
     refreshOAuth: async (connection, { refreshAtTokenEndpoint }) => {
-      const stored = (await store.connections.credentials(connection.id)) as Credentials;
-      const stale = connection.credentials;
-      if (stored.type === "oauth2" && stale.type === "oauth2" && stored.accessToken !== stale.accessToken && !isExpired(stored, Date.now())) return stored;
-      const refreshed = await refreshAtTokenEndpoint();
-      await store.connections.replaceCredentials(connection.id, refreshed);
+      const refreshed = await store.connections.withRefreshLease(connection.id, async () => {
+        const stored = (await store.connections.credentials(connection.id)) as Credentials;
+        const stale = connection.credentials;
+        if (stored.type !== "oauth2" || stale.type !== "oauth2") return stored;
+        if (stored.accessToken !== stale.accessToken && !isExpired(stored, Date.now())) return stored;
+        const fresh = await refreshAtTokenEndpoint(stored);
+        await store.connections.replaceCredentials(connection.id, fresh);
+        return fresh;
+      });
+      if (!refreshed) throw new HttpError("not-found", `connection ${connection.id} was deleted while its tokens were being refreshed`);
       return refreshed;
     },
   });

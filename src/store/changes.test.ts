@@ -119,6 +119,7 @@ describe("changesCachedRows", () => {
     ["an update of a cached table", db.updateTable("api_keys").set({ revoked_at: "now" }).where("id", "=", "k").compile(), true],
     ["an aliased delete", db.deleteFrom("connections as c").where("c.id", "=", "c1").compile(), true],
     ["a usage stamp alone", db.updateTable("api_keys").set({ last_used_at: "now" }).where("id", "=", "k").compile(), false],
+    ["a refresh lease", db.updateTable("connections").set({ refresh_owner: "o", refresh_until: "later" }).where("id", "=", "c").compile(), false],
     ["a usage stamp with another column", db.updateTable("connections").set({ last_used_at: "now", secret: "s" }).where("id", "=", "c").compile(), true],
     ["a job heartbeat", db.updateTable("jobs").set({ lease_expires_at: "later" }).where("id", "=", "j").compile(), false],
     ["an event log insert", db.insertInto("integration_events").values({ id: "e", integration_id: "i", seq: 1, kind: "published", version: 1, previous_version: null, actor: "a", created_at: "" }).compile(), false],

@@ -19,6 +19,14 @@ export const CACHED_TABLES = [
 
 const CACHED = new Set<string>(CACHED_TABLES);
 
+/**
+ * Columns no cached value depends on: usage stamps (written at most once a minute per key
+ * and connection) and the OAuth refresh lease. Updates of these alone invalidate nothing.
+ */
+export const BOOKKEEPING_COLUMNS = ["last_used_at", "refresh_owner", "refresh_until"] as const;
+
+const BOOKKEEPING = new Set<string>(BOOKKEEPING_COLUMNS);
+
 /** How often, at most, other processes' changes are polled for (where they must be polled). */
 export const POLL_MS = 10;
 
@@ -177,9 +185,8 @@ function watchedDriver(driver: Driver, tracker: ChangeTracker): Driver {
 
 /**
  * Whether a statement may change rows the caches hold. Reads never do; neither do writes
- * to other tables, nor an update of `last_used_at` alone (usage stamps, written at most
- * once a minute, which no cached decision depends on). Anything unrecognised counts as a
- * change: a needless refill is cheap, a stale key is not.
+ * to other tables, nor updates of BOOKKEEPING_COLUMNS alone. Anything unrecognised counts
+ * as a change: a needless refill is cheap, a stale key is not.
  */
 export function changesCachedRows(query: CompiledQuery): boolean {
   const node = query.query as OperationNode & Record<string, unknown>;
@@ -193,7 +200,7 @@ export function changesCachedRows(query: CompiledQuery): boolean {
       return touchesCached((node.from as { froms?: unknown[] } | undefined)?.froms ?? [undefined]);
     case "UpdateQueryNode": {
       const columns = ((node.updates as { column?: { column?: { name?: string } } }[] | undefined) ?? []).map((update) => update.column?.column?.name);
-      if (columns.length > 0 && columns.every((column) => column === "last_used_at")) return false;
+      if (columns.length > 0 && columns.every((column) => column !== undefined && BOOKKEEPING.has(column))) return false;
       return touchesCached([node.table]);
     }
     case "RawNode":

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { AppIntegrationSettings, Connection, Credentials } from "../contract/index.js";
 import { SealError, type Sealer } from "../lib/sealer.js";
@@ -64,6 +65,8 @@ export class ConnectionRepository {
         created_at: now,
         updated_at: now,
         last_used_at: null,
+        refresh_owner: null,
+        refresh_until: null,
       })
       .execute();
     return (await this.get(scope, id))!;
@@ -146,6 +149,38 @@ export class ConnectionRepository {
       })
       .where("id", "=", id)
       .execute();
+  }
+
+  /**
+   * Runs `work` (an OAuth refresh) while holding the connection's refresh lease, which
+   * every server sharing this database takes turns on: the others wait for it and then
+   * find the new tokens stored. A lease outlives a crashed holder by at most `leaseMs`.
+   * Resolves undefined, without running `work`, if the connection no longer exists.
+   */
+  async withRefreshLease<T>(id: string, work: () => Promise<T>, options: { leaseMs?: number; pollMs?: number } = {}): Promise<T | undefined> {
+    const leaseMs = options.leaseMs ?? 45_000;
+    const pollMs = options.pollMs ?? 50;
+    const owner = randomUUID();
+    const giveUpAt = Date.now() + leaseMs;
+    for (;;) {
+      const now = this.now();
+      const taken = await this.db
+        .updateTable("connections")
+        .set({ refresh_owner: owner, refresh_until: new Date(now.getTime() + leaseMs).toISOString() })
+        .where("id", "=", id)
+        .where((eb) => eb.or([eb("refresh_until", "is", null), eb("refresh_until", "<", now.toISOString())]))
+        .executeTakeFirst();
+      if (Number(taken.numUpdatedRows) === 1) break;
+      const exists = await this.db.selectFrom("connections").select("id").where("id", "=", id).executeTakeFirst();
+      if (!exists) return undefined;
+      if (Date.now() > giveUpAt) throw new Error(`connection ${id}: another server has been refreshing its tokens for over ${leaseMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+    try {
+      return await work();
+    } finally {
+      await this.db.updateTable("connections").set({ refresh_owner: null, refresh_until: null }).where("id", "=", id).where("refresh_owner", "=", owner).execute();
+    }
   }
 
   async touch(id: string): Promise<void> {

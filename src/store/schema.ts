@@ -149,6 +149,9 @@ export interface ConnectionTable {
   created_at: string;
   updated_at: string;
   last_used_at: string | null;
+  /** The server refreshing this connection's OAuth tokens, and until when (ISO time); null when none is. */
+  refresh_owner: string | null;
+  refresh_until: string | null;
 }
 
 export interface AppIntegrationSettingsTable {

@@ -3,7 +3,8 @@ import * as initial from "./001_initial.js";
 import * as jobs from "./002_jobs.js";
 import * as versionsAppsPins from "./003_versions_apps_pins.js";
 import * as connections from "./004_connections.js";
-import * as changeNotifications from "./005_change_notifications.js";
+import * as refreshLeases from "./005_refresh_leases.js";
+import * as changeNotifications from "./006_change_notifications.js";
 
 /**
  * Migrations are imported statically rather than read from a folder, so they survive
@@ -15,6 +16,7 @@ export const migrationProvider: MigrationProvider = {
     "002_jobs": jobs,
     "003_versions_apps_pins": versionsAppsPins,
     "004_connections": connections,
-    "005_change_notifications": changeNotifications,
+    "005_refresh_leases": refreshLeases,
+    "006_change_notifications": changeNotifications,
   }),
 };

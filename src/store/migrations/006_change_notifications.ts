@@ -1,6 +1,6 @@
 import { PostgresAdapter, sql, type Kysely } from "kysely";
 import { CHANGE_CHANNEL } from "../change-sources.js";
-import { CACHED_TABLES } from "../changes.js";
+import { BOOKKEEPING_COLUMNS, CACHED_TABLES } from "../changes.js";
 
 /**
  * Postgres only: every change to a table the read caches hold notifies `waygate_changes`
@@ -20,11 +20,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     await sql`
       CREATE TRIGGER waygate_notify_change AFTER INSERT OR DELETE OR TRUNCATE ON ${sql.table(table)}
       FOR EACH STATEMENT EXECUTE FUNCTION waygate_notify_change()`.execute(db);
-    // Per row, so that a usage stamp (last_used_at, written once a minute per key and
-    // connection) and an update that changes nothing do not empty every server's caches.
+    // Per row, so that bookkeeping (usage stamps, refresh leases) and updates that change
+    // nothing do not empty every server's caches.
+    const ignored = sql.raw(`ARRAY[${BOOKKEEPING_COLUMNS.map((column) => `'${column}'`).join(", ")}]::text[]`);
     await sql`
       CREATE TRIGGER waygate_notify_update AFTER UPDATE ON ${sql.table(table)}
-      FOR EACH ROW WHEN ((to_jsonb(OLD) - 'last_used_at') IS DISTINCT FROM (to_jsonb(NEW) - 'last_used_at'))
+      FOR EACH ROW WHEN ((to_jsonb(OLD) - ${ignored}) IS DISTINCT FROM (to_jsonb(NEW) - ${ignored}))
       EXECUTE FUNCTION waygate_notify_change()`.execute(db);
   }
 }
