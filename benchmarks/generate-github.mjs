@@ -38,7 +38,7 @@ const bundle = join(scratch, "waygate.mjs");
 const manifestPath = join(scratch, "manifest.json");
 
 const SUBJECTS = {
-  waygate: { label: "Waygate `generateClient`", from: "manifest", output: "index.ts, runtime.ts, github.ts: types, client, JSDoc with examples" },
+  waygate: { label: "Waygate `generateClient`", from: "manifest", output: "index.ts, runtime.ts, github.ts (client), github.types.d.ts (types, JSDoc with examples)" },
   "waygate-import": { label: "Waygate `importDocument` + `generateClient`", from: "spec", output: "the same" },
   "openapi-typescript": { label: `openapi-typescript ${version("openapi-typescript")}`, from: "spec", output: "types only (one .d.ts)" },
   "hey-api": { label: `@hey-api/openapi-ts ${version("@hey-api/openapi-ts")}`, from: "spec", output: "types + SDK functions + fetch client (default plugins)" },

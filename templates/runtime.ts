@@ -90,6 +90,44 @@ export interface Transport {
   integration(slug: string, version: number): IntegrationTransport;
 }
 
+/**
+ * One action in the table a generated `createClient` passes to `bindActions`: its member
+ * path in the client (`"issues.create"`), its name, its HTTP method and, when it paginates,
+ * the strategy followed by field/value pairs (`"cursor", "cursorParam", "after", …`).
+ */
+export type ActionRow = readonly string[];
+
+/**
+ * Used by the generated `createClient`; not needed in application code. Builds the
+ * nested client object from the action table: a plain data table keeps the generated
+ * module cheap to type-check, where an object literal of 1 000+ calls was not.
+ */
+export function bindActions(transport: IntegrationTransport, rows: readonly ActionRow[]): unknown {
+  const client: Record<string, unknown> = {};
+  for (const [path = "", name = "", method = "", strategy, ...fields] of rows) {
+    const members = path.split(".");
+    const last = members.pop() ?? "";
+    let node = client;
+    for (const member of members) node = (Object.hasOwn(node, member) ? node[member] : define(node, member, {})) as Record<string, unknown>;
+    const spec: ActionSpec = { name, method: method as HttpMethod };
+    define(node, last, strategy === undefined ? transport.action(spec) : transport.paginated(spec, paginationOf(strategy, fields)));
+  }
+  return client;
+}
+
+function paginationOf(strategy: string, fields: readonly string[]): Pagination {
+  const entries: [string, string | undefined][] = [["strategy", strategy]];
+  for (let i = 0; i + 1 < fields.length; i += 2) entries.push([fields[i] ?? "", fields[i + 1]]);
+  // fromEntries defines own properties: no key can reach the prototype.
+  return Object.fromEntries(entries) as Pagination;
+}
+
+/** An own, enumerable data property, as an object literal makes it, even for a key like `__proto__`. */
+function define(node: Record<string, unknown>, key: string, value: unknown): unknown {
+  Object.defineProperty(node, key, { value, enumerable: true, writable: true, configurable: true });
+  return value;
+}
+
 /** Any failure of a Waygate call. `status` and `problem` are set when a response arrived. */
 export class WaygateError extends Error {
   override readonly name: string = "WaygateError";

@@ -7,7 +7,7 @@ import { createContext } from "./context.js";
 import { header } from "./header.js";
 import { compare } from "./hoist.js";
 import { renderIndexModule, type IndexEntry } from "./index-module.js";
-import { renderIntegrationModule } from "./integration-module.js";
+import { integrationFiles, renderIntegrationModule, renderIntegrationTypes } from "./integration-module.js";
 import { CodegenError, fileTable } from "./naming.js";
 import { planIntegration } from "./plan.js";
 import { loadTemplates, type Templates } from "./templates.js";
@@ -20,8 +20,9 @@ export interface GenerateOptions {
 }
 
 /**
- * Generates the TypeScript client for a manifest: `index.ts`, `runtime.ts` and one
- * module per integration. The same manifest always gives the same bytes.
+ * Generates the TypeScript client for a manifest: `index.ts`, `runtime.ts` and per
+ * integration a module (`github.ts`: `createClient`) and a declaration file with its types
+ * (`github.types.d.ts`). The same manifest always gives the same bytes.
  *
  * @example
  * const files = generateClient(manifest, { generatorVersion: "0.1.0" });
@@ -44,7 +45,9 @@ export function generateClient(manifest: SdkManifest, options: GenerateOptions):
     const plan = planIntegration(integration, ctx);
     const module = files.claim(integration.slug, "file", "integration");
     entries.push({ plan, module });
-    output.set(`${module}.ts`, renderIntegrationModule(plan, `${module}.ts`, head, ctx));
+    const names = integrationFiles(module);
+    output.set(names.types, renderIntegrationTypes(plan, names.types, head, ctx));
+    output.set(names.module, renderIntegrationModule(plan, names.module, names.typesSpecifier, head, ctx));
   }
   output.set("runtime.ts", head + ctx.templates.runtime);
   output.set("index.ts", renderIndexModule(entries, manifest.apiUrl, head, ctx));

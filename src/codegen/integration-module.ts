@@ -1,15 +1,24 @@
 /**
- * Renders one integration's module (`github.ts`): a named type per action input,
- * output and page item, the shared types hoisted from `$defs`, the `Client` interface
- * (nested by the actions' dotted names, with JSDoc) and `createClient`, which binds
- * every action to the transport. All names come from the plan's naming tables; every
- * string literal goes through `jsString`.
+ * Renders one integration as two files:
+ *
+ * - `github.types.d.ts`: a named type per action input, output and page item, the shared
+ *   types hoisted from `$defs`, and the `Client` interface (nested by the actions' dotted
+ *   names, with JSDoc). A declaration file, like openapi-typescript's output, so
+ *   application builds with `skipLibCheck` do not re-check thousands of types they never
+ *   use; the tests compile it with `skipLibCheck` off. Its name cannot collide with an
+ *   integration module (module names hold no dot), and `./github.types.js` resolves to it
+ *   under NodeNext and Bundler resolution alike.
+ * - `github.ts`: `createClient`, which binds every action to the transport from a table
+ *   of string rows (runtime `bindActions`), and re-exports the types, so
+ *   `import type { IssuesCreateInput } from "./github.js"` keeps working.
+ *
+ * All names come from the plan's naming tables; every string literal goes through `jsString`.
  */
-import { StructureKind } from "ts-morph";
+import { StructureKind, type StatementStructures } from "ts-morph";
 import { HttpMethodSchema } from "../contract/integrations.js";
 import type { CodegenContext } from "./context.js";
 import { jsdoc } from "./jsdoc.js";
-import { escapeInvisible, jsString } from "./naming.js";
+import { CodegenError, escapeInvisible, jsString } from "./naming.js";
 import type { ActionPlan, ClientGroup, IntegrationPlan, NamedType } from "./plan.js";
 import { isRecord } from "./schema-normalize.js";
 import { exampleFromSchema } from "./snippets/example.js";
@@ -18,23 +27,33 @@ import { createTypeRenderer } from "./types.js";
 
 const INDENT = "    ";
 
-export function renderIntegrationModule(plan: IntegrationPlan, fileName: string, head: string, ctx: CodegenContext): string {
+/** The files of one integration whose module is `module` (`github`). */
+export function integrationFiles(module: string): { module: string; types: string; typesSpecifier: string } {
+  return { module: `${module}.ts`, types: `${module}.types.d.ts`, typesSpecifier: `./${module}.types.js` };
+}
+
+/** `github.types.d.ts`: every type of the integration and its `Client` interface. */
+export function renderIntegrationTypes(plan: IntegrationPlan, fileName: string, head: string, ctx: CodegenContext): string {
   const named = new Map(plan.types.map((type) => [type.name, type.schema]));
   const renderer = createTypeRenderer(named);
   const typeStatements = plan.types.map((type) => `${typeDoc(type, plan)}export type ${type.name} = ${renderer.render(type.name, type.schema)};`);
+  // `export {}`: in a declaration file, declarations without `export` (the helpers) are exported unless the file says otherwise.
   // One text block with blank lines between declarations: ts-morph joins string statements with bare newlines.
-  const body = [...typeStatements, ...renderer.helpers(), clientInterface(plan), clientFactory(plan)].join("\n\n");
-  const file = ctx.project.createSourceFile(
-    fileName,
-    {
-      leadingTrivia: head,
-      statements: [
-        { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namespaceImport: "runtime", moduleSpecifier: "./runtime.js" },
-        body,
-      ],
-    },
-    { overwrite: true },
-  );
+  const body = [...typeStatements, ...renderer.helpers(), clientInterface(plan), "export {};"].join("\n\n");
+  return print(ctx, fileName, head, [{ kind: StructureKind.ImportDeclaration, isTypeOnly: true, namespaceImport: "runtime", moduleSpecifier: "./runtime.js" }, body]);
+}
+
+/** `github.ts`: `createClient`, and the types re-exported from `typesSpecifier` (`./github.types.js`). */
+export function renderIntegrationModule(plan: IntegrationPlan, fileName: string, typesSpecifier: string, head: string, ctx: CodegenContext): string {
+  return print(ctx, fileName, head, [
+    { kind: StructureKind.ImportDeclaration, namespaceImport: "runtime", moduleSpecifier: "./runtime.js" },
+    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namedImports: ["Client"], moduleSpecifier: typesSpecifier },
+    `export type * from ${jsString(typesSpecifier)};\n\n${clientFactory(plan)}`,
+  ]);
+}
+
+function print(ctx: CodegenContext, fileName: string, head: string, statements: (string | StatementStructures)[]): string {
+  const file = ctx.project.createSourceFile(fileName, { leadingTrivia: head, statements }, { overwrite: true });
   const text = file.getFullText();
   ctx.project.removeSourceFile(file);
   return escapeInvisible(text);
@@ -112,29 +131,29 @@ function interfaceBody(plan: IntegrationPlan, group: ClientGroup, depth: number)
 }
 
 function clientFactory(plan: IntegrationPlan): string {
+  // A table of strings, not an object literal of 1 000+ transport calls: a consumer's build
+  // checks this module (it is .ts), and an array of string arrays is cheap to check, cheapest
+  // without a contextual type (no annotation, not inline as the argument: both made TypeScript
+  // 5.9 slower on GitHub's 1 200+ rows). The types users see come from the Client interface.
+  const rows = actionsInOrder(plan.tree).map((action) => `${INDENT}[${actionRow(action).map(jsString).join(", ")}],`);
+  const tableDoc = jsdoc({ summary: "One row per action: member path, action name, HTTP method, then for a paginated action its strategy and field/value pairs (`ActionRow` in runtime.ts)." });
+  const table = rows.length > 0 ? `const ACTIONS = [\n${rows.join("\n")}\n];` : "const ACTIONS: runtime.ActionRow[] = [];";
   const doc = jsdoc({ summary: "Binds every action to the transport. `createWaygate` calls this; application code does not need to." });
-  // The literal is built without type arguments and cast once: checking 1 000+ generic calls
-  // against the Client interface made every consumer build pay for all of them. The types
-  // users see come from the Client interface above; this body is the generator's own wiring.
-  return `${doc}export function createClient(transport: runtime.IntegrationTransport): Client {\n${INDENT}return ${objectBody(plan.tree, 2)} as unknown as Client;\n}`;
+  return `${tableDoc}${table}\n\n${doc}export function createClient(transport: runtime.IntegrationTransport): Client {\n${INDENT}return runtime.bindActions(transport, ACTIONS) as Client;\n}`;
 }
 
-function objectBody(group: ClientGroup, depth: number): string {
-  const pad = INDENT.repeat(depth);
-  const lines = group.members.map(({ name, node }) => `${pad}${name}: ${"members" in node ? objectBody(node, depth + 1) : bind(node)},`);
-  return `{\n${lines.join("\n")}\n${INDENT.repeat(depth - 1)}}`;
+/** The actions depth-first in member order, so the client object gets its keys in that order. */
+function actionsInOrder(group: ClientGroup): ActionPlan[] {
+  return group.members.flatMap(({ node }) => ("members" in node ? actionsInOrder(node) : [node]));
 }
 
-function bind(action: ActionPlan): string {
-  const { name } = action.action;
-  const pagination = action.pagination;
+/** One `bindActions` row (see `ActionRow` in templates/runtime.ts). Member names never hold a dot. */
+function actionRow(action: ActionPlan): string[] {
   // An unknown method is treated as POST: never retried without an idempotency key.
   const method = HttpMethodSchema.safeParse(action.action.method).data ?? "POST";
-  const spec = `{ name: ${jsString(name)}, method: ${jsString(method)} }`;
-  if (!action.itemType || !pagination) return `transport.action(${spec})`;
-  return `transport.paginated(${spec}, ${inlineObject(pagination)})`;
-}
-
-function inlineObject(fields: Readonly<Record<string, string>>): string {
-  return `{ ${Object.entries(fields).map(([key, value]) => `${key}: ${jsString(value)}`).join(", ")} }`;
+  if (action.memberPath.some((member) => member.includes("."))) throw new CodegenError(`member path ${JSON.stringify(action.memberPath)} holds a dot`);
+  const row = [action.memberPath.join("."), action.action.name, method];
+  if (!action.itemType || !action.pagination) return row;
+  const { strategy = "", ...fields } = action.pagination;
+  return [...row, strategy, ...Object.entries(fields).flat()];
 }

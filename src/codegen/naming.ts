@@ -152,7 +152,11 @@ function lowerFirst(word: string): string {
   return word.charAt(0).toLowerCase() + word.slice(1);
 }
 
-/** The file-name scope: `index.ts` and `runtime.ts` are the generator's, and names are unique ignoring case. */
+/**
+ * The file-name scope: `index.ts` and `runtime.ts` are the generator's, and names are
+ * unique ignoring case. Each claimed name `x` becomes `x.ts` and `x.types.d.ts`; names
+ * hold no dot, so no module's types file can meet another file.
+ */
 export function fileTable(): NameTable {
   return new NameTable(["index", "runtime"], { caseInsensitive: true });
 }

@@ -1,5 +1,5 @@
 /**
- * Plans one integration module before any text is written: every name (types and
+ * Plans one integration (its module and types file) before any text is written: every name (types and
  * client members, each from its scope's naming table), the hoisted shared types, the
  * clean schema behind every named type, and the nested client tree.
  */
@@ -11,7 +11,11 @@ import { compare, hoistDefinitions, type HoistedDef, type SchemaDocument } from 
 import { integrationProperty, NameTable } from "./naming.js";
 import { isRecord, normalizeSchema, type CleanSchema } from "./schema-normalize.js";
 
-/** Names every integration module declares itself; spec names never take them. */
+/**
+ * Names the generator itself declares in an integration's files (`Client` and the helpers
+ * in `github.types.d.ts`, `runtime` in both, `createClient` in `github.ts`, which re-exports
+ * the types); spec names never take them.
+ */
 export const MODULE_RESERVED = ["Client", "createClient", "runtime", "WithRequired", "FlattenedDeepRequired"];
 const TYPE_SUFFIXES = ["Input", "Output", "Item"] as const;
 /** Schema nodes one document may expand to (pointer refs are inlined; this bounds a "billion laughs"). */

@@ -11,8 +11,8 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
 
 describe("generateClient on hand-written actions", () => {
-  test("emits index.ts, runtime.ts and one module per integration", () => {
-    expect([...files.keys()]).toEqual(["acme-crm.ts", "index.ts", "runtime.ts", "slack.ts"]);
+  test("emits index.ts, runtime.ts and per integration a module and a declaration file of its types", () => {
+    expect([...files.keys()]).toEqual(["acme-crm.ts", "acme-crm.types.d.ts", "index.ts", "runtime.ts", "slack.ts", "slack.types.d.ts"]);
   });
 
   test.each([...files.keys()])("%s matches its snapshot", async (path) => {
@@ -48,6 +48,15 @@ describe("generateClient on hand-written actions", () => {
     dirs.push(dir);
     const result = await tsc7(dir, [...files.keys()], SETTINGS[setting]);
     expect({ exitCode: result.exitCode, output: result.output }).toEqual({ exitCode: 0, output: "" });
+  }, COMPILE_TIMEOUT_MS);
+
+  test("the declaration files are checked too: skipLibCheck is off, so an error in one fails both compilers", async () => {
+    const broken = new Map(files).set("slack.types.d.ts", `${files.get("slack.types.d.ts") ?? ""}export type Broken = NoSuchType;\n`);
+    const dir = writeFiles(broken);
+    dirs.push(dir);
+    expect(typecheck(dir, ["index.ts"], SETTINGS.nodenext)).toEqual([expect.stringMatching(/^\/slack\.types\.d\.ts:\d+:\d+ TS2304: Cannot find name 'NoSuchType'\.$/)]);
+    const result = await tsc7(dir, ["index.ts"], SETTINGS.nodenext);
+    expect(result.diagnostics.map((diagnostic) => [diagnostic.file, diagnostic.code])).toEqual([["slack.types.d.ts", 2304]]);
   }, COMPILE_TIMEOUT_MS);
 
   test("the generated types reject a wrong input and accept a right one (TypeScript 5.9 and 7)", async () => {
@@ -121,6 +130,15 @@ describe("refusals", () => {
     const bad = { ...manifest, integrations: [{ ...manifest.integrations[0]!, version: 1.5 }] };
     expect(() => generateClient(bad, { generatorVersion: "0.1.0" })).toThrow(/invalid version/);
   });
+
+  test("an integration without actions still gives a client that compiles under TypeScript 5.9 and 7", async () => {
+    const bare = generateClient({ ...manifest, integrations: [{ ...manifest.integrations[0]!, actions: [] }] }, { generatorVersion: "0.1.0" });
+    const dir = writeFiles(bare);
+    dirs.push(dir);
+    expect(typecheck(dir, [...bare.keys()], SETTINGS.nodenext)).toEqual([]);
+    const result = await tsc7(dir, [...bare.keys()], SETTINGS.nodenext);
+    expect({ exitCode: result.exitCode, output: result.output }).toEqual({ exitCode: 0, output: "" });
+  }, COMPILE_TIMEOUT_MS);
 
   test("an empty manifest still gives a client that compiles under TypeScript 5.9 and 7", async () => {
     const empty = generateClient({ ...manifest, integrations: [] }, { generatorVersion: "0.1.0" });

@@ -31,7 +31,7 @@ const SNIPPET_SAMPLE = [
 ];
 const EXTENSIONS: Record<SnippetLanguage, string> = { ts: "ts", js: "mjs", python: "py", curl: "sh", go: "go" };
 const COMPILE_MS = 180_000;
-const CLIENT = ["waygate/index.ts", "waygate/github.ts", "waygate/runtime.ts"];
+const CLIENT = ["waygate/index.ts", "waygate/github.ts", "waygate/github.types.d.ts", "waygate/runtime.ts"];
 
 let manifest: SdkManifest;
 let integration: ManifestIntegration;
@@ -101,15 +101,21 @@ async function diagnostics(compiler: Compiler, setting: "nodenext" | "bundler"):
 const inFiles = (found: Diagnostic[], names: readonly string[]): string[] => found.filter((d) => names.includes(d.file)).map(formatDiagnostic);
 
 describe("GitHub REST API", () => {
-  test("one module with named types and a nested client for every action", () => {
-    expect([...files.keys()]).toEqual(["github.ts", "index.ts", "runtime.ts"]);
-    const github = files.get("github.ts") ?? "";
+  test("a declaration file with named types and a nested client interface, and a module binding every action", () => {
+    expect([...files.keys()]).toEqual(["github.ts", "github.types.d.ts", "index.ts", "runtime.ts"]);
+    const types = files.get("github.types.d.ts") ?? "";
     expect(integration.actions.length).toBeGreaterThan(1000);
-    expect(github).toContain("export type IssuesCreateInput = {");
-    expect(github).toMatch(/readonly listForOrg: runtime\.PaginatedAction<ReposListForOrgInput, ReposListForOrgOutput, ReposListForOrgItem>;/);
-    expect(github).toMatch(/export type ReposListForOrgItem = MinimalRepository;/);
+    expect(types).toContain("export type IssuesCreateInput = {");
+    expect(types).toMatch(/readonly listForOrg: runtime\.PaginatedAction<ReposListForOrgInput, ReposListForOrgOutput, ReposListForOrgItem>;/);
+    expect(types).toMatch(/export type ReposListForOrgItem = MinimalRepository;/);
     // Components shared by many operations are emitted once.
-    expect(github.match(/^export type SimpleUser = /gm)).toHaveLength(1);
+    expect(types.match(/^export type SimpleUser = /gm)).toHaveLength(1);
+    // github.ts, which consumers' builds do check, holds one row of strings per action.
+    const module = files.get("github.ts") ?? "";
+    expect(module).toContain(`export type * from "./github.types.js";`);
+    expect(module.match(/^ {4}\[".*\],$/gm)).toHaveLength(integration.actions.length);
+    expect(module).toContain(`["issues.create", "issues.create", "POST"],`);
+    expect(module.length).toBeLessThan(types.length / 10);
   });
 
   test("generates in well under a minute (benchmarks/generate-github.mjs measures it properly)", () => {
@@ -119,6 +125,7 @@ describe("GitHub REST API", () => {
   test("is deterministic", () => {
     const again = generateClient(manifest, { generatorVersion: "0.0.0-test" });
     expect(again.get("github.ts") === files.get("github.ts")).toBe(true);
+    expect(again.get("github.types.d.ts") === files.get("github.types.d.ts")).toBe(true);
   });
 });
 

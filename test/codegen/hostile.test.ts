@@ -35,21 +35,10 @@ describe("hostile manifest", () => {
     expect({ exitCode: result.exitCode, output: result.output }).toEqual({ exitCode: 0, output: "" });
   }, COMPILE_TIMEOUT_MS);
 
-  test("file names never collide with index.ts/runtime.ts or Windows device names", () => {
-    expect([...files.keys()]).toEqual([
-      "0day.ts",
-      "a-b.ts",
-      "con-.ts",
-      "constructor.ts",
-      "create-waygate.ts",
-      "index-.ts",
-      "index.ts",
-      "proto.ts",
-      "runtime-.ts",
-      "runtime.ts",
-      "then.ts",
-      "waygate-error.ts",
-    ]);
+  test("file names never collide with index.ts/runtime.ts, Windows device names or each other's types files", () => {
+    const modules = ["0day", "a-b", "con-", "constructor", "create-waygate", "index-", "proto", "runtime-", "then", "waygate-error"];
+    const expected = [...modules.flatMap((module) => [`${module}.ts`, `${module}.types.d.ts`]), "index.ts", "runtime.ts"];
+    expect([...files.keys()]).toEqual(expected.sort());
   });
 
   test("no invisible, bidi or line-separator character survives anywhere in the output", () => {
@@ -58,18 +47,41 @@ describe("hostile manifest", () => {
     }
   });
 
-  test("integration modules declare only types, the Client interface and createClient", () => {
+  test("integration types files declare only types and the Client interface", () => {
     for (const [path, text] of files) {
-      if (path === "index.ts" || path === "runtime.ts") continue;
+      if (!path.endsWith(".types.d.ts")) continue;
       const source = ts.createSourceFile(path, text, ts.ScriptTarget.ES2022, true);
       for (const statement of source.statements) {
-        if (ts.isImportDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || ts.isInterfaceDeclaration(statement)) continue;
-        expect(ts.isFunctionDeclaration(statement) && statement.name?.text).toBe("createClient");
-        const body = (statement as ts.FunctionDeclaration).body?.statements ?? [];
-        expect(body).toHaveLength(1);
-        const returned = body[0] && ts.isReturnStatement(body[0]) ? body[0].expression : undefined;
-        expect(returned && isClientLiteral(castToClient(returned))).toBe(true);
+        if (ts.isImportDeclaration(statement)) expect([statement.importClause?.isTypeOnly, moduleOf(statement)]).toEqual([true, "./runtime.js"]);
+        else if (ts.isExportDeclaration(statement)) expect(statement.exportClause && ts.isNamedExports(statement.exportClause) && statement.exportClause.elements.length).toBe(0);
+        else expect(ts.isTypeAliasDeclaration(statement) || ts.isInterfaceDeclaration(statement), ts.SyntaxKind[statement.kind]).toBe(true);
       }
+    }
+  });
+
+  test("integration modules hold only imports, the types re-export, a table of string literals and createClient over it", () => {
+    for (const [path, text] of files) {
+      if (path === "index.ts" || path === "runtime.ts" || path.endsWith(".d.ts")) continue;
+      const source = ts.createSourceFile(path, text, ts.ScriptTarget.ES2022, true);
+      const typesModule = `./${path.replace(/\.ts$/, ".types.js")}`;
+      const shape = [ts.isImportDeclaration, ts.isImportDeclaration, ts.isExportDeclaration, ts.isVariableStatement, ts.isFunctionDeclaration];
+      expect(source.statements.map((statement, index) => shape[index]?.(statement) ?? false)).toEqual(shape.map(() => true));
+      const [runtimeImport, typesImport, reexport, table, factory] = source.statements as unknown as [
+        ts.ImportDeclaration,
+        ts.ImportDeclaration,
+        ts.ExportDeclaration,
+        ts.VariableStatement,
+        ts.FunctionDeclaration,
+      ];
+      expect(moduleOf(runtimeImport)).toBe("./runtime.js");
+      expect([typesImport.importClause?.isTypeOnly, moduleOf(typesImport)]).toEqual([true, typesModule]);
+      expect([reexport.isTypeOnly, reexport.exportClause, moduleOf(reexport)]).toEqual([true, undefined, typesModule]);
+      expect(isStringTable(table)).toBe(true);
+      expect(factory.name?.text).toBe("createClient");
+      const body = factory.body?.statements ?? [];
+      expect(body).toHaveLength(1);
+      const returned = body[0] && ts.isReturnStatement(body[0]) ? body[0].expression : undefined;
+      expect(returned && isBoundTable(returned)).toBe(true);
     }
   });
 
@@ -143,35 +155,30 @@ describe("running the hostile client", () => {
   });
 });
 
-/** `{ member: transport.action({...}) | transport.paginated({...}, {...}) | { ...nested } }` and nothing else. */
-/** `{ … } as unknown as Client`, and nothing else, around the literal. */
-function castToClient(node: ts.Expression): ts.Expression {
-  if (!ts.isAsExpression(node) || !ts.isTypeReferenceNode(node.type) || !ts.isIdentifier(node.type.typeName) || node.type.typeName.text !== "Client") return node;
-  const inner = node.expression;
-  if (!ts.isAsExpression(inner) || inner.type.kind !== ts.SyntaxKind.UnknownKeyword) return node;
-  return inner.expression;
+function moduleOf(node: ts.ImportDeclaration | ts.ExportDeclaration): string | undefined {
+  return node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier) ? node.moduleSpecifier.text : undefined;
 }
 
-function isClientLiteral(node: ts.Expression): boolean {
-  if (!ts.isObjectLiteralExpression(node)) return false;
-  return node.properties.every((property) => {
-    if (!ts.isPropertyAssignment(property) || !ts.isIdentifier(property.name)) return false;
-    const value = property.initializer;
-    if (ts.isObjectLiteralExpression(value)) return isClientLiteral(value);
-    return (
-      ts.isCallExpression(value) &&
-      ts.isPropertyAccessExpression(value.expression) &&
-      ts.isIdentifier(value.expression.expression) &&
-      value.expression.expression.text === "transport" &&
-      ["action", "paginated"].includes(value.expression.name.text) &&
-      value.arguments.every(isStringRecord)
-    );
-  });
-}
-
-function isStringRecord(node: ts.Expression): boolean {
+/** `const ACTIONS = [["…", "…", …], …];`: rows of string literals and nothing else. */
+function isStringTable(statement: ts.VariableStatement): boolean {
+  const [declaration, ...more] = statement.declarationList.declarations;
+  if (!declaration || more.length > 0 || statement.modifiers || !(statement.declarationList.flags & ts.NodeFlags.Const)) return false;
+  const table = declaration.initializer;
   return (
-    ts.isObjectLiteralExpression(node) &&
-    node.properties.every((property) => ts.isPropertyAssignment(property) && ts.isIdentifier(property.name) && ts.isStringLiteral(property.initializer))
+    ts.isIdentifier(declaration.name) &&
+    declaration.name.text === "ACTIONS" &&
+    table !== undefined &&
+    ts.isArrayLiteralExpression(table) &&
+    table.elements.every((row) => ts.isArrayLiteralExpression(row) && row.elements.length >= 3 && row.elements.every(ts.isStringLiteral))
   );
+}
+
+/** `runtime.bindActions(transport, ACTIONS) as Client`, and nothing else. */
+function isBoundTable(node: ts.Expression): boolean {
+  if (!ts.isAsExpression(node) || !ts.isTypeReferenceNode(node.type) || !ts.isIdentifier(node.type.typeName) || node.type.typeName.text !== "Client") return false;
+  const call = node.expression;
+  if (!ts.isCallExpression(call) || call.typeArguments) return false;
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression) || callee.expression.text !== "runtime" || callee.name.text !== "bindActions") return false;
+  return call.arguments.map((argument) => (ts.isIdentifier(argument) ? argument.text : "")).join(",") === "transport,ACTIONS";
 }

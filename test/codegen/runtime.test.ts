@@ -70,6 +70,17 @@ describe("invoke", () => {
     expect(await Promise.resolve(wg)).toBe(wg);
     expect(gateway.requests).toHaveLength(0);
   });
+
+  test("the client is plain nested objects: keys in member order, actions as ordinary own properties", () => {
+    const wg = client();
+    expect(Object.keys(wg)).toEqual(["acmeCrm", "slack"]);
+    expect(Object.keys(at(wg, "acmeCrm"))).toEqual(["contacts", "deals", "events", "ping"]);
+    expect(Object.keys(at(wg, "acmeCrm.contacts"))).toEqual(["list", "tags"]);
+    expect(Object.keys(at(wg, "acmeCrm.contacts.tags"))).toEqual(["replace"]);
+    expect(Object.getPrototypeOf(at(wg, "acmeCrm.contacts"))).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(at(wg, "acmeCrm.contacts"), "list")).toMatchObject({ enumerable: true, writable: true, configurable: true });
+    expect(typeof at(wg, "acmeCrm.ping")).toBe("function");
+  });
 });
 
 describe("typed errors", () => {

@@ -18,8 +18,9 @@ function manifestWith(actions: ActionDefinitionInput[]): SdkManifest {
   return { hash: "sha256:m", apiUrl: "https://api.waygate.test", tenantId: "t", appId: null, integrations: [integration] };
 }
 
+/** The integration's types file, where every type is declared. */
 function demoModule(actions: ActionDefinitionInput[]): string {
-  return generateClient(manifestWith(actions), { generatorVersion: "test" }).get("demo.ts") ?? "";
+  return generateClient(manifestWith(actions), { generatorVersion: "test" }).get("demo.types.d.ts") ?? "";
 }
 
 const user = { type: "object", required: ["login"], properties: { login: { type: "string" } } };

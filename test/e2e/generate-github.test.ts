@@ -54,7 +54,7 @@ describe("waygate generate on the GitHub REST API, through the built CLI", () =>
     const summary = JSON.parse(result.stdout) as { integrations: Array<{ slug: string; version: number; actions: number }>; files: Array<{ path: string; status: string }>; importPath: string };
     expect(summary.integrations).toEqual([{ slug: "github", version: 1, actions: expect.any(Number) }]);
     expect(summary.integrations[0]!.actions).toBeGreaterThan(1000);
-    expect(summary.files).toEqual(["github.ts", "index.ts", "runtime.ts"].map((file) => ({ path: file, status: "created" })));
+    expect(summary.files).toEqual(["github.ts", "github.types.d.ts", "index.ts", "runtime.ts"].map((file) => ({ path: file, status: "created" })));
     expect(summary.importPath).toBe("./waygate/index.js");
     // The client calls the Waygate it was generated from.
     expect(readFileSync(path.join(project, "waygate", "index.ts"), "utf8")).toContain(`createTransport(options, { baseUrl: ${JSON.stringify(server.url)} })`);
