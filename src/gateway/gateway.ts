@@ -17,7 +17,9 @@ import { isRetrySafe } from "./retry.js";
 import { SchemaCompileError, SchemaValidator } from "./schema-validator.js";
 import type { CompiledSchema } from "./schema-validator.js";
 import { Transport } from "./transport.js";
-import type { GatewayDeps, InvokeOptions, InvokeRequest, InvokeResponse, OutputValidation } from "./types.js";
+import type { Credentials, GatewayDeps, InvokeOptions, InvokeRequest, InvokeResponse, OutputValidation } from "./types.js";
+
+const NO_SECRETS = new Redactor([]);
 
 const DEFAULTS = { timeoutMs: 30_000, maxAttempts: 3, maxRateLimitWaitMs: 10_000, maxPages: 50, maxItems: 10_000, maxResponseBytes: 10 * 1024 * 1024 };
 
@@ -44,6 +46,7 @@ export class Gateway {
   private readonly transport: Transport;
   private readonly tokens: PageTokens;
   private readonly exchangeDeps: ExchangeDeps;
+  private readonly redactors = new WeakMap<Credentials, Redactor>();
 
   constructor(deps: GatewayDeps = {}) {
     const clock = deps.clock ?? Date.now;
@@ -63,7 +66,7 @@ export class Gateway {
 
   /** Resolves with the upstream's 2xx/3xx answer; throws GatewayError (with a problem body) for everything else. */
   async invoke(request: InvokeRequest): Promise<InvokeResponse> {
-    const redactor = new Redactor(request.connection ? secretsOf(request.connection.credentials) : []);
+    const redactor = request.connection ? this.redactorFor(request.connection.credentials) : NO_SECRETS;
     const warnings: string[] = [];
     try {
       const response = await this.run(request, warnings, redactor);
@@ -77,6 +80,16 @@ export class Gateway {
 
   close(): Promise<void> {
     return this.transport.close();
+  }
+
+  /** One Redactor per credentials object: the server hands the same (cached) object to every call. */
+  private redactorFor(credentials: Credentials): Redactor {
+    let redactor = this.redactors.get(credentials);
+    if (!redactor) {
+      redactor = new Redactor(secretsOf(credentials));
+      this.redactors.set(credentials, redactor);
+    }
+    return redactor;
   }
 
   private async run(request: InvokeRequest, warnings: string[], redactor: Redactor): Promise<Omit<InvokeResponse, "warnings">> {

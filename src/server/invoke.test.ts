@@ -146,6 +146,21 @@ describe.each(storeBackends)("POST /v1/invoke through the server on %s", (backen
     expect(upstream.hits("GET /api/me")).toHaveLength(before);
   });
 
+  it("passes the upstream's answer on with a warning per output field that breaks the schema (validation warn)", async () => {
+    upstream.route("GET /api/me", { body: { id: "seven", full_name: 7 } });
+    try {
+      const result = await call("POST", "/v1/invoke/crm-key/me", {});
+      expect(result.status).toBe(200);
+      expect(result.body).toEqual({ id: "seven", full_name: 7 });
+      expect(result.headers.get("content-type")).toBe("application/json");
+      const warnings = result.headers.get("x-waygate-warning") ?? "";
+      expect(warnings).toContain("output does not match the schema: output.id");
+      expect(warnings).toContain("output does not match the schema: output.full_name");
+    } finally {
+      upstream.route("GET /api/me", { body: { id: 7, full_name: "Ada" } });
+    }
+  });
+
   it("says auth is missing when the integration needs credentials and there are none", async () => {
     await call("POST", "/v1/integrations", definition("crm-nokey", [{ type: "apiKey", name: "X-Api-Key", in: "header" }]));
     const result = await call("POST", "/v1/invoke/crm-nokey/me", {});

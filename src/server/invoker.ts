@@ -44,7 +44,8 @@ export class Invoker {
     const connection = await this.connection(scope, target, body.connection);
     const settings = appId ? await this.store.connections.settings(appId, target.integrationId) : { validation: "warn" as const, mappings: [] };
     const idempotencyKey = c.req.header("idempotency-key");
-    const headers = new Headers({ "x-waygate-version-executed": String(target.version) });
+    // A plain record takes @hono/node-server's fast path; a Headers object is only built for repeated warnings.
+    const headers: Record<string, string> = { "x-waygate-version-executed": String(target.version) };
     let result: InvokeResponse;
     try {
       result = await this.gateway.invoke({
@@ -63,18 +64,25 @@ export class Invoker {
       });
     } catch (error) {
       if (!(error instanceof GatewayError)) throw error;
-      headers.set("content-type", "application/problem+json");
+      headers["content-type"] = "application/problem+json";
       return new Response(JSON.stringify({ ...error.problem, instance: c.req.path }), { status: error.problem.status, headers });
     } finally {
       if (connection) this.touch(connection.id);
     }
-    for (const [name, value] of Object.entries(result.headers)) if (name !== "content-length") headers.set(name, value);
-    headers.set("x-waygate-attempts", String(result.attempts));
-    if (result.nextPage) headers.set("x-waygate-next-page", result.nextPage);
-    for (const warning of result.warnings.slice(0, 5)) headers.append("x-waygate-warning", warning.replace(/[^\x20-\x7e]/g, "?").slice(0, 300));
-    if (result.body === undefined || result.status === 204 || result.status === 304) return new Response(null, { status: result.status, headers });
-    headers.set("content-type", "application/json");
-    return new Response(JSON.stringify(result.body), { status: result.status, headers });
+    // Upstream names are the gateway's allow-list of safe headers, lower-case: never `__proto__`.
+    for (const [name, value] of Object.entries(result.headers)) if (name !== "content-length") headers[name] = value;
+    headers["x-waygate-attempts"] = String(result.attempts);
+    if (result.nextPage) headers["x-waygate-next-page"] = result.nextPage;
+    const empty = result.body === undefined || result.status === 204 || result.status === 304;
+    if (!empty) headers["content-type"] = "application/json";
+    const warnings = result.warnings.slice(0, 5).map((warning) => warning.replace(/[^\x20-\x7e]/g, "?").slice(0, 300));
+    let init: Record<string, string> | Headers = headers;
+    if (warnings.length > 0) {
+      const list = new Headers(headers);
+      for (const warning of warnings) list.append("x-waygate-warning", warning);
+      init = list;
+    }
+    return new Response(empty ? null : JSON.stringify(result.body), { status: result.status, headers: init });
   }
 
   /** Calls a cheap read action with the connection's credentials and reports whether the upstream accepted them. */
