@@ -45,7 +45,7 @@ export interface ExchangeDeps {
  * retry (and before other invokes on the same connection) is the rate limiter's.
  * Resolves with the last response, whatever its status.
  */
-export async function exchange(deps: ExchangeDeps, options: ExchangeOptions): Promise<{ response: RawResponse; attempts: number }> {
+export async function exchange(deps: ExchangeDeps, options: ExchangeOptions): Promise<{ response: RawResponse; attempts: number; credentials: Credentials | null }> {
   const { connection, keys, signal } = options;
   const refresh = connection ? refreshFor(deps, connection, options.schemes) : undefined;
   let credentials: Credentials | null = connection ? deps.refresher.current(connection) : null;
@@ -91,7 +91,7 @@ export async function exchange(deps: ExchangeDeps, options: ExchangeOptions): Pr
         continue;
       }
     }
-    return { response, attempts: sends };
+    return { response, attempts: sends, credentials };
   }
 }
 

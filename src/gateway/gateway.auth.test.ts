@@ -172,6 +172,14 @@ describe("OAuth 2 refresh (RFC 6749 §6)", () => {
     expect(upstream.hits("GET /api/items/1").slice(-2).map((r) => r.headers["authorization"])).toEqual(["Bearer at-x", `Bearer ${validAccessToken}`]);
   });
 
+  it("redacts the refreshed token too when the upstream echoes it in an error", async () => {
+    upstream.route("GET /api/items/1", (request) => ({ status: 403, body: { message: `${String(request.headers["authorization"])} may not read this` } }));
+    const problem = await problemOf(invokeWith(gatewayWith(), [oauthScheme], expired("at-old-secret", validRefreshToken), "conn-echo"));
+    expect(problem).toMatchObject({ type: PROBLEM_UPSTREAM_ERROR, status: 403, upstream: { body: { message: "Bearer [redacted] may not read this" } } });
+    expect(upstream.hits("GET /api/items/1").at(-1)?.headers["authorization"]).toBe(`Bearer ${validAccessToken}`);
+    expect(JSON.stringify(problem)).not.toContain(validAccessToken);
+  });
+
   it("sends an expired token as it is when the connection holds no refresh token, and lets the upstream judge it", async () => {
     upstream.route("GET /api/items/1", ok((r) => r.headers["authorization"] === "Bearer at-lasting"));
     const { refreshToken: _none, ...unrefreshable } = expired("at-lasting", "unused");

@@ -68,12 +68,14 @@ export class Gateway {
   async invoke(request: InvokeRequest): Promise<InvokeResponse> {
     const redactor = request.connection ? this.redactorFor(request.connection.credentials) : NO_SECRETS;
     const warnings: string[] = [];
+    // `redact` moves on if a refresh brings new tokens mid-call: those must not leak either.
+    const secrets = { redact: redactor };
     try {
-      const response = await this.run(request, warnings, redactor);
-      return { ...response, warnings: warnings.map((warning) => redactor.text(warning)) };
+      const response = await this.run(request, warnings, secrets);
+      return { ...response, warnings: warnings.map((warning) => secrets.redact.text(warning)) };
     } catch (error) {
       if (request.options.signal?.aborted && !(error instanceof GatewayError && error.problem.upstream)) throw aborted();
-      if (error instanceof GatewayError) throw redactProblem(error, redactor);
+      if (error instanceof GatewayError) throw redactProblem(error, secrets.redact);
       throw error;
     }
   }
@@ -92,7 +94,7 @@ export class Gateway {
     return redactor;
   }
 
-  private async run(request: InvokeRequest, warnings: string[], redactor: Redactor): Promise<Omit<InvokeResponse, "warnings">> {
+  private async run(request: InvokeRequest, warnings: string[], secrets: { redact: Redactor }): Promise<Omit<InvokeResponse, "warnings">> {
     const { integration, action, connection, options } = request;
     if (options.signal?.aborted) throw aborted();
     const settings = resolveSettings(options);
@@ -133,6 +135,8 @@ export class Gateway {
         signal: options.signal,
       });
       attempts += result.attempts;
+      if (connection && result.credentials && result.credentials !== connection.credentials) secrets.redact = secrets.redact.with(secretsOf(result.credentials));
+      const redactor = secrets.redact;
       const { response } = result;
       const headers = safeHeaders(response.headers, redactor);
       const decoded = decodeBody(response.body, response.headers["content-type"]);

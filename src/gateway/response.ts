@@ -55,6 +55,11 @@ export class Redactor {
     this.secrets = [...all].sort((a, b) => b.length - a.length);
   }
 
+  /** This redactor's secrets and `more` (tokens a refresh brought in the middle of a call). */
+  with(more: readonly string[]): Redactor {
+    return new Redactor([...this.secrets, ...more]);
+  }
+
   text(value: string): string {
     let result = value;
     for (const secret of this.secrets) if (result.includes(secret)) result = result.split(secret).join("[redacted]");
