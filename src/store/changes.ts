@@ -33,7 +33,7 @@ export const POLL_MS = 10;
 /**
  * How a store learns that another process committed a change: SQLite's `PRAGMA
  * data_version`, asked at most every POLL_MS, or Postgres notifications
- * from the triggers of migration 005.
+ * from the triggers of migration 006.
  */
 export interface ExternalChanges {
   /** False while changes by other processes cannot be observed: caches then read through. */
