@@ -2,7 +2,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type pg from "pg";
 import type { ExternalChanges } from "./changes.js";
 
-/** The channel migration 005's triggers notify, with the table's schema as payload. */
+/** The channel migration 006's triggers notify, with the table's schema as payload. */
 export const CHANGE_CHANNEL = "waygate_changes";
 
 /**
