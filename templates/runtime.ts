@@ -2,7 +2,10 @@
  * Waygate client runtime: calls `POST {baseUrl}/v1/invoke/{integration}/{action}` with
  * global `fetch`, retries what is safe to retry, maps failures to typed errors and
  * walks pages. No dependencies, so it runs in Node, Deno, Bun, browsers and edge
- * runtimes. Needs the standard `fetch`/`AbortSignal` types (DOM lib or @types/node).
+ * runtimes. Needs the standard `AbortSignal`, `AbortController` and `setTimeout` types
+ * (DOM lib or @types/node). Of `fetch` it declares only the little it uses (`FetchLike`):
+ * the global `fetch`, undici's and a test double all fit, and checking this file never
+ * resolves the DOM's or undici's `Response`, `RequestInit` and `Headers` types.
  */
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS" | "TRACE";
@@ -27,13 +30,40 @@ export interface VersionMismatch {
   executed: number;
 }
 
+/**
+ * The `fetch` the client calls: the global `fetch` (browsers, Node, Deno, Bun, edge
+ * runtimes), undici's `fetch` or a test double.
+ */
+export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponse>;
+
+/** What the client passes to `fetch`: a JSON `POST`. */
+export interface FetchInit {
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+  signal: AbortSignal;
+}
+
+/** The part of a `fetch` `Response` the client reads. */
+export interface FetchResponse {
+  status: number;
+  statusText?: string;
+  headers: HeaderReader;
+  text(): Promise<string>;
+}
+
+/** The part of `Headers` the client reads (a `Headers` object is one). */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
 export interface WaygateOptions {
   /** Sent as `Authorization: Bearer <apiKey>`. */
   apiKey: string;
   /** Defaults to the Waygate API the client was generated against. */
   baseUrl?: string;
   /** Defaults to the global `fetch`. */
-  fetch?: typeof fetch;
+  fetch?: FetchLike;
   /** Retries after the first attempt, for safe requests only. Default 2. */
   retries?: number;
   /** Per-attempt timeout in milliseconds; 0 for none. Default 60000. */
@@ -133,8 +163,9 @@ export class WaygateError extends Error {
   override readonly name: string = "WaygateError";
   readonly status: number | undefined;
   readonly problem: Problem | undefined;
-  readonly headers: Headers | undefined;
-  constructor(message: string, init: { status?: number; problem?: Problem; headers?: Headers; cause?: unknown } = {}) {
+  /** The response's headers (the `Headers` object `fetch` returned), when a response arrived. */
+  readonly headers: HeaderReader | undefined;
+  constructor(message: string, init: { status?: number; problem?: Problem; headers?: HeaderReader; cause?: unknown } = {}) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
     this.status = init.status;
     this.problem = init.problem;
@@ -187,7 +218,7 @@ const MAX_RETRY_AFTER_MS = 60_000;
 interface Config {
   apiKey: string;
   baseUrl: string;
-  fetch: typeof fetch;
+  fetch: FetchLike;
   retries: number;
   timeout: number;
   onVersionMismatch: (mismatch: VersionMismatch) => void;
@@ -205,8 +236,9 @@ export function createTransport(options: WaygateOptions, defaults: { baseUrl: st
   const config: Config = {
     apiKey: options.apiKey,
     baseUrl: (options.baseUrl ?? defaults.baseUrl).replace(/\/+$/, ""),
-    // Called unbound, `fetch` throws "Illegal invocation" in browsers.
-    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    // Called unbound, `fetch` throws "Illegal invocation" in browsers. The global `fetch` is a
+    // FetchLike; read as one, its declaration (DOM or undici) is never resolved.
+    fetch: options.fetch ?? ((url, init) => (globalThis as unknown as { fetch: FetchLike }).fetch(url, init)),
     retries: options.retries ?? 2,
     timeout: options.timeout ?? 60_000,
     onVersionMismatch: options.onVersionMismatch ?? (() => {}),
@@ -228,7 +260,7 @@ export function createTransport(options: WaygateOptions, defaults: { baseUrl: st
 
 interface Invoked {
   body: unknown;
-  headers: Headers;
+  headers: HeaderReader;
 }
 
 async function invoke(config: Config, target: Target, input: unknown, options: RequestOptions | undefined, extra: Record<string, unknown>): Promise<Invoked> {
@@ -242,14 +274,14 @@ async function invoke(config: Config, target: Target, input: unknown, options: R
   if (options?.idempotencyKey !== undefined) headers["Idempotency-Key"] = options.idempotencyKey;
   const payload: Record<string, unknown> = { input: input ?? {}, ...extra };
   if (options?.connection !== undefined) payload.connection = options.connection;
-  const init: RequestInit = { method: "POST", headers, body: JSON.stringify(payload) };
+  const init: Outgoing = { method: "POST", headers, body: JSON.stringify(payload) };
   const signal = options?.signal;
   const maxRetries = Math.max(0, Math.floor(options?.retries ?? config.retries));
   // Retrying a non-idempotent upstream call could do it twice, unless the key dedupes it.
   const safe = IDEMPOTENT_METHODS.has(target.spec.method) || options?.idempotencyKey !== undefined;
   for (let attempt = 0; ; attempt++) {
     signal?.throwIfAborted();
-    let response: Response;
+    let response: FetchResponse;
     let text: string;
     try {
       ({ response, text } = await attemptOnce(config, url, init, options?.timeout ?? config.timeout, signal));
@@ -261,7 +293,8 @@ async function invoke(config: Config, target: Target, input: unknown, options: R
       continue;
     }
     reportVersion(config, target, response.headers);
-    if (response.ok) return { body: parseBody(text, response.headers), headers: response.headers };
+    // What `response.ok` says, without relying on a member a minimal fetch may lack.
+    if (response.status >= 200 && response.status <= 299) return { body: parseBody(text, response.headers), headers: response.headers };
     const failure = errorFor(response, text);
     const retryAfter = retryAfterMs(response.headers);
     const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
@@ -270,7 +303,14 @@ async function invoke(config: Config, target: Target, input: unknown, options: R
   }
 }
 
-async function attemptOnce(config: Config, url: string, init: RequestInit, timeoutMs: number, signal: AbortSignal | undefined): Promise<{ response: Response; text: string }> {
+/** A request (`FetchInit`) before it gets its per-attempt signal. */
+interface Outgoing {
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+async function attemptOnce(config: Config, url: string, init: Outgoing, timeoutMs: number, signal: AbortSignal | undefined): Promise<{ response: FetchResponse; text: string }> {
   const controller = new AbortController();
   let timedOut = false;
   const onAbort = (): void => controller.abort(signal?.reason);
@@ -296,7 +336,7 @@ async function attemptOnce(config: Config, url: string, init: RequestInit, timeo
   }
 }
 
-function reportVersion(config: Config, target: Target, headers: Headers): void {
+function reportVersion(config: Config, target: Target, headers: HeaderReader): void {
   const header = headers.get("x-waygate-version-executed");
   const executed = header === null ? NaN : Number(header);
   if (Number.isInteger(executed) && executed !== target.version) {
@@ -304,7 +344,7 @@ function reportVersion(config: Config, target: Target, headers: Headers): void {
   }
 }
 
-function parseBody(text: string, headers: Headers): unknown {
+function parseBody(text: string, headers: HeaderReader): unknown {
   if (text === "") return undefined;
   if (!/\bjson\b/i.test(headers.get("content-type") ?? "")) return text;
   try {
@@ -314,11 +354,11 @@ function parseBody(text: string, headers: Headers): unknown {
   }
 }
 
-function errorFor(response: Response, text: string): WaygateError {
+function errorFor(response: FetchResponse, text: string): WaygateError {
   const parsed = parseProblem(text);
   const problem: Problem = parsed ?? { type: "about:blank", title: response.statusText || `HTTP ${response.status}`, status: response.status, detail: text.slice(0, 1000) };
   const init = { status: response.status, problem, headers: response.headers };
-  const message = `${response.status} ${problem.title ?? response.statusText}${problem.detail ? `: ${problem.detail}` : ""}`;
+  const message = `${response.status} ${problem.title ?? response.statusText ?? ""}${problem.detail ? `: ${problem.detail}` : ""}`;
   const status = response.status;
   if (status === 400) return new BadRequestError(message, init);
   if (status === 401) return new AuthenticationError(message, init);
@@ -341,7 +381,7 @@ function parseProblem(text: string): Problem | undefined {
 }
 
 /** `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
-function retryAfterMs(headers: Headers): number | undefined {
+function retryAfterMs(headers: HeaderReader): number | undefined {
   const value = headers.get("retry-after")?.trim();
   if (!value) return undefined;
   if (/^\d+$/.test(value)) return Number(value) * 1000;

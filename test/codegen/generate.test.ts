@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "vitest";
 import { generateClient } from "../../src/codegen/index.js";
 import type { SdkManifest } from "../../src/contract/sdk.js";
-import { COMPILE_TIMEOUT_MS, removeDir, SETTINGS, typecheck, writeFiles } from "./support/compile.js";
+import { COMPILE_TIMEOUT_MS, removeDir, scratchDirInRepo, SETTINGS, typecheck, writeFiles } from "./support/compile.js";
 import { loadManifest } from "./support/manifests.js";
 import { tsc7 } from "./support/tsc7.js";
 
@@ -82,6 +82,45 @@ describe("generateClient on hand-written actions", () => {
     expect(typecheck(dir, ["usage.ts"], SETTINGS.nodenext)).toEqual([]);
     // An unused @ts-expect-error is itself an error (TS2578), so TypeScript 7 agrees on every line.
     const result = await tsc7(dir, ["usage.ts"], SETTINGS.nodenext);
+    expect({ exitCode: result.exitCode, output: result.output }).toEqual({ exitCode: 0, output: "" });
+  }, COMPILE_TIMEOUT_MS);
+});
+
+describe("options.fetch", () => {
+  // The runtime declares only what it uses of fetch (FetchLike); every real fetch must still fit.
+  const common = [
+    `import { createWaygate, WaygateError, type FetchLike, type Waygate } from "./index.js";`,
+    `const double: FetchLike = async (url, init) => ({ status: 200, headers: { get: (name) => (name === "content-type" ? "application/json" : null) }, text: async () => JSON.stringify({ url, body: init.body }) });`,
+    `export const clients: Waygate[] = [`,
+    `  createWaygate({ apiKey: "k", fetch }),`,
+    `  createWaygate({ apiKey: "k", fetch: globalThis.fetch }),`,
+    `  createWaygate({ apiKey: "k", fetch: (url, init) => fetch(url, { ...init, keepalive: true }) }),`,
+    `  createWaygate({ apiKey: "k", fetch: double }),`,
+    `];`,
+    `export function retryAfter(error: unknown): string | null | undefined {`,
+    `  return error instanceof WaygateError ? error.headers?.get("retry-after") : undefined;`,
+    `}`,
+    `// @ts-expect-error a fetch must resolve to a response`,
+    `createWaygate({ apiKey: "k", fetch: async () => "not a response" });`,
+    `// @ts-expect-error the response needs headers.get`,
+    `createWaygate({ apiKey: "k", fetch: async () => ({ status: 200, text: async () => "" }) });`,
+  ];
+
+  test("takes the global fetch (@types/node), undici's fetch and a minimal double under nodenext (TypeScript 5.9 and 7)", async () => {
+    const usage = [`import { fetch as undiciFetch } from "undici";`, ...common, `export const viaUndici: Waygate = createWaygate({ apiKey: "k", fetch: undiciFetch });`, ``].join("\n");
+    // In the repo, so `undici` resolves from its node_modules.
+    const dir = writeFiles(new Map([...files, ["usage.ts", usage]]), scratchDirInRepo());
+    dirs.push(dir);
+    expect(typecheck(dir, ["usage.ts"], SETTINGS.nodenext)).toEqual([]);
+    const result = await tsc7(dir, ["usage.ts"], SETTINGS.nodenext);
+    expect({ exitCode: result.exitCode, output: result.output }).toEqual({ exitCode: 0, output: "" });
+  }, COMPILE_TIMEOUT_MS);
+
+  test("takes the DOM's fetch under bundler (TypeScript 5.9 and 7)", async () => {
+    const dir = writeFiles(new Map([...files, ["usage.ts", [...common, ``].join("\n")]]));
+    dirs.push(dir);
+    expect(typecheck(dir, ["usage.ts"], SETTINGS.bundler)).toEqual([]);
+    const result = await tsc7(dir, ["usage.ts"], SETTINGS.bundler);
     expect({ exitCode: result.exitCode, output: result.output }).toEqual({ exitCode: 0, output: "" });
   }, COMPILE_TIMEOUT_MS);
 });

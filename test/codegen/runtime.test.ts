@@ -83,6 +83,37 @@ describe("invoke", () => {
   });
 });
 
+describe("options.fetch", () => {
+  /** The least a fetch must give (FetchLike): a status, headers.get and text(); no `ok`, no statusText. */
+  function minimalFetch(status: number, headers: Record<string, string>, text: string): { fetch: unknown; calls: { url: string; init: Record<string, unknown> }[] } {
+    const calls: { url: string; init: Record<string, unknown> }[] = [];
+    const fetch = async (url: string, init: Record<string, unknown>) => {
+      calls.push({ url, init });
+      return { status, headers: { get: (name: string) => headers[name.toLowerCase()] ?? null }, text: async () => text };
+    };
+    return { fetch, calls };
+  }
+
+  test("a minimal fetch is enough: it gets the JSON POST with a signal, and its answer is read", async () => {
+    const { fetch, calls } = minimalFetch(200, { "content-type": "application/json" }, JSON.stringify({ ok: true }));
+    const wg = generated.createWaygate({ apiKey: "k", baseUrl: "https://wg.test/", fetch });
+    expect(await at(wg, "slack.chat.postMessage")({ channel: "C1" })).toEqual({ ok: true });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.url).toBe("https://wg.test/v1/invoke/slack/chat.postMessage");
+    expect(calls[0]?.init).toMatchObject({ method: "POST", headers: { Authorization: "Bearer k" }, body: JSON.stringify({ input: { channel: "C1" } }) });
+    expect(calls[0]?.init.signal).toBeInstanceOf(AbortSignal);
+  });
+
+  test("errors from a minimal fetch: the status decides the class, without statusText the title is `HTTP <status>`", async () => {
+    const { fetch } = minimalFetch(429, { "retry-after": "120" }, "slow down");
+    const error = await rejection(at(generated.createWaygate({ apiKey: "k", fetch }), "slack.users.info")({ user: "U1" }));
+    expect(error).toBeInstanceOf(generated.RateLimitError);
+    expect(error.message).toBe("429 HTTP 429: slow down");
+    expect(error.retryAfter).toBe(120);
+    expect((error.headers as { get(name: string): string | null }).get("Retry-After")).toBe("120");
+  });
+});
+
 describe("typed errors", () => {
   const cases: [number, keyof GeneratedModule][] = [
     [400, "BadRequestError"],

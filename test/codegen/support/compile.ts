@@ -62,6 +62,16 @@ export function writeFiles(files: ReadonlyMap<string, string>, dir = mkdtempSync
   return dir;
 }
 
+/**
+ * A fresh directory inside the repo's node_modules/.cache, for checks that import an
+ * installed package (`undici`): module resolution walks up to the repo's node_modules.
+ */
+export function scratchDirInRepo(): string {
+  const parent = join(repoRoot, "node_modules/.cache");
+  mkdirSync(parent, { recursive: true });
+  return mkdtempSync(join(parent, "waygate-codegen-"));
+}
+
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
