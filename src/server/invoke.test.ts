@@ -257,6 +257,12 @@ describe.each(storeBackends)("POST /v1/invoke through the server on %s", (backen
     expect(mapped.body).toEqual({ id: 7, name: "Ada" });
     const unmapped = await call("POST", "/v1/invoke/crm-key/me", { connection: "user_42" }, { "x-waygate-app": "worker" });
     expect(unmapped.status).toBe(404);
+    // A tenant key acting for an app by name gets that app's connection and mappings; an unknown name is 404.
+    const asWebByName = await call("POST", "/v1/invoke/crm-key/me", { connection: "user_42" }, { "x-waygate-app": "web" });
+    expect(asWebByName.body).toEqual({ id: 7, name: "Ada" });
+    const unknownApp = await call("POST", "/v1/invoke/crm-key/me", { connection: "user_42" }, { "x-waygate-app": "nope" });
+    expect(unknownApp.status).toBe(404);
+    expect(unknownApp.body?.detail).toContain('app "nope"');
 
     upstream.route("GET /api/me", { body: { full_name: "no id" } });
     const strict = await call("POST", "/v1/invoke/crm-key/me", { connection: "user_42" }, {}, webKey);

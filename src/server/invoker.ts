@@ -4,7 +4,6 @@ import { Gateway, GatewayError, type Connection as GatewayConnection, type Crede
 import { isExpired } from "../gateway/oauth.js";
 import { SealError } from "../lib/sealer.js";
 import type { ConnectionScope, Store, VersionConfig } from "../store/index.js";
-import { findApp } from "./apps.js";
 import type { AppEnv } from "./env.js";
 import { HttpError, notFound } from "./errors.js";
 
@@ -38,7 +37,7 @@ export class Invoker {
     // c.get, not c.var: Hono builds a fresh object for every c.var access.
     const auth = c.get("auth");
     const named = auth.appId ? undefined : c.req.header("x-waygate-app");
-    const appId = auth.appId ?? (named ? (await findApp(c, named)).id : null);
+    const appId = auth.appId ?? (named ? await this.namedApp(auth.tenantId, named) : null);
     const scope: ConnectionScope = { tenantId: auth.tenantId, appId };
     const target = await this.target(scope, slug, actionName);
     const connection = await this.connection(scope, target, body.connection);
@@ -83,6 +82,12 @@ export class Invoker {
       init = list;
     }
     return new Response(empty ? null : JSON.stringify(result.body), { status: result.status, headers: init });
+  }
+
+  private async namedApp(tenantId: string, ref: string): Promise<string> {
+    const id = await this.store.apps.idOf(tenantId, ref);
+    if (!id) throw notFound(`app "${ref}"`);
+    return id;
   }
 
   /** Calls a cheap read action with the connection's credentials and reports whether the upstream accepted them. */

@@ -18,6 +18,8 @@ export interface InvokeTarget {
 export class AppRepository {
   /** What `invokeTarget` found, per tenant, app and integration: read on every invoke. */
   private readonly targets: ReadCache<string, InvokeTarget>;
+  /** App ids by tenant and reference: a tenant key's `X-Waygate-App` names one on every invoke. */
+  private readonly ids: ReadCache<string, { id: string }>;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -25,6 +27,7 @@ export class AppRepository {
     private readonly now: () => Date,
   ) {
     this.targets = new ReadCache(changes);
+    this.ids = new ReadCache(changes);
   }
 
   async create(tenantId: string, name: string): Promise<App | "name-taken"> {
@@ -37,6 +40,20 @@ export class AppRepository {
   async list(tenantId: string): Promise<App[]> {
     const rows = await this.summaryQuery(tenantId).orderBy("a.name").execute();
     return rows.map(toApp);
+  }
+
+  /** The id of the app `ref` (its id or name) names in the tenant: all an invoke needs of it. */
+  async idOf(tenantId: string, ref: string): Promise<string | undefined> {
+    const found = await this.ids.get(`${tenantId}\u0000${ref}`, async () => {
+      const row = await this.db
+        .selectFrom("apps")
+        .select("id")
+        .where("tenant_id", "=", tenantId)
+        .where((eb) => eb.or([eb("id", "=", ref), eb("name", "=", ref)]))
+        .executeTakeFirst();
+      return row && { id: row.id };
+    });
+    return found?.id;
   }
 
   async get(tenantId: string, ref: string): Promise<App | undefined> {
