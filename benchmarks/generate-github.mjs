@@ -21,7 +21,6 @@
 //
 // Target: the full Waygate client is generated faster than openapi-typescript produces types alone.
 // Rewrites the "Generate: GitHub client" section of benchmarks/RESULTS.md.
-import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -29,6 +28,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { bundleGenerator } from "./support/generator.mjs";
 
 const require = createRequire(import.meta.url);
 const specPath = require.resolve("@octokit/openapi/generated/api.github.com.json");
@@ -62,8 +62,7 @@ async function child(subject, out) {
   if (subject === "waygate") {
     writeTree(out, tool.generateClient(JSON.parse(readFileSync(manifestPath, "utf8")), { generatorVersion: "bench" }));
   } else if (subject === "waygate-import") {
-    const manifest = await importManifest(tool.importDocument);
-    writeTree(out, tool.generateClient(manifest, { generatorVersion: "bench" }));
+    writeTree(out, tool.generateClient(await tool.githubManifest(), { generatorVersion: "bench" }));
   } else if (subject === "openapi-typescript") {
     const ast = await tool.default(JSON.parse(readFileSync(specPath, "utf8")), { silent: true });
     writeTree(out, new Map([["github.d.ts", tool.astToString(ast)]]));
@@ -75,32 +74,6 @@ async function child(subject, out) {
   const runMs = performance.now() - started;
   const { files, bytes } = measureTree(out);
   console.log(JSON.stringify({ loadMs, runMs, totalMs: loadMs + runMs, maxRssMb: process.resourceUsage().maxRSS / 1024, files, bytes }));
-}
-
-/** The manifest `GET /v1/sdk/manifest` would send for a tenant whose only integration is the GitHub spec. */
-async function importManifest(importDocument) {
-  const outcome = await importDocument({ kind: "content", content: readFileSync(specPath), filename: "api.github.com.json" }, { limits: { maxDocumentBytes: 64_000_000 } });
-  if (outcome.kind !== "imported") throw new Error(JSON.stringify(outcome.error));
-  const { definition, contentHash } = outcome;
-  return {
-    hash: contentHash,
-    apiUrl: "https://api.waygate.test",
-    tenantId: "ten_bench",
-    appId: null,
-    integrations: [
-      {
-        slug: "github",
-        name: definition.name,
-        description: definition.description ?? null,
-        version: 1,
-        contentHash,
-        baseUrl: definition.baseUrl,
-        authSchemes: definition.authSchemes,
-        authTypeUnverified: definition.authTypeUnverified,
-        actions: definition.actions,
-      },
-    ],
-  };
 }
 
 function writeTree(dir, files) {
@@ -126,22 +99,9 @@ const runs = Math.max(1, Number(process.env.RUNS ?? 5));
 const loadAtStart = loadavg()[0];
 rmSync(scratch, { recursive: true, force: true });
 mkdirSync(scratch, { recursive: true });
-await build({
-  stdin: {
-    contents: 'export { generateClient } from "./src/codegen/index.ts";\nexport { importDocument } from "./src/importer/index.ts";\n',
-    resolveDir: fileURLToPath(new URL("../", import.meta.url)),
-    loader: "ts",
-  },
-  bundle: true,
-  format: "esm",
-  platform: "node",
-  target: "node22",
-  packages: "external",
-  outfile: bundle,
-  logLevel: "warning",
-});
-const { importDocument } = await import(pathToFileURL(bundle).href);
-const manifest = await importManifest(importDocument);
+await bundleGenerator(bundle);
+const { githubManifest } = await import(pathToFileURL(bundle).href);
+const manifest = await githubManifest();
 writeFileSync(manifestPath, JSON.stringify(manifest));
 const actions = manifest.integrations[0].actions.length;
 

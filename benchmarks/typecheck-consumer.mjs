@@ -21,7 +21,6 @@
 //
 // Target: the Waygate consumer type-checks in at most half the time of the openapi-fetch one.
 // Rewrites the "Type-check: a consumer of three GitHub actions" section of benchmarks/RESULTS.md.
-import { build } from "esbuild";
 import { Buffer } from "node:buffer";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -30,6 +29,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { bundleGenerator } from "./support/generator.mjs";
 import ts from "typescript";
 
 const require = createRequire(import.meta.url);
@@ -102,22 +102,11 @@ const COMPILER_OPTIONS = {
 rmSync(project, { recursive: true, force: true });
 mkdirSync(project, { recursive: true });
 const bundle = join(project, "waygate-generator.mjs");
-await build({
-  stdin: { contents: 'export { generateClient } from "./src/codegen/index.ts";\nexport { importDocument } from "./src/importer/index.ts";\n', resolveDir: root, loader: "ts" },
-  bundle: true,
-  format: "esm",
-  platform: "node",
-  target: "node22",
-  packages: "external",
-  outfile: bundle,
-  logLevel: "warning",
-});
-const { generateClient, importDocument } = await import(pathToFileURL(bundle).href);
-const outcome = await importDocument({ kind: "content", content: readFileSync(specPath), filename: "api.github.com.json" }, { limits: { maxDocumentBytes: 64_000_000 } });
-if (outcome.kind !== "imported") throw new Error(JSON.stringify(outcome.error));
-const { definition, contentHash } = outcome;
-const integration = { slug: "github", name: definition.name, description: definition.description ?? null, version: 1, contentHash, baseUrl: definition.baseUrl, authSchemes: definition.authSchemes, authTypeUnverified: definition.authTypeUnverified, actions: definition.actions };
-const files = generateClient({ hash: contentHash, apiUrl: "https://api.waygate.test", tenantId: "ten_bench", appId: null, integrations: [integration] }, { generatorVersion: "bench" });
+await bundleGenerator(bundle);
+const { generateClient, githubManifest } = await import(pathToFileURL(bundle).href);
+const manifest = await githubManifest();
+const integration = manifest.integrations[0];
+const files = generateClient(manifest, { generatorVersion: "bench" });
 mkdirSync(join(project, "waygate"));
 for (const [path, text] of files) writeFileSync(join(project, "waygate", path), text);
 const { default: openapiTS, astToString } = await import("openapi-typescript");
