@@ -12,6 +12,17 @@ export type ThreadMessage = { kind: "progress"; progress: ImportProgress } | { k
 /** A hostile or enormous document exhausts this heap and fails its import, not the server. */
 export const IMPORT_HEAP_MB = 2_048;
 
+/** The thread module to run imports on, and its heap limit (default IMPORT_HEAP_MB). */
+export interface ImportThread {
+  module: URL;
+  heapMb?: number;
+}
+
+/** The built `import-thread.js` (bundled, this module sits in a chunk beside it at the root of dist/); null from sources. */
+function builtThread(): ImportThread | null {
+  return import.meta.url.endsWith(".ts") ? null : { module: new URL("./import-thread.js", import.meta.url) };
+}
+
 /**
  * Runs an import on a worker thread of its own. Parsing and normalising a large spec is
  * synchronous work (about a second for GitHub's): on the server's thread it would stall
@@ -20,14 +31,19 @@ export const IMPORT_HEAP_MB = 2_048;
  *
  * Running from the TypeScript sources (the test suite), there is no built thread module
  * to start, and the import runs in-process instead; the built package always uses the thread.
+ * Tests pass `thread` to run the built one.
  */
-export async function runImport(request: ThreadRequest, hooks: { onProgress: (progress: ImportProgress) => void; signal: AbortSignal }): Promise<ImportOutcome> {
-  if (import.meta.url.endsWith(".ts")) {
+export async function runImport(
+  request: ThreadRequest,
+  hooks: { onProgress: (progress: ImportProgress) => void; signal: AbortSignal },
+  thread: ImportThread | null = builtThread(),
+): Promise<ImportOutcome> {
+  if (!thread) {
     const { importDocument } = await import("../../importer/index.js");
     return importDocument(request.source, { ...request.options, onProgress: hooks.onProgress, signal: hooks.signal });
   }
-  // Bundled, this module sits in a chunk beside `import-thread.js` at the root of dist/.
-  const worker = new Worker(new URL("./import-thread.js", import.meta.url), { workerData: request, resourceLimits: { maxOldGenerationSizeMb: IMPORT_HEAP_MB } });
+  const heapMb = thread.heapMb ?? IMPORT_HEAP_MB;
+  const worker = new Worker(thread.module, { workerData: request, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
   return new Promise<ImportOutcome>((resolve, reject) => {
     let outcome: ImportOutcome | undefined;
     const abort = () => {
@@ -43,7 +59,7 @@ export async function runImport(request: ThreadRequest, hooks: { onProgress: (pr
     worker.on("error", (error: Error & { code?: string }) => {
       hooks.signal.removeEventListener("abort", abort);
       if (error.code === "ERR_WORKER_OUT_OF_MEMORY") {
-        resolve({ kind: "failed", error: { code: "document_limit", message: `importing the document needed more than ${IMPORT_HEAP_MB} MB of memory` }, warnings: [] });
+        resolve({ kind: "failed", error: { code: "document_limit", message: `importing the document needed more than ${heapMb} MB of memory` }, warnings: [] });
       } else reject(error);
     });
     worker.on("exit", (code) => {
