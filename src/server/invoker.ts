@@ -25,7 +25,6 @@ const CACHE_LIMIT = 2_000;
  */
 export class Invoker {
   private readonly actions = new Map<string, { config: VersionConfig; action: ActionDefinition }>();
-  private readonly touched = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
@@ -66,7 +65,7 @@ export class Invoker {
       headers["content-type"] = "application/problem+json";
       return new Response(JSON.stringify({ ...error.problem, instance: c.req.path }), { status: error.problem.status, headers });
     } finally {
-      if (connection) this.touch(connection.id);
+      if (connection) void this.store.connections.touch(connection.id).catch(() => {});
     }
     // Upstream names are the gateway's allow-list of safe headers, lower-case: never `__proto__`.
     for (const [name, value] of Object.entries(result.headers)) if (name !== "content-length") headers[name] = value;
@@ -142,15 +141,6 @@ export class Invoker {
     }
     if (requested !== undefined && !connection) throw notFound(`a connection "${requested}" to this integration${scope.appId ? " for this app" : ""}`);
     return connection;
-  }
-
-  /** Records use at most once a minute per connection: a write per call would cost more than the call. */
-  private touch(connectionId: string): void {
-    const now = Date.now();
-    if (now - (this.touched.get(connectionId) ?? 0) < 60_000) return;
-    if (this.touched.size >= CACHE_LIMIT) this.touched.delete(this.touched.keys().next().value!);
-    this.touched.set(connectionId, now);
-    void this.store.connections.touch(connectionId).catch(() => {});
   }
 
   private async credentials(connectionId: string): Promise<Credentials> {

@@ -4,6 +4,7 @@ import type { AppIntegrationSettings, Connection, Credentials } from "../contrac
 import { SealError, type Sealer } from "../lib/sealer.js";
 import { ReadCache, type ChangeTracker } from "./changes.js";
 import { newId } from "./ids.js";
+import { UsageStamps } from "./usage.js";
 import type { ConnectionTable, Database } from "./schema.js";
 
 /** A connection as an invoke uses it: its id and its opened credentials. */
@@ -36,6 +37,7 @@ export class ConnectionRepository {
    */
   private readonly invokable: ReadCache<string, InvokeConnection>;
   private readonly settingsCache: ReadCache<string, AppIntegrationSettings>;
+  private readonly usage = new UsageStamps();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -183,7 +185,9 @@ export class ConnectionRepository {
     }
   }
 
+  /** Stamps the connection as used; written at most once per LAST_USED_RESOLUTION_MS (usage.ts). */
   async touch(id: string): Promise<void> {
+    if (!this.usage.due(id, this.now().getTime())) return;
     await this.db.updateTable("connections").set({ last_used_at: this.now().toISOString() }).where("id", "=", id).execute();
   }
 

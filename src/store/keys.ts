@@ -3,12 +3,11 @@ import type { Kysely } from "kysely";
 import type { ApiKey, KeyKind } from "../contract/index.js";
 import { ReadCache, type ChangeTracker } from "./changes.js";
 import { newId } from "./ids.js";
+import { UsageStamps } from "./usage.js";
 import type { ApiKeyTable, Database } from "./schema.js";
 
 export const KEY_PREFIXES: Record<KeyKind, string> = { tenant: "wg_tenant_", app: "wg_app_" };
 
-/** Last-used timestamps are written at most this often per key, not on every request. */
-const LAST_USED_RESOLUTION_MS = 60_000;
 
 export interface IssuedKey {
   key: ApiKey;
@@ -39,8 +38,7 @@ interface KnownKey {
 export class KeyRepository {
   /** Keys by hash: authentication runs on every request, and keys change rarely. */
   private readonly byHash: ReadCache<string, KnownKey>;
-  /** When this process last stamped a key as used (cached rows are not updated in place). */
-  private readonly stamped = new Map<string, number>();
+  private readonly usage = new UsageStamps();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -80,9 +78,7 @@ export class KeyRepository {
     if (!known || known.revoked || !timingSafeEqual(known.digest, digest)) return undefined;
     const { id } = known.authenticated.key;
     const now = this.now().getTime();
-    if (now - Math.max(known.lastUsedMs, this.stamped.get(id) ?? 0) > LAST_USED_RESOLUTION_MS) {
-      if (this.stamped.size >= 10_000) this.stamped.delete(this.stamped.keys().next().value!);
-      this.stamped.set(id, now);
+    if (this.usage.due(id, now, known.lastUsedMs)) {
       const stamp = new Date(now).toISOString();
       await this.db.updateTable("api_keys").set({ last_used_at: stamp }).where("id", "=", id).execute();
       return { ...known.authenticated, key: { ...known.authenticated.key, lastUsedAt: stamp } };

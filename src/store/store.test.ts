@@ -67,6 +67,29 @@ describe.each(storeBackends)("store on %s", (backend) => {
       expect(await store.keys.authenticate(issued.secret)).toBeUndefined();
     });
 
+    it("stamps keys and connections as used at most once a minute", async () => {
+      const tenant = await store.tenants.create("Acme");
+      const issued = await store.keys.issue({ tenantId: tenant.id, kind: "tenant" });
+      await save(store, tenant.id);
+      const integrationId = (await store.integrations.find(tenant.id, "petstore"))!.id;
+      const scope = { tenantId: tenant.id, appId: null };
+      const connection = await store.connections.create(scope, { integrationId, externalUserId: null, credentials: { type: "bearer", token: "t" } });
+      if (connection === "exists") throw new Error("unexpected");
+      const stamps = async () => [(await store.keys.get(tenant.id, issued.key.id))?.lastUsedAt, (await store.connections.get(scope, connection.id))?.lastUsedAt];
+      const first = clock.toISOString();
+      await store.keys.authenticate(issued.secret);
+      await store.connections.touch(connection.id);
+      expect(await stamps()).toEqual([first, first]);
+      clock = new Date(clock.getTime() + 30_000);
+      await store.keys.authenticate(issued.secret);
+      await store.connections.touch(connection.id);
+      expect(await stamps()).toEqual([first, first]);
+      clock = new Date(clock.getTime() + 31_000);
+      await store.keys.authenticate(issued.secret);
+      await store.connections.touch(connection.id);
+      expect(await stamps()).toEqual([clock.toISOString(), clock.toISOString()]);
+    });
+
     it("never revokes or shows another tenant's key", async () => {
       const acme = await store.tenants.create("Acme");
       const globex = await store.tenants.create("Globex");
