@@ -1,6 +1,7 @@
 import type { AuthScheme } from "../contract/integrations.js";
 import { GatewayError, oauthRefreshFailed } from "./problems.js";
 import type { Connection, Credentials, OAuth2Credentials } from "./types.js";
+import { remember } from "../lib/bounded-map.js";
 
 /** Refresh this long before `expiresAt`, so a token does not expire between our check and the upstream's. */
 export const EXPIRY_SKEW_MS = 30_000;
@@ -44,9 +45,7 @@ export class OAuthRefresher {
     this.inFlight.set(connection.id, promise);
     try {
       const credentials = await promise;
-      this.refreshed.delete(connection.id);
-      if (this.refreshed.size >= MAX_REMEMBERED) this.refreshed.delete(this.refreshed.keys().next().value!);
-      this.refreshed.set(connection.id, { from: stale.accessToken, credentials });
+      remember(this.refreshed, connection.id, { from: stale.accessToken, credentials }, MAX_REMEMBERED);
       return credentials;
     } finally {
       this.inFlight.delete(connection.id);

@@ -1,6 +1,7 @@
 import { rateLimitWaitExceeded } from "./problems.js";
 import type { RateLimitState } from "./rate-limit-headers.js";
 import type { BucketConfig, RateLimitConfig } from "./types.js";
+import { remember } from "../lib/bounded-map.js";
 
 /** Buckets and learned budgets kept at most; the least recently used are forgotten first. */
 const MAX_KEYS = 10_000;
@@ -90,9 +91,7 @@ export class RateLimiter {
   learn(keys: RateLimitKeys, state: RateLimitState | null): void {
     if (!state || state.resetMs <= 0) return;
     const key = learnedKeyOf(keys);
-    this.learned.delete(key);
-    if (this.learned.size >= MAX_KEYS) this.learned.delete(this.learned.keys().next().value!);
-    this.learned.set(key, { remaining: state.remaining, resetAt: this.clock() + state.resetMs });
+    remember(this.learned, key, { remaining: state.remaining, resetAt: this.clock() + state.resetMs }, MAX_KEYS);
   }
 
   private bucketsFor(keys: RateLimitKeys, now: number): TokenBucket[] {
@@ -105,13 +104,8 @@ export class RateLimiter {
   }
 
   private bucket(key: string, config: BucketConfig, now: number): TokenBucket {
-    let bucket = this.buckets.get(key);
-    if (bucket) this.buckets.delete(key);
-    else {
-      bucket = new TokenBucket(config, now);
-      if (this.buckets.size >= MAX_KEYS) this.buckets.delete(this.buckets.keys().next().value!);
-    }
-    this.buckets.set(key, bucket);
+    const bucket = this.buckets.get(key) ?? new TokenBucket(config, now);
+    remember(this.buckets, key, bucket, MAX_KEYS);
     return bucket;
   }
 }

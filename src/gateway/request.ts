@@ -3,6 +3,7 @@ import { encodeBody } from "./body.js";
 import type { RequestBody } from "./body.js";
 import { invalidDefinition, invalidInput } from "./problems.js";
 import { encodeComponent, pathPieces, serializeHeader, serializePath, serializeQuery } from "./serialize.js";
+import { remember } from "../lib/bounded-map.js";
 
 /** One upstream request before auth. Header names are lower-case; cookie values are encoded. */
 export interface PreparedRequest {
@@ -37,8 +38,7 @@ export function parseBaseUrl(baseUrl: string): BaseUrl {
   let base = parsedBases.get(baseUrl);
   if (!base) {
     base = Object.freeze(readBaseUrl(baseUrl));
-    if (parsedBases.size >= 1_000) parsedBases.delete(parsedBases.keys().next().value!);
-    parsedBases.set(baseUrl, base);
+    remember(parsedBases, baseUrl, base, 1_000);
   }
   return base;
 }

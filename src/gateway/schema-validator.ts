@@ -4,6 +4,7 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import formats from "ajv-formats";
 import type { FieldError } from "../contract/problem.js";
+import { remember } from "../lib/bounded-map.js";
 import { checkPattern } from "./regex-safety.js";
 
 /** Bounds on a schema before Ajv sees it: Ajv generates code proportional to the schema, so a hostile one must be refused early. */
@@ -63,14 +64,8 @@ export class SchemaValidator {
     if (known) return known;
     const warnings = inspect(schema, this.limits);
     const key = createHash("sha256").update(JSON.stringify(schema)).digest("base64url");
-    let compiled = this.cache.get(key);
-    if (compiled) {
-      this.cache.delete(key);
-    } else {
-      compiled = this.build(schema, warnings);
-      if (this.cache.size >= this.limits.maxCached) this.cache.delete(this.cache.keys().next().value!);
-    }
-    this.cache.set(key, compiled);
+    const compiled = this.cache.get(key) ?? this.build(schema, warnings);
+    remember(this.cache, key, compiled, this.limits.maxCached);
     this.byObject.set(schema, compiled);
     return compiled;
   }

@@ -6,6 +6,7 @@ import { SealError } from "../lib/sealer.js";
 import type { ConnectionScope, Store, VersionConfig } from "../store/index.js";
 import type { AppEnv } from "./env.js";
 import { HttpError, notFound } from "./errors.js";
+import { remember } from "../lib/bounded-map.js";
 
 interface Target {
   integrationId: string;
@@ -125,8 +126,7 @@ export class Invoker {
       const [action, config] = await Promise.all([this.store.integrations.getAction(ref, actionName), this.store.versions.config(found.version.id)]);
       if (!action || !config) throw notFound(`action "${actionName}" in ${slug} version ${found.version.number}`);
       cached = { config, action: toDefinition(action) };
-      if (this.actions.size >= CACHE_LIMIT) this.actions.delete(this.actions.keys().next().value!);
-      this.actions.set(key, cached);
+      remember(this.actions, key, cached, CACHE_LIMIT);
     }
     return { integrationId: found.integrationId, version: found.version.number, ...cached, rateLimit: found.rateLimit };
   }

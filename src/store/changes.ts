@@ -1,4 +1,5 @@
 import type { CompiledQuery, DatabaseConnection, Dialect, Driver, OperationNode } from "kysely";
+import { remember } from "../lib/bounded-map.js";
 
 /**
  * The tables whose rows the read caches hold. Writes to the others (the job queue, the
@@ -113,8 +114,7 @@ export class ReadCache<K, V extends object> {
     const value = await load();
     // Cached only when no write happened while it was read, so it cannot be older than the write.
     if (value !== undefined && this.tracker.current() === generation && this.generation === generation) {
-      if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(key, Object.freeze(value));
+      remember(this.entries, key, Object.freeze(value), this.limit);
     }
     return value;
   }

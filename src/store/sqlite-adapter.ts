@@ -1,5 +1,6 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import type { SqliteDatabase, SqliteStatement } from "kysely";
+import { remember } from "../lib/bounded-map.js";
 
 /**
  * Kysely's SqliteDialect is written against better-sqlite3. Node's built-in
@@ -20,8 +21,7 @@ export function adaptNodeSqlite(db: DatabaseSync): SqliteDatabase {
       let statement = cache.get(sql);
       if (!statement) {
         statement = adaptStatement(db.prepare(sql));
-        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-        cache.set(sql, statement);
+        remember(cache, sql, statement, STATEMENT_CACHE_SIZE);
       }
       return statement;
     },

@@ -1,3 +1,5 @@
+import { remember } from "../lib/bounded-map.js";
+
 /** `last_used_at` is written at most this often per row: a write per request would cost more than the request. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -14,9 +16,7 @@ export class UsageStamps {
   /** Whether `id` should be stamped at `now`, given the stamp the database held when read; records the stamp if so. */
   due(id: string, now: number, storedMs = 0): boolean {
     if (now - Math.max(storedMs, this.stamped.get(id) ?? 0) <= LAST_USED_RESOLUTION_MS) return false;
-    this.stamped.delete(id);
-    if (this.stamped.size >= REMEMBERED) this.stamped.delete(this.stamped.keys().next().value!);
-    this.stamped.set(id, now);
+    remember(this.stamped, id, now, REMEMBERED);
     return true;
   }
 }
