@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
 import type { Kysely } from "kysely";
 import type { AppIntegrationSettings, Connection, Credentials } from "../contract/index.js";
 import { SealError, type Sealer } from "../lib/sealer.js";
@@ -176,7 +177,7 @@ export class ConnectionRepository {
       const exists = await this.db.selectFrom("connections").select("id").where("id", "=", id).executeTakeFirst();
       if (!exists) return undefined;
       if (Date.now() > giveUpAt) throw new Error(`connection ${id}: another server has been refreshing its tokens for over ${leaseMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
+      await delay(pollMs);
     }
     try {
       return await work();
