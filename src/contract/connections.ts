@@ -74,18 +74,3 @@ export const AppIntegrationSettingsSchema = z
   })
   .meta({ id: "AppIntegrationSettings" });
 export type AppIntegrationSettings = z.infer<typeof AppIntegrationSettingsSchema>;
-
-/** The body of `POST /v1/invoke/{integration}/{action}`. */
-export const InvokeBodySchema = z
-  .object({
-    input: z.unknown().default({}),
-    /** A connection id (`con_…`) or an end user's id. */
-    connection: z.string().min(1).max(200).optional(),
-    paginate: z
-      .union([z.boolean(), z.object({ maxPages: z.number().int().min(1).max(1000).optional(), maxItems: z.number().int().min(1).max(100_000).optional() })])
-      .default(false),
-    /** The `X-Waygate-Next-Page` token of a previous response. */
-    page: z.string().max(10_000).optional(),
-  })
-  .meta({ id: "InvokeBody" });
-export type InvokeBody = z.infer<typeof InvokeBodySchema>;

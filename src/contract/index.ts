@@ -10,3 +10,4 @@ export * from "./project.js";
 export * from "./versioning.js";
 export * from "./versions.js";
 export * from "./connections.js";
+export * from "./invoke.js";

@@ -35,14 +35,18 @@ export function buildOpenApiDocument(version: string): JsonObject {
       parameters: [
         ...parametersOf(spec.params, "path", toSchema),
         ...parametersOf(spec.query, "query", toSchema),
+        ...parametersOf(spec.headers, "header", toSchema),
       ],
       ...(spec.body
         ? { requestBody: { required: true, content: { "application/json": { schema: toSchema(spec.body, "input") } } } }
         : {}),
       responses: {
-        [String(spec.status)]: spec.response
-          ? { description: "Success", content: { "application/json": { schema: toSchema(spec.response, "output") } } }
-          : { description: "Success, no content" },
+        [String(spec.status)]: {
+          ...(spec.response
+            ? { description: "Success", content: { "application/json": { schema: toSchema(spec.response, "output") } } }
+            : { description: "Success, no content" }),
+          headers: responseHeadersOf(spec),
+        },
         default: { description: "A problem (RFC 9457)", content: { "application/problem+json": { schema: problem } } },
       },
     };
@@ -68,7 +72,7 @@ export function buildOpenApiDocument(version: string): JsonObject {
 
 function parametersOf(
   schema: z.ZodObject | undefined,
-  location: "path" | "query",
+  location: "path" | "query" | "header",
   toSchema: (schema: z.ZodType, io: "input" | "output") => unknown,
 ): JsonObject[] {
   if (!schema) return [];
@@ -83,6 +87,12 @@ function parametersOf(
       schema: toSchema(memberSchema, "input"),
     };
   });
+}
+
+/** `x-request-id` on every response, then what the route declares. */
+function responseHeadersOf(spec: RouteSpec): JsonObject {
+  const declared: Record<string, string> = { "x-request-id": "This request's id: the caller's X-Request-Id when well-formed, else one the server made", ...spec.responseHeaders };
+  return Object.fromEntries(Object.entries(declared).map(([name, description]) => [name, { description, schema: { type: "string" } }]));
 }
 
 function rewriteRefs(value: unknown, suffix: string): unknown {

@@ -19,8 +19,8 @@ import {
   ConnectionSchema,
   ConnectionTestSchema,
   CreateConnectionSchema,
-  InvokeBodySchema,
 } from "./connections.js";
+import { InvokeBodySchema, InvokeHeadersSchema, InvokeParamsSchema, InvokeResponseHeaders } from "./invoke.js";
 import { RateLimitSchema } from "./integrations.js";
 
 /**
@@ -42,6 +42,10 @@ export interface RouteSpec {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
+  /** Request headers the route reads, lower-case names; validated like params and query. */
+  headers?: z.ZodObject;
+  /** Response headers the route sets besides `x-request-id` (every route's), lower-case name → meaning. */
+  responseHeaders?: Readonly<Record<string, string>>;
   /** Success status and body schema; `null` for an empty (204) response. */
   status: 200 | 201 | 202 | 204;
   response: z.ZodType | null;
@@ -57,6 +61,17 @@ const AppParams = z.object({ app: z.string().min(1).max(100).describe("App id or
 const VersionQuery = z.object({
   version: z.coerce.number().int().positive().optional().describe("Version number; the current version when omitted"),
 });
+
+const INVOKE_RESPONSE_HEADERS = {
+  [InvokeResponseHeaders.versionExecuted]: "The integration version that ran",
+  [InvokeResponseHeaders.versionMismatch]: "The expected version the request named, when another one ran",
+  [InvokeResponseHeaders.attempts]: "Upstream requests sent, over pages and retries",
+  [InvokeResponseHeaders.nextPage]: "Token for the next page (the body's `page`); absent on the last page",
+  [InvokeResponseHeaders.warning]: "One warning per field (repeated)",
+  [InvokeResponseHeaders.errorSource]: "On errors: `upstream` when the API answered an error status, `waygate` otherwise",
+  [InvokeResponseHeaders.retryAfter]: "On 429 and 503: seconds to wait before trying again",
+  [InvokeResponseHeaders.retryAfterMs]: "On 429 and 503: the same wait in milliseconds",
+} as const;
 
 export const routes = {
   health: route({
@@ -274,8 +289,9 @@ export const routes = {
     operationId: "invoke", method: "post", path: "/v1/invoke/{slug}/{action}", tag: "gateway", auth: true,
     summary:
       "Call an action: the version your app resolves to, your stored credentials, retries, rate limits, paging, validation and mappings. " +
-      "Answers with the upstream's status and (mapped) body; X-Waygate-Version-Executed, X-Waygate-Attempts and X-Waygate-Next-Page headers.",
-    params: SlugParams.extend({ action: z.string().max(200) }), body: InvokeBodySchema, status: 200, response: z.unknown(),
+      "Answers with the upstream's status, safe headers and (mapped) body, JSON or as the upstream sent it.",
+    params: InvokeParamsSchema, headers: InvokeHeadersSchema, body: InvokeBodySchema, status: 200, response: z.unknown(),
+    responseHeaders: INVOKE_RESPONSE_HEADERS,
   }),
 } as const;
 
@@ -288,6 +304,7 @@ type InputOr<S, Fallback> = S extends z.ZodType ? z.input<S> : Fallback;
 /** What a handler receives, already validated. */
 export interface RouteInput<R extends RouteSpec> {
   params: InferOr<R["params"], Record<string, never>>;
+  headers: InferOr<R["headers"], Record<string, never>>;
   query: InferOr<R["query"], Record<string, never>>;
   body: InferOr<R["body"], undefined>;
 }
@@ -295,6 +312,7 @@ export interface RouteInput<R extends RouteSpec> {
 /** What a caller sends, before defaults are applied. */
 export interface RouteRequest<R extends RouteSpec> {
   params?: InputOr<R["params"], undefined>;
+  headers?: InputOr<R["headers"], undefined>;
   query?: InputOr<R["query"], undefined>;
   body?: InputOr<R["body"], undefined>;
 }

@@ -36,7 +36,7 @@ export function notFound(what: string): HttpError {
 }
 
 /** Zod issues as field errors: `body.actions.3.name: must be …`. */
-export function validationError(location: "params" | "query" | "body", error: z.ZodError): HttpError {
+export function validationError(location: "params" | "query" | "headers" | "body", error: z.ZodError): HttpError {
   const fields = error.issues.slice(0, 50).map((issue) => ({
     field: [location, ...issue.path.map(String)].join("."),
     message: issue.message,

@@ -16,7 +16,7 @@ export class WithStatus<T> {
 }
 
 /**
- * Registers a handler for a contract route: validates path, query and body with the
+ * Registers a handler for a contract route: validates path, query, headers and body with the
  * route's schemas before the handler runs, and writes the handler's value with the
  * route's status. Handlers therefore only ever see valid input.
  */
@@ -29,6 +29,7 @@ export function mount<R extends RouteSpec>(app: Hono<AppEnv>, spec: R, handler: 
     const input = {
       params: spec.params ? parse(spec.params, c.req.param(), "params") : {},
       query: spec.query ? parse(spec.query, c.req.query(), "query") : {},
+      headers: spec.headers ? parse(spec.headers, declaredHeaders(c, spec.headers), "headers") : {},
       body: spec.body ? parse(spec.body, await readJson(c), "body") : undefined,
     } as RouteInput<R>;
     const output = await handler(c, input);
@@ -39,7 +40,17 @@ export function mount<R extends RouteSpec>(app: Hono<AppEnv>, spec: R, handler: 
   });
 }
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, location: "params" | "query" | "body"): z.infer<S> {
+/** Only the headers the route declares: reading them one by one spares building a record of every header. */
+function declaredHeaders(c: Context<AppEnv>, schema: z.ZodObject): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const name of Object.keys(schema.shape)) {
+    const value = c.req.header(name);
+    if (value !== undefined) found[name] = value;
+  }
+  return found;
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown, location: "params" | "query" | "headers" | "body"): z.infer<S> {
   const result = schema.safeParse(value);
   if (!result.success) throw validationError(location, result.error);
   return result.data;
