@@ -1,5 +1,5 @@
 import type { AuthScheme } from "../contract/integrations.js";
-import { authMissing } from "./problems.js";
+import { authMissing, connectionRequired } from "./problems.js";
 import type { PreparedRequest } from "./request.js";
 import { setQueryParam } from "./request.js";
 import type { Connection, Credentials } from "./types.js";
@@ -20,14 +20,14 @@ const ACCEPTS: Record<Credentials["type"], AuthScheme["type"][]> = {
 
 /**
  * Picks how to authenticate. No connection: fine when the integration declares no
- * scheme, else 401. A connection whose kind no declared scheme accepts: 400. An
+ * scheme, else connection-required (the caller's omission, not a failed credential). A connection whose kind no declared scheme accepts: 400. An
  * integration that declares nothing (e.g. GitHub's published spec) still gets bearer,
  * OAuth and basic credentials in the Authorization header; an API key needs a declared place.
  */
 export function planAuth(schemes: readonly AuthScheme[], connection: Connection | null): AuthPlan {
   if (!connection) {
     if (schemes.length === 0) return { kind: "none" };
-    throw authMissing(401, `this integration needs credentials (${describe(schemes)}) and no connection was given`);
+    throw connectionRequired(`this integration needs credentials (${describe(schemes)}) and the call named no connection: pass a connection id or the end user's id`);
   }
   const type = connection.credentials.type;
   if (schemes.length === 0) {

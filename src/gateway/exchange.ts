@@ -59,6 +59,7 @@ export async function exchange(deps: ExchangeDeps, options: ExchangeOptions): Pr
     await deps.limiter.acquire(keys, options.maxRateLimitWaitMs, signal);
     const outgoing = applyAuth(options.request, options.plan, credentials);
     sends++;
+    const sentAt = deps.clock();
     let response: RawResponse;
     try {
       response = await deps.transport.send(outgoing, options.timeoutMs, signal);
@@ -74,6 +75,12 @@ export async function exchange(deps: ExchangeDeps, options: ExchangeOptions): Pr
     }
     const now = deps.clock();
     deps.limiter.learn(keys, parseRateLimitHeaders(response.headers, now));
+    const throttled = response.status === 429 || response.status === 503;
+    const retryAfter = isRetryableStatus(response.status) ? parseRetryAfter(response.headers["retry-after"], now) : null;
+    // Retry-After on a 429 or 503 becomes the learned budget: this retry and every other
+    // invoke on the connection wait it out in the limiter, and are then paced.
+    if (throttled && retryAfter !== null) deps.limiter.throttled(keys, retryAfter, sentAt);
+    else if (response.status < 400) deps.limiter.accept(keys, sentAt);
 
     // RFC 6750 §3.1: 401 invalid_token — the token may have been revoked or expired early.
     if (response.status === 401 && connection && credentials?.type === "oauth2" && refresh && !refreshedAfter401) {
@@ -83,11 +90,9 @@ export async function exchange(deps: ExchangeDeps, options: ExchangeOptions): Pr
     }
     if (isRetryableStatus(response.status)) {
       failures++;
-      const retryAfter = parseRetryAfter(response.headers["retry-after"], now);
-      if (retryAfter !== null && (response.status === 429 || response.status === 503)) deps.limiter.learn(keys, { remaining: 0, resetMs: retryAfter });
       if (options.retrySafe && failures < options.maxAttempts && (retryAfter ?? 0) <= options.maxRateLimitWaitMs) {
         if (retryAfter === null) await deps.sleep(backoffDelay(failures, deps.random), signal);
-        else if (response.status !== 429 && response.status !== 503) await deps.sleep(retryAfter, signal);
+        else if (!throttled) await deps.sleep(retryAfter, signal);
         continue;
       }
     }

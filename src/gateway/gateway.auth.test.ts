@@ -3,7 +3,7 @@ import type { AuthScheme } from "../contract/integrations.js";
 import { Gateway } from "./gateway.js";
 import { credentialsFromTokenResponse, refreshGrant } from "./oauth.js";
 import type { TokenResponse } from "./oauth.js";
-import { PROBLEM_AUTH_MISSING, PROBLEM_OAUTH_REFRESH_FAILED, PROBLEM_UPSTREAM_ERROR } from "./problems.js";
+import { PROBLEM_AUTH_MISSING, PROBLEM_CONNECTION_REQUIRED, PROBLEM_OAUTH_REFRESH_FAILED, PROBLEM_UPSTREAM_ERROR } from "./problems.js";
 import { actionOf, acmeIntegration, startUpstream } from "./test-upstream.js";
 import type { Received, Upstream } from "./test-upstream.js";
 import type { Connection, Credentials, GatewayDeps, OAuth2Credentials } from "./types.js";
@@ -84,9 +84,10 @@ describe("credential injection", () => {
     expect(result.status).toBe(200);
   });
 
-  it("answers 401 auth-missing when the integration needs credentials and no connection is given", async () => {
+  it("answers 400 connection-required when the integration needs credentials and no connection is given", async () => {
     const problem = await problemOf(invokeWith(gatewayWith(), [{ type: "bearer" }], null));
-    expect(problem).toMatchObject({ type: PROBLEM_AUTH_MISSING, status: 401 });
+    expect(problem).toMatchObject({ type: PROBLEM_CONNECTION_REQUIRED, status: 400 });
+    expect(problem.detail).toMatch(/named no connection/);
   });
 
   it("answers 400 auth-missing when the connection holds a kind of credential the integration does not accept", async () => {

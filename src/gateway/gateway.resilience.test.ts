@@ -104,7 +104,7 @@ describe("retries (RFC 9110 §9.2.2, §10.2.3)", () => {
     expect(first).toMatchObject({ type: PROBLEM_UPSTREAM_ERROR, status: 429, upstream: { headers: { "retry-after": "120" } } });
     const hits = upstream.hits("GET /api/jobs/status").length;
     const second = await problemOf(invoke("jobs.status", {}, { maxRateLimitWaitMs: 5_000 }, "conn-429"));
-    expect(second).toMatchObject({ type: PROBLEM_RATE_LIMIT_WAIT_EXCEEDED, status: 429, retryAfter: 120 });
+    expect(second).toMatchObject({ type: PROBLEM_RATE_LIMIT_WAIT_EXCEEDED, status: 429, retryAfterMs: 120_000 });
     expect(upstream.hits("GET /api/jobs/status").length).toBe(hits);
     expect(time.sleeps).toEqual([]);
   });
@@ -126,7 +126,7 @@ describe("rate limits", () => {
     await invoke("jobs.status", {}, {}, "conn-ietf");
     const hits = upstream.hits("GET /api/jobs/status").length;
     const problem = await problemOf(invoke("jobs.status", {}, { maxRateLimitWaitMs: 1_000 }, "conn-ietf"));
-    expect(problem).toMatchObject({ type: PROBLEM_RATE_LIMIT_WAIT_EXCEEDED, status: 429, retryAfter: 60 });
+    expect(problem).toMatchObject({ type: PROBLEM_RATE_LIMIT_WAIT_EXCEEDED, status: 429, retryAfterMs: 60_000 });
     expect(upstream.hits("GET /api/jobs/status").length).toBe(hits);
   });
 

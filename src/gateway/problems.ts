@@ -1,24 +1,25 @@
-import { PROBLEM_BASE } from "../contract/problem.js";
+import { InvokeProblemTypes } from "../contract/invoke.js";
 import type { FieldError } from "../contract/problem.js";
 
 /*
- * Problem types (RFC 9457 §3.1.1) of the invoke pipeline. Waygate's own failures each have
- * a type; anything the upstream answered with an error status is UPSTREAM_ERROR, whose
- * `status` is the upstream's and whose `upstream` member carries its response.
+ * Problem types (RFC 9457 §3.1.1) of the invoke pipeline, named once in the contract
+ * (`InvokeProblemTypes`): the generated client and the snippets branch on the same URLs.
  */
-export const PROBLEM_INVALID_INPUT = `${PROBLEM_BASE}invalid-input`;
-export const PROBLEM_INVALID_DEFINITION = `${PROBLEM_BASE}invalid-definition`;
-export const PROBLEM_INVALID_MAPPING = `${PROBLEM_BASE}invalid-mapping`;
-export const PROBLEM_INVALID_PAGE_TOKEN = `${PROBLEM_BASE}invalid-page-token`;
-export const PROBLEM_AUTH_MISSING = `${PROBLEM_BASE}auth-missing`;
-export const PROBLEM_OAUTH_REFRESH_FAILED = `${PROBLEM_BASE}oauth-refresh-failed`;
-export const PROBLEM_RATE_LIMIT_WAIT_EXCEEDED = `${PROBLEM_BASE}rate-limit-wait-exceeded`;
-export const PROBLEM_UPSTREAM_UNREACHABLE = `${PROBLEM_BASE}upstream-unreachable`;
-export const PROBLEM_UPSTREAM_TIMEOUT = `${PROBLEM_BASE}upstream-timeout`;
-export const PROBLEM_UPSTREAM_RESPONSE_TOO_LARGE = `${PROBLEM_BASE}upstream-response-too-large`;
-export const PROBLEM_UPSTREAM_ERROR = `${PROBLEM_BASE}upstream-error`;
-export const PROBLEM_INVALID_OUTPUT = `${PROBLEM_BASE}invalid-output`;
-export const PROBLEM_ABORTED = `${PROBLEM_BASE}aborted`;
+export const PROBLEM_INVALID_INPUT = InvokeProblemTypes.invalidInput;
+export const PROBLEM_INVALID_DEFINITION = InvokeProblemTypes.invalidDefinition;
+export const PROBLEM_INVALID_MAPPING = InvokeProblemTypes.invalidMapping;
+export const PROBLEM_INVALID_PAGE_TOKEN = InvokeProblemTypes.invalidPageToken;
+export const PROBLEM_AUTH_MISSING = InvokeProblemTypes.authMissing;
+export const PROBLEM_CONNECTION_REQUIRED = InvokeProblemTypes.connectionRequired;
+export const PROBLEM_OAUTH_REFRESH_FAILED = InvokeProblemTypes.oauthRefreshFailed;
+export const PROBLEM_RATE_LIMIT_WAIT_EXCEEDED = InvokeProblemTypes.rateLimitWaitExceeded;
+export const PROBLEM_COLLECTION_TOO_LARGE = InvokeProblemTypes.collectionTooLarge;
+export const PROBLEM_UPSTREAM_UNREACHABLE = InvokeProblemTypes.upstreamUnreachable;
+export const PROBLEM_UPSTREAM_TIMEOUT = InvokeProblemTypes.upstreamTimeout;
+export const PROBLEM_UPSTREAM_RESPONSE_TOO_LARGE = InvokeProblemTypes.upstreamResponseTooLarge;
+export const PROBLEM_UPSTREAM_ERROR = InvokeProblemTypes.upstreamError;
+export const PROBLEM_INVALID_OUTPUT = InvokeProblemTypes.invalidOutput;
+export const PROBLEM_ABORTED = InvokeProblemTypes.aborted;
 
 export interface UpstreamSummary {
   status: number;
@@ -35,8 +36,11 @@ export interface GatewayProblem {
   errors?: FieldError[];
   /** Only on PROBLEM_UPSTREAM_ERROR. */
   upstream?: UpstreamSummary;
-  /** Seconds until a retry may succeed (rate-limit-wait-exceeded); the server can send it as Retry-After. */
-  retryAfter?: number;
+  /** Milliseconds until a retry may succeed (rate-limit-wait-exceeded); the server sends it as Retry-After. */
+  retryAfterMs?: number;
+  /** collection-too-large: how far collecting got, and the token that continues after it. */
+  collected?: { pages: number; items: number; bytes: number };
+  nextPage?: string;
 }
 
 /** Thrown by `Gateway.invoke`; `problem` is the application/problem+json body to answer with. */
@@ -90,7 +94,31 @@ export function rateLimitWaitExceeded(waitMs: number, maxWaitMs: number): Gatewa
     title: "Rate limit wait exceeded",
     status: 429,
     detail: `the rate limit budget frees up in ${Math.ceil(waitMs)} ms, longer than the allowed wait of ${maxWaitMs} ms`,
-    retryAfter: Math.max(1, Math.ceil(waitMs / 1000)),
+    retryAfterMs: Math.ceil(waitMs),
+  });
+}
+
+/** The action needs credentials and the call named no connection (and the caller has no default one). */
+export function connectionRequired(detail: string): GatewayError {
+  return new GatewayError({ type: PROBLEM_CONNECTION_REQUIRED, title: "Connection required", status: 400, detail });
+}
+
+/**
+ * 507 (RFC 4918 §11.5: the server cannot store the representation the request needs):
+ * collecting every page would hold more than the server allows in memory for one call.
+ * Collecting the same pages again with `paginate.maxPages` and continuing from `nextPage`
+ * gets the rest; page-by-page calls never hit this.
+ */
+export function collectionTooLarge(collected: { pages: number; items: number; bytes: number }, limit: number, nextPage: string | null): GatewayError {
+  return new GatewayError({
+    type: PROBLEM_COLLECTION_TOO_LARGE,
+    title: "Collected pages too large",
+    status: 507,
+    detail:
+      `collecting stopped after ${collected.pages} page(s) (${collected.items} items, ${collected.bytes} bytes): the next page would pass the server's limit of ${limit} bytes for one call. ` +
+      `Fetch page by page (leave out paginate and send each response's x-waygate-next-page back as page), or collect these ${collected.pages} page(s) with paginate.maxPages and continue from nextPage`,
+    collected,
+    ...(nextPage ? { nextPage } : {}),
   });
 }
 

@@ -16,11 +16,18 @@ export class TokenBucket {
   private updatedAt: number;
 
   constructor(
-    private readonly config: BucketConfig,
+    private config: BucketConfig,
     now: number,
   ) {
     this.tokens = config.capacity;
     this.updatedAt = now;
+  }
+
+  /** Changes capacity and rate from `now` on, keeping the reservations already handed out. */
+  retune(config: BucketConfig, now: number): void {
+    this.refill(now);
+    this.config = config;
+    this.tokens = Math.min(this.tokens, config.capacity);
   }
 
   /** Milliseconds until a token would be available, without taking it. */
@@ -43,11 +50,42 @@ export class TokenBucket {
   }
 }
 
-/** The budget an upstream announced, counted down locally between responses. */
+/** The budget an upstream announced in rate-limit headers, counted down locally between responses. */
 interface LearnedBudget {
   remaining: number;
   resetAt: number;
 }
+
+/**
+ * What a 429 or 503 with Retry-After taught: nothing may go before `resetAt`, and after it
+ * requests are paced by a bucket refilled at the rate the upstream had been accepting
+ * (the successes seen before it throttled, spread over the Retry-After period). Another
+ * throttle halves that rate; a quiet stretch ends the pacing.
+ */
+interface Throttle {
+  resetAt: number;
+  periodMs: number;
+  /** Requests the upstream takes per period, as learned. */
+  perPeriod: number;
+  pace: TokenBucket;
+  /** Changes when waiters' reservations are void (a new reset, a slower pace): sleepers wake and queue again. */
+  epoch: number;
+  /** When pacing began: answers to requests sent earlier are old news, not a verdict on the pace. */
+  learnedAt: number;
+  lastThrottledAt: number;
+}
+
+/** Successes on a key since its last throttle: the evidence a throttle's pace is learned from. */
+interface Accepted {
+  since: number;
+  count: number;
+}
+
+/** A throttle's pacing ends when the upstream has not throttled for this many of its periods (and at least QUIET_MIN_MS). */
+const QUIET_PERIODS = 4;
+const QUIET_MIN_MS = 10_000;
+/** Pace at this share of the learned rate. */
+const PACE_MARGIN = 0.9;
 
 export interface RateLimitKeys {
   connection: string | null;
@@ -58,14 +96,16 @@ export interface RateLimitKeys {
 
 /**
  * Waits for budget before each upstream request: configured token buckets per connection
- * and per integration, and the budget the upstream itself announced in its rate-limit
- * headers (kept per connection, since upstreams count per credential, else per
- * integration). Waiting beyond `maxWaitMs` throws rate-limit-wait-exceeded rather than
- * provoking a 429 the upstream may punish.
+ * and per integration, and what the upstream itself said (rate-limit headers, Retry-After),
+ * kept per connection since upstreams count per credential, else per integration. Waiting
+ * beyond `maxWaitMs` throws rate-limit-wait-exceeded rather than provoking a 429 the
+ * upstream may punish.
  */
 export class RateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly learned = new Map<string, LearnedBudget>();
+  private readonly throttles = new Map<string, Throttle>();
+  private readonly accepted = new Map<string, Accepted>();
 
   constructor(
     private readonly config: RateLimitConfig,
@@ -74,24 +114,91 @@ export class RateLimiter {
   ) {}
 
   async acquire(keys: RateLimitKeys, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
-    const now = this.clock();
-    const buckets = this.bucketsFor(keys, now);
-    const learnedKey = learnedKeyOf(keys);
-    const budget = this.learned.get(learnedKey);
-    if (budget && budget.resetAt <= now) this.learned.delete(learnedKey);
-    const learnedWait = budget && budget.resetAt > now && budget.remaining < 1 ? budget.resetAt - now : 0;
-    const wait = Math.max(learnedWait, ...buckets.map((bucket) => bucket.waitFor(now)));
-    if (wait > maxWaitMs) throw rateLimitWaitExceeded(wait, maxWaitMs);
-    for (const bucket of buckets) bucket.reserve(now);
-    if (budget && budget.resetAt > now && budget.remaining >= 1) budget.remaining -= 1;
-    if (wait > 0) await this.sleep(wait, signal);
+    const upstreamKey = upstreamKeyOf(keys);
+    const deadline = this.clock() + maxWaitMs;
+    for (;;) {
+      const now = this.clock();
+      const buckets = this.bucketsFor(keys, now);
+      const budget = this.learned.get(upstreamKey);
+      if (budget && budget.resetAt <= now) this.learned.delete(upstreamKey);
+      const learnedWait = budget && budget.resetAt > now && budget.remaining < 1 ? budget.resetAt - now : 0;
+      const throttle = this.activeThrottle(upstreamKey, now);
+      // The pace bucket hands out reservations from the reset on, in order: waiters leave
+      // one by one at the learned rate instead of all at the same instant.
+      const start = throttle ? Math.max(now, throttle.resetAt) : now;
+      const throttleWait = throttle ? start - now + throttle.pace.waitFor(start) : 0;
+      const wait = Math.max(learnedWait, throttleWait, ...buckets.map((bucket) => bucket.waitFor(now)));
+      if (now + wait > deadline) throw rateLimitWaitExceeded(wait, maxWaitMs);
+      for (const bucket of buckets) bucket.reserve(now);
+      throttle?.pace.reserve(start);
+      if (budget && budget.resetAt > now && budget.remaining >= 1) budget.remaining -= 1;
+      if (wait <= 0) return;
+      await this.sleep(wait, signal);
+      // A throttle learned while this caller slept voids its reservation: queue again under it.
+      const current = this.throttles.get(upstreamKey);
+      if (!current || current.epoch === throttle?.epoch) return;
+    }
   }
 
-  /** Records what a response said about the remaining budget (headers or a 429's Retry-After). */
+  /** The key's throttle, unless the upstream has been quiet long enough to stop pacing. */
+  private activeThrottle(key: string, now: number): Throttle | undefined {
+    const throttle = this.throttles.get(key);
+    if (throttle && now - throttle.lastThrottledAt > Math.max(QUIET_MIN_MS, QUIET_PERIODS * throttle.periodMs)) {
+      this.throttles.delete(key);
+      return undefined;
+    }
+    return throttle;
+  }
+
+  /** Records what a response said about the remaining budget (rate-limit headers). */
   learn(keys: RateLimitKeys, state: RateLimitState | null): void {
     if (!state || state.resetMs <= 0) return;
-    const key = learnedKeyOf(keys);
-    remember(this.learned, key, { remaining: state.remaining, resetAt: this.clock() + state.resetMs }, MAX_KEYS);
+    remember(this.learned, upstreamKeyOf(keys), { remaining: state.remaining, resetAt: this.clock() + state.resetMs }, MAX_KEYS);
+  }
+
+  /**
+   * Counts a request the upstream accepted; a later throttle learns its pace from these. A
+   * success for a request sent before pacing began raises the learned pace: it shows the
+   * upstream took one more than was counted when the throttle arrived.
+   */
+  accept(keys: RateLimitKeys, sentAt: number): void {
+    const key = upstreamKeyOf(keys);
+    const throttle = this.throttles.get(key);
+    if (throttle && sentAt < throttle.learnedAt) {
+      throttle.perPeriod += 1;
+      throttle.pace.retune(paceOf(throttle.perPeriod, throttle.periodMs), this.clock());
+      return;
+    }
+    const seen = this.accepted.get(key);
+    if (seen) seen.count++;
+    else remember(this.accepted, key, { since: sentAt, count: 1 }, MAX_KEYS);
+  }
+
+  /**
+   * A 429 or 503 with Retry-After for a request sent at `sentAt`: nothing goes until then,
+   * and afterwards at the pace the upstream had accepted. A throttle of a request sent
+   * while pacing means the pace was too fast: it is halved (multiplicative decrease).
+   */
+  throttled(keys: RateLimitKeys, retryAfterMs: number, sentAt: number): void {
+    const key = upstreamKeyOf(keys);
+    const now = this.clock();
+    const resetAt = now + Math.max(0, retryAfterMs);
+    const previous = this.throttles.get(key);
+    if (previous && sentAt < previous.learnedAt) {
+      // Sent in the burst that taught the current pace: only the reset may move.
+      if (resetAt > previous.resetAt) {
+        remember(this.throttles, key, { ...previous, resetAt, pace: new TokenBucket(paceOf(previous.perPeriod, previous.periodMs), resetAt), epoch: previous.epoch + 1, lastThrottledAt: now }, MAX_KEYS);
+      }
+      return;
+    }
+    const periodMs = Math.max(1_000, retryAfterMs);
+    const seen = this.accepted.get(key);
+    this.accepted.delete(key);
+    // Successes since the last throttle, scaled to one period when they were spread over longer.
+    const learned = seen ? seen.count * Math.min(1, periodMs / Math.max(1, now - seen.since)) : 0;
+    const perPeriod = Math.max(1, previous ? Math.min(previous.perPeriod / 2, learned || Infinity) : learned);
+    const throttle: Throttle = { resetAt, periodMs, perPeriod, pace: new TokenBucket(paceOf(perPeriod, periodMs), resetAt), epoch: (previous?.epoch ?? 0) + 1, learnedAt: now, lastThrottledAt: now };
+    remember(this.throttles, key, throttle, MAX_KEYS);
   }
 
   private bucketsFor(keys: RateLimitKeys, now: number): TokenBucket[] {
@@ -110,6 +217,14 @@ export class RateLimiter {
   }
 }
 
-function learnedKeyOf(keys: RateLimitKeys): string {
+/**
+ * Smooth pacing, a little under the learned rate: a fixed-window upstream counts a burst at
+ * the reset and the paced requests after it in the same window.
+ */
+function paceOf(perPeriod: number, periodMs: number): BucketConfig {
+  return { capacity: 1, refillPerSecond: (perPeriod * PACE_MARGIN) / (periodMs / 1000) };
+}
+
+function upstreamKeyOf(keys: RateLimitKeys): string {
   return keys.connection !== null ? `c:${keys.connection}` : `i:${keys.integration}`;
 }
