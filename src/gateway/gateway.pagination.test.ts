@@ -143,7 +143,7 @@ describe("one page at a time", () => {
   it("refuses a tampered or forged token", async () => {
     const first = await invoke("items.listLink", {});
     const [body, tag] = first.nextPage!.split(".");
-    const forged = Buffer.from(JSON.stringify({ v: 1, i: "acme", a: "items.listLink", c: { kind: "url", url: "http://169.254.169.254/latest/meta-data" } })).toString("base64url");
+    const forged = Buffer.from(JSON.stringify({ v: 2, s: ["", "acme"], a: "items.listLink", c: { kind: "url", url: "http://169.254.169.254/latest/meta-data" } })).toString("base64url");
     expect((await problemOf(invoke("items.listLink", {}, { page: `${forged}.${tag}` }))).type).toBe(PROBLEM_INVALID_PAGE_TOKEN);
     expect((await problemOf(invoke("items.listLink", {}, { page: `${body}x.${tag}` }))).type).toBe(PROBLEM_INVALID_PAGE_TOKEN);
   });
@@ -151,7 +151,7 @@ describe("one page at a time", () => {
   it("refuses a validly signed link token whose URL leaves the baseUrl (SSRF)", async () => {
     const before = upstream.received.length;
     for (const url of [`${upstream.url}/other/path`, "http://169.254.169.254/latest/meta-data", `http://user:pw@${new URL(upstream.url).host}/api/list/link`]) {
-      const token = new PageTokens(KEY).encode("acme", "items.listLink", { kind: "url", url });
+      const token = new PageTokens(KEY).encode(["", "acme"], "items.listLink", { kind: "url", url });
       const problem = await problemOf(invoke("items.listLink", {}, { page: token }));
       expect(problem).toMatchObject({ type: PROBLEM_INVALID_PAGE_TOKEN, detail: "the page token points outside the integration's baseUrl" });
     }

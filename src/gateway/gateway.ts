@@ -9,19 +9,21 @@ import { OAuthRefresher } from "./oauth.js";
 import { PageTokens } from "./page-token.js";
 import type { PageCursor } from "./page-token.js";
 import { applyCursor, checkCursor, nextPage, pageItems } from "./pagination.js";
-import { GatewayError, aborted, invalidDefinition, invalidInput, invalidOutput, upstreamError } from "./problems.js";
+import { GatewayError, aborted, collectionTooLarge, invalidDefinition, invalidInput, invalidOutput, upstreamError } from "./problems.js";
 import { RateLimiter } from "./rate-limit.js";
-import { buildRequest, checkHeaderValue, parseBaseUrl, setQueryParam } from "./request.js";
-import { Redactor, decodeBody, safeHeaders } from "./response.js";
+import { buildRawRequest, buildRequest, checkHeaderValue, forwardedHeaders, parseBaseUrl, setQueryParam, unknownInputFields } from "./request.js";
+import type { PreparedRequest } from "./request.js";
+import { Redactor, dataUrl, decodeBody, safeHeaders } from "./response.js";
+import type { DecodedBody } from "./response.js";
 import { isRetrySafe } from "./retry.js";
 import { SchemaCompileError, SchemaValidator } from "./schema-validator.js";
 import type { CompiledSchema } from "./schema-validator.js";
 import { Transport } from "./transport.js";
-import type { Credentials, GatewayDeps, InvokeOptions, InvokeRequest, InvokeResponse, OutputValidation } from "./types.js";
+import type { Connection, Credentials, GatewayDeps, InvokeIntegration, InvokeOptions, InvokeRequest, InvokeResponse, OutputValidation, ProxyRequest } from "./types.js";
 
 const NO_SECRETS = new Redactor([]);
 
-const DEFAULTS = { timeoutMs: 30_000, maxAttempts: 3, maxRateLimitWaitMs: 10_000, maxPages: 50, maxItems: 10_000, maxResponseBytes: 10 * 1024 * 1024 };
+const DEFAULTS = { timeoutMs: 30_000, maxAttempts: 3, maxRateLimitWaitMs: 10_000, maxPages: 50, maxItems: 10_000, maxResponseBytes: 10 * 1024 * 1024, maxCollectedBytes: 32 * 1024 * 1024 };
 
 /** Per-invoke settings after defaults and bounds. */
 interface Settings {
@@ -30,7 +32,31 @@ interface Settings {
   maxRateLimitWaitMs: number;
   validation: OutputValidation;
   collect: { maxPages: number; maxItems: number } | null;
+  maxCollectedBytes: number;
   mappings: CompiledMapping[];
+}
+
+/** What every page of one call shares. */
+interface Call {
+  integration: InvokeIntegration;
+  connection: Connection | null;
+  plan: AuthPlan;
+  retrySafe: boolean;
+  settings: Settings;
+  signal: AbortSignal | undefined;
+}
+
+interface FetchedPage {
+  status: number;
+  /** Safe and redacted: what the caller may see. */
+  headers: Record<string, string>;
+  /** All of them, for pagination (Link) only. */
+  upstreamHeaders: Record<string, string>;
+  url: URL;
+  decoded: DecodedBody;
+  attempts: number;
+  /** Bytes of the body as received. */
+  size: number;
 }
 
 /**
@@ -47,12 +73,14 @@ export class Gateway {
   private readonly tokens: PageTokens;
   private readonly exchangeDeps: ExchangeDeps;
   private readonly redactors = new WeakMap<Credentials, Redactor>();
+  private readonly maxCollectedBytes: number;
 
   constructor(deps: GatewayDeps = {}) {
     const clock = deps.clock ?? Date.now;
     const sleep = deps.sleep ?? ((ms: number, signal?: AbortSignal) => delay(ms, undefined, signal ? { signal } : {}));
     this.transport = new Transport({ allowPrivateNetwork: deps.allowPrivateNetwork ?? false, maxResponseBytes: deps.maxResponseBytes ?? DEFAULTS.maxResponseBytes });
     this.tokens = new PageTokens(deps.pageTokenKey);
+    this.maxCollectedBytes = deps.maxCollectedBytes ?? DEFAULTS.maxCollectedBytes;
     this.exchangeDeps = {
       transport: this.transport,
       limiter: new RateLimiter(deps.rateLimits ?? {}, clock, sleep),
@@ -66,22 +94,47 @@ export class Gateway {
 
   /** Resolves with the upstream's 2xx/3xx answer; throws GatewayError (with a problem body) for everything else. */
   async invoke(request: InvokeRequest): Promise<InvokeResponse> {
-    const redactor = request.connection ? this.redactorFor(request.connection.credentials) : NO_SECRETS;
-    const warnings: string[] = [];
-    // `redact` moves on if a refresh brings new tokens mid-call: those must not leak either.
-    const secrets = { redact: redactor };
-    try {
-      const response = await this.run(request, warnings, secrets);
-      return { ...response, warnings: warnings.map((warning) => secrets.redact.text(warning)) };
-    } catch (error) {
-      if (request.options.signal?.aborted && !(error instanceof GatewayError && error.problem.upstream)) throw aborted();
-      if (error instanceof GatewayError) throw redactProblem(error, secrets.redact);
-      throw error;
-    }
+    return this.guarded(request.connection, request.options.signal, (warnings, secrets) => this.run(request, warnings, secrets));
+  }
+
+  /** A raw request under the integration's base URL, with the connection's credentials: the escape hatch for endpoints the docs lack. */
+  async proxy(request: ProxyRequest): Promise<InvokeResponse> {
+    return this.guarded(request.connection, request.options.signal, async (_warnings, secrets) => {
+      const { integration, connection, options } = request;
+      const base = parseBaseUrl(integration.baseUrl);
+      const prepared = buildRawRequest(base, request.method, request.path, request.query, request.body);
+      Object.assign(prepared.headers, forwardedHeaders(options.headers));
+      if (options.idempotencyKey !== undefined) prepared.headers["idempotency-key"] = checkHeaderValue(options.idempotencyKey, "options.idempotencyKey");
+      const page = await this.fetchPage(
+        { integration, connection, plan: planAuth(integration.authSchemes, connection), retrySafe: isRetrySafe(request.method, options.idempotencyKey), settings: resolveSettings(options, this.maxCollectedBytes), signal: options.signal },
+        prepared,
+        secrets,
+      );
+      return { status: page.status, headers: page.headers, body: page.decoded.body, raw: page.decoded.raw, attempts: page.attempts, nextPage: null };
+    });
   }
 
   close(): Promise<void> {
     return this.transport.close();
+  }
+
+  /** Runs a call with the connection's secrets redacted from whatever it returns or throws, and aborts reported as such. */
+  private async guarded(
+    connection: Connection | null,
+    signal: AbortSignal | undefined,
+    call: (warnings: string[], secrets: { redact: Redactor }) => Promise<Omit<InvokeResponse, "warnings">>,
+  ): Promise<InvokeResponse> {
+    const warnings: string[] = [];
+    // `redact` moves on if a refresh brings new tokens mid-call: those must not leak either.
+    const secrets = { redact: connection ? this.redactorFor(connection.credentials) : NO_SECRETS };
+    try {
+      const response = await call(warnings, secrets);
+      return { ...response, warnings: warnings.map((warning) => secrets.redact.text(warning)) };
+    } catch (error) {
+      if (signal?.aborted && !(error instanceof GatewayError && error.problem.upstream)) throw aborted();
+      if (error instanceof GatewayError) throw redactProblem(error, secrets.redact);
+      throw error;
+    }
   }
 
   /** One Redactor per credentials object: the server hands the same (cached) object to every call. */
@@ -97,76 +150,107 @@ export class Gateway {
   private async run(request: InvokeRequest, warnings: string[], secrets: { redact: Redactor }): Promise<Omit<InvokeResponse, "warnings">> {
     const { integration, action, connection, options } = request;
     if (options.signal?.aborted) throw aborted();
-    const settings = resolveSettings(options);
+    const settings = resolveSettings(options, this.maxCollectedBytes);
     const input = request.input ?? {};
     this.check(this.compile(action.inputSchema, "input", warnings), input, "input", "strict", warnings);
     if (typeof input !== "object" || Array.isArray(input) || input === null) throw invalidInput("input must be an object");
+    const unknown = unknownInputFields(action, input as Record<string, unknown>);
+    if (unknown.length > 0) {
+      throw invalidInput(
+        `unknown input field(s) for ${action.name}: ${unknown.join(", ")}`,
+        unknown.map((name) => ({ field: `input.${name}`, message: "is not an input of this action" })),
+      );
+    }
 
     const base = parseBaseUrl(integration.baseUrl);
     const prepared = buildRequest(action, base, input as Record<string, unknown>);
+    Object.assign(prepared.headers, forwardedHeaders(options.headers));
     if (options.idempotencyKey !== undefined) prepared.headers["idempotency-key"] = checkHeaderValue(options.idempotencyKey, "options.idempotencyKey");
     const plan = planAuth(integration.authSchemes, connection);
+    const tokenScope = [options.pageScope ?? "", integration.rateLimitKey ?? integration.slug];
     let cursor: PageCursor | null = null;
     if (options.page !== undefined) {
-      cursor = this.tokens.decode(options.page, integration.slug, action.name);
+      cursor = this.tokens.decode(options.page, tokenScope, action.name);
       checkCursor(action.pagination, cursor);
     }
     const outputSchema = settings.validation !== "off" && action.outputSchema ? this.compile(action.outputSchema, "output", warnings) : null;
     if (settings.collect && !action.pagination) warnings.push("this action is not paginated; returned one page");
+    const call: Call = { integration, connection, plan, retrySafe: isRetrySafe(action.method, options.idempotencyKey), settings, signal: options.signal };
 
     const items: unknown[] = [];
     let attempts = 0;
+    let collectedBytes = 0;
     for (let pages = 1; ; pages++) {
       const sent = cursor ? applyCursor(prepared, cursor, base) : prepared;
-      const result = await exchange(this.exchangeDeps, {
-        request: sent,
-        plan,
-        connection,
-        schemes: integration.authSchemes,
-        keys: {
-          connection: connection?.id ?? null,
-          integration: integration.rateLimitKey ?? integration.slug,
-          integrationLimit: integration.rateLimit ?? undefined,
-        },
-        retrySafe: isRetrySafe(action.method, options.idempotencyKey),
-        maxAttempts: settings.maxAttempts,
-        timeoutMs: settings.timeoutMs,
-        maxRateLimitWaitMs: settings.maxRateLimitWaitMs,
-        signal: options.signal,
-      });
-      attempts += result.attempts;
-      if (connection && result.credentials && result.credentials !== connection.credentials) secrets.redact = secrets.redact.with(secretsOf(result.credentials));
-      const redactor = secrets.redact;
-      const { response } = result;
-      const headers = safeHeaders(response.headers, redactor);
-      const decoded = decodeBody(response.body, response.headers["content-type"]);
-      if (response.status >= 400) throw upstreamError({ status: response.status, headers, body: redactor.json(decoded.body) });
-      if (response.status >= 300) return { status: response.status, headers, body: decoded.body, attempts, nextPage: null };
+      const page = await this.fetchPage(call, sent, secrets);
+      attempts += page.attempts;
+      const { decoded } = page;
+      if (page.status >= 300) return { status: page.status, headers: page.headers, body: decoded.body, raw: decoded.raw, attempts, nextPage: null };
 
       if (decoded.malformedJson) {
         if (settings.validation === "strict") throw invalidOutput([{ field: "output", message: "is not valid JSON although the upstream declared JSON" }]);
         warnings.push("the upstream declared JSON but sent a body that does not parse; returned as text");
-      } else if (outputSchema) {
+      } else if (outputSchema && !decoded.raw) {
         this.check(outputSchema, decoded.body, "output", settings.validation, warnings);
       }
-      const next = nextPage(action, base, sent.url, { url: response.url, headers: response.headers, body: decoded.body });
+      const next = nextPage(action, base, sent.url, { url: page.url, headers: page.upstreamHeaders, body: decoded.body });
       if ("warning" in next && next.warning) warnings.push(next.warning);
-      const nextToken = next.cursor ? this.tokens.encode(integration.slug, action.name, withoutCredentials(next.cursor, plan)) : null;
+      const nextToken = next.cursor ? this.tokens.encode(tokenScope, action.name, withoutCredentials(next.cursor, plan)) : null;
 
       if (!settings.collect || !action.pagination) {
-        return { status: response.status, headers, body: applyMappings(decoded.body, settings.mappings), attempts, nextPage: nextToken };
+        const body = decoded.raw ? decoded.body : applyMappings(decoded.body, settings.mappings);
+        return { status: page.status, headers: page.headers, body, raw: decoded.raw, attempts, nextPage: nextToken };
+      }
+      // The bodies collected so far are held (parsed) until the answer goes out: bounded, or
+      // one call could take the server's memory (1 000 pages of 10 MB).
+      collectedBytes += page.size;
+      if (collectedBytes > settings.maxCollectedBytes) {
+        const resume = cursor ? this.tokens.encode(tokenScope, action.name, withoutCredentials(cursor, plan)) : null;
+        throw collectionTooLarge({ pages: pages - 1, items: items.length, bytes: collectedBytes - page.size }, settings.maxCollectedBytes, resume);
       }
       const pageList = pageItems(action.pagination, decoded.body);
       if (!pageList) warnings.push(`page ${pages} has no list of items at itemsPath; pagination stopped`);
-      else items.push(...pageList.map((item) => applyMappings(item, settings.mappings)));
+      else for (const item of pageList) items.push(applyMappings(item, settings.mappings));
       if (items.length > settings.collect.maxItems) {
         warnings.push(`${items.length - settings.collect.maxItems} item(s) beyond maxItems were dropped from the last page`);
         items.length = settings.collect.maxItems;
       }
       const done = !pageList || !next.cursor || pages >= settings.collect.maxPages || items.length >= settings.collect.maxItems;
-      if (done) return { status: response.status, headers, body: items, attempts, nextPage: pageList ? nextToken : null };
+      if (done) return { status: page.status, headers: page.headers, body: items, raw: null, attempts, nextPage: pageList ? nextToken : null };
       cursor = next.cursor;
     }
+  }
+
+  /**
+   * One upstream request (rate limits, auth, retries in `exchange`), its body decoded and
+   * every secret of the connection redacted from what goes back: headers, error bodies, and
+   * success bodies that echo a credential (checked on the bytes first, so only those pay).
+   */
+  private async fetchPage(call: Call, request: PreparedRequest, secrets: { redact: Redactor }): Promise<FetchedPage> {
+    const { integration, connection } = call;
+    const result = await exchange(this.exchangeDeps, {
+      request,
+      plan: call.plan,
+      connection,
+      schemes: integration.authSchemes,
+      keys: { connection: connection?.id ?? null, integration: integration.rateLimitKey ?? integration.slug, integrationLimit: integration.rateLimit ?? undefined },
+      retrySafe: call.retrySafe,
+      maxAttempts: call.settings.maxAttempts,
+      timeoutMs: call.settings.timeoutMs,
+      maxRateLimitWaitMs: call.settings.maxRateLimitWaitMs,
+      signal: call.signal,
+    });
+    if (connection && result.credentials && result.credentials !== connection.credentials) secrets.redact = secrets.redact.with(secretsOf(result.credentials));
+    const redactor = secrets.redact;
+    const { response } = result;
+    const headers = safeHeaders(response.headers, redactor);
+    let decoded = decodeBody(response.body, response.headers["content-type"]);
+    if (response.status >= 400) {
+      const body = decoded.raw && decoded.body === null ? dataUrl(decoded.raw) : decoded.body;
+      throw upstreamError({ status: response.status, headers, body: redactor.json(body) });
+    }
+    if (!redactor.empty && redactor.occursIn(response.body)) decoded = redactBody(decoded, redactor);
+    return { status: response.status, headers, upstreamHeaders: response.headers, url: response.url, decoded, attempts: result.attempts, size: response.body.length };
   }
 
   private compile(schema: Record<string, unknown>, which: "input" | "output", warnings: string[]): CompiledSchema {
@@ -189,9 +273,10 @@ export class Gateway {
   }
 }
 
-function resolveSettings(options: InvokeOptions): Settings {
+function resolveSettings(options: InvokeOptions, maxCollectedBytes: number): Settings {
   const paginate = options.paginate;
   return {
+    maxCollectedBytes,
     timeoutMs: bounded(options.timeoutMs, DEFAULTS.timeoutMs, 1, 300_000),
     maxAttempts: bounded(options.maxAttempts, DEFAULTS.maxAttempts, 1, 10),
     maxRateLimitWaitMs: bounded(options.maxRateLimitWaitMs, DEFAULTS.maxRateLimitWaitMs, 0, 300_000),
@@ -212,6 +297,14 @@ function withoutCredentials(cursor: PageCursor, plan: AuthPlan): PageCursor {
   const url = new URL(cursor.url);
   setQueryParam(url, plan.name, null);
   return { kind: "url", url: url.href };
+}
+
+/** A success body with the connection's secrets replaced; bytes that are not text stay as they are. */
+function redactBody(decoded: DecodedBody, redactor: Redactor): DecodedBody {
+  if (!decoded.raw) return { ...decoded, body: redactor.json(decoded.body) };
+  if (typeof decoded.body !== "string") return decoded;
+  const text = redactor.text(decoded.body);
+  return { ...decoded, body: text, raw: { ...decoded.raw, bytes: Buffer.from(text, "utf8") } };
 }
 
 function redactProblem(error: GatewayError, redactor: Redactor): GatewayError {

@@ -66,15 +66,17 @@ describe("next page by strategy", () => {
 });
 
 describe("page tokens", () => {
-  it("round-trips a cursor for the same integration and action only", () => {
+  it("round-trips a cursor for the same scope and action only", () => {
     const tokens = new PageTokens("k");
-    const token = tokens.encode("acme", "things.list", { kind: "query", params: { after: "x" } });
-    expect(tokens.decode(token, "acme", "things.list")).toEqual({ kind: "query", params: { after: "x" } });
-    expect(() => tokens.decode(token, "acme", "things.other")).toThrow(GatewayError);
+    const token = tokens.encode(["tenant-a", "app-1", "acme"], "things.list", { kind: "query", params: { after: "x" } });
+    expect(tokens.decode(token, ["tenant-a", "app-1", "acme"], "things.list")).toEqual({ kind: "query", params: { after: "x" } });
+    expect(() => tokens.decode(token, ["tenant-a", "app-1", "acme"], "things.other")).toThrow(/another action/);
+    expect(() => tokens.decode(token, ["tenant-b", "app-1", "acme"], "things.list")).toThrow(/issued to another caller/);
+    expect(() => tokens.decode(token, ["tenant-a", "app-2", "acme"], "things.list")).toThrow(GatewayError);
   });
 
   it("refuses a token signed with another key", () => {
-    const token = new PageTokens("k1").encode("acme", "things.list", { kind: "url", url: "https://api.example.com/v1/x" });
-    expect(() => new PageTokens("k2").decode(token, "acme", "things.list")).toThrow(/not issued by this gateway/);
+    const token = new PageTokens("k1").encode(["acme"], "things.list", { kind: "url", url: "https://api.example.com/v1/x" });
+    expect(() => new PageTokens("k2").decode(token, ["acme"], "things.list")).toThrow(/not issued by this gateway/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ActionDefinitionSchema } from "../contract/integrations.js";
-import { decodeBody, Redactor, safeHeaders } from "./response.js";
+import { dataUrl, decodeBody, Redactor, safeHeaders } from "./response.js";
 import { PROBLEM_INVALID_DEFINITION, PROBLEM_INVALID_INPUT } from "./problems.js";
 import { buildRequest, isUnderBase, parseBaseUrl, setQueryParam } from "./request.js";
 
@@ -62,10 +62,13 @@ describe("buildRequest", () => {
 
 describe("responses", () => {
   it("decodes JSON, text, empty and binary bodies", () => {
-    expect(decodeBody(Buffer.from('{"a":1}'), "application/vnd.api+json; charset=utf-8")).toEqual({ body: { a: 1 }, malformedJson: false });
-    expect(decodeBody(Buffer.from("<a/>"), "application/xml")).toEqual({ body: "<a/>", malformedJson: false });
-    expect(decodeBody(Buffer.alloc(0), "application/json")).toEqual({ body: null, malformedJson: false });
-    expect(decodeBody(Buffer.from([0, 255]), "image/png")).toEqual({ body: "data:image/png;base64,AP8=", malformedJson: false });
+    expect(decodeBody(Buffer.from('{"a":1}'), "application/vnd.api+json; charset=utf-8")).toEqual({ body: { a: 1 }, malformedJson: false, raw: null });
+    expect(decodeBody(Buffer.from("<a/>"), "application/xml")).toEqual({ body: "<a/>", malformedJson: false, raw: { bytes: Buffer.from("<a/>"), contentType: "application/xml" } });
+    expect(decodeBody(Buffer.alloc(0), "application/json")).toEqual({ body: null, malformedJson: false, raw: null });
+    const png = decodeBody(Buffer.from([0, 255]), "image/png");
+    expect(png).toEqual({ body: null, malformedJson: false, raw: { bytes: Buffer.from([0, 255]), contentType: "image/png" } });
+    expect(dataUrl(png.raw!)).toBe("data:image/png;base64,AP8=");
+    expect(decodeBody(Buffer.from('{"a":'), "application/json")).toMatchObject({ body: '{"a":', malformedJson: true, raw: { contentType: "text/plain; charset=utf-8" } });
   });
 
   it("passes on only the safe headers, with secrets redacted", () => {

@@ -1,4 +1,6 @@
 import type { ActionDefinition, HttpMethod } from "../contract/integrations.js";
+import { FORWARDABLE_HEADER } from "../contract/invoke.js";
+import type { FieldError } from "../contract/problem.js";
 import { encodeBody } from "./body.js";
 import type { RequestBody } from "./body.js";
 import { invalidDefinition, invalidInput } from "./problems.js";
@@ -120,6 +122,77 @@ export function buildRequest(action: ActionDefinition, base: BaseUrl, input: Jso
     body = encodeBody(contentType, bodyFields, action.inputSchema, "input");
   }
   return { method: action.method, url, headers, cookies, body };
+}
+
+/**
+ * Top-level input fields the action does not declare. They would be dropped silently
+ * (nothing says where they go), so they are refused instead, unless the schema itself
+ * admits extra properties.
+ */
+export function unknownInputFields(action: ActionDefinition, input: Json): string[] {
+  const schema = action.inputSchema;
+  const extra = schema["additionalProperties"];
+  if ((extra !== undefined && extra !== false) || schema["patternProperties"] !== undefined) return [];
+  const properties = (schema["properties"] ?? {}) as Json;
+  return Object.keys(input).filter((key) => !Object.hasOwn(properties, key));
+}
+
+/**
+ * The caller's extra upstream headers (content negotiation, conditional requests,
+ * preferences, API versions: `FORWARDABLE_HEADER` in the contract), lower-cased and
+ * checked. Anything else is refused by name; the gateway alone sets credentials, cookies
+ * and framing.
+ */
+export function forwardedHeaders(headers: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  if (!headers) return {};
+  const forwarded: Record<string, string> = {};
+  const refused: FieldError[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    const field = `headers.${name}`;
+    if (!TOKEN.test(name) || !FORWARDABLE_HEADER.test(lower)) refused.push({ field, message: "cannot be forwarded (allowed: Accept, Accept-Language, If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since, Prefer and *-Version headers)" });
+    else forwarded[lower] = checkHeaderValue(value, field);
+  }
+  if (refused.length > 0) throw invalidInput(`${refused.length} header(s) cannot be sent upstream: ${refused.map((entry) => entry.field.slice(8)).join(", ")}`, refused);
+  return forwarded;
+}
+
+export type ProxyQueryValue = string | number | boolean | Array<string | number | boolean>;
+
+/**
+ * A raw request under the base URL (the proxy route): `path` is relative to it and may
+ * not climb out with dot segments or an encoded slash; query values are encoded here; a
+ * body goes as JSON. The auth plan applies afterwards as for any action.
+ */
+export function buildRawRequest(
+  base: BaseUrl,
+  method: HttpMethod,
+  path: string,
+  query: Readonly<Record<string, ProxyQueryValue>> | undefined,
+  body: unknown,
+): PreparedRequest {
+  if (!path.startsWith("/") || path.startsWith("//")) throw invalidInput("path must start with a single /", [{ field: "path", message: "must start with a single /" }]);
+  const [pathname = "/", search] = path.split(/\?(.*)/s);
+  const segments = pathname.split("/").map((segment) => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      throw invalidInput("path has a malformed percent-encoding", [{ field: "path", message: "malformed percent-encoding" }]);
+    }
+    if (decoded === "." || decoded === ".." || /[/\\]/.test(decoded)) throw invalidInput("path must not contain dot segments or encoded slashes", [{ field: "path", message: "must stay under the integration's base URL" }]);
+    return segment;
+  });
+  const url = new URL(base.origin + base.prefix + segments.join("/"));
+  const pairs = [...base.url.searchParams].map(([k, v]) => `${encodeComponent(k)}=${encodeComponent(v)}`);
+  if (search) pairs.push(search);
+  for (const [name, value] of Object.entries(query ?? {})) {
+    for (const item of Array.isArray(value) ? value : [value]) pairs.push(`${encodeComponent(name)}=${encodeComponent(String(item))}`);
+  }
+  url.search = pairs.join("&");
+  if (!isUnderBase(url, base)) throw invalidInput("path leaves the integration's base URL", [{ field: "path", message: "must stay under the integration's base URL" }]);
+  if (body !== undefined && (method === "GET" || method === "HEAD")) throw invalidInput(`a ${method} request has no body`, [{ field: "body", message: `not allowed with ${method}` }]);
+  return { method, url, headers: {}, cookies: [], body: body === undefined ? null : encodeBody("application/json", body, undefined, "body") };
 }
 
 function substitutePath(template: string, values: Map<string, string>): string {

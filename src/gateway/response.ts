@@ -13,27 +13,48 @@ export function safeHeaders(headers: Record<string, string>, redact: Redactor): 
   return safe;
 }
 
-export type DecodedBody = { body: unknown; malformedJson: boolean };
-
 /**
- * The body as the caller gets it: null when empty, parsed JSON for JSON media types, a
- * string for text, and a `data:` URL (RFC 2397, base64) for anything binary, which is how
- * bytes travel inside a JSON response. JSON that does not parse comes back as its text.
+ * The body as the gateway reads it: `body` is null when empty, parsed JSON for JSON media
+ * types, and a string for text. Anything not JSON also keeps its bytes and media type in
+ * `raw`, so the caller gets it as the upstream sent it; `body` is then the text, or for
+ * binary media types null (a `data:` URL in `dataUrl()` where bytes must travel inside
+ * JSON). JSON that does not parse comes back as its text, flagged `malformedJson`.
  */
+export interface DecodedBody {
+  body: unknown;
+  malformedJson: boolean;
+  raw: RawBody | null;
+}
+
+export interface RawBody {
+  bytes: Buffer;
+  contentType: string;
+}
+
 export function decodeBody(bytes: Buffer, contentType: string | undefined): DecodedBody {
-  if (bytes.length === 0) return { body: null, malformedJson: false };
+  if (bytes.length === 0) return { body: null, malformedJson: false, raw: null };
   const type = contentType ?? "";
   const essence = mediaEssence(type);
   if (isJsonMediaType(type) || essence === "application/problem+json") {
     const text = bytes.toString("utf8");
     try {
-      return { body: JSON.parse(text) as unknown, malformedJson: false };
+      return { body: JSON.parse(text) as unknown, malformedJson: false, raw: null };
     } catch {
-      return { body: text, malformedJson: true };
+      return { body: text, malformedJson: true, raw: { bytes, contentType: "text/plain; charset=utf-8" } };
     }
   }
-  if (essence === "" || essence.startsWith("text/") || /(xml|javascript|x-www-form-urlencoded|yaml)/.test(essence)) return { body: bytes.toString("utf8"), malformedJson: false };
-  return { body: `data:${essence};base64,${bytes.toString("base64")}`, malformedJson: false };
+  if (isTextual(essence)) return { body: bytes.toString("utf8"), malformedJson: false, raw: { bytes, contentType: type || "text/plain; charset=utf-8" } };
+  return { body: null, malformedJson: false, raw: { bytes, contentType: type } };
+}
+
+/** Media types read as text: `text/*`, XML, JavaScript, forms and YAML; none given is taken as text too. */
+export function isTextual(essence: string): boolean {
+  return essence === "" || essence.startsWith("text/") || /(xml|javascript|x-www-form-urlencoded|yaml)/.test(essence);
+}
+
+/** RFC 2397: bytes inside JSON (upstream error bodies, tools). */
+export function dataUrl(raw: RawBody): string {
+  return `data:${mediaEssence(raw.contentType) || "application/octet-stream"};base64,${raw.bytes.toString("base64")}`;
 }
 
 /**
@@ -58,6 +79,23 @@ export class Redactor {
   /** This redactor's secrets and `more` (tokens a refresh brought in the middle of a call). */
   with(more: readonly string[]): Redactor {
     return new Redactor([...this.secrets, ...more]);
+  }
+
+  get empty(): boolean {
+    return this.secrets.length === 0;
+  }
+
+  /**
+   * Whether any secret occurs in `bytes` as sent: plain, percent-encoded, or with `/`
+   * JSON-escaped as `\/`. Cheap enough to run on every response; only bodies that echo a
+   * secret pay for a redacting copy.
+   */
+  occursIn(bytes: Buffer): boolean {
+    for (const secret of this.secrets) {
+      if (bytes.includes(secret)) return true;
+      if (secret.includes("/") && bytes.includes(secret.replaceAll("/", "\\/"))) return true;
+    }
+    return false;
   }
 
   text(value: string): string {

@@ -1,4 +1,6 @@
-import type { ActionDefinition, AuthScheme } from "../contract/integrations.js";
+import type { ActionDefinition, AuthScheme, HttpMethod } from "../contract/integrations.js";
+import type { ProxyQueryValue } from "./request.js";
+import type { RawBody } from "./response.js";
 
 /** Stored secrets of one connection. Never echoed in problems, warnings or returned headers. */
 export type Credentials =
@@ -49,6 +51,13 @@ export interface InvokeOptions {
   maxAttempts?: number;
   /** Longest wait for a rate-limit budget or a Retry-After before giving up. Default 10 000. */
   maxRateLimitWaitMs?: number;
+  /** Extra upstream headers from the caller; only `FORWARDABLE_HEADER` names (contract) are taken. */
+  headers?: Readonly<Record<string, string>>;
+  /**
+   * Who page tokens are issued to (the server passes tenant and app): a token only works
+   * again for the same scope, integration and action.
+   */
+  pageScope?: string;
   signal?: AbortSignal;
 }
 
@@ -71,11 +80,27 @@ export interface InvokeRequest {
   options: InvokeOptions;
 }
 
+/** A raw request under the integration's base URL (the proxy route): no input schema, no output validation, no pagination. */
+export interface ProxyRequest {
+  integration: InvokeIntegration;
+  method: HttpMethod;
+  /** Relative to the base URL; may carry a query. */
+  path: string;
+  query?: Readonly<Record<string, ProxyQueryValue>>;
+  /** Sent as JSON. */
+  body?: unknown;
+  connection: Connection | null;
+  options: Pick<InvokeOptions, "idempotencyKey" | "headers" | "timeoutMs" | "maxAttempts" | "maxRateLimitWaitMs" | "signal">;
+}
+
 export interface InvokeResponse {
   status: number;
   /** Safe subset of the upstream's headers (lower-case names). */
   headers: Record<string, string>;
+  /** Parsed JSON; the text of a textual body; null when empty or binary. */
   body: unknown;
+  /** A body that is not JSON, as the upstream sent it (bytes and media type): pass it on as is. */
+  raw: RawBody | null;
   /** Requests sent upstream, over all pages and retries. */
   attempts: number;
   nextPage: string | null;
@@ -115,4 +140,9 @@ export interface GatewayDeps {
   pageTokenKey?: string | Uint8Array;
   /** Largest upstream response body read. Default 10 MiB. */
   maxResponseBytes?: number;
+  /**
+   * Largest sum of page bodies one collecting call (`paginate`) holds before it stops with
+   * collection-too-large. Default 32 MiB: parsed, that is a few times more heap.
+   */
+  maxCollectedBytes?: number;
 }
