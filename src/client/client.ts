@@ -23,45 +23,16 @@ export class WaygateClient {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
   }
 
+  /** Calls a route and parses its answer with the contract: the value, or ApiError for an error status. */
   async call<R extends RouteSpec>(route: R, input: RouteRequest<R> = {}): Promise<RouteOutput<R>> {
-    const url = new URL(this.baseUrl + expandPath(route.path, (input.params ?? {}) as Record<string, unknown>));
-    for (const [name, value] of Object.entries((input.query ?? {}) as Record<string, unknown>)) {
-      if (value !== undefined && value !== null) url.searchParams.set(name, String(value));
-    }
-    const headers: Record<string, string> = {
-      accept: "application/json, application/problem+json",
-      "user-agent": this.options.userAgent ?? "waygate-client",
-    };
-    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
-    let body: string | undefined;
-    if (input.body !== undefined) {
-      headers["content-type"] = "application/json";
-      body = JSON.stringify(input.body);
-    }
-
-    let response: Dispatcher.ResponseData;
-    try {
-      const timeout = this.options.timeoutMs ?? 30_000;
-      response = await request(url, {
-        method: route.method.toUpperCase() as Dispatcher.HttpMethod,
-        headers,
-        ...(body === undefined ? {} : { body }),
-        ...(this.options.dispatcher ? { dispatcher: this.options.dispatcher } : {}),
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-      });
-    } catch (error) {
-      throw toNetworkError(error, this.baseUrl);
-    }
-
-    const text = await response.body.text();
-    if (response.statusCode >= 400) throw new ApiError(response.statusCode, toProblem(response.statusCode, text));
-    if (route.response === null || response.statusCode === 204) return undefined as RouteOutput<R>;
+    const answer = await this.send(route, input);
+    if (answer.status >= 400) throw new ApiError(answer.status, toProblem(answer.status, answer.text()));
+    if (route.response === null || answer.status === 204) return undefined as RouteOutput<R>;
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      json = JSON.parse(answer.text());
     } catch {
-      throw new UnexpectedResponseError(`${route.operationId}: the server at ${this.baseUrl} did not answer with JSON (status ${response.statusCode})`);
+      throw new UnexpectedResponseError(`${route.operationId}: the server at ${this.baseUrl} did not answer with JSON (status ${answer.status})`);
     }
     const parsed = route.response.safeParse(json);
     if (!parsed.success) {
@@ -74,6 +45,74 @@ export class WaygateClient {
     }
     return parsed.data as RouteOutput<R>;
   }
+
+  /**
+   * Sends a route's request (path, query, declared headers, body) and hands back the answer
+   * as it came: status, headers and body bytes, whatever the status. For routes whose answer
+   * is not a contract shape (the gateway's: the upstream's own status and body).
+   */
+  async send<R extends RouteSpec>(route: R, input: RouteRequest<R> = {}, options: { signal?: AbortSignal } = {}): Promise<RawAnswer> {
+    const url = new URL(this.baseUrl + expandPath(route.path, (input.params ?? {}) as Record<string, unknown>));
+    for (const [name, value] of Object.entries((input.query ?? {}) as Record<string, unknown>)) {
+      if (value !== undefined && value !== null) url.searchParams.set(name, String(value));
+    }
+    const headers: Record<string, string> = {
+      accept: "application/json, application/problem+json, */*;q=0.5",
+      "user-agent": this.options.userAgent ?? "waygate-client",
+    };
+    for (const [name, value] of Object.entries((input.headers ?? {}) as Record<string, unknown>)) {
+      if (value !== undefined && value !== null) headers[name] = String(value);
+    }
+    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
+    let body: string | undefined;
+    if (input.body !== undefined) {
+      headers["content-type"] = "application/json";
+      body = JSON.stringify(input.body);
+    }
+
+    let response: Dispatcher.ResponseData;
+    let bytes: Buffer;
+    try {
+      const timeout = this.options.timeoutMs ?? 30_000;
+      response = await request(url, {
+        method: route.method.toUpperCase() as Dispatcher.HttpMethod,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        ...(this.options.dispatcher ? { dispatcher: this.options.dispatcher } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+      bytes = Buffer.from(await response.body.arrayBuffer());
+    } catch (error) {
+      throw toNetworkError(error, this.baseUrl);
+    }
+    const answered = response.headers;
+    return {
+      status: response.statusCode,
+      header: (name) => {
+        const value = answered[name.toLowerCase()];
+        return Array.isArray(value) ? value.join(", ") : value;
+      },
+      headerValues: (name) => {
+        const value = answered[name.toLowerCase()];
+        return Array.isArray(value) ? value : value === undefined ? [] : [value];
+      },
+      bytes,
+      text: () => bytes.toString("utf8"),
+    };
+  }
+}
+
+/** An answer as it came off the wire. */
+export interface RawAnswer {
+  status: number;
+  /** One header; repeated fields joined with ", ". */
+  header(name: string): string | undefined;
+  /** Every value of a repeated header, in order. */
+  headerValues(name: string): string[];
+  bytes: Buffer;
+  text(): string;
 }
 
 function expandPath(template: string, params: Record<string, unknown>): string {

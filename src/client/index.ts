@@ -1,2 +1,2 @@
-export { WaygateClient, type ClientOptions } from "./client.js";
+export { WaygateClient, type ClientOptions, type RawAnswer } from "./client.js";
 export { ApiError, NetworkError, UnexpectedResponseError } from "./errors.js";

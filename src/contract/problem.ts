@@ -19,6 +19,8 @@ export const ProblemSchema = z
     detail: z.string().optional(),
     instance: z.string().optional(),
     errors: z.array(FieldErrorSchema).optional(),
+    /** The request's id (also the `X-Request-Id` response header): quote it when reporting a problem. */
+    requestId: z.string().optional(),
     /** A machine-readable cause within the type, e.g. an importer error code ("syntax_error"). */
     code: z.string().optional(),
     /** Where in a submitted document the problem is. */

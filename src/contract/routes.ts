@@ -20,7 +20,7 @@ import {
   ConnectionTestSchema,
   CreateConnectionSchema,
 } from "./connections.js";
-import { InvokeBodySchema, InvokeHeadersSchema, InvokeParamsSchema, InvokeResponseHeaders } from "./invoke.js";
+import { InvokeBodySchema, InvokeHeadersSchema, InvokeParamsSchema, InvokeResponseHeaders, ProxyBodySchema } from "./invoke.js";
 import { RateLimitSchema } from "./integrations.js";
 
 /**
@@ -291,6 +291,14 @@ export const routes = {
       "Call an action: the version your app resolves to, your stored credentials, retries, rate limits, paging, validation and mappings. " +
       "Answers with the upstream's status, safe headers and (mapped) body, JSON or as the upstream sent it.",
     params: InvokeParamsSchema, headers: InvokeHeadersSchema, body: InvokeBodySchema, status: 200, response: z.unknown(),
+    responseHeaders: INVOKE_RESPONSE_HEADERS,
+  }),
+  proxy: route({
+    operationId: "proxy", method: "post", path: "/v1/proxy/{slug}", tag: "gateway", auth: true,
+    summary:
+      "Send a raw request under the integration's base URL with the connection's credentials injected: for endpoints the imported docs lack or got wrong. " +
+      "Retries, rate limits and the private-network guard apply as for invoke; no input or output validation.",
+    params: SlugParams, headers: InvokeHeadersSchema, body: ProxyBodySchema, status: 200, response: z.unknown(),
     responseHeaders: INVOKE_RESPONSE_HEADERS,
   }),
 } as const;

@@ -37,7 +37,7 @@ export type OutputValidation = "off" | "warn" | "strict";
 
 export interface InvokeOptions {
   /** Collect pages into one array result. */
-  paginate?: false | { maxPages?: number; maxItems?: number };
+  paginate?: false | { maxPages?: number | undefined; maxItems?: number | undefined };
   /** Opaque next-page token from a previous response's `nextPage`. */
   page?: string;
   /** Sent upstream as `Idempotency-Key`; also makes a non-idempotent method retryable. */

@@ -81,6 +81,7 @@ describe("access matrix: every route × wrong callers", () => {
     setAppSettings: { validation: "off" },
     createConnection: { integration: "petstore", credentials: { type: "bearer", token: "x" } },
     invoke: { connection: "user_1" },
+    proxy: { method: "GET", path: "/pets", connection: "user_1" },
   };
   const queries: Partial<Record<string, string>> = { diffVersions: "?from=1&to=2" };
 
@@ -127,9 +128,9 @@ describe("access matrix: every route × wrong callers", () => {
     if (spec.tenantOnly) expect(response.status, name).toBe(403);
     else if (othersOnly) expect(response.status, name).toBe(404);
     // app-one's connection "user_1" is invisible to app-two: the call fails as "not found", never with its credentials.
-    else if (name === "invoke") expect(response.status, name).toBe(404);
+    else if (name === "invoke" || name === "proxy") expect(response.status, name).toBe(404);
     else expect(response.status, name).toBeLessThan(300);
-    if (spec.tenantOnly || othersOnly || name === "invoke") await expectNoLeak(response, pathOf(name, spec));
+    if (spec.tenantOnly || othersOnly || name === "invoke" || name === "proxy") await expectNoLeak(response, pathOf(name, spec));
   });
 
   it("lets an app key read its own app and pins, and see who it is", async () => {

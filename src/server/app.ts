@@ -5,7 +5,8 @@ import { requireKey } from "./auth.js";
 import type { AppEnv } from "./env.js";
 import { HttpError, problemResponse } from "./errors.js";
 import type { Gateway } from "../gateway/index.js";
-import { createGateway, Invoker } from "./invoker.js";
+import { createGateway, InvokeService } from "../services/invoke.js";
+import { requestId } from "./request-id.js";
 import { mountAppRoutes } from "./routes/apps.js";
 import { mountConnectionRoutes } from "./routes/connections.js";
 import { mountInvokeRoutes } from "./routes/invoke.js";
@@ -29,8 +30,8 @@ export interface AppOptions {
   gateway?: Gateway;
   /** Wakes the job worker when a job is enqueued (the worker polls anyway). */
   notifyWorker?: () => void;
-  /** Called with errors that are not HttpErrors (bugs, database failures) before the 500 goes out. */
-  onUnexpectedError?: (error: unknown) => void;
+  /** Called with errors that are not HttpErrors (bugs, database failures) and the request's id, before the 500 goes out. */
+  onUnexpectedError?: (error: unknown, requestId?: string) => void;
 }
 
 const PUBLIC_PATHS = new Set(["/v1/health", "/v1/openapi.json"]);
@@ -50,6 +51,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const maxImportBodyBytes = maxDocumentBytes * 2 + 64 * 1024;
   const app = new Hono<AppEnv>();
 
+  app.use("*", requestId());
   app.use("*", async (c, next) => {
     c.set("store", options.store);
     await next();
@@ -86,16 +88,16 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   mountVersionRoutes(app);
   mountAppRoutes(app);
   mountSdkRoutes(app, { publicUrl: options.publicUrl });
-  const invoker = new Invoker(options.store, options.gateway ?? createGateway(options.store));
-  mountInvokeRoutes(app, invoker);
-  mountConnectionRoutes(app, invoker);
+  const invoke = new InvokeService(options.store, options.gateway ?? createGateway(options.store));
+  mountInvokeRoutes(app, invoke);
+  mountConnectionRoutes(app, invoke);
   mountJobRoutes(app, { maxDocumentBytes, notifyWorker: options.notifyWorker ?? (() => {}) });
 
   app.notFound((c) => problemResponse(c, new HttpError("not-found", `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {
     if (error instanceof HttpError) return problemResponse(c, error);
-    options.onUnexpectedError?.(error);
-    return problemResponse(c, new HttpError("internal", "an unexpected error occurred; it has been logged"));
+    options.onUnexpectedError?.(error, c.get("requestId"));
+    return problemResponse(c, new HttpError("internal", "an unexpected error occurred; it has been logged with the request id"));
   });
   return app;
 }

@@ -13,5 +13,7 @@ export interface AppEnv {
   Variables: {
     store: Store;
     auth: AuthContext;
+    /** This request's id (`X-Request-Id`): in every response, problem and log line about it. */
+    requestId: string;
   };
 }

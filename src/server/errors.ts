@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import { problemTypes, problemTypeUri, type FieldError, type Problem, type ProblemKind } from "../contract/index.js";
+import type { AppEnv } from "./env.js";
 
 /** The one error type route code throws; the error handler renders it as problem+json. */
 export class HttpError extends Error {
@@ -19,7 +20,7 @@ export class HttpError extends Error {
     return problemTypes[this.kind].status;
   }
 
-  toProblem(instance?: string): Problem {
+  toProblem(instance?: string, requestId?: string): Problem {
     return {
       type: problemTypeUri(this.kind),
       title: problemTypes[this.kind].title,
@@ -27,6 +28,7 @@ export class HttpError extends Error {
       ...(this.detail ? { detail: this.detail } : {}),
       ...(instance ? { instance } : {}),
       ...(this.fieldErrors?.length ? { errors: this.fieldErrors } : {}),
+      ...(requestId ? { requestId } : {}),
     };
   }
 }
@@ -46,9 +48,9 @@ export function validationError(location: "params" | "query" | "headers" | "body
   return new HttpError("validation", detail, fields);
 }
 
-export function problemResponse(c: Context, error: HttpError): Response {
+export function problemResponse(c: Context<AppEnv>, error: HttpError): Response {
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
-  return c.body(JSON.stringify(error.toProblem(c.req.path)), error.status as ContentfulStatusCode, {
+  return c.body(JSON.stringify(error.toProblem(c.req.path, c.get("requestId"))), error.status as ContentfulStatusCode, {
     "content-type": "application/problem+json",
   });
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startUpstream, type Upstream } from "../gateway/test-upstream.js";
 import { startTestServer, type TestServer } from "../../test/support/server.js";
 import { storeBackends } from "../../test/support/stores.js";
+import { InvokeProblemTypes } from "../contract/index.js";
 
 /**
  * The gateway through the real API server on loopback, against a real upstream that the
@@ -161,10 +162,12 @@ describe.each(storeBackends)("POST /v1/invoke through the server on %s", (backen
     }
   });
 
-  it("says auth is missing when the integration needs credentials and there are none", async () => {
+  it("says a connection is required when the integration needs credentials and the call names none", async () => {
     await call("POST", "/v1/integrations", definition("crm-nokey", [{ type: "apiKey", name: "X-Api-Key", in: "header" }]));
     const result = await call("POST", "/v1/invoke/crm-nokey/me", {});
-    expect(result.body).toMatchObject({ type: "https://waygate.dev/problems/auth-missing" });
+    expect(result.status).toBe(400);
+    expect(result.body).toMatchObject({ type: InvokeProblemTypes.connectionRequired, detail: expect.stringMatching(/named no connection/) });
+    expect(result.headers.get("x-waygate-error-source")).toBe("waygate");
   });
 
   it("follows cursor pages with paginate: true", async () => {

@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { importHandler, Worker, type WorkerOptions } from "../jobs/index.js";
 import { createApp, type AppOptions } from "./app.js";
-import { createGateway } from "./invoker.js";
+import { createGateway } from "../services/invoke.js";
 
 export interface ServerOptions extends Omit<AppOptions, "notifyWorker" | "gateway"> {
   host: string;

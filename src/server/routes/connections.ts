@@ -5,9 +5,9 @@ import { actingApp, findApp } from "../apps.js";
 import type { AppEnv } from "../env.js";
 import { HttpError, notFound } from "../errors.js";
 import { mount } from "../mount.js";
-import type { Invoker } from "../invoker.js";
+import type { InvokeService } from "../../services/invoke.js";
 
-export function mountConnectionRoutes(app: Hono<AppEnv>, invoker: Invoker): void {
+export function mountConnectionRoutes(app: Hono<AppEnv>, invoke: InvokeService): void {
   mount(app, routes.listConnections, async (c, { query }) => {
     const scope = await scopeOf(c, query.app);
     const integration = query.integration ? await c.var.store.integrations.find(scope.tenantId, query.integration) : undefined;
@@ -53,7 +53,7 @@ export function mountConnectionRoutes(app: Hono<AppEnv>, invoker: Invoker): void
     const scope = await scopeOf(c);
     const connection = await c.var.store.connections.get(scope, params.connectionId);
     if (!connection) throw notFound(`connection ${params.connectionId}`);
-    return invoker.test(c, scope, connection) satisfies Promise<ConnectionTest>;
+    return invoke.testConnection(scope, connection, c.req.raw.signal) satisfies Promise<ConnectionTest>;
   });
 }
 

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { request } from "undici";
+import { InvokeResponseHeaders as Res, ProblemSchema, routes, type Problem } from "../../../contract/index.js";
+import { ApiError, type RawAnswer } from "../../../client/index.js";
 import type { Context } from "../../context.js";
 import { CliError, UsageError } from "../../errors.js";
 import type { IO } from "../../io.js";
@@ -13,7 +14,14 @@ export interface InvokeOptions {
   app?: string;
   paginate: boolean;
   maxPages?: number;
+  maxItems?: number;
+  /** Continue from a next-page token of an earlier call. */
+  page?: string;
   idempotencyKey?: string;
+  /** Retries per upstream request after the first attempt. */
+  retries?: number;
+  /** `Name: value` upstream headers (Accept, If-None-Match, *-Version…). */
+  header?: string[];
 }
 
 export interface InvokeResult {
@@ -21,67 +29,117 @@ export interface InvokeResult {
   versionExecuted: number | null;
   attempts: number | null;
   nextPage: string | null;
+  requestId: string | null;
   warnings: string[];
+  /** JSON, text, or (binary) a note of its size and type; with --paginate, every item. */
   body: unknown;
 }
 
+/** Pages followed by --paginate unless --max-pages says otherwise. */
+const DEFAULT_MAX_PAGES = 50;
+
 /**
- * The gateway answers with the upstream's own status and body, not a contract shape, so
- * this command speaks HTTP itself rather than through the typed client.
+ * Calls the invoke route through the API client's `send` (the answer is the upstream's own
+ * status and body, not a contract shape). `--paginate` asks for one page of items per call
+ * and follows the server's next-page tokens, so no single request has the server collect
+ * everything and pagination is decided in one place: the gateway.
  */
 export async function run(context: Context, options: InvokeOptions): Promise<InvokeResult> {
   if (options.connection && options.user) throw new UsageError("pass --connection or --user, not both");
   const input = await readInput(context, options.input);
-  const target = await context.target();
+  const upstreamHeaders = parseHeaders(options.header ?? []);
   const client = await context.client();
-  const headers: Record<string, string> = { authorization: `Bearer ${target.apiKey}`, "content-type": "application/json", accept: "application/json" };
-  if (options.app) headers["x-waygate-app"] = options.app;
-  if (options.idempotencyKey) headers["idempotency-key"] = options.idempotencyKey;
-  const body = {
-    input,
-    ...(options.connection || options.user ? { connection: options.connection ?? options.user } : {}),
-    paginate: options.paginate ? (options.maxPages ? { maxPages: options.maxPages } : true) : false,
-  };
-  const url = `${client.baseUrl}/v1/invoke/${encodeURIComponent(options.integration)}/${encodeURIComponent(options.action)}`;
-  let response;
-  try {
-    response = await request(url, { method: "POST", headers, body: JSON.stringify(body), dispatcher: await context.dispatcher() });
-  } catch (error) {
-    const { NetworkError } = await import("../../../client/index.js");
-    throw new NetworkError(`cannot reach the Waygate API at ${client.baseUrl}: ${(error as Error).message}`, (error as { code?: string }).code, { cause: error });
-  }
-  const text = await response.body.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    // not JSON: keep the text
-  }
-  const header = (name: string) => {
-    const value = response.headers[name];
-    return Array.isArray(value) ? value : value === undefined ? [] : [value];
-  };
-  const result: InvokeResult = {
-    status: response.statusCode,
-    versionExecuted: header("x-waygate-version-executed")[0] ? Number(header("x-waygate-version-executed")[0]) : null,
-    attempts: header("x-waygate-attempts")[0] ? Number(header("x-waygate-attempts")[0]) : null,
-    nextPage: header("x-waygate-next-page")[0] ?? null,
-    warnings: header("x-waygate-warning"),
-    body: parsed,
-  };
-  if (response.statusCode >= 400) {
-    const problem = parsed as { title?: string; detail?: string; status?: number; type?: string };
-    const { ApiError } = await import("../../../client/index.js");
-    throw new ApiError(response.statusCode, {
-      type: problem?.type ?? "about:blank",
-      title: problem?.title ?? `HTTP ${response.statusCode}`,
-      status: response.statusCode,
-      ...(problem?.detail ? { detail: problem.detail } : {}),
-      ...(typeof parsed === "object" && parsed !== null ? parsed : {}),
+  const call = (page: string | undefined) =>
+    client.send(routes.invoke, {
+      params: { slug: options.integration, action: options.action },
+      headers: {
+        ...(options.app ? { "x-waygate-app": options.app } : {}),
+        ...(options.idempotencyKey ? { "idempotency-key": options.idempotencyKey } : {}),
+      },
+      body: {
+        input,
+        ...(options.connection || options.user ? { connection: options.connection ?? options.user } : {}),
+        ...(options.retries !== undefined ? { retries: options.retries } : {}),
+        ...(upstreamHeaders ? { headers: upstreamHeaders } : {}),
+        // One page per call: the server reads the page's items (and maps them), and says where the next one is.
+        ...(options.paginate ? { paginate: { maxPages: 1 } } : {}),
+        ...(page ? { page } : {}),
+      },
     });
+
+  let answer = await call(options.page);
+  const first = readAnswer(answer);
+  if (!options.paginate) return first;
+
+  const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
+  const items: unknown[] = [...itemsOf(first.body)];
+  let result = first;
+  for (let pages = 1; result.nextPage && pages < maxPages && (options.maxItems === undefined || items.length < options.maxItems); pages++) {
+    answer = await call(result.nextPage);
+    result = readAnswer(answer);
+    items.push(...itemsOf(result.body));
+    first.warnings.push(...result.warnings);
   }
-  for (const warning of result.warnings) context.io.err(`warning: ${warning}`);
-  return result;
+  if (options.maxItems !== undefined && items.length > options.maxItems) items.length = options.maxItems;
+  return { ...result, warnings: [...new Set(first.warnings)], body: items };
+}
+
+/** The answer as the command reports it; an error status becomes the problem it carries. */
+function readAnswer(answer: RawAnswer): InvokeResult {
+  const type = answer.header("content-type") ?? "";
+  const text = answer.text();
+  const json = /\bjson\b/i.test(type);
+  if (answer.status >= 400) throw problemError(answer, json ? parseJson(text) : text);
+  let body: unknown = null;
+  if (answer.bytes.length > 0) {
+    if (json) body = parseJson(text);
+    else if (/^text\/|xml|yaml|javascript|x-www-form-urlencoded/i.test(type)) body = text;
+    else body = `(${answer.bytes.length} bytes of ${type || "binary data"})`;
+  }
+  const number = (name: string) => {
+    const value = answer.header(name);
+    return value === undefined ? null : Number(value);
+  };
+  return {
+    status: answer.status,
+    versionExecuted: number(Res.versionExecuted),
+    attempts: number(Res.attempts),
+    nextPage: answer.header(Res.nextPage) ?? null,
+    requestId: answer.header(Res.requestId) ?? null,
+    warnings: answer.headerValues(Res.warning),
+    body,
+  };
+}
+
+function problemError(answer: RawAnswer, body: unknown): ApiError {
+  const parsed = ProblemSchema.safeParse(body);
+  const problem: Problem = parsed.success
+    ? { ...parsed.data, ...(typeof body === "object" && body !== null ? body : {}) }
+    : { type: "about:blank", title: `HTTP ${answer.status}`, status: answer.status, ...(typeof body === "string" && body.trim() ? { detail: body.trim().slice(0, 300) } : {}) };
+  return new ApiError(answer.status, problem);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function itemsOf(body: unknown): unknown[] {
+  return Array.isArray(body) ? body : body === null || body === undefined ? [] : [body];
+}
+
+function parseHeaders(lines: string[]): Record<string, string> | undefined {
+  if (lines.length === 0) return undefined;
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(":");
+    if (colon <= 0) throw new UsageError(`--header ${JSON.stringify(line)}: write it as "Name: value"`);
+    headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+  }
+  return headers;
 }
 
 async function readInput(context: Context, value: string): Promise<unknown> {
@@ -100,6 +158,7 @@ async function readInput(context: Context, value: string): Promise<unknown> {
 }
 
 export function render(result: InvokeResult, io: IO): void {
+  for (const warning of result.warnings) io.err(`warning: ${warning}`);
   io.out(typeof result.body === "string" ? result.body : JSON.stringify(result.body, null, 2));
-  if (result.nextPage) io.err(`More: the next page token is in --json output (nextPage); or use --paginate.`);
+  if (result.nextPage) io.err(`More: continue with --page ${result.nextPage}, or use --paginate.`);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ActionDefinitionSchema } from "../contract/index.js";
-import { pickProbe } from "./invoker.js";
+import { pickProbe } from "./invoke.js";
 
 const action = (name: string, method: string, path: string, required: string[] = []) =>
   ActionDefinitionSchema.parse({ name, method, path, inputSchema: { type: "object", required, properties: Object.fromEntries(required.map((r) => [r, { type: "string" }])) } });
