@@ -138,7 +138,8 @@ async function refreshAtTokenEndpoint(deps: ExchangeDeps, credentials: OAuth2Cre
       30_000,
     );
   } catch (error) {
-    throw oauthRefreshFailed(error instanceof TransportFailure ? `the token endpoint failed: ${error.detail}` : "the token endpoint failed", error);
+    // Whatever failed (refused address, timeout, connection reset), the caller learns no more than that.
+    throw oauthRefreshFailed("the token endpoint could not be reached; the connection may need to be authorised again", error);
   }
   const decoded = decodeBody(response.body, response.headers["content-type"] ?? "application/json");
   const body = typeof decoded.body === "object" && decoded.body !== null ? (decoded.body as TokenResponse) : {};

@@ -195,4 +195,17 @@ describe("OAuth 2 refresh (RFC 6749 §6)", () => {
     expect(problem.detail).toContain("invalid_grant");
     expect(JSON.stringify(problem)).not.toMatch(/rt-unknown-secret|secret 1|at-old/);
   });
+
+  it("says nothing about what answered when a token endpoint refuses or fails: no status, no body, no address", async () => {
+    upstream.route("POST /oauth/internal", { status: 500, body: { error: "server_error", error_description: "db at 10.0.0.5:5432 is down" } });
+    const refusing = { ...expired("at-x", "rt-x"), tokenUrl: `${upstream.url}/oauth/internal` };
+    const refused = await problemOf(invokeWith(gatewayWith(), [oauthScheme], refusing, "conn-probe-1"));
+    // A closed port on this machine: an attacker's probe of what listens where.
+    const closed = { ...expired("at-y", "rt-y"), tokenUrl: "http://127.0.0.1:9/oauth/token" };
+    const unreachable = await problemOf(invokeWith(gatewayWith(), [oauthScheme], closed, "conn-probe-2"));
+    for (const problem of [refused, unreachable]) {
+      expect(problem).toMatchObject({ type: PROBLEM_OAUTH_REFRESH_FAILED, status: 401 });
+      expect(problem.detail).not.toMatch(/500|10\.0\.0\.5|server_error|127\.0\.0\.1|:9\b|ECONNREFUSED|refused/);
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Gateway } from "./gateway.js";
 import { PageTokens } from "./page-token.js";
-import { PROBLEM_INVALID_PAGE_TOKEN } from "./problems.js";
+import { PROBLEM_COLLECTION_TOO_LARGE, PROBLEM_INVALID_PAGE_TOKEN } from "./problems.js";
 import { actionOf, acmeIntegration, githubIntegration, startUpstream } from "./test-upstream.js";
 import type { Received, Upstream } from "./test-upstream.js";
 import type { InvokeOptions } from "./types.js";
@@ -178,5 +178,32 @@ describe("one page at a time", () => {
     const payload = Buffer.from(result.nextPage!.split(".")[0]!, "base64url").toString();
     expect(payload).not.toContain("sekrit-key-1");
     expect(payload).toContain("page=2");
+  });
+});
+
+describe("collecting is bounded by bytes", () => {
+  it("stops with collection-too-large before holding more than maxCollectedBytes, with the token that continues", async () => {
+    // The cursor list's pages are 55, 55 and 38 bytes: a 120-byte limit holds two.
+    const small = new Gateway({ allowPrivateNetwork: true, pageTokenKey: KEY, maxCollectedBytes: 120 });
+    try {
+      const definition = acmeIntegration(upstream.url);
+      const request = (options: InvokeOptions) =>
+        small.invoke({ integration: { slug: "acme", version: 1, baseUrl: definition.baseUrl, authSchemes: [] }, action: actionOf(definition, "items.listCursor"), input: {}, connection: null, options });
+      const before = upstream.hits("GET /api/list/cursor").length;
+      const problem = await problemOf(request({ paginate: {} }));
+      expect(problem).toMatchObject({ type: PROBLEM_COLLECTION_TOO_LARGE, status: 507, collected: { pages: 2, items: 6 } });
+      expect(problem.detail).toMatch(/paginate\.maxPages/);
+      // The third page was fetched, found too big to hold, and dropped: nothing beyond it.
+      expect(upstream.hits("GET /api/list/cursor").length - before).toBe(3);
+      // What the problem says to do works: collect those pages, then continue from nextPage.
+      const firstTwo = await request({ paginate: { maxPages: 2 } });
+      expect(firstTwo.body).toEqual(ITEMS.slice(0, 6));
+      expect(firstTwo.nextPage).toBe(problem.nextPage);
+      const rest = await request({ paginate: { maxPages: 1 }, page: problem.nextPage! });
+      expect(rest.body).toEqual(ITEMS.slice(6));
+      expect(rest.nextPage).toBeNull();
+    } finally {
+      await small.close();
+    }
   });
 });

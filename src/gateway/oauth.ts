@@ -116,12 +116,14 @@ export function refreshGrant(credentials: OAuth2Credentials): { headers: Record<
 /**
  * New credentials from a §5.1 token response. A response without `refresh_token` keeps
  * the old one (§6: the server MAY issue a new one); `expires_in` is relative to `now`.
- * An §5.2 error response becomes a problem naming only its `error` code.
+ * An §5.2 error response becomes a problem naming only its standard `error` code: never the
+ * status or anything else the endpoint said, since the token URL is the connection's to set
+ * and a refusal that described what answered would make the gateway a port scanner.
  */
 export function credentialsFromTokenResponse(previous: OAuth2Credentials, status: number, body: TokenResponse, now: number): OAuth2Credentials {
   if (status < 200 || status >= 300 || typeof body.access_token !== "string" || body.access_token === "") {
-    const code = typeof body.error === "string" && /^[\x20-\x7e]{1,64}$/.test(body.error) ? ` (${body.error})` : "";
-    throw oauthRefreshFailed(`the token endpoint refused the refresh with status ${status}${code}; the connection may need to be authorised again`);
+    const code = typeof body.error === "string" && OAUTH_ERRORS.has(body.error) ? ` (${body.error})` : "";
+    throw oauthRefreshFailed(`the token endpoint did not issue new tokens${code}; the connection may need to be authorised again`);
   }
   const next: OAuth2Credentials = { ...previous, accessToken: body.access_token };
   if (typeof body.refresh_token === "string" && body.refresh_token !== "") next.refreshToken = body.refresh_token;
@@ -130,6 +132,9 @@ export function credentialsFromTokenResponse(previous: OAuth2Credentials, status
   if (typeof body.scope === "string") next.scopes = body.scope.split(" ").filter(Boolean);
   return next;
 }
+
+/** RFC 6749 §5.2 error codes: the only part of a refusal worth repeating. */
+const OAUTH_ERRORS = new Set(["invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope"]);
 
 function formEncode(value: string): string {
   return new URLSearchParams([["", value]]).toString().slice(1);
