@@ -37,7 +37,8 @@ export async function run(context: Context, options: StartOptions): Promise<Star
       maxDocumentBytes: options.maxDocumentBytes,
       // Derived from the encryption key, so next-page tokens survive restarts and work across servers sharing the key.
       pageTokenKey: (await store.sealer()).derive("page-tokens"),
-      onUnexpectedError: (error) => context.io.err(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+      onUnexpectedError: (error, requestId) =>
+        context.io.err(`unexpected error${requestId ? ` (request ${requestId})` : ""}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
     });
   } catch (error) {
     await store.close();
