@@ -1,4 +1,4 @@
-import { joinPointer, parsePointer } from "./json-pointer.js";
+import { joinPointer, parsePointer } from "../lib/json-pointer.js";
 import type { Warnings } from "./problem.js";
 import type { DocumentSet } from "./refs.js";
 import { entries, isRecord, setKey } from "./util.js";
