@@ -1,27 +1,53 @@
 import { createHash } from "node:crypto";
 import { Ajv } from "ajv";
-import type { ErrorObject, ValidateFunction } from "ajv";
+import type { ErrorObject, Options, ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import formats from "ajv-formats";
 import type { FieldError } from "../contract/problem.js";
 import { remember } from "../lib/bounded-map.js";
-import { checkPattern } from "./regex-safety.js";
+import { compileLinearPattern } from "../lib/linear-pattern.js";
+import type { LinearPattern } from "../lib/linear-pattern.js";
+import { addLinearFormats, linearFormats } from "./formats.js";
+import { MatchBudget, MatchBudgetExceeded, linearRegExpEngine } from "./match-budget.js";
+import { SchemaTooLarge, prepareSchema } from "./schema-prepare.js";
+import { measureValue } from "./value-shape.js";
 
-/** Bounds on a schema before Ajv sees it: Ajv generates code proportional to the schema, so a hostile one must be refused early. */
+/** Bounds on a schema before Ajv sees it, and on the work one validation may do. */
 export interface SchemaLimits {
   maxNodes: number;
   maxDepth: number;
   maxCached: number;
   maxErrors: number;
+  /** Values nested deeper are refused before validation: a recursive schema recurses once per level. */
+  maxValueDepth: number;
+  /** Units of pattern and format matching one validation may spend (see MatchBudget). */
+  maxMatchUnits: number;
+  /** A value that fails is checked again for every error only when it has at most this many nodes. */
+  maxNodesForAllErrors: number;
 }
 
-export const DEFAULT_SCHEMA_LIMITS: SchemaLimits = { maxNodes: 200_000, maxDepth: 128, maxCached: 1_000, maxErrors: 50 };
+/**
+ * maxValueDepth 128: Ajv overflowed the stack near 5,000 levels of a tree schema here, and
+ * real payloads stay far below 128. maxMatchUnits 500,000: about 50–100 ms of matching at
+ * the slowest measured rate (100–200 ns a character on this 2-core machine), far more than
+ * the few thousand characters of patterned fields a real request or response carries.
+ * maxNodesForAllErrors 10,000: listing every error of a 500,000-item array took 200 ms and
+ * 60 MB; past this size the first error is reported.
+ */
+export const DEFAULT_SCHEMA_LIMITS: SchemaLimits = {
+  maxNodes: 200_000,
+  maxDepth: 128,
+  maxCached: 1_000,
+  maxErrors: 50,
+  maxValueDepth: 128,
+  maxMatchUnits: 500_000,
+  maxNodesForAllErrors: 10_000,
+};
 
 export type Validation = { valid: true } | { valid: false; errors: FieldError[] };
 
 export interface CompiledSchema {
   validate(value: unknown, root: string): Validation;
-  /** Parts of the schema that are not enforced (unsafe or invalid patterns). */
+  /** Parts of the schema that are not enforced (patterns the linear engine cannot run, unresolvable `$ref` cycles). */
   warnings: string[];
 }
 
@@ -29,101 +55,136 @@ export class SchemaCompileError extends Error {
   override readonly name = "SchemaCompileError";
 }
 
+type Dialect = "modern" | "draft07";
+
+const ANONYMOUS_SCHEMA_ID = "urn:waygate:schema";
+type CacheEntry = { kind: "compiled"; compiled: CompiledSchema } | { kind: "refused"; message: string };
+
 /**
- * Ajv validators for imported schemas, compiled once per distinct schema (cache keyed by
- * a hash of its JSON, LRU-bounded). JSON Schema 2020-12 unless `$schema` names draft-04…07,
- * which Ajv's draft-07 dialect handles. `x-waygate-*` and OpenAPI keywords are ignored
- * (`strict: false`); `discriminator` stays off because Ajv rejects OpenAPI's `mapping`.
+ * Ajv validators for imported schemas, compiled once per distinct schema per process (keyed
+ * by a SHA-256 of its JSON, LRU-bounded; a schema Ajv refuses is remembered as refused, so
+ * it is not compiled again on every call). JSON Schema 2020-12 unless `$schema` names
+ * draft-04…07, which Ajv's draft-07 dialect handles. `x-waygate-*` and OpenAPI keywords are
+ * ignored (`strict: false`); `discriminator` stays off because Ajv rejects OpenAPI's `mapping`.
+ *
+ * Validation cannot stall the process: patterns and formats run on a linear-time engine
+ * within a per-validation MatchBudget, values nested deeper than maxValueDepth are refused
+ * before Ajv recurses into them, and errors are collected in full only for small values.
  */
 export class SchemaValidator {
-  private readonly cache = new Map<string, CompiledSchema>();
-  private readonly byObject = new WeakMap<object, CompiledSchema>();
-  private readonly modern: Ajv2020;
-  private readonly draft07: Ajv;
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly byObject = new WeakMap<object, CacheEntry>();
+  private readonly patterns = new Map<string, LinearPattern>();
+  private readonly budget = new MatchBudget();
+  /** [dialect][allErrors]: the first-error instances answer every call; the others only describe failures. */
+  private readonly instances: Record<Dialect, Record<"first" | "all", Ajv | Ajv2020>>;
 
   constructor(private readonly limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS) {
-    const options = {
-      strict: false,
-      allErrors: true,
-      logger: false as const,
-      // Keeps a schema's $id out of the shared instance, so two actions may reuse an $id.
-      addUsedSchema: false,
-      validateSchema: false,
-      unicodeRegExp: false,
-      code: { regExp: guardedRegExp },
+    const formats = linearFormats(this.budget);
+    const instance = (Dialect: typeof Ajv | typeof Ajv2020, allErrors: boolean) => {
+      const options: Options = {
+        strict: false,
+        allErrors,
+        logger: false,
+        // Keeps a schema's $id out of the shared instance, so two actions may reuse an $id.
+        addUsedSchema: false,
+        validateSchema: false,
+        code: { regExp: linearRegExpEngine(this.budget, (pattern) => this.pattern(pattern)) },
+      };
+      const ajv = new Dialect(options);
+      addLinearFormats(ajv, formats);
+      return ajv;
     };
-    this.modern = new Ajv2020(options);
-    this.draft07 = new Ajv(options);
-    formats.default(this.modern);
-    formats.default(this.draft07);
+    this.instances = {
+      modern: { first: instance(Ajv2020, false), all: instance(Ajv2020, true) },
+      draft07: { first: instance(Ajv, false), all: instance(Ajv, true) },
+    };
   }
 
   /** Throws SchemaCompileError for a schema that is too big, too deep, or that Ajv cannot compile. */
   compile(schema: Record<string, unknown>): CompiledSchema {
-    const known = this.byObject.get(schema);
-    if (known) return known;
-    const warnings = inspect(schema, this.limits);
-    const key = createHash("sha256").update(JSON.stringify(schema)).digest("base64url");
-    const compiled = this.cache.get(key) ?? this.build(schema, warnings);
-    remember(this.cache, key, compiled, this.limits.maxCached);
-    this.byObject.set(schema, compiled);
+    let entry = this.byObject.get(schema);
+    if (!entry) {
+      const key = createHash("sha256").update(JSON.stringify(schema)).digest("base64url");
+      entry = this.cache.get(key) ?? this.build(schema);
+      remember(this.cache, key, entry, this.limits.maxCached);
+      this.byObject.set(schema, entry);
+    }
+    if (entry.kind === "refused") throw new SchemaCompileError(entry.message);
+    return entry.compiled;
+  }
+
+  private pattern(pattern: string): LinearPattern {
+    let compiled = this.patterns.get(pattern);
+    if (!compiled) {
+      compiled = compileLinearPattern(pattern);
+      remember(this.patterns, pattern, compiled, this.limits.maxCached * 10);
+    }
     return compiled;
   }
 
-  private build(schema: Record<string, unknown>, warnings: string[]): CompiledSchema {
-    const { $schema, ...rest } = schema;
-    const ajv = typeof $schema === "string" && /draft-0[4-7]/.test($schema) ? this.draft07 : this.modern;
-    let validateFn: ValidateFunction;
+  private build(schema: Record<string, unknown>): CacheEntry {
+    let prepared;
     try {
-      validateFn = ajv.compile(rest);
+      prepared = prepareSchema(schema, this.limits, (pattern) => this.pattern(pattern));
+    } catch (error) {
+      if (error instanceof SchemaTooLarge) return { kind: "refused", message: error.message };
+      throw error;
+    }
+    const { $schema, ...withoutDialect } = prepared.schema;
+    // Ajv resolves `$ref: "#"` only against a base URI; a schema without `$id` gets one of its own.
+    const rest = typeof withoutDialect["$id"] === "string" ? withoutDialect : { $id: ANONYMOUS_SCHEMA_ID, ...withoutDialect };
+    const dialect: Dialect = typeof $schema === "string" && /draft-0[4-7]/.test($schema) ? "draft07" : "modern";
+    let firstError: ValidateFunction;
+    try {
+      firstError = this.instances[dialect].first.compile(rest);
     } catch (error) {
       // Includes RangeError from pathological nesting that slipped past the depth check.
-      throw new SchemaCompileError(error instanceof Error ? error.message : String(error));
+      return { kind: "refused", message: error instanceof Error ? error.message : String(error) };
     }
-    const maxErrors = this.limits.maxErrors;
+    // Without `$ref`, Ajv's recursion follows the schema, whose depth is already bounded.
+    const recursive = /"\$(?:ref|dynamicRef|recursiveRef)"/.test(JSON.stringify(rest));
+    let allErrors: ValidateFunction | undefined;
+    const { limits, budget } = this;
+    /** Every error of a value known to be invalid; null when listing them fails (the first error is reported then). */
+    const describe = (value: unknown): ErrorObject[] | null => {
+      try {
+        allErrors ??= this.instances[dialect].all.compile(rest);
+        const all = allErrors;
+        return budget.run(limits.maxMatchUnits, () => (all(value) ? null : (all.errors ?? null)));
+      } catch {
+        return null;
+      }
+    };
     return {
-      warnings,
-      validate(value, root) {
-        if (validateFn(value)) return { valid: true };
-        return { valid: false, errors: (validateFn.errors ?? []).slice(0, maxErrors).map((error) => fieldError(error, root)) };
+      kind: "compiled",
+      compiled: {
+        warnings: prepared.warnings,
+        validate(value, root) {
+          if (recursive && measureValue(value, { maxDepth: limits.maxValueDepth, maxNodes: Number.POSITIVE_INFINITY }).tooDeep) {
+            return invalid(root, `is nested more than ${limits.maxValueDepth} levels deep, deeper than this schema is validated`);
+          }
+          try {
+            if (budget.run(limits.maxMatchUnits, () => firstError(value))) return { valid: true };
+            const first = firstError.errors ?? [];
+            const small = measureValue(value, { maxDepth: Number.POSITIVE_INFINITY, maxNodes: limits.maxNodesForAllErrors }).nodes <= limits.maxNodesForAllErrors;
+            const listed = (small ? describe(value) : null) ?? first;
+            return { valid: false, errors: listed.slice(0, limits.maxErrors).map((error) => fieldError(error, root)) };
+          } catch (error) {
+            if (error instanceof MatchBudgetExceeded) return invalid(root, `needs more pattern and format matching than one validation may do (${limits.maxMatchUnits} units); not validated`);
+            // Recursion deeper than the stack despite the depth bound (a schema that recurses many times per level).
+            if (error instanceof RangeError) return invalid(root, "is nested too deeply to be validated against this schema");
+            throw error;
+          }
+        },
       },
     };
   }
 }
 
-/** Walks the schema once: enforces the size limits and lists patterns that will not be enforced. */
-function inspect(schema: unknown, limits: SchemaLimits): string[] {
-  const warnings: string[] = [];
-  let nodes = 0;
-  const stack: [unknown, number, string][] = [[schema, 0, ""]];
-  while (stack.length > 0) {
-    const [node, depth, path] = stack.pop()!;
-    if (++nodes > limits.maxNodes) throw new SchemaCompileError(`schema has more than ${limits.maxNodes} nodes`);
-    if (depth > limits.maxDepth) throw new SchemaCompileError(`schema is nested deeper than ${limits.maxDepth} levels`);
-    if (typeof node !== "object" || node === null) continue;
-    for (const [key, child] of Object.entries(node)) {
-      if (key === "pattern" && typeof child === "string") {
-        const reason = checkPattern(child);
-        if (reason) warnings.push(`pattern at ${path || "/"} is not enforced: ${reason}`);
-      }
-      if (key === "patternProperties" && typeof child === "object" && child !== null) {
-        for (const pattern of Object.keys(child)) {
-          const reason = checkPattern(pattern);
-          if (reason) warnings.push(`patternProperties at ${path || "/"} match nothing: ${reason}`);
-        }
-      }
-      stack.push([child, depth + 1, `${path}/${key}`]);
-    }
-  }
-  return warnings;
+function invalid(field: string, message: string): Validation {
+  return { valid: false, errors: [{ field, message }] };
 }
-
-/** Ajv's RegExp factory: patterns that could backtrack catastrophically, or do not parse, are not enforced (`inspect` reports them). */
-function guardedRegExp(pattern: string, flags: string): { test(value: string): boolean } {
-  if (checkPattern(pattern) === null) return new RegExp(pattern, flags);
-  return { test: () => true };
-}
-guardedRegExp.code = "waygate-guarded-regexp";
 
 /** `input.labels[0].name` from Ajv's instance path (an RFC 6901 pointer) plus the property a keyword names. */
 function fieldError(error: ErrorObject, root: string): FieldError {

@@ -5,6 +5,7 @@ import type { ApiModel } from "./model.js";
 import { actionNames, preferNames, resolveCollisions, slugify } from "./naming.js";
 import { detectPagination } from "./pagination.js";
 import { fail } from "./problem.js";
+import { breakRefCycles } from "./ref-cycles.js";
 import { errorSchemas, outputSchema } from "./responses.js";
 import { buildInputSchema } from "./schema-merge.js";
 import { compareStrings, isRecord, truncate } from "./util.js";
@@ -32,6 +33,7 @@ export function assemble(api: ApiModel, ctx: Context): Assembled {
   }
 
   const usedDefs = new Set<string>();
+  const reportedCycles = new Set<string>();
   const actions: (ActionDefinitionInput & { name: string; withTagWords?: string; method: ActionDefinitionInput["method"]; path: string })[] = [];
   api.operations.forEach((op, index) => {
     if (index % 100 === 0) {
@@ -44,9 +46,10 @@ export function assemble(api: ApiModel, ctx: Context): Assembled {
       warnings.add("skipped_operation", `path longer than ${LIMITS.path} characters; operation skipped`, op.location);
       return;
     }
-    const inputSchema = buildInputSchema(op, api.defs, warnings);
-    const output = outputSchema(op.responses, api.defs);
-    const errors = errorSchemas(op.responses, api.defs);
+    const inputSchema = breakRefCycles(buildInputSchema(op, api.defs, warnings), api.defs, warnings, reportedCycles);
+    const converted = outputSchema(op.responses, api.defs);
+    const output = converted && breakRefCycles(converted, api.defs, warnings, reportedCycles);
+    const errors = Object.fromEntries(Object.entries(errorSchemas(op.responses, api.defs)).map(([status, schema]) => [status, isRecord(schema) ? breakRefCycles(schema, api.defs, warnings, reportedCycles) : schema]));
     for (const schema of [inputSchema, output, ...Object.values(errors)]) {
       if (isRecord(schema) && isRecord(schema["$defs"])) for (const key of Object.keys(schema["$defs"])) usedDefs.add(key);
     }

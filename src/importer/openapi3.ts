@@ -1,7 +1,7 @@
 import type { HttpMethod } from "../contract/integrations.js";
 import { authFromOpenApi3 } from "./auth.js";
 import type { Context } from "./context.js";
-import { joinPointer } from "./json-pointer.js";
+import { joinPointer } from "../lib/json-pointer.js";
 import { HTTP_METHODS, isJsonMediaType, pickContentType } from "./model.js";
 import type { ApiModel, BodyModel, OperationModel, ParamIn, ParamModel, ResponseModel } from "./model.js";
 import type { DocumentSet, Target } from "./refs.js";

@@ -1,5 +1,5 @@
 import type { Pagination } from "../contract/integrations.js";
-import { escapePointerToken } from "./json-pointer.js";
+import { escapePointerToken } from "../lib/json-pointer.js";
 import type { OperationModel } from "./model.js";
 import { pickSuccess } from "./responses.js";
 import { DEFS_PREFIX } from "./schema-convert.js";

@@ -1,6 +1,6 @@
 import { parseDocument } from "yaml";
 import { findJsonErrorOffset, lineColumn } from "./json-locate.js";
-import { escapePointerToken } from "./json-pointer.js";
+import { escapePointerToken } from "../lib/json-pointer.js";
 import { fail } from "./problem.js";
 import type { Warnings } from "./problem.js";
 import type { ImportLimits } from "./types.js";

@@ -2,7 +2,7 @@ import type { AuthScheme, HttpMethod } from "../contract/integrations.js";
 import { authFromPostman, dedupe } from "./auth.js";
 import type { Context } from "./context.js";
 import { inferSchema, parseTemplatedJson } from "./infer-schema.js";
-import { joinPointer } from "./json-pointer.js";
+import { joinPointer } from "../lib/json-pointer.js";
 import { HTTP_METHODS, isJsonMediaType } from "./model.js";
 import type { ApiModel, BodyModel, OperationModel, ParamModel, ResponseModel } from "./model.js";
 import { NO_DEFS } from "./schema-convert.js";

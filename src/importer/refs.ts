@@ -2,7 +2,7 @@ import { readFile, realpath, stat } from "node:fs/promises";
 import { sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Fetcher } from "./fetch.js";
-import { getAtPointer, parsePointer } from "./json-pointer.js";
+import { getAtPointer, parsePointer } from "../lib/json-pointer.js";
 import { decodeText, guessSyntax, parseData } from "./parse.js";
 import type { ExternalRef, ParsedData } from "./parse.js";
 import { fail } from "./problem.js";

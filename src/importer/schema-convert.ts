@@ -1,6 +1,7 @@
-import { joinPointer, parsePointer } from "./json-pointer.js";
+import { joinPointer, parsePointer } from "../lib/json-pointer.js";
 import type { Warnings } from "./problem.js";
 import type { DocumentSet } from "./refs.js";
+import type { ImportLocation } from "./types.js";
 import { entries, isRecord, setKey } from "./util.js";
 import type { JsonObject } from "./util.js";
 
@@ -18,9 +19,11 @@ export interface DefProvider {
   get(name: string): unknown;
   /** Names a `$defs` entry refers to directly. */
   deps(name: string): readonly string[];
+  /** Where a `$defs` entry came from in the imported documents. */
+  location(name: string): ImportLocation | undefined;
 }
 
-export const NO_DEFS: DefProvider = { get: () => undefined, deps: () => [] };
+export const NO_DEFS: DefProvider = { get: () => undefined, deps: () => [], location: () => undefined };
 
 export const DEFS_PREFIX = "#/$defs/";
 
@@ -116,6 +119,11 @@ export class SchemaConverter implements DefProvider {
     if (!entry) return [];
     entry.deps ??= [...collectDefRefs(this.get(name))];
     return entry.deps;
+  }
+
+  location(name: string): ImportLocation | undefined {
+    const entry = this.byName.get(name);
+    return entry ? this.docs.location(entry.docId, entry.pointer) : undefined;
   }
 
   /** `$defs` name for the schema a `$ref` names; null (warned) when it cannot be resolved. */

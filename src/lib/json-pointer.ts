@@ -38,3 +38,33 @@ export function getAtPointer(root: unknown, tokens: readonly string[]): unknown 
   }
   return node;
 }
+
+/**
+ * A copy of `root` without the member `key` of each object at `pointer`. Only the objects
+ * and arrays on the way to a removal are copied; everything else is shared with `root`.
+ */
+export function withoutMembers<T>(root: T, removals: readonly { pointer: string; key: string }[]): T {
+  if (removals.length === 0) return root;
+  const copies = new Set<unknown>();
+  const copy = (value: unknown): unknown => {
+    const cloned = Array.isArray(value) ? [...(value as unknown[])] : { ...(value as Record<string, unknown>) };
+    copies.add(cloned);
+    return cloned;
+  };
+  const result = copy(root);
+  for (const { pointer, key } of removals) {
+    let node: Record<string, unknown> | undefined = result as Record<string, unknown>;
+    for (const token of parsePointer(pointer) ?? []) {
+      const parent: Record<string, unknown> = node;
+      const next = parent[token];
+      if (typeof next !== "object" || next === null) {
+        node = undefined;
+        break;
+      }
+      node = (copies.has(next) ? next : copy(next)) as Record<string, unknown>;
+      parent[token] = node;
+    }
+    if (node) delete node[key];
+  }
+  return result as T;
+}
