@@ -55,7 +55,7 @@ export class StoreConfigError extends Error {
 export async function openDatabase(location: StoreLocation): Promise<DatabaseHandle> {
   const { db, changes } = location.kind === "sqlite" ? await openSqlite(location.file) : await openPostgres(location);
   try {
-    await migrate(db);
+    await migrate(db, location.kind === "postgres" ? location.schema : undefined);
   } catch (error) {
     await changes.close();
     await db.destroy();
@@ -118,8 +118,10 @@ async function openPostgres(location: { url: string; schema?: string }): Promise
   return { db: new Kysely<Database>({ dialect: watchWrites(new PostgresDialect({ pool }), changes) }), changes };
 }
 
-async function migrate(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+async function migrate(db: Kysely<Database>, schema: string | undefined): Promise<void> {
+  // Without the schema named, Kysely looks for its migration tables in any schema: another
+  // database's `kysely_migration_lock` would be taken for this one's, and the lock table never made.
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((result) => result.status === "Error")?.migrationName ?? "unknown";
