@@ -66,6 +66,17 @@ describe.each(storeBackends)("SDK manifest and snippets on %s", (backend) => {
     expect(a).toMatchObject({ apiUrl: "https://waygate.example.com", appId: null });
   });
 
+  it("gives the same hash whatever URL the API was reached at (localhost or 127.0.0.1), so --check agrees with itself", async () => {
+    const direct = createApp({ store, version: "test" });
+    const at = async (origin: string) => {
+      const response = await direct.request(`${origin}/v1/sdk/manifest?integrations=crm@2`, { headers: { authorization: `Bearer ${tenantKey}` } });
+      return SdkManifestSchema.parse(await response.json());
+    };
+    const [localhost, loopback] = [await at("http://localhost:4400"), await at("http://127.0.0.1:4400")];
+    expect([localhost.apiUrl, loopback.apiUrl]).toEqual(["http://localhost:4400", "http://127.0.0.1:4400"]);
+    expect(localhost.hash).toBe(loopback.hash);
+  });
+
   it("keeps an app key to its own app's manifest", async () => {
     await call("POST", "/v1/apps", { name: "other" });
     expect(await call("GET", "/v1/sdk/manifest?app=other", undefined, appKey)).toMatchObject({ status: 404 });
