@@ -86,8 +86,18 @@ describe.each(storeBackends)("SDK manifest and snippets on %s", (backend) => {
     const tenant = (await call("GET", "/v1/snippets/crm/contacts.list?lang=curl")) as { version: number; snippets: Array<{ code: string }> };
     expect(tenant.version).toBe(3);
     expect(tenant.snippets[0]?.code).toContain("https://waygate.example.com/v1/invoke/crm/contacts.list");
-    expect(tenant.snippets[0]?.code).toContain("X-Waygate-Version: 3");
-    const app = (await call("GET", "/v1/snippets/crm/contacts.list?lang=curl", undefined, appKey)) as { version: number };
+    expect(tenant.snippets[0]?.code).toContain("'x-waygate-expected-version: 3'");
+    expect(tenant.snippets[0]?.code).not.toMatch(/X-Waygate-Version:/i);
+    const app = (await call("GET", "/v1/snippets/crm/contacts.list?lang=curl", undefined, appKey)) as { version: number; snippets: Array<{ code: string }> };
     expect(app.version).toBe(1);
+    expect(app.snippets[0]?.code).toContain("'x-waygate-expected-version: 1'");
+  });
+
+  it("names the acting app in snippets: an app key's own, or the one a tenant key names; none for the tenant itself", async () => {
+    const code = async (key?: string, headers?: Record<string, string>) =>
+      ((await call("GET", "/v1/snippets/crm/contacts.list?lang=python", undefined, key, headers)) as { snippets: Array<{ code: string }> }).snippets[0]!.code;
+    expect(await code(appKey)).toContain('app = os.environ.get("WAYGATE_APP") or "web"');
+    expect(await code(undefined, { "x-waygate-app": "web" })).toContain('app = os.environ.get("WAYGATE_APP") or "web"');
+    expect(await code()).toContain('app = os.environ.get("WAYGATE_APP")  # required with a tenant key');
   });
 });

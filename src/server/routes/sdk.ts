@@ -71,7 +71,8 @@ export function mountSdkRoutes(app: Hono<AppEnv>, options: SdkRouteOptions): voi
       integration: params.slug,
       action: action.name,
       version,
-      snippets: langs.map((lang) => ({ lang, code: renderSnippet(integration, action, lang, { apiUrl }) })),
+      // The acting app (an app key's own, or the one a tenant key names) becomes the snippets' default app.
+      snippets: langs.map((lang) => ({ lang, code: renderSnippet(integration, action, lang, { apiUrl, app: appRecord?.name }) })),
     };
   });
 }
