@@ -66,6 +66,17 @@ describe.each(storeBackends)("SDK manifest and snippets on %s", (backend) => {
     expect(a).toMatchObject({ apiUrl: "https://waygate.example.com", appId: null });
   });
 
+  it("gives the same hash whatever URL the API was reached at (localhost or 127.0.0.1), so --check agrees with itself", async () => {
+    const direct = createApp({ store, version: "test" });
+    const at = async (origin: string) => {
+      const response = await direct.request(`${origin}/v1/sdk/manifest?integrations=crm@2`, { headers: { authorization: `Bearer ${tenantKey}` } });
+      return SdkManifestSchema.parse(await response.json());
+    };
+    const [localhost, loopback] = [await at("http://localhost:4400"), await at("http://127.0.0.1:4400")];
+    expect([localhost.apiUrl, loopback.apiUrl]).toEqual(["http://localhost:4400", "http://127.0.0.1:4400"]);
+    expect(localhost.hash).toBe(loopback.hash);
+  });
+
   it("keeps an app key to its own app's manifest", async () => {
     await call("POST", "/v1/apps", { name: "other" });
     expect(await call("GET", "/v1/sdk/manifest?app=other", undefined, appKey)).toMatchObject({ status: 404 });
@@ -75,8 +86,18 @@ describe.each(storeBackends)("SDK manifest and snippets on %s", (backend) => {
     const tenant = (await call("GET", "/v1/snippets/crm/contacts.list?lang=curl")) as { version: number; snippets: Array<{ code: string }> };
     expect(tenant.version).toBe(3);
     expect(tenant.snippets[0]?.code).toContain("https://waygate.example.com/v1/invoke/crm/contacts.list");
-    expect(tenant.snippets[0]?.code).toContain("X-Waygate-Version: 3");
-    const app = (await call("GET", "/v1/snippets/crm/contacts.list?lang=curl", undefined, appKey)) as { version: number };
+    expect(tenant.snippets[0]?.code).toContain("'x-waygate-expected-version: 3'");
+    expect(tenant.snippets[0]?.code).not.toMatch(/X-Waygate-Version:/i);
+    const app = (await call("GET", "/v1/snippets/crm/contacts.list?lang=curl", undefined, appKey)) as { version: number; snippets: Array<{ code: string }> };
     expect(app.version).toBe(1);
+    expect(app.snippets[0]?.code).toContain("'x-waygate-expected-version: 1'");
+  });
+
+  it("names the acting app in snippets: an app key's own, or the one a tenant key names; none for the tenant itself", async () => {
+    const code = async (key?: string, headers?: Record<string, string>) =>
+      ((await call("GET", "/v1/snippets/crm/contacts.list?lang=python", undefined, key, headers)) as { snippets: Array<{ code: string }> }).snippets[0]!.code;
+    expect(await code(appKey)).toContain('app = os.environ.get("WAYGATE_APP") or "web"');
+    expect(await code(undefined, { "x-waygate-app": "web" })).toContain('app = os.environ.get("WAYGATE_APP") or "web"');
+    expect(await code()).toContain('app = os.environ.get("WAYGATE_APP")  # required with a tenant key');
   });
 });

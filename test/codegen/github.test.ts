@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { exampleFromSchema, generateClient, loadTemplates, renderSnippet, SNIPPET_LANGUAGES, type SnippetLanguage } from "../../src/codegen/index.js";
+import { resolveSections, snippetFlags } from "../../src/codegen/snippets/index.js";
 import type { ActionDefinition } from "../../src/contract/integrations.js";
 import type { ManifestIntegration, SdkManifest } from "../../src/contract/sdk.js";
 import { diagnose, formatDiagnostic, removeDir, SETTINGS, writeFiles, type Diagnostic } from "./support/compile.js";
@@ -237,8 +238,8 @@ describe("snippets for a sample of actions parse in every language", () => {
     () => {
       const template = loadTemplates().snippets.go;
       sample.forEach((action, index) => {
-        expect(goStructure(written.get(`snippet-${index}.go`) ?? "", template), action.name).toEqual({
-          body: { input: JSON.parse(JSON.stringify(exampleFromSchema(action.inputSchema))), connection: "user_42" },
+        expect(goStructure(written.get(`snippet-${index}.go`) ?? "", resolveSections(template, snippetFlags(action, {}))), action.name).toEqual({
+          input: JSON.parse(JSON.stringify(exampleFromSchema(action.inputSchema))),
           codeMatchesTemplate: true,
         });
       });

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,7 +10,8 @@ import { runCli, startCliServer, type ServerProcess } from "../support/cli.js";
 
 const fixture = fileURLToPath(new URL("../../fixtures/scrape/todo-v1.yaml", import.meta.url));
 
-describe("waygate generate and snippets through the built CLI", () => {
+// Every test spawns the CLI several times; on a loaded machine each spawn can take seconds.
+describe("waygate generate and snippets through the built CLI", { timeout: 120_000 }, () => {
   let database: TestDatabase;
   let server: ServerProcess;
   let env: NodeJS.ProcessEnv;
@@ -65,7 +66,8 @@ describe("waygate generate and snippets through the built CLI", () => {
     const before = readFileSync(path.join(project, "waygate", "todo.ts"), "utf8");
     const check = await runCli(["generate", "--check"], { env, cwd: project });
     expect(check.code).toBe(5);
-    expect(check.stderr).toContain("is out of date (index.ts would be updated");
+    // In words where the headers on disk name versions (client-protocol.md); file by file under the older header.
+    expect(check.stderr).toMatch(/is out of date: (todo 1 → 2|index\.ts would be updated.*todo\.ts would be updated)/);
     expect(readFileSync(path.join(project, "waygate", "todo.ts"), "utf8")).toBe(before);
     const regenerated = await runCli(["generate"], { env, cwd: project });
     expect(regenerated.stdout).toContain("todo@2");
@@ -113,5 +115,116 @@ describe("waygate generate and snippets through the built CLI", () => {
     expect(summary.integrations).toEqual([{ slug: "todo-copy", version: 1, actions: 3 }]);
     expect(summary.files.map((file) => file.path)).toEqual(["index.ts", "runtime.ts", "todo-copy.ts", "todo-copy.types.d.ts"]);
     expect((await runCli(["generate", "--integrations", "nope"], { env, cwd: elsewhere })).code).toBe(3);
+  });
+  it("--check --json: the summary on stdout, and problem+json with status 409 on stderr (exit 5)", async () => {
+    writeFileSync(path.join(project, "waygate", "todo.ts"), readFileSync(path.join(project, "waygate", "todo.ts"), "utf8") + "// edited\n");
+    const check = await runCli(["generate", "--check", "--json"], { env, cwd: project });
+    expect(check.code).toBe(5);
+    const summary = JSON.parse(check.stdout) as { files: Array<{ path: string; status: string }>; changes: { summary: string } };
+    expect(summary.files).toContainEqual({ path: "todo.ts", status: "updated" });
+    expect(JSON.parse(check.stderr)).toMatchObject({ type: "https://waygate.dev/problems/conflict", status: 409, code: "client-stale", detail: expect.stringContaining("is out of date") });
+    expect((await runCli(["generate"], { env, cwd: project })).code).toBe(0);
+  });
+
+  it("`pin` without --save warns, --check then fails (exit 5) on the pins, and `pins sync` brings the server back to waygate.json", async () => {
+    const pin = await runCli(["pin", "web", "todo@1"], { env, cwd: project });
+    expect(pin.code, pin.stderr).toBe(0);
+    expect(pin.stderr).toContain("waygate.json still has todo@2, and the client is typed for it");
+    const check = await runCli(["generate", "--check"], { env, cwd: project });
+    expect(check.code).toBe(5);
+    expect(check.stderr).toContain(`${path.join(project, "waygate.json")} and the server's pins for web differ: todo (waygate.json 2, server 1)`);
+    expect(check.stderr).toContain("waygate pins sync");
+    const refused = await runCli(["pins", "sync"], { env, cwd: project });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("todo 1 → 2");
+    const synced = await runCli(["pins", "sync", "--yes"], { env, cwd: project });
+    expect(synced.code, synced.stderr).toBe(0);
+    expect(synced.stdout).toBe(`Pinned web on the server to ${path.join(project, "waygate.json")}:\n  todo 1 → 2\n`);
+    const again = await runCli(["generate", "--check"], { env, cwd: project });
+    expect(again.code, again.stderr).toBe(0);
+  });
+
+  it("`pins sync --from-server` takes the server's pin into waygate.json; --check then names the integration to regenerate", async () => {
+    expect((await runCli(["pin", "web", "todo@1"], { env, cwd: project })).code).toBe(0);
+    const synced = await runCli(["pins", "sync", "--from-server", "--yes", "--json"], { env, cwd: project });
+    expect(synced.code, synced.stderr).toBe(0);
+    expect(JSON.parse(synced.stdout)).toMatchObject({ wrote: "project", applied: true, changes: [{ integration: "todo", from: 2, to: 1 }] });
+    expect(JSON.parse(readFileSync(path.join(project, "waygate.json"), "utf8"))).toMatchObject({ integrations: { todo: 1 } });
+    const check = await runCli(["generate", "--check"], { env, cwd: project });
+    expect(check.code).toBe(5);
+    expect(check.stderr).toMatch(/is out of date: (todo 2 → 1|.*todo\.ts would be updated)/);
+    expect((await runCli(["generate"], { env, cwd: project })).code).toBe(0);
+    expect((await runCli(["generate", "--check"], { env, cwd: project })).code).toBe(0);
+  });
+
+  it("--check through an equivalent --api-url (localhost for 127.0.0.1) does not call the client stale", async () => {
+    const localhost = server.url.replace("127.0.0.1", "localhost");
+    const check = await runCli(["generate", "--check", "--json", "--api-url", localhost], { env, cwd: project });
+    const index = readFileSync(path.join(project, "waygate", "index.ts"), "utf8");
+    if (index.includes(server.url)) {
+      // The generator still bakes the API URL into index.ts (until the client engineer's change lands): only that file
+      // may differ; the manifest hash in every other header no longer depends on the URL.
+      expect(check.code).toBe(5);
+      const summary = JSON.parse(check.stdout) as { files: Array<{ path: string; status: string }> };
+      expect(summary.files.filter((file) => file.status !== "unchanged").map((file) => file.path)).toEqual(["index.ts"]);
+    } else {
+      expect(check.code, check.stderr).toBe(0);
+    }
+  });
+
+  it("--check says in words which integrations changed: github 1 → 2; slack unchanged; stripe added; todo removed", async () => {
+    const changed = path.join(project, "todo-v2.yaml");
+    for (const args of [
+      ["scrape", fixture, "--slug", "github"],
+      ["scrape", changed, "--slug", "github"],
+      ["scrape", fixture, "--slug", "slack"],
+      ["scrape", fixture, "--slug", "stripe"],
+      ["apps", "create", "ci"],
+    ]) {
+      const result = await runCli(args, { env });
+      expect(result.code, `${args.join(" ")}: ${result.stderr}`).toBe(0);
+    }
+    const ci = mkdtempSync(path.join(tmpdir(), "waygate-gen-ci-"));
+    for (const args of [["init", "--app", "ci"], ["pin", "ci", "github@1", "--save"], ["pin", "ci", "slack@1", "--save"], ["pin", "ci", "todo@1", "--save"], ["generate"]]) {
+      const result = await runCli(args, { env, cwd: ci });
+      expect(result.code, `${args.join(" ")}: ${result.stderr}`).toBe(0);
+    }
+    // A client from before per-integration headers names one manifest hash; give its index.ts the header
+    // client-protocol.md specifies, as the generator writes once that change lands.
+    const indexFile = path.join(ci, "waygate", "index.ts");
+    const [first = "", ...rest] = readFileSync(indexFile, "utf8").split("\n");
+    const legacy = /^\/\/ Generated by waygate (\S+) from manifest \S+\. Do not edit\.$/.exec(first);
+    if (legacy) writeFileSync(indexFile, [`// Generated by waygate ${legacy[1]} from github@1, slack@1, todo@1. Do not edit.`, ...rest].join("\n"));
+    for (const args of [["pin", "ci", "github@2", "--save"], ["pin", "ci", "stripe@1", "--save"], ["unpin", "ci", "todo", "--save"]]) {
+      const result = await runCli(args, { env, cwd: ci });
+      expect(result.code, `${args.join(" ")}: ${result.stderr}`).toBe(0);
+    }
+    const check = await runCli(["generate", "--check"], { env, cwd: ci });
+    expect(check.code).toBe(5);
+    expect(check.stderr).toContain(`error: the client in ${path.join(ci, "waygate")} is out of date: github 1 → 2; slack unchanged; stripe added; todo removed`);
+    expect(check.stderr).toContain("Run `waygate generate`.");
+  }, 120_000);
+
+  it("refuses a hand-written file and a planted symlink in the output folder (exit 5, nothing written); --force replaces them without following the link", async () => {
+    const elsewhere = mkdtempSync(path.join(tmpdir(), "waygate-gen-planted-"));
+    const out = path.join(elsewhere, "waygate");
+    mkdirSync(out);
+    writeFileSync(path.join(out, "index.ts"), "export const mine = 1;\n");
+    const outside = path.join(mkdtempSync(path.join(tmpdir(), "waygate-outside-")), "secret.ts");
+    writeFileSync(outside, "// not generated\n");
+    symlinkSync(outside, path.join(out, "runtime.ts"));
+    const refused = await runCli(["generate", "--integrations", "todo"], { env, cwd: elsewhere });
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toContain(`refusing to replace ${path.join(out, "index.ts")} (not written by waygate generate), ${path.join(out, "runtime.ts")} (a symbolic link)`);
+    expect(refused.stderr).toContain("--force");
+    expect(existsSync(path.join(out, "todo.ts"))).toBe(false);
+    const forced = await runCli(["generate", "--integrations", "todo", "--force"], { env, cwd: elsewhere });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(path.join(out, "index.ts"), "utf8")).toMatch(/^\/\/ Generated by waygate /);
+    expect(lstatSync(path.join(out, "runtime.ts")).isFile()).toBe(true);
+    expect(readFileSync(outside, "utf8")).toBe("// not generated\n");
+    const outOfBounds = await runCli(["generate", "--integrations", "todo", "--out", "."], { env, cwd: elsewhere });
+    expect(outOfBounds.code).toBe(2);
+    expect(outOfBounds.stderr).toContain("it is the working directory");
   });
 });

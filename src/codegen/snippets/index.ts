@@ -6,8 +6,9 @@
  */
 import type { ActionDefinition } from "../../contract/integrations.js";
 import type { ManifestIntegration } from "../../contract/sdk.js";
+import { InvokeRequestHeaders } from "../../contract/invoke.js";
 import { CodegenError, integrationProperty, jsString } from "../naming.js";
-import { memberPaths } from "../plan.js";
+import { memberPaths, paginationSpec } from "../plan.js";
 import { loadTemplates, SNIPPET_LANGUAGES, type SnippetLanguage, type Templates } from "../templates.js";
 import { exampleFromSchema } from "./example.js";
 import { asciiJson, goString, jsLiteral, pythonLiteral, pythonString, safeUrl, shellQuote } from "./literals.js";
@@ -15,40 +16,74 @@ import { asciiJson, goString, jsLiteral, pythonLiteral, pythonString, safeUrl, s
 export interface SnippetOptions {
   /** The Waygate API the snippet calls. */
   apiUrl: string;
+  /**
+   * The app the snippet names by default (a tenant key acts for it; an app key acts for
+   * its own app anyway); `WAYGATE_APP` overrides it. Without one, the snippet sends the
+   * app only when `WAYGATE_APP` is set.
+   */
+  app?: string | undefined;
   /** Defaults to the templates/ folder shipped with the package. */
   templates?: Templates;
 }
 
 /**
  * A runnable snippet calling `action` of `integration` through Waygate, with an
- * example input built from the action's input schema.
+ * example input built from the action's input schema. Paginated actions walk every
+ * page with Waygate's page tokens (`x-waygate-next-page` → the body's `page`).
  *
  * @example
- * renderSnippet(integration, action, "curl", { apiUrl: "https://api.waygate.dev" });
+ * renderSnippet(integration, action, "curl", { apiUrl: "https://api.waygate.dev", app: "web" });
  */
 export function renderSnippet(integration: ManifestIntegration, action: ActionDefinition, lang: SnippetLanguage, options: SnippetOptions): string {
   if (!SNIPPET_LANGUAGES.includes(lang)) throw new CodegenError(`unknown snippet language ${JSON.stringify(lang)}`);
-  const template = (options.templates ?? loadTemplates()).snippets[lang];
+  const template = resolveSections((options.templates ?? loadTemplates()).snippets[lang], snippetFlags(action, options));
   const input = exampleFromSchema(action.inputSchema);
-  const url = safeUrl(
-    `${options.apiUrl.replace(/\/+$/, "")}/v1/invoke/${encodeURIComponent(integration.slug)}/${encodeURIComponent(action.name)}`,
-  );
+  const apiUrl = safeUrl(options.apiUrl.replace(/\/+$/, ""));
+  const url = `${apiUrl}/v1/invoke/${encodeURIComponent(integration.slug)}/${encodeURIComponent(action.name)}`;
   const version = String(integration.version);
-  const body = asciiJson({ input, connection: "user_42" });
+  const app = options.app ?? "";
   const values: Record<SnippetLanguage, () => Record<string, string>> = {
-    ts: () => ({ accessor: accessorOf(integration, action), input: jsLiteral(input) }),
-    js: () => ({ url: jsString(url), version: jsString(version), input: jsLiteral(input) }),
-    python: () => ({ url: pythonString(url), version: pythonString(version), input: pythonLiteral(input) }),
-    curl: () => ({ url: shellQuote(url), versionHeader: shellQuote(`X-Waygate-Version: ${version}`), body: shellQuote(body) }),
-    go: () => ({ url: goString(url), version: goString(version), body: goString(body) }),
+    ts: () => ({ accessor: accessorOf(integration, action), input: jsLiteral(input), baseUrl: jsString(apiUrl), app: jsString(app) }),
+    js: () => ({ url: jsString(url), version: jsString(version), input: jsLiteral(input), app: jsString(app) }),
+    python: () => ({ url: pythonString(url), version: pythonString(version), input: pythonLiteral(input), app: pythonString(app) }),
+    curl: () => ({
+      url: shellQuote(url),
+      versionHeader: shellQuote(`${InvokeRequestHeaders.expectedVersion}: ${version}`),
+      body: shellQuote(asciiJson({ input, connection: "user_42" })),
+      app: shellQuote(app),
+    }),
+    go: () => ({ url: goString(url), version: goString(version), input: goString(asciiJson(input)), app: goString(app) }),
   };
   return fill(template, values[lang]());
+}
+
+/** Which optional blocks of a template apply: `paginated` (the action has a pagination the client knows) and `app`. */
+export function snippetFlags(action: ActionDefinition, options: Pick<SnippetOptions, "app">): Record<"paginated" | "app", boolean> {
+  return { paginated: paginationSpec(action.pagination) !== undefined, app: options.app !== undefined && options.app !== "" };
 }
 
 function accessorOf(integration: ManifestIntegration, action: ActionDefinition): string {
   const path = memberPaths(integration).get(action.name);
   if (!path) throw new CodegenError(`action ${JSON.stringify(action.name)} is not in integration ${JSON.stringify(integration.slug)}`);
   return [integrationProperty(integration.slug), ...path].join(".");
+}
+
+const SECTION = /^\{\{([#^])([A-Za-z]+)\}\}\n([\s\S]*?)^\{\{\/\2\}\}\n/gm;
+
+/**
+ * Keeps or drops a template's optional blocks: `{{#flag}}` … `{{/flag}}` stays when the
+ * flag is set, `{{^flag}}` … `{{/flag}}` when it is not. Tags stand on lines of their own
+ * and blocks do not nest. This runs on the template alone, before any value is filled in,
+ * so no value from a spec can open or close a block.
+ */
+export function resolveSections(template: string, flags: Readonly<Record<string, boolean>>): string {
+  const resolved = template.replace(SECTION, (_block: string, sign: string, name: string, body: string) => {
+    if (!Object.hasOwn(flags, name)) throw new CodegenError(`template block {{${sign}${name}}} has no flag`);
+    return flags[name] === (sign === "#") ? body : "";
+  });
+  const stray = /\{\{[#^/][A-Za-z]*\}\}/.exec(resolved);
+  if (stray) throw new CodegenError(`template tag ${stray[0]} is not a block on lines of its own`);
+  return resolved;
 }
 
 /**

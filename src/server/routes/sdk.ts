@@ -40,7 +40,8 @@ export function mountSdkRoutes(app: Hono<AppEnv>, options: SdkRouteOptions): voi
     integrations.sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
     const apiUrl = options.publicUrl ?? new URL(c.req.url).origin;
     const manifest: SdkManifest = {
-      hash: contentHash({ apiUrl, integrations: integrations.map((i) => ({ slug: i.slug, version: i.version, contentHash: i.contentHash })) }),
+      // Not the apiUrl: the same client is reached as localhost or 127.0.0.1, and `generate --check` must agree with itself.
+      hash: contentHash({ integrations: integrations.map((i) => ({ slug: i.slug, version: i.version, contentHash: i.contentHash })) }),
       apiUrl,
       tenantId: auth.tenantId,
       appId: appRecord?.id ?? null,
@@ -70,7 +71,8 @@ export function mountSdkRoutes(app: Hono<AppEnv>, options: SdkRouteOptions): voi
       integration: params.slug,
       action: action.name,
       version,
-      snippets: langs.map((lang) => ({ lang, code: renderSnippet(integration, action, lang, { apiUrl }) })),
+      // The acting app (an app key's own, or the one a tenant key names) becomes the snippets' default app.
+      snippets: langs.map((lang) => ({ lang, code: renderSnippet(integration, action, lang, { apiUrl, app: appRecord?.name }) })),
     };
   });
 }

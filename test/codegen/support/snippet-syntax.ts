@@ -49,18 +49,19 @@ function failures(files: readonly string[], check: (file: string) => { status: n
 }
 
 const GO_STRING = /"((?:[^"\\\n]|\\.)*)"/g;
+const GO_INPUT = /json\.RawMessage\("((?:[^"\\\n]|\\.)*)"\)/;
 
 /**
  * Go without a Go toolchain: every string literal in the snippet is well formed, the
- * request body literal decodes to JSON, and with all literals blanked the snippet is
- * exactly the template's Go code (so no value from a spec changed the program).
+ * `json.RawMessage("…")` literal decodes to the example input, and with all literals
+ * blanked the snippet is exactly the template's Go code (so no value from a spec changed
+ * the program). `template` has its optional blocks resolved already (resolveSections).
  */
-export function goStructure(text: string, template: string): { body: unknown; codeMatchesTemplate: boolean } {
-  const literals = [...text.matchAll(GO_STRING)].map((match) => decodeGoString(match[1] ?? ""));
-  const body = literals.find((literal) => literal.startsWith('{"input"'));
+export function goStructure(text: string, template: string): { input: unknown; codeMatchesTemplate: boolean } {
+  const input = GO_INPUT.exec(text)?.[1];
   const blank = (code: string): string => code.replace(GO_STRING, '""');
   return {
-    body: body === undefined ? undefined : (JSON.parse(body) as unknown),
+    input: input === undefined ? undefined : (JSON.parse(decodeGoString(input)) as unknown),
     codeMatchesTemplate: blank(text) === blank(template.replace(/\{\{[a-z]+\}\}/gi, '""')),
   };
 }

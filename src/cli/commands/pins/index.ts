@@ -33,4 +33,27 @@ export function registerPins(program: Command, execute: Executor): void {
   );
   const noun = program.command("pins").description("an app's version pins");
   verb(noun.command("list").alias("ls").argument("<app>", "app name or id").description("list an app's pins"), execute, () => import("./list.js"), ([app]) => ({ app: app! }));
+  verb(
+    noun
+      .command("sync")
+      .description("bring the server's pins for the app and ./waygate.json together (by default: pin the server to waygate.json)")
+      .option("--app <app>", "app whose pins to sync (default: `app` in waygate.json)")
+      .option("--from-server", "write waygate.json from the server's pins instead (then run `waygate generate`)")
+      .option("--prune", "also unpin integrations that waygate.json does not list")
+      .option("--dry-run", "show what would change, change nothing")
+      .addHelpText(
+        "after",
+        "\nwaygate.json is what the repository builds against: the generated client is typed for its versions, and\n" +
+          "`waygate generate --check` fails while the server runs the app on others. Shows the changes and asks first;\n" +
+          "--yes applies them without asking (required without a terminal).",
+      ),
+    execute,
+    () => import("./sync.js"),
+    (_args, flags) => ({
+      ...(typeof flags.app === "string" ? { app: flags.app } : {}),
+      fromServer: flags.fromServer === true,
+      prune: flags.prune === true,
+      dryRun: flags.dryRun === true,
+    }),
+  );
 }
