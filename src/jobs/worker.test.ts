@@ -1,6 +1,8 @@
+import type { Kysely } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openTestStore, storeBackends } from "../../test/support/stores.js";
-import type { Store } from "../store/index.js";
+import { newJobId, type Store } from "../store/index.js";
+import type { Database } from "../store/schema.js";
 import type { JobHandler } from "./types.js";
 import { Worker } from "./worker.js";
 
@@ -35,8 +37,11 @@ describe.each(storeBackends)("durable job queue on %s", (backend) => {
     worker.start();
     return worker;
   };
-  const enqueue = (payload: unknown = {}) => store.jobs.enqueue({ tenantId, type: "import", summary: "test", payload });
-  const job = (id: string) => store.jobs.get(tenantId, id);
+  const enqueue = (payload: unknown = {}, tenant = tenantId) => store.jobs.enqueue({ tenantId: tenant, type: "import", summary: "test", payload });
+  const job = (id: string, tenant = tenantId) => store.jobs.get(tenant, id);
+  /** The job's row as stored, payload included (the API never shows it). */
+  const storedRow = (id: string) => db().selectFrom("jobs").selectAll().where("id", "=", id).executeTakeFirst();
+  const db = () => (store as unknown as { handle: { db: Kysely<Database> } }).handle.db;
 
   it("runs a job, records its progress and its result", async () => {
     const queued = await enqueue({ n: 2 });
@@ -166,5 +171,106 @@ describe.each(storeBackends)("durable job queue on %s", (backend) => {
     expect(await store.jobs.get(other, made[1]!.id)).toBeUndefined();
     expect(await store.jobs.cancel(other, made[1]!.id)).toBeUndefined();
     expect((await store.jobs.get(tenantId, made[1]!.id))?.status).toBe("queued");
+  });
+
+  it("claims the oldest job among the tenants with the fewest running jobs", async () => {
+    const other = (await store.tenants.create("Globex")).id;
+    const a1 = await enqueue({ a: 1 });
+    const a2 = await enqueue({ a: 2 });
+    const b1 = await enqueue({ b: 1 }, other);
+    const a3 = await enqueue({ a: 3 });
+    const claimed = [];
+    for (let i = 0; i < 4; i++) claimed.push((await store.jobs.claim(`worker_${i}`, 10_000, { tenantCap: 10 }))?.id);
+    // Acme's first job is the oldest; then Globex has none running, Acme one.
+    expect(claimed).toEqual([a1.id, b1.id, a2.id, a3.id]);
+  });
+
+  it("never runs more than tenantCap jobs of one tenant, even when many claims race", async () => {
+    const other = (await store.tenants.create("Globex")).id;
+    for (let i = 0; i < 8; i++) await enqueue({ a: i });
+    for (let i = 0; i < 2; i++) await enqueue({ b: i }, other);
+    const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => store.jobs.claim(`worker_${i}`, 10_000, { tenantCap: 2 })));
+    const byTenant = new Map<string, number>();
+    for (const claim of claims) if (claim) byTenant.set(claim.tenantId, (byTenant.get(claim.tenantId) ?? 0) + 1);
+    expect(Object.fromEntries(byTenant)).toEqual({ [tenantId]: 2, [other]: 2 });
+    // Both tenants are at their cap: nothing more is claimed.
+    expect(await store.jobs.claim("worker_late", 10_000, { tenantCap: 2 })).toBeUndefined();
+  });
+
+  it("lets another tenant's job run while one tenant's slow jobs fill the queue", async () => {
+    const other = (await store.tenants.create("Globex")).id;
+    const slow: Array<{ id: string }> = [];
+    for (let i = 0; i < 4; i++) slow.push(await enqueue({ slow: i }));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const started: string[] = [];
+    startWorker(async ({ job: claimed, signal }) => {
+      started.push(claimed.tenantId);
+      if (claimed.tenantId === tenantId) await Promise.race([released, new Promise((resolve) => signal.addEventListener("abort", resolve))]);
+      return { kind: "succeeded", result: null };
+    });
+    await waitFor(() => job(slow[0]!.id), (j) => j?.status === "running");
+    const quick = await enqueue({ quick: true }, other);
+    const began = Date.now();
+    await waitFor(() => job(quick.id, other), (j) => j?.status === "succeeded", 2_000);
+    expect(Date.now() - began).toBeLessThan(2_000);
+    // The default worker (two slots) keeps one for other tenants: Acme never had two running.
+    expect(started.filter((t) => t === tenantId)).toHaveLength(1);
+    release();
+    for (const queued of slow) await waitFor(() => job(queued.id), (j) => j?.status === "succeeded");
+  });
+
+  it("drops the payload and the uploaded document when a job ends, keeping its result", async () => {
+    const withDocument = async (payload: unknown) => {
+      const id = newJobId();
+      await store.jobs.documents.append(id, tenantId, 0, new Uint8Array(1024).fill(65));
+      await store.jobs.documents.append(id, tenantId, 1, new Uint8Array(10).fill(66));
+      return store.jobs.enqueue({ id, tenantId, type: "import", summary: "test", payload });
+    };
+    const succeeding = await withDocument({ outcome: "succeed" });
+    const failing = await withDocument({ outcome: "fail" });
+    const cancelledWhileQueued = await withDocument({ outcome: "never" });
+    expect((await store.jobs.documents.read(succeeding.id, 1034))?.byteLength).toBe(1034);
+    await store.jobs.cancel(tenantId, cancelledWhileQueued.id);
+
+    const seen: unknown[] = [];
+    startWorker(async ({ job: claimed }) => {
+      seen.push(claimed.payload);
+      const document = await store.jobs.documents.read(claimed.id, 1034);
+      if ((claimed.payload as { outcome: string }).outcome === "fail") return { kind: "failed", error: { type: "about:blank", title: "bad", status: 422 } };
+      return { kind: "succeeded", result: { contentHash: "sha256:abc", bytes: document?.byteLength } };
+    });
+    expect(await waitFor(() => job(succeeding.id), (j) => j?.status === "succeeded")).toMatchObject({ result: { contentHash: "sha256:abc", bytes: 1034 } });
+    await waitFor(() => job(failing.id), (j) => j?.status === "failed");
+    expect(seen).toEqual(expect.arrayContaining([{ outcome: "succeed" }, { outcome: "fail" }]));
+    for (const ended of [succeeding, failing, cancelledWhileQueued]) {
+      expect(await storedRow(ended.id)).toMatchObject({ payload: "null" });
+      expect(await store.jobs.documents.read(ended.id, 1034)).toBeUndefined();
+    }
+    const shown = await store.jobs.list(tenantId, { limit: 10 });
+    expect(shown.data.map((j) => j.status).sort()).toEqual(["cancelled", "failed", "succeeded"]);
+  });
+
+  it("drops the payload of a running job that is cancelled or given up", async () => {
+    const cancelled = await enqueue({ secret: "s".repeat(100) });
+    startWorker(({ signal }) => new Promise((resolve) => signal.addEventListener("abort", () => resolve({ kind: "succeeded", result: null }))));
+    await waitFor(() => job(cancelled.id), (j) => j?.status === "running");
+    await store.jobs.cancel(tenantId, cancelled.id);
+    await waitFor(() => job(cancelled.id), (j) => j?.status === "cancelled");
+    expect(await storedRow(cancelled.id)).toMatchObject({ payload: "null" });
+  });
+
+  it("deletes uploads that never became a job, once they are old enough", async () => {
+    const orphan = newJobId();
+    await store.jobs.documents.append(orphan, tenantId, 0, new Uint8Array(16));
+    const kept = await (async () => {
+      const id = newJobId();
+      await store.jobs.documents.append(id, tenantId, 0, new Uint8Array(16));
+      return store.jobs.enqueue({ id, tenantId, type: "import", summary: "test", payload: {} });
+    })();
+    expect(await store.jobs.documents.sweep(new Date(Date.now() - 60_000))).toBe(0);
+    expect(await store.jobs.documents.sweep(new Date(Date.now() + 60_000))).toBe(1);
+    expect(await store.jobs.documents.read(orphan, 16)).toBeUndefined();
+    expect((await store.jobs.documents.read(kept.id, 16))?.byteLength).toBe(16);
   });
 });

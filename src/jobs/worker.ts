@@ -6,8 +6,18 @@ import type { HandlerOutcome, JobHandlers } from "./types.js";
 export interface WorkerOptions {
   store: Store;
   handlers: JobHandlers;
-  /** Jobs run at once. Default 1: imports are CPU-heavy and the embedded server shares its machine. */
+  /**
+   * Jobs this worker runs at once. Default 2: imports are CPU-heavy (each runs on a thread
+   * of its own) and the embedded server shares its machine, but one slot would let any
+   * slow import hold up every tenant.
+   */
   concurrency?: number;
+  /**
+   * Running jobs one tenant may have at once, counted over every worker on the database.
+   * Default `concurrency - 1` (at least 1): a tenant never fills a server's last slot, so
+   * another tenant's job starts at once even while the first tenant's queue is long.
+   */
+  tenantConcurrency?: number;
   /** How long a claim holds without a heartbeat. A crashed worker's jobs are retaken after this. Default 30 s. */
   leaseMs?: number;
   /** Default leaseMs / 6. */
@@ -18,14 +28,20 @@ export interface WorkerOptions {
   jobTimeoutMs?: number;
   /** Base delay of the exponential backoff between retries. Default 2 s. */
   retryBaseMs?: number;
+  /** How often uploads that never became a job (older than an hour) are deleted. Default 10 min. */
+  sweepMs?: number;
   onError?: (error: unknown) => void;
 }
 
 type StopReason = "cancelled" | "timeout" | "lost" | "shutdown";
 
+/** Uploads older than this that have no job are abandoned (their request failed or their server died). */
+const ABANDONED_UPLOAD_MS = 60 * 60_000;
+
 /**
  * Runs queued jobs from the store. One per server process in the embedded setup; several
- * processes can share a Postgres queue safely (claims never overlap).
+ * processes can share a Postgres queue safely (claims never overlap, and the per-tenant
+ * cap is counted over all of them; see JobRepository.claim).
  */
 export class Worker {
   readonly id = `worker_${randomBytes(6).toString("hex")}`;
@@ -35,15 +51,20 @@ export class Worker {
   private readonly active = new Set<Promise<void>>();
   private readonly controllers = new Set<AbortController>();
   private loop: Promise<void> | undefined;
+  private nextSweep = 0;
 
   constructor(options: WorkerOptions) {
     const leaseMs = options.leaseMs ?? 30_000;
+    const concurrency = options.concurrency ?? 2;
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError("worker concurrency must be a positive integer");
     this.options = {
-      concurrency: 1,
       pollMs: 1_000,
       jobTimeoutMs: 10 * 60_000,
       retryBaseMs: 2_000,
+      sweepMs: 10 * 60_000,
       ...options,
+      concurrency,
+      tenantConcurrency: options.tenantConcurrency ?? Math.max(1, concurrency - 1),
       leaseMs,
       heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 6)),
     };
@@ -78,9 +99,10 @@ export class Worker {
         await Promise.race(this.active);
         continue;
       }
+      await this.sweep();
       let job: ClaimedJob | undefined;
       try {
-        job = await this.options.store.jobs.claim(this.id, this.options.leaseMs);
+        job = await this.options.store.jobs.claim(this.id, this.options.leaseMs, { tenantCap: this.options.tenantConcurrency });
       } catch (error) {
         this.options.onError?.(error);
       }
@@ -102,8 +124,18 @@ export class Worker {
       }
       const execution = this.execute(job).catch((error) => this.options.onError?.(error));
       this.active.add(execution);
-      void execution.finally(() => this.active.delete(execution));
+      void execution.finally(() => {
+        this.active.delete(execution);
+        // A slot is free, and its tenant may be under its cap again: look now.
+        this.wake?.();
+      });
     }
+  }
+
+  private async sweep(): Promise<void> {
+    if (Date.now() < this.nextSweep) return;
+    this.nextSweep = Date.now() + this.options.sweepMs;
+    await this.options.store.jobs.documents.sweep(new Date(Date.now() - ABANDONED_UPLOAD_MS)).catch((error) => this.options.onError?.(error));
   }
 
   private async execute(job: ClaimedJob): Promise<void> {

@@ -2,6 +2,7 @@ import { sql, type Kysely } from "kysely";
 import type { Job, JobProgress, JobStatus, JobType, Page, Problem } from "../contract/index.js";
 import type { Dialect } from "./database.js";
 import { newId } from "./ids.js";
+import { JobDocuments } from "./job-documents.js";
 import { decodeCursor, encodeCursor } from "./paging.js";
 import type { Database, JobTable } from "./schema.js";
 
@@ -22,23 +23,50 @@ export interface HeartbeatAnswer {
   lost: boolean;
 }
 
+export interface ClaimOptions {
+  /** A tenant with this many running jobs (across every worker on the database) gets no more. Default: no cap. */
+  tenantCap?: number;
+}
+
+/** A job id before its job is enqueued: an upload is stored under it first. */
+export function newJobId(): string {
+  return newId("job");
+}
+
+/** What a job's payload becomes once the job has ended: the input is no longer needed. */
+const DROPPED_PAYLOAD = "null";
+
 /**
  * The durable job queue in the Waygate database. Workers claim jobs with a lease and
  * renew it by heartbeat; a job whose lease expires (its worker died) is claimed again,
- * so nothing hangs across a crash or restart. Claiming is one UPDATE … RETURNING, with
- * `FOR UPDATE SKIP LOCKED` on Postgres so concurrent workers never take the same job.
+ * so nothing hangs across a crash or restart.
+ *
+ * Claiming is fair between tenants: the next job is the oldest runnable one among the
+ * tenants with the fewest running jobs, and a tenant at its cap gets none. On Postgres
+ * claims are serialised by a transaction-scoped advisory lock, so that every claimer,
+ * in any process, counts the running jobs after the previous claim has committed (the
+ * cap holds across servers); `FOR UPDATE SKIP LOCKED` keeps a claim from waiting on a row
+ * another statement holds. On SQLite the claim is one UPDATE statement, which the
+ * database's single writer makes atomic.
+ *
+ * A job's payload is dropped, and its uploaded document deleted, when the job ends.
  */
 export class JobRepository {
+  readonly documents: JobDocuments;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.documents = new JobDocuments(db, now);
+  }
 
-  async enqueue(input: { tenantId: string; type: JobType; summary: string; payload: unknown; maxAttempts?: number }): Promise<Job> {
+  /** `id`: one from newJobId() when something (an uploaded document) was stored under it first. */
+  async enqueue(input: { id?: string; tenantId: string; type: JobType; summary: string; payload: unknown; maxAttempts?: number }): Promise<Job> {
     const now = this.now().toISOString();
     const row: JobTable = {
-      id: newId("job"),
+      id: input.id ?? newJobId(),
       tenant_id: input.tenantId,
       type: input.type,
       status: "queued",
@@ -62,36 +90,55 @@ export class JobRepository {
     return toJob(row);
   }
 
-  /** Takes the oldest runnable job (queued and due, or running with an expired lease). */
-  async claim(owner: string, leaseMs: number): Promise<ClaimedJob | undefined> {
+  /** Takes the next runnable job (queued and due, or running with an expired lease); see the class comment for which. */
+  async claim(owner: string, leaseMs: number, options: ClaimOptions = {}): Promise<ClaimedJob | undefined> {
     const now = this.now();
     const nowIso = now.toISOString();
-    const runnable = this.db
-      .selectFrom("jobs")
-      .select("id")
-      .where((eb) =>
-        eb.or([
-          eb.and([eb("status", "=", "queued"), eb("run_after", "<=", nowIso)]),
-          eb.and([eb("status", "=", "running"), eb("lease_expires_at", "<", nowIso)]),
-        ]),
-      )
-      .orderBy("created_at")
-      .orderBy("id")
-      .limit(1)
-      .$if(this.dialect === "postgres", (query) => query.forUpdate().skipLocked());
-    const row = await this.db
-      .updateTable("jobs")
-      .set((eb) => ({
-        status: "running",
-        lease_owner: owner,
-        lease_expires_at: new Date(now.getTime() + leaseMs).toISOString(),
-        attempts: eb("attempts", "+", 1),
-        started_at: sql<string>`coalesce(started_at, ${nowIso})`,
-        updated_at: nowIso,
-      }))
-      .where("id", "=", runnable)
-      .returningAll()
-      .executeTakeFirst();
+    const claim = (db: Kysely<Database>) => {
+      const runningPerTenant = db
+        .selectFrom("jobs")
+        .select((eb) => ["tenant_id", eb.fn.countAll().as("running")])
+        .where("status", "=", "running")
+        .where("lease_expires_at", ">=", nowIso)
+        .groupBy("tenant_id");
+      const running = sql<number>`coalesce(r.running, 0)`;
+      const next = db
+        .selectFrom("jobs as j")
+        .leftJoin(runningPerTenant.as("r"), "r.tenant_id", "j.tenant_id")
+        .select("j.id")
+        .where((eb) =>
+          eb.or([
+            eb.and([eb("j.status", "=", "queued"), eb("j.run_after", "<=", nowIso)]),
+            eb.and([eb("j.status", "=", "running"), eb("j.lease_expires_at", "<", nowIso)]),
+          ]),
+        )
+        .$if(options.tenantCap !== undefined, (query) => query.where(running, "<", options.tenantCap!))
+        .orderBy(running)
+        .orderBy("j.created_at")
+        .orderBy("j.id")
+        .limit(1)
+        .$if(this.dialect === "postgres", (query) => query.forUpdate("j").skipLocked());
+      return db
+        .updateTable("jobs")
+        .set((eb) => ({
+          status: "running",
+          lease_owner: owner,
+          lease_expires_at: new Date(now.getTime() + leaseMs).toISOString(),
+          attempts: eb("attempts", "+", 1),
+          started_at: sql<string>`coalesce(started_at, ${nowIso})`,
+          updated_at: nowIso,
+        }))
+        .where("id", "=", next)
+        .returningAll()
+        .executeTakeFirst();
+    };
+    const row =
+      this.dialect === "postgres"
+        ? await this.db.transaction().execute(async (trx) => {
+            await sql`select pg_advisory_xact_lock(hashtext(current_schema() || ${CLAIM_LOCK}))`.execute(trx);
+            return claim(trx);
+          })
+        : await claim(this.db);
     if (!row) return undefined;
     return {
       id: row.id,
@@ -154,13 +201,16 @@ export class JobRepository {
   /** Cancels a queued job at once; asks a running one to stop. Finished jobs are left as they are. */
   async cancel(tenantId: string, id: string): Promise<Job | undefined> {
     const now = this.now().toISOString();
-    await this.db
-      .updateTable("jobs")
-      .set({ status: "cancelled", finished_at: now, updated_at: now, cancel_requested: 1 })
-      .where("tenant_id", "=", tenantId)
-      .where("id", "=", id)
-      .where("status", "=", "queued")
-      .execute();
+    await this.db.transaction().execute(async (trx) => {
+      const cancelled = await trx
+        .updateTable("jobs")
+        .set({ status: "cancelled", finished_at: now, updated_at: now, cancel_requested: 1, payload: DROPPED_PAYLOAD })
+        .where("tenant_id", "=", tenantId)
+        .where("id", "=", id)
+        .where("status", "=", "queued")
+        .executeTakeFirst();
+      if (cancelled.numUpdatedRows > 0n) await trx.deleteFrom("job_documents").where("job_id", "=", id).execute();
+    });
     await this.db
       .updateTable("jobs")
       .set({ cancel_requested: 1, updated_at: now })
@@ -199,16 +249,23 @@ export class JobRepository {
     };
   }
 
+  /** Ends a job: its payload and uploaded document go, its result or error stays. */
   private async finish(id: string, owner: string, change: Partial<JobTable>): Promise<void> {
     const now = this.now().toISOString();
-    await this.db
-      .updateTable("jobs")
-      .set({ ...change, lease_owner: null, lease_expires_at: null, finished_at: now, updated_at: now })
-      .where("id", "=", id)
-      .where("lease_owner", "=", owner)
-      .execute();
+    await this.db.transaction().execute(async (trx) => {
+      const finished = await trx
+        .updateTable("jobs")
+        .set({ ...change, payload: DROPPED_PAYLOAD, lease_owner: null, lease_expires_at: null, finished_at: now, updated_at: now })
+        .where("id", "=", id)
+        .where("lease_owner", "=", owner)
+        .executeTakeFirst();
+      if (finished.numUpdatedRows > 0n) await trx.deleteFrom("job_documents").where("job_id", "=", id).execute();
+    });
   }
 }
+
+/** Names the advisory lock that serialises claims, per schema (several Waygates may share one Postgres). */
+const CLAIM_LOCK = ":waygate-job-claim";
 
 function parse<T>(text: string | null): T | null {
   return text === null ? null : (JSON.parse(text) as T);

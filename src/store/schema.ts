@@ -10,6 +10,7 @@ export interface Database {
   integration_versions: IntegrationVersionTable;
   actions: ActionTable;
   jobs: JobTable;
+  job_documents: JobDocumentTable;
   integration_events: IntegrationEventTable;
   pins: PinTable;
   connections: ConnectionTable;
@@ -96,7 +97,7 @@ export interface JobTable {
   type: string;
   status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
   summary: string;
-  /** JSON: the handler's input. May be large (an uploaded document). */
+  /** JSON: the handler's input (small: uploaded documents live in job_documents). `null` once the job has ended. */
   payload: string;
   /** JSON, nullable: progress, result, error (a problem body). */
   progress: string | null;
@@ -114,6 +115,16 @@ export interface JobTable {
   updated_at: string;
   started_at: string | null;
   finished_at: string | null;
+}
+
+/** One chunk of a document uploaded for an import job, kept until the job ends. */
+export interface JobDocumentTable {
+  job_id: string;
+  /** 0, 1, 2…: the chunks in order. */
+  seq: number;
+  tenant_id: string;
+  data: Uint8Array;
+  created_at: string;
 }
 
 /** The history of an integration: versions made, published, rolled back to. */

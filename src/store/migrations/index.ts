@@ -5,6 +5,7 @@ import * as versionsAppsPins from "./003_versions_apps_pins.js";
 import * as connections from "./004_connections.js";
 import * as refreshLeases from "./005_refresh_leases.js";
 import * as changeNotifications from "./006_change_notifications.js";
+import * as jobDocuments from "./007_job_documents.js";
 
 /**
  * Migrations are imported statically rather than read from a folder, so they survive
@@ -18,5 +19,6 @@ export const migrationProvider: MigrationProvider = {
     "004_connections": connections,
     "005_refresh_leases": refreshLeases,
     "006_change_notifications": changeNotifications,
+    "007_job_documents": jobDocuments,
   }),
 };
