@@ -17,6 +17,12 @@ export interface FetcherOptions {
   allowPrivateNetwork: boolean;
   dispatcher?: Dispatcher | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * Headers for one origin (authenticated docs): sent with every GET whose URL has exactly
+   * that origin (RFC 6454), checked again on each redirect hop, so they never reach
+   * another host, not even one the docs host redirects to.
+   */
+  credentials?: { origin: string; headers: Record<string, string> } | undefined;
 }
 
 const ACCEPT = "application/json, application/yaml;q=0.9, application/x-yaml;q=0.9, text/yaml;q=0.9, text/html;q=0.8, */*;q=0.5";
@@ -158,7 +164,7 @@ export class Fetcher {
     try {
       return await request(url, {
         method: "GET",
-        headers: { accept, "accept-encoding": "identity", "user-agent": "waygate-importer" },
+        headers: this.headersFor(url, accept),
         dispatcher: this.dispatcher(),
         signal,
         headersTimeout: this.options.limits.requestTimeoutMs,
@@ -167,6 +173,17 @@ export class Fetcher {
     } catch (error) {
       throw this.translate(error, url.href, what, timeout);
     }
+  }
+
+  private headersFor(url: URL, accept: string): Record<string, string> {
+    const headers: Record<string, string> = { accept, "user-agent": "waygate-importer" };
+    const credentials = this.options.credentials;
+    if (credentials && url.origin === credentials.origin) {
+      for (const [name, value] of Object.entries(credentials.headers)) headers[name.toLowerCase()] = value;
+    }
+    // We decode what comes back ourselves, under the byte cap: always ask for identity.
+    headers["accept-encoding"] = "identity";
+    return headers;
   }
 
   private async readBody(response: Dispatcher.ResponseData, url: URL, what: string): Promise<Uint8Array> {

@@ -47,7 +47,7 @@ export async function importDocument(source: ImportSource, options: ImportOption
   try {
     const limits = resolveLimits(options.limits);
     const resolved = resolveOptions(options);
-    fetcher = new Fetcher({ limits, allowPrivateNetwork: resolved.allowPrivateNetwork, dispatcher: options.dispatcher, signal: options.signal });
+    fetcher = new Fetcher({ limits, allowPrivateNetwork: resolved.allowPrivateNetwork, dispatcher: options.dispatcher, signal: options.signal, credentials: originHeaders(source) });
     const ctx = new Context({
       limits,
       warnings,
@@ -67,6 +67,16 @@ export async function importDocument(source: ImportSource, options: ImportOption
     throw error;
   } finally {
     await fetcher?.closeAll();
+  }
+}
+
+/** A URL source's headers, bound to its origin. */
+function originHeaders(source: ImportSource): { origin: string; headers: Record<string, string> } | undefined {
+  if (source?.kind !== "url" || !source.headers || Object.keys(source.headers).length === 0) return undefined;
+  try {
+    return { origin: new URL(source.url).origin, headers: source.headers };
+  } catch {
+    return undefined; // validateSource reports the URL
   }
 }
 

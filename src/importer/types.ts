@@ -3,7 +3,8 @@ import type { IntegrationDefinition } from "../contract/integrations.js";
 
 /** Where the document comes from: a URL to fetch, or bytes the caller already has. */
 export type ImportSource =
-  | { kind: "url"; url: string }
+  /** `headers` go with requests to the URL's origin only (the document, same-origin `$ref`s), never elsewhere. */
+  | { kind: "url"; url: string; headers?: Record<string, string> }
   | { kind: "content"; content: string | Uint8Array; filename?: string };
 
 export type ImportFormat = "openapi" | "swagger" | "postman" | "html";
