@@ -42,10 +42,36 @@ export type Job = z.infer<typeof JobSchema>;
 
 export const ImportFormatSchema = z.enum(["auto", "openapi", "swagger", "postman", "html"]);
 
+/** Set by the importer itself, or meaningless for one GET: a docs request may not carry them. */
+const RESERVED_HEADERS = new Set(["host", "connection", "content-length", "transfer-encoding", "te", "trailer", "upgrade", "keep-alive", "expect", "accept-encoding"]);
+
+/**
+ * Headers for fetching a docs URL that needs authentication (`Authorization: Bearer …`).
+ * The server keeps them sealed and sends them to the URL's origin only: the document and
+ * its same-origin `$ref`s, never another host, not even after a redirect.
+ */
+export const DocsHeadersSchema = z
+  .record(
+    // RFC 9110 §5.1 (field names are tokens) and §5.5 (values: no CR, LF or NUL).
+    z
+      .string()
+      .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/, "must be an HTTP header name")
+      .refine((name) => !RESERVED_HEADERS.has(name.toLowerCase()), "is set by the importer itself"),
+    z.string().max(8192).regex(/^[\t\x20-\x7e\x80-\xff]*$/, "must not contain control characters"),
+  )
+  .refine((headers) => Object.keys(headers).length <= 20, "at most 20 headers")
+  .refine((headers) => new Set(Object.keys(headers).map((name) => name.toLowerCase())).size === Object.keys(headers).length, "names a header twice");
+
 export const ImportRequestSchema = z
   .object({
     source: z.union([
-      z.object({ url: z.url().max(4000) }).strict(),
+      z
+        .object({
+          /** Credentials in the URL (`user:pass@`, `?access_token=`) are kept sealed and never shown; prefer `headers`. */
+          url: z.url().max(4000),
+          headers: DocsHeadersSchema.optional(),
+        })
+        .strict(),
       z
         .object({
           /** The document itself, as text (the CLI uploads local files this way). */
@@ -62,6 +88,23 @@ export const ImportRequestSchema = z
   })
   .meta({ id: "ImportRequest" });
 export type ImportRequest = z.infer<typeof ImportRequestSchema>;
+
+/**
+ * The import options when the document itself is the request body (`POST /v1/imports/upload`),
+ * which is streamed to the database instead of parsed as JSON.
+ */
+export const ImportUploadQuerySchema = z.object({
+  slug: SlugSchema.optional(),
+  name: z.string().min(1).max(200).optional(),
+  format: ImportFormatSchema.default("auto"),
+  /** `true` or `false` in the query string. */
+  draft: z.union([z.boolean(), z.enum(["true", "false"]).transform((value) => value === "true")]).default(false),
+  /** Shown in the job and in import errors; it also hints at the format (`.yaml`, `.json`). */
+  filename: z.string().min(1).max(500).optional(),
+});
+
+/** What an uploaded document may be sent as; the importer detects the format from the content. */
+export const IMPORT_UPLOAD_MEDIA_TYPES = ["application/yaml", "application/json", "text/plain", "application/octet-stream"] as const;
 
 export const ImportWarningSchema = z.object({
   code: z.string(),

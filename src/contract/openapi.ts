@@ -39,7 +39,9 @@ export function buildOpenApiDocument(version: string): JsonObject {
       ],
       ...(spec.body
         ? { requestBody: { required: true, content: { "application/json": { schema: toSchema(spec.body, "input") } } } }
-        : {}),
+        : spec.rawBody
+          ? { requestBody: { required: true, description: spec.rawBody.description, content: Object.fromEntries(spec.rawBody.mediaTypes.map((type) => [type, {}])) } }
+          : {}),
       responses: {
         [String(spec.status)]: {
           ...(spec.response

@@ -10,7 +10,7 @@ import {
   IntegrationSchema,
 } from "./integrations.js";
 import { AppNameSchema, AppSchema, PinSchema } from "./apps.js";
-import { ImportRequestSchema, JobSchema, JobStatusSchema } from "./jobs.js";
+import { IMPORT_UPLOAD_MEDIA_TYPES, ImportRequestSchema, ImportUploadQuerySchema, JobSchema, JobStatusSchema } from "./jobs.js";
 import { VersionDiffSchema } from "./versioning.js";
 import { IntegrationEventSchema, VersionNumberParam, VersionSchema } from "./versions.js";
 import { SdkManifestSchema } from "./sdk.js";
@@ -42,6 +42,8 @@ export interface RouteSpec {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
+  /** A body that is not JSON but bytes the route streams itself (an uploaded document): its media types. */
+  rawBody?: { mediaTypes: readonly string[]; description: string };
   /** Request headers the route reads, lower-case names; validated like params and query. */
   headers?: z.ZodObject;
   /** Response headers the route sets besides `x-request-id` (every route's), lower-case name → meaning. */
@@ -71,6 +73,10 @@ const INVOKE_RESPONSE_HEADERS = {
   [InvokeResponseHeaders.errorSource]: "On errors: `upstream` when the API answered an error status, `waygate` otherwise",
   [InvokeResponseHeaders.retryAfter]: "On 429 and 503: seconds to wait before trying again",
   [InvokeResponseHeaders.retryAfterMs]: "On 429 and 503: the same wait in milliseconds",
+} as const;
+
+const IMPORT_RESPONSE_HEADERS = {
+  "retry-after": "On 503: seconds to wait before trying again (the server is receiving as many documents as it takes at once)",
 } as const;
 
 export const routes = {
@@ -131,7 +137,13 @@ export const routes = {
   startImport: route({
     operationId: "startImport", method: "post", path: "/v1/imports", tag: "imports", auth: true, tenantOnly: true,
     summary: "Import API docs (a URL, or the document itself) into an integration, as a background job",
-    body: ImportRequestSchema, status: 202, response: JobSchema,
+    body: ImportRequestSchema, status: 202, response: JobSchema, responseHeaders: IMPORT_RESPONSE_HEADERS,
+  }),
+  uploadImport: route({
+    operationId: "uploadImport", method: "post", path: "/v1/imports/upload", tag: "imports", auth: true, tenantOnly: true,
+    summary: "Import an API document sent as the request body (streamed, not parsed as JSON), as a background job",
+    query: ImportUploadQuerySchema, rawBody: { mediaTypes: IMPORT_UPLOAD_MEDIA_TYPES, description: "The document: OpenAPI, Swagger or Postman (JSON or YAML), or an HTML docs page" },
+    status: 202, response: JobSchema, responseHeaders: IMPORT_RESPONSE_HEADERS,
   }),
   listJobs: route({
     operationId: "listJobs", method: "get", path: "/v1/jobs", tag: "jobs", auth: true, tenantOnly: true,

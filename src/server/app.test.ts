@@ -176,4 +176,93 @@ describe.each(storeBackends)("API on %s", (backend) => {
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ detail: "no route for GET /v1/nope" });
   });
+
+  describe("document uploads", () => {
+    const MiB = 1024 * 1024;
+    const yaml = "openapi: 3.1.0\ninfo: { title: Tiny, version: '1' }\npaths: {}\n";
+    let upload: ReturnType<typeof createApp>;
+    beforeEach(() => {
+      upload = createApp({ store, version: "0.0.0-test", maxBodyBytes: 64 * 1024, maxDocumentBytes: MiB, maxUploadBytesInFlight: 1.5 * MiB, onUnexpectedError: (e) => unexpected.push(e) });
+    });
+    /** A body that sends `first` bytes, then waits for `finish()` before sending the rest. */
+    const heldBody = (first: number, rest: number) => {
+      let finish!: () => void;
+      const finished = new Promise<void>((resolve) => (finish = resolve));
+      const body = new ReadableStream<Uint8Array>({
+        start: async (controller) => {
+          controller.enqueue(new Uint8Array(first).fill(0x20));
+          await finished;
+          controller.enqueue(new Uint8Array(rest).fill(0x20));
+          controller.enqueue(new TextEncoder().encode(yaml));
+          controller.close();
+        },
+      });
+      return { body, finish };
+    };
+    const send = (path: string, body: string | Uint8Array | ReadableStream<Uint8Array>, headers: Record<string, string>) =>
+      upload.request(path, { method: "POST", headers: { authorization: `Bearer ${key}`, ...headers }, body, duplex: "half" } as RequestInit);
+
+    it("takes the document as a raw body and queues its import", async () => {
+      for (const [type, filename] of [["application/yaml", "a.yaml"], ["text/plain", "b.yaml"], ["application/octet-stream", "c.yml"], ["application/json", "d.json"]] as const) {
+        const content = type === "application/json" ? JSON.stringify({ openapi: "3.1.0", info: { title: "Tiny", version: "1" }, paths: {} }) : yaml;
+        const response = await send(`/v1/imports/upload?slug=tiny&filename=${filename}&draft=true`, content, { "content-type": type });
+        expect(response.status, await response.clone().text()).toBe(202);
+        expect(await response.json()).toMatchObject({ status: "queued", summary: `import ${filename} as tiny` });
+      }
+      expect((await send("/v1/imports/upload?slug=Not%20A%20Slug", yaml, { "content-type": "application/yaml" })).status).toBe(400);
+      expect((await send("/v1/imports/upload", yaml, { "content-type": "image/png" })).status).toBe(415);
+      expect((await send("/v1/imports/upload", "", { "content-type": "application/yaml" })).status).toBe(400);
+    });
+
+    it("refuses a document over the size limit with 413, whether its length is declared or not", async () => {
+      const big = new Uint8Array(MiB + 1).fill(0x20);
+      expect((await send("/v1/imports/upload", big, { "content-type": "application/yaml" })).status).toBe(413);
+      const streamed = new ReadableStream<Uint8Array>({
+        start: (controller) => {
+          for (let i = 0; i < 5; i++) controller.enqueue(new Uint8Array(MiB / 4 + 1));
+          controller.close();
+        },
+      });
+      const response = await send("/v1/imports/upload", streamed, { "content-type": "application/yaml" });
+      expect(response.status).toBe(413);
+      expect(response.headers.get("connection")).toBe("close");
+      expect((await (await call("GET", "/v1/jobs")).json()) as { data: unknown[] }).toEqual({ data: [], nextCursor: null });
+    });
+
+    it("refuses uploads past the server-wide in-flight budget with 503 and Retry-After; health still answers", async () => {
+      const held = heldBody(256 * 1024, 700 * 1024);
+      const declared = String(256 * 1024 + 700 * 1024 + yaml.length);
+      const first = send("/v1/imports/upload?slug=first", held.body, { "content-type": "application/yaml", "content-length": declared });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+
+      const refused = await send("/v1/imports/upload?slug=second", new Uint8Array(700 * 1024).fill(0x20), { "content-type": "application/yaml" });
+      expect(refused.status).toBe(503);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(await refused.json()).toMatchObject({ type: "https://waygate.dev/problems/server-busy", status: 503 });
+      // The JSON form counts against the same budget.
+      const json = await upload.request("/v1/imports", {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({ source: { content: yaml + " ".repeat(700 * 1024) }, slug: "json" }),
+      });
+      expect(json.status).toBe(503);
+      // A body of undeclared length is counted as it arrives.
+      const chunked = new ReadableStream<Uint8Array>({
+        start: (controller) => {
+          for (let i = 0; i < 8; i++) controller.enqueue(new Uint8Array(100 * 1024).fill(0x20));
+          controller.close();
+        },
+      });
+      expect((await send("/v1/imports/upload?slug=chunked", chunked, { "content-type": "application/yaml" })).status).toBe(503);
+
+      const began = performance.now();
+      expect((await upload.request("/v1/health")).status).toBe(200);
+      expect(performance.now() - began).toBeLessThan(200);
+
+      held.finish();
+      expect((await first).status).toBe(202);
+      // The budget is free again once the first upload is in.
+      expect((await send("/v1/imports/upload?slug=second", new Uint8Array(700 * 1024).fill(0x20), { "content-type": "application/yaml" })).status).toBe(202);
+    });
+  });
 });

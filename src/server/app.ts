@@ -1,9 +1,11 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { routes } from "../contract/index.js";
 import type { Store } from "../store/index.js";
 import { requireKey } from "./auth.js";
 import type { AppEnv } from "./env.js";
 import { HttpError, problemResponse } from "./errors.js";
+import { CLOSE, meterUpload, UploadBudget } from "./upload-budget.js";
 import type { Gateway } from "../gateway/index.js";
 import { createGateway, InvokeService } from "../services/invoke.js";
 import { requestId } from "./request-id.js";
@@ -24,6 +26,8 @@ export interface AppOptions {
   maxBodyBytes?: number;
   /** Largest document an import accepts (uploaded or fetched). Default 64 MiB. */
   maxDocumentBytes?: number;
+  /** Bytes of import requests being received and parsed at once, server-wide; past it, 503 with Retry-After. Default 256 MiB. */
+  maxUploadBytesInFlight?: number;
   /** The URL generated clients and snippets call; default: the origin each request came to. */
   publicUrl?: string;
   /** The gateway invokes go through; default: one that refuses private upstreams. */
@@ -36,11 +40,7 @@ export interface AppOptions {
 
 const PUBLIC_PATHS = new Set(["/v1/health", "/v1/openapi.json"]);
 
-/**
- * A refused body is left unread, so the connection cannot carry another request: saying
- * so keeps clients from reusing it (RFC 9112 §9.6).
- */
-const CLOSE = { Connection: "close" };
+export const DEFAULT_MAX_UPLOAD_BYTES_IN_FLIGHT = 256 * 1024 * 1024;
 
 /** The Waygate API as a fetch handler: the same object serves HTTP and in-process tests. */
 export function createApp(options: AppOptions): Hono<AppEnv> {
@@ -63,21 +63,27 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
         throw new HttpError("payload-too-large", `request bodies are limited to ${maxSize} bytes`, undefined, CLOSE);
       },
     });
-  const importLimit = limitBody(maxImportBodyBytes);
   const defaultLimit = limitBody(maxBodyBytes);
+  // Documents: counted against their own limit and the server-wide budget as they arrive.
+  const budget = new UploadBudget(options.maxUploadBytesInFlight ?? DEFAULT_MAX_UPLOAD_BYTES_IN_FLIGHT);
+  const uploads: Record<string, { limit: number; what: string }> = {
+    [routes.startImport.path]: { limit: maxImportBodyBytes, what: "import request bodies" },
+    [routes.uploadImport.path]: { limit: maxDocumentBytes, what: "documents" },
+  };
   app.use("/v1/*", (c, next) => {
     if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "OPTIONS") return next();
-    const limit = c.req.path === "/v1/imports" ? maxImportBodyBytes : maxBodyBytes;
+    const upload = uploads[c.req.path];
+    if (upload) return meterUpload(c, next, { ...upload, budget });
     // A declared length is checked here. Only a chunked body goes through Hono's limiter,
     // which counts as it reads: it touches the raw Request, and @hono/node-server then
     // builds a full web Request and stream for it, which costs more than the gateway call.
     const length = c.req.header("content-length");
     if (length !== undefined && c.req.header("transfer-encoding") === undefined) {
       if (!/^\d+$/.test(length)) throw new HttpError("bad-request", "the Content-Length header is not a number");
-      if (Number(length) > limit) throw new HttpError("payload-too-large", `request bodies are limited to ${limit} bytes`, undefined, CLOSE);
+      if (Number(length) > maxBodyBytes) throw new HttpError("payload-too-large", `request bodies are limited to ${maxBodyBytes} bytes`, undefined, CLOSE);
       return next();
     }
-    return limit === maxImportBodyBytes ? importLimit(c, next) : defaultLimit(c, next);
+    return defaultLimit(c, next);
   });
   const authenticate = requireKey();
   app.use("/v1/*", async (c, next) => (PUBLIC_PATHS.has(c.req.path) ? next() : authenticate(c, next)));

@@ -43,7 +43,7 @@ export async function runImport(
     return importDocument(request.source, { ...request.options, onProgress: hooks.onProgress, signal: hooks.signal });
   }
   const heapMb = thread.heapMb ?? IMPORT_HEAP_MB;
-  const worker = new Worker(thread.module, { workerData: request, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
+  const worker = new Worker(thread.module, { workerData: request, transferList: transferable(request.source), resourceLimits: { maxOldGenerationSizeMb: heapMb } });
   return new Promise<ImportOutcome>((resolve, reject) => {
     let outcome: ImportOutcome | undefined;
     const abort = () => {
@@ -68,4 +68,14 @@ export async function runImport(
       else reject(new Error(`the import thread exited (code ${code}) without an outcome`));
     });
   });
+}
+
+/**
+ * An uploaded document moves to the thread instead of being copied (structured clone would
+ * hold it twice): when it is a view of a whole ArrayBuffer of its own, as the store reads it.
+ */
+function transferable(source: ImportSource): ArrayBuffer[] {
+  if (source.kind !== "content" || typeof source.content === "string") return [];
+  const { buffer, byteOffset, byteLength } = source.content;
+  return buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength ? [buffer] : [];
 }

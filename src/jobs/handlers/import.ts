@@ -1,8 +1,14 @@
-import { ImportRequestSchema, problemTypes, problemTypeUri, type ImportResult, type Problem } from "../../contract/index.js";
-import type { ImportProblem } from "../../importer/index.js";
-import type { JobHandler } from "../types.js";
+import { createHash } from "node:crypto";
+import { problemTypes, problemTypeUri, type ImportResult, type Problem } from "../../contract/index.js";
+import type { ImportOutcome, ImportProblem, ImportSource } from "../../importer/index.js";
+import { SealError } from "../../lib/sealer.js";
+import { splitUrlCredentials } from "../../lib/url-credentials.js";
+import type { ClaimedJob, Store } from "../../store/index.js";
+import type { HandlerOutcome, JobHandler } from "../types.js";
 import { llmConfigFromEnv } from "../../importer/llm-config.js";
-import { runImport } from "./import-runner.js";
+import { decodeImportPayload, sealContext, SealedUrlSourceSchema, type ImportPayload } from "./import-payload.js";
+import { headerSecrets, ImportRedaction } from "./import-redaction.js";
+import { runImport, type ImportThread } from "./import-runner.js";
 
 export interface ImportHandlerOptions {
   /** Whether URL sources (and $refs) may point at loopback/private addresses. */
@@ -10,6 +16,8 @@ export interface ImportHandlerOptions {
   /** Largest document accepted, in bytes. */
   maxDocumentBytes: number;
   env: NodeJS.ProcessEnv;
+  /** The thread imports run on; default the built one (tests of the sources run in-process). */
+  thread?: ImportThread | null;
 }
 
 /** Import failures that a second attempt may fix: the network, not the document. */
@@ -17,34 +25,40 @@ const TRANSIENT = new Set(["fetch_failed", "timeout"]);
 
 /**
  * Runs the importer and stores its definition as the integration's next version, in one
- * transaction: a failed import leaves nothing behind.
+ * transaction: a failed import leaves nothing behind. Everything it reports goes through
+ * the job's redaction: no secret of the request is kept in the job row.
  */
 export function importHandler(options: ImportHandlerOptions): JobHandler {
   return async ({ job, store, signal, progress }) => {
-    const request = ImportRequestSchema.parse(job.payload);
-    const source =
-      "url" in request.source
-        ? ({ kind: "url", url: request.source.url } as const)
-        : { kind: "content" as const, content: request.source.content, ...(request.source.filename ? { filename: request.source.filename } : {}) };
-    const outcome = await runImport(
-      {
-        source,
-        options: {
-          format: request.format,
-          ...(request.slug ? { slug: request.slug } : {}),
-          ...(request.name ? { name: request.name } : {}),
-          allowPrivateNetwork: options.allowPrivateNetwork,
-          limits: { maxDocumentBytes: options.maxDocumentBytes },
-          llm: llmConfigFromEnv(options.env),
+    const prepared = await prepareSource(job, store);
+    if (prepared.kind === "failed") return prepared;
+    const { request, source, redaction } = prepared;
+    let outcome: ImportOutcome;
+    try {
+      outcome = await runImport(
+        {
+          source,
+          options: {
+            format: request.format,
+            ...(request.slug ? { slug: request.slug } : {}),
+            ...(request.name ? { name: request.name } : {}),
+            allowPrivateNetwork: options.allowPrivateNetwork,
+            limits: { maxDocumentBytes: options.maxDocumentBytes },
+            llm: llmConfigFromEnv(options.env),
+          },
         },
-      },
-      {
-        onProgress: (p) => progress({ stage: p.stage, ...(p.done === undefined ? {} : { done: p.done }), ...(p.total === undefined ? {} : { total: p.total }), ...(p.message ? { message: p.message } : {}) }),
-        signal,
-      },
-    );
+        {
+          onProgress: (p) =>
+            progress({ stage: p.stage, ...(p.done === undefined ? {} : { done: p.done }), ...(p.total === undefined ? {} : { total: p.total }), ...(p.message ? { message: redaction.text(p.message) } : {}) }),
+          signal,
+        },
+        ...(options.thread === undefined ? [] : [options.thread]),
+      );
+    } catch (error) {
+      throw redaction.error(error);
+    }
     if (outcome.kind === "failed") {
-      return { kind: "failed", error: importProblem(outcome.error), retryable: TRANSIENT.has(outcome.error.code) };
+      return { kind: "failed", error: redaction.json(importProblem(outcome.error)), retryable: TRANSIENT.has(outcome.error.code) };
     }
     progress({ stage: "saving", total: outcome.definition.actions.length });
     const saved = await store.versions.save(job.tenantId, outcome.definition, {
@@ -63,8 +77,45 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
       ...(outcome.discoveredFrom ? { discoveredFrom: outcome.discoveredFrom } : {}),
       warnings: outcome.warnings,
     };
-    return { kind: "succeeded", result };
+    return { kind: "succeeded", result: redaction.json(result) };
   };
+}
+
+type Prepared =
+  | { kind: "ready"; request: Pick<ImportPayload, "slug" | "name" | "format" | "draft">; source: ImportSource; redaction: ImportRedaction }
+  | Extract<HandlerOutcome, { kind: "failed" }>;
+
+/** The import's source as the importer takes it: the sealed URL opened, the uploaded document read back and checked. */
+async function prepareSource(job: ClaimedJob, store: Store): Promise<Prepared> {
+  const payload = decodeImportPayload(job.payload);
+  if ("legacy" in payload) {
+    const { source, ...request } = payload.legacy;
+    const legacySource: ImportSource = "url" in source ? { kind: "url", url: source.url } : { kind: "content", content: source.content, ...(source.filename ? { filename: source.filename } : {}) };
+    return { kind: "ready", request, source: legacySource, redaction: new ImportRedaction("url" in source ? splitUrlCredentials(source.url).secrets : []) };
+  }
+  const { source, ...request } = payload;
+  if (source.kind === "url") {
+    if (!source.sealed) return { kind: "ready", request, source: { kind: "url", url: source.url }, redaction: new ImportRedaction([]) };
+    let opened;
+    try {
+      opened = SealedUrlSourceSchema.parse(JSON.parse((await store.sealer()).open(source.sealed, sealContext(job.id))));
+    } catch (error) {
+      if (!(error instanceof SealError)) throw error;
+      return { kind: "failed", error: jobProblem(`the import's sealed URL cannot be opened: ${error.message}`) };
+    }
+    // The URL's user info went into a header already; its secret query values stay in it.
+    const secrets = [...headerSecrets(opened.headers), ...splitUrlCredentials(opened.url).secrets];
+    return { kind: "ready", request, source: { kind: "url", url: opened.url, headers: opened.headers }, redaction: new ImportRedaction(secrets) };
+  }
+  const document = await store.jobs.documents.read(job.id, source.bytes);
+  if (!document) return { kind: "failed", error: jobProblem("the uploaded document is no longer stored") };
+  const digest = createHash("sha256").update(document).digest("hex");
+  if (digest !== source.sha256) return { kind: "failed", error: jobProblem("the stored document differs from the one uploaded (SHA-256 mismatch)") };
+  return { kind: "ready", request, source: { kind: "content", content: document, ...(source.filename ? { filename: source.filename } : {}) }, redaction: new ImportRedaction([]) };
+}
+
+function jobProblem(detail: string): Problem {
+  return { type: problemTypeUri("job-failed"), title: problemTypes["job-failed"].title, status: problemTypes["job-failed"].status, detail };
 }
 
 function importProblem(error: ImportProblem): Problem {

@@ -1,8 +1,10 @@
 import type { Hono } from "hono";
-import { routes } from "../../contract/index.js";
+import { IMPORT_UPLOAD_MEDIA_TYPES, routes } from "../../contract/index.js";
+import { enqueueDocumentImport, enqueueUrlImport } from "../../jobs/import-jobs.js";
 import type { AppEnv } from "../env.js";
 import { HttpError, notFound } from "../errors.js";
 import { mount } from "../mount.js";
+import { CLOSE } from "../upload-budget.js";
 
 export interface JobRouteOptions {
   /** Largest document an import accepts, in bytes. */
@@ -11,20 +13,44 @@ export interface JobRouteOptions {
   notifyWorker: () => void;
 }
 
+const UPLOAD_TYPES = new Set<string>(IMPORT_UPLOAD_MEDIA_TYPES);
+
+/**
+ * Import routes take the document two ways: inside the JSON request (`source.content`, parsed
+ * whole on this thread) or as the body itself (`/v1/imports/upload`), which is streamed into
+ * the store without ever being a string. The app's upload middleware bounds both.
+ */
 export function mountJobRoutes(app: Hono<AppEnv>, options: JobRouteOptions): void {
   mount(app, routes.startImport, async (c, { body }) => {
-    if ("content" in body.source && Buffer.byteLength(body.source.content, "utf8") > options.maxDocumentBytes) {
+    const { source, ...request } = body;
+    const tenantId = c.var.auth.tenantId;
+    if ("url" in source) {
+      const job = await enqueueUrlImport(c.var.store, tenantId, source, request);
+      options.notifyWorker();
+      return job;
+    }
+    const bytes = Buffer.from(source.content, "utf8");
+    if (bytes.byteLength > options.maxDocumentBytes) {
       throw new HttpError("payload-too-large", `documents are limited to ${options.maxDocumentBytes} bytes (the server's --max-document-bytes)`);
     }
-    const summary = "url" in body.source ? body.source.url : (body.source.filename ?? "uploaded document");
-    const job = await c.var.store.jobs.enqueue({
-      tenantId: c.var.auth.tenantId,
-      type: "import",
-      summary: `import ${summary}${body.slug ? ` as ${body.slug}` : ""}`,
-      payload: body,
-    });
+    const queued = await enqueueDocumentImport(c.var.store, tenantId, [bytes], { filename: source.filename }, request);
+    if (queued.kind === "empty") throw new HttpError("bad-request", "the document is empty");
     options.notifyWorker();
-    return job;
+    return queued.job;
+  });
+
+  mount(app, routes.uploadImport, async (c, { query }) => {
+    const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+    if (!UPLOAD_TYPES.has(type)) {
+      const detail = `send the document as one of ${IMPORT_UPLOAD_MEDIA_TYPES.join(", ")} (got ${type ? `"${type}"` : "no content type"})`;
+      throw new HttpError("unsupported-media-type", detail, undefined, CLOSE);
+    }
+    const { filename, ...request } = query;
+    const body = c.req.raw.body;
+    const queued = body ? await enqueueDocumentImport(c.var.store, c.var.auth.tenantId, received(body), { filename }, request) : ({ kind: "empty" } as const);
+    if (queued.kind === "empty") throw new HttpError("bad-request", "the document is empty");
+    options.notifyWorker();
+    return queued.job;
   });
 
   mount(app, routes.listJobs, async (c, { query }) => c.var.store.jobs.list(c.var.auth.tenantId, query));
@@ -40,4 +66,20 @@ export function mountJobRoutes(app: Hono<AppEnv>, options: JobRouteOptions): voi
     if (!job) throw notFound(`job ${params.jobId}`);
     return job;
   });
+}
+
+/** The body's chunks; a client that goes away mid-upload is a bad request, not a server error. */
+async function* received(body: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
+  const reader = body.getReader();
+  for (;;) {
+    let next: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      next = await reader.read();
+    } catch (error) {
+      if (error instanceof HttpError) throw error; // over a limit or the budget
+      throw new HttpError("bad-request", `the upload ended before the document was complete (${error instanceof Error ? error.message : String(error)})`, undefined, CLOSE);
+    }
+    if (next.done) return;
+    yield next.value;
+  }
 }
