@@ -36,7 +36,10 @@ export function registerServer(program: Command, execute: Executor): void {
         .option("--port <port>", "port to listen on (0 picks a free one)", port, 4400)
         .option("--allow-private-network", "let imports fetch loopback and private addresses (default only when listening on loopback)")
         .option("--no-allow-private-network", "refuse loopback and private addresses even when listening on loopback")
-        .option("--max-document-bytes <n>", "largest document an import accepts", positiveInt, 64 * 1024 * 1024),
+        .option("--max-document-bytes <n>", "largest document an import accepts", positiveInt, 64 * 1024 * 1024)
+        .option("--max-upload-bytes-in-flight <n>", "bytes of documents received at once, server-wide; past it uploads get 503 + Retry-After", positiveInt, 256 * 1024 * 1024)
+        .option("--worker-concurrency <n>", "import jobs this server runs at once", positiveInt, 2)
+        .option("--tenant-concurrency <n>", "running import jobs one tenant may have, over every server on the database (default: worker concurrency - 1, at least 1)", positiveInt),
     ),
     execute,
     () => import("./start.js"),
@@ -45,6 +48,9 @@ export function registerServer(program: Command, execute: Executor): void {
       host: String(flags.host),
       port: flags.port as number,
       maxDocumentBytes: flags.maxDocumentBytes as number,
+      maxUploadBytesInFlight: flags.maxUploadBytesInFlight as number,
+      workerConcurrency: flags.workerConcurrency as number,
+      ...given(flags, ["tenantConcurrency"]),
     }),
   );
   verb(

@@ -11,6 +11,10 @@ export interface StartOptions extends DatabaseFlags {
   /** Unset: allowed exactly when the server listens on loopback only (a developer's own machine). */
   allowPrivateNetwork?: boolean;
   maxDocumentBytes: number;
+  maxUploadBytesInFlight: number;
+  workerConcurrency: number;
+  /** Unset: the worker's default (worker concurrency - 1, at least 1). */
+  tenantConcurrency?: number;
 }
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -35,6 +39,8 @@ export async function run(context: Context, options: StartOptions): Promise<Star
       // listening on a network must not become a way into it (SSRF), unless the operator says so.
       allowPrivateNetwork: options.allowPrivateNetwork ?? LOOPBACK_HOSTS.has(options.host),
       maxDocumentBytes: options.maxDocumentBytes,
+      maxUploadBytesInFlight: options.maxUploadBytesInFlight,
+      worker: { concurrency: options.workerConcurrency, ...(options.tenantConcurrency === undefined ? {} : { tenantConcurrency: options.tenantConcurrency }) },
       // Derived from the encryption key, so next-page tokens survive restarts and work across servers sharing the key.
       pageTokenKey: (await store.sealer()).derive("page-tokens"),
       onUnexpectedError: (error, requestId) =>
