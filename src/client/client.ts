@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import { request, type Dispatcher } from "undici";
 import { ProblemSchema, type Problem, type RouteOutput, type RouteRequest, type RouteSpec } from "../contract/index.js";
 import { ApiError, NetworkError, UnexpectedResponseError } from "./errors.js";
@@ -47,11 +48,34 @@ export class WaygateClient {
   }
 
   /**
+   * Sends a document as the raw, streamed body of a route that takes one (`rawBody`:
+   * `uploadImport`) and parses the answer with the contract, as call() does. call() sends
+   * JSON only, which would hold the document as an escaped string on both sides.
+   *
+   * @example
+   * await client.upload(routes.uploadImport, { query: { slug: "github" } }, { body: createReadStream(file), length: size, contentType: "application/json" });
+   */
+  async upload<R extends RouteSpec>(route: R, input: Omit<RouteRequest<R>, "body">, document: UploadDocument): Promise<RouteOutput<R>> {
+    const answer = await this.send(route, input, { document });
+    if (answer.status >= 400) throw new ApiError(answer.status, toProblem(answer.status, answer.text()));
+    if (route.response === null || answer.status === 204) return undefined as RouteOutput<R>;
+    let json: unknown;
+    try {
+      json = JSON.parse(answer.text());
+    } catch {
+      throw new UnexpectedResponseError(`${route.operationId}: the server at ${this.baseUrl} did not answer with JSON (status ${answer.status})`);
+    }
+    const parsed = route.response.safeParse(json);
+    if (!parsed.success) throw new UnexpectedResponseError(`${route.operationId}: the server's response does not match this client's contract; are the CLI and server versions compatible?`);
+    return parsed.data as RouteOutput<R>;
+  }
+
+  /**
    * Sends a route's request (path, query, declared headers, body) and hands back the answer
    * as it came: status, headers and body bytes, whatever the status. For routes whose answer
    * is not a contract shape (the gateway's: the upstream's own status and body).
    */
-  async send<R extends RouteSpec>(route: R, input: RouteRequest<R> = {}, options: { signal?: AbortSignal } = {}): Promise<RawAnswer> {
+  async send<R extends RouteSpec>(route: R, input: RouteRequest<R> = {}, options: { signal?: AbortSignal; document?: UploadDocument } = {}): Promise<RawAnswer> {
     const url = new URL(this.baseUrl + expandPath(route.path, (input.params ?? {}) as Record<string, unknown>));
     for (const [name, value] of Object.entries((input.query ?? {}) as Record<string, unknown>)) {
       if (value !== undefined && value !== null) url.searchParams.set(name, String(value));
@@ -64,10 +88,14 @@ export class WaygateClient {
       if (value !== undefined && value !== null) headers[name] = String(value);
     }
     if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
-    let body: string | undefined;
+    let body: string | Readable | undefined;
     if (input.body !== undefined) {
       headers["content-type"] = "application/json";
       body = JSON.stringify(input.body);
+    } else if (options.document) {
+      headers["content-type"] = options.document.contentType;
+      headers["content-length"] = String(options.document.length);
+      body = options.document.body;
     }
 
     let response: Dispatcher.ResponseData;
@@ -80,7 +108,8 @@ export class WaygateClient {
         ...(body === undefined ? {} : { body }),
         ...(this.options.dispatcher ? { dispatcher: this.options.dispatcher } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
-        headersTimeout: timeout,
+        // An upload's answer comes once the whole document is up: its wait starts with the upload.
+        headersTimeout: options.document ? Math.max(timeout, UPLOAD_ANSWER_TIMEOUT_MS) : timeout,
         bodyTimeout: timeout,
       });
       bytes = Buffer.from(await response.body.arrayBuffer());
@@ -103,6 +132,16 @@ export class WaygateClient {
     };
   }
 }
+
+/** A document sent as a request body, streamed (a file): `length` bytes of `contentType`. */
+export interface UploadDocument {
+  body: Readable;
+  length: number;
+  contentType: string;
+}
+
+/** How long an upload may take before its answer starts: 10 minutes (64 MiB at ~110 kB/s). */
+const UPLOAD_ANSWER_TIMEOUT_MS = 10 * 60_000;
 
 /** An answer as it came off the wire. */
 export interface RawAnswer {

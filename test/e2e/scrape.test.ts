@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -9,10 +9,20 @@ import { runCli, startCliServer, startServerProcess, type ServerProcess } from "
 
 const fixture = fileURLToPath(new URL("../../fixtures/scrape/todo-v1.yaml", import.meta.url));
 
+const DOCS_TOKEN = "docs_SECRET_token_42";
+/** Requests for /private.yaml wait until this is called. */
+let releasePrivate: () => void = () => {};
+const privateReleased = new Promise<void>((resolve) => (releasePrivate = resolve));
+
 /** A docs host on loopback, serving the fixture as a URL source. */
 function serveDocs(): Promise<{ url: string; server: Server }> {
   let slowCalls = 0;
   const server = createServer((request, response) => {
+    if (request.url === "/private.yaml") {
+      if (request.headers.authorization !== `Bearer ${DOCS_TOKEN}`) return void response.writeHead(401).end("who are you?");
+      void privateReleased.then(() => response.writeHead(200, { "content-type": "application/yaml" }).end(readFileSync(fixture)));
+      return;
+    }
     if (request.url === "/hang.yaml") return; // never answers: the import stays running until cancelled
     if (request.url === "/slow.yaml") {
       // The first fetch hangs (the import stays running); later ones answer at once.
@@ -157,5 +167,51 @@ describe("waygate scrape through the built CLI and a real server", () => {
     } finally {
       await strict.stop();
     }
+  });
+
+  it("sends --header values to the docs server and never stores them in clear", async () => {
+    const queued = await runCli(["scrape", `${docs.url}/private.yaml`, "--header", `Authorization: Bearer ${DOCS_TOKEN}`, "--slug", "private", "--no-wait"], { env });
+    expect(queued.code, queued.stderr).toBe(0);
+    const id = queued.stdout.trim();
+    /** Every file of the SQLite database (main file, WAL, shared memory) contains no trace of the token. */
+    const expectNoTokenOnDisk = () => {
+      const dir = database.args[1]!;
+      for (const file of readdirSync(dir)) expect(readFileSync(path.join(dir, file)).includes(DOCS_TOKEN), file).toBe(false);
+    };
+    let status = "queued";
+    for (let i = 0; i < 500 && status === "queued"; i++) {
+      const response = await fetch(`${server.url}/v1/jobs/${id}`, { headers: { authorization: `Bearer ${env.WAYGATE_API_KEY}` } });
+      status = ((await response.json()) as { status: string }).status;
+      if (status === "queued") await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(status).toBe("running"); // the docs server has the request, with the header: 401 otherwise
+    expectNoTokenOnDisk();
+    releasePrivate();
+    const watched = await runCli(["jobs", "watch", id, "--json"], { env });
+    expect(JSON.parse(watched.stdout)).toMatchObject({ status: "succeeded", result: { integration: "private", actionCount: 3 } });
+    expectNoTokenOnDisk();
+
+    const onFile = await runCli(["scrape", fixture, "--header", "Authorization: Bearer x"], { env });
+    expect(onFile.code).toBe(2);
+    expect(onFile.stderr).toContain("--header");
+    const malformed = await runCli(["scrape", `${docs.url}/openapi.yaml`, "--header", "no colon here"], { env });
+    expect(malformed.code).toBe(2);
+  });
+
+  it("never prints credentials written into a docs URL", async () => {
+    const url = `http://reader:pw_SECRET_1@${new URL(docs.url).host}/openapi.yaml?access_token=tok_SECRET_2`;
+    const queued = await runCli(["scrape", url, "--slug", "credentials", "--no-wait", "--json"], { env });
+    expect(queued.code, queued.stderr).toBe(0);
+    const id = (JSON.parse(queued.stdout) as { job: { id: string } }).job.id;
+    const outputs = [queued.stdout, queued.stderr];
+    const watched = await runCli(["jobs", "watch", id], { env });
+    outputs.push(watched.stdout, watched.stderr);
+    for (const args of [["jobs", "list"], ["jobs", "list", "--json"], ["jobs", "show", id], ["jobs", "show", id, "--json"]]) {
+      const result = await runCli(args, { env });
+      expect(result.code, result.stderr).toBe(0);
+      outputs.push(result.stdout, result.stderr);
+    }
+    expect(outputs.join("\n")).toContain(`${new URL(docs.url).host}/openapi.yaml`);
+    for (const secret of ["pw_SECRET_1", "tok_SECRET_2"]) expect(outputs.join("\n")).not.toContain(secret);
   });
 });

@@ -1,3 +1,4 @@
+import { createReadStream } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { ImportResultSchema, routes, type ImportRequest, type ImportResult, type Job } from "../../../contract/index.js";
@@ -13,27 +14,59 @@ export interface ScrapeOptions {
   format: string;
   draft: boolean;
   wait: boolean;
+  /** `--header "Name: value"`, as given. */
+  headers: string[];
 }
 
 export type ScrapeResult = { kind: "queued"; job: Job } | ({ kind: "imported"; jobId: string } & ImportResult);
 
 export async function run(context: Context, options: ScrapeOptions): Promise<ScrapeResult> {
-  const body: ImportRequest = {
-    source: await readSource(options.source),
+  const settings = {
     format: options.format as ImportRequest["format"],
     draft: options.draft,
     ...(options.slug ? { slug: options.slug } : {}),
     ...(options.name ? { name: options.name } : {}),
   };
-  const client = await context.client();
-  const job = await client.call(routes.startImport, { body });
+  let start: () => Promise<Job>;
+  if (/^https?:\/\//i.test(options.source)) {
+    const headers = parseHeaders(options.headers);
+    const body: ImportRequest = { source: { url: options.source, ...(headers ? { headers } : {}) }, ...settings };
+    start = async () => (await context.client()).call(routes.startImport, { body });
+  } else {
+    if (options.headers.length > 0) throw new UsageError("--header is for docs URLs: a local file is uploaded as it is");
+    const file = await localFile(options.source);
+    // Streamed as the request body: never read whole into this process, never escaped into JSON.
+    start = async () =>
+      (await context.client()).upload(
+        routes.uploadImport,
+        { query: { ...settings, filename: path.basename(file.path) } },
+        { body: createReadStream(file.path), length: file.size, contentType: mediaType(file.path) },
+      );
+  }
+  const job = await start();
   if (!options.wait) return { kind: "queued", job };
-  const finished = await followJob(context, client, job);
+  const finished = await followJob(context, await context.client(), job);
   return { kind: "imported", jobId: finished.id, ...ImportResultSchema.parse(finished.result) };
 }
 
-async function readSource(source: string): Promise<ImportRequest["source"]> {
-  if (/^https?:\/\//i.test(source)) return { url: source };
+/** `Name: value` → { Name: value }; the server checks names and values further. */
+export function parseHeaders(given: readonly string[]): Record<string, string> | undefined {
+  if (given.length === 0) return undefined;
+  const headers: Record<string, string> = {};
+  for (const header of given) {
+    const colon = header.indexOf(":");
+    const name = colon > 0 ? header.slice(0, colon).trim() : "";
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new UsageError(`--header takes "Name: value" (got ${JSON.stringify(header.length > 40 ? `${header.slice(0, 40)}…` : header)})`);
+    if (Object.keys(headers).some((known) => known.toLowerCase() === name.toLowerCase())) throw new UsageError(`--header ${name} is given twice`);
+    headers[name] = header.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+/** Small enough to check for blank content without reading a large file. */
+const BLANK_CHECK_BYTES = 64 * 1024;
+
+async function localFile(source: string): Promise<{ path: string; size: number }> {
   let size: number;
   try {
     const info = await stat(source);
@@ -44,9 +77,16 @@ async function readSource(source: string): Promise<ImportRequest["source"]> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot read ${source}: ${code === "ENOENT" ? "no such file (URLs must start with http:// or https://)" : (error as Error).message}`);
   }
-  const content = await readFile(source, "utf8");
-  if (size === 0 || content.trim() === "") throw new UsageError(`${source} is empty`);
-  return { content, filename: path.basename(source) };
+  if (size === 0 || (size <= BLANK_CHECK_BYTES && (await readFile(source, "utf8")).trim() === "")) throw new UsageError(`${source} is empty`);
+  return { path: source, size };
+}
+
+/** The upload's media type, from the file's extension; the server detects the format from the content anyway. */
+function mediaType(file: string): string {
+  const extension = path.extname(file).toLowerCase();
+  if (extension === ".json") return "application/json";
+  if (extension === ".yaml" || extension === ".yml") return "application/yaml";
+  return "application/octet-stream";
 }
 
 export function render(result: ScrapeResult, io: IO): void {
