@@ -24,9 +24,9 @@ export async function enqueueUrlImport(store: Store, tenantId: string, source: {
   const headers = { ...source.headers };
   const hasAuthorization = Object.keys(headers).some((name) => name.toLowerCase() === "authorization");
   if (split.basic && !hasAuthorization) headers.Authorization = `Basic ${Buffer.from(`${split.basic.username}:${split.basic.password}`).toString("base64")}`;
-  const secret = split.secrets.length > 0 || Object.keys(headers).length > 0;
+  // Sealed whenever what is shown is not what is fetched (a redacted `?token=` may be empty).
   let sealed: string | undefined;
-  if (secret) {
+  if (split.display !== split.url || Object.keys(headers).length > 0) {
     const value: SealedUrlSource = { url: split.url, headers };
     sealed = (await store.sealer()).seal(JSON.stringify(value), sealContext(id));
   }

@@ -105,7 +105,11 @@ describe.each(storeBackends)("imports on %s", (backend) => {
           ? { body: todo, type: "application/yaml" }
           : { status: 401, body: "no" };
       },
+      // The URL is fetched as given, even where what is shown differs only by a redacted empty value.
+      "/empty.yaml": (request: IncomingMessage) => (request.url === "/empty.yaml?token=" ? { body: todo, type: "application/yaml" } : { status: 400, body: request.url ?? "" }),
     });
+    const empty = await startImport({ source: { url: `${host.url}/empty.yaml?token=` }, slug: "empty-token" });
+    expect(await finished(empty.id)).toMatchObject({ status: "succeeded" });
     const url = new URL(`${host.url}/openapi.yaml?access_token=tok_SECRET_123&api_key=key_SECRET_456&v=2`);
     url.username = "reader";
     url.password = "pa55w0rd-secret";
