@@ -1,7 +1,8 @@
 import type { Kysely } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openTestStore, storeBackends } from "../../test/support/stores.js";
-import { newJobId, type Store } from "../store/index.js";
+import { newJobId, Store, type StoreLocation } from "../store/index.js";
+import type { Sealer } from "../lib/sealer.js";
 import type { Database } from "../store/schema.js";
 import type { JobHandler } from "./types.js";
 import { Worker } from "./worker.js";
@@ -18,12 +19,14 @@ async function waitFor<T>(read: () => Promise<T>, until: (value: T) => boolean, 
 
 describe.each(storeBackends)("durable job queue on %s", (backend) => {
   let store: Store;
+  let location: StoreLocation;
+  let sealer: () => Promise<Sealer>;
   let dispose: () => Promise<void>;
   let tenantId: string;
   const workers: Worker[] = [];
 
   beforeEach(async () => {
-    ({ store, dispose } = await openTestStore(backend));
+    ({ store, location, sealer, dispose } = await openTestStore(backend));
     tenantId = (await store.tenants.create("Acme")).id;
   });
   afterEach(async () => {
@@ -272,5 +275,46 @@ describe.each(storeBackends)("durable job queue on %s", (backend) => {
     expect(await store.jobs.documents.sweep(new Date(Date.now() + 60_000))).toBe(1);
     expect(await store.jobs.documents.read(orphan, 16)).toBeUndefined();
     expect((await store.jobs.documents.read(kept.id, 16))?.byteLength).toBe(16);
+  });
+
+  // Postgres only: two SQLite connections in one thread would wait on each other's locks in
+  // SQLite's (synchronous) busy handler; processes sharing a SQLite file are serialised by its single writer.
+  it.runIf(backend === "postgres")("holds the per-tenant cap across servers sharing the database", async () => {
+    const first = store;
+    const second = await Store.open(location, { sealer });
+    const running = new Map<string, number>();
+    let most = 0;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const handler: JobHandler = async ({ job: claimed, signal }) => {
+      running.set(claimed.tenantId, (running.get(claimed.tenantId) ?? 0) + 1);
+      most = Math.max(most, running.get(claimed.tenantId)!);
+      if (claimed.payload !== "quick") await Promise.race([released, new Promise((resolve) => signal.addEventListener("abort", resolve))]);
+      running.set(claimed.tenantId, running.get(claimed.tenantId)! - 1);
+      return { kind: "succeeded", result: null };
+    };
+    const stopped: Worker[] = [];
+    try {
+      const acme = tenantId;
+      const globex = (await first.tenants.create("Globex")).id;
+      const slow = [];
+      for (let i = 0; i < 6; i++) slow.push(await first.jobs.enqueue({ tenantId: acme, type: "import", summary: "slow", payload: "slow" }));
+      for (const store of [first, second]) {
+        const worker = new Worker({ store, handlers: { import: handler }, concurrency: 3, tenantConcurrency: 2, pollMs: 20, leaseMs: 2_000 });
+        stopped.push(worker);
+        worker.start();
+      }
+      await waitFor(async () => running.get(acme) ?? 0, (n) => n === 2);
+      const quick = await second.jobs.enqueue({ tenantId: globex, type: "import", summary: "quick", payload: "quick" });
+      await waitFor(() => first.jobs.get(globex, quick.id), (j) => j?.status === "succeeded", 2_000);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // time for any over-claim to show
+      expect(most).toBe(2); // two servers with three slots each, yet never more than two of Acme's jobs
+      release();
+      for (const queued of slow) await waitFor(() => first.jobs.get(acme, queued.id), (j) => j?.status === "succeeded");
+    } finally {
+      release();
+      await Promise.all(stopped.map((w) => w.stop()));
+      await second.close();
+    }
   });
 });

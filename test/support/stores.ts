@@ -51,13 +51,17 @@ export async function createTestDatabase(kind: "sqlite" | "postgres"): Promise<T
   };
 }
 
-export async function openTestStore(kind: "sqlite" | "postgres", options: StoreOptions = {}): Promise<{ store: Store; dispose(): Promise<void> }> {
+export async function openTestStore(kind: "sqlite" | "postgres", options: StoreOptions = {}): Promise<{ store: Store; location: StoreLocation; sealer: () => Promise<Sealer>; dispose(): Promise<void> }> {
   const database = await createTestDatabase(kind);
   // One key per store: the ring may be reloaded (key rotation), and must come back the same.
   const key = randomBytes(32);
-  const store = await Store.open(database.location, { sealer: async () => new Sealer(key), ...options });
+  const sealer = async () => new Sealer(key);
+  const store = await Store.open(database.location, { sealer, ...options });
   return {
     store,
+    // Another server on the same database: Store.open(location, { sealer }).
+    location: database.location,
+    sealer,
     dispose: async () => {
       await store.close();
       await database.drop();
