@@ -123,6 +123,29 @@ describe.each(storeBackends)("the built CLI against a real server on %s", (backe
     expect((await runCli(["integrations", "show", "initech-only"], { env })).code).toBe(3);
   });
 
+  it("answers a 400 as a usage error: exit 2 with the field list, and no bug banner", async () => {
+    const keyed = { ...env, WAYGATE_API_URL: server.url, WAYGATE_API_KEY: apiKey };
+    const badSlug = await runCli(["integrations", "show", "Not A Slug!"], { env: keyed });
+    expect(badSlug.code, badSlug.stderr).toBe(2);
+    expect(badSlug.stderr).toMatch(/^error: params\.slug: /);
+    expect(badSlug.stderr).not.toContain("bug in waygate");
+
+    const definition = path.join(env.HOME!, "shop.json");
+    const body = { type: "object", properties: { name: { type: "string" }, age: { type: "integer" } }, required: ["name", "age"] };
+    const shop = { ...petstore, slug: "shop", actions: [{ name: "pets.create", method: "POST", path: "/pets", summary: "Add a pet", inputSchema: body }] };
+    await import("node:fs/promises").then((fs) => fs.writeFile(definition, JSON.stringify(shop)));
+    expect((await runCli(["integrations", "create", definition], { env: keyed })).code).toBe(0);
+    const invalid = await runCli(["invoke", "shop", "pets.create", "--input", '{"age":"old"}'], { env: keyed });
+    expect(invalid.code, invalid.stderr).toBe(2);
+    expect(invalid.stderr).toMatch(/^error: .*input/);
+    expect(invalid.stderr).toMatch(/^ {2}\S*name\S*: /m);
+    expect(invalid.stderr).toMatch(/^ {2}\S*age\S*: /m);
+    expect(invalid.stderr).not.toContain("bug in waygate");
+    const json = await runCli(["invoke", "shop", "pets.create", "--input", "{}", "--json"], { env: keyed });
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stderr)).toMatchObject({ status: 400, errors: expect.arrayContaining([expect.objectContaining({ field: expect.any(String) })]) });
+  });
+
   it("logs out, after which commands exit 4 and say how to log in", async () => {
     const logout = await runCli(["logout"], { env });
     expect(logout.stdout).toContain("removed the key");
@@ -149,6 +172,23 @@ describe("the built CLI without a server", () => {
     const flag = await runCli(["integrations", "list", "--serch", "x"], { env });
     expect(flag.code).toBe(2);
     expect(flag.stderr).toContain("unknown option '--serch'");
+  });
+
+  it("prints usage errors as problem+json on stderr under --json, exit 2 and nothing on stdout", async () => {
+    for (const [argv, detail] of [
+      [["integrtions", "list", "--json"], /unknown command 'integrtions'[\s\S]*integrations/],
+      [["integrations", "list", "--serch", "x", "--json"], /unknown option '--serch'/],
+      [["--json", "actions", "list", "github", "--limit", "ten"], /must be a positive whole number/],
+      [["integrations", "show", "--json"], /missing required argument 'slug'/],
+      [["integrations", "--json"], /a command is missing/],
+    ] as const) {
+      const result = await runCli([...argv], { env });
+      expect(result.code, argv.join(" ")).toBe(2);
+      expect(result.stdout).toBe("");
+      const problem = JSON.parse(result.stderr) as { type: string; title: string; detail: string; code: string };
+      expect(problem).toMatchObject({ type: "https://waygate.dev/problems/usage", title: "Usage error", code: expect.stringMatching(/^commander\./) });
+      expect(problem.detail).toMatch(detail);
+    }
   });
 
   it("exits 2 on malformed flag values without doing anything", async () => {
