@@ -146,6 +146,45 @@ describe.each(storeBackends)("the built CLI against a real server on %s", (backe
     expect(JSON.parse(json.stderr)).toMatchObject({ status: 400, errors: expect.arrayContaining([expect.objectContaining({ field: expect.any(String) })]) });
   });
 
+  it("shows and deletes an app's connection with a tenant key that names the app (--app)", async () => {
+    const keyed = { ...env, WAYGATE_API_URL: server.url, WAYGATE_API_KEY: apiKey };
+    const definition = path.join(env.HOME!, "vault.json");
+    await import("node:fs/promises").then((fs) => fs.writeFile(definition, JSON.stringify({ ...petstore, slug: "vault" })));
+    expect((await runCli(["integrations", "create", definition], { env: keyed })).code).toBe(0);
+    for (const app of await Promise.all(["web", "batch"].map((name) => runCli(["apps", "create", name], { env: keyed })))) expect(app.code).toBe(0);
+    const created = await runCli(["connections", "create", "vault", "--app", "web", "--user", "u1", "--key", "k-123", "--json"], { env: keyed });
+    expect(created.code, created.stderr).toBe(0);
+    const { id } = JSON.parse(created.stdout) as { id: string };
+
+    const [unnamed, shown, wrongApp, webKeyed, batchKeyed] = await Promise.all([
+      runCli(["connections", "show", id], { env: keyed }),
+      runCli(["connections", "show", id, "--app", "web", "--json"], { env: keyed }),
+      runCli(["connections", "show", id, "--app", "batch"], { env: keyed }),
+      runCli(["apps", "keys", "create", "web", "--name", "t", "--json"], { env: keyed }),
+      runCli(["apps", "keys", "create", "batch", "--name", "t", "--json"], { env: keyed }),
+    ]);
+    expect(unnamed.code).toBe(3);
+    expect(unnamed.stderr).toContain("name the app with --app");
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id, app: { name: "web" }, externalUserId: "u1" });
+    expect(wrongApp.code).toBe(3);
+
+    // An app key sees its own app's connection without --app, and never another app's, named or not.
+    const keyOf = (result: { stdout: string }) => ({ ...keyed, WAYGATE_API_KEY: (JSON.parse(result.stdout) as { secret: string }).secret });
+    const [own, otherShow, otherDelete] = await Promise.all([
+      runCli(["connections", "show", id], { env: keyOf(webKeyed) }),
+      runCli(["connections", "show", id, "--app", "web"], { env: keyOf(batchKeyed) }),
+      runCli(["connections", "delete", id, "--app", "web", "--yes"], { env: keyOf(batchKeyed) }),
+    ]);
+    expect(own.code, own.stderr).toBe(0);
+    expect([otherShow.code, otherDelete.code]).toEqual([3, 3]);
+
+    const deleted = await runCli(["connections", "delete", id, "--app", "web", "--yes"], { env: keyed });
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(deleted.stdout).toBe(`Deleted connection ${id}.\n`);
+    expect((await runCli(["connections", "show", id, "--app", "web"], { env: keyed })).code).toBe(3);
+  });
+
   it("logs out, after which commands exit 4 and say how to log in", async () => {
     const logout = await runCli(["logout"], { env });
     expect(logout.stdout).toContain("removed the key");
