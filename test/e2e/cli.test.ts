@@ -230,6 +230,19 @@ describe("the built CLI without a server", () => {
     }
   });
 
+  it("points waygate.json's $schema at the installed package relative to the folder init runs in", async () => {
+    const { mkdirSync, mkdtempSync, readFileSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const monorepo = mkdtempSync(path.join(tmpdir(), "waygate-monorepo-"));
+    mkdirSync(path.join(monorepo, "node_modules", "waygate"), { recursive: true });
+    writeFileSync(path.join(monorepo, "node_modules", "waygate", "waygate.schema.json"), "{}");
+    const web = path.join(monorepo, "packages", "web");
+    mkdirSync(web, { recursive: true });
+    const init = await runCli(["init", "--app", "web"], { env, cwd: web });
+    expect(init.code, init.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(web, "waygate.json"), "utf8"))).toMatchObject({ $schema: "../../node_modules/waygate/waygate.schema.json", app: "web" });
+  });
+
   it("exits 2 on malformed flag values without doing anything", async () => {
     const result = await runCli(["actions", "list", "github", "--limit", "ten"], { env });
     expect(result.code).toBe(2);
