@@ -14,7 +14,7 @@ describe("error reporting", () => {
     [404, ExitCode.notFound],
     [409, ExitCode.conflict],
     [400, ExitCode.usage],
-    [422, ExitCode.usage],
+    [422, ExitCode.error],
     [429, ExitCode.error],
     [500, ExitCode.error],
   ])("maps HTTP %i to exit %i", (status, code) => expect(exitCodeForStatus(status)).toBe(code));
@@ -78,7 +78,7 @@ describe("error reporting", () => {
     ["a 429", new ApiError(429, { type: "about:blank", title: "Too many requests", status: 429 }), false],
     ["a contract mismatch", new UnexpectedResponseError("listApps: the server's response does not match"), false],
     ["a usage error", new UsageError("bad flag"), false],
-  ])("shows the bug banner for %s: %s", (_name, error, banner) => {
+  ])("for %s, shows the bug banner: %s", (_name, error, banner) => {
     const io = createBufferIO();
     report(error, io, { json: false, debug: false });
     expect(io.stderr().includes("This looks like a bug in waygate")).toBe(banner);

@@ -92,11 +92,12 @@ function classify(error: unknown): Classified {
 const INTERNAL_PROBLEM_TYPE = "https://waygate.dev/problems/internal";
 
 /**
- * A 400 or 422 says the request itself is wrong (a bad slug, input that fails the action's
- * schema, a document that cannot be imported): a usage error the caller fixes, exit 2.
+ * A 400 says the request itself is wrong (a bad slug, input that fails the action's schema):
+ * a usage error the caller fixes, exit 2. (A 422, a document that could not be imported, stays
+ * an error: the command was right, the document was not.)
  */
 export function exitCodeForStatus(status: number): number {
-  if (status === 400 || status === 422) return ExitCode.usage;
+  if (status === 400) return ExitCode.usage;
   if (status === 401 || status === 403) return ExitCode.auth;
   if (status === 404) return ExitCode.notFound;
   if (status === 409 || status === 412) return ExitCode.conflict;
