@@ -89,6 +89,7 @@ function classify(error: unknown): Classified {
   return { exitCode: ExitCode.error, message: String(error), internal: true };
 }
 
+/** problemTypeUri("internal"), spelled out as USAGE_PROBLEM_TYPE is: the contract module would load zod here. */
 const INTERNAL_PROBLEM_TYPE = "https://waygate.dev/problems/internal";
 
 /**
