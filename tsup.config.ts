@@ -17,7 +17,10 @@ export default defineConfig({
   platform: "node",
   target: "node22",
   splitting: true,
-  sourcemap: true,
+  // No source maps: nothing runs with --enable-source-maps, the package does not ship src/,
+  // and maps (with their embedded sources) would more than double what `npx waygate` downloads.
+  // The output is not minified, so a --debug stack trace still names real functions.
+  sourcemap: false,
   clean: true,
   dts: false,
   outDir: "dist",

@@ -25,6 +25,28 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * The problem type of a usage error the CLI finds itself (unknown command or flag, bad
+ * value). Spelled out rather than built from the contract's PROBLEM_BASE: importing the
+ * contract would load zod on the path of every usage error and of `--help`.
+ */
+export const USAGE_PROBLEM_TYPE = "https://waygate.dev/problems/usage";
+
+/**
+ * A problem+json body for an error no server answered: `status` 0 says that no HTTP
+ * exchange took place; `code` is a machine-readable cause (commander's, for usage errors).
+ */
+export function localProblem(exitCode: number, detail: string, code?: string): Problem {
+  const usage = exitCode === ExitCode.usage;
+  return {
+    type: usage ? USAGE_PROBLEM_TYPE : "about:blank",
+    title: usage ? "Usage error" : detail,
+    status: 0,
+    detail,
+    ...(code ? { code } : {}),
+  };
+}
+
 export class UsageError extends CliError {
   override name = "UsageError";
   constructor(message: string) {

@@ -12,6 +12,8 @@ export interface IO {
   readonly stdoutIsTTY: boolean;
   readonly stdinIsTTY: boolean;
   readonly stderrIsTTY: boolean;
+  /** The terminal's width when stdout is one; tables fit it. Undefined for pipes and files. */
+  readonly columns?: number | undefined;
   readonly color: boolean;
   /** All of stdin as text (for --with-token and `-` inputs). */
   readStdin(): Promise<string>;
@@ -27,6 +29,8 @@ export function processIO(options: { color: boolean }): IO {
     stdoutIsTTY: process.stdout.isTTY === true,
     stdinIsTTY: process.stdin.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
+    // A pseudo-terminal that reports no size (0) counts as unknown.
+    columns: process.stdout.isTTY === true && process.stdout.columns > 0 ? process.stdout.columns : undefined,
     color: options.color,
     readStdin: () => readAll(process.stdin),
     stdinStream: process.stdin,
@@ -46,7 +50,7 @@ export interface BufferIO extends IO {
   stderr(): string;
 }
 
-export function createBufferIO(options: { tty?: boolean; stdin?: string; color?: boolean } = {}): BufferIO {
+export function createBufferIO(options: { tty?: boolean; columns?: number; stdin?: string; color?: boolean } = {}): BufferIO {
   let stdout = "";
   let stderr = "";
   const stderrStream = new Writable({
@@ -61,6 +65,7 @@ export function createBufferIO(options: { tty?: boolean; stdin?: string; color?:
     stdoutIsTTY: options.tty ?? false,
     stdinIsTTY: options.tty ?? false,
     stderrIsTTY: options.tty ?? false,
+    columns: options.tty ? (options.columns ?? 80) : undefined,
     color: options.color ?? false,
     readStdin: async () => options.stdin ?? "",
     stdinStream: process.stdin,

@@ -39,6 +39,10 @@ describe("argv → options", () => {
     [["server", "start", "--host", "0.0.0.0", "--port", "0"], "server start", { host: "0.0.0.0", port: 0 }],
     [["server", "tenants", "create", "globex"], "server tenants create", { name: "globex" }],
     [["server", "tenants", "list", "--data-dir", "d"], "server tenants list", { dataDir: "d" }],
+    [["connections", "show", "con_1"], "connections show", { id: "con_1" }],
+    [["connections", "show", "con_1", "--app", "web"], "connections show", { id: "con_1", app: "web" }],
+    [["conn", "rm", "con_1", "--app", "web"], "connections delete", { id: "con_1", app: "web" }],
+    [["connections", "test", "con_1", "--app", "web"], "connections test", { id: "con_1", app: "web" }],
   ])("%j runs %s with %j", async (argv, command, options) => {
     expect(await parse(argv)).toMatchObject({ command, options });
   });

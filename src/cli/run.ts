@@ -1,7 +1,9 @@
 import { CommanderError } from "commander";
 import type { Executor } from "./command.js";
 import type { GlobalOptions } from "./context.js";
-import { CliError, ExitCode } from "./errors.js";
+import { ApiError, NetworkError, UnexpectedResponseError } from "../client/errors.js";
+import type { FieldError, Problem } from "../contract/index.js";
+import { CliError, ExitCode, localProblem } from "./errors.js";
 import { processIO, style, wantsColor, type IO } from "./io.js";
 import { buildProgram } from "./program.js";
 
@@ -26,34 +28,38 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     }
   };
 
+  // Under --json, commander's own messages (unknown option, help after an error) would be
+  // plain text: report() prints them as problem+json instead.
+  const json = argv.includes("--json");
   const program = buildProgram({
     execute,
     writeOut: (text) => process.stdout.write(text),
-    writeErr: (text) => process.stderr.write(text),
+    writeErr: json ? () => {} : (text) => process.stderr.write(text),
   });
 
   try {
     await program.parseAsync(argv, { from: "user" });
     return ExitCode.ok;
   } catch (error) {
-    return report(error, io, globals ?? { json: argv.includes("--json"), debug: argv.includes("--debug"), color: true, yes: false });
+    return report(error, io, globals ?? { json, debug: argv.includes("--debug"), color: true, yes: false });
   }
 }
 
 /** Prints an error the way the user asked for (text or problem+json on stderr) and picks its exit code. */
 export function report(error: unknown, io: IO, globals: Pick<GlobalOptions, "json" | "debug">): number {
-  // commander has already printed its own message (unknown option, missing argument…).
   if (error instanceof CommanderError) {
-    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    if (error.exitCode === 0) return ExitCode.ok;
+    // Without --json commander has already printed its message (and help where it shows it).
+    if (globals.json) io.err(JSON.stringify(localProblem(ExitCode.usage, usageDetail(error), error.code), null, 2));
+    return ExitCode.usage;
   }
-  const { exitCode, message, problem } = classify(error);
+  const { exitCode, message, problem, internal } = classify(error);
   if (globals.json) {
-    io.err(JSON.stringify(problem ?? { type: "about:blank", title: message, status: 0, detail: message }, null, 2));
+    io.err(JSON.stringify(problem ?? localProblem(exitCode, message), null, 2));
   } else {
     io.err(`${style(io, "red", "error:")} ${message}`);
-    if (exitCode === ExitCode.error && !(error instanceof CliError) && !globals.debug) {
-      io.err("This looks like a bug in waygate. Re-run with --debug for details and report it with that output.");
-    }
+    for (const field of fieldList(problem, message)) io.err(`  ${field.field}: ${field.message}`);
+    if (internal && !globals.debug) io.err("This looks like a bug in waygate. Re-run with --debug for details and report it with that output.");
   }
   if (globals.debug && error instanceof Error && error.stack) io.err(error.stack);
   return exitCode;
@@ -62,30 +68,53 @@ export function report(error: unknown, io: IO, globals: Pick<GlobalOptions, "jso
 interface Classified {
   exitCode: number;
   message: string;
-  problem?: unknown;
+  problem?: Problem | undefined;
+  /** Waygate itself failed (a bug, not the user's input or the network): worth a report. */
+  internal: boolean;
 }
 
 function classify(error: unknown): Classified {
-  if (error instanceof CliError) return { exitCode: error.exitCode, message: error.message, problem: error.problem };
-  if (error instanceof Error) {
-    switch (error.name) {
-      case "ApiError": {
-        const { status, problem } = error as Error & { status: number; problem: unknown };
-        return { exitCode: exitCodeForStatus(status), message: error.message, problem };
-      }
-      case "NetworkError":
-        return { exitCode: ExitCode.network, message: `${error.message}. Is the server running? Start one with \`waygate server start\`.` };
-      case "UnexpectedResponseError":
-        return { exitCode: ExitCode.error, message: error.message };
-    }
-    return { exitCode: ExitCode.error, message: error.message || error.name };
+  if (error instanceof CliError) return { exitCode: error.exitCode, message: error.message, problem: error.problem, internal: false };
+  if (error instanceof ApiError) {
+    // The server's own 500 is a bug on its side; any other status is an answer about the request.
+    const internal = error.status === 500 && error.problem.type === INTERNAL_PROBLEM_TYPE;
+    return { exitCode: exitCodeForStatus(error.status), message: error.message, problem: error.problem, internal };
   }
-  return { exitCode: ExitCode.error, message: String(error) };
+  if (error instanceof NetworkError) {
+    return { exitCode: ExitCode.network, message: `${error.message}. Is the server running? Start one with \`waygate server start\`.`, internal: false };
+  }
+  // The message already says what to check (the CLI and server versions).
+  if (error instanceof UnexpectedResponseError) return { exitCode: ExitCode.error, message: error.message, internal: false };
+  if (error instanceof Error) return { exitCode: ExitCode.error, message: error.message || error.name, internal: true };
+  return { exitCode: ExitCode.error, message: String(error), internal: true };
 }
 
+/** problemTypeUri("internal"), spelled out as USAGE_PROBLEM_TYPE is: the contract module would load zod here. */
+const INTERNAL_PROBLEM_TYPE = "https://waygate.dev/problems/internal";
+
+/**
+ * A 400 says the request itself is wrong (a bad slug, input that fails the action's schema):
+ * a usage error the caller fixes, exit 2. (A 422, a document that could not be imported, stays
+ * an error: the command was right, the document was not.)
+ */
 export function exitCodeForStatus(status: number): number {
+  if (status === 400) return ExitCode.usage;
   if (status === 401 || status === 403) return ExitCode.auth;
   if (status === 404) return ExitCode.notFound;
   if (status === 409 || status === 412) return ExitCode.conflict;
   return ExitCode.error;
+}
+
+/** The problem's field errors, unless the one-line message already is the only one. */
+function fieldList(problem: Problem | undefined, message: string): FieldError[] {
+  const fields = problem?.errors ?? [];
+  const only = fields.length === 1 ? fields[0] : undefined;
+  if (only && message === `${only.field}: ${only.message}`) return [];
+  return fields;
+}
+
+/** Commander's message without its own `error: ` prefix; its help-after-error has none to give. */
+function usageDetail(error: CommanderError): string {
+  if (error.code === "commander.help") return "a command is missing: add --help to see the commands";
+  return error.message.replace(/^error: /, "").trim();
 }

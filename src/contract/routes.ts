@@ -60,6 +60,9 @@ function route<const R extends RouteSpec>(spec: R): R {
 const SlugParams = z.object({ slug: SlugSchema });
 const VersionParams = SlugParams.extend({ version: VersionNumberParam });
 const AppParams = z.object({ app: z.string().min(1).max(100).describe("App id or name") });
+const ConnectionParams = z.object({ connectionId: z.string().max(100) });
+/** A tenant key names the app whose connection it means, as `listConnections` does (or with X-Waygate-App). */
+const ConnectionAppQuery = z.object({ app: z.string().min(1).max(100).optional().describe("App id or name (tenant keys)") });
 const VersionQuery = z.object({
   version: z.coerce.number().int().positive().optional().describe("Version number; the current version when omitted"),
 });
@@ -286,16 +289,16 @@ export const routes = {
   }),
   getConnection: route({
     operationId: "getConnection", method: "get", path: "/v1/connections/{connectionId}", tag: "connections", auth: true,
-    summary: "Show a connection (never its secret)", params: z.object({ connectionId: z.string().max(100) }), status: 200, response: ConnectionSchema,
+    summary: "Show a connection (never its secret)", params: ConnectionParams, query: ConnectionAppQuery, status: 200, response: ConnectionSchema,
   }),
   deleteConnection: route({
     operationId: "deleteConnection", method: "delete", path: "/v1/connections/{connectionId}", tag: "connections", auth: true,
-    summary: "Delete a connection and its credentials", params: z.object({ connectionId: z.string().max(100) }), status: 204, response: null,
+    summary: "Delete a connection and its credentials", params: ConnectionParams, query: ConnectionAppQuery, status: 204, response: null,
   }),
   testConnection: route({
     operationId: "testConnection", method: "post", path: "/v1/connections/{connectionId}/test", tag: "connections", auth: true,
     summary: "Check the credentials work by calling a cheap read action of the integration",
-    params: z.object({ connectionId: z.string().max(100) }), status: 200, response: ConnectionTestSchema,
+    params: ConnectionParams, query: ConnectionAppQuery, status: 200, response: ConnectionTestSchema,
   }),
   invoke: route({
     operationId: "invoke", method: "post", path: "/v1/invoke/{slug}/{action}", tag: "gateway", auth: true,

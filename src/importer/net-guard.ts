@@ -44,21 +44,64 @@ for (const [net, prefix] of [
   blocked.addSubnet(net, prefix, "ipv6");
 }
 
-/** True for any address outside the public internet (IPv4-mapped and NAT64 IPv6 judged by their IPv4 part). */
+/**
+ * True for any address outside the public internet. An IPv6 address that carries an IPv4
+ * address is judged by that IPv4 address, whichever way it is written (`::ffff:127.0.0.1`,
+ * `::ffff:7f00:1`, `0:0:0:0:0:ffff:7f00:1`): a private IPv4 reached through IPv6 is still private.
+ */
 export function isNonPublicAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 4) return blocked.check(address, "ipv4");
   if (family !== 6) return true;
-  const lower = address.toLowerCase();
-  const embedded = /^(?:::ffff:(?:0:)?|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (embedded?.[1]) return blocked.check(embedded[1], "ipv4");
-  const hexMapped = /^(?:::ffff:(?:0:)?|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (hexMapped?.[1] && hexMapped[2]) {
-    const hi = parseInt(hexMapped[1], 16);
-    const lo = parseInt(hexMapped[2], 16);
-    return blocked.check(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, "ipv4");
+  const bytes = ipv6Bytes(address);
+  if (!bytes) return true;
+  const embedded = embeddedIPv4(bytes);
+  if (embedded) return blocked.check(embedded, "ipv4");
+  return blocked.check(address.replace(/%.*$/, ""), "ipv6");
+}
+
+/**
+ * The IPv4 address an IPv6 address embeds by a standard rule, or null:
+ * IPv4-mapped `::ffff:0:0/96` and IPv4-compatible `::/96` (RFC 4291 §2.5.5), IPv4-translated
+ * `::ffff:0:0:0/96` (RFC 2765 §2.1), the NAT64 well-known prefix `64:ff9b::/96` (RFC 6052 §2.1),
+ * and 6to4 `2002::/16`, whose next 32 bits are the site's IPv4 address (RFC 3056 §2).
+ * (`::` and `::1` fall in `::/96` as 0.0.0.0 and 0.0.0.1, which "this network" blocks.)
+ */
+function embeddedIPv4(b: Uint8Array): string | null {
+  const zero = (from: number, to: number) => b.subarray(from, to).every((byte) => byte === 0);
+  const quad = (at: number) => `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
+  if (zero(0, 10) && b[10] === 0xff && b[11] === 0xff) return quad(12);
+  if (zero(0, 12)) return quad(12);
+  if (zero(0, 8) && b[8] === 0xff && b[9] === 0xff && zero(10, 12)) return quad(12);
+  if (b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b && zero(4, 12)) return quad(12);
+  if (b[0] === 0x20 && b[1] === 0x02) return quad(2);
+  return null;
+}
+
+/** The 16 bytes of an IPv6 address in any textual form (RFC 4291 §2.2), zone id ignored; null if malformed. */
+function ipv6Bytes(address: string): Uint8Array | null {
+  let text = address.replace(/%.*$/, "").toLowerCase();
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = text.slice(0, dotted.index) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
-  return blocked.check(address, "ipv6");
+  const halves = text.split("::");
+  if (halves.length > 2) return null;
+  const groups = (part: string | undefined) => (part ? part.split(":") : []);
+  const head = groups(halves[0]);
+  const tail = groups(halves[1]);
+  const fill = halves.length === 2 ? 8 - head.length - tail.length : 0;
+  if (fill < 0 || head.length + fill + tail.length !== 8) return null;
+  const words = [...head, ...Array<string>(fill).fill("0"), ...tail];
+  const bytes = new Uint8Array(16);
+  for (const [index, word] of words.entries()) {
+    if (!/^[0-9a-f]{1,4}$/.test(word)) return null;
+    const value = parseInt(word, 16);
+    bytes[index * 2] = value >> 8;
+    bytes[index * 2 + 1] = value & 0xff;
+  }
+  return bytes;
 }
 
 /** URL hostname without IPv6 brackets. */

@@ -123,6 +123,68 @@ describe.each(storeBackends)("the built CLI against a real server on %s", (backe
     expect((await runCli(["integrations", "show", "initech-only"], { env })).code).toBe(3);
   });
 
+  it("answers a 400 as a usage error: exit 2 with the field list, and no bug banner", async () => {
+    const keyed = { ...env, WAYGATE_API_URL: server.url, WAYGATE_API_KEY: apiKey };
+    const badSlug = await runCli(["integrations", "show", "Not A Slug!"], { env: keyed });
+    expect(badSlug.code, badSlug.stderr).toBe(2);
+    expect(badSlug.stderr).toMatch(/^error: params\.slug: /);
+    expect(badSlug.stderr).not.toContain("bug in waygate");
+
+    const definition = path.join(env.HOME!, "shop.json");
+    const body = { type: "object", properties: { name: { type: "string" }, age: { type: "integer" } }, required: ["name", "age"] };
+    const shop = { ...petstore, slug: "shop", actions: [{ name: "pets.create", method: "POST", path: "/pets", summary: "Add a pet", inputSchema: body }] };
+    await import("node:fs/promises").then((fs) => fs.writeFile(definition, JSON.stringify(shop)));
+    expect((await runCli(["integrations", "create", definition], { env: keyed })).code).toBe(0);
+    const invalid = await runCli(["invoke", "shop", "pets.create", "--input", '{"age":"old"}'], { env: keyed });
+    expect(invalid.code, invalid.stderr).toBe(2);
+    expect(invalid.stderr).toMatch(/^error: .*input/);
+    expect(invalid.stderr).toMatch(/^ {2}\S*name\S*: /m);
+    expect(invalid.stderr).toMatch(/^ {2}\S*age\S*: /m);
+    expect(invalid.stderr).not.toContain("bug in waygate");
+    const json = await runCli(["invoke", "shop", "pets.create", "--input", "{}", "--json"], { env: keyed });
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stderr)).toMatchObject({ status: 400, errors: expect.arrayContaining([expect.objectContaining({ field: expect.any(String) })]) });
+  });
+
+  it("shows and deletes an app's connection with a tenant key that names the app (--app)", async () => {
+    const keyed = { ...env, WAYGATE_API_URL: server.url, WAYGATE_API_KEY: apiKey };
+    const definition = path.join(env.HOME!, "vault.json");
+    await import("node:fs/promises").then((fs) => fs.writeFile(definition, JSON.stringify({ ...petstore, slug: "vault" })));
+    expect((await runCli(["integrations", "create", definition], { env: keyed })).code).toBe(0);
+    for (const app of await Promise.all(["web", "batch"].map((name) => runCli(["apps", "create", name], { env: keyed })))) expect(app.code).toBe(0);
+    const created = await runCli(["connections", "create", "vault", "--app", "web", "--user", "u1", "--key", "k-123", "--json"], { env: keyed });
+    expect(created.code, created.stderr).toBe(0);
+    const { id } = JSON.parse(created.stdout) as { id: string };
+
+    const [unnamed, shown, wrongApp, webKeyed, batchKeyed] = await Promise.all([
+      runCli(["connections", "show", id], { env: keyed }),
+      runCli(["connections", "show", id, "--app", "web", "--json"], { env: keyed }),
+      runCli(["connections", "show", id, "--app", "batch"], { env: keyed }),
+      runCli(["apps", "keys", "create", "web", "--name", "t", "--json"], { env: keyed }),
+      runCli(["apps", "keys", "create", "batch", "--name", "t", "--json"], { env: keyed }),
+    ]);
+    expect(unnamed.code).toBe(3);
+    expect(unnamed.stderr).toContain("name the app with --app");
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id, app: { name: "web" }, externalUserId: "u1" });
+    expect(wrongApp.code).toBe(3);
+
+    // An app key sees its own app's connection without --app, and never another app's, named or not.
+    const keyOf = (result: { stdout: string }) => ({ ...keyed, WAYGATE_API_KEY: (JSON.parse(result.stdout) as { secret: string }).secret });
+    const [own, otherShow, otherDelete] = await Promise.all([
+      runCli(["connections", "show", id], { env: keyOf(webKeyed) }),
+      runCli(["connections", "show", id, "--app", "web"], { env: keyOf(batchKeyed) }),
+      runCli(["connections", "delete", id, "--app", "web", "--yes"], { env: keyOf(batchKeyed) }),
+    ]);
+    expect(own.code, own.stderr).toBe(0);
+    expect([otherShow.code, otherDelete.code]).toEqual([3, 3]);
+
+    const deleted = await runCli(["connections", "delete", id, "--app", "web", "--yes"], { env: keyed });
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(deleted.stdout).toBe(`Deleted connection ${id}.\n`);
+    expect((await runCli(["connections", "show", id, "--app", "web"], { env: keyed })).code).toBe(3);
+  });
+
   it("logs out, after which commands exit 4 and say how to log in", async () => {
     const logout = await runCli(["logout"], { env });
     expect(logout.stdout).toContain("removed the key");
@@ -149,6 +211,36 @@ describe("the built CLI without a server", () => {
     const flag = await runCli(["integrations", "list", "--serch", "x"], { env });
     expect(flag.code).toBe(2);
     expect(flag.stderr).toContain("unknown option '--serch'");
+  });
+
+  it("prints usage errors as problem+json on stderr under --json, exit 2 and nothing on stdout", async () => {
+    for (const [argv, detail] of [
+      [["integrtions", "list", "--json"], /unknown command 'integrtions'[\s\S]*integrations/],
+      [["integrations", "list", "--serch", "x", "--json"], /unknown option '--serch'/],
+      [["--json", "actions", "list", "github", "--limit", "ten"], /must be a positive whole number/],
+      [["integrations", "show", "--json"], /missing required argument 'slug'/],
+      [["integrations", "--json"], /a command is missing/],
+    ] as const) {
+      const result = await runCli([...argv], { env });
+      expect(result.code, argv.join(" ")).toBe(2);
+      expect(result.stdout).toBe("");
+      const problem = JSON.parse(result.stderr) as { type: string; title: string; detail: string; code: string };
+      expect(problem).toMatchObject({ type: "https://waygate.dev/problems/usage", title: "Usage error", code: expect.stringMatching(/^commander\./) });
+      expect(problem.detail).toMatch(detail);
+    }
+  });
+
+  it("points waygate.json's $schema at the installed package relative to the folder init runs in", async () => {
+    const { mkdirSync, mkdtempSync, readFileSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const monorepo = mkdtempSync(path.join(tmpdir(), "waygate-monorepo-"));
+    mkdirSync(path.join(monorepo, "node_modules", "waygate"), { recursive: true });
+    writeFileSync(path.join(monorepo, "node_modules", "waygate", "waygate.schema.json"), "{}");
+    const web = path.join(monorepo, "packages", "web");
+    mkdirSync(web, { recursive: true });
+    const init = await runCli(["init", "--app", "web"], { env, cwd: web });
+    expect(init.code, init.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(web, "waygate.json"), "utf8"))).toMatchObject({ $schema: "../../node_modules/waygate/waygate.schema.json", app: "web" });
   });
 
   it("exits 2 on malformed flag values without doing anything", async () => {

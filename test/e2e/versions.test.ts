@@ -100,7 +100,8 @@ describe("versions, apps and pins through the built CLI", () => {
     const init = await runCli(["init", "--app", "web"], { env, cwd: work });
     expect(init.code, init.stderr).toBe(0);
     const file = path.join(work, "waygate.json");
-    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ $schema: "./node_modules/waygate/waygate.schema.json", app: "web", out: "./waygate", integrations: {} });
+    // A temp folder with no waygate installed above it: no `$schema` path that would not resolve.
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ app: "web", out: "./waygate", integrations: {} });
     expect((await runCli(["init", "--app", "web"], { env, cwd: work })).code).toBe(5);
 
     const pin = await runCli(["pin", "web", "crm@1", "--save"], { env, cwd: work });

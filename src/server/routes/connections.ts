@@ -38,19 +38,19 @@ export function mountConnectionRoutes(app: Hono<AppEnv>, invoke: InvokeService):
     return created;
   });
 
-  mount(app, routes.getConnection, async (c, { params }) => {
-    const connection = await c.var.store.connections.get(await scopeOf(c), params.connectionId);
+  mount(app, routes.getConnection, async (c, { params, query }) => {
+    const connection = await c.var.store.connections.get(await scopeOf(c, query.app), params.connectionId);
     if (!connection) throw notFound(`connection ${params.connectionId}`);
     return connection;
   });
 
-  mount(app, routes.deleteConnection, async (c, { params }) => {
-    if (!(await c.var.store.connections.delete(await scopeOf(c), params.connectionId))) throw notFound(`connection ${params.connectionId}`);
+  mount(app, routes.deleteConnection, async (c, { params, query }) => {
+    if (!(await c.var.store.connections.delete(await scopeOf(c, query.app), params.connectionId))) throw notFound(`connection ${params.connectionId}`);
     return undefined;
   });
 
-  mount(app, routes.testConnection, async (c, { params }) => {
-    const scope = await scopeOf(c);
+  mount(app, routes.testConnection, async (c, { params, query }) => {
+    const scope = await scopeOf(c, query.app);
     const connection = await c.var.store.connections.get(scope, params.connectionId);
     if (!connection) throw notFound(`connection ${params.connectionId}`);
     return invoke.testConnection(scope, connection, c.req.raw.signal) satisfies Promise<ConnectionTest>;

@@ -30,7 +30,7 @@ export function render(result: Page<ActionSummary>, io: IO): void {
   }
   table(
     io,
-    ["ACTION", "METHOD", "PATH", "SUMMARY"],
+    [{ header: "ACTION", keep: true }, { header: "METHOD", keep: true }, "PATH", "SUMMARY"],
     result.data.map((a) => [a.deprecated ? `${a.name} (deprecated)` : a.name, a.method, a.path, a.summary]),
   );
   if (result.nextCursor) io.err(`More results: add --cursor ${result.nextCursor}, or --all.`);

@@ -43,7 +43,7 @@ export function render(action: Action, io: IO): void {
     io.out("Input:");
     table(
       io,
-      ["NAME", "IN", "TYPE", "REQUIRED", "DESCRIPTION"],
+      [{ header: "NAME", keep: true }, { header: "IN", keep: true }, "TYPE", { header: "REQUIRED", keep: true }, "DESCRIPTION"],
       names.map((name) => {
         const property = properties[name] ?? {};
         return [name, String(property["x-waygate-in"] ?? "body"), typeLabel(property), required.has(name) ? "yes" : "no", firstLine(property.description)];
@@ -62,5 +62,5 @@ function typeLabel(schema: PropertySchema): string {
 }
 
 function firstLine(value: unknown): string | undefined {
-  return typeof value === "string" ? value.split("\n")[0]?.slice(0, 80) : undefined;
+  return typeof value === "string" ? value.split("\n")[0] : undefined;
 }

@@ -78,5 +78,6 @@ function parse(value: unknown): Credentials {
 export function render(connection: Connection, io: IO): void {
   const who = connection.externalUserId ? ` for user ${connection.externalUserId}` : "";
   const app = connection.app ? ` in app ${connection.app.name}` : "";
-  io.out(`Created connection ${connection.id} to ${connection.integration}${app}${who} (${connection.authType}). Check it with \`waygate connections test ${connection.id}\`.`);
+  const appFlag = connection.app ? ` --app ${connection.app.name}` : "";
+  io.out(`Created connection ${connection.id} to ${connection.integration}${app}${who} (${connection.authType}). Check it with \`waygate connections test ${connection.id}${appFlag}\`.`);
 }

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { given, verb, type Executor } from "../../command.js";
+import type { ConnectionRef } from "./show.js";
 
 export function registerConnections(program: Command, execute: Executor): void {
   const noun = program.command("connections").alias("conn").description("stored credentials for an integration, per app and end user");
@@ -34,7 +35,14 @@ export function registerConnections(program: Command, execute: Executor): void {
     () => import("./list.js"),
     (_args, flags) => given(flags, ["integration", "user", "app"]),
   );
-  verb(noun.command("show").argument("<id>", "connection id (con_…)").description("show a connection"), execute, () => import("./show.js"), ([id]) => ({ id: id! }));
-  verb(noun.command("delete").alias("rm").argument("<id>", "connection id").description("delete a connection and its credentials"), execute, () => import("./delete.js"), ([id]) => ({ id: id! }));
-  verb(noun.command("test").argument("<id>", "connection id").description("check the credentials by calling a cheap read action"), execute, () => import("./test.js"), ([id]) => ({ id: id! }));
+  const byId = (name: string, description: string) =>
+    noun
+      .command(name)
+      .argument("<id>", "connection id (con_…)")
+      .option("--app <app>", "the app the connection belongs to (tenant keys; an app key acts for its own app)")
+      .description(description);
+  const toOptions = ([id]: string[], flags: Record<string, unknown>): ConnectionRef => ({ id: id!, ...given<{ app: string }>(flags, ["app"]) });
+  verb(byId("show", "show a connection"), execute, () => import("./show.js"), toOptions);
+  verb(byId("delete", "delete a connection and its credentials").alias("rm"), execute, () => import("./delete.js"), toOptions);
+  verb(byId("test", "check the credentials by calling a cheap read action"), execute, () => import("./test.js"), toOptions);
 }

@@ -3,7 +3,7 @@ import { AppNameSchema, routes, type ProjectFile } from "../../../contract/index
 import type { Context } from "../../context.js";
 import { ConflictError, UsageError } from "../../errors.js";
 import type { IO } from "../../io.js";
-import { PROJECT_FILE, PROJECT_SCHEMA_REF, readProject, writeProject } from "../../project.js";
+import { PROJECT_FILE, readProject, writeProject } from "../../project.js";
 
 export interface InitOptions {
   app: string;
@@ -28,7 +28,8 @@ export async function run(context: Context, options: InitOptions): Promise<InitR
     const pins = await (await context.client()).call(routes.listPins, { params: { app: options.app } });
     for (const pin of pins.data) integrations[pin.integration] = pin.version;
   }
-  const project: ProjectFile = { $schema: PROJECT_SCHEMA_REF, app: options.app, out: options.out, integrations };
+  // writeProject points `$schema` at the schema as seen from this folder.
+  const project: ProjectFile = { app: options.app, out: options.out, integrations };
   const file = path.join(dir, PROJECT_FILE);
   await writeProject(file, project);
   return { file, project };

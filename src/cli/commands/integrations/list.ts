@@ -30,7 +30,7 @@ export function render(result: ListResult, io: IO): void {
   }
   table(
     io,
-    ["SLUG", "NAME", "VERSION", "ACTIONS", "AUTH", "UPDATED"],
+    [{ header: "SLUG", keep: true }, "NAME", "VERSION", "ACTIONS", "AUTH", "UPDATED"],
     result.data.map((i) => [
       i.slug,
       i.name,

@@ -21,7 +21,7 @@ export function render(result: Page<Job>, io: IO): void {
   }
   table(
     io,
-    ["ID", "STATUS", "CREATED", "JOB"],
+    [{ header: "ID", keep: true }, { header: "STATUS", keep: true }, { header: "CREATED", keep: true }, "JOB"],
     result.data.map((job) => [job.id, job.status, job.createdAt.slice(0, 19).replace("T", " "), describe(job).replace(/: \w+$/, "")]),
   );
   if (result.nextCursor) io.err(`More results: add --cursor ${result.nextCursor}.`);

@@ -10,7 +10,7 @@ export async function run(context: Context): Promise<{ data: ApiKey[] }> {
 export function render(result: { data: ApiKey[] }, io: IO): void {
   table(
     io,
-    ["ID", "NAME", "PREFIX", "CREATED", "LAST USED", "STATUS"],
+    [{ header: "ID", keep: true }, "NAME", { header: "PREFIX", keep: true }, { header: "CREATED", keep: true }, { header: "LAST USED", keep: true }, { header: "STATUS", keep: true }],
     result.data.map((k) => [k.id, k.name, `${k.prefix}…`, k.createdAt.slice(0, 10), k.lastUsedAt?.slice(0, 16).replace("T", " "), k.revokedAt ? "revoked" : "active"]),
   );
 }

@@ -10,7 +10,7 @@ export async function run(context: Context, options: { integration: string }): P
 export function render(result: { data: Version[] }, io: IO): void {
   table(
     io,
-    ["VERSION", "STATUS", "ACTIONS", "CREATED", "BY", "CHANGES"],
+    [{ header: "VERSION", keep: true }, { header: "STATUS", keep: true }, { header: "ACTIONS", keep: true }, { header: "CREATED", keep: true }, "BY", "CHANGES"],
     result.data.map((v) => [v.current ? `${v.version} (current)` : v.version, v.status, v.actionCount, v.createdAt.slice(0, 16).replace("T", " "), v.createdBy, v.changelog]),
   );
 }

@@ -10,5 +10,5 @@ export async function run(context: Context, options: DatabaseFlags): Promise<{ d
 
 export function render(result: { data: Tenant[] }, io: IO): void {
   if (result.data.length === 0) io.out("No tenants. Create one with `waygate server init`.");
-  else table(io, ["ID", "NAME", "CREATED"], result.data.map((t) => [t.id, t.name, t.createdAt]));
+  else table(io, [{ header: "ID", keep: true }, "NAME", "CREATED"], result.data.map((t) => [t.id, t.name, t.createdAt]));
 }
