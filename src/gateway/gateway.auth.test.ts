@@ -45,7 +45,7 @@ afterEach(async () => {
 afterAll(() => upstream.close());
 
 function gatewayWith(deps: GatewayDeps = {}) {
-  const gateway = new Gateway({ allowPrivateNetwork: true, ...deps });
+  const gateway = new Gateway({ upstreams: "loopback", ...deps });
   gateways.push(gateway);
   return gateway;
 }

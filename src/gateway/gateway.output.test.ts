@@ -19,7 +19,7 @@ beforeAll(async () => {
     "GET /api/items/moved": { status: 301, headers: { location: "https://example.com/elsewhere" } },
     "GET /api/list/cursor": { body: { data: [{ id: 1, secret: "s" }, { id: 2, secret: "t" }], next_cursor: null } },
   });
-  gateway = new Gateway({ allowPrivateNetwork: true });
+  gateway = new Gateway({ upstreams: "loopback" });
 });
 
 afterAll(async () => {

@@ -40,7 +40,7 @@ beforeAll(async () => {
       return { headers: { link: links.filter(Boolean).join(", ") }, body: ITEMS.slice((page - 1) * 3, page * 3) };
     },
   });
-  gateway = new Gateway({ allowPrivateNetwork: true, pageTokenKey: KEY });
+  gateway = new Gateway({ upstreams: "loopback", pageTokenKey: KEY });
 });
 
 afterAll(async () => {
@@ -184,7 +184,7 @@ describe("one page at a time", () => {
 describe("collecting is bounded by bytes", () => {
   it("stops with collection-too-large before holding more than maxCollectedBytes, with the token that continues", async () => {
     // The cursor list's pages are 55, 55 and 38 bytes: a 120-byte limit holds two.
-    const small = new Gateway({ allowPrivateNetwork: true, pageTokenKey: KEY, maxCollectedBytes: 120 });
+    const small = new Gateway({ upstreams: "loopback", pageTokenKey: KEY, maxCollectedBytes: 120 });
     try {
       const definition = acmeIntegration(upstream.url);
       const request = (options: InvokeOptions) =>

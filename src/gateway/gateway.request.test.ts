@@ -20,7 +20,7 @@ beforeAll(async () => {
     "PUT /api/blobs/logo.png": { status: 204 },
     "POST /repos/octo/hello/issues": { status: 201, body: { id: 1, number: 42, title: "Bug" } },
   });
-  gateway = new Gateway({ allowPrivateNetwork: true });
+  gateway = new Gateway({ upstreams: "loopback" });
 });
 
 afterAll(async () => {

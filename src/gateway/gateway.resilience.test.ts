@@ -27,7 +27,7 @@ afterAll(() => upstream.close());
 /** A gateway on a fake clock (sleep advances it) with jitter fixed at half the ceiling. */
 function setup(deps: GatewayDeps = {}) {
   const time = fakeTime();
-  const gateway = new Gateway({ allowPrivateNetwork: true, clock: time.clock, sleep: time.sleep, random: () => 0.5, ...deps });
+  const gateway = new Gateway({ upstreams: "loopback", clock: time.clock, sleep: time.sleep, random: () => 0.5, ...deps });
   gateways.push(gateway);
   const invoke = (action: string, input: unknown = {}, options: InvokeOptions = {}, connectionId = "conn-1", baseUrl = acmeIntegration(upstream.url).baseUrl) =>
     gateway.invoke({
@@ -169,8 +169,8 @@ describe("timeouts and network failures", () => {
     expect(problem.detail).toContain("ECONNREFUSED");
   });
 
-  it("refuses a loopback upstream unless private networks are allowed (SSRF)", async () => {
-    const { invoke } = setup({ allowPrivateNetwork: false });
+  it("refuses a loopback upstream when upstreams are public-only, the default (SSRF)", async () => {
+    const { invoke } = setup({ upstreams: "public" });
     const before = upstream.received.length;
     const problem = await problemOf(invoke("jobs.status"));
     expect(problem).toMatchObject({ type: PROBLEM_UPSTREAM_UNREACHABLE, status: 502 });
@@ -179,13 +179,24 @@ describe("timeouts and network failures", () => {
   });
 
   it("refuses a host name that resolves to a private address when it connects (no DNS lookup per call)", async () => {
-    const { invoke } = setup({ allowPrivateNetwork: false });
+    const { invoke } = setup({ upstreams: "public" });
     const before = upstream.received.length;
     const viaName = acmeIntegration(upstream.url.replace("127.0.0.1", "localhost")).baseUrl;
     const problem = await problemOf(invoke("jobs.status", {}, {}, "conn-1", viaName));
     expect(problem).toMatchObject({ type: PROBLEM_UPSTREAM_UNREACHABLE, status: 502 });
-    expect(problem.detail).toMatch(/^localhost resolves to the non-public address (127\.0\.0\.1|::1)$/);
+    expect(problem.detail).toBe("localhost resolves to a non-public address");
     expect(upstream.received.length).toBe(before);
+  });
+
+  it("reaches loopback but nothing else private when upstreams may be loopback (local development)", async () => {
+    upstream.route("GET /api/jobs/status", { body: { state: "done" } });
+    const { invoke } = setup({ upstreams: "loopback" });
+    expect((await invoke("jobs.status", {}, {}, "conn-1", acmeIntegration(upstream.url.replace("127.0.0.1", "localhost")).baseUrl)).status).toBe(200);
+    for (const host of ["169.254.169.254", "10.0.0.1", "[::ffff:a00:1]", "[fd00::1]"]) {
+      const problem = await problemOf(invoke("jobs.status", {}, { maxAttempts: 1 }, "conn-1", `http://${host}/api`));
+      expect(problem, host).toMatchObject({ type: PROBLEM_UPSTREAM_UNREACHABLE, status: 502 });
+      expect(problem.detail, host).toContain("non-public address");
+    }
   });
 
   it("answers aborted when the caller's signal fires", async () => {

@@ -37,7 +37,7 @@ let gateway: Gateway;
 
 beforeAll(async () => {
   upstream = await startUpstream();
-  gateway = new Gateway({ allowPrivateNetwork: true });
+  gateway = new Gateway({ upstreams: "loopback" });
 });
 afterAll(async () => {
   await gateway.close();

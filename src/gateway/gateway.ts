@@ -78,7 +78,7 @@ export class Gateway {
   constructor(deps: GatewayDeps = {}) {
     const clock = deps.clock ?? Date.now;
     const sleep = deps.sleep ?? ((ms: number, signal?: AbortSignal) => delay(ms, undefined, signal ? { signal } : {}));
-    this.transport = new Transport({ allowPrivateNetwork: deps.allowPrivateNetwork ?? false, maxResponseBytes: deps.maxResponseBytes ?? DEFAULTS.maxResponseBytes });
+    this.transport = new Transport({ reach: deps.upstreams ?? "public", maxResponseBytes: deps.maxResponseBytes ?? DEFAULTS.maxResponseBytes });
     this.tokens = new PageTokens(deps.pageTokenKey);
     this.maxCollectedBytes = deps.maxCollectedBytes ?? DEFAULTS.maxCollectedBytes;
     this.exchangeDeps = {

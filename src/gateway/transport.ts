@@ -1,7 +1,7 @@
 import { Agent, errors as undiciErrors } from "undici";
 import type { FormData } from "undici";
 import { isIP } from "node:net";
-import { bareHostname, isNonPublicAddress, publicOnlyLookup } from "../importer/net-guard.js";
+import { bareHostname, guardedLookup, mayReach, type NetworkReach } from "../importer/net-guard.js";
 import { VERSION } from "../version.js";
 import type { RequestBody } from "./body.js";
 import type { HttpMethod } from "../contract/integrations.js";
@@ -37,7 +37,8 @@ export class TransportFailure extends Error {
 }
 
 export interface TransportOptions {
-  allowPrivateNetwork: boolean;
+  /** Addresses upstream requests may go to. */
+  reach: NetworkReach;
   maxResponseBytes: number;
 }
 
@@ -46,7 +47,8 @@ const USER_AGENT = `waygate-gateway/${VERSION}`;
 /**
  * Sends requests with one undici Agent, which keeps a keep-alive Pool per upstream
  * origin. Unless private networks are allowed, every address a host resolves to must be
- * public, checked before the request and again at connect time (DNS rebinding).
+ * within reach (public, or public and loopback), checked at connect time, so that DNS
+ * rebinding cannot slip past.
  * Redirects are not followed: a 3xx goes back to the caller as it came.
  */
 export class Transport {
@@ -57,14 +59,14 @@ export class Transport {
       keepAliveTimeout: 10_000,
       keepAliveMaxTimeout: 60_000,
       connections: 64,
-      connect: { timeout: 10_000, ...(options.allowPrivateNetwork ? {} : { lookup: publicOnlyLookup }) },
+      connect: { timeout: 10_000, ...(options.reach === "private" ? {} : { lookup: guardedLookup(options.reach) }) },
     });
   }
 
   async send(request: OutgoingRequest, timeoutMs: number, signal?: AbortSignal): Promise<RawResponse> {
     const origin = request.url.origin;
     if (signal?.aborted) throw new TransportFailure("aborted", "the caller aborted the request");
-    if (!this.options.allowPrivateNetwork) refusePrivateLiteral(request.url);
+    if (this.options.reach !== "private") refuseLiteralOutside(request.url, this.options.reach);
     // One controller, one timer and one listener: AbortSignal.any over AbortSignal.timeout
     // costs about 11 µs a call, more than the rest of this method.
     const controller = new AbortController();
@@ -94,7 +96,8 @@ export class Transport {
       if (signal?.aborted) throw new TransportFailure("aborted", "the caller aborted the request", { cause: error });
       if (timedOut || isTimeout(error)) throw new TransportFailure("timeout", `${origin} did not answer within ${timeoutMs} ms`, { cause: error });
       const code = (error as { code?: unknown }).code;
-      if (code === "EWAYGATE_PRIVATE_ADDRESS") throw new TransportFailure("refused-address", `${request.url.hostname} resolves to ${privateAddressOf(error) ?? "a non-public address"}`, { cause: error });
+      // Which address a name resolved to stays unsaid: the answer would map the private network's DNS for the caller.
+      if (code === "EWAYGATE_PRIVATE_ADDRESS") throw new TransportFailure("refused-address", `${request.url.hostname} resolves to a non-public address`, { cause: error });
       throw new TransportFailure("unreachable", `${origin} could not be reached${typeof code === "string" ? ` (${code})` : ""}`, { cause: error });
     } finally {
       clearTimeout(timer);
@@ -113,9 +116,9 @@ export class Transport {
  * connection (a kept-alive one was checked when it opened), which spares each call a
  * DNS lookup of its own and still holds against rebinding.
  */
-function refusePrivateLiteral(url: URL): void {
+function refuseLiteralOutside(url: URL, reach: NetworkReach): void {
   const host = bareHostname(url);
-  if (isIP(host) && isNonPublicAddress(host)) throw new TransportFailure("refused-address", `${url.hostname} is the non-public address ${host}`);
+  if (isIP(host) && !mayReach(host, reach)) throw new TransportFailure("refused-address", `${url.hostname} is the non-public address ${host}`);
 }
 
 function outgoingHeaders(request: OutgoingRequest): Record<string, string> {
@@ -128,15 +131,6 @@ function outgoingHeaders(request: OutgoingRequest): Record<string, string> {
 function bodyOf(body: RequestBody | null): string | Uint8Array | FormData | null {
   if (!body) return null;
   return body.kind === "bytes" ? body.data : body.build();
-}
-
-/** The refused address publicOnlyLookup names, wherever undici wrapped its error. */
-function privateAddressOf(error: unknown): string | undefined {
-  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
-    const match = /non-public address (\S+)/.exec(cause.message);
-    if (match) return `the non-public address ${match[1]}`;
-  }
-  return undefined;
 }
 
 function isTimeout(error: unknown): boolean {

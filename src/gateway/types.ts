@@ -1,6 +1,7 @@
 import type { ActionDefinition, AuthScheme, HttpMethod } from "../contract/integrations.js";
 import type { ProxyQueryValue } from "./request.js";
 import type { RawBody } from "./response.js";
+import type { NetworkReach } from "../importer/net-guard.js";
 
 /** Stored secrets of one connection. Never echoed in problems, warnings or returned headers. */
 export type Credentials =
@@ -128,8 +129,12 @@ export interface GatewayDeps {
    * from storage, whose refresh token may have been rotated).
    */
   refreshOAuth?: (connection: Connection, helpers: { refreshAtTokenEndpoint: (from?: OAuth2Credentials) => Promise<OAuth2Credentials> }) => Promise<Credentials>;
-  /** Allow loopback and private upstreams (tests, the embedded server). Default false. */
-  allowPrivateNetwork?: boolean;
+  /**
+   * Addresses upstream requests (and OAuth token refreshes) may reach: "public" (default),
+   * "loopback" as well (local development and tests), or "private" (anything, for
+   * deployments whose APIs live on a private network).
+   */
+  upstreams?: NetworkReach;
   /** Milliseconds since the epoch. */
   clock?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;

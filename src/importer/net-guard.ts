@@ -124,25 +124,49 @@ export async function findNonPublicAddress(url: URL): Promise<string | null> {
 }
 
 /**
- * A `lookup` for sockets that fails on non-public answers, so a DNS answer that changes
- * between our check and the connection (rebinding) still cannot reach a private address.
+ * Which addresses outgoing connections may reach: the public internet only; that and this
+ * machine's loopback (local development and tests, with upstreams on 127.0.0.1); or any.
  */
-export function publicOnlyLookup(
-  hostname: string,
-  options: LookupOptions,
-  callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
-): void {
-  lookupCallback(hostname, { ...options, all: true }, (error, addresses) => {
-    if (error) return callback(error, []);
-    const bad = addresses.find((entry) => isNonPublicAddress(entry.address));
-    if (bad) {
-      const refused: NodeJS.ErrnoException = new Error(`refusing to connect to non-public address ${bad.address} for ${hostname}`);
-      refused.code = "EWAYGATE_PRIVATE_ADDRESS";
-      return callback(refused, []);
-    }
-    if (options.all) return callback(null, addresses);
-    const first = addresses[0];
-    if (!first) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: "ENOTFOUND" }), []);
-    callback(null, first.address, first.family);
-  });
+export type NetworkReach = "public" | "loopback" | "private";
+
+/** 127.0.0.0/8 and ::1, also written as an IPv6 address carrying a loopback IPv4 one. */
+export function isLoopbackAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 4) return address.startsWith("127.");
+  if (family !== 6) return false;
+  const bytes = ipv6Bytes(address);
+  if (!bytes) return false;
+  if (bytes.subarray(0, 15).every((byte) => byte === 0) && bytes[15] === 1) return true;
+  return embeddedIPv4(bytes)?.startsWith("127.") ?? false;
 }
+
+export function mayReach(address: string, reach: NetworkReach): boolean {
+  return reach === "private" || !isNonPublicAddress(address) || (reach === "loopback" && isLoopbackAddress(address));
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * A `lookup` for sockets that fails on answers outside `reach`, so a DNS answer that
+ * changes between our check and the connection (rebinding) still cannot reach a private address.
+ */
+export function guardedLookup(reach: Exclude<NetworkReach, "private">): (hostname: string, options: LookupOptions, callback: LookupCallback) => void {
+  return (hostname, options, callback) => {
+    lookupCallback(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, []);
+      const bad = addresses.find((entry) => !mayReach(entry.address, reach));
+      if (bad) {
+        const refused: NodeJS.ErrnoException = new Error(`refusing to connect to non-public address ${bad.address} for ${hostname}`);
+        refused.code = "EWAYGATE_PRIVATE_ADDRESS";
+        return callback(refused, []);
+      }
+      if (options.all) return callback(null, addresses);
+      const first = addresses[0];
+      if (!first) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: "ENOTFOUND" }), []);
+      callback(null, first.address, first.family);
+    });
+  };
+}
+
+/** The lookup of URL imports and of gateways kept to the public internet. */
+export const publicOnlyLookup = guardedLookup("public");

@@ -10,6 +10,8 @@ export interface ImportJobOptions {
   name?: string | undefined;
   format: ImportRequest["format"];
   draft: boolean;
+  /** The enqueuing server's setting: the job never reaches further than it. */
+  privateImports: boolean;
 }
 
 /**
@@ -90,8 +92,8 @@ export async function enqueueDocumentImport(
   }
 }
 
-function common(options: ImportJobOptions): Pick<ImportPayload, "slug" | "name" | "format" | "draft"> {
-  return { ...(options.slug ? { slug: options.slug } : {}), ...(options.name ? { name: options.name } : {}), format: options.format, draft: options.draft };
+function common(options: ImportJobOptions): Pick<ImportPayload, "slug" | "name" | "format" | "draft" | "privateImports"> {
+  return { ...(options.slug ? { slug: options.slug } : {}), ...(options.name ? { name: options.name } : {}), format: options.format, draft: options.draft, privateImports: options.privateImports };
 }
 
 function summary(what: string, options: ImportJobOptions): string {

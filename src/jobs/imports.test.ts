@@ -43,7 +43,7 @@ describe.each(storeBackends)("imports on %s", (backend) => {
     const b = await store.tenants.create("Globex");
     acme = (await store.keys.issue({ tenantId: a.id, kind: "tenant" })).secret;
     globex = (await store.keys.issue({ tenantId: b.id, kind: "tenant" })).secret;
-    server = await startServer({ store, version: "0.0.0-test", host: "127.0.0.1", port: 0, allowPrivateNetwork: true, worker: { pollMs: 50, retryBaseMs: 50 } });
+    server = await startServer({ store, version: "0.0.0-test", host: "127.0.0.1", port: 0, allowPrivateImports: true, upstreams: "loopback", worker: { pollMs: 50, retryBaseMs: 50 } });
   });
   afterEach(async () => {
     await server.close();

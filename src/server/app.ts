@@ -32,6 +32,8 @@ export interface AppOptions {
   publicUrl?: string;
   /** The gateway invokes go through; default: one that refuses private upstreams. */
   gateway?: Gateway;
+  /** Whether URL imports may reach private addresses; recorded in each job. Default false. */
+  allowPrivateImports?: boolean;
   /** Wakes the job worker when a job is enqueued (the worker polls anyway). */
   notifyWorker?: () => void;
   /** Called with errors that are not HttpErrors (bugs, database failures) and the request's id, before the 500 goes out. */
@@ -97,7 +99,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const invoke = new InvokeService(options.store, options.gateway ?? createGateway(options.store));
   mountInvokeRoutes(app, invoke);
   mountConnectionRoutes(app, invoke);
-  mountJobRoutes(app, { maxDocumentBytes, notifyWorker: options.notifyWorker ?? (() => {}) });
+  mountJobRoutes(app, { maxDocumentBytes, notifyWorker: options.notifyWorker ?? (() => {}), allowPrivateImports: options.allowPrivateImports ?? false });
 
   app.notFound((c) => problemResponse(c, new HttpError("not-found", `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

@@ -36,7 +36,7 @@ describe.each(storeBackends)("OAuth refresh across two servers on %s", (backend)
     stores = [await Store.open(database.location, { sealer: async () => new Sealer(key) }), await Store.open(database.location, { sealer: async () => new Sealer(key) })];
     const tenant = await stores[0]!.tenants.create("Acme");
     tenantKey = (await stores[0]!.keys.issue({ tenantId: tenant.id, kind: "tenant" })).secret;
-    servers = await Promise.all(stores.map((store) => startServer({ store, version: "0.0.0-test", host: "127.0.0.1", port: 0, allowPrivateNetwork: true, worker: { pollMs: 50 } })));
+    servers = await Promise.all(stores.map((store) => startServer({ store, version: "0.0.0-test", host: "127.0.0.1", port: 0, allowPrivateImports: true, upstreams: "loopback", worker: { pollMs: 50 } })));
   });
   afterAll(async () => {
     for (const server of servers ?? []) await server.close();

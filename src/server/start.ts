@@ -3,12 +3,17 @@ import { serve, type ServerType } from "@hono/node-server";
 import { importHandler, Worker, type WorkerOptions } from "../jobs/index.js";
 import { createApp, type AppOptions } from "./app.js";
 import { createGateway } from "../services/invoke.js";
+import type { NetworkReach } from "../importer/net-guard.js";
 
 export interface ServerOptions extends Omit<AppOptions, "notifyWorker" | "gateway"> {
   host: string;
   port: number;
-  /** URL imports may fetch loopback/private addresses. */
-  allowPrivateNetwork: boolean;
+  /** URL imports (and their $refs) may fetch loopback and private addresses. */
+  allowPrivateImports: boolean;
+  /** Addresses the gateway's upstream calls and token refreshes may reach. Default "public", whatever the listen address. */
+  upstreams?: NetworkReach;
+  /** Bytes of upstream pages one collecting invoke may hold. Default 32 MiB. */
+  maxCollectedBytes?: number;
   /** Worker tuning (tests shorten the lease). */
   worker?: Partial<Omit<WorkerOptions, "store" | "handlers">>;
   /** Environment for job handlers (LLM settings). Default process.env. */
@@ -32,13 +37,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const worker = new Worker({
     store: options.store,
     handlers: {
-      import: importHandler({ allowPrivateNetwork: options.allowPrivateNetwork, maxDocumentBytes, env: options.env ?? process.env }),
+      import: importHandler({ allowPrivateNetwork: options.allowPrivateImports, maxDocumentBytes, env: options.env ?? process.env }),
     },
     ...(options.onUnexpectedError ? { onError: options.onUnexpectedError } : {}),
     ...options.worker,
   });
   const gateway = createGateway(options.store, {
-    allowPrivateNetwork: options.allowPrivateNetwork,
+    upstreams: options.upstreams ?? "public",
+    ...(options.maxCollectedBytes ? { maxCollectedBytes: options.maxCollectedBytes } : {}),
     ...(options.pageTokenKey ? { pageTokenKey: options.pageTokenKey } : {}),
   });
   const app = createApp({ ...options, maxDocumentBytes, gateway, notifyWorker: () => worker.notify() });

@@ -7,7 +7,7 @@ import { startUpstream, type Upstream } from "../../src/gateway/test-upstream.js
 import { transpile } from "../codegen/support/compile.js";
 import type { GeneratedModule } from "../codegen/support/load-client.js";
 import type { TestDatabase } from "../support/stores.js";
-import { runCli, startCliServer, type ServerProcess } from "../support/cli.js";
+import { runCli, startCliServer, startServerProcess, type ServerProcess } from "../support/cli.js";
 
 describe("connections, invoke and the generated client against a real server and upstream", () => {
   let database: TestDatabase;
@@ -68,6 +68,19 @@ describe("connections, invoke and the generated client against a real server and
     expect(JSON.parse(json.stdout)).toMatchObject({ status: 200, versionExecuted: 1, attempts: 1, body: { id: 7 } });
     const paged = await runCli(["invoke", "crm", "items.list", "--paginate", "--json"], { env });
     expect(JSON.parse(paged.stdout).body).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }]);
+  });
+
+  it("reaches only public addresses by default, even listening on loopback: the test upstream on 127.0.0.1 is refused", async () => {
+    const strict = await startServerProcess(database.args, env);
+    try {
+      const before = upstream.received.length;
+      const result = await runCli(["invoke", "crm", "me", "--json"], { env: { ...env, WAYGATE_API_URL: strict.url } });
+      expect(result.code).toBe(1);
+      expect(JSON.parse(result.stderr)).toMatchObject({ type: "https://waygate.dev/problems/upstream-unreachable", status: 502, detail: expect.stringContaining("non-public address 127.0.0.1") });
+      expect(upstream.received.length).toBe(before);
+    } finally {
+      await strict.stop();
+    }
   });
 
   it("fails clearly on bad input: invalid JSON, unknown action, unknown user, upstream 404", async () => {

@@ -158,8 +158,8 @@ describe("waygate scrape through the built CLI and a real server", () => {
     expect(result.stderr).toContain("cannot read no/such/file.yaml: no such file");
   });
 
-  it("refuses private addresses when the server was started with --no-allow-private-network", async () => {
-    const strict = await startServerProcess([...database.args, "--no-allow-private-network"], env);
+  it("refuses private addresses when the server was started with --no-allow-private-imports", async () => {
+    const strict = await startServerProcess([...database.args, "--no-allow-private-imports"], env);
     try {
       const result = await runCli(["scrape", `${docs.url}/openapi.yaml`, "--slug", "ssrf", "--json"], { env: { ...env, WAYGATE_API_URL: strict.url } });
       expect(result.code).toBe(1);

@@ -113,7 +113,8 @@ export async function startCliServer(backend: "sqlite" | "postgres" = "sqlite", 
   const init = await runCli(["server", "init", "--json", "--tenant", options.tenant ?? "Acme", ...database.args], { env });
   if (init.code !== 0) throw new Error(`server init failed: ${init.stderr}`);
   const { apiKey } = JSON.parse(init.stdout) as { apiKey: string };
-  const server = await startServerProcess(database.args, env);
+  // The tests' upstreams listen on 127.0.0.1; a real server reaches only public addresses by default.
+  const server = await startServerProcess([...database.args, "--allow-loopback-upstreams"], env);
   return {
     database,
     server,

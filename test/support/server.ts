@@ -20,7 +20,7 @@ export async function startTestServer(backend: "sqlite" | "postgres" = "sqlite")
     version: "0.0.0-test",
     host: "127.0.0.1",
     port: 0,
-    allowPrivateNetwork: true,
+    allowPrivateImports: true, upstreams: "loopback",
     worker: { pollMs: 50 },
   });
   return {

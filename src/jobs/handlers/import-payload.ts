@@ -29,6 +29,12 @@ export const ImportPayloadSchema = z.object({
   name: z.string().optional(),
   format: ImportFormatSchema,
   draft: z.boolean(),
+  /**
+   * Whether the server that queued the job lets imports reach private addresses. Servers
+   * sharing a database share its queue: the one that runs the job applies the stricter of
+   * this and its own setting, so a permissive server never widens a strict one's request.
+   */
+  privateImports: z.boolean().optional(),
 });
 export type ImportPayload = z.infer<typeof ImportPayloadSchema>;
 

@@ -42,7 +42,7 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
             format: request.format,
             ...(request.slug ? { slug: request.slug } : {}),
             ...(request.name ? { name: request.name } : {}),
-            allowPrivateNetwork: options.allowPrivateNetwork,
+            allowPrivateNetwork: options.allowPrivateNetwork && request.privateImports !== false,
             limits: { maxDocumentBytes: options.maxDocumentBytes },
             llm: llmConfigFromEnv(options.env),
           },
@@ -82,7 +82,7 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
 }
 
 type Prepared =
-  | { kind: "ready"; request: Pick<ImportPayload, "slug" | "name" | "format" | "draft">; source: ImportSource; redaction: ImportRedaction }
+  | { kind: "ready"; request: Pick<ImportPayload, "slug" | "name" | "format" | "draft" | "privateImports">; source: ImportSource; redaction: ImportRedaction }
   | Extract<HandlerOutcome, { kind: "failed" }>;
 
 /** The import's source as the importer takes it: the sealed URL opened, the uploaded document read back and checked. */

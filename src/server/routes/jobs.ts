@@ -11,6 +11,8 @@ export interface JobRouteOptions {
   maxDocumentBytes: number;
   /** Wakes the worker when a job is enqueued. */
   notifyWorker: () => void;
+  /** This server's setting for URL imports, recorded in each job (servers sharing a database share its queue). */
+  allowPrivateImports: boolean;
 }
 
 const UPLOAD_TYPES = new Set<string>(IMPORT_UPLOAD_MEDIA_TYPES);
@@ -25,7 +27,7 @@ export function mountJobRoutes(app: Hono<AppEnv>, options: JobRouteOptions): voi
     const { source, ...request } = body;
     const tenantId = c.var.auth.tenantId;
     if ("url" in source) {
-      const job = await enqueueUrlImport(c.var.store, tenantId, source, request);
+      const job = await enqueueUrlImport(c.var.store, tenantId, source, { ...request, privateImports: options.allowPrivateImports });
       options.notifyWorker();
       return job;
     }
@@ -33,7 +35,7 @@ export function mountJobRoutes(app: Hono<AppEnv>, options: JobRouteOptions): voi
     if (bytes.byteLength > options.maxDocumentBytes) {
       throw new HttpError("payload-too-large", `documents are limited to ${options.maxDocumentBytes} bytes (the server's --max-document-bytes)`);
     }
-    const queued = await enqueueDocumentImport(c.var.store, tenantId, [bytes], { filename: source.filename }, request);
+    const queued = await enqueueDocumentImport(c.var.store, tenantId, [bytes], { filename: source.filename }, { ...request, privateImports: options.allowPrivateImports });
     if (queued.kind === "empty") throw new HttpError("bad-request", "the document is empty");
     options.notifyWorker();
     return queued.job;
@@ -47,7 +49,7 @@ export function mountJobRoutes(app: Hono<AppEnv>, options: JobRouteOptions): voi
     }
     const { filename, ...request } = query;
     const body = c.req.raw.body;
-    const queued = body ? await enqueueDocumentImport(c.var.store, c.var.auth.tenantId, received(body), { filename }, request) : ({ kind: "empty" } as const);
+    const queued = body ? await enqueueDocumentImport(c.var.store, c.var.auth.tenantId, received(body), { filename }, { ...request, privateImports: options.allowPrivateImports }) : ({ kind: "empty" } as const);
     if (queued.kind === "empty") throw new HttpError("bad-request", "the document is empty");
     options.notifyWorker();
     return queued.job;

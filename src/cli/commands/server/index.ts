@@ -34,8 +34,11 @@ export function registerServer(program: Command, execute: Executor): void {
         .description("start the API server; stops cleanly on Ctrl-C (SIGINT) or SIGTERM")
         .option("--host <host>", "interface to listen on", "127.0.0.1")
         .option("--port <port>", "port to listen on (0 picks a free one)", port, 4400)
-        .option("--allow-private-network", "let imports fetch loopback and private addresses (default only when listening on loopback)")
-        .option("--no-allow-private-network", "refuse loopback and private addresses even when listening on loopback")
+        .option("--allow-private-imports", "let URL imports fetch loopback and private addresses (default only when listening on loopback)")
+        .option("--no-allow-private-imports", "refuse loopback and private addresses to imports even when listening on loopback")
+        .option("--allow-loopback-upstreams", "let invokes reach this machine's loopback addresses (local development); default: public addresses only")
+        .option("--allow-private-upstreams", "let invokes and token refreshes reach any address, private networks included; default: public addresses only")
+        .option("--max-collected-bytes <n>", "bytes of upstream pages one collecting invoke (paginate) may hold before it stops with 507", positiveInt, 32 * 1024 * 1024)
         .option("--max-document-bytes <n>", "largest document an import accepts", positiveInt, 64 * 1024 * 1024)
         .option("--max-upload-bytes-in-flight <n>", "bytes of documents received at once, server-wide; past it uploads get 503 + Retry-After", positiveInt, 256 * 1024 * 1024)
         .option("--worker-concurrency <n>", "import jobs this server runs at once", positiveInt, 2)
@@ -44,7 +47,9 @@ export function registerServer(program: Command, execute: Executor): void {
     execute,
     () => import("./start.js"),
     (_args, flags) => ({
-      ...given(flags, ["dataDir", "databaseUrl", "allowPrivateNetwork"]),
+      ...given(flags, ["dataDir", "databaseUrl", "allowPrivateImports"]),
+      upstreams: flags.allowPrivateUpstreams === true ? "private" : flags.allowLoopbackUpstreams === true ? "loopback" : "public",
+      maxCollectedBytes: flags.maxCollectedBytes as number,
       host: String(flags.host),
       port: flags.port as number,
       maxDocumentBytes: flags.maxDocumentBytes as number,

@@ -4,12 +4,16 @@ import type { Context } from "../../context.js";
 import { CliError } from "../../errors.js";
 import type { IO } from "../../io.js";
 import { describeStore, openStore, type DatabaseFlags } from "./database.js";
+import type { NetworkReach } from "../../../importer/net-guard.js";
 
 export interface StartOptions extends DatabaseFlags {
   host: string;
   port: number;
   /** Unset: allowed exactly when the server listens on loopback only (a developer's own machine). */
-  allowPrivateNetwork?: boolean;
+  allowPrivateImports?: boolean;
+  /** Where invokes may go: public addresses only unless the operator says otherwise, whatever the listen address. */
+  upstreams: NetworkReach;
+  maxCollectedBytes: number;
   maxDocumentBytes: number;
   maxUploadBytesInFlight: number;
   workerConcurrency: number;
@@ -37,7 +41,11 @@ export async function run(context: Context, options: StartOptions): Promise<Star
       port: options.port,
       // A server reachable only from this machine imports what its user can already fetch; one
       // listening on a network must not become a way into it (SSRF), unless the operator says so.
-      allowPrivateNetwork: options.allowPrivateNetwork ?? LOOPBACK_HOSTS.has(options.host),
+      allowPrivateImports: options.allowPrivateImports ?? LOOPBACK_HOSTS.has(options.host),
+      // Invokes are another matter: behind a reverse proxy on loopback, every tenant's calls
+      // would otherwise reach the private network the server sits in.
+      upstreams: options.upstreams,
+      maxCollectedBytes: options.maxCollectedBytes,
       maxDocumentBytes: options.maxDocumentBytes,
       maxUploadBytesInFlight: options.maxUploadBytesInFlight,
       worker: { concurrency: options.workerConcurrency, ...(options.tenantConcurrency === undefined ? {} : { tenantConcurrency: options.tenantConcurrency }) },
