@@ -1,13 +1,13 @@
 import { mkdirSync } from "node:fs";
 import type * as NodeSqlite from "node:sqlite";
 import path from "node:path";
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, PostgresDialect } from "kysely";
 import { Migrator } from "kysely/migration";
 import { PostgresChanges, sqliteChanges } from "./change-sources.js";
 import { ChangeTracker, watchWrites } from "./changes.js";
 import { migrationProvider } from "./migrations/index.js";
 import type { Database } from "./schema.js";
-import { adaptNodeSqlite } from "./sqlite-adapter.js";
+import { adaptNodeSqlite, ImmediateSqliteDialect } from "./sqlite-adapter.js";
 
 export type StoreLocation =
   | { kind: "sqlite"; file: string }
@@ -77,7 +77,7 @@ async function openSqlite(file: string): Promise<Opened> {
   // for the lock instead of failing (the CLI's operator commands may run beside a server).
   sqlite.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
   const changes = new ChangeTracker(sqliteChanges(sqlite));
-  return { db: new Kysely<Database>({ dialect: watchWrites(new SqliteDialect({ database: adaptNodeSqlite(sqlite) }), changes) }), changes };
+  return { db: new Kysely<Database>({ dialect: watchWrites(new ImmediateSqliteDialect({ database: adaptNodeSqlite(sqlite) }), changes) }), changes };
 }
 
 /**
