@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { App, Pin } from "../contract/index.js";
 import { ReadCache, type ChangeTracker } from "./changes.js";
+import { decodeRateLimit } from "./decode.js";
 import { newId } from "./ids.js";
 import type { AppTable, Database } from "./schema.js";
 
@@ -143,7 +144,7 @@ export class AppRepository {
     if (!row) return undefined;
     return {
       integrationId: row.id,
-      rateLimit: row.rate_limit ? (JSON.parse(row.rate_limit) as { capacity: number; refillPerSecond: number }) : null,
+      rateLimit: row.rate_limit ? decodeRateLimit(row.rate_limit) : null,
       version: row.version_id && row.version !== null ? { id: row.version_id, number: row.version } : null,
     };
   }

@@ -4,6 +4,7 @@ import type { Kysely } from "kysely";
 import type { AppIntegrationSettings, Connection, Credentials } from "../contract/index.js";
 import { SealError, type Sealer } from "../lib/sealer.js";
 import { ReadCache, type ChangeTracker } from "./changes.js";
+import { decodeConnectionMetadata, decodeCredentials, decodeMappings, type ConnectionMetadata } from "./decode.js";
 import { newId } from "./ids.js";
 import { UsageStamps } from "./usage.js";
 import type { ConnectionTable, Database } from "./schema.js";
@@ -18,11 +19,6 @@ export interface InvokeConnection {
 export interface ConnectionScope {
   tenantId: string;
   appId: string | null;
-}
-
-interface Metadata {
-  scopes: string[] | null;
-  expiresAt: string | null;
 }
 
 /**
@@ -133,11 +129,11 @@ export class ConnectionRepository {
   async credentials(id: string, sealed?: string): Promise<Credentials> {
     const secret = sealed ?? (await this.db.selectFrom("connections").select("secret").where("id", "=", id).executeTakeFirstOrThrow()).secret;
     try {
-      return JSON.parse((await this.sealer()).open(secret, id)) as Credentials;
+      return decodeCredentials((await this.sealer()).open(secret, id));
     } catch (error) {
       // Sealed by a newer key (another server rotated): reload the key ring once and retry.
       if (!(error instanceof SealError) || error.reason !== "unknown-key") throw error;
-      return JSON.parse((await this.sealer({ reload: true })).open(secret, id)) as Credentials;
+      return decodeCredentials((await this.sealer({ reload: true })).open(secret, id));
     }
   }
 
@@ -215,7 +211,7 @@ export class ConnectionRepository {
         .where("app_id", "=", appId)
         .where("integration_id", "=", integrationId)
         .executeTakeFirst();
-      return row ? { validation: row.validation, mappings: JSON.parse(row.mappings) as AppIntegrationSettings["mappings"] } : { validation: "warn", mappings: [] };
+      return row ? { validation: row.validation, mappings: decodeMappings(row.mappings) } : { validation: "warn", mappings: [] };
     });
     return settings!;
   }
@@ -247,12 +243,12 @@ function scopeFilter(eb: any, appId: string | null, column = "app_id") {
   return appId === null ? eb(column, "is", null) : eb(column, "=", appId);
 }
 
-function metadataOf(credentials: Credentials): Metadata {
+function metadataOf(credentials: Credentials): ConnectionMetadata {
   return credentials.type === "oauth2" ? { scopes: credentials.scopes ?? null, expiresAt: credentials.expiresAt ?? null } : { scopes: null, expiresAt: null };
 }
 
 function toConnection(row: ConnectionTable & { slug: string; app_name: string | null }): Connection {
-  const metadata = JSON.parse(row.metadata) as Metadata;
+  const metadata = decodeConnectionMetadata(row.metadata);
   return {
     id: row.id,
     integration: row.slug,

@@ -4,5 +4,6 @@ export { KEY_PREFIXES, type IssuedKey, type AuthenticatedKey } from "./keys.js";
 export type { ListOptions, VersionRef, VersionLookup } from "./integrations.js";
 export type { SaveVersionResult, CurrentMove, VersionConfig } from "./versions.js";
 export { newJobId, type ClaimedJob, type ClaimOptions, type HeartbeatAnswer } from "./jobs.js";
+export { StoredDataError } from "./decode.js";
 export type { ConnectionScope } from "./connections.js";
 export { loadSealer, generateKey, KEY_FILE, PREVIOUS_KEYS_FILE } from "./keyring.js";

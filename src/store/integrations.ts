@@ -9,9 +9,9 @@ import type {
   Page,
   RateLimit,
 } from "../contract/index.js";
+import { decodeActionParts, decodeRateLimit, decodeVersionConfig } from "./decode.js";
 import { containsPattern, decodeCursor, toPage } from "./paging.js";
 import type { Database, IntegrationTable } from "./schema.js";
-import type { VersionConfig } from "./versions.js";
 
 export interface ListOptions {
   limit: number;
@@ -59,8 +59,8 @@ export class IntegrationRepository {
       .where("integration_id", "=", row.id)
       .where("version", "=", row.current_version ?? -1)
       .executeTakeFirst();
-    const config = latest ? (JSON.parse(latest.config) as VersionConfig) : undefined;
-    return { ...toIntegration(row), authSchemes: config?.authSchemes ?? [], rateLimit: row.rate_limit ? (JSON.parse(row.rate_limit) as RateLimit) : null };
+    const config = latest ? decodeVersionConfig(latest.config) : undefined;
+    return { ...toIntegration(row), authSchemes: config?.authSchemes ?? [], rateLimit: row.rate_limit ? decodeRateLimit(row.rate_limit) : null };
   }
 
   /** Deletes the integration with all its versions and actions. False when there was none. */
@@ -99,7 +99,7 @@ export class IntegrationRepository {
       .where("tenant_id", "=", tenantId)
       .where("slug", "=", slug)
       .executeTakeFirst();
-    return row && { id: row.id, currentVersion: row.current_version, rateLimit: row.rate_limit ? (JSON.parse(row.rate_limit) as RateLimit) : null };
+    return row && { id: row.id, currentVersion: row.current_version, rateLimit: row.rate_limit ? decodeRateLimit(row.rate_limit) : null };
   }
 
   /** Finds an integration's version: the one asked for, or the current one. */
@@ -160,7 +160,7 @@ export class IntegrationRepository {
       .where("name", "=", name)
       .executeTakeFirst();
     if (!row) return undefined;
-    const definition = JSON.parse(row.definition) as Pick<Action, "tags" | "inputSchema" | "outputSchema" | "errors" | "pagination">;
+    const definition = decodeActionParts(row.definition);
     return {
       integration: ref.slug,
       version: ref.version,

@@ -2,7 +2,15 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { IntegrationDefinitionSchema, type IntegrationDefinitionInput } from "../contract/index.js";
 import { contentHash } from "../lib/canonical-json.js";
 import { openTestStore, storeBackends } from "../../test/support/stores.js";
+import type { Kysely } from "kysely";
+import { StoredDataError } from "./decode.js";
+import type { Database } from "./schema.js";
 import type { Store } from "./store.js";
+
+/** The store's Kysely instance, to corrupt a row as a hand edit would. */
+function db(store: Store): Kysely<Database> {
+  return (store as unknown as { handle: { db: Kysely<Database> } }).handle.db;
+}
 
 function definition(overrides: Partial<IntegrationDefinitionInput> = {}) {
   return IntegrationDefinitionSchema.parse({
@@ -197,6 +205,14 @@ describe.each(storeBackends)("store on %s", (backend) => {
       expect(await store.integrations.delete(tenant.id, "petstore")).toBe(true);
       expect(await store.integrations.get(tenant.id, "petstore")).toBeUndefined();
       expect((await save(store, tenant.id)).version).toBe(1);
+    });
+
+    it("fails loudly, naming the column, on stored JSON of the wrong shape", async () => {
+      const tenant = await store.tenants.create("Acme");
+      await save(store, tenant.id);
+      await db(store).updateTable("integration_versions").set({ config: JSON.stringify({ name: "x" }) }).execute();
+      await expect(store.versions.definition(tenant.id, "petstore", 1)).rejects.toThrow(/integration_versions\.config: stored JSON has an unexpected shape/);
+      await expect(store.versions.definition(tenant.id, "petstore", 1)).rejects.toBeInstanceOf(StoredDataError);
     });
 
     it("saves a large definition (2,000 actions) in one transaction", async () => {

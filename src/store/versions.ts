@@ -1,7 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import type {
   ActionDefinition,
-  AuthScheme,
   DiffSummary,
   IntegrationDefinition,
   IntegrationDetail,
@@ -9,18 +8,12 @@ import type {
   Version,
 } from "../contract/index.js";
 import { diffDefinitions } from "../versioning/index.js";
+import { decodeActionParts, decodeDiffSummary, decodeVersionConfig, type VersionConfig } from "./decode.js";
 import { newId } from "./ids.js";
 import { primaryAuthType, type IntegrationRepository } from "./integrations.js";
 import type { ActionTable, Database, IntegrationEventTable, IntegrationTable, IntegrationVersionTable } from "./schema.js";
 
-/** What a version stores besides its actions. */
-export interface VersionConfig {
-  name: string;
-  description: string | null;
-  baseUrl: string;
-  authSchemes: AuthScheme[];
-  authTypeUnverified: boolean;
-}
+export type { VersionConfig } from "./decode.js";
 
 export interface SaveVersionResult {
   integration: IntegrationDetail;
@@ -160,7 +153,7 @@ export class VersionRepository {
   /** Base URL and auth schemes of one version (what the gateway needs besides the action). */
   async config(versionId: string): Promise<VersionConfig | undefined> {
     const row = await this.db.selectFrom("integration_versions").select("config").where("id", "=", versionId).executeTakeFirst();
-    return row && (JSON.parse(row.config) as VersionConfig);
+    return row && decodeVersionConfig(row.config);
   }
 
   /** Publishes a version and makes it current. Publishing the current version again changes nothing. */
@@ -197,7 +190,7 @@ export class VersionRepository {
         await trx.updateTable("integration_versions").set({ status: "published", published_at: now }).where("id", "=", row.id).execute();
       }
       if (integration.current_version !== version || row.status === "draft") {
-        await makeCurrent(trx, integration.id, version, now, JSON.parse(row.config) as VersionConfig);
+        await makeCurrent(trx, integration.id, version, now, decodeVersionConfig(row.config));
         await recordEvent(trx, integration.id, kind, version, integration.current_version, actor, now);
       }
       return undefined;
@@ -282,7 +275,7 @@ async function recordEvent(
 
 /** Rebuilds the IntegrationDefinition a version was saved from. */
 export async function loadDefinition(db: Kysely<Database>, slug: string, row: IntegrationVersionTable): Promise<IntegrationDefinition> {
-  const config = JSON.parse(row.config) as VersionConfig;
+  const config = decodeVersionConfig(row.config);
   const actions = await db.selectFrom("actions").selectAll().where("version_id", "=", row.id).orderBy("name").execute();
   return {
     slug,
@@ -291,18 +284,15 @@ export async function loadDefinition(db: Kysely<Database>, slug: string, row: In
     baseUrl: config.baseUrl,
     authSchemes: config.authSchemes,
     authTypeUnverified: config.authTypeUnverified,
-    actions: actions.map((action) => {
-      const stored = JSON.parse(action.definition) as Pick<ActionDefinition, "tags" | "inputSchema" | "outputSchema" | "errors" | "pagination">;
-      return {
-        name: action.name,
-        method: action.method as ActionDefinition["method"],
-        path: action.path,
-        ...(action.summary === null ? {} : { summary: action.summary }),
-        ...(action.description === null ? {} : { description: action.description }),
-        deprecated: action.deprecated === 1,
-        ...stored,
-      };
-    }),
+    actions: actions.map((action) => ({
+      name: action.name,
+      method: action.method as ActionDefinition["method"],
+      path: action.path,
+      ...(action.summary === null ? {} : { summary: action.summary }),
+      ...(action.description === null ? {} : { description: action.description }),
+      deprecated: action.deprecated === 1,
+      ...decodeActionParts(action.definition),
+    })),
   };
 }
 
@@ -332,6 +322,6 @@ function toVersion(slug: string, row: IntegrationVersionTable, current: number |
     createdBy: row.created_by,
     createdAt: row.created_at,
     publishedAt: row.published_at,
-    diffSummary: row.diff_summary ? (JSON.parse(row.diff_summary) as DiffSummary) : null,
+    diffSummary: row.diff_summary ? decodeDiffSummary(row.diff_summary) : null,
   };
 }
