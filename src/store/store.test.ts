@@ -98,6 +98,26 @@ describe.each(storeBackends)("store on %s", (backend) => {
       expect(await stamps()).toEqual([clock.toISOString(), clock.toISOString()]);
     });
 
+    it("revokes admin keys down to the last active one, also when two revokes race", async () => {
+      const tenant = await store.tenants.create("Acme");
+      const [a, b, c] = [
+        await store.keys.issue({ tenantId: tenant.id, kind: "tenant" }),
+        await store.keys.issue({ tenantId: tenant.id, kind: "tenant" }),
+        await store.keys.issue({ tenantId: tenant.id, kind: "tenant" }),
+      ];
+      expect(await store.keys.revokeAdminKey(tenant.id, a.key.id)).toMatchObject({ id: a.key.id, revokedAt: clock.toISOString() });
+      // Revoking a revoked key again answers it as it is.
+      expect(await store.keys.revokeAdminKey(tenant.id, a.key.id)).toMatchObject({ id: a.key.id, revokedAt: clock.toISOString() });
+      const raced = await Promise.all([store.keys.revokeAdminKey(tenant.id, b.key.id), store.keys.revokeAdminKey(tenant.id, c.key.id)]);
+      expect(raced.filter((outcome) => outcome === "last-active")).toHaveLength(1);
+      expect((await store.keys.list(tenant.id)).filter((key) => key.revokedAt === null)).toHaveLength(1);
+      const app = await store.apps.create(tenant.id, "web");
+      if (app === "name-taken") throw new Error("unexpected");
+      const appKey = await store.keys.issue({ tenantId: tenant.id, kind: "app", appId: app.id });
+      expect(await store.keys.revokeAdminKey(tenant.id, appKey.key.id)).toBeUndefined();
+      expect(await store.keys.revokeAdminKey(tenant.id, "key_missing")).toBeUndefined();
+    });
+
     it("never revokes or shows another tenant's key", async () => {
       const acme = await store.tenants.create("Acme");
       const globex = await store.tenants.create("Globex");

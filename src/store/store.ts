@@ -39,7 +39,7 @@ export class Store {
     this.dialect = handle.dialect;
     this.changes = handle.changes;
     this.tenants = new TenantRepository(handle.db, now);
-    this.keys = new KeyRepository(handle.db, handle.changes, now);
+    this.keys = new KeyRepository(handle.db, handle.dialect, handle.changes, now);
     this.integrations = new IntegrationRepository(handle.db, now);
     this.versions = new VersionRepository(handle.db, this.integrations, now);
     this.apps = new AppRepository(handle.db, handle.changes, now);
