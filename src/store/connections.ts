@@ -4,8 +4,10 @@ import type { Kysely } from "kysely";
 import type { AppIntegrationSettings, Connection, Credentials } from "../contract/index.js";
 import { SealError, type Sealer } from "../lib/sealer.js";
 import { ReadCache, type ChangeTracker } from "./changes.js";
+import type { Dialect } from "./database.js";
 import { decodeConnectionMetadata, decodeCredentials, decodeMappings, type ConnectionMetadata } from "./decode.js";
 import { newId } from "./ids.js";
+import { forUpdate } from "./locks.js";
 import { UsageStamps } from "./usage.js";
 import type { ConnectionTable, Database } from "./schema.js";
 
@@ -38,6 +40,7 @@ export class ConnectionRepository {
 
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
     changes: ChangeTracker,
     private readonly sealer: (options?: { reload: boolean }) => Promise<Sealer>,
     private readonly now: () => Date,
@@ -46,29 +49,44 @@ export class ConnectionRepository {
     this.settingsCache = new ReadCache(changes);
   }
 
+  /**
+   * One connection per integration, scope and end user. The check and the insert hold the
+   * integration's row lock (the database's write lock on SQLite), so of two creates racing
+   * for one end user, the second finds the first's row: "exists". (NULL app and user ids rule
+   * out a unique index that would say the same.)
+   */
   async create(scope: ConnectionScope, input: { integrationId: string; externalUserId: string | null; credentials: Credentials }): Promise<Connection | "exists"> {
-    if (await this.find(scope, input.integrationId, input.externalUserId)) return "exists";
     const id = newId("con");
     const now = this.now().toISOString();
-    await this.db
-      .insertInto("connections")
-      .values({
-        id,
-        tenant_id: scope.tenantId,
-        app_id: scope.appId,
-        integration_id: input.integrationId,
-        external_user_id: input.externalUserId,
-        auth_type: input.credentials.type,
-        secret: (await this.sealer()).seal(JSON.stringify(input.credentials), id),
-        metadata: JSON.stringify(metadataOf(input.credentials)),
-        created_at: now,
-        updated_at: now,
-        last_used_at: null,
-        refresh_owner: null,
-        refresh_until: null,
-      })
-      .execute();
-    return (await this.get(scope, id))!;
+    const row: ConnectionTable = {
+      id,
+      tenant_id: scope.tenantId,
+      app_id: scope.appId,
+      integration_id: input.integrationId,
+      external_user_id: input.externalUserId,
+      auth_type: input.credentials.type,
+      secret: (await this.sealer()).seal(JSON.stringify(input.credentials), id),
+      metadata: JSON.stringify(metadataOf(input.credentials)),
+      created_at: now,
+      updated_at: now,
+      last_used_at: null,
+      refresh_owner: null,
+      refresh_until: null,
+    };
+    const created = await this.db.transaction().execute(async (trx) => {
+      await forUpdate(trx.selectFrom("integrations").select("id").where("id", "=", input.integrationId), this.dialect).executeTakeFirst();
+      let existing = trx
+        .selectFrom("connections")
+        .select("id")
+        .where("tenant_id", "=", scope.tenantId)
+        .where("integration_id", "=", input.integrationId)
+        .where((eb) => scopeFilter(eb, scope.appId));
+      existing = input.externalUserId === null ? existing.where("external_user_id", "is", null) : existing.where("external_user_id", "=", input.externalUserId);
+      if (await existing.executeTakeFirst()) return false;
+      await trx.insertInto("connections").values(row).execute();
+      return true;
+    });
+    return created ? (await this.get(scope, id))! : "exists";
   }
 
   async list(scope: ConnectionScope, filter: { integrationId?: string; externalUserId?: string } = {}): Promise<Connection[]> {

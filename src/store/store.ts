@@ -49,7 +49,7 @@ export class Store {
       if (options?.reload) loaded = undefined;
       return (loaded ??= sealer());
     };
-    this.connections = new ConnectionRepository(handle.db, handle.changes, ring, now);
+    this.connections = new ConnectionRepository(handle.db, handle.dialect, handle.changes, ring, now);
     this.sealer = () => ring();
   }
 

@@ -33,7 +33,14 @@ describe.each(storeBackends)("two servers sharing one %s database", (backend) =>
     const text = await response.text();
     return { status: response.status, body: text ? (JSON.parse(text) as Answer["body"]) : {} };
   };
+  const servers = () => [first.server, second];
 
+  it("creates an app once when requests to both servers race for its name", async () => {
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => call(servers()[i % 2]!, first.apiKey, "POST", "/v1/apps", { name: "web" })));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, ...Array.from({ length: 19 }, () => 409)]);
+  });
+
+  // Last: it revokes the key the other tests use.
   it("never leaves the tenant without a working admin key when both revoke the other's last key at once", async () => {
     let survivor = { id: ((await call(first.server, first.apiKey, "GET", "/v1/me")).body.key as { id: string }).id, secret: first.apiKey };
     for (let trial = 0; trial < 6; trial++) {
