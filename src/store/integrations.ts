@@ -51,15 +51,23 @@ export class IntegrationRepository {
   }
 
   async get(tenantId: string, slug: string): Promise<IntegrationDetail | undefined> {
-    const row = await this.summaryQuery(tenantId).where("i.slug", "=", slug).executeTakeFirst();
+    return this.detail(await this.summaryQuery(tenantId).where("i.slug", "=", slug).executeTakeFirst());
+  }
+
+  /** The same, by the integration's id (what a version request recorded). */
+  async getById(tenantId: string, id: string): Promise<IntegrationDetail | undefined> {
+    return this.detail(await this.summaryQuery(tenantId).where("i.id", "=", id).executeTakeFirst());
+  }
+
+  private async detail(row: SummaryRow | undefined): Promise<IntegrationDetail | undefined> {
     if (!row) return undefined;
-    const latest = await this.db
+    const current = await this.db
       .selectFrom("integration_versions")
       .select("config")
       .where("integration_id", "=", row.id)
       .where("version", "=", row.current_version ?? -1)
       .executeTakeFirst();
-    const config = latest ? decodeVersionConfig(latest.config) : undefined;
+    const config = current ? decodeVersionConfig(current.config) : undefined;
     return { ...toIntegration(row), authSchemes: config?.authSchemes ?? [], rateLimit: row.rate_limit ? decodeRateLimit(row.rate_limit) : null };
   }
 

@@ -235,6 +235,14 @@ describe.each(storeBackends)("store on %s", (backend) => {
       await expect(store.versions.definition(tenant.id, "petstore", 1)).rejects.toBeInstanceOf(StoredDataError);
     });
 
+    it("numbers the versions of 20 concurrent saves 1..20, one integration row, one history", async () => {
+      const tenant = await store.tenants.create("Acme");
+      const saved = await Promise.all(Array.from({ length: 20 }, (_, i) => save(store, tenant.id, definition({ name: `Petstore ${i}` }))));
+      expect(saved.map((result) => result.version).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect((await store.integrations.list(tenant.id, { limit: 10 })).data).toHaveLength(1);
+      expect((await store.versions.history(tenant.id, "petstore"))!.filter((event) => event.kind === "created")).toHaveLength(20);
+    });
+
     it("saves a large definition (2,000 actions) in one transaction", async () => {
       const tenant = await store.tenants.create("Acme");
       const actions = Array.from({ length: 2000 }, (_, i) => ({ name: `ops.op${i}`, method: "GET" as const, path: `/ops/${i}` }));

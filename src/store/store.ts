@@ -41,7 +41,7 @@ export class Store {
     this.tenants = new TenantRepository(handle.db, now);
     this.keys = new KeyRepository(handle.db, handle.dialect, handle.changes, now);
     this.integrations = new IntegrationRepository(handle.db, now);
-    this.versions = new VersionRepository(handle.db, this.integrations, now);
+    this.versions = new VersionRepository(handle.db, handle.dialect, this.integrations, now);
     this.apps = new AppRepository(handle.db, handle.changes, now);
     this.jobs = new JobRepository(handle.db, handle.dialect, now);
     let loaded: Promise<Sealer> | undefined;

@@ -40,6 +40,15 @@ describe.each(storeBackends)("two servers sharing one %s database", (backend) =>
     expect(answers.map((answer) => answer.status).sort()).toEqual([201, ...Array.from({ length: 19 }, () => 409)]);
   });
 
+  it("numbers versions 1..n without gaps or duplicates when both servers create at once", async () => {
+    const definition = (i: number) => ({ slug: "crm", name: `CRM ${i}`, baseUrl: "https://crm.example.com", actions: [{ name: "contacts.list", method: "GET", path: "/contacts" }] });
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => call(servers()[i % 2]!, first.apiKey, "POST", "/v1/integrations", definition(i))));
+    for (const answer of answers) expect([201, 409], JSON.stringify(answer.body)).toContain(answer.status);
+    const created = answers.filter((answer) => answer.status === 201).length;
+    const versions = ((await call(first.server, first.apiKey, "GET", "/v1/integrations/crm/versions")).body.data ?? []).map((version) => version.version);
+    expect(versions.sort((x, y) => Number(x) - Number(y))).toEqual(Array.from({ length: created }, (_, i) => i + 1));
+  }, 60_000);
+
   // Last: it revokes the key the other tests use.
   it("never leaves the tenant without a working admin key when both revoke the other's last key at once", async () => {
     let survivor = { id: ((await call(first.server, first.apiKey, "GET", "/v1/me")).body.key as { id: string }).id, secret: first.apiKey };
