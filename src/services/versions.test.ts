@@ -71,6 +71,13 @@ describe.each(storeBackends)("the versions service on %s", (backend) => {
     expect(await store.versions.list(tenantId, "petstore")).toBeUndefined();
   });
 
+  it("answers a request key with what it came to the first time, whatever landed since", async () => {
+    await service.create(tenantId, { definition: definition([list]), actor: "import:job_1", requestKey: "import:job_1" });
+    await service.create(tenantId, { definition: definition([list, get]), actor: "test" });
+    const again = await service.create(tenantId, { definition: definition([list]), actor: "import:job_1", requestKey: "import:job_1" });
+    expect(again).toMatchObject({ kind: "saved", version: 1, created: true, integration: { currentVersion: 2 } });
+  });
+
   it("checks a publish for breaking changes against the version current when it moves", async () => {
     await service.create(tenantId, { definition: definition([list, get]), actor: "test" });
     await service.create(tenantId, { definition: definition([list, get, count]), actor: "test" });

@@ -13,6 +13,13 @@ export interface CreateVersionInput {
   contentHash?: string;
   /** Default: what changed against the version before it ("actions: 2 added, 1 changed (1 breaking)"). */
   changelog?: string;
+  /**
+   * Names this request (an import's `import:<job id>`), unique in the tenant. Asked again
+   * (a job resumed after a crash between saving and completing), the answer is what it came
+   * to the first time, and nothing is written: content is never applied a second time over
+   * versions that landed meanwhile.
+   */
+  requestKey?: string;
 }
 
 export type CreateVersionOutcome =
@@ -84,6 +91,7 @@ export class VersionService {
           createdBy: input.actor,
           ...(input.draft ? { draft: true } : {}),
           ...composed,
+          ...(input.requestKey === undefined ? {} : { requestKey: input.requestKey }),
           expectedLatest: latest?.version ?? null,
         });
         if (outcome.kind !== "stale") return { kind: "saved", integration: outcome.integration, version: outcome.version, status: outcome.status, created: outcome.created };

@@ -27,6 +27,11 @@ export interface AppendRequest {
   /** Against the latest version, `expectedLatest`. */
   diffSummary?: DiffSummary | null;
   /**
+   * Names the request (`import:<job id>`), unique in the tenant: when it comes again (a job
+   * resumed after a crash), the answer is what it came to the first time, and nothing is written.
+   */
+  requestKey?: string;
+  /**
    * The latest version number the caller composed `changelog` and `diffSummary` against
    * (null: none yet). When another version landed since, nothing is written: `stale`.
    * Left out, the version is numbered after whatever is latest (fixtures, tools).
@@ -37,6 +42,8 @@ export interface AppendRequest {
 export type AppendOutcome =
   /** Written (`created`), or not needed: the content already was the latest version's. */
   | ({ kind: "saved" } & SaveVersionResult)
+  /** The request had come before: what it came to then. */
+  | ({ kind: "replayed" } & SaveVersionResult)
   /** Another version landed after `expectedLatest`; compose against `latest` and try again. */
   | { kind: "stale"; latest: number | null };
 
@@ -93,11 +100,16 @@ export class VersionRepository {
    * Identical content (the latest version's hash) writes nothing.
    */
   async append(tenantId: string, definition: IntegrationDefinition, request: AppendRequest): Promise<AppendOutcome> {
-    let outcome: { integrationId: string; version: number; created: boolean; status: Version["status"] };
+    let outcome: { kind: "saved" | "replayed"; integrationId: string; version: number; created: boolean; status: Version["status"] };
     try {
       outcome = await this.db.transaction().execute(async (trx) => {
+        const replayed = request.requestKey === undefined ? undefined : await this.replay(trx, tenantId, request.requestKey);
+        if (replayed) return { kind: "replayed" as const, ...replayed };
         const now = this.now().toISOString();
         const integration = (await this.lockIntegration(trx, tenantId, definition.slug)) ?? (await this.createIntegration(trx, tenantId, definition, now));
+        // A second run of the same request may have finished while this one waited for the lock.
+        const raced = request.requestKey === undefined ? undefined : await this.replay(trx, tenantId, request.requestKey);
+        if (raced) return { kind: "replayed" as const, ...raced };
 
         const latest = await trx
           .selectFrom("integration_versions")
@@ -107,7 +119,8 @@ export class VersionRepository {
           .limit(1)
           .executeTakeFirst();
         if (latest?.content_hash === request.contentHash) {
-          return { integrationId: integration.id, version: latest.version, created: false, status: latest.status };
+          await this.recordRequest(trx, tenantId, request, integration.id, latest.version, false, now);
+          return { kind: "saved" as const, integrationId: integration.id, version: latest.version, created: false, status: latest.status };
         }
         if (request.expectedLatest !== undefined && (latest?.version ?? null) !== request.expectedLatest) throw new Stale(latest?.version ?? null);
 
@@ -144,7 +157,8 @@ export class VersionRepository {
           await makeCurrent(trx, integration.id, version, now, config);
           await recordEvent(trx, integration.id, "published", version, integration.current_version, request.createdBy, now);
         }
-        return { integrationId: integration.id, version, created: true, status };
+        await this.recordRequest(trx, tenantId, request, integration.id, version, true, now);
+        return { kind: "saved" as const, integrationId: integration.id, version, created: true, status };
       });
     } catch (error) {
       if (error instanceof Stale) return { kind: "stale", latest: error.latest };
@@ -152,7 +166,7 @@ export class VersionRepository {
     }
     const integration = await this.integrations.getById(tenantId, outcome.integrationId);
     if (!integration) throw new Error(`integration ${outcome.integrationId} vanished after saving`);
-    return { kind: "saved", integration, version: outcome.version, created: outcome.created, status: outcome.status };
+    return { kind: outcome.kind, integration, version: outcome.version, created: outcome.created, status: outcome.status };
   }
 
   /**
@@ -281,6 +295,34 @@ export class VersionRepository {
     const locked = await this.lockIntegration(trx, tenantId, definition.slug);
     if (!locked) throw new Error(`integration ${definition.slug} could not be created`);
     return locked;
+  }
+
+  private async replay(trx: Transaction<Database>, tenantId: string, requestKey: string) {
+    const row = await trx
+      .selectFrom("version_requests as r")
+      .innerJoin("integration_versions as v", (join) => join.onRef("v.integration_id", "=", "r.integration_id").onRef("v.version", "=", "r.version"))
+      .select(["r.integration_id", "r.version", "r.created", "v.status"])
+      .where("r.tenant_id", "=", tenantId)
+      .where("r.request_key", "=", requestKey)
+      .executeTakeFirst();
+    return row && { integrationId: row.integration_id, version: row.version, created: row.created === 1, status: row.status };
+  }
+
+  private async recordRequest(
+    trx: Transaction<Database>,
+    tenantId: string,
+    request: AppendRequest,
+    integrationId: string,
+    version: number,
+    created: boolean,
+    now: string,
+  ): Promise<void> {
+    if (request.requestKey === undefined) return;
+    await trx
+      .insertInto("version_requests")
+      .values({ tenant_id: tenantId, request_key: request.requestKey, integration_id: integrationId, version, created: created ? 1 : 0, created_at: now })
+      .onConflict((oc) => oc.columns(["tenant_id", "request_key"]).doNothing())
+      .execute();
   }
 
   private findIntegration(db: Kysely<Database>, tenantId: string, slug: string) {

@@ -62,10 +62,12 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
       return { kind: "failed", error: redaction.json(importProblem(outcome.error)), retryable: TRANSIENT.has(outcome.error.code) };
     }
     progress({ stage: "saving", total: outcome.definition.actions.length });
+    // Keyed by the job: run again after a crash between saving and completing, it finds what it saved.
     const saved = await new VersionService(store).create(job.tenantId, {
       definition: outcome.definition,
       contentHash: outcome.contentHash,
       actor: `import:${job.id}`,
+      requestKey: `import:${job.id}`,
       draft: request.draft,
     });
     if (saved.kind !== "saved") {
