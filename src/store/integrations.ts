@@ -10,7 +10,7 @@ import type {
   RateLimit,
 } from "../contract/index.js";
 import { decodeActionParts, decodeRateLimit, decodeVersionConfig } from "./decode.js";
-import { containsPattern, decodeCursor, toPage } from "./paging.js";
+import { containsPattern, cursorKey, toPage } from "./paging.js";
 import type { Database, IntegrationTable } from "./schema.js";
 
 export interface ListOptions {
@@ -34,9 +34,10 @@ export class IntegrationRepository {
     private readonly now: () => Date,
   ) {}
 
+  /** Throws InvalidCursorError for a cursor this server did not issue (the API refuses those before asking). */
   async list(tenantId: string, options: ListOptions): Promise<Page<Integration>> {
     let query = this.summaryQuery(tenantId).orderBy("i.slug").limit(options.limit + 1);
-    if (options.cursor) query = query.where("i.slug", ">", decodeCursor(options.cursor));
+    if (options.cursor) query = query.where("i.slug", ">", cursorKey(options.cursor));
     if (options.search) {
       const pattern = containsPattern(options.search);
       query = query.where((eb) =>
@@ -131,6 +132,7 @@ export class IntegrationRepository {
     return { kind: "found", ref: { integrationId: integration.id, slug, versionId: row.id, version: row.version } };
   }
 
+  /** Throws InvalidCursorError for a cursor this server did not issue. */
   async listActions(ref: VersionRef, options: ListOptions): Promise<Page<ActionSummary>> {
     let query = this.db
       .selectFrom("actions")
@@ -138,7 +140,7 @@ export class IntegrationRepository {
       .where("version_id", "=", ref.versionId)
       .orderBy("name")
       .limit(options.limit + 1);
-    if (options.cursor) query = query.where("name", ">", decodeCursor(options.cursor));
+    if (options.cursor) query = query.where("name", ">", cursorKey(options.cursor));
     if (options.search) {
       const pattern = containsPattern(options.search);
       query = query.where((eb) =>
