@@ -7,7 +7,7 @@ import { ReadCache, type ChangeTracker } from "./changes.js";
 import type { Dialect } from "./database.js";
 import { decodeConnectionMetadata, decodeCredentials, decodeMappings, type ConnectionMetadata } from "./decode.js";
 import { newId } from "./ids.js";
-import { forUpdate } from "./locks.js";
+import { lockKey } from "./locks.js";
 import { UsageStamps } from "./usage.js";
 import type { ConnectionTable, Database } from "./schema.js";
 
@@ -50,10 +50,10 @@ export class ConnectionRepository {
   }
 
   /**
-   * One connection per integration, scope and end user. The check and the insert hold the
-   * integration's row lock (the database's write lock on SQLite), so of two creates racing
-   * for one end user, the second finds the first's row: "exists". (NULL app and user ids rule
-   * out a unique index that would say the same.)
+   * One connection per integration, scope and end user. The check and the insert hold a lock
+   * on exactly that combination (an advisory lock on Postgres, the write lock on SQLite), so of
+   * two creates racing for one end user, the second finds the first's row: "exists". (NULL app
+   * and user ids rule out a unique index that would say the same.)
    */
   async create(scope: ConnectionScope, input: { integrationId: string; externalUserId: string | null; credentials: Credentials }): Promise<Connection | "exists"> {
     const id = newId("con");
@@ -74,7 +74,7 @@ export class ConnectionRepository {
       refresh_until: null,
     };
     const created = await this.db.transaction().execute(async (trx) => {
-      await forUpdate(trx.selectFrom("integrations").select("id").where("id", "=", input.integrationId), this.dialect).executeTakeFirst();
+      await lockKey(trx, this.dialect, JSON.stringify(["connection", scope.tenantId, scope.appId, input.integrationId, input.externalUserId]));
       let existing = trx
         .selectFrom("connections")
         .select("id")

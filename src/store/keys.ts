@@ -4,7 +4,7 @@ import type { ApiKey, KeyKind } from "../contract/index.js";
 import { ReadCache, type ChangeTracker } from "./changes.js";
 import type { Dialect } from "./database.js";
 import { newId } from "./ids.js";
-import { forUpdate } from "./locks.js";
+import { lockForWrite } from "./locks.js";
 import { UsageStamps } from "./usage.js";
 import type { ApiKeyTable, Database } from "./schema.js";
 
@@ -126,7 +126,7 @@ export class KeyRepository {
    */
   async revokeAdminKey(tenantId: string, id: string): Promise<ApiKey | "last-active" | undefined> {
     const outcome = await this.db.transaction().execute(async (trx) => {
-      const tenant = await forUpdate(trx.selectFrom("tenants").select("id").where("id", "=", tenantId), this.dialect).executeTakeFirst();
+      const tenant = await lockForWrite(trx.selectFrom("tenants").select("id").where("id", "=", tenantId), this.dialect).executeTakeFirst();
       if (!tenant) return undefined;
       const key = await trx.selectFrom("api_keys").select(["id", "revoked_at"]).where("tenant_id", "=", tenantId).where("id", "=", id).where("kind", "=", "tenant").executeTakeFirst();
       if (!key) return undefined;

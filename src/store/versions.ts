@@ -4,7 +4,7 @@ import type { Dialect } from "./database.js";
 import { decodeActionParts, decodeDiffSummary, decodeVersionConfig, type VersionConfig } from "./decode.js";
 import { newId } from "./ids.js";
 import { primaryAuthType, type IntegrationRepository } from "./integrations.js";
-import { forUpdate } from "./locks.js";
+import { lockForWrite } from "./locks.js";
 import type { ActionTable, Database, IntegrationEventTable, IntegrationTable, IntegrationVersionTable } from "./schema.js";
 
 export type { VersionConfig } from "./decode.js";
@@ -80,7 +80,7 @@ class Stale {
 
 /**
  * Integration versions are immutable snapshots; what changes is which one is current.
- * Every write here holds the integration's row lock (FOR UPDATE on Postgres, the
+ * Every write here holds the integration's row lock (FOR NO KEY UPDATE on Postgres, the
  * database's write lock on SQLite) from its first read to its commit, so numbering,
  * the history's sequence and the current pointer cannot race. What a version says about
  * the one before it (changelog, diff) is composed by the versions service, outside the
@@ -265,7 +265,7 @@ export class VersionRepository {
 
   /** The integration's row, locked until the transaction ends. */
   private lockIntegration(trx: Transaction<Database>, tenantId: string, slug: string) {
-    return forUpdate(
+    return lockForWrite(
       trx.selectFrom("integrations").select(["id", "current_version"]).where("tenant_id", "=", tenantId).where("slug", "=", slug),
       this.dialect,
     ).executeTakeFirst();
