@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { RouteInput, RouteOutput, RouteSpec } from "../contract/index.js";
 import type { AppEnv } from "./env.js";
 import { HttpError, validationError } from "./errors.js";
+import { refuseUnstorableText } from "./storable.js";
 
 /** A handler returns the route's value, or a Response when it sets status and headers itself (the gateway). */
 export type Handler<R extends RouteSpec> = (c: Context<AppEnv>, input: RouteInput<R>) => Promise<RouteOutput<R> | WithStatus<RouteOutput<R>> | Response>;
@@ -32,6 +33,7 @@ export function mount<R extends RouteSpec>(app: Hono<AppEnv>, spec: R, handler: 
       headers: spec.headers ? parse(spec.headers, declaredHeaders(c, spec.headers), "headers") : {},
       body: spec.body ? parse(spec.body, await readJson(c), "body") : undefined,
     } as RouteInput<R>;
+    refuseUnstorableText(spec, input);
     const output = await handler(c, input);
     if (output instanceof Response) return output;
     if (spec.status === 204) return c.body(null, 204);

@@ -1,6 +1,8 @@
 import type { Kysely } from "kysely";
 import type { App, Pin } from "../contract/index.js";
 import { ReadCache, type ChangeTracker } from "./changes.js";
+import { isUniqueViolation } from "./conflicts.js";
+import { decodeRateLimit } from "./decode.js";
 import { newId } from "./ids.js";
 import type { AppTable, Database } from "./schema.js";
 
@@ -30,10 +32,16 @@ export class AppRepository {
     this.ids = new ReadCache(changes);
   }
 
+  /** The name is unique in the tenant (apps_tenant_name_unique): of two creates racing for it, one gets "name-taken". */
   async create(tenantId: string, name: string): Promise<App | "name-taken"> {
-    if (await this.row(tenantId, name)) return "name-taken";
     const row: AppTable = { id: newId("app"), tenant_id: tenantId, name, created_at: this.now().toISOString() };
-    await this.db.insertInto("apps").values(row).execute();
+    const inserted = await this.db
+      .insertInto("apps")
+      .values(row)
+      .onConflict((oc) => oc.columns(["tenant_id", "name"]).doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    if (!inserted) return "name-taken";
     return (await this.get(tenantId, row.id))!;
   }
 
@@ -66,9 +74,13 @@ export class AppRepository {
   async rename(tenantId: string, ref: string, name: string): Promise<App | "name-taken" | undefined> {
     const app = await this.row(tenantId, ref);
     if (!app) return undefined;
-    const clash = await this.row(tenantId, name);
-    if (clash && clash.id !== app.id) return "name-taken";
-    await this.db.updateTable("apps").set({ name }).where("id", "=", app.id).execute();
+    try {
+      await this.db.updateTable("apps").set({ name }).where("id", "=", app.id).execute();
+    } catch (error) {
+      // The unique constraint decides between renames racing for one name; there is no other way to lose.
+      if (isUniqueViolation(error)) return "name-taken";
+      throw error;
+    }
     return this.get(tenantId, app.id);
   }
 
@@ -143,7 +155,7 @@ export class AppRepository {
     if (!row) return undefined;
     return {
       integrationId: row.id,
-      rateLimit: row.rate_limit ? (JSON.parse(row.rate_limit) as { capacity: number; refillPerSecond: number }) : null,
+      rateLimit: row.rate_limit ? decodeRateLimit(row.rate_limit) : null,
       version: row.version_id && row.version !== null ? { id: row.version_id, number: row.version } : null,
     };
   }

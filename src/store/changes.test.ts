@@ -204,7 +204,7 @@ describe.each(storeBackends)("store caches on %s", (backend) => {
     expect(await version()).toBe(2);
     await second.apps.unpin(app.id, integrationId);
     await eventually(async () => (await version()) === 1);
-    await second.versions.publish(tenant.id, "petstore", 2, "test");
+    await second.versions.moveCurrent(tenant.id, "petstore", 2, { event: "published", actor: "test" });
     await eventually(async () => (await version()) === 2);
 
     const scope = { tenantId: tenant.id, appId: app.id };

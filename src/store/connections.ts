@@ -4,7 +4,10 @@ import type { Kysely } from "kysely";
 import type { AppIntegrationSettings, Connection, Credentials } from "../contract/index.js";
 import { SealError, type Sealer } from "../lib/sealer.js";
 import { ReadCache, type ChangeTracker } from "./changes.js";
+import type { Dialect } from "./database.js";
+import { decodeConnectionMetadata, decodeCredentials, decodeMappings, type ConnectionMetadata } from "./decode.js";
 import { newId } from "./ids.js";
+import { lockKey } from "./locks.js";
 import { UsageStamps } from "./usage.js";
 import type { ConnectionTable, Database } from "./schema.js";
 
@@ -18,11 +21,6 @@ export interface InvokeConnection {
 export interface ConnectionScope {
   tenantId: string;
   appId: string | null;
-}
-
-interface Metadata {
-  scopes: string[] | null;
-  expiresAt: string | null;
 }
 
 /**
@@ -42,6 +40,7 @@ export class ConnectionRepository {
 
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
     changes: ChangeTracker,
     private readonly sealer: (options?: { reload: boolean }) => Promise<Sealer>,
     private readonly now: () => Date,
@@ -50,29 +49,44 @@ export class ConnectionRepository {
     this.settingsCache = new ReadCache(changes);
   }
 
+  /**
+   * One connection per integration, scope and end user. The check and the insert hold a lock
+   * on exactly that combination (an advisory lock on Postgres, the write lock on SQLite), so of
+   * two creates racing for one end user, the second finds the first's row: "exists". (NULL app
+   * and user ids rule out a unique index that would say the same.)
+   */
   async create(scope: ConnectionScope, input: { integrationId: string; externalUserId: string | null; credentials: Credentials }): Promise<Connection | "exists"> {
-    if (await this.find(scope, input.integrationId, input.externalUserId)) return "exists";
     const id = newId("con");
     const now = this.now().toISOString();
-    await this.db
-      .insertInto("connections")
-      .values({
-        id,
-        tenant_id: scope.tenantId,
-        app_id: scope.appId,
-        integration_id: input.integrationId,
-        external_user_id: input.externalUserId,
-        auth_type: input.credentials.type,
-        secret: (await this.sealer()).seal(JSON.stringify(input.credentials), id),
-        metadata: JSON.stringify(metadataOf(input.credentials)),
-        created_at: now,
-        updated_at: now,
-        last_used_at: null,
-        refresh_owner: null,
-        refresh_until: null,
-      })
-      .execute();
-    return (await this.get(scope, id))!;
+    const row: ConnectionTable = {
+      id,
+      tenant_id: scope.tenantId,
+      app_id: scope.appId,
+      integration_id: input.integrationId,
+      external_user_id: input.externalUserId,
+      auth_type: input.credentials.type,
+      secret: (await this.sealer()).seal(JSON.stringify(input.credentials), id),
+      metadata: JSON.stringify(metadataOf(input.credentials)),
+      created_at: now,
+      updated_at: now,
+      last_used_at: null,
+      refresh_owner: null,
+      refresh_until: null,
+    };
+    const created = await this.db.transaction().execute(async (trx) => {
+      await lockKey(trx, this.dialect, JSON.stringify(["connection", scope.tenantId, scope.appId, input.integrationId, input.externalUserId]));
+      let existing = trx
+        .selectFrom("connections")
+        .select("id")
+        .where("tenant_id", "=", scope.tenantId)
+        .where("integration_id", "=", input.integrationId)
+        .where((eb) => scopeFilter(eb, scope.appId));
+      existing = input.externalUserId === null ? existing.where("external_user_id", "is", null) : existing.where("external_user_id", "=", input.externalUserId);
+      if (await existing.executeTakeFirst()) return false;
+      await trx.insertInto("connections").values(row).execute();
+      return true;
+    });
+    return created ? (await this.get(scope, id))! : "exists";
   }
 
   async list(scope: ConnectionScope, filter: { integrationId?: string; externalUserId?: string } = {}): Promise<Connection[]> {
@@ -133,11 +147,11 @@ export class ConnectionRepository {
   async credentials(id: string, sealed?: string): Promise<Credentials> {
     const secret = sealed ?? (await this.db.selectFrom("connections").select("secret").where("id", "=", id).executeTakeFirstOrThrow()).secret;
     try {
-      return JSON.parse((await this.sealer()).open(secret, id)) as Credentials;
+      return decodeCredentials((await this.sealer()).open(secret, id));
     } catch (error) {
       // Sealed by a newer key (another server rotated): reload the key ring once and retry.
       if (!(error instanceof SealError) || error.reason !== "unknown-key") throw error;
-      return JSON.parse((await this.sealer({ reload: true })).open(secret, id)) as Credentials;
+      return decodeCredentials((await this.sealer({ reload: true })).open(secret, id));
     }
   }
 
@@ -215,7 +229,7 @@ export class ConnectionRepository {
         .where("app_id", "=", appId)
         .where("integration_id", "=", integrationId)
         .executeTakeFirst();
-      return row ? { validation: row.validation, mappings: JSON.parse(row.mappings) as AppIntegrationSettings["mappings"] } : { validation: "warn", mappings: [] };
+      return row ? { validation: row.validation, mappings: decodeMappings(row.mappings) } : { validation: "warn", mappings: [] };
     });
     return settings!;
   }
@@ -247,12 +261,12 @@ function scopeFilter(eb: any, appId: string | null, column = "app_id") {
   return appId === null ? eb(column, "is", null) : eb(column, "=", appId);
 }
 
-function metadataOf(credentials: Credentials): Metadata {
+function metadataOf(credentials: Credentials): ConnectionMetadata {
   return credentials.type === "oauth2" ? { scopes: credentials.scopes ?? null, expiresAt: credentials.expiresAt ?? null } : { scopes: null, expiresAt: null };
 }
 
 function toConnection(row: ConnectionTable & { slug: string; app_name: string | null }): Connection {
-  const metadata = JSON.parse(row.metadata) as Metadata;
+  const metadata = decodeConnectionMetadata(row.metadata);
   return {
     id: row.id,
     integration: row.slug,

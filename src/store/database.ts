@@ -1,13 +1,13 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import type * as NodeSqlite from "node:sqlite";
 import path from "node:path";
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, PostgresDialect } from "kysely";
 import { Migrator } from "kysely/migration";
 import { PostgresChanges, sqliteChanges } from "./change-sources.js";
 import { ChangeTracker, watchWrites } from "./changes.js";
 import { migrationProvider } from "./migrations/index.js";
 import type { Database } from "./schema.js";
-import { adaptNodeSqlite } from "./sqlite-adapter.js";
+import { adaptNodeSqlite, ImmediateSqliteDialect } from "./sqlite-adapter.js";
 
 export type StoreLocation =
   | { kind: "sqlite"; file: string }
@@ -70,14 +70,33 @@ interface Opened {
 }
 
 async function openSqlite(file: string): Promise<Opened> {
-  if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const onDisk = file !== ":memory:";
+  if (onDisk) {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    ownerOnly(file, { create: true });
+  }
   const { DatabaseSync } = await importNodeSqlite();
   const sqlite = new DatabaseSync(file);
   // WAL lets readers proceed during a write; busy_timeout makes a second process wait
   // for the lock instead of failing (the CLI's operator commands may run beside a server).
   sqlite.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
+  // SQLite gives new -wal and -shm files the database file's mode; ones left by an older version may be wider.
+  if (onDisk) for (const suffix of SIDE_FILES) ownerOnly(file + suffix, { create: false });
   const changes = new ChangeTracker(sqliteChanges(sqlite));
-  return { db: new Kysely<Database>({ dialect: watchWrites(new SqliteDialect({ database: adaptNodeSqlite(sqlite) }), changes) }), changes };
+  return { db: new Kysely<Database>({ dialect: watchWrites(new ImmediateSqliteDialect({ database: adaptNodeSqlite(sqlite) }), changes) }), changes };
+}
+
+const SIDE_FILES = ["-wal", "-shm", "-journal"];
+
+/**
+ * The database holds key hashes and sealed credentials: it is the owner's alone (0600),
+ * whether its folder was created here (0700) or already existed with wider permissions,
+ * and also when an earlier version created it readable by others.
+ */
+function ownerOnly(file: string, options: { create: boolean }): void {
+  if (options.create) closeSync(openSync(file, "a", 0o600));
+  else if (!existsSync(file)) return;
+  chmodSync(file, 0o600);
 }
 
 /**

@@ -9,9 +9,9 @@ import type {
   Page,
   RateLimit,
 } from "../contract/index.js";
-import { containsPattern, decodeCursor, toPage } from "./paging.js";
+import { decodeActionParts, decodeRateLimit, decodeVersionConfig } from "./decode.js";
+import { containsPattern, cursorKey, toPage } from "./paging.js";
 import type { Database, IntegrationTable } from "./schema.js";
-import type { VersionConfig } from "./versions.js";
 
 export interface ListOptions {
   limit: number;
@@ -34,9 +34,10 @@ export class IntegrationRepository {
     private readonly now: () => Date,
   ) {}
 
+  /** Throws InvalidCursorError for a cursor this server did not issue (the API refuses those before asking). */
   async list(tenantId: string, options: ListOptions): Promise<Page<Integration>> {
     let query = this.summaryQuery(tenantId).orderBy("i.slug").limit(options.limit + 1);
-    if (options.cursor) query = query.where("i.slug", ">", decodeCursor(options.cursor));
+    if (options.cursor) query = query.where("i.slug", ">", cursorKey(options.cursor));
     if (options.search) {
       const pattern = containsPattern(options.search);
       query = query.where((eb) =>
@@ -51,16 +52,24 @@ export class IntegrationRepository {
   }
 
   async get(tenantId: string, slug: string): Promise<IntegrationDetail | undefined> {
-    const row = await this.summaryQuery(tenantId).where("i.slug", "=", slug).executeTakeFirst();
+    return this.detail(await this.summaryQuery(tenantId).where("i.slug", "=", slug).executeTakeFirst());
+  }
+
+  /** The same, by the integration's id (what a version request recorded). */
+  async getById(tenantId: string, id: string): Promise<IntegrationDetail | undefined> {
+    return this.detail(await this.summaryQuery(tenantId).where("i.id", "=", id).executeTakeFirst());
+  }
+
+  private async detail(row: SummaryRow | undefined): Promise<IntegrationDetail | undefined> {
     if (!row) return undefined;
-    const latest = await this.db
+    const current = await this.db
       .selectFrom("integration_versions")
       .select("config")
       .where("integration_id", "=", row.id)
       .where("version", "=", row.current_version ?? -1)
       .executeTakeFirst();
-    const config = latest ? (JSON.parse(latest.config) as VersionConfig) : undefined;
-    return { ...toIntegration(row), authSchemes: config?.authSchemes ?? [], rateLimit: row.rate_limit ? (JSON.parse(row.rate_limit) as RateLimit) : null };
+    const config = current ? decodeVersionConfig(current.config) : undefined;
+    return { ...toIntegration(row), authSchemes: config?.authSchemes ?? [], rateLimit: row.rate_limit ? decodeRateLimit(row.rate_limit) : null };
   }
 
   /** Deletes the integration with all its versions and actions. False when there was none. */
@@ -99,7 +108,7 @@ export class IntegrationRepository {
       .where("tenant_id", "=", tenantId)
       .where("slug", "=", slug)
       .executeTakeFirst();
-    return row && { id: row.id, currentVersion: row.current_version, rateLimit: row.rate_limit ? (JSON.parse(row.rate_limit) as RateLimit) : null };
+    return row && { id: row.id, currentVersion: row.current_version, rateLimit: row.rate_limit ? decodeRateLimit(row.rate_limit) : null };
   }
 
   /** Finds an integration's version: the one asked for, or the current one. */
@@ -123,6 +132,7 @@ export class IntegrationRepository {
     return { kind: "found", ref: { integrationId: integration.id, slug, versionId: row.id, version: row.version } };
   }
 
+  /** Throws InvalidCursorError for a cursor this server did not issue. */
   async listActions(ref: VersionRef, options: ListOptions): Promise<Page<ActionSummary>> {
     let query = this.db
       .selectFrom("actions")
@@ -130,7 +140,7 @@ export class IntegrationRepository {
       .where("version_id", "=", ref.versionId)
       .orderBy("name")
       .limit(options.limit + 1);
-    if (options.cursor) query = query.where("name", ">", decodeCursor(options.cursor));
+    if (options.cursor) query = query.where("name", ">", cursorKey(options.cursor));
     if (options.search) {
       const pattern = containsPattern(options.search);
       query = query.where((eb) =>
@@ -160,7 +170,7 @@ export class IntegrationRepository {
       .where("name", "=", name)
       .executeTakeFirst();
     if (!row) return undefined;
-    const definition = JSON.parse(row.definition) as Pick<Action, "tags" | "inputSchema" | "outputSchema" | "errors" | "pagination">;
+    const definition = decodeActionParts(row.definition);
     return {
       integration: ref.slug,
       version: ref.version,

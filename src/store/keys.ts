@@ -2,12 +2,13 @@ import { hash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { ApiKey, KeyKind } from "../contract/index.js";
 import { ReadCache, type ChangeTracker } from "./changes.js";
+import type { Dialect } from "./database.js";
 import { newId } from "./ids.js";
+import { lockForWrite } from "./locks.js";
 import { UsageStamps } from "./usage.js";
 import type { ApiKeyTable, Database } from "./schema.js";
 
 export const KEY_PREFIXES: Record<KeyKind, string> = { tenant: "wg_tenant_", app: "wg_app_" };
-
 
 export interface IssuedKey {
   key: ApiKey;
@@ -42,6 +43,7 @@ export class KeyRepository {
 
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
     changes: ChangeTracker,
     private readonly now: () => Date,
   ) {
@@ -114,6 +116,34 @@ export class KeyRepository {
       .where("revoked_at", "is", null)
       .execute();
     return this.get(tenantId, id);
+  }
+
+  /**
+   * Revokes one of the tenant's admin keys unless it is the last active one: a tenant
+   * without an admin key cannot be administered any more. Checking and revoking happen
+   * under the tenant's row lock (the database's write lock on SQLite), so two servers
+   * revoking the last two keys at once cannot both succeed. Undefined: no such admin key.
+   */
+  async revokeAdminKey(tenantId: string, id: string): Promise<ApiKey | "last-active" | undefined> {
+    const outcome = await this.db.transaction().execute(async (trx) => {
+      const tenant = await lockForWrite(trx.selectFrom("tenants").select("id").where("id", "=", tenantId), this.dialect).executeTakeFirst();
+      if (!tenant) return undefined;
+      const key = await trx.selectFrom("api_keys").select(["id", "revoked_at"]).where("tenant_id", "=", tenantId).where("id", "=", id).where("kind", "=", "tenant").executeTakeFirst();
+      if (!key) return undefined;
+      if (key.revoked_at !== null) return "revoked" as const;
+      const others = await trx
+        .selectFrom("api_keys")
+        .select((eb) => eb.fn.countAll<string | number>().as("n"))
+        .where("tenant_id", "=", tenantId)
+        .where("kind", "=", "tenant")
+        .where("revoked_at", "is", null)
+        .where("id", "<>", id)
+        .executeTakeFirstOrThrow();
+      if (Number(others.n) === 0) return "last-active" as const;
+      await trx.updateTable("api_keys").set({ revoked_at: this.now().toISOString() }).where("id", "=", id).execute();
+      return "revoked" as const;
+    });
+    return outcome === "revoked" ? this.get(tenantId, id) : outcome;
   }
 }
 

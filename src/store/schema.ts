@@ -15,6 +15,7 @@ export interface Database {
   pins: PinTable;
   connections: ConnectionTable;
   app_integration_settings: AppIntegrationSettingsTable;
+  version_requests: VersionRequestTable;
 }
 
 export interface TenantTable {
@@ -172,4 +173,15 @@ export interface AppIntegrationSettingsTable {
   /** JSON FieldMapping[]. */
   mappings: string;
   updated_at: string;
+}
+
+/** What a version-making request (`import:<job id>`) came to, so that running it again finds it. */
+export interface VersionRequestTable {
+  tenant_id: string;
+  request_key: string;
+  integration_id: string;
+  version: number;
+  /** 1: the request made the version; 0: its content already was the latest. */
+  created: number;
+  created_at: string;
 }

@@ -1,5 +1,5 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
-import type { SqliteDatabase, SqliteStatement } from "kysely";
+import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteDialectConfig, type SqliteStatement } from "kysely";
 import { remember } from "../lib/bounded-map.js";
 
 /**
@@ -46,4 +46,32 @@ function toSqlite(parameters: ReadonlyArray<unknown>): SQLInputValue[] {
     if (value === undefined) return null;
     return value as SQLInputValue;
   });
+}
+
+/**
+ * Kysely's SQLite driver opens transactions with a plain (deferred) `BEGIN`: the write lock
+ * is only asked for at the first write, after the transaction has read. When another
+ * process (a second server on the same file, or the CLI's operator commands) committed in
+ * between, SQLite cannot upgrade that stale snapshot and fails at once with SQLITE_BUSY:
+ * busy_timeout does not apply. Every transaction here reads in order to write, so each one
+ * takes the write lock up front with `BEGIN IMMEDIATE`, waiting (busy_timeout) for the
+ * other process instead; within one process Kysely already runs one transaction at a time.
+ */
+export class ImmediateSqliteDialect extends SqliteDialect {
+  private readonly settings: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.settings = config;
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.settings);
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
 }

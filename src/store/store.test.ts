@@ -2,7 +2,15 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { IntegrationDefinitionSchema, type IntegrationDefinitionInput } from "../contract/index.js";
 import { contentHash } from "../lib/canonical-json.js";
 import { openTestStore, storeBackends } from "../../test/support/stores.js";
+import type { Kysely } from "kysely";
+import { StoredDataError } from "./decode.js";
+import type { Database } from "./schema.js";
 import type { Store } from "./store.js";
+
+/** The store's Kysely instance, to corrupt a row as a hand edit would. */
+function db(store: Store): Kysely<Database> {
+  return (store as unknown as { handle: { db: Kysely<Database> } }).handle.db;
+}
 
 function definition(overrides: Partial<IntegrationDefinitionInput> = {}) {
   return IntegrationDefinitionSchema.parse({
@@ -88,6 +96,26 @@ describe.each(storeBackends)("store on %s", (backend) => {
       await store.keys.authenticate(issued.secret);
       await store.connections.touch(connection.id);
       expect(await stamps()).toEqual([clock.toISOString(), clock.toISOString()]);
+    });
+
+    it("revokes admin keys down to the last active one, also when two revokes race", async () => {
+      const tenant = await store.tenants.create("Acme");
+      const [a, b, c] = [
+        await store.keys.issue({ tenantId: tenant.id, kind: "tenant" }),
+        await store.keys.issue({ tenantId: tenant.id, kind: "tenant" }),
+        await store.keys.issue({ tenantId: tenant.id, kind: "tenant" }),
+      ];
+      expect(await store.keys.revokeAdminKey(tenant.id, a.key.id)).toMatchObject({ id: a.key.id, revokedAt: clock.toISOString() });
+      // Revoking a revoked key again answers it as it is.
+      expect(await store.keys.revokeAdminKey(tenant.id, a.key.id)).toMatchObject({ id: a.key.id, revokedAt: clock.toISOString() });
+      const raced = await Promise.all([store.keys.revokeAdminKey(tenant.id, b.key.id), store.keys.revokeAdminKey(tenant.id, c.key.id)]);
+      expect(raced.filter((outcome) => outcome === "last-active")).toHaveLength(1);
+      expect((await store.keys.list(tenant.id)).filter((key) => key.revokedAt === null)).toHaveLength(1);
+      const app = await store.apps.create(tenant.id, "web");
+      if (app === "name-taken") throw new Error("unexpected");
+      const appKey = await store.keys.issue({ tenantId: tenant.id, kind: "app", appId: app.id });
+      expect(await store.keys.revokeAdminKey(tenant.id, appKey.key.id)).toBeUndefined();
+      expect(await store.keys.revokeAdminKey(tenant.id, "key_missing")).toBeUndefined();
     });
 
     it("never revokes or shows another tenant's key", async () => {
@@ -197,6 +225,22 @@ describe.each(storeBackends)("store on %s", (backend) => {
       expect(await store.integrations.delete(tenant.id, "petstore")).toBe(true);
       expect(await store.integrations.get(tenant.id, "petstore")).toBeUndefined();
       expect((await save(store, tenant.id)).version).toBe(1);
+    });
+
+    it("fails loudly, naming the column, on stored JSON of the wrong shape", async () => {
+      const tenant = await store.tenants.create("Acme");
+      await save(store, tenant.id);
+      await db(store).updateTable("integration_versions").set({ config: JSON.stringify({ name: "x" }) }).execute();
+      await expect(store.versions.definition(tenant.id, "petstore", 1)).rejects.toThrow(/integration_versions\.config: stored JSON has an unexpected shape/);
+      await expect(store.versions.definition(tenant.id, "petstore", 1)).rejects.toBeInstanceOf(StoredDataError);
+    });
+
+    it("numbers the versions of 20 concurrent saves 1..20, one integration row, one history", async () => {
+      const tenant = await store.tenants.create("Acme");
+      const saved = await Promise.all(Array.from({ length: 20 }, (_, i) => save(store, tenant.id, definition({ name: `Petstore ${i}` }))));
+      expect(saved.map((result) => result.version).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect((await store.integrations.list(tenant.id, { limit: 10 })).data).toHaveLength(1);
+      expect((await store.versions.history(tenant.id, "petstore"))!.filter((event) => event.kind === "created")).toHaveLength(20);
     });
 
     it("saves a large definition (2,000 actions) in one transaction", async () => {

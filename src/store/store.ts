@@ -39,9 +39,9 @@ export class Store {
     this.dialect = handle.dialect;
     this.changes = handle.changes;
     this.tenants = new TenantRepository(handle.db, now);
-    this.keys = new KeyRepository(handle.db, handle.changes, now);
+    this.keys = new KeyRepository(handle.db, handle.dialect, handle.changes, now);
     this.integrations = new IntegrationRepository(handle.db, now);
-    this.versions = new VersionRepository(handle.db, this.integrations, now);
+    this.versions = new VersionRepository(handle.db, handle.dialect, this.integrations, now);
     this.apps = new AppRepository(handle.db, handle.changes, now);
     this.jobs = new JobRepository(handle.db, handle.dialect, now);
     let loaded: Promise<Sealer> | undefined;
@@ -49,7 +49,7 @@ export class Store {
       if (options?.reload) loaded = undefined;
       return (loaded ??= sealer());
     };
-    this.connections = new ConnectionRepository(handle.db, handle.changes, ring, now);
+    this.connections = new ConnectionRepository(handle.db, handle.dialect, handle.changes, ring, now);
     this.sealer = () => ring();
   }
 

@@ -1,26 +1,13 @@
 import type { Kysely, Transaction } from "kysely";
-import type {
-  ActionDefinition,
-  AuthScheme,
-  DiffSummary,
-  IntegrationDefinition,
-  IntegrationDetail,
-  IntegrationEvent,
-  Version,
-} from "../contract/index.js";
-import { diffDefinitions } from "../versioning/index.js";
+import type { ActionDefinition, DiffSummary, IntegrationDefinition, IntegrationDetail, IntegrationEvent, Version } from "../contract/index.js";
+import type { Dialect } from "./database.js";
+import { decodeActionParts, decodeDiffSummary, decodeVersionConfig, type VersionConfig } from "./decode.js";
 import { newId } from "./ids.js";
 import { primaryAuthType, type IntegrationRepository } from "./integrations.js";
+import { lockForWrite } from "./locks.js";
 import type { ActionTable, Database, IntegrationEventTable, IntegrationTable, IntegrationVersionTable } from "./schema.js";
 
-/** What a version stores besides its actions. */
-export interface VersionConfig {
-  name: string;
-  description: string | null;
-  baseUrl: string;
-  authSchemes: AuthScheme[];
-  authTypeUnverified: boolean;
-}
+export type { VersionConfig } from "./decode.js";
 
 export interface SaveVersionResult {
   integration: IntegrationDetail;
@@ -30,110 +17,181 @@ export interface SaveVersionResult {
   status: Version["status"];
 }
 
+/** How to write a version; the versions service composes the texts, the store writes them as given. */
+export interface AppendRequest {
+  contentHash: string;
+  /** `key:<id>` for an API call, `import:<job id>` for an import. */
+  createdBy: string;
+  draft?: boolean;
+  changelog?: string | null;
+  /** Against the latest version, `expectedLatest`. */
+  diffSummary?: DiffSummary | null;
+  /**
+   * Names the request (`import:<job id>`), unique in the tenant: when it comes again (a job
+   * resumed after a crash), the answer is what it came to the first time, and nothing is written.
+   */
+  requestKey?: string;
+  /**
+   * The latest version number the caller composed `changelog` and `diffSummary` against
+   * (null: none yet). When another version landed since, nothing is written: `stale`.
+   * Left out, the version is numbered after whatever is latest (fixtures, tools).
+   */
+  expectedLatest?: number | null;
+}
+
+export type AppendOutcome =
+  /** Written (`created`), or not needed: the content already was the latest version's. */
+  | ({ kind: "saved" } & SaveVersionResult)
+  /** The request had come before: what it came to then. */
+  | ({ kind: "replayed" } & SaveVersionResult)
+  /** Another version landed after `expectedLatest`; compose against `latest` and try again. */
+  | { kind: "stale"; latest: number | null };
+
+/** The newest version of an integration, whatever its status. */
+export interface LatestVersion {
+  version: number;
+  contentHash: string;
+}
+
 /** The outcome of moving an integration's current-version pointer (publish, rollback). */
 export type CurrentMove =
   | { kind: "done"; integration: IntegrationDetail; version: Version }
   | { kind: "missing"; what: "integration" | "version" }
-  | { kind: "not-published"; version: number };
+  /** A rollback may only go to a published version: a draft becomes current only by being published. */
+  | { kind: "not-published"; version: number }
+  /** The current version was no longer `expectedCurrent`. */
+  | { kind: "stale"; current: number | null };
+
+export interface MoveRequest {
+  /** `published` publishes a draft on the way; `rollback` only moves the pointer. */
+  event: "published" | "rollback";
+  actor: string;
+  /** Move only if this is still the current version (the caller checked the move against it). */
+  expectedCurrent?: number | null;
+}
 
 /** Rows are inserted in batches well under Postgres' 65,535 and SQLite's 32,766 bind-parameter limits. */
 const ACTION_INSERT_BATCH = 200;
 
+/** Thrown inside a transaction to roll it back, and caught outside it. */
+class Stale {
+  constructor(readonly latest: number | null) {}
+}
+
 /**
  * Integration versions are immutable snapshots; what changes is which one is current.
- * Publishing and rolling back move that one pointer in one transaction and leave an
- * event in the history, so "what ran when" can always be answered.
+ * Every write here holds the integration's row lock (FOR NO KEY UPDATE on Postgres, the
+ * database's write lock on SQLite) from its first read to its commit, so numbering,
+ * the history's sequence and the current pointer cannot race. What a version says about
+ * the one before it (changelog, diff) is composed by the versions service, outside the
+ * lock; `expectedLatest` and `expectedCurrent` tell when that went stale.
  */
 export class VersionRepository {
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
     private readonly integrations: IntegrationRepository,
     private readonly now: () => Date,
   ) {}
 
   /**
-   * Stores `definition` as the integration's next version (creating the integration on
-   * first use). Published versions become current at once; drafts wait for `publish`.
-   * Identical content (same hash as the latest version) writes nothing.
+   * Stores `definition` as the integration's next version, creating the integration on
+   * first use. Published versions become current at once; drafts wait for a publish.
+   * Identical content (the latest version's hash) writes nothing.
    */
-  async save(
-    tenantId: string,
-    definition: IntegrationDefinition,
-    meta: { contentHash: string; createdBy: string; changelog?: string; draft?: boolean },
-  ): Promise<SaveVersionResult> {
-    const outcome = await this.db.transaction().execute(async (trx) => {
-      const now = this.now().toISOString();
-      let integration = await trx
-        .selectFrom("integrations")
-        .selectAll()
-        .where("tenant_id", "=", tenantId)
-        .where("slug", "=", definition.slug)
-        .executeTakeFirst();
-      if (!integration) {
-        integration = {
-          id: newId("int"),
-          tenant_id: tenantId,
-          slug: definition.slug,
+  async append(tenantId: string, definition: IntegrationDefinition, request: AppendRequest): Promise<AppendOutcome> {
+    let outcome: { kind: "saved" | "replayed"; integrationId: string; version: number; created: boolean; status: Version["status"] };
+    try {
+      outcome = await this.db.transaction().execute(async (trx) => {
+        const replayed = request.requestKey === undefined ? undefined : await this.replay(trx, tenantId, request.requestKey);
+        if (replayed) return { kind: "replayed" as const, ...replayed };
+        const now = this.now().toISOString();
+        const integration = (await this.lockIntegration(trx, tenantId, definition.slug)) ?? (await this.createIntegration(trx, tenantId, definition, now));
+        // A second run of the same request may have finished while this one waited for the lock.
+        const raced = request.requestKey === undefined ? undefined : await this.replay(trx, tenantId, request.requestKey);
+        if (raced) return { kind: "replayed" as const, ...raced };
+
+        const latest = await trx
+          .selectFrom("integration_versions")
+          .select(["version", "content_hash", "status"])
+          .where("integration_id", "=", integration.id)
+          .orderBy("version", "desc")
+          .limit(1)
+          .executeTakeFirst();
+        if (latest?.content_hash === request.contentHash) {
+          await this.recordRequest(trx, tenantId, request, integration.id, latest.version, false, now);
+          return { kind: "saved" as const, integrationId: integration.id, version: latest.version, created: false, status: latest.status };
+        }
+        if (request.expectedLatest !== undefined && (latest?.version ?? null) !== request.expectedLatest) throw new Stale(latest?.version ?? null);
+
+        const version = (latest?.version ?? 0) + 1;
+        const status: Version["status"] = request.draft ? "draft" : "published";
+        const versionId = newId("ver");
+        const config: VersionConfig = {
           name: definition.name,
           description: definition.description ?? null,
-          base_url: definition.baseUrl,
-          auth_type: primaryAuthType(definition.authSchemes),
-          auth_type_unverified: definition.authTypeUnverified ? 1 : 0,
-          current_version: null,
-          created_at: now,
-          updated_at: now,
-          rate_limit: null,
-        } satisfies IntegrationTable;
-        await trx.insertInto("integrations").values(integration).execute();
-      }
-      const latest = await trx
-        .selectFrom("integration_versions")
-        .selectAll()
-        .where("integration_id", "=", integration.id)
-        .orderBy("version", "desc")
-        .limit(1)
-        .executeTakeFirst();
-      if (latest?.content_hash === meta.contentHash) return { created: false, version: latest.version, status: latest.status };
+          baseUrl: definition.baseUrl,
+          authSchemes: definition.authSchemes,
+          authTypeUnverified: definition.authTypeUnverified,
+        };
+        await trx
+          .insertInto("integration_versions")
+          .values({
+            id: versionId,
+            integration_id: integration.id,
+            version,
+            status,
+            content_hash: request.contentHash,
+            config: JSON.stringify(config),
+            action_count: definition.actions.length,
+            changelog: request.changelog ?? null,
+            created_by: request.createdBy,
+            created_at: now,
+            published_at: status === "published" ? now : null,
+            diff_summary: request.diffSummary ? JSON.stringify(request.diffSummary) : null,
+          })
+          .execute();
+        await insertActions(trx, versionId, definition.actions);
+        await recordEvent(trx, integration.id, "created", version, integration.current_version, request.createdBy, now);
+        if (status === "published") {
+          await makeCurrent(trx, integration.id, version, now, config);
+          await recordEvent(trx, integration.id, "published", version, integration.current_version, request.createdBy, now);
+        }
+        await this.recordRequest(trx, tenantId, request, integration.id, version, true, now);
+        return { kind: "saved" as const, integrationId: integration.id, version, created: true, status };
+      });
+    } catch (error) {
+      if (error instanceof Stale) return { kind: "stale", latest: error.latest };
+      throw error;
+    }
+    const integration = await this.integrations.getById(tenantId, outcome.integrationId);
+    if (!integration) throw new Error(`integration ${outcome.integrationId} vanished after saving`);
+    return { kind: outcome.kind, integration, version: outcome.version, created: outcome.created, status: outcome.status };
+  }
 
-      const version = (latest?.version ?? 0) + 1;
-      const summary = latest ? diffSummary(await loadDefinition(trx, integration.slug, latest), definition, latest.version, version) : null;
-      const status: Version["status"] = meta.draft ? "draft" : "published";
-      const versionId = newId("ver");
-      const config: VersionConfig = {
-        name: definition.name,
-        description: definition.description ?? null,
-        baseUrl: definition.baseUrl,
-        authSchemes: definition.authSchemes,
-        authTypeUnverified: definition.authTypeUnverified,
-      };
-      await trx
-        .insertInto("integration_versions")
-        .values({
-          id: versionId,
-          integration_id: integration.id,
-          version,
-          status,
-          content_hash: meta.contentHash,
-          config: JSON.stringify(config),
-          action_count: definition.actions.length,
-          changelog: meta.changelog ?? (summary ? describeSummary(summary) : "first version"),
-          created_by: meta.createdBy,
-          created_at: now,
-          published_at: status === "published" ? now : null,
-          diff_summary: summary ? JSON.stringify(summary) : null,
-        })
-        .execute();
-      await insertActions(trx, versionId, definition.actions);
-      await recordEvent(trx, integration.id, "created", version, integration.current_version, meta.createdBy, now);
-      if (status === "published") {
-        await makeCurrent(trx, integration.id, version, now, config);
-        await recordEvent(trx, integration.id, "published", version, integration.current_version, meta.createdBy, now);
-      }
-      return { created: true, version, status };
-    });
-    const integration = await this.integrations.get(tenantId, definition.slug);
-    if (!integration) throw new Error(`integration ${definition.slug} vanished after saving`);
-    return { integration, ...outcome };
+  /**
+   * `append` without a changelog or diff, numbered after whatever is latest: for fixtures
+   * and tools. The API and the jobs go through the versions service, which composes them.
+   */
+  async save(tenantId: string, definition: IntegrationDefinition, request: Omit<AppendRequest, "expectedLatest">): Promise<SaveVersionResult> {
+    const outcome = await this.append(tenantId, definition, request);
+    if (outcome.kind === "stale") throw new Error("unreachable: a save without expectedLatest cannot be stale");
+    const { kind: _kind, ...result } = outcome;
+    return result;
+  }
+
+  /** The newest version (draft or published) of an integration; undefined when it has none or does not exist. */
+  async latest(tenantId: string, slug: string): Promise<LatestVersion | undefined> {
+    const row = await this.db
+      .selectFrom("integration_versions as v")
+      .innerJoin("integrations as i", "i.id", "v.integration_id")
+      .select(["v.version", "v.content_hash"])
+      .where("i.tenant_id", "=", tenantId)
+      .where("i.slug", "=", slug)
+      .orderBy("v.version", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return row && { version: row.version, contentHash: row.content_hash };
   }
 
   async list(tenantId: string, slug: string): Promise<Version[] | undefined> {
@@ -160,17 +218,37 @@ export class VersionRepository {
   /** Base URL and auth schemes of one version (what the gateway needs besides the action). */
   async config(versionId: string): Promise<VersionConfig | undefined> {
     const row = await this.db.selectFrom("integration_versions").select("config").where("id", "=", versionId).executeTakeFirst();
-    return row && (JSON.parse(row.config) as VersionConfig);
+    return row && decodeVersionConfig(row.config);
   }
 
-  /** Publishes a version and makes it current. Publishing the current version again changes nothing. */
-  async publish(tenantId: string, slug: string, version: number, actor: string): Promise<CurrentMove> {
-    return this.moveCurrent(tenantId, slug, version, actor, "published");
-  }
-
-  /** Makes an earlier (published) version current again: one pointer move, recorded in the history. */
-  async rollback(tenantId: string, slug: string, version: number, actor: string): Promise<CurrentMove> {
-    return this.moveCurrent(tenantId, slug, version, actor, "rollback");
+  /**
+   * Makes `version` current: one pointer move, recorded in the history. Publishing the
+   * current version again changes nothing.
+   */
+  async moveCurrent(tenantId: string, slug: string, version: number, request: MoveRequest): Promise<CurrentMove> {
+    const result = await this.db.transaction().execute(async (trx): Promise<CurrentMove | undefined> => {
+      const integration = await this.lockIntegration(trx, tenantId, slug);
+      if (!integration) return { kind: "missing", what: "integration" };
+      if (request.expectedCurrent !== undefined && integration.current_version !== request.expectedCurrent) {
+        return { kind: "stale", current: integration.current_version };
+      }
+      const row = await this.versionRow(trx, integration.id, version);
+      if (!row) return { kind: "missing", what: "version" };
+      if (request.event === "rollback" && row.status !== "published") return { kind: "not-published", version };
+      const now = this.now().toISOString();
+      if (row.status === "draft") {
+        await trx.updateTable("integration_versions").set({ status: "published", published_at: now }).where("id", "=", row.id).execute();
+      }
+      if (integration.current_version !== version || row.status === "draft") {
+        await makeCurrent(trx, integration.id, version, now, decodeVersionConfig(row.config));
+        await recordEvent(trx, integration.id, request.event, version, integration.current_version, request.actor, now);
+      }
+      return undefined;
+    });
+    if (result) return result;
+    const [integration, saved] = await Promise.all([this.integrations.get(tenantId, slug), this.get(tenantId, slug, version)]);
+    if (!integration || !saved) return { kind: "missing", what: "integration" };
+    return { kind: "done", integration, version: saved };
   }
 
   async history(tenantId: string, slug: string): Promise<IntegrationEvent[] | undefined> {
@@ -185,27 +263,66 @@ export class VersionRepository {
     return rows.map((row) => ({ kind: row.kind, version: row.version, previousVersion: row.previous_version, actor: row.actor, createdAt: row.created_at }));
   }
 
-  private async moveCurrent(tenantId: string, slug: string, version: number, actor: string, kind: "published" | "rollback"): Promise<CurrentMove> {
-    const result = await this.db.transaction().execute(async (trx): Promise<CurrentMove | undefined> => {
-      const integration = await this.findIntegration(trx, tenantId, slug);
-      if (!integration) return { kind: "missing", what: "integration" };
-      const row = await this.versionRow(trx, integration.id, version);
-      if (!row) return { kind: "missing", what: "version" };
-      if (kind === "rollback" && row.status !== "published") return { kind: "not-published", version };
-      const now = this.now().toISOString();
-      if (row.status === "draft") {
-        await trx.updateTable("integration_versions").set({ status: "published", published_at: now }).where("id", "=", row.id).execute();
-      }
-      if (integration.current_version !== version || row.status === "draft") {
-        await makeCurrent(trx, integration.id, version, now, JSON.parse(row.config) as VersionConfig);
-        await recordEvent(trx, integration.id, kind, version, integration.current_version, actor, now);
-      }
-      return undefined;
-    });
-    if (result) return result;
-    const [integration, saved] = await Promise.all([this.integrations.get(tenantId, slug), this.get(tenantId, slug, version)]);
-    if (!integration || !saved) return { kind: "missing", what: "integration" };
-    return { kind: "done", integration, version: saved };
+  /** The integration's row, locked until the transaction ends. */
+  private lockIntegration(trx: Transaction<Database>, tenantId: string, slug: string) {
+    return lockForWrite(
+      trx.selectFrom("integrations").select(["id", "current_version"]).where("tenant_id", "=", tenantId).where("slug", "=", slug),
+      this.dialect,
+    ).executeTakeFirst();
+  }
+
+  /**
+   * Creates the integration, or (when a concurrent request created it first) waits for that
+   * one to commit, and locks it. `ON CONFLICT DO NOTHING` blocks on the other's uncommitted
+   * row rather than failing on the unique constraint.
+   */
+  private async createIntegration(trx: Transaction<Database>, tenantId: string, definition: IntegrationDefinition, now: string) {
+    const row: IntegrationTable = {
+      id: newId("int"),
+      tenant_id: tenantId,
+      slug: definition.slug,
+      name: definition.name,
+      description: definition.description ?? null,
+      base_url: definition.baseUrl,
+      auth_type: primaryAuthType(definition.authSchemes),
+      auth_type_unverified: definition.authTypeUnverified ? 1 : 0,
+      current_version: null,
+      created_at: now,
+      updated_at: now,
+      rate_limit: null,
+    };
+    await trx.insertInto("integrations").values(row).onConflict((oc) => oc.columns(["tenant_id", "slug"]).doNothing()).execute();
+    const locked = await this.lockIntegration(trx, tenantId, definition.slug);
+    if (!locked) throw new Error(`integration ${definition.slug} could not be created`);
+    return locked;
+  }
+
+  private async replay(trx: Transaction<Database>, tenantId: string, requestKey: string) {
+    const row = await trx
+      .selectFrom("version_requests as r")
+      .innerJoin("integration_versions as v", (join) => join.onRef("v.integration_id", "=", "r.integration_id").onRef("v.version", "=", "r.version"))
+      .select(["r.integration_id", "r.version", "r.created", "v.status"])
+      .where("r.tenant_id", "=", tenantId)
+      .where("r.request_key", "=", requestKey)
+      .executeTakeFirst();
+    return row && { integrationId: row.integration_id, version: row.version, created: row.created === 1, status: row.status };
+  }
+
+  private async recordRequest(
+    trx: Transaction<Database>,
+    tenantId: string,
+    request: AppendRequest,
+    integrationId: string,
+    version: number,
+    created: boolean,
+    now: string,
+  ): Promise<void> {
+    if (request.requestKey === undefined) return;
+    await trx
+      .insertInto("version_requests")
+      .values({ tenant_id: tenantId, request_key: request.requestKey, integration_id: integrationId, version, created: created ? 1 : 0, created_at: now })
+      .onConflict((oc) => oc.columns(["tenant_id", "request_key"]).doNothing())
+      .execute();
   }
 
   private findIntegration(db: Kysely<Database>, tenantId: string, slug: string) {
@@ -260,6 +377,7 @@ async function makeCurrent(trx: Transaction<Database>, integrationId: string, ve
     .execute();
 }
 
+/** Appends to the history; the caller holds the integration's lock, so `seq` cannot race. */
 async function recordEvent(
   trx: Transaction<Database>,
   integrationId: string,
@@ -282,7 +400,7 @@ async function recordEvent(
 
 /** Rebuilds the IntegrationDefinition a version was saved from. */
 export async function loadDefinition(db: Kysely<Database>, slug: string, row: IntegrationVersionTable): Promise<IntegrationDefinition> {
-  const config = JSON.parse(row.config) as VersionConfig;
+  const config = decodeVersionConfig(row.config);
   const actions = await db.selectFrom("actions").selectAll().where("version_id", "=", row.id).orderBy("name").execute();
   return {
     slug,
@@ -291,33 +409,16 @@ export async function loadDefinition(db: Kysely<Database>, slug: string, row: In
     baseUrl: config.baseUrl,
     authSchemes: config.authSchemes,
     authTypeUnverified: config.authTypeUnverified,
-    actions: actions.map((action) => {
-      const stored = JSON.parse(action.definition) as Pick<ActionDefinition, "tags" | "inputSchema" | "outputSchema" | "errors" | "pagination">;
-      return {
-        name: action.name,
-        method: action.method as ActionDefinition["method"],
-        path: action.path,
-        ...(action.summary === null ? {} : { summary: action.summary }),
-        ...(action.description === null ? {} : { description: action.description }),
-        deprecated: action.deprecated === 1,
-        ...stored,
-      };
-    }),
+    actions: actions.map((action) => ({
+      name: action.name,
+      method: action.method as ActionDefinition["method"],
+      path: action.path,
+      ...(action.summary === null ? {} : { summary: action.summary }),
+      ...(action.description === null ? {} : { description: action.description }),
+      deprecated: action.deprecated === 1,
+      ...decodeActionParts(action.definition),
+    })),
   };
-}
-
-function diffSummary(from: IntegrationDefinition, to: IntegrationDefinition, fromVersion: number, toVersion: number): DiffSummary {
-  return diffDefinitions(from, to, { fromVersion, toVersion }).summary;
-}
-
-function describeSummary(summary: DiffSummary): string {
-  const parts = [
-    summary.added && `${summary.added} added`,
-    summary.removed && `${summary.removed} removed`,
-    summary.changed && `${summary.changed} changed`,
-  ].filter(Boolean);
-  const text = parts.length ? `actions: ${parts.join(", ")}` : "integration settings changed";
-  return summary.breaking ? `${text} (${summary.breaking} breaking)` : text;
 }
 
 function toVersion(slug: string, row: IntegrationVersionTable, current: number | null): Version {
@@ -332,6 +433,6 @@ function toVersion(slug: string, row: IntegrationVersionTable, current: number |
     createdBy: row.created_by,
     createdAt: row.created_at,
     publishedAt: row.published_at,
-    diffSummary: row.diff_summary ? (JSON.parse(row.diff_summary) as DiffSummary) : null,
+    diffSummary: row.diff_summary ? decodeDiffSummary(row.diff_summary) : null,
   };
 }

@@ -6,6 +6,7 @@ import { splitUrlCredentials } from "../../lib/url-credentials.js";
 import type { ClaimedJob, Store } from "../../store/index.js";
 import type { HandlerOutcome, JobHandler } from "../types.js";
 import { llmConfigFromEnv } from "../../importer/llm-config.js";
+import { VersionService } from "../../services/versions.js";
 import { decodeImportPayload, sealContext, SealedUrlSourceSchema, type ImportPayload } from "./import-payload.js";
 import { headerSecrets, ImportRedaction } from "./import-redaction.js";
 import { runImport, type ImportThread } from "./import-runner.js";
@@ -61,11 +62,19 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
       return { kind: "failed", error: redaction.json(importProblem(outcome.error)), retryable: TRANSIENT.has(outcome.error.code) };
     }
     progress({ stage: "saving", total: outcome.definition.actions.length });
-    const saved = await store.versions.save(job.tenantId, outcome.definition, {
+    // Keyed by the job: run again after a crash between saving and completing, it finds what it saved.
+    const saved = await new VersionService(store).create(job.tenantId, {
+      definition: outcome.definition,
       contentHash: outcome.contentHash,
-      createdBy: `import:${job.id}`,
+      actor: `import:${job.id}`,
+      requestKey: `import:${job.id}`,
       draft: request.draft,
     });
+    if (saved.kind !== "saved") {
+      const kind = saved.kind === "contended" ? "conflict" : "import-failed";
+      const problem = { type: problemTypeUri(kind), title: problemTypes[kind].title, status: problemTypes[kind].status, detail: saved.message };
+      return { kind: "failed", error: redaction.json(problem), retryable: saved.kind === "contended" };
+    }
     const result: ImportResult = {
       integration: saved.integration.slug,
       version: saved.version,

@@ -23,16 +23,8 @@ export function mountIdentityRoutes(app: Hono<AppEnv>): void {
   });
 
   mount(app, routes.revokeKey, async (c, { params }) => {
-    const { store, auth } = c.var;
-    const key = await store.keys.get(auth.tenantId, params.keyId);
-    if (!key || key.kind !== "tenant") throw notFound(`key ${params.keyId}`);
-    if (!key.revokedAt) {
-      const active = (await store.keys.list(auth.tenantId, { kind: "tenant" })).filter((k) => !k.revokedAt);
-      if (active.length <= 1) {
-        throw new HttpError("conflict", "this is the tenant's last active admin key; create another before revoking it");
-      }
-    }
-    const revoked = await store.keys.revoke(auth.tenantId, params.keyId);
+    const revoked = await c.var.store.keys.revokeAdminKey(c.var.auth.tenantId, params.keyId);
+    if (revoked === "last-active") throw new HttpError("conflict", "this is the tenant's last active admin key; create another before revoking it");
     if (!revoked) throw notFound(`key ${params.keyId}`);
     return revoked;
   });

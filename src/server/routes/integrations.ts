@@ -1,20 +1,19 @@
 import type { Context, Hono } from "hono";
 import { routes } from "../../contract/index.js";
-import { contentHash } from "../../lib/canonical-json.js";
 import type { VersionRef } from "../../store/index.js";
 import type { AppEnv } from "../env.js";
-import { notFound } from "../errors.js";
+import { HttpError, notFound } from "../errors.js";
 import { mount, WithStatus } from "../mount.js";
+import { actor, versions } from "./versions.js";
 
 export function mountIntegrationRoutes(app: Hono<AppEnv>): void {
   mount(app, routes.listIntegrations, async (c, { query }) => c.var.store.integrations.list(c.var.auth.tenantId, query));
 
   mount(app, routes.createIntegration, async (c, { body, query }) => {
-    const result = await c.var.store.versions.save(c.var.auth.tenantId, body, {
-      contentHash: contentHash(body),
-      createdBy: `key:${c.var.auth.key.id}`,
-      draft: query.draft === "true",
-    });
+    const outcome = await versions(c).create(c.var.auth.tenantId, { definition: body, actor: actor(c), draft: query.draft === "true" });
+    if (outcome.kind === "invalid") throw new HttpError("validation", `body.${outcome.field}: ${outcome.message}`, [{ field: `body.${outcome.field}`, message: outcome.message }]);
+    if (outcome.kind === "contended") throw new HttpError("conflict", outcome.message);
+    const { kind: _kind, ...result } = outcome;
     // 201 for a new version; 200 when the content was already the latest version.
     return result.created ? result : new WithStatus(200, result);
   });

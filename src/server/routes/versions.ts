@@ -1,7 +1,6 @@
 import type { Context, Hono } from "hono";
-import { routes, type IntegrationDefinition, type Version } from "../../contract/index.js";
-import type { CurrentMove } from "../../store/index.js";
-import { diffDefinitions, formatDiff, hasBreakingChanges } from "../../versioning/index.js";
+import { routes, type Version } from "../../contract/index.js";
+import { VersionService, type MoveOutcome } from "../../services/versions.js";
 import type { AppEnv } from "../env.js";
 import { HttpError, notFound } from "../errors.js";
 import { mount } from "../mount.js";
@@ -15,41 +14,23 @@ export function mountVersionRoutes(app: Hono<AppEnv>): void {
 
   mount(app, routes.getVersion, async (c, { params }) => {
     const version = await c.var.store.versions.get(c.var.auth.tenantId, params.slug, params.version);
-    if (!version) throw await missing(c, params.slug, params.version);
-    return version;
+    if (version) return version;
+    const integration = await c.var.store.integrations.find(c.var.auth.tenantId, params.slug);
+    throw notFound(integration ? `version ${params.version} of "${params.slug}"` : `integration "${params.slug}"`);
   });
 
   mount(app, routes.diffVersions, async (c, { params, query }) => {
-    const [from, to] = await Promise.all([definition(c, params.slug, query.from), definition(c, params.slug, query.to)]);
-    return diffDefinitions(from, to, { fromVersion: query.from, toVersion: query.to });
+    const outcome = await versions(c).diff(c.var.auth.tenantId, params.slug, query.from, query.to);
+    if (outcome.kind === "diff") return outcome.diff;
+    throw notFound(outcome.what === "integration" ? `integration "${params.slug}"` : `version ${outcome.version} of "${params.slug}"`);
   });
 
-  mount(app, routes.publishVersion, async (c, { params, body }) => {
-    const { store, auth } = c.var;
-    if (body.failOnBreaking) {
-      const integration = await store.integrations.get(auth.tenantId, params.slug);
-      if (integration?.currentVersion && integration.currentVersion !== params.version) {
-        const [current, candidate] = await Promise.all([
-          definition(c, params.slug, integration.currentVersion),
-          definition(c, params.slug, params.version),
-        ]);
-        const diff = diffDefinitions(current, candidate, { fromVersion: integration.currentVersion, toVersion: params.version });
-        if (hasBreakingChanges(diff)) {
-          const lines = formatDiff(diff).filter((line) => line.endsWith("(breaking)"));
-          throw new HttpError(
-            "conflict",
-            `version ${params.version} has ${diff.summary.breaking} breaking change(s) against current version ${integration.currentVersion}: ` +
-              lines.slice(0, 5).join("; ") +
-              (lines.length > 5 ? "; …" : ""),
-          );
-        }
-      }
-    }
-    return done(c, params.slug, await store.versions.publish(auth.tenantId, params.slug, params.version, actor(c)));
-  });
+  mount(app, routes.publishVersion, async (c, { params, body }) =>
+    done(params.slug, await versions(c).publish(c.var.auth.tenantId, params.slug, params.version, { actor: actor(c), failOnBreaking: body.failOnBreaking })),
+  );
 
   mount(app, routes.rollback, async (c, { params, body }) =>
-    done(c, params.slug, await c.var.store.versions.rollback(c.var.auth.tenantId, params.slug, body.to, actor(c))),
+    done(params.slug, await versions(c).rollback(c.var.auth.tenantId, params.slug, body.to, { actor: actor(c) })),
   );
 
   mount(app, routes.history, async (c, { params }) => {
@@ -59,25 +40,30 @@ export function mountVersionRoutes(app: Hono<AppEnv>): void {
   });
 }
 
-function actor(c: Context<AppEnv>): string {
+export function versions(c: Context<AppEnv>): VersionService {
+  return new VersionService(c.var.store);
+}
+
+export function actor(c: Context<AppEnv>): string {
   return `key:${c.var.auth.key.id}`;
 }
 
-async function definition(c: Context<AppEnv>, slug: string, version: number): Promise<IntegrationDefinition> {
-  const found = await c.var.store.versions.definition(c.var.auth.tenantId, slug, version);
-  if (!found) throw await missing(c, slug, version);
-  return found;
-}
-
-async function missing(c: Context<AppEnv>, slug: string, version: number): Promise<HttpError> {
-  const integration = await c.var.store.integrations.get(c.var.auth.tenantId, slug);
-  return notFound(integration ? `version ${version} of "${slug}"` : `integration "${slug}"`);
-}
-
-async function done(c: Context<AppEnv>, slug: string, change: CurrentMove): Promise<Version> {
-  if (change.kind === "done") return change.version;
-  if (change.kind === "not-published") {
-    throw new HttpError("conflict", `version ${change.version} of "${slug}" is a draft; publish it before rolling back to it`);
+function done(slug: string, outcome: MoveOutcome): Version {
+  switch (outcome.kind) {
+    case "done":
+      return outcome.version;
+    case "missing":
+      throw notFound(outcome.what === "integration" ? `integration "${slug}"` : `that version of "${slug}"`);
+    case "not-published":
+      throw new HttpError("conflict", `version ${outcome.version} of "${slug}" is a draft; publish it before rolling back to it`);
+    case "breaking":
+      throw new HttpError(
+        "conflict",
+        `version ${outcome.version} has ${outcome.diff.summary.breaking} breaking change(s) against current version ${outcome.current}: ` +
+          outcome.breaking.slice(0, 5).join("; ") +
+          (outcome.breaking.length > 5 ? "; …" : ""),
+      );
+    case "contended":
+      throw new HttpError("conflict", outcome.message);
   }
-  throw notFound(change.what === "integration" ? `integration "${slug}"` : `that version of "${slug}"`);
 }

@@ -6,6 +6,7 @@ import * as connections from "./004_connections.js";
 import * as refreshLeases from "./005_refresh_leases.js";
 import * as changeNotifications from "./006_change_notifications.js";
 import * as jobDocuments from "./007_job_documents.js";
+import * as versionRequests from "./008_version_requests.js";
 
 /**
  * Migrations are imported statically rather than read from a folder, so they survive
@@ -20,5 +21,6 @@ export const migrationProvider: MigrationProvider = {
     "005_refresh_leases": refreshLeases,
     "006_change_notifications": changeNotifications,
     "007_job_documents": jobDocuments,
+    "008_version_requests": versionRequests,
   }),
 };
