@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import type * as NodeSqlite from "node:sqlite";
 import path from "node:path";
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, sql } from "kysely";
 import { Migrator } from "kysely/migration";
 import { PostgresChanges, sqliteChanges } from "./change-sources.js";
 import { ChangeTracker, watchWrites } from "./changes.js";
@@ -55,7 +55,7 @@ export class StoreConfigError extends Error {
 export async function openDatabase(location: StoreLocation): Promise<DatabaseHandle> {
   const { db, changes } = location.kind === "sqlite" ? await openSqlite(location.file) : await openPostgres(location);
   try {
-    await migrate(db, location.kind === "postgres" ? location.schema : undefined);
+    await migrate(db, location.kind === "postgres" ? (location.schema ?? (await currentSchema(db))) : undefined);
   } catch (error) {
     await changes.close();
     await db.destroy();
@@ -135,6 +135,12 @@ async function openPostgres(location: { url: string; schema?: string }): Promise
   const applicationName = `waygate-changes ${location.schema ?? ""}`.trim().slice(0, 63);
   const changes = new ChangeTracker(new PostgresChanges(() => new pg.Client({ ...settings, application_name: applicationName })));
   return { db: new Kysely<Database>({ dialect: watchWrites(new PostgresDialect({ pool }), changes) }), changes };
+}
+
+/** The schema unqualified names land in (the first of search_path that exists): where the migration tables belong. */
+async function currentSchema(db: Kysely<Database>): Promise<string | undefined> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
 }
 
 async function migrate(db: Kysely<Database>, schema: string | undefined): Promise<void> {
