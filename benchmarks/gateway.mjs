@@ -78,7 +78,7 @@ async function main() {
   };
   const apiKey = JSON.parse(cli("server", "init", "--json")).apiKey;
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const server = spawn(process.execPath, [...profile, `${root}bin/waygate.js`, "server", "start", "--port", "0"], { env, stdio: ["ignore", "pipe", "inherit"] });
+  const server = spawn(process.execPath, [...profile, `${root}bin/waygate.js`, "server", "start", "--port", "0", "--allow-loopback-upstreams"], { env, stdio: ["ignore", "pipe", "inherit"] });
   children.push(server);
   const waygateUrl = await new Promise((resolve) => server.stdout.once("data", (chunk) => resolve(String(chunk).trim().split("\n")[0])));
   Object.assign(env, { WAYGATE_API_URL: waygateUrl, WAYGATE_API_KEY: apiKey });
