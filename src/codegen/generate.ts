@@ -49,8 +49,8 @@ export function generateClient(manifest: SdkManifest, options: GenerateOptions):
     entries.push({ plan, module });
     const names = integrationFiles(module);
     const head = integrationHeader(options.generatorVersion, integration);
-    output.set(names.types, renderIntegrationTypes(plan, names.types, head, ctx));
-    output.set(names.module, renderIntegrationModule(plan, names.module, names.typesSpecifier, head, ctx));
+    output.set(names.types, renderIntegrationTypes(plan, head));
+    output.set(names.module, renderIntegrationModule(plan, names.module, names.typesSpecifier, head));
   }
   const runtimeHead = runtimeHeader(options.generatorVersion);
   output.set("runtime.js", runtimeHead + ctx.templates.runtime.js);

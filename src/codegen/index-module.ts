@@ -5,11 +5,11 @@
  * comes from one naming table that already holds the runtime's exports, so `waygate-error`
  * as a slug cannot shadow `WaygateError`.
  */
-import { StructureKind, type ImportDeclarationStructure } from "ts-morph";
 import type { CodegenContext } from "./context.js";
 import { jsdoc } from "./jsdoc.js";
-import { escapeInvisible, jsString, NameTable } from "./naming.js";
+import { jsString, NameTable } from "./naming.js";
 import type { IntegrationPlan } from "./plan.js";
+import { printFile, type ImportLine } from "./print.js";
 import { exampleFromSchema } from "./snippets/example.js";
 import { jsLiteral } from "./snippets/literals.js";
 
@@ -37,15 +37,14 @@ export function renderIndexModule(entries: readonly IndexEntry[], head: string, 
     namespace: table.claim(entry.plan.integration.slug, "pascal"),
   }));
 
-  const imports: ImportDeclarationStructure[] = [
-    { kind: StructureKind.ImportDeclaration, moduleSpecifier: "./runtime.js", namespaceImport: "runtime" },
+  const imports: ImportLine[] = [
+    { from: "./runtime.js", namespace: "runtime" },
     ...named.map(
-      (entry): ImportDeclarationStructure => ({
-        kind: StructureKind.ImportDeclaration,
-        moduleSpecifier: `./${entry.module}.js`,
-        namedImports: [
+      (entry): ImportLine => ({
+        from: `./${entry.module}.js`,
+        named: [
           { name: "bindClient", alias: entry.binder },
-          { name: "Client", alias: entry.clientType, isTypeOnly: true },
+          { name: "Client", alias: entry.clientType, typeOnly: true },
         ],
       }),
     ),
@@ -77,12 +76,5 @@ export function renderIndexModule(entries: readonly IndexEntry[], head: string, 
   const bindings = named.map(({ plan, binder }) => `${INDENT.repeat(2)}[${jsString(plan.property)}, ${binder}],`);
   const list = bindings.length > 0 ? `[\n${bindings.join("\n")}\n${INDENT}]` : "[]";
   const factory = `${factoryDoc}export function createWaygate(options?: runtime.WaygateOptions): Waygate {\n${INDENT}return runtime.createRoot(options, ${list}) as Waygate;\n}`;
-  const file = ctx.project.createSourceFile(
-    "index.ts",
-    { leadingTrivia: head, statements: [...imports, [reexports, waygate, factory].join("\n\n")] },
-    { overwrite: true },
-  );
-  const text = file.getFullText();
-  ctx.project.removeSourceFile(file);
-  return escapeInvisible(text);
+  return printFile(head, imports, [reexports, waygate, factory].join("\n\n"));
 }

@@ -18,11 +18,10 @@
  *
  * All names come from the plan's naming tables; every string from a spec is escaped.
  */
-import { StructureKind, type StatementStructures } from "ts-morph";
 import { HttpMethodSchema } from "../contract/integrations.js";
-import type { CodegenContext } from "./context.js";
 import { jsdoc } from "./jsdoc.js";
-import { CodegenError, escapeInvisible, jsString } from "./naming.js";
+import { CodegenError, jsString } from "./naming.js";
+import { printFile } from "./print.js";
 import { CLIENT_RESERVED, type ActionPlan, type ClientGroup, type IntegrationPlan, type NamedType } from "./plan.js";
 import { isRecord } from "./schema-normalize.js";
 import { exampleFromSchema } from "./snippets/example.js";
@@ -37,30 +36,25 @@ export function integrationFiles(module: string): { module: string; types: strin
 }
 
 /** `github.types.d.ts`: every type of the integration and its `Client` interface. */
-export function renderIntegrationTypes(plan: IntegrationPlan, fileName: string, head: string, ctx: CodegenContext): string {
+export function renderIntegrationTypes(plan: IntegrationPlan, head: string): string {
   const named = new Map(plan.types.map((type) => [type.name, type.schema]));
   const renderer = createTypeRenderer(named);
   const typeStatements = plan.types.map((type) => `${typeDoc(type, plan)}export type ${type.name} = ${type.fixed ?? renderer.render(type.name, type.schema)};`);
   // `export {}`: in a declaration file, declarations without `export` (the helpers) are exported unless the file says otherwise.
-  // One text block with blank lines between declarations: ts-morph joins string statements with bare newlines.
   const body = [...typeStatements, ...renderer.helpers(), clientInterface(plan), waygateInterface(plan), "export {};"].join("\n\n");
-  return print(ctx, fileName, head, [{ kind: StructureKind.ImportDeclaration, isTypeOnly: true, namespaceImport: "runtime", moduleSpecifier: "./runtime.js" }, body]);
+  return printFile(head, [{ from: "./runtime.js", namespace: "runtime", typeOnly: true }], body);
 }
 
 /** `github.ts`: the action table, `bindClient`, `createWaygate`, and the types re-exported from `typesSpecifier` (`./github.types.js`). */
-export function renderIntegrationModule(plan: IntegrationPlan, fileName: string, typesSpecifier: string, head: string, ctx: CodegenContext): string {
-  return print(ctx, fileName, head, [
-    { kind: StructureKind.ImportDeclaration, namespaceImport: "runtime", moduleSpecifier: "./runtime.js" },
-    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namedImports: ["Client", "Waygate"], moduleSpecifier: typesSpecifier },
+export function renderIntegrationModule(plan: IntegrationPlan, fileName: string, typesSpecifier: string, head: string): string {
+  return printFile(
+    head,
+    [
+      { from: "./runtime.js", namespace: "runtime" },
+      { from: typesSpecifier, named: [{ name: "Client" }, { name: "Waygate" }], typeOnly: true },
+    ],
     `export type * from ${jsString(typesSpecifier)};\n\n${clientFactory(plan, fileName.replace(/\.ts$/, ""))}`,
-  ]);
-}
-
-function print(ctx: CodegenContext, fileName: string, head: string, statements: (string | StatementStructures)[]): string {
-  const file = ctx.project.createSourceFile(fileName, { leadingTrivia: head, statements }, { overwrite: true });
-  const text = file.getFullText();
-  ctx.project.removeSourceFile(file);
-  return escapeInvisible(text);
+  );
 }
 
 /** `github.issues.create`: how docs and examples name an action. */
