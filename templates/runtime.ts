@@ -499,39 +499,38 @@ function env(name: string): string | undefined {
 }
 
 function configure(options: WaygateOptions | undefined, base: Config | undefined): Config {
-  const given = options ?? {};
-  const apiKey = given.apiKey ?? base?.apiKey ?? env("WAYGATE_API_KEY");
-  if (typeof apiKey !== "string" || apiKey === "") throw new TypeError("Waygate: no API key: pass `apiKey` or set WAYGATE_API_KEY");
-  const baseUrl = given.baseUrl ?? base?.baseUrl ?? env("WAYGATE_BASE_URL");
-  if (typeof baseUrl !== "string" || !/^https?:\/\/[^/]/i.test(baseUrl)) {
-    throw new TypeError("Waygate: no base URL: pass `baseUrl` (the Waygate server, e.g. https://waygate.example.com) or set WAYGATE_BASE_URL");
-  }
-  // Seen once per process and action, however many clients share the default.
-  const warned = new Set<string>();
-  return {
-    apiKey,
-    baseUrl: baseUrl.replace(/\/+$/, ""),
-    app: given.app ?? base?.app ?? env("WAYGATE_APP"),
-    connection: given.connection ?? base?.connection,
-    // Called unbound, `fetch` throws "Illegal invocation" in browsers; looked up per call, so a
-    // fetch installed later (a test's, a polyfill) is used too.
-    fetch: given.fetch ?? base?.fetch ?? ((url, init) => (globalThis as unknown as { fetch: FetchLike }).fetch(url, init)),
-    retries: given.retries ?? base?.retries ?? 2,
-    timeout: given.timeout ?? base?.timeout ?? 60_000,
-    strictVersion: given.strictVersion ?? base?.strictVersion ?? false,
-    onVersionMismatch:
-      given.onVersionMismatch ??
-      base?.onVersionMismatch ??
-      ((mismatch) => {
-        const key = `${mismatch.integration} ${mismatch.action}`;
-        if (warned.has(key)) return;
-        warned.add(key);
-        // eslint-disable-next-line no-console
-        console.warn(
-          `Waygate: ${mismatch.integration} ${mismatch.action} ran version ${mismatch.executed ?? "(unknown)"} of the integration, ` +
-            `not version ${mismatch.expected} that this client was generated for; run \`waygate generate\` to update the client.`,
-        );
-      }),
+  // The options given (an `undefined` one is not given) over the base's, over the defaults.
+  const config: Config = Object.assign(
+    base
+      ? {}
+      : {
+          apiKey: env("WAYGATE_API_KEY"),
+          baseUrl: env("WAYGATE_BASE_URL"),
+          app: env("WAYGATE_APP"),
+          // Called unbound, `fetch` throws "Illegal invocation" in browsers; looked up per call, so a
+          // fetch installed later (a test's, a polyfill) is used too.
+          fetch: (url: string, init: FetchInit) => (globalThis as unknown as { fetch: FetchLike }).fetch(url, init),
+          retries: 2,
+          timeout: 60_000,
+          strictVersion: false,
+          onVersionMismatch: warnOnce(new Set()),
+        },
+    base,
+    ...Object.entries(options ?? {}).map(([key, value]) => (value === undefined ? {} : { [key]: value })),
+  ) as Config;
+  if (typeof config.apiKey !== "string" || config.apiKey === "") throw new TypeError("Waygate: no API key: pass `apiKey` or set WAYGATE_API_KEY");
+  if (typeof config.baseUrl !== "string" || !/^https?:\/\/[^/]/i.test(config.baseUrl)) throw new TypeError("Waygate: no base URL: pass `baseUrl` or set WAYGATE_BASE_URL");
+  config.baseUrl = config.baseUrl.replace(/\/+$/, "");
+  return config;
+}
+
+/** The default `onVersionMismatch`: one `console.warn` per action, for every client that shares the default. */
+function warnOnce(warned: Set<string>): (mismatch: VersionMismatch) => void {
+  return ({ integration, action, expected, executed }) => {
+    if (warned.has(`${integration} ${action}`)) return;
+    warned.add(`${integration} ${action}`);
+    // eslint-disable-next-line no-console
+    console.warn(`Waygate: ${integration} ${action} ran version ${executed ?? "?"} of the integration, not ${expected} as generated; run \`waygate generate\``);
   };
 }
 
@@ -589,6 +588,17 @@ interface Tree {
  */
 export function bindIntegration(transport: Transport, slug: string, version: number, table: ActionTable): unknown {
   const config = transport as unknown as Config;
+  // Parsed once per table, however many clients (`withOptions` per request, say) bind it.
+  let root = parsedTables.get(table);
+  if (!root) parsedTables.set(table, (root = parseTable(table)));
+  const client = materialize(config, slug, version, root);
+  Object.defineProperty(client, "request", { value: rawRequest(config, slug), writable: true, configurable: true });
+  return client;
+}
+
+const parsedTables = new Map<string, Tree>();
+
+function parseTable(table: ActionTable): Tree {
   const root: Tree = { members: new Map() };
   for (const line of table.split("\n")) {
     if (line === "") continue;
@@ -609,9 +619,7 @@ export function bindIntegration(transport: Transport, slug: string, version: num
     }
     node.members.set(last, row);
   }
-  const client = materialize(config, slug, version, root);
-  Object.defineProperty(client, "request", { value: rawRequest(config, slug), writable: true, configurable: true });
-  return client;
+  return root;
 }
 
 function unescapeField(field: string): string {
@@ -866,10 +874,7 @@ function errorFor(call: Call, answered: Answered, bytes: ArrayBuffer): WaygateEr
   const suffix = ` (request ${requestId})`;
   const type = typeof problem?.type === "string" && problem.type.startsWith(PROBLEM_BASE) ? problem.type.slice(PROBLEM_BASE.length) : undefined;
   if (type === "upstream-error" || source === "upstream") {
-    const given = problem?.upstream;
-    const upstream: UpstreamResponse = isRecord(given)
-      ? { status: typeof given.status === "number" ? given.status : status, headers: isRecord(given.headers) ? (given.headers as Record<string, string>) : {}, body: given.body }
-      : { status, headers: {}, body: problem ?? text };
+    const upstream: UpstreamResponse = isRecord(problem?.upstream) ? { status, headers: {}, ...problem.upstream } : { status, headers: {}, body: problem ?? text };
     const quoted = upstreamMessage(upstream.body);
     const message = `${call.label}: the upstream answered ${upstream.status}${quoted ? `: ${quoted}` : ""}${suffix}`;
     const Class = UPSTREAM_CLASSES.get(upstream.status) ?? (upstream.status >= 500 ? InternalServerError : APIError);

@@ -6,10 +6,11 @@
  *
  * The runtime reaches generated clients compiled (`runtime.js` + `runtime.d.ts`): the
  * package build writes them to dist/runtime/ (tsup.config.ts), and the installed package
- * reads those. Run from its TypeScript sources (tests, benchmarks without a build), this
- * module compiles templates/runtime.ts itself, so an edited runtime is never stale.
+ * reads those. Run from its TypeScript sources (tests), or when the build is older than
+ * templates/runtime.ts, this module compiles the template itself, so an edited runtime is
+ * never stale.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -58,12 +59,13 @@ export function loadTemplates(dir: string = templatesDir()): Templates {
 }
 
 function loadRuntime(dir: string): CompiledRuntime {
-  const built = join(dir, "..", BUILT_RUNTIME_DIR);
+  const source = join(dir, "runtime.ts");
+  const [js, dts] = ["runtime.js", "runtime.d.ts"].map((file) => join(dir, "..", BUILT_RUNTIME_DIR, file)) as [string, string];
   const fromSources = import.meta.url.endsWith(".ts");
-  if (!fromSources && existsSync(join(built, "runtime.js")) && existsSync(join(built, "runtime.d.ts"))) {
-    return { js: readFileSync(join(built, "runtime.js"), "utf8"), dts: readFileSync(join(built, "runtime.d.ts"), "utf8") };
-  }
+  // A build older than the template (an edit since `npm run build`) is not used; an installed package has both from one tarball.
+  const fresh = (file: string): boolean => existsSync(file) && statSync(file).mtimeMs >= statSync(source).mtimeMs;
+  if (!fromSources && fresh(js) && fresh(dts)) return { js: readFileSync(js, "utf8"), dts: readFileSync(dts, "utf8") };
   // TypeScript is a dependency of the package; it is loaded only here, off the path of a built install.
   const ts = createRequire(import.meta.url)("typescript") as typeof TypeScript;
-  return compileRuntime(readFileSync(join(dir, "runtime.ts"), "utf8"), ts);
+  return compileRuntime(readFileSync(source, "utf8"), ts);
 }
