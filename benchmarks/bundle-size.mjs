@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Benchmark: the size of an application bundle that calls one action, and what creating the
-// client costs. The generated client for a manifest of GitHub (1 200+ actions) and the three small
+// client costs. The generated client for a manifest of GitHub (1 200+ actions) and the two small
 // integrations of fixtures/codegen/small-manifest.json is bundled with esbuild (bundle, minify,
 // ESM, target es2022, platform neutral, so nothing Node-only slips in) for one-action consumers:
 //
@@ -102,7 +102,7 @@ const section = [
   "## Bundle: an application that calls one action",
   "",
   `Measured ${new Date().toISOString().slice(0, 10)} with \`node benchmarks/bundle-size.mjs\`; esbuild ${(await import("esbuild")).version} (bundle, minify, ESM, es2022, platform neutral), Node ${process.version}, ${cpus().length} cores, 1-minute load average ${loadAtStart.toFixed(1)} at start (sizes do not depend on load).`,
-  `The client is generated for GitHub (${github.integrations[0].actions.length} actions) and the three integrations of fixtures/codegen/small-manifest.json; each consumer creates the client and calls one action.`,
+  `The client is generated for GitHub (${github.integrations[0].actions.length} actions) and the two integrations of fixtures/codegen/small-manifest.json; each consumer creates the client and calls one action.`,
   "",
   "| consumer | minified | gzip | target ≤ 10 KB minified |",
   "| --- | ---: | ---: | --- |",

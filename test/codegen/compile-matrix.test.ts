@@ -90,7 +90,7 @@ let smallRoots: string[];
 let githubRoots: string[];
 
 beforeAll(async () => {
-  const small = generateClient(loadManifest("small-manifest.json"), { generatorVersion: "0.0.0-test" });
+  const small = generateClient(loadManifest("client-manifest.json"), { generatorVersion: "0.0.0-test" });
   const github = generateClient(await githubManifest(), { generatorVersion: "0.0.0-test" });
   const tree = new Map<string, string>([
     ...[...small].map(([path, text]) => [`small/${path}`, text] as const),

@@ -10,7 +10,7 @@ import { COMPILE_TIMEOUT_MS, removeDir, scratchDirInRepo, SETTINGS, tsFiles, typ
 import { loadManifest } from "./support/manifests.js";
 import { tsc7 } from "./support/tsc7.js";
 
-const manifest = loadManifest("small-manifest.json");
+const manifest = loadManifest("client-manifest.json");
 const files = generateClient(manifest, { generatorVersion: "0.1.0" });
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
@@ -32,7 +32,7 @@ describe("generateClient on hand-written actions", () => {
 
   // runtime.js is runtime.d.ts's implementation, compiled from templates/runtime.ts; the declarations are the API to review.
   test.each([...files.keys()].filter((path) => path !== "runtime.js"))("%s matches its snapshot", async (path) => {
-    await expect(files.get(path)).toMatchFileSnapshot(`./__snapshots__/small/${path}.snap`);
+    await expect(files.get(path)).toMatchFileSnapshot(`./__snapshots__/client/${path}.snap`);
   });
 
   test("every file's header names what its bytes depend on, and nothing else", () => {
@@ -165,7 +165,7 @@ describe("options.fetch", () => {
 
 describe("determinism", () => {
   test("generating twice gives identical bytes", () => {
-    const again = generateClient(loadManifest("small-manifest.json"), { generatorVersion: "0.1.0" });
+    const again = generateClient(loadManifest("client-manifest.json"), { generatorVersion: "0.1.0" });
     expect([...again]).toEqual([...files]);
   });
 

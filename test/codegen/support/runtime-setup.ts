@@ -19,7 +19,7 @@ export function useRuntime(): RuntimeSetup {
   const setup = {} as RuntimeSetup;
   beforeAll(async () => {
     setup.waygate = await startFakeWaygate();
-    setup.loaded = await loadGeneratedClient(loadManifest("small-manifest.json"));
+    setup.loaded = await loadGeneratedClient(loadManifest("client-manifest.json"));
     setup.client = (options = {}) => setup.loaded.module.createWaygate({ apiKey: setup.waygate.key, baseUrl: setup.waygate.url, ...options }) as WaygateClient;
   });
   afterAll(async () => {
