@@ -19,6 +19,8 @@
 //
 //   node benchmarks/typecheck-consumer.mjs               # RUNS=7 rounds (the first 5.9 API round is warm-up)
 //   node benchmarks/typecheck-consumer.mjs --no-write    # print only, leave RESULTS.md alone
+//   node benchmarks/typecheck-consumer.mjs --keep        # leave the project in node_modules/.cache/waygate-bench-typecheck,
+//                                                        # e.g. for farm-bench --vs 'tsc -p …openapi-fetch.json' -- tsc -p …waygate.json
 //
 // Target: with tsc 5.9 the Waygate consumer builds in at most 0.45× the time of the openapi-fetch one.
 // Rewrites the "Type-check: a consumer of three GitHub actions" section of benchmarks/RESULTS.md.
@@ -174,7 +176,7 @@ for (let round = 1; round <= runs; round++) {
     console.log(`round ${round}/${runs} ${subject.padEnd(13)} tsc 5.9 ${ms(five.wall)}, tsc 7 ${ms(seven.wall)}, 5.9 API program ${ms(inProcess.whole)} / file ${ms(inProcess.file)}`);
   }
 }
-rmSync(project, { recursive: true, force: true });
+if (!process.argv.includes("--keep")) rmSync(project, { recursive: true, force: true });
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
