@@ -18,6 +18,8 @@
 //   node benchmarks/generate-github.mjs             # RUNS=5 per subject
 //   RUNS=9 node benchmarks/generate-github.mjs
 //   node benchmarks/generate-github.mjs --no-write  # print only, leave RESULTS.md alone
+//   node benchmarks/generate-github.mjs --keep      # leave the bundle and manifest in node_modules/.cache/waygate-bench-generate
+//                                                   # for paired runs of single subjects: node benchmarks/generate-github.mjs --child <subject> <out dir>
 //
 // Target: the full Waygate client is generated in at most 0.6× the time openapi-typescript takes for types alone.
 // Rewrites the "Generate: GitHub client" section of benchmarks/RESULTS.md.
@@ -121,7 +123,7 @@ for (let run = 1; run <= runs; run++) {
     console.log(`run ${run}/${runs} ${subject.padEnd(18)} ${fmt(sample.totalMs)} (load ${fmt(sample.loadMs)}), peak RSS ${sample.maxRssMb.toFixed(0)} MB`);
   }
 }
-rmSync(scratch, { recursive: true, force: true });
+if (!process.argv.includes("--keep")) rmSync(scratch, { recursive: true, force: true });
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
