@@ -117,7 +117,7 @@ const section = [
   "without Waygate's own error classes, `withResponse`, `request()` or environment defaults).",
   "",
   `Start-up, in this process (median of ${timings.create.length}): \`createWaygate()\` over index.ts ${(median(timings.create) * 1000).toFixed(1)} µs, then reading`,
-  `\`wg.github.issues.create\` for the first time ${(median(timings.firstAction) * 1000).toFixed(0)} µs (parsing GitHub's table, the \`issues\` group and its actions); nothing is bound before it is read.`,
+  `\`wg.github.issues.create\` for the first time ${(median(timings.firstAction) * 1000).toFixed(0)} µs (GitHub's groups, then the \`issues\` group's actions; the table itself is parsed once per process); nothing is bound before it is read.`,
   "<!-- bundle-size:end -->",
 ].join("\n");
 
