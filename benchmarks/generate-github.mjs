@@ -18,8 +18,10 @@
 //   node benchmarks/generate-github.mjs             # RUNS=5 per subject
 //   RUNS=9 node benchmarks/generate-github.mjs
 //   node benchmarks/generate-github.mjs --no-write  # print only, leave RESULTS.md alone
+//   node benchmarks/generate-github.mjs --keep      # leave the bundle and manifest in node_modules/.cache/waygate-bench-generate
+//                                                   # for paired runs of single subjects: node benchmarks/generate-github.mjs --child <subject> <out dir>
 //
-// Target: the full Waygate client is generated faster than openapi-typescript produces types alone.
+// Target: the full Waygate client is generated in at most 0.6× the time openapi-typescript takes for types alone.
 // Rewrites the "Generate: GitHub client" section of benchmarks/RESULTS.md.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -38,7 +40,7 @@ const bundle = join(scratch, "waygate.mjs");
 const manifestPath = join(scratch, "manifest.json");
 
 const SUBJECTS = {
-  waygate: { label: "Waygate `generateClient`", from: "manifest", output: "index.ts, runtime.ts, github.ts (client), github.types.d.ts (types, JSDoc with examples)" },
+  waygate: { label: "Waygate `generateClient`", from: "manifest", output: "index.ts, runtime.js + runtime.d.ts (built with the package), github.ts (entry point, action table), github.types.d.ts (types, JSDoc with examples)" },
   "waygate-import": { label: "Waygate `importDocument` + `generateClient`", from: "spec", output: "the same" },
   "openapi-typescript": { label: `openapi-typescript ${version("openapi-typescript")}`, from: "spec", output: "types only (one .d.ts)" },
   "hey-api": { label: `@hey-api/openapi-ts ${version("@hey-api/openapi-ts")}`, from: "spec", output: "types + SDK functions + fetch client (default plugins)" },
@@ -121,7 +123,7 @@ for (let run = 1; run <= runs; run++) {
     console.log(`run ${run}/${runs} ${subject.padEnd(18)} ${fmt(sample.totalMs)} (load ${fmt(sample.loadMs)}), peak RSS ${sample.maxRssMb.toFixed(0)} MB`);
   }
 }
-rmSync(scratch, { recursive: true, force: true });
+if (!process.argv.includes("--keep")) rmSync(scratch, { recursive: true, force: true });
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -150,7 +152,8 @@ const rows = Object.entries(SUBJECTS).map(([subject, meta]) => {
   return `| ${meta.label} | ${meta.from} | ${meta.output} | ${fmt(s.total)} | ${fmt(s.load)} | ${fmt(s.min)} – ${fmt(s.max)} | ${(s.total / baseline.total).toFixed(2)}× | ${s.rss.toFixed(0)} MB | ${s.files} / ${(s.bytes / 1e6).toFixed(1)} MB |`;
 });
 const waygate = stats.waygate;
-const met = waygate.total < baseline.total;
+const TARGET = 0.6;
+const met = waygate.total / baseline.total <= TARGET;
 const section = [
   "<!-- generate-github:begin -->",
   "## Generate: GitHub client",
@@ -162,7 +165,7 @@ const section = [
   "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
   ...rows,
   "",
-  `Target: the full Waygate client faster than openapi-typescript's types alone — ${met ? "met" : "missed"} (${fmt(waygate.total)} vs ${fmt(baseline.total)}, ${(waygate.total / baseline.total).toFixed(2)}×).`,
+  `Target: the full Waygate client in at most ${TARGET}× openapi-typescript's time for types alone — ${met ? "met" : "missed"} (${fmt(waygate.total)} vs ${fmt(baseline.total)}, ${(waygate.total / baseline.total).toFixed(2)}×).`,
   "`waygate generate` runs the first row: the spec was imported into a manifest when it was scraped (benchmarks/import-github.mjs",
   "times that step on its own), so the second row, spec to client in one go, is the fair comparison for a one-off conversion.",
   "Waygate's output is more than types: it hoists and dedupes the `$defs` each action embeds, writes JSDoc with an `@example` per",

@@ -1,24 +1,112 @@
 /**
- * Waygate client runtime: calls `POST {baseUrl}/v1/invoke/{integration}/{action}` with
- * global `fetch`, retries what is safe to retry, maps failures to typed errors and
- * walks pages. No dependencies, so it runs in Node, Deno, Bun, browsers and edge
- * runtimes. Needs the standard `AbortSignal`, `AbortController` and `setTimeout` types
- * (DOM lib or @types/node). Of `fetch` it declares only the little it uses (`FetchLike`):
- * the global `fetch`, undici's and a test double all fit, and checking this file never
- * resolves the DOM's or undici's `Response`, `RequestInit` and `Headers` types.
+ * Waygate client runtime: calls `POST {baseUrl}/v1/invoke/{integration}/{action}` (and the
+ * raw `POST {baseUrl}/v1/proxy/{integration}`) with global `fetch`, maps failures to typed
+ * errors, walks pages by the server's page tokens, and binds the generated action tables
+ * lazily. No dependencies, so it runs in Node, Deno, Bun, browsers and edge runtimes.
+ *
+ * It reaches application code as `runtime.js` + `runtime.d.ts`, built from this file when
+ * the waygate package is built: a consumer's compiler reads the declarations only, whatever
+ * its settings. Of `fetch` it declares only the little it uses (`FetchLike`), so the global
+ * `fetch`, undici's and a test double all fit.
+ *
+ * Retries happen in one place, the Waygate gateway, bounded by `retries` (sent in the body).
+ * This client only retries what never reached Waygate: no connection, or a 502/503/504 from a
+ * proxy in front of it (an answer without `x-waygate-error-source`), and only when the call is
+ * safe to repeat (an idempotent method, or an idempotency key).
  */
+
+/*
+ * The invoke protocol's names. src/contract/invoke.ts declares them for the whole project;
+ * this file has no dependencies and so keeps a copy, which a test checks against the contract.
+ */
+const HEADER = {
+  app: "x-waygate-app",
+  idempotencyKey: "idempotency-key",
+  expectedVersion: "x-waygate-expected-version",
+  versionPolicy: "x-waygate-version-policy",
+  requestId: "x-request-id",
+  versionExecuted: "x-waygate-version-executed",
+  versionMismatch: "x-waygate-version-mismatch",
+  nextPage: "x-waygate-next-page",
+  errorSource: "x-waygate-error-source",
+  retryAfter: "retry-after",
+  retryAfterMs: "retry-after-ms",
+} as const;
+
+/** The `type` URLs of the problems (RFC 9457) Waygate answers the invoke and proxy routes with. */
+export interface ProblemTypeUrls {
+  readonly invalidInput: "https://waygate.dev/problems/invalid-input";
+  readonly invalidDefinition: "https://waygate.dev/problems/invalid-definition";
+  readonly invalidMapping: "https://waygate.dev/problems/invalid-mapping";
+  readonly invalidPageToken: "https://waygate.dev/problems/invalid-page-token";
+  readonly authMissing: "https://waygate.dev/problems/auth-missing";
+  readonly connectionRequired: "https://waygate.dev/problems/connection-required";
+  readonly connectionNotFound: "https://waygate.dev/problems/connection-not-found";
+  readonly oauthRefreshFailed: "https://waygate.dev/problems/oauth-refresh-failed";
+  readonly rateLimitWaitExceeded: "https://waygate.dev/problems/rate-limit-wait-exceeded";
+  readonly versionMismatch: "https://waygate.dev/problems/version-mismatch";
+  readonly collectionTooLarge: "https://waygate.dev/problems/collection-too-large";
+  readonly upstreamUnreachable: "https://waygate.dev/problems/upstream-unreachable";
+  readonly upstreamTimeout: "https://waygate.dev/problems/upstream-timeout";
+  readonly upstreamResponseTooLarge: "https://waygate.dev/problems/upstream-response-too-large";
+  /** The upstream API's own error answer (thrown as an `APIError`); every other type is Waygate's. */
+  readonly upstreamError: "https://waygate.dev/problems/upstream-error";
+  readonly invalidOutput: "https://waygate.dev/problems/invalid-output";
+  readonly aborted: "https://waygate.dev/problems/aborted";
+  /** The API key is missing, unknown or revoked. */
+  readonly unauthorized: "https://waygate.dev/problems/unauthorized";
+  /** The key may not act for this app or integration. */
+  readonly forbidden: "https://waygate.dev/problems/forbidden";
+  /** No such integration, action or app. */
+  readonly notFound: "https://waygate.dev/problems/not-found";
+  /** The request body itself is malformed. */
+  readonly validation: "https://waygate.dev/problems/validation";
+}
+
+const PROBLEM_BASE = "https://waygate.dev/problems/";
+
+/**
+ * The problem `type` URLs, to compare with `error.problem.type`. Built from their slugs
+ * (`invalid-input` → `invalidInput`), which keeps bundles small; `ProblemTypeUrls` spells them out.
+ */
+export const ProblemTypes: ProblemTypeUrls = /* @__PURE__ */ problemTypes();
+
+function problemTypes(): ProblemTypeUrls {
+  const slugs =
+    "invalid-input invalid-definition invalid-mapping invalid-page-token auth-missing connection-required connection-not-found oauth-refresh-failed " +
+    "rate-limit-wait-exceeded version-mismatch collection-too-large upstream-unreachable upstream-timeout upstream-response-too-large upstream-error " +
+    "invalid-output aborted unauthorized forbidden not-found validation";
+  const entries = slugs.split(" ").map((slug) => [slug.replace(/-(.)/g, (_dash, letter: string) => letter.toUpperCase()), PROBLEM_BASE + slug]);
+  return Object.freeze(Object.fromEntries(entries)) as ProblemTypeUrls;
+}
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS" | "TRACE";
 
-/** An RFC 9457 problem body, from Waygate itself or passed through from the upstream API. */
+/** An RFC 9457 problem body, as Waygate answers errors. */
 export interface Problem {
   type?: string;
   title?: string;
   status?: number;
   detail?: string;
   instance?: string;
-  errors?: { field: string; message: string }[];
+  errors?: FieldError[];
+  /** On `upstream-error` problems: what the upstream answered. */
+  upstream?: UpstreamResponse;
   [extension: string]: unknown;
+}
+
+export interface FieldError {
+  /** Where the bad value is: `input.channel`, `headers.x-api-key`. */
+  field: string;
+  message: string;
+}
+
+/** What the upstream API answered, as Waygate passes it on (secrets redacted). */
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** Parsed JSON, or text. */
+  body: unknown;
 }
 
 export interface VersionMismatch {
@@ -26,8 +114,8 @@ export interface VersionMismatch {
   action: string;
   /** The integration version this client was generated against. */
   expected: number;
-  /** The version Waygate actually executed. */
-  executed: number;
+  /** The version Waygate executed, when it said. */
+  executed: number | undefined;
 }
 
 /**
@@ -47,9 +135,8 @@ export interface FetchInit {
 /** The part of a `fetch` `Response` the client reads. */
 export interface FetchResponse {
   status: number;
-  statusText?: string;
   headers: HeaderReader;
-  text(): Promise<string>;
+  arrayBuffer(): Promise<ArrayBuffer>;
 }
 
 /** The part of `Headers` the client reads (a `Headers` object is one). */
@@ -57,260 +144,654 @@ export interface HeaderReader {
   get(name: string): string | null;
 }
 
+/** Options of `createWaygate` and `withOptions`. */
 export interface WaygateOptions {
-  /** Sent as `Authorization: Bearer <apiKey>`. */
-  apiKey: string;
-  /** Defaults to the Waygate API the client was generated against. */
-  baseUrl?: string;
+  /** Sent as `Authorization: Bearer <apiKey>`. Default: the `WAYGATE_API_KEY` environment variable. */
+  apiKey?: string | undefined;
+  /** The Waygate server, e.g. `https://waygate.example.com`. Default: the `WAYGATE_BASE_URL` environment variable. */
+  baseUrl?: string | undefined;
+  /** The app to act for (sent as `X-Waygate-App`; needed with a tenant key). Default: the `WAYGATE_APP` environment variable. */
+  app?: string | undefined;
+  /** The connection (a `con_…` id or your end user's id) calls use unless they name one. */
+  connection?: string | undefined;
   /** Defaults to the global `fetch`. */
-  fetch?: FetchLike;
-  /** Retries after the first attempt, for safe requests only. Default 2. */
-  retries?: number;
-  /** Per-attempt timeout in milliseconds; 0 for none. Default 60000. */
-  timeout?: number;
+  fetch?: FetchLike | undefined;
   /**
-   * Called when Waygate executed another version of the integration than this client
-   * was generated against (the integration changed since `waygate generate`). The
-   * default does nothing; throw from it to fail such calls, or log and regenerate.
+   * Retries per upstream request after the first attempt, done by the Waygate gateway
+   * (default 2, at most 10; 0 sends every upstream request once). This client itself
+   * retries, as often, only calls that never reached Waygate.
    */
-  onVersionMismatch?: (mismatch: VersionMismatch) => void;
+  retries?: number | undefined;
+  /** Milliseconds to wait for Waygate's answer, per attempt; 0 for no limit. Default 60 000. */
+  timeout?: number | undefined;
+  /** Refuse (409, `VersionMismatchError`) rather than run another integration version than this client was generated for. */
+  strictVersion?: boolean | undefined;
+  /**
+   * Called when Waygate ran another version of the integration than this client was
+   * generated against. The default warns once per action with `console.warn`.
+   */
+  onVersionMismatch?: ((mismatch: VersionMismatch) => void) | undefined;
 }
 
+/** Options of one call. */
 export interface RequestOptions {
-  /** The connection (end user's credentials) to call the upstream with. */
-  connection?: string;
-  signal?: AbortSignal;
-  timeout?: number;
-  retries?: number;
-  /** Sent as `Idempotency-Key`; makes a non-idempotent action safe to retry. */
-  idempotencyKey?: string;
+  /** The connection (a `con_…` id or your end user's id) whose credentials the upstream is called with. */
+  connection?: string | undefined;
+  /** Sent as `Idempotency-Key`; makes a non-idempotent call safe to retry. */
+  idempotencyKey?: string | undefined;
+  /**
+   * Extra headers for the upstream request: `Accept`, `Accept-Language`, `If-Match`,
+   * `If-None-Match`, `If-Modified-Since`, `If-Unmodified-Since`, `Prefer` and `*-Version`
+   * headers. Waygate refuses others (`InvalidInputError`).
+   */
+  headers?: Record<string, string> | undefined;
+  signal?: AbortSignal | undefined;
+  /** Milliseconds; overrides the client's `timeout`. */
+  timeout?: number | undefined;
+  /** Overrides the client's `retries`. */
+  retries?: number | undefined;
+  /** Sent as `X-Request-Id` (`[A-Za-z0-9._:-]{1,128}`); by default the client makes one. */
+  requestId?: string | undefined;
 }
 
-export type Pagination =
-  | { strategy: "cursor"; cursorParam: string; nextCursorPath: string; itemsPath?: string }
-  | { strategy: "offset"; offsetParam: string; limitParam: string; itemsPath?: string }
-  | { strategy: "page"; pageParam: string; sizeParam?: string; itemsPath?: string }
-  | { strategy: "link"; itemsPath?: string };
+/** Options of `paginate()` and `pages()`. */
+export interface PageOptions extends RequestOptions {
+  /** Stop after this many items. */
+  maxItems?: number | undefined;
+  /** Stop after this many pages. */
+  maxPages?: number | undefined;
+}
 
-export interface ActionSpec {
-  name: string;
-  /** The upstream method: it decides whether a failed call may be retried. */
-  method: HttpMethod;
+/** A call's data with its HTTP details: what `.withResponse()` resolves to. */
+export interface APIResponse<T> {
+  data: T;
+  /** The upstream's status. */
+  status: number;
+  /** Response headers: the upstream's safe headers (etag, link, rate limits…) and Waygate's. */
+  headers: HeaderReader;
+  /** Waygate's request id: quote it when asking about a call. */
+  requestId: string;
+  /** The integration version that ran. */
+  versionExecuted: number | undefined;
+}
+
+/** One page of a paginated action: what `.pages()` yields. */
+export interface Page<T> {
+  items: T[];
+  /** The whole response body of this page. */
+  data: unknown;
+  status: number;
+  headers: HeaderReader;
+  requestId: string;
+  /** Token of the next page; undefined on the last. */
+  nextPage: string | undefined;
 }
 
 export interface Action<I, O> {
   (input: I, options?: RequestOptions): Promise<O>;
+  /** The same call, resolving to the data with its status, headers and request id. */
+  withResponse(input: I, options?: RequestOptions): Promise<APIResponse<O>>;
 }
 export interface OptionalInputAction<I, O> {
   (input?: I, options?: RequestOptions): Promise<O>;
+  /** The same call, resolving to the data with its status, headers and request id. */
+  withResponse(input?: I, options?: RequestOptions): Promise<APIResponse<O>>;
 }
 export interface PaginatedAction<I, O, T> extends Action<I, O> {
   /** Yields every item of every page, fetching the next page as the loop needs it. */
-  paginate(input: I, options?: RequestOptions): AsyncIterable<T>;
+  paginate(input: I, options?: PageOptions): AsyncIterable<T>;
+  /** Yields every page with its items, status and headers. */
+  pages(input: I, options?: PageOptions): AsyncIterable<Page<T>>;
 }
 export interface OptionalInputPaginatedAction<I, O, T> extends OptionalInputAction<I, O> {
-  paginate(input?: I, options?: RequestOptions): AsyncIterable<T>;
+  /** Yields every item of every page, fetching the next page as the loop needs it. */
+  paginate(input?: I, options?: PageOptions): AsyncIterable<T>;
+  /** Yields every page with its items, status and headers. */
+  pages(input?: I, options?: PageOptions): AsyncIterable<Page<T>>;
 }
 
-export interface IntegrationTransport {
-  action<I, O>(spec: ActionSpec): OptionalInputAction<I, O>;
-  paginated<I, O, T>(spec: ActionSpec, pagination: Pagination): OptionalInputPaginatedAction<I, O, T>;
+/** `"GET /repos/{owner}/{repo}"`: a method and a path under the integration's base URL (GET when the method is left out). */
+export type Route = `${HttpMethod} /${string}` | `/${string}`;
+
+/**
+ * A raw call through `POST /v1/proxy/{integration}`, with the connection's credentials:
+ * `{param}`s in the path are taken from `input`; the rest of `input` is the query for
+ * GET, HEAD and DELETE and the JSON body otherwise.
+ */
+export interface RawRequest {
+  <T = unknown>(route: Route, input?: Record<string, unknown>, options?: RequestOptions): Promise<T>;
+  withResponse<T = unknown>(route: Route, input?: Record<string, unknown>, options?: RequestOptions): Promise<APIResponse<T>>;
 }
+
+declare const transportBrand: unique symbol;
+/** A configured connection to Waygate, shared by a client and its `withOptions` copies. Used by generated code. */
 export interface Transport {
-  integration(slug: string, version: number): IntegrationTransport;
+  readonly [transportBrand]: true;
+}
+
+/** How a generated module binds its integration: `[property, bind]`. */
+export type Binding = readonly [property: string, bind: (transport: Transport) => unknown];
+
+// ---------------------------------------------------------------------------------------
+// Errors
+
+interface ErrorInit {
+  requestId: string;
+  /** Extra fields a subclass declares (`upstream`, `errors`). */
+  [field: string]: unknown;
+  status?: number | undefined;
+  headers?: HeaderReader | undefined;
+  problem?: Problem | undefined;
+  cause?: unknown;
+}
+
+/** Any failure of a Waygate call. `status`, `headers` and `problem` are set when a response arrived. */
+export class WaygateError extends Error {
+  override readonly name: string = "WaygateError";
+  /** Waygate's request id (the client's own when no response arrived): quote it when asking about a call. */
+  declare readonly requestId: string;
+  /** The HTTP status of the answer. */
+  declare readonly status: number | undefined;
+  declare readonly headers: HeaderReader | undefined;
+  /** The problem body Waygate answered with. */
+  declare readonly problem: Problem | undefined;
+  constructor(message: string, init: ErrorInit) {
+    const { cause, ...fields } = init;
+    super(message, cause === undefined ? undefined : { cause });
+    // Also sets `upstream` and `errors` for the subclasses that declare them.
+    Object.assign(this, { status: undefined, headers: undefined, problem: undefined }, fields);
+  }
 }
 
 /**
- * One action in the table a generated `createClient` passes to `bindActions`: its member
- * path in the client (`"issues.create"`), its name, its HTTP method and, when it paginates,
- * the strategy followed by field/value pairs (`"cursor", "cursorParam", "after", …`).
+ * The upstream API answered with an error status. `upstream` holds what it sent;
+ * the subclass says which status (`NotFoundError` is the upstream's 404, never Waygate's).
  */
-export type ActionRow = readonly string[];
+export class APIError extends WaygateError {
+  override readonly name: string = "APIError";
+  declare readonly upstream: UpstreamResponse;
+  constructor(message: string, init: ErrorInit & { upstream: UpstreamResponse }) {
+    super(message, init);
+  }
+}
+/** The upstream answered 400. */
+export class BadRequestError extends APIError {
+  override readonly name: string = "BadRequestError";
+}
+/** The upstream answered 401: the connection's credentials were refused. */
+export class AuthenticationError extends APIError {
+  override readonly name: string = "AuthenticationError";
+}
+/** The upstream answered 403. */
+export class PermissionDeniedError extends APIError {
+  override readonly name: string = "PermissionDeniedError";
+}
+/** The upstream answered 404. */
+export class NotFoundError extends APIError {
+  override readonly name: string = "NotFoundError";
+}
+/** The upstream answered 409. */
+export class ConflictError extends APIError {
+  override readonly name: string = "ConflictError";
+}
+/** The upstream answered 422. */
+export class UnprocessableEntityError extends APIError {
+  override readonly name: string = "UnprocessableEntityError";
+}
+/** The upstream answered 429. */
+export class RateLimitError extends APIError {
+  override readonly name: string = "RateLimitError";
+  /** Seconds the upstream asked to wait (`Retry-After`), when it said. */
+  declare readonly retryAfter: number | undefined;
+  constructor(message: string, init: ErrorInit & { upstream: UpstreamResponse }) {
+    super(message, { ...init, retryAfter: secondsToWait(init.headers) });
+  }
+}
+/** The upstream answered 500 or above. */
+export class InternalServerError extends APIError {
+  override readonly name: string = "InternalServerError";
+}
+
+/** Waygate refused or failed the call itself (its answer says `x-waygate-error-source: waygate`); `problem.type` says why. */
+export class WaygateProblemError extends WaygateError {
+  override readonly name: string = "WaygateProblemError";
+}
+/** The input (or the request) is invalid; `errors` lists the fields and why. */
+export class InvalidInputError extends WaygateProblemError {
+  override readonly name: string = "InvalidInputError";
+  declare readonly errors: FieldError[];
+  constructor(message: string, init: ErrorInit) {
+    super(message, { ...init, errors: Array.isArray(init.problem?.errors) ? init.problem.errors : [] });
+  }
+}
+/** The action needs credentials and the call named no connection (and the app has no default one). */
+export class ConnectionRequiredError extends WaygateProblemError {
+  override readonly name: string = "ConnectionRequiredError";
+}
+/** The connection the call named does not exist (for this app and integration). */
+export class ConnectionNotFoundError extends WaygateProblemError {
+  override readonly name: string = "ConnectionNotFoundError";
+}
+/** The connection has no usable credentials for the integration. */
+export class AuthMissingError extends WaygateProblemError {
+  override readonly name: string = "AuthMissingError";
+}
+/** Refreshing the connection's OAuth token failed; the end user may need to reconnect. */
+export class OAuthRefreshFailedError extends WaygateProblemError {
+  override readonly name: string = "OAuthRefreshFailedError";
+}
+/** `strictVersion`: Waygate would have run another integration version than this client was generated for. */
+export class VersionMismatchError extends WaygateProblemError {
+  override readonly name: string = "VersionMismatchError";
+}
+/** Waygate refused the API key (401). */
+export class WaygateAuthenticationError extends WaygateProblemError {
+  override readonly name: string = "WaygateAuthenticationError";
+}
+/** The API key may not do this (403), e.g. an app key acting for another app. */
+export class WaygatePermissionDeniedError extends WaygateProblemError {
+  override readonly name: string = "WaygatePermissionDeniedError";
+}
+/** Waygate knows no such integration, action or app (404). */
+export class WaygateNotFoundError extends WaygateProblemError {
+  override readonly name: string = "WaygateNotFoundError";
+}
+/** Waygate's rate limit for the integration would have made the call wait too long (429). */
+export class WaygateRateLimitError extends WaygateProblemError {
+  override readonly name: string = "WaygateRateLimitError";
+  /** Seconds to wait before trying again. */
+  declare readonly retryAfter: number | undefined;
+  constructor(message: string, init: ErrorInit) {
+    super(message, { ...init, retryAfter: secondsToWait(init.headers) });
+  }
+}
+/** Waygate could not reach the upstream API (502). */
+export class UpstreamUnreachableError extends WaygateProblemError {
+  override readonly name: string = "UpstreamUnreachableError";
+}
+/** The upstream API did not answer in time (504). */
+export class UpstreamTimeoutError extends WaygateProblemError {
+  override readonly name: string = "UpstreamTimeoutError";
+}
+/** The upstream's answer was larger than Waygate accepts (502). */
+export class UpstreamResponseTooLargeError extends WaygateProblemError {
+  override readonly name: string = "UpstreamResponseTooLargeError";
+}
+/** The upstream's answer did not match the action's output schema (strict validation, 502). */
+export class InvalidOutputError extends WaygateProblemError {
+  override readonly name: string = "InvalidOutputError";
+}
+/** A page token was not one Waygate issued, or has expired (400). */
+export class InvalidPageTokenError extends WaygateProblemError {
+  override readonly name: string = "InvalidPageTokenError";
+}
+
+/** No answer from Waygate: DNS, refused or reset connection, or an unreadable body. */
+export class APIConnectionError extends WaygateError {
+  override readonly name: string = "APIConnectionError";
+}
+/** Waygate did not answer within the `timeout`. */
+export class APIConnectionTimeoutError extends APIConnectionError {
+  override readonly name: string = "APIConnectionTimeoutError";
+}
+/** The caller's `signal` aborted the call; `cause` is the signal's reason. */
+export class APIUserAbortError extends WaygateError {
+  override readonly name: string = "APIUserAbortError";
+}
+export { APIConnectionError as ConnectionError, APIConnectionTimeoutError as TimeoutError };
+
+type APIErrorClass = new (message: string, init: ErrorInit & { upstream: UpstreamResponse }) => APIError;
+const UPSTREAM_CLASSES: ReadonlyMap<number, APIErrorClass> = new Map<number, APIErrorClass>([
+  [400, BadRequestError],
+  [401, AuthenticationError],
+  [403, PermissionDeniedError],
+  [404, NotFoundError],
+  [409, ConflictError],
+  [422, UnprocessableEntityError],
+  [429, RateLimitError],
+]);
+
+type ProblemErrorClass = new (message: string, init: ErrorInit) => WaygateProblemError;
+/** Waygate's problem types (by slug, after `PROBLEM_BASE`) and their classes. */
+const PROBLEM_CLASSES: ReadonlyMap<string, ProblemErrorClass> = new Map<string, ProblemErrorClass>([
+  ["invalid-input", InvalidInputError],
+  ["validation", InvalidInputError],
+  ["connection-required", ConnectionRequiredError],
+  ["connection-not-found", ConnectionNotFoundError],
+  ["auth-missing", AuthMissingError],
+  ["oauth-refresh-failed", OAuthRefreshFailedError],
+  ["version-mismatch", VersionMismatchError],
+  ["unauthorized", WaygateAuthenticationError],
+  ["forbidden", WaygatePermissionDeniedError],
+  ["not-found", WaygateNotFoundError],
+  ["rate-limit-wait-exceeded", WaygateRateLimitError],
+  ["upstream-unreachable", UpstreamUnreachableError],
+  ["upstream-timeout", UpstreamTimeoutError],
+  ["upstream-response-too-large", UpstreamResponseTooLargeError],
+  ["invalid-output", InvalidOutputError],
+  ["invalid-page-token", InvalidPageTokenError],
+]);
+
+// ---------------------------------------------------------------------------------------
+// Configuration
+
+interface Config {
+  apiKey: string;
+  baseUrl: string;
+  app: string | undefined;
+  connection: string | undefined;
+  fetch: FetchLike;
+  retries: number;
+  timeout: number;
+  strictVersion: boolean;
+  onVersionMismatch: (mismatch: VersionMismatch) => void;
+}
+
+/** `process.env.NAME` where there is a `process` (Node, Bun, Deno); nothing in browsers and edge runtimes. */
+function env(name: string): string | undefined {
+  try {
+    const value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+    return value === "" ? undefined : value;
+  } catch {
+    // Deno without --allow-env throws.
+    return undefined;
+  }
+}
+
+function configure(options: WaygateOptions | undefined, base: Config | undefined): Config {
+  // The options given (an `undefined` one is not given) over the base's, over the defaults.
+  const config: Config = Object.assign(
+    base
+      ? {}
+      : {
+          apiKey: env("WAYGATE_API_KEY"),
+          baseUrl: env("WAYGATE_BASE_URL"),
+          app: env("WAYGATE_APP"),
+          // Called unbound, `fetch` throws "Illegal invocation" in browsers; looked up per call, so a
+          // fetch installed later (a test's, a polyfill) is used too.
+          fetch: (url: string, init: FetchInit) => (globalThis as unknown as { fetch: FetchLike }).fetch(url, init),
+          retries: 2,
+          timeout: 60_000,
+          strictVersion: false,
+          onVersionMismatch: warnOnce(new Set()),
+        },
+    base,
+    ...Object.entries(options ?? {}).map(([key, value]) => (value === undefined ? {} : { [key]: value })),
+  ) as Config;
+  if (typeof config.apiKey !== "string" || config.apiKey === "") throw new TypeError("Waygate: no API key: pass `apiKey` or set WAYGATE_API_KEY");
+  if (typeof config.baseUrl !== "string" || !/^https?:\/\/[^/]/i.test(config.baseUrl)) throw new TypeError("Waygate: no base URL: pass `baseUrl` or set WAYGATE_BASE_URL");
+  config.baseUrl = config.baseUrl.replace(/\/+$/, "");
+  return config;
+}
+
+/** The default `onVersionMismatch`: one `console.warn` per action, for every client that shares the default. */
+function warnOnce(warned: Set<string>): (mismatch: VersionMismatch) => void {
+  return ({ integration, action, expected, executed }) => {
+    if (warned.has(`${integration} ${action}`)) return;
+    warned.add(`${integration} ${action}`);
+    // eslint-disable-next-line no-console
+    console.warn(`Waygate: ${integration} ${action} ran version ${executed ?? "?"} of the integration, not ${expected} as generated; run \`waygate generate\``);
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Binding generated modules
 
 /**
- * Used by the generated `createClient`; not needed in application code. Builds the
- * nested client object from the action table: a plain data table keeps the generated
- * module cheap to type-check, where an object literal of 1 000+ calls was not.
+ * Used by generated `createWaygate`: the client object, one lazily bound member per
+ * integration, and `withOptions`. Throws a `TypeError` when no API key or base URL is
+ * given or set in the environment.
  */
-export function bindActions(transport: IntegrationTransport, rows: readonly ActionRow[]): unknown {
-  const client: Record<string, unknown> = {};
-  for (const [path = "", name = "", method = "", strategy, ...fields] of rows) {
-    const members = path.split(".");
-    const last = members.pop() ?? "";
-    let node = client;
-    for (const member of members) node = (Object.hasOwn(node, member) ? node[member] : define(node, member, {})) as Record<string, unknown>;
-    const spec: ActionSpec = { name, method: method as HttpMethod };
-    define(node, last, strategy === undefined ? transport.action(spec) : transport.paginated(spec, paginationOf(strategy, fields)));
-  }
+export function createRoot(options: WaygateOptions | undefined, bindings: readonly Binding[]): unknown {
+  return rootOf(configure(options, undefined), bindings);
+}
+
+function rootOf(config: Config, bindings: readonly Binding[]): object {
+  const root = {};
+  const transport = config as unknown as Transport;
+  for (const [property, bind] of bindings) lazy(root, property, () => bind(transport));
+  Object.defineProperty(root, "withOptions", {
+    value: (options: WaygateOptions) => rootOf(configure(options, config), bindings),
+    writable: true,
+    configurable: true,
+  });
+  return root;
+}
+
+/**
+ * A generated module's action table: one line per action, fields separated by spaces:
+ * the member path (`issues.create`), the HTTP method, then optional flags:
+ * `=<action name>` when it is not the member path, `*<items pointer>` for a paginated
+ * action (`*` alone: the body is the list), `:text`, `:binary` or `:empty` for a response
+ * that is not JSON. `%`, space and newline in a value are percent-encoded.
+ */
+export type ActionTable = string;
+
+interface ActionRow {
+  member: string;
+  name: string;
+  method: string;
+  /** JSON pointer to the page's items; undefined when the action does not paginate. */
+  items: string | undefined;
+  response: string;
+}
+
+/** A group of the client while unbound: its members in order, each an action or a group. */
+interface Tree {
+  members: Map<string, ActionRow | Tree>;
+}
+
+/**
+ * Used by generated modules: the client of one integration. Its groups become objects
+ * and its actions functions only when first read, so a client of 1 000 actions costs
+ * nothing until it is used, and then only what is used.
+ */
+export function bindIntegration(transport: Transport, slug: string, version: number, table: ActionTable): unknown {
+  const config = transport as unknown as Config;
+  // Parsed once per table, however many clients (`withOptions` per request, say) bind it.
+  let root = parsedTables.get(table);
+  if (!root) parsedTables.set(table, (root = parseTable(table)));
+  const client = materialize(config, slug, version, root);
+  Object.defineProperty(client, "request", { value: rawRequest(config, slug), writable: true, configurable: true });
   return client;
 }
 
-function paginationOf(strategy: string, fields: readonly string[]): Pagination {
-  const entries: [string, string | undefined][] = [["strategy", strategy]];
-  for (let i = 0; i + 1 < fields.length; i += 2) entries.push([fields[i] ?? "", fields[i + 1]]);
-  // fromEntries defines own properties: no key can reach the prototype.
-  return Object.fromEntries(entries) as Pagination;
+const parsedTables = new Map<string, Tree>();
+
+function parseTable(table: ActionTable): Tree {
+  const root: Tree = { members: new Map() };
+  for (const line of table.split("\n")) {
+    if (line === "") continue;
+    const [path = "", method = "POST", ...flags] = line.split(" ").map(unescapeField);
+    const row: ActionRow = { member: path, name: path, method, items: undefined, response: "" };
+    for (const flag of flags) {
+      if (flag.startsWith("=")) row.name = flag.slice(1);
+      else if (flag.startsWith("*")) row.items = flag.slice(1);
+      else if (flag.startsWith(":")) row.response = flag.slice(1);
+    }
+    const members = path.split(".");
+    const last = members.pop() ?? "";
+    let node = root;
+    for (const member of members) {
+      let child = node.members.get(member);
+      if (child === undefined || !("members" in child)) node.members.set(member, (child = { members: new Map() }));
+      node = child;
+    }
+    node.members.set(last, row);
+  }
+  return root;
+}
+
+function unescapeField(field: string): string {
+  return field.includes("%") ? decodeURIComponent(field) : field;
+}
+
+function materialize(config: Config, slug: string, version: number, tree: Tree): object {
+  const node = {};
+  for (const [key, member] of tree.members) {
+    if ("members" in member) lazy(node, key, () => materialize(config, slug, version, member));
+    else define(node, key, action(config, { slug, version, ...member }));
+  }
+  return node;
+}
+
+/** A property that computes its value when first read and then holds it as an ordinary data property. */
+function lazy(node: object, key: string, make: () => unknown): void {
+  Object.defineProperty(node, key, {
+    get: () => define(node, key, make()),
+    set: (value: unknown) => define(node, key, value),
+    enumerable: true,
+    configurable: true,
+  });
 }
 
 /** An own, enumerable data property, as an object literal makes it, even for a key like `__proto__`. */
-function define(node: Record<string, unknown>, key: string, value: unknown): unknown {
+function define(node: object, key: string, value: unknown): unknown {
   Object.defineProperty(node, key, { value, enumerable: true, writable: true, configurable: true });
   return value;
 }
 
-/** Any failure of a Waygate call. `status` and `problem` are set when a response arrived. */
-export class WaygateError extends Error {
-  override readonly name: string = "WaygateError";
-  readonly status: number | undefined;
-  readonly problem: Problem | undefined;
-  /** The response's headers (the `Headers` object `fetch` returned), when a response arrived. */
-  readonly headers: HeaderReader | undefined;
-  constructor(message: string, init: { status?: number; problem?: Problem; headers?: HeaderReader; cause?: unknown } = {}) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.status = init.status;
-    this.problem = init.problem;
-    this.headers = init.headers;
+/** Names a function as stack traces show it: `at async github.issues.create`. */
+function named<F extends object>(name: string, fn: F): F {
+  return Object.defineProperty(fn, "name", { value: name });
+}
+
+interface Target {
+  slug: string;
+  version: number;
+  member: string;
+  name: string;
+  method: string;
+  items: string | undefined;
+  response: string;
+}
+
+function action(config: Config, target: Target): unknown {
+  const label = `${target.slug}.${target.member}`;
+  const call = named(label, async (input?: unknown, options?: RequestOptions) => (await invoke(config, target, input, options, undefined)).data);
+  const members: Record<string, unknown> = {
+    withResponse: named(`${label}.withResponse`, async (input?: unknown, options?: RequestOptions) => await invoke(config, target, input, options, undefined)),
+  };
+  if (target.items !== undefined) {
+    members["pages"] = named(`${label}.pages`, (input?: unknown, options?: PageOptions) => pages(config, target, input, options));
+    members["paginate"] = named(`${label}.paginate`, (input?: unknown, options?: PageOptions) => items(config, target, input, options));
   }
+  return Object.assign(call, members);
 }
-export class BadRequestError extends WaygateError {
-  override readonly name: string = "BadRequestError";
-}
-export class AuthenticationError extends WaygateError {
-  override readonly name: string = "AuthenticationError";
-}
-export class PermissionDeniedError extends WaygateError {
-  override readonly name: string = "PermissionDeniedError";
-}
-export class NotFoundError extends WaygateError {
-  override readonly name: string = "NotFoundError";
-}
-export class ConflictError extends WaygateError {
-  override readonly name: string = "ConflictError";
-}
-export class UnprocessableEntityError extends WaygateError {
-  override readonly name: string = "UnprocessableEntityError";
-}
-export class RateLimitError extends WaygateError {
-  override readonly name: string = "RateLimitError";
-  /** Seconds the server asked to wait (`Retry-After`), when it said. */
-  get retryAfter(): number | undefined {
-    const ms = this.headers ? retryAfterMs(this.headers) : undefined;
-    return ms === undefined ? undefined : Math.ceil(ms / 1000);
-  }
-}
-export class InternalServerError extends WaygateError {
-  override readonly name: string = "InternalServerError";
-}
-/** No response: DNS, refused connection, reset, or an unreadable body. */
-export class ConnectionError extends WaygateError {
-  override readonly name: string = "ConnectionError";
-}
-export class TimeoutError extends ConnectionError {
-  override readonly name: string = "TimeoutError";
-}
+
+// ---------------------------------------------------------------------------------------
+// Calls
 
 const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 8_000;
 /** A longer Retry-After is not waited out: the error is thrown for the caller to schedule. */
 const MAX_RETRY_AFTER_MS = 60_000;
+const MAX_RETRIES = 10;
 
-interface Config {
-  apiKey: string;
-  baseUrl: string;
-  fetch: FetchLike;
-  retries: number;
-  timeout: number;
-  onVersionMismatch: (mismatch: VersionMismatch) => void;
+interface Call {
+  /** `github.issues.create`, or `github request GET /path`: how messages name the call. */
+  label: string;
+  /** Whether repeating the call cannot do it twice. */
+  safe: boolean;
+  /** The integration version the client was generated for; absent for raw requests. */
+  target: Target | undefined;
+  response: string;
 }
 
-interface Target {
-  slug: string;
-  version: number;
-  spec: ActionSpec;
+function invoke(config: Config, target: Target, input: unknown, options: RequestOptions | undefined, page: string | undefined): Promise<APIResponse<unknown>> {
+  const url = `${config.baseUrl}/v1/invoke/${encodeURIComponent(target.slug)}/${encodeURIComponent(target.name)}`;
+  const body: Record<string, unknown> = { input: input ?? {} };
+  if (page !== undefined) body["page"] = page;
+  const safe = IDEMPOTENT_METHODS.has(target.method) || options?.idempotencyKey !== undefined;
+  return exchange(config, url, body, { label: `${target.slug}.${target.member}`, safe, target, response: target.response }, options);
 }
 
-/** Used by the generated `createWaygate`; not needed in application code. */
-export function createTransport(options: WaygateOptions, defaults: { baseUrl: string }): Transport {
-  if (typeof options?.apiKey !== "string" || options.apiKey === "") throw new TypeError("Waygate: options.apiKey is required");
-  const config: Config = {
-    apiKey: options.apiKey,
-    baseUrl: (options.baseUrl ?? defaults.baseUrl).replace(/\/+$/, ""),
-    // Called unbound, `fetch` throws "Illegal invocation" in browsers. The global `fetch` is a
-    // FetchLike; read as one, its declaration (DOM or undici) is never resolved.
-    fetch: options.fetch ?? ((url, init) => (globalThis as unknown as { fetch: FetchLike }).fetch(url, init)),
-    retries: options.retries ?? 2,
-    timeout: options.timeout ?? 60_000,
-    onVersionMismatch: options.onVersionMismatch ?? (() => {}),
-  };
-  return {
-    integration: (slug, version) => ({
-      action: <I, O>(spec: ActionSpec) =>
-        (async (input?: I, callOptions?: RequestOptions) =>
-          (await invoke(config, { slug, version, spec }, input, callOptions, {})).body as O) as OptionalInputAction<I, O>,
-      paginated<I, O, T>(spec: ActionSpec, pagination: Pagination) {
-        const call = this.action<I, O>(spec);
-        const paginate = (input?: I, callOptions?: RequestOptions): AsyncIterable<T> =>
-          pages<T>(config, { slug, version, spec }, pagination, input, callOptions);
-        return Object.assign(call, { paginate });
-      },
-    }),
-  };
+function rawRequest(config: Config, slug: string): RawRequest {
+  const call = async (route: Route, input?: Record<string, unknown>, options?: RequestOptions) => (await proxy(config, slug, route, input, options)).data;
+  return Object.assign(named(`${slug}.request`, call), {
+    withResponse: named(`${slug}.request.withResponse`, async (route: Route, input?: Record<string, unknown>, options?: RequestOptions) => await proxy(config, slug, route, input, options)),
+  }) as RawRequest;
 }
 
-interface Invoked {
-  body: unknown;
-  headers: HeaderReader;
+async function proxy(config: Config, slug: string, route: string, input: Record<string, unknown> | undefined, options: RequestOptions | undefined): Promise<APIResponse<unknown>> {
+  const match = /^\s*(?:([A-Za-z]+)\s+)?(\/\S*)\s*$/.exec(route);
+  const method = (match?.[1] ?? "GET").toUpperCase();
+  if (!match || !/^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|TRACE)$/.test(method)) {
+    throw new TypeError(`Waygate: ${JSON.stringify(route)} is not a route like "GET /repos/{owner}/{repo}"`);
+  }
+  const rest: Record<string, unknown> = { ...input };
+  const path = (match[2] ?? "/").replace(/\{([^}]+)\}/g, (_whole, name: string) => {
+    const value = rest[name];
+    if (value === undefined || value === null) throw new TypeError(`Waygate: ${route} needs ${name} in its input`);
+    delete rest[name];
+    return encodeURIComponent(String(value));
+  });
+  const body: Record<string, unknown> = { method, path };
+  if (Object.keys(rest).length > 0) body[["GET", "HEAD", "DELETE"].includes(method) ? "query" : "body"] = rest;
+  const safe = IDEMPOTENT_METHODS.has(method) || options?.idempotencyKey !== undefined;
+  return await exchange(config, `${config.baseUrl}/v1/proxy/${encodeURIComponent(slug)}`, body, { label: `${slug} request ${method} ${path}`, safe, target: undefined, response: "" }, options);
 }
 
-async function invoke(config: Config, target: Target, input: unknown, options: RequestOptions | undefined, extra: Record<string, unknown>): Promise<Invoked> {
-  const url = `${config.baseUrl}/v1/invoke/${encodeURIComponent(target.slug)}/${encodeURIComponent(target.spec.name)}`;
+/** One call to Waygate, with this client's own retries of what never reached it. */
+async function exchange(config: Config, url: string, body: Record<string, unknown>, call: Call, options: RequestOptions | undefined): Promise<APIResponse<unknown>> {
+  const requestId = options?.requestId ?? newRequestId();
+  const retries = Math.min(MAX_RETRIES, Math.max(0, Math.floor(options?.retries ?? config.retries)));
+  const connection = options?.connection ?? config.connection;
+  if (connection !== undefined) body["connection"] = connection;
+  body["retries"] = retries;
+  if (options?.headers !== undefined) body["headers"] = options.headers;
   const headers: Record<string, string> = {
-    Authorization: `Bearer ${config.apiKey}`,
-    "Content-Type": "application/json",
-    Accept: "application/json, application/problem+json",
-    "X-Waygate-Version": String(target.version),
+    authorization: `Bearer ${config.apiKey}`,
+    "content-type": "application/json",
+    accept: "application/json, application/problem+json, */*",
+    [HEADER.requestId]: requestId,
   };
-  if (options?.idempotencyKey !== undefined) headers["Idempotency-Key"] = options.idempotencyKey;
-  const payload: Record<string, unknown> = { input: input ?? {}, ...extra };
-  if (options?.connection !== undefined) payload.connection = options.connection;
-  const init: Outgoing = { method: "POST", headers, body: JSON.stringify(payload) };
+  if (config.app !== undefined) headers[HEADER.app] = config.app;
+  if (options?.idempotencyKey !== undefined) headers[HEADER.idempotencyKey] = options.idempotencyKey;
+  if (call.target !== undefined) headers[HEADER.expectedVersion] = String(call.target.version);
+  if (call.target !== undefined && config.strictVersion) headers[HEADER.versionPolicy] = "strict";
+  const text = JSON.stringify(body);
   const signal = options?.signal;
-  const maxRetries = Math.max(0, Math.floor(options?.retries ?? config.retries));
-  // Retrying a non-idempotent upstream call could do it twice, unless the key dedupes it.
-  const safe = IDEMPOTENT_METHODS.has(target.spec.method) || options?.idempotencyKey !== undefined;
+  const timeout = options?.timeout ?? config.timeout;
+
   for (let attempt = 0; ; attempt++) {
-    signal?.throwIfAborted();
+    if (signal?.aborted) throw new APIUserAbortError(`${call.label}: aborted`, { requestId, cause: signal.reason });
     let response: FetchResponse;
-    let text: string;
+    let bytes: ArrayBuffer;
     try {
-      ({ response, text } = await attemptOnce(config, url, init, options?.timeout ?? config.timeout, signal));
+      ({ response, bytes } = await attemptOnce(config, url, { method: "POST", headers, body: text }, timeout, signal));
     } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      const failure = error instanceof TimeoutError ? error : new ConnectionError(`Could not reach Waygate at ${config.baseUrl}`, { cause: error });
-      if (!safe || attempt >= maxRetries) throw failure;
-      await sleep(backoffMs(attempt), signal);
+      if (signal?.aborted) throw new APIUserAbortError(`${call.label}: aborted`, { requestId, cause: signal.reason });
+      if (error instanceof TimedOut) {
+        // Not retried: Waygate may still be working on it.
+        throw new APIConnectionTimeoutError(`${call.label}: Waygate did not answer within ${timeout} ms (request ${requestId})`, { requestId });
+      }
+      const failure = new APIConnectionError(`${call.label}: could not reach Waygate at ${config.baseUrl}: ${messageOf(error)} (request ${requestId})`, { requestId, cause: error });
+      if (!call.safe || attempt >= retries) throw failure;
+      await sleep(backoffMs(attempt), signal, requestId, call.label);
       continue;
     }
-    reportVersion(config, target, response.headers);
-    // What `response.ok` says, without relying on a member a minimal fetch may lack.
-    if (response.status >= 200 && response.status <= 299) return { body: parseBody(text, response.headers), headers: response.headers };
-    const failure = errorFor(response, text);
-    const retryAfter = retryAfterMs(response.headers);
-    const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
-    if (!safe || attempt >= maxRetries || !retryable || (retryAfter ?? 0) > MAX_RETRY_AFTER_MS) throw failure;
-    await sleep(retryAfter ?? backoffMs(attempt), signal);
+    const status = response.status;
+    const answered = { status, headers: response.headers, requestId: response.headers.get(HEADER.requestId) ?? requestId };
+    if (call.target !== undefined) reportVersion(config, call.target, response.headers);
+    if (status >= 200 && status < 400) {
+      return { ...answered, data: decodeBody(bytes, answered, call.response), versionExecuted: versionExecuted(response.headers) };
+    }
+    const fromProxy = response.headers.get(HEADER.errorSource) === null && (status === 502 || status === 503 || status === 504);
+    const wait = retryAfterMs(response.headers);
+    if (fromProxy && call.safe && attempt < retries && (wait ?? 0) <= MAX_RETRY_AFTER_MS) {
+      await sleep(wait ?? backoffMs(attempt), signal, requestId, call.label);
+      continue;
+    }
+    throw errorFor(call, answered, bytes);
   }
 }
 
-/** A request (`FetchInit`) before it gets its per-attempt signal. */
-interface Outgoing {
-  method: string;
-  headers: Record<string, string>;
-  body: string;
-}
+/** Thrown inside `attemptOnce` when the timeout, not the caller, aborted. */
+class TimedOut extends Error {}
 
-async function attemptOnce(config: Config, url: string, init: Outgoing, timeoutMs: number, signal: AbortSignal | undefined): Promise<{ response: FetchResponse; text: string }> {
+async function attemptOnce(config: Config, url: string, init: Omit<FetchInit, "signal">, timeoutMs: number, signal: AbortSignal | undefined): Promise<{ response: FetchResponse; bytes: ArrayBuffer }> {
   const controller = new AbortController();
   let timedOut = false;
   const onAbort = (): void => controller.abort(signal?.reason);
@@ -326,9 +807,9 @@ async function attemptOnce(config: Config, url: string, init: Outgoing, timeoutM
   try {
     const response = await config.fetch(url, { ...init, signal: controller.signal });
     // The body is read under the same timeout: a stalled stream is a timeout too.
-    return { response, text: await response.text() };
+    return { response, bytes: await response.arrayBuffer() };
   } catch (error) {
-    if (timedOut) throw new TimeoutError(`Waygate did not answer within ${timeoutMs} ms`, { cause: error });
+    if (timedOut) throw new TimedOut();
     throw error;
   } finally {
     clearTimeout(timer);
@@ -337,56 +818,133 @@ async function attemptOnce(config: Config, url: string, init: Outgoing, timeoutM
 }
 
 function reportVersion(config: Config, target: Target, headers: HeaderReader): void {
-  const header = headers.get("x-waygate-version-executed");
-  const executed = header === null ? NaN : Number(header);
-  if (Number.isInteger(executed) && executed !== target.version) {
-    config.onVersionMismatch({ integration: target.slug, action: target.spec.name, expected: target.version, executed });
-  }
+  const executed = versionExecuted(headers);
+  if (headers.get(HEADER.versionMismatch) === null && (executed === undefined || executed === target.version)) return;
+  config.onVersionMismatch({ integration: target.slug, action: target.name, expected: target.version, executed });
 }
 
-function parseBody(text: string, headers: HeaderReader): unknown {
-  if (text === "") return undefined;
-  if (!/\bjson\b/i.test(headers.get("content-type") ?? "")) return text;
+function versionExecuted(headers: HeaderReader): number | undefined {
+  const value = Number(headers.get(HEADER.versionExecuted) ?? NaN);
+  return Number.isSafeInteger(value) ? value : undefined;
+}
+
+const TEXT = /^text\//i;
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
+
+/**
+ * The body as the action's response type says: `empty` → undefined, `text` → string,
+ * `binary` → ArrayBuffer. Otherwise as the content type says: JSON parsed, `text/*` a
+ * string, anything else an ArrayBuffer; no body is undefined.
+ */
+function decodeBody(bytes: ArrayBuffer, answered: Answered, response: string): unknown {
+  const { status, headers, requestId } = answered;
+  if (response === "empty" || status === 204 || status === 205 || status === 304) return undefined;
+  if (response === "binary") return bytes;
+  if (bytes.byteLength === 0) return response === "text" ? "" : undefined;
+  const type = headers.get("content-type") ?? "";
+  if (response === "text" || TEXT.test(type)) return new TextDecoder().decode(bytes);
+  if (!JSON_TYPE.test(type)) return bytes;
+  const text = new TextDecoder().decode(bytes);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new ConnectionError("Waygate sent a JSON content type with a body that is not JSON", { cause: error });
+    throw new WaygateError(`Waygate sent a JSON content type with a body that is not JSON (request ${requestId})`, { requestId, status, headers, cause: error });
   }
 }
 
-function errorFor(response: FetchResponse, text: string): WaygateError {
-  const parsed = parseProblem(text);
-  const problem: Problem = parsed ?? { type: "about:blank", title: response.statusText || `HTTP ${response.status}`, status: response.status, detail: text.slice(0, 1000) };
-  const init = { status: response.status, problem, headers: response.headers };
-  const message = `${response.status} ${problem.title ?? response.statusText ?? ""}${problem.detail ? `: ${problem.detail}` : ""}`;
-  const status = response.status;
-  if (status === 400) return new BadRequestError(message, init);
-  if (status === 401) return new AuthenticationError(message, init);
-  if (status === 403) return new PermissionDeniedError(message, init);
-  if (status === 404) return new NotFoundError(message, init);
-  if (status === 409) return new ConflictError(message, init);
-  if (status === 422) return new UnprocessableEntityError(message, init);
-  if (status === 429) return new RateLimitError(message, init);
-  if (status >= 500) return new InternalServerError(message, init);
-  return new WaygateError(message, init);
+interface Answered {
+  status: number;
+  headers: HeaderReader;
+  requestId: string;
 }
 
-function parseProblem(text: string): Problem | undefined {
+/**
+ * The error for an error answer. Who failed decides the class: the upstream (`upstream-error`
+ * problems, `x-waygate-error-source: upstream`) gives an `APIError` by the upstream's status;
+ * Waygate gives a `WaygateProblemError` by problem type; anything else (a proxy in front,
+ * a wrong `baseUrl`) a `WaygateError` (`APIConnectionError` for 502/503/504).
+ */
+function errorFor(call: Call, answered: Answered, bytes: ArrayBuffer): WaygateError {
+  const { status, headers, requestId } = answered;
+  const text = new TextDecoder().decode(bytes);
+  const parsed = parseJson(text);
+  const problem: Problem | undefined = isRecord(parsed) ? (parsed as Problem) : undefined;
+  const source = headers.get(HEADER.errorSource);
+  const init = { requestId, status, headers, problem };
+  const suffix = ` (request ${requestId})`;
+  const type = typeof problem?.type === "string" && problem.type.startsWith(PROBLEM_BASE) ? problem.type.slice(PROBLEM_BASE.length) : undefined;
+  if (type === "upstream-error" || source === "upstream") {
+    const upstream: UpstreamResponse = isRecord(problem?.upstream) ? { status, headers: {}, ...problem.upstream } : { status, headers: {}, body: problem ?? text };
+    const quoted = upstreamMessage(upstream.body);
+    const message = `${call.label}: the upstream answered ${upstream.status}${quoted ? `: ${quoted}` : ""}${suffix}`;
+    const Class = UPSTREAM_CLASSES.get(upstream.status) ?? (upstream.status >= 500 ? InternalServerError : APIError);
+    return new Class(message, { ...init, upstream });
+  }
+  const known = type === undefined ? undefined : PROBLEM_CLASSES.get(type);
+  if (known !== undefined || source === "waygate") {
+    const detail = problem?.detail ?? problem?.title ?? `HTTP ${status}`;
+    const Class = known ?? WaygateProblemError;
+    return new Class(`${call.label}: ${detail}${suffix}`, init);
+  }
+  const what = `${call.label}: ${status} from a server that is not Waygate${text ? `: ${clip(text)}` : ""}${suffix}`;
+  return status === 502 || status === 503 || status === 504 ? new APIConnectionError(what, init) : new WaygateError(what, init);
+}
+
+/** The upstream's own words: GitHub `message`, Stripe `error.message`, OAuth `error_description`, problem `detail`, Slack `error`… */
+function upstreamMessage(body: unknown): string {
+  if (typeof body === "string") return clip(body);
+  if (!isRecord(body)) return "";
+  const error = body["error"];
+  const errors = body["errors"];
+  const first = Array.isArray(errors) && isRecord(errors[0]) ? errors[0] : undefined;
+  const candidates = [
+    body["error_description"],
+    body["message"],
+    isRecord(error) ? error["message"] : undefined,
+    body["detail"],
+    error,
+    first?.["message"],
+    first?.["detail"],
+    body["title"],
+  ];
+  const found = candidates.find((candidate): candidate is string => typeof candidate === "string" && candidate.trim() !== "");
+  return found === undefined ? "" : clip(found);
+}
+
+function clip(text: string): string {
+  const line = text.trim().replace(/\s+/g, " ");
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
+}
+
+function parseJson(text: string): unknown {
   try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Problem) : undefined;
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
 }
 
-/** `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
-function retryAfterMs(headers: HeaderReader): number | undefined {
-  const value = headers.get("retry-after")?.trim();
+function messageOf(error: unknown): string {
+  const cause = isRecord(error) && isRecord(error["cause"]) ? error["cause"] : undefined;
+  const code = cause?.["code"];
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof code === "string" ? `${message} (${code})` : message;
+}
+
+/** `retry-after-ms`, else `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+function retryAfterMs(headers: HeaderReader | undefined): number | undefined {
+  const ms = Number(headers?.get(HEADER.retryAfterMs)?.trim() || NaN);
+  if (Number.isFinite(ms) && ms >= 0) return ms;
+  const value = headers?.get(HEADER.retryAfter)?.trim();
   if (!value) return undefined;
   if (/^\d+$/.test(value)) return Number(value) * 1000;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function secondsToWait(headers: HeaderReader | undefined): number | undefined {
+  const ms = retryAfterMs(headers);
+  return ms === undefined ? undefined : ms / 1000;
 }
 
 /** Exponential backoff with full jitter: spreads retries of many clients apart. */
@@ -394,12 +952,13 @@ function backoffMs(attempt: number): number {
   return Math.random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt);
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+function sleep(ms: number, signal: AbortSignal | undefined, requestId: string, label: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
+    const aborted = (): APIUserAbortError => new APIUserAbortError(`${label}: aborted`, { requestId, cause: signal?.reason });
+    if (signal?.aborted) return reject(aborted());
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(signal?.reason);
+      reject(aborted());
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
@@ -409,38 +968,37 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-async function* pages<T>(config: Config, target: Target, pagination: Pagination, input: unknown, options: RequestOptions | undefined): AsyncGenerator<T, void, undefined> {
-  let request: Record<string, unknown> = isRecord(input) ? { ...input } : {};
-  let extra: Record<string, unknown> = { paginate: false };
-  const seenCursors = new Set<string>();
-  for (;;) {
-    const { body, headers } = await invoke(config, target, request, options, extra);
-    const found = pagination.itemsPath ? readPointer(body, pagination.itemsPath) : body;
-    const items: unknown[] = Array.isArray(found) ? found : [];
-    for (const item of items) yield item as T;
-    if (pagination.strategy === "link") {
-      const token = headers.get("x-waygate-next-page");
-      if (!token) return;
-      extra = { paginate: false, page: token };
-    } else if (pagination.strategy === "cursor") {
-      const cursor = readPointer(body, pagination.nextCursorPath);
-      const key = JSON.stringify(cursor ?? null);
-      // A repeated cursor would loop forever.
-      if (cursor === undefined || cursor === null || cursor === "" || seenCursors.has(key)) return;
-      seenCursors.add(key);
-      request = { ...request, [pagination.cursorParam]: cursor };
-    } else if (pagination.strategy === "offset") {
-      const limit = request[pagination.limitParam];
-      if (items.length === 0 || (typeof limit === "number" && items.length < limit)) return;
-      const offset = Number(request[pagination.offsetParam] ?? 0) || 0;
-      request = { ...request, [pagination.offsetParam]: offset + items.length };
-    } else {
-      const size = pagination.sizeParam === undefined ? undefined : request[pagination.sizeParam];
-      if (items.length === 0 || (typeof size === "number" && items.length < size)) return;
-      const page = Number(request[pagination.pageParam] ?? 1) || 1;
-      request = { ...request, [pagination.pageParam]: page + 1 };
-    }
+/** A request id for logs on both sides; not a secret, so `Math.random` is enough (and exists everywhere). */
+function newRequestId(): string {
+  return `wgc_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 12)}`;
+}
+
+// ---------------------------------------------------------------------------------------
+// Pagination: the server decides where the next page is (`x-waygate-next-page`); the client
+// sends the token back and reads the items at the action's `itemsPath`.
+
+async function* pages(config: Config, target: Target, input: unknown, options: PageOptions | undefined): AsyncGenerator<Page<unknown>, void, undefined> {
+  const maxPages = options?.maxPages ?? Infinity;
+  const maxItems = options?.maxItems ?? Infinity;
+  let token: string | undefined;
+  let pageCount = 0;
+  let itemCount = 0;
+  while (pageCount < maxPages && itemCount < maxItems) {
+    const response = await invoke(config, target, input, options, token);
+    const found = readPointer(response.data, target.items ?? "");
+    const items: unknown[] = Array.isArray(found) ? found.slice(0, maxItems - itemCount) : [];
+    const next = response.headers.get(HEADER.nextPage) ?? undefined;
+    pageCount++;
+    itemCount += items.length;
+    yield { items, data: response.data, status: response.status, headers: response.headers, requestId: response.requestId, nextPage: next };
+    // A token repeated would loop forever.
+    if (next === undefined || next === "" || next === token) return;
+    token = next;
   }
+}
+
+async function* items(config: Config, target: Target, input: unknown, options: PageOptions | undefined): AsyncGenerator<unknown, void, undefined> {
+  for await (const page of pages(config, target, input, options)) yield* page.items;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -3,13 +3,15 @@
 // (test/codegen/support/github-manifest.ts), so the benchmarks need no build step and build
 // the manifest exactly as the tests do.
 import { build } from "esbuild";
-import { fileURLToPath } from "node:url";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
 /**
  * Writes the bundle to `outfile`: it exports `generateClient`, `importDocument` and
- * `githubManifest()`. Put it inside node_modules/.cache so its bare imports resolve from
+ * `githubManifest()`; and builds the runtime into dist/runtime/ as the package build does. Put it inside node_modules/.cache so its bare imports resolve from
  * this repo's node_modules.
  */
 export async function bundleGenerator(outfile) {
@@ -19,6 +21,8 @@ export async function bundleGenerator(outfile) {
         'export { generateClient } from "./src/codegen/index.ts";',
         'export { importDocument } from "./src/importer/index.ts";',
         'export { githubManifest } from "./test/codegen/support/github-manifest.ts";',
+        'export { compileRuntime } from "./src/codegen/runtime-build.ts";',
+        'export { BUILT_RUNTIME_DIR } from "./src/codegen/templates.ts";',
       ].join("\n"),
       resolveDir: root,
       loader: "ts",
@@ -31,4 +35,19 @@ export async function bundleGenerator(outfile) {
     outfile,
     logLevel: "warning",
   });
+  await buildRuntime(outfile);
+}
+
+/**
+ * Writes dist/runtime/runtime.js and runtime.d.ts as `npm run build` does (tsup.config.ts), so
+ * the generator reads the built runtime, as `waygate generate` from an installed package does,
+ * instead of compiling templates/runtime.ts in every run.
+ */
+async function buildRuntime(bundle) {
+  const { compileRuntime, BUILT_RUNTIME_DIR } = await import(pathToFileURL(bundle).href);
+  const { default: ts } = await import("typescript");
+  const { js, dts } = compileRuntime(readFileSync(join(root, "templates/runtime.ts"), "utf8"), ts);
+  mkdirSync(join(root, BUILT_RUNTIME_DIR), { recursive: true });
+  writeFileSync(join(root, BUILT_RUNTIME_DIR, "runtime.js"), js);
+  writeFileSync(join(root, BUILT_RUNTIME_DIR, "runtime.d.ts"), dts);
 }

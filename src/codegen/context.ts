@@ -3,7 +3,6 @@
  * caches shared between integrations. Built once per `generateClient` call; nothing in
  * src/codegen keeps module-level state.
  */
-import { Project } from "ts-morph";
 import type { DefFacts } from "./hoist.js";
 import type { Templates } from "./templates.js";
 
@@ -12,10 +11,10 @@ export interface CodegenContext {
   readonly templates: Templates;
   /** Per raw definition object: its hash and refs (importers often share one object across operations). */
   readonly defFacts: WeakMap<object, DefFacts>;
-  /** In-memory ts-morph project the modules are assembled in. */
-  readonly project: Project;
+  /** The same, by the definition's JSON text, for equal definitions that are different objects. */
+  readonly defFactsByText: Map<string, DefFacts>;
 }
 
 export function createContext(generatorVersion: string, templates: Templates): CodegenContext {
-  return { generatorVersion, templates, defFacts: new WeakMap(), project: new Project({ useInMemoryFileSystem: true }) };
+  return { generatorVersion, templates, defFacts: new WeakMap(), defFactsByText: new Map() };
 }

@@ -4,7 +4,7 @@
  */
 import type { SdkManifest } from "../contract/sdk.js";
 import { createContext } from "./context.js";
-import { header } from "./header.js";
+import { indexHeader, integrationHeader, runtimeHeader } from "./header.js";
 import { compare } from "./hoist.js";
 import { renderIndexModule, type IndexEntry } from "./index-module.js";
 import { integrationFiles, renderIntegrationModule, renderIntegrationTypes } from "./integration-module.js";
@@ -20,9 +20,12 @@ export interface GenerateOptions {
 }
 
 /**
- * Generates the TypeScript client for a manifest: `index.ts`, `runtime.ts` and per
- * integration a module (`github.ts`: `createClient`) and a declaration file with its types
- * (`github.types.d.ts`). The same manifest always gives the same bytes.
+ * Generates the TypeScript client for a manifest: `index.ts`, the runtime (`runtime.js` and
+ * `runtime.d.ts`) and per integration its entry point (`github.ts`: `createWaygate`,
+ * `bindClient`) and a declaration file with its types (`github.types.d.ts`). The same
+ * manifest always gives the same bytes, and each file's header names only what it depends
+ * on: a new version of one integration changes its two files and index.ts. The manifest's
+ * `apiUrl` is not used: clients take their base URL at run time.
  *
  * @example
  * const files = generateClient(manifest, { generatorVersion: "0.1.0" });
@@ -30,7 +33,6 @@ export interface GenerateOptions {
  */
 export function generateClient(manifest: SdkManifest, options: GenerateOptions): Map<string, string> {
   const ctx = createContext(options.generatorVersion, options.templates ?? loadTemplates());
-  const head = header(options.generatorVersion, manifest.hash);
   const integrations = [...manifest.integrations].sort((a, b) => compare(a.slug, b.slug));
   const files = fileTable();
   const output = new Map<string, string>();
@@ -46,10 +48,13 @@ export function generateClient(manifest: SdkManifest, options: GenerateOptions):
     const module = files.claim(integration.slug, "file", "integration");
     entries.push({ plan, module });
     const names = integrationFiles(module);
-    output.set(names.types, renderIntegrationTypes(plan, names.types, head, ctx));
-    output.set(names.module, renderIntegrationModule(plan, names.module, names.typesSpecifier, head, ctx));
+    const head = integrationHeader(options.generatorVersion, integration);
+    output.set(names.types, renderIntegrationTypes(plan, head));
+    output.set(names.module, renderIntegrationModule(plan, names.module, names.typesSpecifier, head));
   }
-  output.set("runtime.ts", head + ctx.templates.runtime);
-  output.set("index.ts", renderIndexModule(entries, manifest.apiUrl, head, ctx));
+  const runtimeHead = runtimeHeader(options.generatorVersion);
+  output.set("runtime.js", runtimeHead + ctx.templates.runtime.js);
+  output.set("runtime.d.ts", runtimeHead + ctx.templates.runtime.dts);
+  output.set("index.ts", renderIndexModule(entries, indexHeader(options.generatorVersion, integrations), ctx));
   return new Map([...output].sort(([a], [b]) => compare(a, b)));
 }

@@ -166,6 +166,14 @@ function factsOf(def: unknown, ctx: CodegenContext): DefFacts {
   const cacheable = typeof def === "object" && def !== null;
   const cached = cacheable ? ctx.defFacts.get(def) : undefined;
   if (cached) return cached;
+  // A manifest parsed from JSON repeats each shared component as a new object in every
+  // operation; equal JSON text (cheap, native) means equal facts, so each is walked once.
+  const text = JSON.stringify(def) ?? "";
+  const same = ctx.defFactsByText.get(text);
+  if (same) {
+    if (cacheable) ctx.defFacts.set(def, same);
+    return same;
+  }
   const defRefs: string[] = [];
   let documentLocal = false;
   walkRefs(def, (ref) => {
@@ -178,6 +186,7 @@ function factsOf(def: unknown, ctx: CodegenContext): DefFacts {
   });
   const facts: DefFacts = { hash: sha256(stableJson(def)), defRefs, documentLocal };
   if (cacheable) ctx.defFacts.set(def, facts);
+  ctx.defFactsByText.set(text, facts);
   return facts;
 }
 

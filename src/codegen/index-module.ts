@@ -1,15 +1,15 @@
 /**
- * Renders `index.ts`: `createWaygate(options)` returning one client per integration,
- * the `Waygate` interface, per-integration type namespaces (`Github.IssuesCreateInput`)
- * and the runtime's public exports. Every top-level name here comes from one naming
- * table that already holds the runtime's exports, so `waygate-error` as a slug cannot
- * shadow `WaygateError`.
+ * Renders `index.ts`: `createWaygate(options)` returning one client per integration (each
+ * bound when first read), the `Waygate` interface, per-integration type namespaces
+ * (`Github.IssuesCreateInput`) and the runtime's public exports. Every top-level name here
+ * comes from one naming table that already holds the runtime's exports, so `waygate-error`
+ * as a slug cannot shadow `WaygateError`.
  */
-import { StructureKind, type ImportDeclarationStructure } from "ts-morph";
 import type { CodegenContext } from "./context.js";
 import { jsdoc } from "./jsdoc.js";
-import { escapeInvisible, jsString, NameTable } from "./naming.js";
+import { jsString, NameTable } from "./naming.js";
 import type { IntegrationPlan } from "./plan.js";
+import { printFile, type ImportLine } from "./print.js";
 import { exampleFromSchema } from "./snippets/example.js";
 import { jsLiteral } from "./snippets/literals.js";
 
@@ -21,34 +21,30 @@ export interface IndexEntry {
   readonly module: string;
 }
 
-/** Every name `runtime.ts` exports, read from the template so the two cannot drift. */
-export function runtimeExports(runtimeSource: string): string[] {
-  const names = [...runtimeSource.matchAll(/^export\s+(?:declare\s+)?(?:abstract\s+)?(?:class|interface|type|function\*?|const|let|enum)\s+([A-Za-z_$][\w$]*)/gm)];
-  return [...new Set(names.map((match) => match[1] ?? ""))].filter((name) => name !== "").sort();
+/** Every name runtime.d.ts exports, read from it so the two cannot drift. */
+export function runtimeExports(declarations: string): string[] {
+  const declared = [...declarations.matchAll(/^export\s+(?:declare\s+)?(?:abstract\s+)?(?:class|interface|type|function\*?|const|let|enum)\s+([A-Za-z_$][\w$]*)/gm)].map((match) => match[1] ?? "");
+  const listed = [...declarations.matchAll(/^export\s*\{([^}]*)\}/gm)].flatMap((match) => (match[1] ?? "").split(",").map((entry) => entry.trim().split(/\s+as\s+/).pop() ?? ""));
+  return [...new Set([...declared, ...listed])].filter((name) => name !== "").sort();
 }
 
-export function renderIndexModule(entries: readonly IndexEntry[], apiUrl: string, head: string, ctx: CodegenContext): string {
-  const table = new NameTable([...runtimeExports(ctx.templates.runtime), "createWaygate", "Waygate"]);
+export function renderIndexModule(entries: readonly IndexEntry[], head: string, ctx: CodegenContext): string {
+  const table = new NameTable([...runtimeExports(ctx.templates.runtime.dts), "createWaygate", "Waygate", "runtime"]);
   const named = entries.map((entry) => ({
     ...entry,
     clientType: table.claim(`${entry.plan.integration.slug} client`, "pascal"),
-    factory: table.claim(`create ${entry.plan.integration.slug} client`, "camel"),
+    binder: table.claim(`bind ${entry.plan.integration.slug}`, "camel"),
     namespace: table.claim(entry.plan.integration.slug, "pascal"),
   }));
 
-  const imports: ImportDeclarationStructure[] = [
-    {
-      kind: StructureKind.ImportDeclaration,
-      moduleSpecifier: "./runtime.js",
-      namedImports: ["createTransport", { name: "WaygateOptions", isTypeOnly: true }],
-    },
+  const imports: ImportLine[] = [
+    { from: "./runtime.js", namespace: "runtime" },
     ...named.map(
-      (entry): ImportDeclarationStructure => ({
-        kind: StructureKind.ImportDeclaration,
-        moduleSpecifier: `./${entry.module}.js`,
-        namedImports: [
-          { name: "createClient", alias: entry.factory },
-          { name: "Client", alias: entry.clientType, isTypeOnly: true },
+      (entry): ImportLine => ({
+        from: `./${entry.module}.js`,
+        named: [
+          { name: "bindClient", alias: entry.binder },
+          { name: "Client", alias: entry.clientType, typeOnly: true },
         ],
       }),
     ),
@@ -63,37 +59,22 @@ export function renderIndexModule(entries: readonly IndexEntry[], apiUrl: string
     const doc = jsdoc({ summary: plan.integration.name, description: plan.integration.description ?? undefined }, INDENT);
     return `${doc}${INDENT}readonly ${plan.property}: ${clientType};`;
   });
-  const waygate = `${jsdoc({ summary: "One client per integration in the manifest." })}export interface Waygate {\n${members.join("\n")}\n}`;
+  const withOptions = `${jsdoc({ summary: "A client with these options over this one's (a user's connection, another app); it shares the transport." }, INDENT)}${INDENT}withOptions(options: runtime.WaygateOptions): Waygate;`;
+  const waygate = `${jsdoc({ summary: "One client per integration in the manifest." })}export interface Waygate {\n${[...members, withOptions].join("\n")}\n}`;
 
-  const bindings = named.map(
-    ({ plan, factory }) =>
-      `${INDENT.repeat(2)}${plan.property}: ${factory}(transport.integration(${jsString(plan.integration.slug)}, ${plan.integration.version})),`,
-  );
-  const first = named[0]?.plan;
-  const firstAction = first?.actions[0];
+  const first = named[0];
+  const firstAction = first?.plan.actions.find((action) => !action.responseType) ?? first?.plan.actions[0];
   const exampleInput = firstAction ? jsLiteral(exampleFromSchema(firstAction.action.inputSchema)) : "";
-  const exampleCall = first && firstAction ? `\nconst result = await wg.${[first.property, ...firstAction.memberPath].join(".")}(${exampleInput});` : "";
+  const exampleCall = first && firstAction ? `\nconst result = await wg.${[first.plan.property, ...firstAction.memberPath].join(".")}(${exampleInput});` : "";
   const factoryDoc = jsdoc({
-    summary: "Creates the Waygate client. Calls go to `POST {baseUrl}/v1/invoke/{integration}/{action}`.",
+    summary: "Creates the Waygate client. Calls go to `POST {baseUrl}/v1/invoke/{integration}/{action}`; each integration is bound when first used.",
     notes: [
-      `\`baseUrl\` defaults to ${apiUrl}; set \`onVersionMismatch\` to hear when Waygate ran another integration version than this client was generated against.`,
+      "Every option may come from the environment: `WAYGATE_API_KEY`, `WAYGATE_BASE_URL`, `WAYGATE_APP`. A bundle that imports this module holds every integration's action table; one that imports an integration's module (`createWaygate` from `./github.js`) holds only that one's.",
     ],
-    example: { lang: "ts", code: `const wg = createWaygate({ apiKey: process.env.WAYGATE_API_KEY ?? "" });${exampleCall}` },
+    example: { lang: "ts", code: `const wg = createWaygate({ apiKey: process.env.WAYGATE_API_KEY, baseUrl: "https://waygate.example.com", app: "web" });${exampleCall}` },
   });
-  const transport = `createTransport(options, { baseUrl: ${jsString(apiUrl)} })`;
-  // With no integrations the transport is still built, for its option checks.
-  const body =
-    bindings.length > 0
-      ? `${INDENT}const transport = ${transport};\n${INDENT}return {\n${bindings.join("\n")}\n${INDENT}};`
-      : `${INDENT}${transport};\n${INDENT}return {};`;
-  const factory = `${factoryDoc}export function createWaygate(options: WaygateOptions): Waygate {\n${body}\n}`;
-
-  const file = ctx.project.createSourceFile(
-    "index.ts",
-    { leadingTrivia: head, statements: [...imports, [reexports, waygate, factory].join("\n\n")] },
-    { overwrite: true },
-  );
-  const text = file.getFullText();
-  ctx.project.removeSourceFile(file);
-  return escapeInvisible(text);
+  const bindings = named.map(({ plan, binder }) => `${INDENT.repeat(2)}[${jsString(plan.property)}, ${binder}],`);
+  const list = bindings.length > 0 ? `[\n${bindings.join("\n")}\n${INDENT}]` : "[]";
+  const factory = `${factoryDoc}export function createWaygate(options?: runtime.WaygateOptions): Waygate {\n${INDENT}return runtime.createRoot(options, ${list}) as Waygate;\n}`;
+  return printFile(head, imports, [reexports, waygate, factory].join("\n\n"));
 }

@@ -2,24 +2,27 @@
  * Renders one integration as two files:
  *
  * - `github.types.d.ts`: a named type per action input, output and page item, the shared
- *   types hoisted from `$defs`, and the `Client` interface (nested by the actions' dotted
- *   names, with JSDoc). A declaration file, like openapi-typescript's output, so
- *   application builds with `skipLibCheck` do not re-check thousands of types they never
- *   use; the tests compile it with `skipLibCheck` off. Its name cannot collide with an
- *   integration module (module names hold no dot), and `./github.types.js` resolves to it
- *   under NodeNext and Bundler resolution alike.
- * - `github.ts`: `createClient`, which binds every action to the transport from a table
- *   of string rows (runtime `bindActions`), and re-exports the types, so
- *   `import type { IssuesCreateInput } from "./github.js"` keeps working.
+ *   types hoisted from `$defs`, the `Client` interface (nested by the actions' dotted
+ *   names, with JSDoc) and `Waygate` (what this module's `createWaygate` returns). A
+ *   declaration file, like openapi-typescript's output, so application builds with
+ *   `skipLibCheck` do not re-check thousands of types they never use; the tests compile it
+ *   with `skipLibCheck` off. Its name cannot collide with an integration module (module
+ *   names hold no dot), and `./github.types.js` resolves to it under NodeNext and Bundler
+ *   resolution alike.
+ * - `github.ts`: the integration's entry point. Its action table is one template literal
+ *   (one token for a consumer's compiler, a few bytes per action in a bundle); `bindClient`
+ *   hands it to the runtime, which builds groups and actions when first read; and
+ *   `createWaygate` gives a client of this integration alone, so a bundle that imports it
+ *   holds no other integration's table. It re-exports the types, so
+ *   `import type { IssuesCreateInput } from "./github.js"` works.
  *
- * All names come from the plan's naming tables; every string literal goes through `jsString`.
+ * All names come from the plan's naming tables; every string from a spec is escaped.
  */
-import { StructureKind, type StatementStructures } from "ts-morph";
 import { HttpMethodSchema } from "../contract/integrations.js";
-import type { CodegenContext } from "./context.js";
 import { jsdoc } from "./jsdoc.js";
-import { CodegenError, escapeInvisible, jsString } from "./naming.js";
-import type { ActionPlan, ClientGroup, IntegrationPlan, NamedType } from "./plan.js";
+import { CodegenError, jsString } from "./naming.js";
+import { printFile } from "./print.js";
+import { CLIENT_RESERVED, type ActionPlan, type ClientGroup, type IntegrationPlan, type NamedType } from "./plan.js";
 import { isRecord } from "./schema-normalize.js";
 import { exampleFromSchema } from "./snippets/example.js";
 import { jsLiteral } from "./snippets/literals.js";
@@ -33,30 +36,25 @@ export function integrationFiles(module: string): { module: string; types: strin
 }
 
 /** `github.types.d.ts`: every type of the integration and its `Client` interface. */
-export function renderIntegrationTypes(plan: IntegrationPlan, fileName: string, head: string, ctx: CodegenContext): string {
+export function renderIntegrationTypes(plan: IntegrationPlan, head: string): string {
   const named = new Map(plan.types.map((type) => [type.name, type.schema]));
   const renderer = createTypeRenderer(named);
-  const typeStatements = plan.types.map((type) => `${typeDoc(type, plan)}export type ${type.name} = ${renderer.render(type.name, type.schema)};`);
+  const typeStatements = plan.types.map((type) => `${typeDoc(type, plan)}export type ${type.name} = ${type.fixed ?? renderer.render(type.name, type.schema)};`);
   // `export {}`: in a declaration file, declarations without `export` (the helpers) are exported unless the file says otherwise.
-  // One text block with blank lines between declarations: ts-morph joins string statements with bare newlines.
-  const body = [...typeStatements, ...renderer.helpers(), clientInterface(plan), "export {};"].join("\n\n");
-  return print(ctx, fileName, head, [{ kind: StructureKind.ImportDeclaration, isTypeOnly: true, namespaceImport: "runtime", moduleSpecifier: "./runtime.js" }, body]);
+  const body = [...typeStatements, ...renderer.helpers(), clientInterface(plan), waygateInterface(plan), "export {};"].join("\n\n");
+  return printFile(head, [{ from: "./runtime.js", namespace: "runtime", typeOnly: true }], body);
 }
 
-/** `github.ts`: `createClient`, and the types re-exported from `typesSpecifier` (`./github.types.js`). */
-export function renderIntegrationModule(plan: IntegrationPlan, fileName: string, typesSpecifier: string, head: string, ctx: CodegenContext): string {
-  return print(ctx, fileName, head, [
-    { kind: StructureKind.ImportDeclaration, namespaceImport: "runtime", moduleSpecifier: "./runtime.js" },
-    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, namedImports: ["Client"], moduleSpecifier: typesSpecifier },
-    `export type * from ${jsString(typesSpecifier)};\n\n${clientFactory(plan)}`,
-  ]);
-}
-
-function print(ctx: CodegenContext, fileName: string, head: string, statements: (string | StatementStructures)[]): string {
-  const file = ctx.project.createSourceFile(fileName, { leadingTrivia: head, statements }, { overwrite: true });
-  const text = file.getFullText();
-  ctx.project.removeSourceFile(file);
-  return escapeInvisible(text);
+/** `github.ts`: the action table, `bindClient`, `createWaygate`, and the types re-exported from `typesSpecifier` (`./github.types.js`). */
+export function renderIntegrationModule(plan: IntegrationPlan, fileName: string, typesSpecifier: string, head: string): string {
+  return printFile(
+    head,
+    [
+      { from: "./runtime.js", namespace: "runtime" },
+      { from: typesSpecifier, named: [{ name: "Client" }, { name: "Waygate" }], typeOnly: true },
+    ],
+    `export type * from ${jsString(typesSpecifier)};\n\n${clientFactory(plan, fileName.replace(/\.ts$/, ""))}`,
+  );
 }
 
 /** `github.issues.create`: how docs and examples name an action. */
@@ -76,9 +74,10 @@ function typeDoc(type: NamedType, plan: IntegrationPlan): string {
   }
   const { action } = origin.action;
   const call = accessor(plan, origin.action);
+  const body = { empty: "nothing: the upstream answers without a body", text: "the upstream response body, as text", binary: "the upstream response body, as bytes" };
   const what = {
     input: `Input of \`${call}()\`: path, query, header and body fields in one object.`,
-    output: `What \`${call}()\` returns: the upstream response body.`,
+    output: `What \`${call}()\` returns: ${origin.action.responseType ? body[origin.action.responseType] : "the upstream response body"}.`,
     item: `One item yielded by \`${call}.paginate()\`.`,
   }[origin.kind];
   return jsdoc({ summary: what, notes: [`\`${action.method} ${action.path}\``], deprecated: action.deprecated });
@@ -89,8 +88,10 @@ function actionDoc(plan: IntegrationPlan, action: ActionPlan): string {
   const call = `wg.${accessor(plan, action)}`;
   const input = jsLiteral(exampleFromSchema(definition.inputSchema));
   const example = action.itemType
-    ? `for await (const item of ${call}.paginate(${input})) {\n  console.log(item);\n}`
-    : `const result = await ${call}(${input}, { connection: "user_42" });`;
+    ? `for await (const item of ${call}.paginate(${input}, { connection: "user_42" })) {\n  console.log(item);\n}`
+    : action.responseType === "empty"
+      ? `await ${call}(${input}, { connection: "user_42" });`
+      : `const result = await ${call}(${input}, { connection: "user_42" });`;
   return jsdoc(
     {
       summary: definition.summary,
@@ -117,7 +118,26 @@ function clientInterface(plan: IntegrationPlan): string {
     description: integration.description ?? undefined,
     notes: [`Generated against version ${integration.version} of the \`${integration.slug}\` integration.`],
   });
-  return `${doc}export interface Client ${interfaceBody(plan, plan.tree, 1)}`;
+  const body = interfaceBody(plan, plan.tree, 1);
+  const request = [
+    jsdoc(
+      {
+        summary: `A raw call to ${integration.name} through Waygate (\`POST /v1/proxy/${integration.slug}\`), with the connection's credentials, for what the actions do not cover.`,
+        notes: ["`{param}`s in the path come from the input; the rest of the input is the query of a GET, HEAD or DELETE, the JSON body otherwise."],
+        example: { lang: "ts", code: `const data = await wg.${plan.property}.request("GET /path/{id}", { id: "42" }, { connection: "user_42" });` },
+      },
+      INDENT,
+    ),
+    `${INDENT}readonly ${CLIENT_RESERVED[0]}: runtime.RawRequest;`,
+  ].join("");
+  return `${doc}export interface Client ${body.slice(0, -1)}${request}\n}`;
+}
+
+/** What this module's `createWaygate` returns: the index's client with this integration alone. */
+function waygateInterface(plan: IntegrationPlan): string {
+  const doc = jsdoc({ summary: `A Waygate client with ${plan.integration.name} alone (\`createWaygate\` in this module).` });
+  const withOptions = `${jsdoc({ summary: "A client with these options over this one's (a user's connection, another app); it shares the transport." }, INDENT)}${INDENT}withOptions(options: runtime.WaygateOptions): Waygate;`;
+  return `${doc}export interface Waygate {\n${INDENT}readonly ${plan.property}: Client;\n${withOptions}\n}`;
 }
 
 function interfaceBody(plan: IntegrationPlan, group: ClientGroup, depth: number): string {
@@ -130,16 +150,33 @@ function interfaceBody(plan: IntegrationPlan, group: ClientGroup, depth: number)
   return `{\n${lines.join("\n")}\n${INDENT.repeat(depth - 1)}}`;
 }
 
-function clientFactory(plan: IntegrationPlan): string {
-  // A table of strings, not an object literal of 1 000+ transport calls: a consumer's build
-  // checks this module (it is .ts), and an array of string arrays is cheap to check, cheapest
-  // without a contextual type (no annotation, not inline as the argument: both made TypeScript
-  // 5.9 slower on GitHub's 1 200+ rows). The types users see come from the Client interface.
-  const rows = actionsInOrder(plan.tree).map((action) => `${INDENT}[${actionRow(action).map(jsString).join(", ")}],`);
-  const tableDoc = jsdoc({ summary: "One row per action: member path, action name, HTTP method, then for a paginated action its strategy and field/value pairs (`ActionRow` in runtime.ts)." });
-  const table = rows.length > 0 ? `const ACTIONS = [\n${rows.join("\n")}\n];` : "const ACTIONS: runtime.ActionRow[] = [];";
-  const doc = jsdoc({ summary: "Binds every action to the transport. `createWaygate` calls this; application code does not need to." });
-  return `${tableDoc}${table}\n\n${doc}export function createClient(transport: runtime.IntegrationTransport): Client {\n${INDENT}return runtime.bindActions(transport, ACTIONS) as Client;\n}`;
+function clientFactory(plan: IntegrationPlan, module: string): string {
+  const { integration } = plan;
+  // One template literal, not an array of arrays or an object literal of 1 000+ calls: a
+  // consumer's build checks this module (it is .ts), and a literal is one token to check.
+  const rows = actionsInOrder(plan.tree).map(actionRow);
+  const table = `const ACTIONS = \`\n${templateText(rows.map((row) => `${row}\n`).join(""))}\`;`;
+  const tableDoc = jsdoc({
+    summary: `The actions of ${integration.name}, one per line (\`ActionTable\` in runtime.d.ts): member path, HTTP method, then \`=action name\` when it differs, \`*items pointer\` when it paginates, \`:text\`, \`:binary\` or \`:empty\` for a body that is not JSON.`,
+  });
+  const bindDoc = jsdoc({
+    summary: `Binds ${integration.name} to a transport: \`createWaygate\` (here and in index.ts) calls it the first time \`wg.${plan.property}\` is read. Groups and actions are made when first read.`,
+  });
+  const bind = `${bindDoc}export function bindClient(transport: runtime.Transport): Client {\n${INDENT}return runtime.bindIntegration(transport, ${jsString(integration.slug)}, ${integration.version}, ACTIONS) as Client;\n}`;
+  const first = plan.actions.find((action) => !action.responseType) ?? plan.actions[0];
+  const example = [
+    `import { createWaygate } from "./waygate/${module}.js";`,
+    ``,
+    `const wg = createWaygate({ connection: "user_42" }); // apiKey and baseUrl from WAYGATE_API_KEY and WAYGATE_BASE_URL`,
+    ...(first ? [`${first.responseType === "empty" ? "await" : "const result = await"} wg.${accessor(plan, first)}(${jsLiteral(exampleFromSchema(first.action.inputSchema))});`] : []),
+  ].join("\n");
+  const createDoc = jsdoc({
+    summary: `A Waygate client with ${integration.name} alone: \`wg.${plan.property}\` exactly as from index.ts, in a bundle that holds no other integration.`,
+    notes: ["Every option may come from the environment: `WAYGATE_API_KEY`, `WAYGATE_BASE_URL`, `WAYGATE_APP`."],
+    example: { lang: "ts", code: example },
+  });
+  const create = `${createDoc}export function createWaygate(options?: runtime.WaygateOptions): Waygate {\n${INDENT}return runtime.createRoot(options, [[${jsString(plan.property)}, bindClient]]) as Waygate;\n}`;
+  return `${tableDoc}${table}\n\n${bind}\n\n${create}`;
 }
 
 /** The actions depth-first in member order, so the client object gets its keys in that order. */
@@ -147,13 +184,31 @@ function actionsInOrder(group: ClientGroup): ActionPlan[] {
   return group.members.flatMap(({ node }) => ("members" in node ? actionsInOrder(node) : [node]));
 }
 
-/** One `bindActions` row (see `ActionRow` in templates/runtime.ts). Member names never hold a dot. */
-function actionRow(action: ActionPlan): string[] {
+/** One `ActionTable` line (see templates/runtime.ts). Member names never hold a dot. */
+function actionRow(action: ActionPlan): string {
   // An unknown method is treated as POST: never retried without an idempotency key.
   const method = HttpMethodSchema.safeParse(action.action.method).data ?? "POST";
   if (action.memberPath.some((member) => member.includes("."))) throw new CodegenError(`member path ${JSON.stringify(action.memberPath)} holds a dot`);
-  const row = [action.memberPath.join("."), action.action.name, method];
-  if (!action.itemType || !action.pagination) return row;
-  const { strategy = "", ...fields } = action.pagination;
-  return [...row, strategy, ...Object.entries(fields).flat()];
+  const member = action.memberPath.join(".");
+  const fields = [member, method];
+  if (action.action.name !== member) fields.push(`=${action.action.name}`);
+  if (action.itemType && action.pagination) fields.push(`*${action.pagination.itemsPath ?? ""}`);
+  if (action.responseType) fields.push(`:${action.responseType}`);
+  return fields.map(tableField).join(" ");
+}
+
+/** Space and newline separate fields and lines; `%` starts an escape. The runtime decodes with `decodeURIComponent`. */
+function tableField(value: string): string {
+  return value.replace(/[% \n]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+}
+
+/**
+ * Text inside a template literal: `\\`, `` ` `` and `${` escaped, and every character outside
+ * printable ASCII (but the newlines between lines) as `\uXXXX`, so the file stays ASCII and
+ * a CR or U+2028 cannot change what the literal holds.
+ */
+function templateText(text: string): string {
+  return text
+    .replace(/[\\`]|\$\{/g, (match) => `\\${match}`)
+    .replace(/[^\x20-\x7e\n]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }

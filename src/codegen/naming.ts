@@ -45,6 +45,9 @@ const DANGEROUS_MEMBERS = new Set([
   "inspect",
 ]);
 
+/** Members the runtime gives the client root besides the integrations (`wg.withOptions(…)`). */
+const ROOT_MEMBERS = new Set(["withOptions"]);
+
 /** Windows refuses these as file names whatever the extension. */
 const DEVICE_FILE_NAMES = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
 
@@ -164,14 +167,15 @@ export function fileTable(): NameTable {
 /**
  * The `wg.<property>` name of an integration, from its slug. Slugs are
  * `[a-z0-9][a-z0-9-]*`, and this mapping is injective on them (a dash before a letter
- * capitalises it, any other dash becomes `_`, a leading digit gets a `_`), so snippets
+ * capitalises it, any other dash becomes `_`, a leading digit gets a `_`, a name the
+ * client root or JavaScript claims gets a `$`), so snippets
  * rendered for one integration agree with the client generated for the whole manifest.
  */
 export function integrationProperty(slug: string): string {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(slug)) throw new CodegenError(`invalid integration slug ${JSON.stringify(slug)}`);
   const camel = slug.replace(/-([a-z])?/g, (_dash, letter: string | undefined) => (letter ? letter.toUpperCase() : "_"));
   const name = /^[0-9]/.test(camel) ? `_${camel}` : camel;
-  return DANGEROUS_MEMBERS.has(name) || RESERVED_WORDS.has(name) ? `${name}$` : name;
+  return DANGEROUS_MEMBERS.has(name) || RESERVED_WORDS.has(name) || ROOT_MEMBERS.has(name) ? `${name}$` : name;
 }
 
 /** Thrown for input the generator refuses rather than renames. */

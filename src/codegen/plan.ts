@@ -8,7 +8,7 @@ import type { ManifestIntegration } from "../contract/sdk.js";
 import type { CodegenContext } from "./context.js";
 import { breakAliasCycles } from "./cycles.js";
 import { compare, hoistDefinitions, type HoistedDef, type SchemaDocument } from "./hoist.js";
-import { integrationProperty, NameTable } from "./naming.js";
+import { integrationProperty, NameTable, words } from "./naming.js";
 import { isRecord, normalizeSchema, type CleanSchema } from "./schema-normalize.js";
 
 /**
@@ -16,7 +16,9 @@ import { isRecord, normalizeSchema, type CleanSchema } from "./schema-normalize.
  * in `github.types.d.ts`, `runtime` in both, `createClient` in `github.ts`, which re-exports
  * the types); spec names never take them.
  */
-export const MODULE_RESERVED = ["Client", "createClient", "runtime", "WithRequired", "FlattenedDeepRequired"];
+export const MODULE_RESERVED = ["Client", "Waygate", "createWaygate", "bindClient", "runtime", "WithRequired", "FlattenedDeepRequired"];
+/** Members of an integration's client the runtime defines itself (`wg.github.request(…)`). */
+export const CLIENT_RESERVED = ["request"];
 const TYPE_SUFFIXES = ["Input", "Output", "Item"] as const;
 /** Schema nodes one document may expand to (pointer refs are inlined; this bounds a "billion laughs"). */
 const NODE_BUDGET = 100_000;
@@ -32,6 +34,8 @@ export interface ActionPlan {
   /** The pagination fields the runtime needs, checked; undefined when the action does not paginate. */
   readonly pagination: Record<string, string> | undefined;
   readonly inputRequired: boolean;
+  /** The body kind when it is not JSON (see `ActionDefinition.responseType`); it fixes the output type. */
+  readonly responseType: "text" | "binary" | "empty" | undefined;
 }
 
 export interface ClientGroup {
@@ -42,7 +46,12 @@ export interface NamedType {
   readonly name: string;
   readonly schema: CleanSchema;
   readonly origin: { kind: "input" | "output" | "item"; action: ActionPlan } | { kind: "def"; def: HoistedDef };
+  /** Type text used instead of rendering `schema` (`void` for a response without a body). */
+  readonly fixed?: string;
 }
+
+/** The TypeScript type of a non-JSON body, as the runtime returns it. ArrayBuffer needs no DOM or Node types. */
+export const RESPONSE_TYPES: Readonly<Record<NonNullable<ActionPlan["responseType"]>, string>> = { empty: "void", text: "string", binary: "ArrayBuffer" };
 
 export interface IntegrationPlan {
   readonly integration: ManifestIntegration;
@@ -57,7 +66,7 @@ export function planIntegration(integration: ManifestIntegration, ctx: CodegenCo
   const property = integrationProperty(integration.slug);
   const typeTable = new NameTable(MODULE_RESERVED);
   const actions = [...integration.actions].sort((a, b) => compare(a.name, b.name));
-  const tree = buildTree(actions);
+  const tree = buildTree(actions, integration.slug);
 
   const plans: ActionPlan[] = [];
   const documents: SchemaDocument[] = [];
@@ -65,11 +74,13 @@ export function planIntegration(integration: ManifestIntegration, ctx: CodegenCo
     const base = typeTable.claimFamily(action.name, TYPE_SUFFIXES);
     const inputType = `${base}Input`;
     const outputType = `${base}Output`;
+    const responseType = responseTypeOf(action.responseType);
     documents.push({ id: `${action.name}#input`, root: action.inputSchema, rootType: inputType });
-    if (action.outputSchema) documents.push({ id: `${action.name}#output`, root: action.outputSchema, rootType: outputType });
-    const pagination = paginationSpec(action.pagination);
+    if (action.outputSchema && !responseType) documents.push({ id: `${action.name}#output`, root: action.outputSchema, rootType: outputType });
+    // Pages of a body that is not JSON have no items to read.
+    const pagination = responseType ? undefined : paginationSpec(action.pagination);
     const itemType = pagination ? `${base}Item` : undefined;
-    plans.push({ action, memberPath, inputType, outputType, itemType, pagination, inputRequired: true });
+    plans.push({ action, memberPath, inputType, outputType, itemType, pagination, inputRequired: true, responseType });
   }
 
   const hoisted = hoistDefinitions(documents, typeTable, ctx);
@@ -94,7 +105,8 @@ export function planIntegration(integration: ManifestIntegration, ctx: CodegenCo
     const withRequired = { ...plan, inputRequired: required };
     plans[index] = withRequired;
     types.push({ name: plan.inputType, schema: {}, origin: { kind: "input", action: withRequired } });
-    types.push({ name: plan.outputType, schema: {}, origin: { kind: "output", action: withRequired } });
+    const fixed = plan.responseType ? RESPONSE_TYPES[plan.responseType] : undefined;
+    types.push({ name: plan.outputType, schema: {}, origin: { kind: "output", action: withRequired }, ...(fixed ? { fixed } : {}) });
     if (plan.itemType && plan.pagination) {
       named.set(plan.itemType, itemSchema(output, plan.pagination.itemsPath, named) ?? {});
       types.push({ name: plan.itemType, schema: {}, origin: { kind: "item", action: withRequired } });
@@ -119,15 +131,16 @@ interface PlacedAction {
  * and a group share a name (`issues` and `issues.create`), the group keeps it and the
  * action is the one renamed.
  */
-function buildTree(actions: readonly ActionDefinition[]): { root: ClientGroup; placed: PlacedAction[] } {
+function buildTree(actions: readonly ActionDefinition[], slug: string): { root: ClientGroup; placed: PlacedAction[] } {
   interface Scope {
     group: ClientGroup;
     path: string[];
     table: NameTable;
     groups: Map<string, Scope>;
   }
-  const newScope = (path: string[]): Scope => ({ group: { members: [] }, path, table: new NameTable(), groups: new Map() });
-  const root = newScope([]);
+  const newScope = (path: string[], reserved: readonly string[] = []): Scope => ({ group: { members: [] }, path, table: new NameTable(reserved), groups: new Map() });
+  const root = newScope([], CLIENT_RESERVED);
+  const segmentsOf = unstutter(actions, slug);
   const scopeFor = (segments: readonly string[]): Scope => {
     let scope = root;
     for (const segment of segments) {
@@ -149,7 +162,7 @@ function buildTree(actions: readonly ActionDefinition[]): { root: ClientGroup; p
     const scope = scopeFor(segments.slice(0, -1));
     const name = scope.table.claim(segments[segments.length - 1] ?? "action", "member", "action");
     const memberPath = [...scope.path, name];
-    const plan = { action, memberPath, inputType: "", outputType: "", itemType: undefined, pagination: undefined, inputRequired: true };
+    const plan = { action, memberPath, inputType: "", outputType: "", itemType: undefined, pagination: undefined, inputRequired: true, responseType: undefined };
     scope.group.members.push({ name, node: plan });
     placed.push({ action, memberPath });
   }
@@ -157,9 +170,38 @@ function buildTree(actions: readonly ActionDefinition[]): { root: ClientGroup; p
   return { root: root.group, placed };
 }
 
-function segmentsOf(name: string): string[] {
+function splitName(name: string): string[] {
   const segments = name.split(".").filter((segment) => segment !== "");
   return segments.length > 0 ? segments : ["action"];
+}
+
+/**
+ * The member segments of each action, without the stutter of a group named like the
+ * integration: in a `tasks` integration, `tasks.create` is `wg.tasks.create`, not
+ * `wg.tasks.tasks.create`. "Named like" compares words, case aside (`acmeCrm`, `acme_crm`
+ * and the slug `acme-crm` agree). An action keeps its group only when dropping it would
+ * meet another action's name: the same name (`list` beside `tasks.list`), or one
+ * nested in the other (`list` and `tasks.list.all`). The rule looks at nothing but the
+ * action's own name and the names of the others, so it is stable across versions
+ * except for exactly those names.
+ */
+function unstutter(actions: readonly ActionDefinition[], slug: string): (name: string) => string[] {
+  const key = (text: string): string => words(text).join("").toLowerCase();
+  const stutter = key(slug);
+  const stutters = (segments: readonly string[]): boolean => segments.length > 1 && key(segments[0] ?? "") === stutter;
+  const others = new Set<string>();
+  for (const action of actions) {
+    const segments = splitName(action.name);
+    if (!stutters(segments)) for (let end = 1; end <= segments.length; end++) others.add(`${end === segments.length ? "=" : ">"}${segments.slice(0, end).join(".")}`);
+  }
+  return (name) => {
+    const segments = splitName(name);
+    if (!stutters(segments)) return segments;
+    const flat = segments.slice(1);
+    // Meets another action: the same name, a group of another (`>x`), or an action where this one needs a group.
+    const meets = others.has(`=${flat.join(".")}`) || others.has(`>${flat.join(".")}`) || flat.some((_, end) => end > 0 && others.has(`=${flat.slice(0, end).join(".")}`));
+    return meets ? segments : flat;
+  };
 }
 
 /**
@@ -169,7 +211,7 @@ function segmentsOf(name: string): string[] {
 export function memberPaths(integration: ManifestIntegration): Map<string, string[]> {
   const actions = [...integration.actions].sort((a, b) => compare(a.name, b.name));
   const paths = new Map<string, string[]>();
-  for (const { action, memberPath } of buildTree(actions).placed) if (!paths.has(action.name)) paths.set(action.name, memberPath);
+  for (const { action, memberPath } of buildTree(actions, integration.slug).placed) if (!paths.has(action.name)) paths.set(action.name, memberPath);
   return paths;
 }
 
@@ -219,6 +261,11 @@ export function itemSchema(output: CleanSchema, itemsPath: string | undefined, n
   if (node.items !== undefined) return node.items as CleanSchema;
   if (Array.isArray(node.prefixItems)) return { anyOf: node.prefixItems };
   return undefined;
+}
+
+/** A known non-JSON body kind; anything else (absent, "json", garbage from a spec) is JSON. */
+function responseTypeOf(value: unknown): ActionPlan["responseType"] {
+  return value === "text" || value === "binary" || value === "empty" ? value : undefined;
 }
 
 const PAGINATION_FIELDS: Record<string, { required: string[]; optional: string[] }> = {

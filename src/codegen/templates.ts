@@ -3,10 +3,19 @@
  * generator call and hands the text to the pure transforms. templates/ ships in the
  * npm package; it is found by walking up from this module, which works from src/ (tests)
  * and from the bundled dist/ chunk alike.
+ *
+ * The runtime reaches generated clients compiled (`runtime.js` + `runtime.d.ts`): the
+ * package build writes them to dist/runtime/ (tsup.config.ts), and the installed package
+ * reads those. Run from its TypeScript sources (tests), or when the build is older than
+ * templates/runtime.ts, this module compiles the template itself, so an edited runtime is
+ * never stale.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type TypeScript from "typescript";
+import { compileRuntime, type CompiledRuntime } from "./runtime-build.js";
 
 export const SNIPPET_LANGUAGES = ["ts", "js", "python", "curl", "go"] as const;
 export type SnippetLanguage = (typeof SNIPPET_LANGUAGES)[number];
@@ -19,9 +28,12 @@ const SNIPPET_FILES: Record<SnippetLanguage, string> = {
   go: "go.go.tpl",
 };
 
+/** Where the package build writes the compiled runtime, relative to the package root. */
+export const BUILT_RUNTIME_DIR = join("dist", "runtime");
+
 export interface Templates {
-  /** templates/runtime.ts, copied into every generated client. */
-  readonly runtime: string;
+  /** templates/runtime.ts compiled: copied into every generated client. Read when first used. */
+  readonly runtime: CompiledRuntime;
   readonly snippets: Readonly<Record<SnippetLanguage, string>>;
 }
 
@@ -37,5 +49,23 @@ export function templatesDir(): string {
 export function loadTemplates(dir: string = templatesDir()): Templates {
   const read = (...path: string[]): string => readFileSync(join(dir, ...path), "utf8");
   const snippets = Object.fromEntries(SNIPPET_LANGUAGES.map((lang) => [lang, read("snippets", SNIPPET_FILES[lang])]));
-  return { runtime: read("runtime.ts"), snippets: snippets as Record<SnippetLanguage, string> };
+  let runtime: CompiledRuntime | undefined;
+  return {
+    get runtime() {
+      return (runtime ??= loadRuntime(dir));
+    },
+    snippets: snippets as Record<SnippetLanguage, string>,
+  };
+}
+
+function loadRuntime(dir: string): CompiledRuntime {
+  const source = join(dir, "runtime.ts");
+  const [js, dts] = ["runtime.js", "runtime.d.ts"].map((file) => join(dir, "..", BUILT_RUNTIME_DIR, file)) as [string, string];
+  const fromSources = import.meta.url.endsWith(".ts");
+  // A build older than the template (an edit since `npm run build`) is not used; an installed package has both from one tarball.
+  const fresh = (file: string): boolean => existsSync(file) && statSync(file).mtimeMs >= statSync(source).mtimeMs;
+  if (!fromSources && fresh(js) && fresh(dts)) return { js: readFileSync(js, "utf8"), dts: readFileSync(dts, "utf8") };
+  // TypeScript is a dependency of the package; it is loaded only here, off the path of a built install.
+  const ts = createRequire(import.meta.url)("typescript") as typeof TypeScript;
+  return compileRuntime(readFileSync(source, "utf8"), ts);
 }

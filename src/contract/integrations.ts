@@ -15,6 +15,9 @@ export const ActionNameSchema = z
   .max(200)
   .regex(/^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$/, "must be dot-separated identifiers, e.g. issues.create");
 
+export const ResponseTypeSchema = z.enum(["json", "text", "binary", "empty"]);
+export type ResponseType = z.infer<typeof ResponseTypeSchema>;
+
 export const PaginationSchema = z
   .discriminatedUnion("strategy", [
     z.object({
@@ -83,6 +86,12 @@ export const ActionDefinitionSchema = z
     /** Error responses by status code ("404", "4XX", "default"). */
     errors: z.record(z.string(), JsonSchemaSchema).default({}),
     pagination: PaginationSchema.nullable().default(null),
+    /**
+     * What the success response's body is, when it is not JSON: `text` (a `text/*` media
+     * type: a string), `binary` (any other media type, or `format: binary`: bytes) or
+     * `empty` (204/205: no body). Absent: JSON, typed by `outputSchema` (unknown without one).
+     */
+    responseType: ResponseTypeSchema.optional(),
   })
   .meta({ id: "ActionDefinition" });
 export type ActionDefinition = z.infer<typeof ActionDefinitionSchema>;

@@ -6,7 +6,7 @@ import { actionNames, preferNames, resolveCollisions, slugify } from "./naming.j
 import { detectPagination } from "./pagination.js";
 import { fail } from "./problem.js";
 import { breakRefCycles } from "./ref-cycles.js";
-import { errorSchemas, outputSchema } from "./responses.js";
+import { errorSchemas, outputSchema, responseType } from "./responses.js";
 import { buildInputSchema } from "./schema-merge.js";
 import { compareStrings, isRecord, truncate } from "./util.js";
 
@@ -64,6 +64,8 @@ export function assemble(api: ApiModel, ctx: Context): Assembled {
       errors: errors as Record<string, Record<string, unknown>>,
       pagination: detectPagination(op, api.defs),
     };
+    const kind = responseType(op.responses);
+    if (kind !== undefined) action.responseType = kind;
     const summary = op.summary?.trim();
     if (summary) action.summary = truncate(summary, LIMITS.summary);
     const description = op.description?.trim();

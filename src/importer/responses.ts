@@ -1,4 +1,5 @@
-import type { ResponseModel } from "./model.js";
+import type { ResponseType } from "../contract/integrations.js";
+import { isJsonMediaType, type ResponseModel } from "./model.js";
 import { defsFor } from "./schema-convert.js";
 import type { DefProvider } from "./schema-convert.js";
 import { asObject } from "./schema-merge.js";
@@ -39,6 +40,22 @@ export function standalone(schema: unknown, defs: DefProvider): JsonObject {
 export function outputSchema(responses: readonly ResponseModel[], defs: DefProvider): JsonObject | null {
   const success = pickSuccess(responses);
   return success && success.schema !== null && success.schema !== undefined ? standalone(success.schema, defs) : null;
+}
+
+/**
+ * The success response's body kind when it is not JSON (absent means JSON): `empty` for
+ * 204/205, which have no content (RFC 9110 §15.3.5, §15.3.6); `binary` for a schema of
+ * `format: binary` or a media type that is neither JSON nor `text/*`; `text` for `text/*`.
+ * A success response that declares no content stays absent: specs often leave it out.
+ */
+export function responseType(responses: readonly ResponseModel[]): Exclude<ResponseType, "json"> | undefined {
+  const success = pickSuccess(responses);
+  if (!success) return undefined;
+  if (success.status === "204" || success.status === "205") return "empty";
+  const schema = success.schema;
+  if (typeof schema === "object" && schema !== null && (schema as { format?: unknown }).format === "binary") return "binary";
+  if (success.contentType === null || isJsonMediaType(success.contentType)) return undefined;
+  return /^\s*text\//i.test(success.contentType) ? "text" : "binary";
 }
 
 /** Every non-2xx response (3xx included: the gateway sees them as non-success too), keyed by status. */

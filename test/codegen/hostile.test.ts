@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { generateClient } from "../../src/codegen/index.js";
-import { COMPILE_TIMEOUT_MS, removeDir, SETTINGS, transpile, typecheck, writeFiles } from "./support/compile.js";
+import { COMPILE_TIMEOUT_MS, removeDir, settings, transpile, tsFiles, typecheck, writeFiles } from "./support/compile.js";
 import { at, type GeneratedModule, type Paged } from "./support/load-client.js";
 import { loadRawManifest } from "./support/manifests.js";
 import { tsc7 } from "./support/tsc7.js";
@@ -26,18 +26,18 @@ beforeAll(() => {
 afterAll(() => removeDir(dir));
 
 describe("hostile manifest", () => {
-  test.each(["nodenext", "bundler"] as const)("compiles with zero diagnostics under %s with TypeScript 5.9", (setting) => {
-    expect(typecheck(dir, [...files.keys()], SETTINGS[setting])).toEqual([]);
+  test.each(["nodenext", "bundler"] as const)("compiles with zero diagnostics under %s with TypeScript 5.9 and every strict flag", (setting) => {
+    expect(typecheck(dir, tsFiles(files.keys()), settings("strictest", setting))).toEqual([]);
   }, COMPILE_TIMEOUT_MS);
 
-  test.each(["nodenext", "bundler"] as const)("compiles under %s with TypeScript 7: exit 0 and no output", async (setting) => {
-    const result = await tsc7(dir, [...files.keys()], SETTINGS[setting], setting);
+  test.each(["nodenext", "bundler"] as const)("compiles under %s with TypeScript 7 and every strict flag: exit 0 and no output", async (setting) => {
+    const result = await tsc7(dir, tsFiles(files.keys()), settings("strictest", setting), setting);
     expect({ exitCode: result.exitCode, output: result.output }).toEqual({ exitCode: 0, output: "" });
   }, COMPILE_TIMEOUT_MS);
 
   test("file names never collide with index.ts/runtime.ts, Windows device names or each other's types files", () => {
     const modules = ["0day", "a-b", "con-", "constructor", "create-waygate", "index-", "proto", "runtime-", "then", "waygate-error"];
-    const expected = [...modules.flatMap((module) => [`${module}.ts`, `${module}.types.d.ts`]), "index.ts", "runtime.ts"];
+    const expected = [...modules.flatMap((module) => [`${module}.ts`, `${module}.types.d.ts`]), "index.ts", "runtime.d.ts", "runtime.js"];
     expect([...files.keys()]).toEqual(expected.sort());
   });
 
@@ -59,36 +59,40 @@ describe("hostile manifest", () => {
     }
   });
 
-  test("integration modules hold only imports, the types re-export, a table of string literals and createClient over it", () => {
+  test("integration modules hold only imports, the types re-export, one template literal and the two functions that hand it to the runtime", () => {
     for (const [path, text] of files) {
-      if (path === "index.ts" || path === "runtime.ts" || path.endsWith(".d.ts")) continue;
+      if (path === "index.ts" || !path.endsWith(".ts") || path.endsWith(".d.ts")) continue;
       const source = ts.createSourceFile(path, text, ts.ScriptTarget.ES2022, true);
       const typesModule = `./${path.replace(/\.ts$/, ".types.js")}`;
-      const shape = [ts.isImportDeclaration, ts.isImportDeclaration, ts.isExportDeclaration, ts.isVariableStatement, ts.isFunctionDeclaration];
+      const shape = [ts.isImportDeclaration, ts.isImportDeclaration, ts.isExportDeclaration, ts.isVariableStatement, ts.isFunctionDeclaration, ts.isFunctionDeclaration];
       expect(source.statements.map((statement, index) => shape[index]?.(statement) ?? false)).toEqual(shape.map(() => true));
-      const [runtimeImport, typesImport, reexport, table, factory] = source.statements as unknown as [
+      const [runtimeImport, typesImport, reexport, table, bind, create] = source.statements as unknown as [
         ts.ImportDeclaration,
         ts.ImportDeclaration,
         ts.ExportDeclaration,
         ts.VariableStatement,
         ts.FunctionDeclaration,
+        ts.FunctionDeclaration,
       ];
       expect(moduleOf(runtimeImport)).toBe("./runtime.js");
       expect([typesImport.importClause?.isTypeOnly, moduleOf(typesImport)]).toEqual([true, typesModule]);
       expect([reexport.isTypeOnly, reexport.exportClause, moduleOf(reexport)]).toEqual([true, undefined, typesModule]);
-      expect(isStringTable(table)).toBe(true);
-      expect(factory.name?.text).toBe("createClient");
-      const body = factory.body?.statements ?? [];
-      expect(body).toHaveLength(1);
-      const returned = body[0] && ts.isReturnStatement(body[0]) ? body[0].expression : undefined;
-      expect(returned && isBoundTable(returned)).toBe(true);
+      expect(isActionTable(table)).toBe(true);
+      expect([bind.name?.text, returned(bind) && isRuntimeCall(returned(bind)!, "Client", "bindIntegration", ["transport", "string", "number", "ACTIONS"])]).toEqual(["bindClient", true]);
+      expect([create.name?.text, returned(create) && isRuntimeCall(returned(create)!, "Waygate", "createRoot", ["options", "bindings"])]).toEqual(["createWaygate", true]);
     }
   });
 
-  test("index.ts holds only imports, re-exports, the Waygate interface and createWaygate", () => {
+  test("index.ts holds only imports, re-exports, the Waygate interface and createWaygate over the modules' bindClient", () => {
     const source = ts.createSourceFile("index.ts", files.get("index.ts") ?? "", ts.ScriptTarget.ES2022, true);
     const kinds = source.statements.map((statement) => ts.SyntaxKind[statement.kind]);
     expect(new Set(kinds)).toEqual(new Set(["ImportDeclaration", "ExportDeclaration", "InterfaceDeclaration", "FunctionDeclaration"]));
+    const create = source.statements.find(ts.isFunctionDeclaration);
+    expect(create && returned(create) && isRuntimeCall(returned(create)!, "Waygate", "createRoot", ["options", "bindings"])).toBe(true);
+  });
+
+  test("the server the manifest came from appears nowhere", () => {
+    for (const text of files.values()) expect(text).not.toContain("api.waygate.test");
   });
 
   test("the header stays one comment line whatever the version and hash hold", () => {
@@ -101,22 +105,24 @@ describe("running the hostile client", () => {
   const requests: { url: string; body: Record<string, unknown> }[] = [];
   const fetchStub = async (url: string, init: { body: string }): Promise<Response> => {
     requests.push({ url, body: JSON.parse(init.body) as Record<string, unknown> });
-    return new Response(JSON.stringify({ items: [{ kind: "record" }] }), { headers: { "content-type": "application/json" } });
+    const hostileKey = "a b`${globalThis.__waygatePwned = 1}`\\\n%41\r\u2028=*:";
+    return new Response(JSON.stringify({ items: [{ kind: "record" }], [hostileKey]: { "x/y": [{ kind: "deep" }] } }), { headers: { "content-type": "application/json" } });
   };
 
   beforeAll(async () => {
     transpile(files, dir);
     generated = (await import(pathToFileURL(join(dir, "index.js")).href)) as GeneratedModule;
   });
+  const options = { apiKey: "k", baseUrl: "https://waygate.test", fetch: fetchStub };
 
   test("importing and building the client runs no injected code", () => {
-    generated.createWaygate({ apiKey: "k", fetch: fetchStub });
+    generated.createWaygate(options);
     expect(CANARY in globalThis).toBe(false);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   test("clients can be awaited: no `then` member anywhere makes them thenables", async () => {
-    const wg = generated.createWaygate({ apiKey: "k", fetch: fetchStub });
+    const wg = generated.createWaygate(options);
     requests.length = 0;
     expect(await Promise.resolve(wg)).toBe(wg);
     const thenClient = at<Record<string, unknown>>(wg, "then$");
@@ -129,7 +135,7 @@ describe("running the hostile client", () => {
   });
 
   test("renamed actions still call the action by its real name", async () => {
-    const wg = generated.createWaygate({ apiKey: "k", fetch: fetchStub });
+    const wg = generated.createWaygate(options);
     requests.length = 0;
     await at(wg, "then$.__proto___.polluted")({ a: 1 });
     await at(wg, "then$.unicode.acao")();
@@ -141,16 +147,18 @@ describe("running the hostile client", () => {
       "then/x*/y.globalThis.__waygatePwned = 1",
       "constructor/prototype",
     ]);
-    expect(requests[0]?.url.startsWith('https://api.waygate.test/"; globalThis.__waygatePwned = 1;')).toBe(true);
+    expect(requests[0]?.url).toBe("https://waygate.test/v1/invoke/then/__proto__.polluted");
     expect(CANARY in globalThis).toBe(false);
   });
 
-  test("hostile pagination parameter names are data, not code", async () => {
-    const wg = generated.createWaygate({ apiKey: "k", fetch: fetchStub });
+  test("hostile pagination fields and item pointers are data, not code", async () => {
+    const wg = generated.createWaygate(options);
     requests.length = 0;
     const items: unknown[] = [];
     for await (const item of at<Paged>(wg, "then$.then_").paginate({ __proto__: "x", then: "y", constish: {} })) items.push(item);
-    expect(items).toEqual([{ kind: "record" }]);
+    for await (const item of at<Paged>(wg, "then$.hostileItems").paginate()) items.push(item);
+    expect(items).toEqual([{ kind: "record" }, { kind: "deep" }]);
+    expect(requests.map((request) => decodeURIComponent(request.url.split("/v1/invoke/")[1] ?? ""))).toEqual(["then/then", "then/hostileItems"]);
     expect(CANARY in globalThis).toBe(false);
   });
 });
@@ -159,26 +167,35 @@ function moduleOf(node: ts.ImportDeclaration | ts.ExportDeclaration): string | u
   return node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier) ? node.moduleSpecifier.text : undefined;
 }
 
-/** `const ACTIONS = [["…", "…", …], …];`: rows of string literals and nothing else. */
-function isStringTable(statement: ts.VariableStatement): boolean {
+/** `const ACTIONS = \`…\`;`: one template literal without substitutions, and nothing else. */
+function isActionTable(statement: ts.VariableStatement): boolean {
   const [declaration, ...more] = statement.declarationList.declarations;
   if (!declaration || more.length > 0 || statement.modifiers || !(statement.declarationList.flags & ts.NodeFlags.Const)) return false;
-  const table = declaration.initializer;
-  return (
-    ts.isIdentifier(declaration.name) &&
-    declaration.name.text === "ACTIONS" &&
-    table !== undefined &&
-    ts.isArrayLiteralExpression(table) &&
-    table.elements.every((row) => ts.isArrayLiteralExpression(row) && row.elements.length >= 3 && row.elements.every(ts.isStringLiteral))
-  );
+  return ts.isIdentifier(declaration.name) && declaration.name.text === "ACTIONS" && declaration.initializer !== undefined && ts.isNoSubstitutionTemplateLiteral(declaration.initializer);
 }
 
-/** `runtime.bindActions(transport, ACTIONS) as Client`, and nothing else. */
-function isBoundTable(node: ts.Expression): boolean {
-  if (!ts.isAsExpression(node) || !ts.isTypeReferenceNode(node.type) || !ts.isIdentifier(node.type.typeName) || node.type.typeName.text !== "Client") return false;
+/** What a one-statement function returns. */
+function returned(fn: ts.FunctionDeclaration): ts.Expression | undefined {
+  const body = fn.body?.statements ?? [];
+  return body.length === 1 && body[0] && ts.isReturnStatement(body[0]) ? body[0].expression : undefined;
+}
+
+/**
+ * `runtime.<name>(…) as <type>` with arguments of the given kinds: an identifier's name, a
+ * string or number literal, or `bindings` for an array of `["<literal>", <identifier>]` pairs.
+ */
+function isRuntimeCall(node: ts.Expression, type: string, name: string, args: readonly string[]): boolean {
+  if (!ts.isAsExpression(node) || !ts.isTypeReferenceNode(node.type) || !ts.isIdentifier(node.type.typeName) || node.type.typeName.text !== type) return false;
   const call = node.expression;
   if (!ts.isCallExpression(call) || call.typeArguments) return false;
   const callee = call.expression;
-  if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression) || callee.expression.text !== "runtime" || callee.name.text !== "bindActions") return false;
-  return call.arguments.map((argument) => (ts.isIdentifier(argument) ? argument.text : "")).join(",") === "transport,ACTIONS";
+  if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression) || callee.expression.text !== "runtime" || callee.name.text !== name) return false;
+  const kinds = call.arguments.map((argument) => {
+    if (ts.isIdentifier(argument)) return argument.text;
+    if (ts.isStringLiteral(argument)) return "string";
+    if (ts.isNumericLiteral(argument)) return "number";
+    const pairs = ts.isArrayLiteralExpression(argument) && argument.elements.every((pair) => ts.isArrayLiteralExpression(pair) && pair.elements.length === 2 && ts.isStringLiteral(pair.elements[0]!) && ts.isIdentifier(pair.elements[1]!));
+    return pairs ? "bindings" : "?";
+  });
+  return kinds.join(",") === args.join(",");
 }

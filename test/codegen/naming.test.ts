@@ -1,6 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { escapeInvisible, fileTable, integrationProperty, jsString, NameTable } from "../../src/codegen/naming.js";
 import { commentSafe, jsdoc } from "../../src/codegen/jsdoc.js";
+import { memberPaths } from "../../src/codegen/plan.js";
+import type { ManifestIntegration } from "../../src/contract/sdk.js";
 
 describe("NameTable", () => {
   test("gives collisions after camelCasing a numeric suffix, in claim order", () => {
@@ -63,7 +65,7 @@ describe("NameTable", () => {
 
 describe("integrationProperty", () => {
   test("maps slugs to identifiers", () => {
-    expect(["github", "acme-crm", "0day", "a--b-", "then", "constructor", "v-2"].map(integrationProperty)).toEqual([
+    expect(["github", "acme-crm", "0day", "a--b-", "then", "constructor", "v-2", "with-options"].map(integrationProperty)).toEqual([
       "github",
       "acmeCrm",
       "_0day",
@@ -71,6 +73,8 @@ describe("integrationProperty", () => {
       "then$",
       "constructor$",
       "v_2",
+      // The client root's own member.
+      "withOptions$",
     ]);
   });
 
@@ -111,5 +115,42 @@ describe("escaping", () => {
 
   test("escapeInvisible leaves visible text alone", () => {
     expect(escapeInvisible("caf\u00e9 a\u200bb")).toBe("caf\u00e9 a\\u200bb");
+  });
+});
+
+describe("member paths: groups named like the integration do not stutter", () => {
+  function paths(slug: string, names: string[]): Record<string, string> {
+    const integration = { slug, actions: names.map((name) => ({ name })) } as unknown as ManifestIntegration;
+    return Object.fromEntries([...memberPaths(integration)].map(([name, path]) => [name, path.join(".")]));
+  }
+
+  test("a group named like the slug is dropped (words compared, case aside)", () => {
+    expect(paths("tasks", ["tasks.create", "tasks.list", "projects.list"])).toEqual({ "tasks.create": "create", "tasks.list": "list", "projects.list": "projects.list" });
+    expect(paths("acme-crm", ["acmeCrm.contacts.list", "acme_crm.ping"])).toEqual({ "acmeCrm.contacts.list": "contacts.list", "acme_crm.ping": "ping" });
+  });
+
+  test("an action keeps its group only where dropping it would meet another action's name", () => {
+    expect(paths("tasks", ["tasks.list", "list", "tasks.create", "tasks.get.all", "get", "tasks.sub", "sub.x"])).toEqual({
+      // `list` is another action.
+      "tasks.list": "tasks.list",
+      list: "list",
+      "tasks.create": "create",
+      // `get` is an action where this one needs a group.
+      "tasks.get.all": "tasks.get.all",
+      get: "get",
+      // `sub` is a group of another action.
+      "tasks.sub": "tasks.sub",
+      "sub.x": "sub.x",
+    });
+  });
+
+  test("only the first segment, and never an action's only segment, is dropped", () => {
+    expect(paths("tasks", ["tasks.tasks.create"])).toEqual({ "tasks.tasks.create": "tasks.create" });
+    expect(paths("tasks", ["tasks"])).toEqual({ tasks: "tasks" });
+  });
+
+  test("the integration client's own `request` is never an action's name", () => {
+    expect(paths("acme", ["request", "requests.list"])).toEqual({ request: "request_", "requests.list": "requests.list" });
+    expect(paths("acme", ["acme.request"])).toEqual({ "acme.request": "request_" });
   });
 });

@@ -1,0 +1,120 @@
+/**
+ * The generated client compiles wherever application code does: `strict` off (TypeScript's
+ * default), `strict` on, and the strictest flags (exactOptionalPropertyTypes,
+ * noUncheckedIndexedAccess, noPropertyAccessFromIndexSignature, verbatimModuleSyntax,
+ * isolatedModules, erasableSyntaxOnly, isolatedDeclarations), under module NodeNext (Node
+ * types, no DOM) and Bundler (DOM, no Node types), with TypeScript 5.9 and 7. One program
+ * per cell: the small manifest's client with code that uses every part of its API; the
+ * GitHub client joins the `strict`-off NodeNext cells, where the old runtime failed
+ * (TS2347 on its own generic calls). `skipLibCheck` is off everywhere, so the runtime's
+ * and the integrations' declaration files are checked too.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { generateClient } from "../../src/codegen/index.js";
+import { COMPILE_TIMEOUT_MS, diagnose, formatDiagnostic, MODULES, removeDir, settings, STRICTNESS, tsFiles, writeFiles, type ModuleSetting, type Strictness } from "./support/compile.js";
+import { githubManifest } from "./support/github-manifest.js";
+import { loadManifest } from "./support/manifests.js";
+import { tsc7 } from "./support/tsc7.js";
+
+/** Uses the whole client API; explicit types throughout, so it also passes isolatedDeclarations. */
+const USAGE = `import { APIError, createWaygate, InvalidInputError, NotFoundError, ProblemTypes, RateLimitError, WaygateError, type AcmeCrm, type APIResponse, type Page, type Slack, type Waygate } from "./small/index.js";
+import { createWaygate as createSlackOnly } from "./small/slack.js";
+
+const wg: Waygate = createWaygate({ apiKey: "k", baseUrl: "https://waygate.example.com", app: "web", retries: 1, timeout: 5_000 });
+const user42: Waygate = wg.withOptions({ connection: "user_42", strictVersion: true, onVersionMismatch: () => {} });
+
+export async function useEverything(signal: AbortSignal): Promise<string[]> {
+  const out: string[] = [];
+  const sent: Slack.ChatPostMessageOutput = await user42.slack.chat.postMessage({ channel: "C1" }, { idempotencyKey: "k1", headers: { "If-None-Match": '"x"' }, signal, requestId: "trace-1" });
+  out.push(String(sent.ok));
+  const response: APIResponse<Slack.ChatPostMessageOutput> = await wg.slack.chat.postMessage.withResponse({ channel: "C1" }, { connection: undefined });
+  out.push(response.requestId, String(response.status), response.headers.get("etag") ?? "", String(response.versionExecuted));
+  for await (const channel of wg.slack.conversations.list.paginate({ limit: 10 }, { connection: "c", maxItems: 5 })) out.push(channel.name);
+  for await (const page of wg.slack.conversations.list.pages(undefined, { maxPages: 2 })) {
+    const typed: Page<Slack.ConversationsListItem> = page;
+    out.push(String(typed.items.length), String(typed.status), typed.nextPage ?? "");
+  }
+  const contacts: AcmeCrm.ContactsListItem[] = [];
+  for await (const contact of wg.acmeCrm.contacts.list.paginate()) contacts.push(contact);
+  const nothing: void = await wg.acmeCrm.contacts.delete({ id: 1 });
+  const pdf: ArrayBuffer = await wg.acmeCrm.reports.export({ id: "r1" });
+  const summary: string = await wg.acmeCrm.reports.summary({ id: "r1" });
+  out.push(String(nothing), String(pdf.byteLength), summary, String(contacts.length));
+  const raw: { ok: boolean } = await wg.slack.request<{ ok: boolean }>("GET /auth.test", { verbose: true }, { connection: "c" });
+  const rawResponse: APIResponse<unknown> = await wg.tasks.request.withResponse("/tasks");
+  out.push(String(raw.ok), String(rawResponse.status));
+  const created = await wg.tasks.create({ title: "t" });
+  out.push(created.id);
+  const slackOnly = createSlackOnly({ apiKey: "k", baseUrl: "https://waygate.example.com" });
+  await slackOnly.slack.users.info({ user: "U1" });
+  try {
+    await wg.slack.users.info({ user: "U1" });
+  } catch (error) {
+    if (error instanceof NotFoundError) out.push(String(error.upstream.status), JSON.stringify(error.upstream.body));
+    else if (error instanceof RateLimitError) out.push(String(error.retryAfter ?? 0));
+    else if (error instanceof InvalidInputError) out.push(error.errors[0]?.field ?? "");
+    else if (error instanceof APIError) out.push(String(error.upstream.headers["x-github-request-id"]));
+    else if (error instanceof WaygateError && error.problem?.type === ProblemTypes.connectionNotFound) out.push(error.requestId);
+    else throw error;
+  }
+  return out;
+}
+`;
+
+/** The GitHub client, used as the README shows, under strict off. */
+const GITHUB_USAGE = `import { createWaygate, NotFoundError } from "./github/index.js";
+
+const wg = createWaygate({ apiKey: "k", baseUrl: "https://waygate.example.com" });
+
+export async function triage(owner: string, repo: string): Promise<string[]> {
+  const titles: string[] = [];
+  const issue = await wg.github.issues.create({ owner, repo, title: "Flaky" }, { connection: "user_42" });
+  titles.push(issue.title);
+  for await (const open of wg.github.issues.listForRepo.paginate({ owner, repo, state: "open" }, { connection: "user_42" })) titles.push(open.title);
+  try {
+    await wg.github.repos.delete({ owner, repo });
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+  }
+  return titles;
+}
+`;
+
+const STRICTNESSES = Object.keys(STRICTNESS) as Strictness[];
+const MODULE_SETTINGS = Object.keys(MODULES) as ModuleSetting[];
+const CELLS = STRICTNESSES.flatMap((strictness) => MODULE_SETTINGS.map((module) => [strictness, module] as const));
+const withGithub = (strictness: Strictness, module: ModuleSetting): boolean => strictness === "loose" && module === "nodenext";
+
+let dir: string;
+let smallRoots: string[];
+let githubRoots: string[];
+
+beforeAll(async () => {
+  const small = generateClient(loadManifest("client-manifest.json"), { generatorVersion: "0.0.0-test" });
+  const github = generateClient(await githubManifest(), { generatorVersion: "0.0.0-test" });
+  const tree = new Map<string, string>([
+    ...[...small].map(([path, text]) => [`small/${path}`, text] as const),
+    ...[...github].map(([path, text]) => [`github/${path}`, text] as const),
+    ["usage.ts", USAGE],
+    ["github-usage.ts", GITHUB_USAGE],
+  ]);
+  dir = writeFiles(tree);
+  smallRoots = [...tsFiles(small.keys()).map((path) => `small/${path}`), "usage.ts"];
+  githubRoots = [...tsFiles(github.keys()).map((path) => `github/${path}`), "github-usage.ts"];
+}, COMPILE_TIMEOUT_MS);
+afterAll(() => removeDir(dir));
+
+function roots(strictness: Strictness, module: ModuleSetting): string[] {
+  return withGithub(strictness, module) ? [...smallRoots, ...githubRoots] : smallRoots;
+}
+
+describe("the generated client compiles under every setting", () => {
+  test.each(CELLS)("TypeScript 5.9, %s, %s: zero diagnostics", (strictness, module) => {
+    expect(diagnose(dir, roots(strictness, module), settings(strictness, module)).map(formatDiagnostic)).toEqual([]);
+  }, COMPILE_TIMEOUT_MS);
+
+  test.each(CELLS)("TypeScript 7, %s, %s: exit 0 and no output", async (strictness, module) => {
+    const result = await tsc7(dir, roots(strictness, module), settings(strictness, module), `${strictness}-${module}`);
+    expect({ exitCode: result.exitCode, output: result.output }).toEqual({ exitCode: 0, output: "" });
+  }, COMPILE_TIMEOUT_MS);
+});
