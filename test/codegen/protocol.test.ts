@@ -3,7 +3,6 @@
  * (templates/runtime.ts, which has no dependencies and so keeps its own copy) and the
  * snippet templates may use only the header names and problem types it declares.
  */
-import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -66,25 +65,12 @@ describe("templates/runtime.ts speaks only the declared protocol", () => {
   });
 });
 
-/**
- * Snippet templates from before the snippets spoke the protocol (main at 6df40b6) sent
- * `X-Waygate-Version`; they are being replaced on branch h5b-generate. Those exact
- * files, and only they, may still name it; any edited template must be clean.
- */
-const LEGACY_SNIPPETS: Record<string, { sha256: string; allowed: string[] }> = {
-  "go.go.tpl": { sha256: "410b54a1ca9446c0", allowed: ["x-waygate-version"] },
-  "js.mjs.tpl": { sha256: "432d7a7876f4af9e", allowed: ["x-waygate-version"] },
-  "python.py.tpl": { sha256: "309d6ca1f9c295be", allowed: ["x-waygate-version"] },
-};
-
 describe("snippet templates speak only the declared protocol", () => {
   const dir = join(templatesDir(), "snippets");
   test.each(readdirSync(dir).filter((file) => file.endsWith(".tpl")))("%s names only headers in invokeProtocolHeaders", (file) => {
     const text = readFileSync(join(dir, file), "utf8");
     const undeclared = [...new Set([...text.matchAll(HEADER_IN_TEXT)].map((match) => (match[1] ?? "").toLowerCase()))].filter((name) => !invokeProtocolHeaders.has(name));
-    const legacy = LEGACY_SNIPPETS[file];
-    const unchanged = legacy !== undefined && createHash("sha256").update(text).digest("hex").startsWith(legacy.sha256);
-    expect(undeclared).toEqual(unchanged ? legacy.allowed : []);
+    expect(undeclared).toEqual([]);
   });
 
   test.each(readdirSync(dir).filter((file) => file.endsWith(".tpl")))("%s names only declared problem types", (file) => {

@@ -320,8 +320,7 @@ describe("TS snippets through the generated client", () => {
     for (const request of fake.seen) expect(request.body).toMatchObject({ connection: "user_42" });
   });
 
-  // The runtime learns `app` on the client engineer's branch (client-protocol.md); until then this variant cannot compile.
-  test.skipIf(!/^\s*app\?: string/m.test(templates.runtime))("with an app named, the TS snippet type-checks against the generated client", () => {
+  test("with an app named, the TS snippet type-checks against the generated client", () => {
     const files = new Map([...generateClient(small, { generatorVersion: "0.0.0-test" })].map(([path, text]) => [`waygate/${path}`, text]));
     const rendered = snippets(small, "ts", { app: "web" });
     rendered.forEach((snippet, index) => files.set(`snippet-${index}.ts`, snippet.text));

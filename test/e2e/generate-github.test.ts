@@ -54,21 +54,21 @@ describe("waygate generate on the GitHub REST API, through the built CLI", () =>
     const summary = JSON.parse(result.stdout) as { integrations: Array<{ slug: string; version: number; actions: number }>; files: Array<{ path: string; status: string }>; importPath: string };
     expect(summary.integrations).toEqual([{ slug: "github", version: 1, actions: expect.any(Number) }]);
     expect(summary.integrations[0]!.actions).toBeGreaterThan(1000);
-    expect(summary.files).toEqual(["github.ts", "github.types.d.ts", "index.ts", "runtime.ts"].map((file) => ({ path: file, status: "created" })));
+    expect(summary.files).toEqual(["github.ts", "github.types.d.ts", "index.ts", "runtime.d.ts", "runtime.js"].map((file) => ({ path: file, status: "created" })));
     expect(summary.importPath).toBe("./waygate/index.js");
-    // The client calls the Waygate it was generated from.
-    expect(readFileSync(path.join(project, "waygate", "index.ts"), "utf8")).toContain(`createTransport(options, { baseUrl: ${JSON.stringify(server.url)} })`);
+    // A forgotten baseUrl must not send production traffic to the machine the client was generated on.
+    expect(readFileSync(path.join(project, "waygate", "index.ts"), "utf8")).not.toContain(server.url);
     writeFileSync(path.join(project, CORRECT_CONSUMER.file), CORRECT_CONSUMER.source);
     writeFileSync(path.join(project, "package.json"), JSON.stringify({ type: "module" }));
   }, SLOW_CLI_MS);
 
   it("compiles with application code under TypeScript 5.9 (strict, NodeNext, isolatedDeclarations): zero diagnostics", () => {
-    const roots = [CORRECT_CONSUMER.file, "waygate/index.ts", "waygate/github.ts", "waygate/runtime.ts"];
+    const roots = [CORRECT_CONSUMER.file, "waygate/index.ts", "waygate/github.ts", "waygate/runtime.d.ts"];
     expect(typecheck(project, roots, SETTINGS.nodenext)).toEqual([]);
   }, SLOW_CLI_MS);
 
   it.each(["nodenext", "bundler"] as const)("compiles with application code under TypeScript 7 (%s): exit 0 and no output", async (setting) => {
-    const roots = [CORRECT_CONSUMER.file, "waygate/index.ts", "waygate/github.ts", "waygate/runtime.ts"];
+    const roots = [CORRECT_CONSUMER.file, "waygate/index.ts", "waygate/github.ts", "waygate/runtime.d.ts"];
     const result = await tsc7(project, roots, SETTINGS[setting], setting);
     expect({ exitCode: result.exitCode, output: result.output }).toEqual({ exitCode: 0, output: "" });
   }, SLOW_CLI_MS);

@@ -187,7 +187,7 @@ async function staleGeneratedFiles(out: string, files: ReadonlyMap<string, strin
   const stale: Array<[string, string]> = [];
   for (const entry of entries) {
     // Dirent.isFile() is false for a symlink: a planted link is never read or removed.
-    if (!entry.isFile() || !entry.name.endsWith(".ts") || files.has(entry.name)) continue;
+    if (!entry.isFile() || !/\.(ts|js)$/.test(entry.name) || files.has(entry.name)) continue;
     const text = await readNoFollow(path.join(out, entry.name));
     if (text.startsWith(GENERATED_MARKER)) stale.push([entry.name, text]);
   }
