@@ -22,6 +22,7 @@ import {
 } from "./connections.js";
 import { InvokeBodySchema, InvokeHeadersSchema, InvokeParamsSchema, InvokeResponseHeaders, ProxyBodySchema } from "./invoke.js";
 import { RateLimitSchema } from "./integrations.js";
+import { ToolCallBodySchema, ToolCallResultSchema, ToolListSchema, ToolsQuerySchema } from "./tools.js";
 
 /**
  * Every route of the Waygate API, once. The server validates requests and the client
@@ -315,6 +316,16 @@ export const routes = {
       "Retries, rate limits and the private-network guard apply as for invoke; no input or output validation.",
     params: SlugParams, headers: InvokeHeadersSchema, body: ProxyBodySchema, status: 200, response: z.unknown(),
     responseHeaders: INVOKE_RESPONSE_HEADERS,
+  }),
+  listTools: route({
+    operationId: "listTools", method: "get", path: "/v1/tools", tag: "tools", auth: true,
+    summary: "Actions as AI tools (OpenAI, Anthropic, MCP or plain JSON Schema) at the versions the app runs: names valid everywhere, $refs inlined, schemas bounded",
+    query: ToolsQuerySchema, status: 200, response: ToolListSchema,
+  }),
+  callTool: route({
+    operationId: "callTool", method: "post", path: "/v1/tools/call", tag: "tools", auth: true,
+    summary: "Call a tool by name, as an invoke of its action for the app and end user; tool errors (bad arguments, no connection, upstream errors) come back as a result with isError and text a model can act on",
+    body: ToolCallBodySchema, status: 200, response: ToolCallResultSchema,
   }),
 } as const;
 

@@ -82,6 +82,7 @@ describe("access matrix: every route × wrong callers", () => {
     createConnection: { integration: "petstore", credentials: { type: "bearer", token: "x" } },
     invoke: { connection: "user_1" },
     proxy: { method: "GET", path: "/pets", connection: "user_1" },
+    callTool: { name: "petstore__pets_list", connection: "user_1" },
   };
   const queries: Partial<Record<string, string>> = { diffVersions: "?from=1&to=2" };
 
@@ -129,8 +130,10 @@ describe("access matrix: every route × wrong callers", () => {
     else if (othersOnly) expect(response.status, name).toBe(404);
     // app-one's connection "user_1" is invisible to app-two: the call fails as "not found", never with its credentials.
     else if (name === "invoke" || name === "proxy") expect(response.status, name).toBe(404);
+    // A tool call answers 200 with the failure for the model to read: the same "not found", as a result.
+    else if (name === "callTool") expect(await response.clone().json(), name).toMatchObject({ isError: true, status: 404 });
     else expect(response.status, name).toBeLessThan(300);
-    if (spec.tenantOnly || othersOnly || name === "invoke" || name === "proxy") await expectNoLeak(response, pathOf(name, spec));
+    if (spec.tenantOnly || othersOnly || name === "invoke" || name === "proxy" || name === "callTool") await expectNoLeak(response, pathOf(name, spec));
   });
 
   it("lets an app key read its own app and pins, and see who it is", async () => {

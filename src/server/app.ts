@@ -17,6 +17,8 @@ import { mountIntegrationRoutes } from "./routes/integrations.js";
 import { mountJobRoutes } from "./routes/jobs.js";
 import { mountMetaRoutes } from "./routes/meta.js";
 import { mountSdkRoutes } from "./routes/sdk.js";
+import { mountToolRoutes } from "./routes/tools.js";
+import { ToolService } from "../tools/service.js";
 import { mountVersionRoutes } from "./routes/versions.js";
 
 export interface AppOptions {
@@ -99,6 +101,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const invoke = new InvokeService(options.store, options.gateway ?? createGateway(options.store));
   mountInvokeRoutes(app, invoke);
   mountConnectionRoutes(app, invoke);
+  mountToolRoutes(app, new ToolService(options.store, invoke));
   mountJobRoutes(app, { maxDocumentBytes, notifyWorker: options.notifyWorker ?? (() => {}), allowPrivateImports: options.allowPrivateImports ?? false });
 
   app.notFound((c) => problemResponse(c, new HttpError("not-found", `no route for ${c.req.method} ${c.req.path}`)));

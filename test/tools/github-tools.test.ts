@@ -64,7 +64,7 @@ describe("GitHub's actions as tools", () => {
 
   it("inlines the schemas the spec reaches through $defs (review-custom-gates bodies keep their fields)", () => {
     const tool = tools.find((candidate) => candidate.action === "actions.reviewCustomGatesForRun")!;
-    const body = (tool.inputSchema.properties as Record<string, { anyOf: Array<{ required: string[] }> }>).body;
+    const body = (tool.inputSchema.properties as Record<string, { anyOf: Array<{ required: string[] }> }>).body!;
     expect(body.anyOf.map((branch) => branch.required)).toEqual([["environment_name", "comment"], ["environment_name", "state"]]);
   });
 
