@@ -20,6 +20,8 @@ export interface IO {
   /** Streams handed to libraries that write themselves (prompts, spinners). */
   readonly stdinStream: NodeJS.ReadableStream;
   readonly stderrStream: NodeJS.WritableStream;
+  /** Raw stdout for a protocol spoken over it (`waygate mcp`): nothing else may write there meanwhile. */
+  readonly stdoutStream: NodeJS.WritableStream;
 }
 
 export function processIO(options: { color: boolean }): IO {
@@ -35,6 +37,7 @@ export function processIO(options: { color: boolean }): IO {
     readStdin: () => readAll(process.stdin),
     stdinStream: process.stdin,
     stderrStream: process.stderr,
+    stdoutStream: process.stdout,
   };
 }
 
@@ -59,6 +62,12 @@ export function createBufferIO(options: { tty?: boolean; columns?: number; stdin
       done();
     },
   });
+  const stdoutStream = new Writable({
+    write(chunk, _encoding, done) {
+      stdout += String(chunk);
+      done();
+    },
+  });
   return {
     out: (text) => void (stdout += text + "\n"),
     err: (text) => void (stderr += text + "\n"),
@@ -70,6 +79,7 @@ export function createBufferIO(options: { tty?: boolean; columns?: number; stdin
     readStdin: async () => options.stdin ?? "",
     stdinStream: process.stdin,
     stderrStream,
+    stdoutStream,
     stdout: () => stdout,
     stderr: () => stderr,
   };

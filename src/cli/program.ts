@@ -10,10 +10,12 @@ import { registerInit } from "./commands/init/index.js";
 import { registerIntegrations } from "./commands/integrations/index.js";
 import { registerJobs } from "./commands/jobs/index.js";
 import { registerKeys } from "./commands/keys/index.js";
+import { registerMcp } from "./commands/mcp/index.js";
 import { registerPins } from "./commands/pins/index.js";
 import { registerScrape } from "./commands/scrape/index.js";
 import { registerServer } from "./commands/server/index.js";
 import { registerSnippets } from "./commands/snippets/index.js";
+import { registerTools } from "./commands/tools/index.js";
 import { registerVersions } from "./commands/versions/index.js";
 
 export interface ProgramOptions {
@@ -56,6 +58,8 @@ export function buildProgram(options: ProgramOptions): Command {
   registerSnippets(program, options.execute);
   registerConnections(program, options.execute);
   registerInvoke(program, options.execute);
+  registerTools(program, options.execute);
+  registerMcp(program, options.execute);
   registerJobs(program, options.execute);
   registerKeys(program, options.execute);
   registerServer(program, options.execute);

@@ -10,8 +10,11 @@ import type { ToolDescriptor } from "./descriptor.js";
  *   `patternProperties` and most `format`s; imported API schemas use all of these, and
  *   rewriting optional fields as required-but-nullable would change what the model sends.
  * - `anthropic`: Messages API `tools[]` entries, `{ name, description, input_schema }`.
- * - `mcp`: MCP `Tool` objects as `tools/list` returns them, with `annotations` and, when the
- *   action answers a JSON object, `outputSchema` (MCP requires an object schema there).
+ * - `mcp`: MCP `Tool` objects as `tools/list` returns them, with `title` and `annotations`. No
+ *   `outputSchema`: an MCP client validates `structuredContent` against it and fails the call
+ *   when it does not match, and an imported output schema is what the docs promise, not what
+ *   the API answers; a drifted field would turn a good answer into an error. The schema is in
+ *   the `jsonschema` format.
  * - `jsonschema`: the provider-neutral descriptor: name, description, input and output schema,
  *   annotations, and which integration, version and action it calls.
  */
@@ -28,6 +31,7 @@ export function formatTool(tool: ToolDescriptor, format: ToolFormat): Record<str
       return mcpTool(tool);
     case "jsonschema":
       return {
+        // Spelled out rather than spread: a field added to the descriptor is not exported by accident.
         name: tool.name,
         description: tool.description,
         inputSchema: tool.inputSchema,
@@ -42,13 +46,9 @@ export function formatTool(tool: ToolDescriptor, format: ToolFormat): Record<str
   }
 }
 
-export function mcpTool(tool: ToolDescriptor): Record<string, unknown> {
-  return {
-    name: tool.name,
-    title: tool.annotations.title,
-    description: tool.description,
-    inputSchema: tool.inputSchema,
-    ...(tool.outputSchema && tool.outputSchema.type === "object" ? { outputSchema: tool.outputSchema } : {}),
-    annotations: tool.annotations,
-  };
+export function mcpTool(tool: Pick<ToolDescriptor, "name" | "description" | "inputSchema" | "annotations">): Record<string, unknown> {
+  return { name: tool.name, title: tool.annotations.title, description: tool.description, inputSchema: tool.inputSchema, annotations: tool.annotations };
 }
+
+/** The provider-neutral shape (`jsonschema`), which is also what the MCP server works from. */
+export type NeutralTool = Pick<ToolDescriptor, "name" | "description" | "inputSchema" | "outputSchema" | "annotations" | "integration" | "version" | "action" | "method" | "path">;

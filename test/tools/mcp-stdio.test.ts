@@ -1,0 +1,184 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { LATEST_PROTOCOL_VERSION, type CallToolResult, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startUpstream, type Upstream } from "../../src/gateway/test-upstream.js";
+import { BIN, isolatedEnv } from "../support/cli.js";
+import { startTestServer, type TestServer } from "../support/server.js";
+
+/** A client-side transport that asks for another protocol revision than the SDK's newest, and records the answer. */
+class PinnedRevision implements Transport {
+  negotiated: string | undefined;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  constructor(
+    private readonly inner: StdioClientTransport,
+    private readonly revision: string,
+  ) {
+    inner.onclose = () => this.onclose?.();
+    inner.onerror = (error) => this.onerror?.(error);
+    inner.onmessage = (message) => {
+      const result = (message as { result?: { protocolVersion?: string } }).result;
+      if (result?.protocolVersion) this.negotiated = result.protocolVersion;
+      this.onmessage?.(message);
+    };
+  }
+  start() {
+    return this.inner.start();
+  }
+  close() {
+    return this.inner.close();
+  }
+  send(message: JSONRPCMessage) {
+    const request = message as { method?: string; params?: { protocolVersion?: string } };
+    if (request.method === "initialize" && request.params) request.params.protocolVersion = this.revision;
+    return this.inner.send(message);
+  }
+}
+
+/**
+ * `waygate mcp` as Claude Desktop or Cursor run it: the built CLI spawned over stdio by the
+ * official SDK's client, talking to the real server, which calls a real upstream.
+ */
+describe("waygate mcp over stdio (the official MCP SDK's client, the built CLI, the real server and upstream)", () => {
+  let server: TestServer;
+  let upstream: Upstream;
+  let appKey: string;
+  const clients: Client[] = [];
+
+  const connect = async (args: string[], revision?: string) => {
+    const stdio = new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, "mcp", ...args],
+      env: isolatedEnv({ WAYGATE_API_URL: server.url, WAYGATE_API_KEY: appKey }) as Record<string, string>,
+      stderr: "pipe",
+    });
+    const transport = revision ? new PinnedRevision(stdio, revision) : stdio;
+    const client = new Client({ name: "waygate-test", version: "1.0.0" });
+    clients.push(client);
+    await client.connect(transport);
+    return { client, transport };
+  };
+  const text = (result: CallToolResult) => result.content.map((part) => (part.type === "text" ? part.text : "")).join("");
+
+  beforeAll(async () => {
+    upstream = await startUpstream({
+      "GET /api/contacts": { body: { data: [{ id: 1, name: "Ada" }] } },
+      "POST /api/contacts": (request) => ({ status: 201, body: { id: 9, ...(JSON.parse(request.body.toString()) as object) } }),
+    });
+    server = await startTestServer();
+    const post = async (path: string, body: unknown, key = server.tenantKey) => {
+      const response = await fetch(server.url + path, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+      expect(response.status, path).toBeLessThan(300);
+      return (await response.json()) as Record<string, unknown>;
+    };
+    await post("/v1/integrations", {
+      slug: "crm",
+      name: "CRM",
+      baseUrl: `${upstream.url}/api`,
+      authSchemes: [{ type: "apiKey", name: "X-Api-Key", in: "header" }],
+      actions: [
+        { name: "contacts.list", method: "GET", path: "/contacts", summary: "List contacts" },
+        {
+          name: "contacts.create",
+          method: "POST",
+          path: "/contacts",
+          summary: "Create a contact",
+          inputSchema: { type: "object", required: ["name"], properties: { name: { type: "string", "x-waygate-in": "body" }, age: { type: "integer", minimum: 0, "x-waygate-in": "body" } } },
+        },
+        { name: "contacts.delete", method: "DELETE", path: "/contacts/{id}", summary: "Delete a contact", inputSchema: { type: "object", required: ["id"], properties: { id: { type: "integer", "x-waygate-in": "path" } } } },
+      ],
+    });
+    await post("/v1/apps", { name: "assistant" });
+    appKey = (await post("/v1/apps/assistant/keys", { name: "mcp" })).secret as string;
+    await post("/v1/connections", { integration: "crm", externalUserId: "user_42", credentials: { type: "apiKey", key: "ada-secret" } }, appKey);
+  });
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await upstream?.close();
+  });
+
+  it("lists one tool per action with annotations, and calls one with the end user's connection", async () => {
+    const { client } = await connect(["--user", "user_42"]);
+    expect(client.getServerVersion()?.name).toBe("waygate");
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name)).toEqual(["crm__contacts_create", "crm__contacts_delete", "crm__contacts_list"]);
+    expect(tools[1]!.annotations).toMatchObject({ destructiveHint: true, idempotentHint: true, readOnlyHint: false });
+    expect(tools[2]!.annotations).toMatchObject({ readOnlyHint: true });
+
+    const result = (await client.callTool({ name: "crm__contacts_create", arguments: { name: "Grace", age: 36 } })) as CallToolResult;
+    expect(result.isError).toBe(false);
+    expect(JSON.parse(text(result))).toEqual({ id: 9, name: "Grace", age: 36 });
+    expect(result.structuredContent).toEqual({ id: 9, name: "Grace", age: 36 });
+    const received = upstream.hits("POST /api/contacts").at(-1)!;
+    expect(received.headers["x-api-key"]).toBe("ada-secret");
+  });
+
+  it("answers bad arguments with a tool error naming the fields, and never calls the upstream", async () => {
+    const { client } = await connect(["--user", "user_42"]);
+    const before = upstream.hits("POST /api/contacts").length;
+    const result = (await client.callTool({ name: "crm__contacts_create", arguments: { age: "old" } })) as CallToolResult;
+    expect(result.isError).toBe(true);
+    expect(text(result)).toMatch(/^Invalid arguments for crm__contacts_create: .*name.*age/);
+    expect(upstream.hits("POST /api/contacts").length).toBe(before);
+  });
+
+  it("answers a user without a connection with a tool error saying they must connect", async () => {
+    const { client } = await connect(["--user", "user_7"]);
+    const result = (await client.callTool({ name: "crm__contacts_list", arguments: {} })) as CallToolResult;
+    expect(result.isError).toBe(true);
+    expect(text(result)).toContain('No usable crm connection for "user_7"');
+    expect(text(result)).toContain("has to connect their crm account");
+  });
+
+  it("offers three meta-tools in compact mode: search, describe and call an action", async () => {
+    const { client } = await connect(["--user", "user_42", "--compact-threshold", "2"]);
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name)).toEqual(["search_actions", "describe_action", "call_action"]);
+
+    const found = (await client.callTool({ name: "search_actions", arguments: { query: "create contact" } })) as CallToolResult;
+    expect(text(found).split("\n")[0]).toBe("crm__contacts_create: Create a contact (POST /contacts)");
+    const described = (await client.callTool({ name: "describe_action", arguments: { name: "crm__contacts_create" } })) as CallToolResult;
+    expect(described.structuredContent).toMatchObject({ name: "crm__contacts_create", inputSchema: { required: ["name"] } });
+
+    const called = (await client.callTool({ name: "call_action", arguments: { name: "crm__contacts_list", arguments: {} } })) as CallToolResult;
+    expect(called.isError).toBe(false);
+    expect(JSON.parse(text(called))).toEqual({ data: [{ id: 1, name: "Ada" }] });
+    expect(upstream.hits("GET /api/contacts").at(-1)!.headers["x-api-key"]).toBe("ada-secret");
+
+    const bad = (await client.callTool({ name: "call_action", arguments: { name: "crm__contacts_create", arguments: {} } })) as CallToolResult;
+    expect(bad.isError).toBe(true);
+    expect(text(bad)).toContain("name: is required");
+  });
+
+  it("serves a client on the previous protocol revision (2025-06-18) as well as the current one", async () => {
+    expect(LATEST_PROTOCOL_VERSION).toBe("2025-11-25");
+    const { client, transport } = await connect(["--user", "user_42"], "2025-06-18");
+    expect((transport as PinnedRevision).negotiated).toBe("2025-06-18");
+    expect((await client.listTools()).tools).toHaveLength(3);
+    const result = (await client.callTool({ name: "crm__contacts_list", arguments: {} })) as CallToolResult;
+    expect(result.isError).toBe(false);
+    const current = await connect(["--user", "user_42"], LATEST_PROTOCOL_VERSION);
+    expect((current.transport as PinnedRevision).negotiated).toBe(LATEST_PROTOCOL_VERSION);
+  });
+
+  it("fails to list with a clear error when the key is refused", async () => {
+    const stdio = new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, "mcp"],
+      env: isolatedEnv({ WAYGATE_API_URL: server.url, WAYGATE_API_KEY: "wg_live_not_a_key" }) as Record<string, string>,
+      stderr: "pipe",
+    });
+    const client = new Client({ name: "waygate-test", version: "1.0.0" });
+    clients.push(client);
+    await client.connect(stdio);
+    await expect(client.listTools()).rejects.toThrow(/key|unauthori[sz]ed|401/i);
+  });
+});
