@@ -4,7 +4,7 @@ import { remember } from "../lib/bounded-map.js";
 import { InvokeError, type Caller, type InvokeService } from "../services/invoke.js";
 import type { Store } from "../store/index.js";
 import { buildTools, type DescriptorOptions, type ToolDescriptor } from "./descriptor.js";
-import { slugOfToolName, type ToolNames } from "./names.js";
+import { slugOfToolName } from "./names.js";
 import { trimText } from "./schema.js";
 import { selectTools, type ToolSelection } from "./select.js";
 
@@ -16,10 +16,7 @@ export interface ToolCall {
   signal?: AbortSignal | undefined;
 }
 
-export type ToolsOutcome =
-  | { kind: "tools"; tools: ToolDescriptor[] }
-  | { kind: "missing"; slug: string }
-  | { kind: "unpublished"; slug: string; version: number };
+export type ToolsOutcome = { kind: "tools"; tools: ToolDescriptor[] } | { kind: "missing"; slug: string };
 
 export interface ToolServiceOptions extends DescriptorOptions {
   /** Longest `content` text of a call result. Default 16 000 characters (about 4 000 tokens). */
@@ -28,11 +25,12 @@ export interface ToolServiceOptions extends DescriptorOptions {
 
 interface IntegrationTools {
   tools: ToolDescriptor[];
-  names: ToolNames;
+  byName: Map<string, ToolDescriptor>;
 }
 
-/** Tool lists are derived from immutable versions: cached by tenant, slug, version and content hash. */
+/** Tool lists are derived from immutable versions: cached by version id. */
 const CACHE_LIMIT = 200;
+const HASHED_NAME = /__[0-9a-f]{10}$/;
 
 /**
  * Actions as AI tools for a caller: the tools of each integration at the version the
@@ -67,12 +65,9 @@ export class ToolService {
   async find(caller: Caller, name: string): Promise<ToolDescriptor | undefined> {
     const slug = slugOfToolName(name);
     const direct = slug === null ? null : await this.integrationTools(caller, slug);
-    if (direct?.kind === "tools") {
-      const ref = direct.names.resolve(name);
-      if (ref) return direct.tools.find((tool) => tool.name === name);
-    }
-    // A slug longer than the name's budget is cut inside the name: look through every integration.
-    if (slug !== null && direct?.kind !== "tools") {
+    if (direct?.kind === "tools") return direct.byName.get(name);
+    // A hashed name whose slug was cut (slugs over ~50 characters) names no integration: look through every one.
+    if (slug !== null && HASHED_NAME.test(name)) {
       const every = await this.tools(caller);
       if (every.kind === "tools") return every.tools.find((tool) => tool.name === name);
     }
@@ -123,20 +118,18 @@ export class ToolService {
   }
 
   private async integrationTools(caller: Caller, slug: string): Promise<({ kind: "tools" } & IntegrationTools) | Exclude<ToolsOutcome, { kind: "tools" }>> {
-    const integration = await this.store.integrations.find(caller.tenantId, slug);
-    if (!integration) return { kind: "missing", slug };
-    const { version } = await this.store.apps.resolvedVersion(caller.appId, integration.id);
-    if (version === null) return { kind: "missing", slug };
-    const saved = await this.store.versions.get(caller.tenantId, slug, version);
-    if (!saved) return { kind: "missing", slug };
-    if (saved.status !== "published") return { kind: "unpublished", slug, version };
-    const key = `${caller.tenantId}\u0000${slug}\u0000${version}\u0000${saved.contentHash}`;
-    let cached = this.cache.get(key);
+    // The same (cached) resolution invoke makes, so the tools listed are the ones a call runs; pins and
+    // current versions only ever name published versions.
+    const target = await this.store.apps.invokeTarget(caller.tenantId, caller.appId, slug);
+    if (!target?.version) return { kind: "missing", slug };
+    const { id: versionId, number: version } = target.version;
+    let cached = this.cache.get(versionId);
     if (!cached) {
       const definition = await this.store.versions.definition(caller.tenantId, slug, version);
       if (!definition) return { kind: "missing", slug };
-      cached = buildTools([{ slug, name: definition.name, version, actions: definition.actions }], this.options);
-      remember(this.cache, key, cached, CACHE_LIMIT);
+      const { tools } = buildTools([{ slug, name: definition.name, version, actions: definition.actions }], this.options);
+      cached = { tools, byName: new Map(tools.map((tool) => [tool.name, tool])) };
+      remember(this.cache, versionId, cached, CACHE_LIMIT);
     }
     return { kind: "tools", ...cached };
   }

@@ -143,6 +143,18 @@ describe("GET /v1/tools and POST /v1/tools/call on the real server", () => {
     expect(result.body.content).toContain("no contact 404");
   });
 
+  it("finds a tool whose name had to cut a long integration slug", async () => {
+    const slug = `crm-${"x".repeat(56)}`;
+    const created = await call("POST", "/v1/integrations", { slug, name: "Long", baseUrl: `${upstream.url}/api`, actions: [{ name: "contacts.list", method: "GET", path: "/contacts" }] });
+    expect(created.status).toBe(201);
+    const list = await call<ToolList>("GET", `/v1/tools?integrations=${slug}`, undefined, appKey);
+    const name = list.body.tools[0]!.name as string;
+    expect(name.length).toBeLessThanOrEqual(64);
+    expect(name.startsWith(slug)).toBe(false);
+    const result = await call<ToolCallResult>("POST", "/v1/tools/call", { name }, appKey);
+    expect(result.body).toMatchObject({ tool: name, isError: false, status: 200, structured: { data: [{ id: 1, name: "Ada" }] } });
+  });
+
   it("refuses a call without a key", async () => {
     const response = await fetch(`${server.url}/v1/tools/call`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "crm__me" }) });
     expect(response.status).toBe(401);

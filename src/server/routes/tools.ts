@@ -6,7 +6,7 @@ import { splitList } from "../../tools/select.js";
 import type { ToolService } from "../../tools/service.js";
 import { actingApp, findApp } from "../apps.js";
 import type { AppEnv } from "../env.js";
-import { HttpError, notFound } from "../errors.js";
+import { notFound } from "../errors.js";
 import { mount } from "../mount.js";
 
 /** AI tools over HTTP: the ToolService does the work; this module reads the caller and writes the result. */
@@ -15,7 +15,6 @@ export function mountToolRoutes(app: Hono<AppEnv>, tools: ToolService): void {
     const caller = await callerOf(c, query.app);
     const outcome = await tools.tools(caller, { integrations: splitList(query.integrations), actions: splitList(query.actions), tags: splitList(query.tags) });
     if (outcome.kind === "missing") throw notFound(`a published version of integration "${outcome.slug}"`);
-    if (outcome.kind === "unpublished") throw new HttpError("conflict", `version ${outcome.version} of "${outcome.slug}" is a draft; publish it first`);
     return { format: query.format, count: outcome.tools.length, tools: outcome.tools.map((tool) => formatTool(tool, query.format)) };
   });
 
