@@ -22,7 +22,7 @@ import {
 } from "./connections.js";
 import { InvokeBodySchema, InvokeHeadersSchema, InvokeParamsSchema, InvokeResponseHeaders, ProxyBodySchema } from "./invoke.js";
 import { RateLimitSchema } from "./integrations.js";
-import { ToolCallBodySchema, ToolCallResultSchema, ToolListSchema, ToolsQuerySchema } from "./tools.js";
+import { McpHeadersSchema, McpResourceMetadataSchema, ToolCallBodySchema, ToolCallResultSchema, ToolListSchema, ToolsQuerySchema } from "./tools.js";
 
 /**
  * Every route of the Waygate API, once. The server validates requests and the client
@@ -326,6 +326,18 @@ export const routes = {
     operationId: "callTool", method: "post", path: "/v1/tools/call", tag: "tools", auth: true,
     summary: "Call a tool by name, as an invoke of its action for the app and end user; tool errors (bad arguments, no connection, upstream errors) come back as a result with isError and text a model can act on",
     body: ToolCallBodySchema, status: 200, response: ToolCallResultSchema,
+  }),
+  mcp: route({
+    operationId: "mcp", method: "post", path: "/v1/mcp", tag: "tools", auth: true,
+    summary:
+      "MCP over Streamable HTTP (stateless; JSON-RPC in, JSON out): the app's actions as tools, compact above 40. " +
+      "An app key acts for its app; X-Waygate-User names the end user whose connections calls use. A browser's Origin must be this server's.",
+    headers: McpHeadersSchema, body: z.unknown(), status: 200, response: z.unknown(),
+  }),
+  mcpResourceMetadata: route({
+    operationId: "getMcpResourceMetadata", method: "get", path: "/.well-known/oauth-protected-resource/v1/mcp", tag: "tools", auth: false,
+    summary: "OAuth 2.0 protected-resource metadata (RFC 9728) for /v1/mcp: how to present a key to it",
+    status: 200, response: McpResourceMetadataSchema,
   }),
 } as const;
 

@@ -52,3 +52,21 @@ export const ToolCallResultSchema = z
   })
   .meta({ id: "ToolCallResult" });
 export type ToolCallResult = z.infer<typeof ToolCallResultSchema>;
+
+/** What `/v1/mcp` reads besides the JSON-RPC body. */
+export const McpHeadersSchema = z.object({
+  origin: z.string().max(2000).optional().describe("Sent by browsers; when present it must be this server's own origin (DNS-rebinding protection, MCP transports spec)"),
+  "x-waygate-app": z.string().min(1).max(100).optional().describe("App name or id (tenant keys)"),
+  "x-waygate-user": z.string().min(1).max(200).optional().describe("The end user (or a connection id) whose connections tool calls use"),
+  "mcp-protocol-version": z.string().max(50).optional(),
+});
+
+/** RFC 9728 §2. No `authorization_servers`: Waygate keys are issued by Waygate itself, not through OAuth. */
+export const McpResourceMetadataSchema = z
+  .object({
+    resource: z.string(),
+    resource_name: z.string(),
+    bearer_methods_supported: z.array(z.string()),
+    resource_documentation: z.string().optional(),
+  })
+  .meta({ id: "McpResourceMetadata" });

@@ -83,7 +83,10 @@ describe("access matrix: every route × wrong callers", () => {
     invoke: { connection: "user_1" },
     proxy: { method: "GET", path: "/pets", connection: "user_1" },
     callTool: { name: "petstore__pets_list", connection: "user_1" },
+    mcp: { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "petstore__pets_list", arguments: {} } },
   };
+  // Streamable HTTP requires a client to accept both (MCP Transports).
+  const extraHeaders: Partial<Record<string, Record<string, string>>> = { mcp: { accept: "application/json, text/event-stream" } };
   const queries: Partial<Record<string, string>> = { diffVersions: "?from=1&to=2" };
 
   const authenticated = Object.entries(routes).filter(([, spec]) => (spec as RouteSpec).auth) as Array<[string, RouteSpec]>;
@@ -95,7 +98,7 @@ describe("access matrix: every route × wrong callers", () => {
     const body = bodies[name] ?? (spec.body ? {} : undefined);
     return app.request(path, {
       method: spec.method.toUpperCase(),
-      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { "content-type": "application/json" }), ...extraHeaders[name] },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   };
@@ -132,8 +135,9 @@ describe("access matrix: every route × wrong callers", () => {
     else if (name === "invoke" || name === "proxy") expect(response.status, name).toBe(404);
     // A tool call answers 200 with the failure for the model to read: the same "not found", as a result.
     else if (name === "callTool") expect(await response.clone().json(), name).toMatchObject({ isError: true, status: 404 });
+    else if (name === "mcp") expect(await response.clone().json(), name).toMatchObject({ result: { isError: true } });
     else expect(response.status, name).toBeLessThan(300);
-    if (spec.tenantOnly || othersOnly || name === "invoke" || name === "proxy" || name === "callTool") await expectNoLeak(response, pathOf(name, spec));
+    if (spec.tenantOnly || othersOnly || name === "invoke" || name === "proxy" || name === "callTool" || name === "mcp") await expectNoLeak(response, pathOf(name, spec));
   });
 
   it("lets an app key read its own app and pins, and see who it is", async () => {

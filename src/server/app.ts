@@ -101,7 +101,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const invoke = new InvokeService(options.store, options.gateway ?? createGateway(options.store));
   mountInvokeRoutes(app, invoke);
   mountConnectionRoutes(app, invoke);
-  mountToolRoutes(app, new ToolService(options.store, invoke));
+  mountToolRoutes(app, new ToolService(options.store, invoke), { version: options.version, publicUrl: options.publicUrl });
   mountJobRoutes(app, { maxDocumentBytes, notifyWorker: options.notifyWorker ?? (() => {}), allowPrivateImports: options.allowPrivateImports ?? false });
 
   app.notFound((c) => problemResponse(c, new HttpError("not-found", `no route for ${c.req.method} ${c.req.path}`)));

@@ -1,8 +1,13 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { routes } from "../contract/routes.js";
 import type { AppEnv } from "./env.js";
 import { HttpError } from "./errors.js";
 
-const CHALLENGE = { "WWW-Authenticate": 'Bearer realm="waygate"' };
+/** On /v1/mcp the challenge names the resource metadata (RFC 9728 §5.1), where MCP clients look for how to authenticate. */
+function challenge(c: Context<AppEnv>, error?: string): Record<string, string> {
+  const metadata = c.req.path === routes.mcp.path ? `, resource_metadata="${new URL(routes.mcpResourceMetadata.path, c.req.url).href}"` : "";
+  return { "WWW-Authenticate": `Bearer realm="waygate"${error ? `, error="${error}"` : ""}${metadata}` };
+}
 
 /**
  * Requires `Authorization: Bearer <key>` on every route it guards. Unknown, malformed
@@ -12,14 +17,12 @@ export function requireKey(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header("authorization");
     if (!header) {
-      throw new HttpError("unauthorized", "send an API key as `Authorization: Bearer <key>`", undefined, CHALLENGE);
+      throw new HttpError("unauthorized", "send an API key as `Authorization: Bearer <key>`", undefined, challenge(c));
     }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const authenticated = match?.[1] ? await c.get("store").keys.authenticate(match[1]) : undefined;
     if (!authenticated) {
-      throw new HttpError("unauthorized", "the API key is invalid or has been revoked", undefined, {
-        "WWW-Authenticate": 'Bearer realm="waygate", error="invalid_token"',
-      });
+      throw new HttpError("unauthorized", "the API key is invalid or has been revoked", undefined, challenge(c, "invalid_token"));
     }
     c.set("auth", { tenantId: authenticated.tenantId, key: authenticated.key, appId: authenticated.key.appId });
     await next();

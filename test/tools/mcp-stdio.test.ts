@@ -1,42 +1,11 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { LATEST_PROTOCOL_VERSION, type CallToolResult, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { LATEST_PROTOCOL_VERSION, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startUpstream, type Upstream } from "../../src/gateway/test-upstream.js";
 import { BIN, isolatedEnv } from "../support/cli.js";
+import { PinnedRevision } from "../support/mcp.js";
 import { startTestServer, type TestServer } from "../support/server.js";
-
-/** A client-side transport that asks for another protocol revision than the SDK's newest, and records the answer. */
-class PinnedRevision implements Transport {
-  negotiated: string | undefined;
-  onclose?: () => void;
-  onerror?: (error: Error) => void;
-  onmessage?: (message: JSONRPCMessage) => void;
-  constructor(
-    private readonly inner: StdioClientTransport,
-    private readonly revision: string,
-  ) {
-    inner.onclose = () => this.onclose?.();
-    inner.onerror = (error) => this.onerror?.(error);
-    inner.onmessage = (message) => {
-      const result = (message as { result?: { protocolVersion?: string } }).result;
-      if (result?.protocolVersion) this.negotiated = result.protocolVersion;
-      this.onmessage?.(message);
-    };
-  }
-  start() {
-    return this.inner.start();
-  }
-  close() {
-    return this.inner.close();
-  }
-  send(message: JSONRPCMessage) {
-    const request = message as { method?: string; params?: { protocolVersion?: string } };
-    if (request.method === "initialize" && request.params) request.params.protocolVersion = this.revision;
-    return this.inner.send(message);
-  }
-}
 
 /**
  * `waygate mcp` as Claude Desktop or Cursor run it: the built CLI spawned over stdio by the
