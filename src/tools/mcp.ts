@@ -1,6 +1,14 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import {
+  CallToolRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  type CallToolResult,
+} from "@modelcontextprotocol/sdk/types.js";
 import type { ToolCallResult } from "../contract/index.js";
 import { mcpTool, type NeutralTool } from "./formats.js";
 import { trimText } from "./schema.js";
@@ -15,6 +23,10 @@ import { trimText } from "./schema.js";
  * Too many tools crowd a model's context and break clients with a tool cap (Cursor: 40), so
  * above `compactThreshold` tools the server offers three meta-tools instead: search_actions,
  * describe_action, call_action. Their cost is the same whatever the number of actions.
+ *
+ * Reference data a client can browse without spending the model's context: one resource per
+ * integration (`waygate://integrations/{slug}`, its actions' names, titles, methods and paths)
+ * and a template for any tool's full descriptor (`waygate://tools/{name}`).
  */
 export interface ToolBackend {
   /** Every tool the server offers, ordered by name. */
@@ -75,7 +87,7 @@ export function metaTools(count: number): Array<Record<string, unknown>> {
 }
 
 export function createMcpServer(backend: ToolBackend, options: McpServerOptions): Server {
-  const server = new Server({ name: options.name, version: options.version }, { capabilities: { tools: {} } });
+  const server = new Server({ name: options.name, version: options.version }, { capabilities: { tools: {}, resources: {} } });
   // Listed once per server: an MCP session is short, and versions only change by an explicit move.
   let listed: Promise<NeutralTool[]> | undefined;
   const tools = () => {
@@ -112,7 +124,55 @@ export function createMcpServer(backend: ToolBackend, options: McpServerOptions)
         return textError(`There is no tool named "${name}". The tools are ${META_TOOLS.search}, ${META_TOOLS.describe} and ${META_TOOLS.call}.`);
     }
   });
+  server.setRequestHandler(ListResourcesRequestSchema, async () => ({
+    resources: [...byIntegration(await tools())].map(([slug, group]) => ({
+      uri: `${INTEGRATION_URI}${slug}`,
+      name: slug,
+      title: `${slug} actions`,
+      mimeType: "application/json",
+      description: `The ${group.length} actions of ${slug} version ${group[0]!.version}: tool names, titles, methods and paths`,
+    })),
+  }));
+
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
+    resourceTemplates: [
+      { uriTemplate: `${TOOL_URI}{name}`, name: "tool", title: "An action as a tool", mimeType: "application/json", description: "A tool's description, input and output schema, and the action it calls" },
+    ],
+  }));
+
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
+    const { uri } = request.params;
+    const all = await tools();
+    let value: unknown;
+    if (uri.startsWith(INTEGRATION_URI)) {
+      const group = byIntegration(all).get(uri.slice(INTEGRATION_URI.length));
+      value = group && {
+        integration: group[0]!.integration,
+        version: group[0]!.version,
+        actions: group.map((tool) => ({ tool: tool.name, action: tool.action, title: tool.annotations.title, method: tool.method, path: tool.path, readOnly: tool.annotations.readOnlyHint })),
+      };
+    } else if (uri.startsWith(TOOL_URI)) {
+      value = all.find((tool) => tool.name === uri.slice(TOOL_URI.length));
+    }
+    // -32002 is MCP's "resource not found" (Resources, Error Handling).
+    if (value === undefined) throw new McpError(RESOURCE_NOT_FOUND, `no resource ${uri}; list the resources, or use ${TOOL_URI}{tool name}`);
+    return { contents: [{ uri, mimeType: "application/json", text: JSON.stringify(value) }] };
+  });
   return server;
+}
+
+const INTEGRATION_URI = "waygate://integrations/";
+const TOOL_URI = "waygate://tools/";
+const RESOURCE_NOT_FOUND = -32002;
+
+function byIntegration(tools: NeutralTool[]): Map<string, NeutralTool[]> {
+  const groups = new Map<string, NeutralTool[]>();
+  for (const tool of tools) {
+    const group = groups.get(tool.integration);
+    if (group) group.push(tool);
+    else groups.set(tool.integration, [tool]);
+  }
+  return groups;
 }
 
 /** Connects and resolves when the transport closes (the client went away). */

@@ -127,6 +127,23 @@ describe("waygate mcp over stdio (the official MCP SDK's client, the built CLI, 
     expect(text(bad)).toContain("name: is required");
   });
 
+  it("offers each integration's actions, and any tool's descriptor, as resources", async () => {
+    const { client } = await connect(["--compact", "on"]);
+    const { resources } = await client.listResources();
+    expect(resources).toEqual([expect.objectContaining({ uri: "waygate://integrations/crm", mimeType: "application/json" })]);
+    const index = await client.readResource({ uri: "waygate://integrations/crm" });
+    expect(JSON.parse((index.contents[0] as { text: string }).text)).toMatchObject({
+      integration: "crm",
+      version: 1,
+      actions: [{ tool: "crm__contacts_create", method: "POST", path: "/contacts", readOnly: false }, { tool: "crm__contacts_delete" }, { tool: "crm__contacts_list", readOnly: true }],
+    });
+    const { resourceTemplates } = await client.listResourceTemplates();
+    expect(resourceTemplates.map((template) => template.uriTemplate)).toEqual(["waygate://tools/{name}"]);
+    const tool = await client.readResource({ uri: "waygate://tools/crm__contacts_create" });
+    expect(JSON.parse((tool.contents[0] as { text: string }).text)).toMatchObject({ name: "crm__contacts_create", inputSchema: { required: ["name"] } });
+    await expect(client.readResource({ uri: "waygate://tools/crm__nope" })).rejects.toThrow(/no resource waygate:\/\/tools\/crm__nope/);
+  });
+
   it("serves a client on the previous protocol revision (2025-06-18) as well as the current one", async () => {
     expect(LATEST_PROTOCOL_VERSION).toBe("2025-11-25");
     const { client, transport } = await connect(["--user", "user_42"], "2025-06-18");
