@@ -43,6 +43,15 @@ describe("argv → options", () => {
     [["connections", "show", "con_1", "--app", "web"], "connections show", { id: "con_1", app: "web" }],
     [["conn", "rm", "con_1", "--app", "web"], "connections delete", { id: "con_1", app: "web" }],
     [["connections", "test", "con_1", "--app", "web"], "connections test", { id: "con_1", app: "web" }],
+    [["tools", "export"], "tools export", { format: "jsonschema" }],
+    [
+      ["tools", "export", "--format", "openai", "--app", "web", "--integrations", "github,slack", "--actions", "issues.*", "--tags", "issues", "--out", "t.json"],
+      "tools export",
+      { format: "openai", app: "web", integrations: "github,slack", actions: "issues.*", tags: "issues", out: "t.json" },
+    ],
+    [["mcp"], "mcp", { compact: "auto" }],
+    [["mcp", "--app", "web", "--user", "user_42", "--integrations", "github", "--compact", "on"], "mcp", { app: "web", user: "user_42", integrations: "github", compact: "on" }],
+    [["mcp", "--compact-threshold", "10"], "mcp", { compact: "auto", compactThreshold: 10 }],
   ])("%j runs %s with %j", async (argv, command, options) => {
     expect(await parse(argv)).toMatchObject({ command, options });
   });
@@ -65,6 +74,9 @@ describe("argv → options", () => {
     [["actions", "list", "github", "--version", "0"], "must be a positive whole number"],
     [["actions", "list", "github", "--limit", "x"], "must be a positive whole number"],
     [["server", "start", "--port", "70000"], "must be a port number"],
+    [["tools", "export", "--format", "yaml"], "Allowed choices are openai, anthropic, mcp, jsonschema"],
+    [["mcp", "--compact", "maybe"], "Allowed choices are auto, on, off"],
+    [["mcp", "--compact-threshold", "0"], "must be a positive whole number"],
   ])("rejects %j with a usage error", async (argv, message) => {
     const result = await parse(argv);
     expect(result).toHaveProperty("error");
