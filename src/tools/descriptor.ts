@@ -85,7 +85,8 @@ function toolDescription(source: ToolSource, action: ActionDefinition, fallback:
   if (fallback !== "none") notes.push("Input schema abbreviated; ask for the action's full schema if a field is unclear.");
   const tail = ` (${notes.join(" ")})`;
   const body = action.description ? ` ${stripMarkdownLinks(action.description)}` : "";
-  return trimText(`${lead}.${body}`.replace(/\.\./g, "."), Math.max(40, max - tail.length)) + tail;
+  const sentence = /[.!?:]$/.test(lead.trim()) ? lead.trim() : `${lead.trim()}.`;
+  return trimText(`${sentence}${body}`, Math.max(40, max - tail.length)) + tail;
 }
 
 /** `[text](url)` → `text`: links cost tokens and a model cannot follow them. */

@@ -28,8 +28,11 @@ interface IntegrationTools {
   byName: Map<string, ToolDescriptor>;
 }
 
-/** Tool lists are derived from immutable versions: cached by version id. */
-const CACHE_LIMIT = 200;
+/**
+ * Tool lists are derived from immutable versions: cached by version id. A list as large as
+ * GitHub's (1 223 tools) holds several MB, so only the last few built are kept.
+ */
+const CACHE_LIMIT = 16;
 const HASHED_NAME = /__[0-9a-f]{10}$/;
 
 /**

@@ -3,7 +3,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { LATEST_PROTOCOL_VERSION, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startUpstream, type Upstream } from "../../src/gateway/test-upstream.js";
-import { BIN, isolatedEnv } from "../support/cli.js";
+import { BIN, isolatedEnv, runCli } from "../support/cli.js";
 import { PinnedRevision } from "../support/mcp.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
@@ -153,6 +153,13 @@ describe("waygate mcp over stdio (the official MCP SDK's client, the built CLI, 
     expect(result.isError).toBe(false);
     const current = await connect(["--user", "user_42"], LATEST_PROTOCOL_VERSION);
     expect((current.transport as PinnedRevision).negotiated).toBe(LATEST_PROTOCOL_VERSION);
+  });
+
+  it("exits 0 when the client closes its stdin, writing nothing but protocol to stdout", async () => {
+    const result = await runCli(["mcp"], { env: isolatedEnv({ WAYGATE_API_URL: server.url, WAYGATE_API_KEY: appKey }), stdin: "", timeoutMs: 15_000 });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("waygate MCP server on stdio");
   });
 
   it("fails to list with a clear error when the key is refused", async () => {

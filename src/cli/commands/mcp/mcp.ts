@@ -41,6 +41,8 @@ export async function run(context: Context, options: McpOptions): Promise<void> 
   };
   const server = createMcpServer(backend, { name: "waygate", version: VERSION, compact: options.compact, ...(options.compactThreshold ? { compactThreshold: options.compactThreshold } : {}) });
   context.io.err(`waygate MCP server on stdio${options.app ? ` for app ${options.app}` : ""}${options.user ? `, user ${options.user}` : ""}`);
+  // The client closing our stdin ends the session (MCP stdio transport, "Shutdown"); the SDK's transport does not watch for it.
+  context.io.stdinStream.once("end", () => void server.close());
   await serveMcp(server, new StdioServerTransport(context.io.stdinStream as NodeJS.ReadStream, context.io.stdoutStream as NodeJS.WriteStream));
 }
 
