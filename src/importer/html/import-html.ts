@@ -1,4 +1,5 @@
 import type { ActionDefinition } from "../../contract/integrations.js";
+import { authByMajority } from "../auth.js";
 import { definitionHash } from "../hash.js";
 import { assemble } from "../assemble.js";
 import type { Context } from "../context.js";
@@ -11,7 +12,8 @@ import { NO_DEFS } from "../schema-convert.js";
 import type { ImportLocation, ImportOutcome, ImportProblem } from "../types.js";
 import { isRecord } from "../util.js";
 import type { JsonObject } from "../util.js";
-import { discoverSpecs } from "./discover.js";
+import { configScripts, discoverSpecs, swaggerUiUrls } from "./discover.js";
+import type { SpecCandidate } from "./discover.js";
 import { commonOrigin, findEndpoints, statedBaseUrl, toOperations } from "./heuristics.js";
 import { readPage } from "./page.js";
 import type { Page } from "./page.js";
@@ -30,6 +32,7 @@ export async function importHtml(root: RootDocument, ctx: Context): Promise<Impo
   const base = pageUrl && page.baseHref ? (resolveUrl(page.baseHref, pageUrl) ?? pageUrl) : pageUrl;
   const { candidates, inline } = discoverSpecs(page);
   const failures: ImportProblem[] = [];
+  if (candidates.length === 0 && inline.length === 0) candidates.push(...(await specsInConfigScripts(page, base, ctx)));
 
   const attempt = async (spec: RootDocument, discoveredFrom: string): Promise<ImportOutcome | null> => {
     try {
@@ -77,6 +80,30 @@ export async function importHtml(root: RootDocument, ctx: Context): Promise<Impo
   return importFromPage(page, root, pageUrl, ctx, failures);
 }
 
+/**
+ * Stock Swagger UI (swagger-ui-dist ≥ 4.9) keeps its configuration out of index.html, in
+ * `swagger-initializer.js`: fetched (as text, never run) and read for `url`/`urls`. Relative
+ * URLs in it resolve against the page, as the browser's fetch would.
+ */
+async function specsInConfigScripts(page: Page, base: string | undefined, ctx: Context): Promise<SpecCandidate[]> {
+  const found: SpecCandidate[] = [];
+  for (const src of configScripts(page)) {
+    const url = base ? resolveUrl(src, base) : httpUrl(src);
+    if (!url) continue;
+    ctx.progress({ stage: "fetching", message: url });
+    let script: string;
+    try {
+      script = new TextDecoder().decode((await ctx.fetcher.get(url, "the docs page's Swagger UI configuration script", "application/javascript, text/javascript, */*;q=0.5")).bytes);
+    } catch (error) {
+      if (!(error instanceof ImportFailure) || error.problem.code === "aborted") throw error;
+      ctx.warnings.add("spec_candidate_failed", `configuration script ${url} could not be fetched: ${error.problem.message}`, error.problem.location);
+      continue;
+    }
+    for (const spec of swaggerUiUrls(script)) if (!found.some((known) => known.url === spec)) found.push({ url: spec, via: "swagger-ui" });
+  }
+  return found;
+}
+
 async function importFromPage(page: Page, root: RootDocument, pageUrl: string | undefined, ctx: Context, failures: ImportProblem[]): Promise<ImportOutcome> {
   ctx.progress({ stage: "normalising", message: "extracting endpoints from the page" });
   const location: ImportLocation = { source: root.display };
@@ -116,15 +143,18 @@ async function importFromPage(page: Page, root: RootDocument, pageUrl: string | 
       "no_spec_found",
       ctx.options.llm
         ? "the page links no spec, and neither the heuristics nor the LLM found endpoints on it"
-        : "the page links no spec and no endpoints were recognised on it; configure an LLM (WAYGATE_LLM_URL, WAYGATE_LLM_MODEL) to extract from prose",
+        : "the page links no spec and no endpoints were recognised on it; to extract endpoints from prose, set WAYGATE_LLM_URL and WAYGATE_LLM_MODEL (and WAYGATE_LLM_API_KEY if needed) in the environment of the Waygate server that runs the import (not the CLI's), or scrape the spec's URL directly",
       location,
     );
   }
+  // The page's curl examples show how it authenticates: a guess, so always marked unverified.
+  const auth = authByMajority(endpoints.flatMap((endpoint) => (endpoint.auth ? [{ scheme: endpoint.auth, inferred: true }] : [])));
   const api: ApiModel = {
     title: page.title,
     baseUrl: base ?? null,
-    authSchemes: [],
+    authSchemes: auth.schemes,
     authDeclared: false,
+    authUnverified: true,
     operations,
     skippedOperations: elsewhere,
     defs: NO_DEFS,
