@@ -10,6 +10,11 @@ export interface ImportJobOptions {
   name?: string | undefined;
   format: ImportRequest["format"];
   draft: boolean;
+  serverUrl?: string | undefined;
+  serverVariables?: Record<string, string> | undefined;
+  allowDanglingRefs?: boolean | undefined;
+  /** Make the version current even when it breaks the current one (see ImportRequest.publish). */
+  publish?: boolean | undefined;
   /** The enqueuing server's setting: the job never reaches further than it. */
   privateImports: boolean;
 }
@@ -92,8 +97,20 @@ export async function enqueueDocumentImport(
   }
 }
 
-function common(options: ImportJobOptions): Pick<ImportPayload, "slug" | "name" | "format" | "draft" | "privateImports"> {
-  return { ...(options.slug ? { slug: options.slug } : {}), ...(options.name ? { name: options.name } : {}), format: options.format, draft: options.draft, privateImports: options.privateImports };
+type ImportSettings = Pick<ImportPayload, "slug" | "name" | "format" | "draft" | "privateImports" | "serverUrl" | "serverVariables" | "allowDanglingRefs" | "publish">;
+
+function common(options: ImportJobOptions): ImportSettings {
+  return {
+    ...(options.slug ? { slug: options.slug } : {}),
+    ...(options.name ? { name: options.name } : {}),
+    format: options.format,
+    draft: options.draft,
+    privateImports: options.privateImports,
+    ...(options.serverUrl ? { serverUrl: options.serverUrl } : {}),
+    ...(options.serverVariables && Object.keys(options.serverVariables).length > 0 ? { serverVariables: options.serverVariables } : {}),
+    ...(options.allowDanglingRefs ? { allowDanglingRefs: true } : {}),
+    ...(options.publish ? { publish: true } : {}),
+  };
 }
 
 function summary(what: string, options: ImportJobOptions): string {
