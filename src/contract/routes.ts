@@ -8,6 +8,7 @@ import {
   IntegrationDefinitionSchema,
   IntegrationDetailSchema,
   IntegrationSchema,
+  SetBaseUrlRequestSchema,
 } from "./integrations.js";
 import { AppNameSchema, AppSchema, PinSchema } from "./apps.js";
 import { IMPORT_UPLOAD_MEDIA_TYPES, ImportRequestSchema, ImportUploadQuerySchema, JobSchema, JobStatusSchema } from "./jobs.js";
@@ -118,6 +119,11 @@ export const routes = {
     summary: "Create an integration from a definition, or add it as the next version (identical content adds nothing)",
     query: z.object({ draft: z.enum(["true", "false"]).default("false").describe("Store as a draft version (not current until published)") }),
     body: IntegrationDefinitionSchema, status: 201, response: CreatedIntegrationSchema,
+  }),
+  setBaseUrl: route({
+    operationId: "setBaseUrl", method: "post", path: "/v1/integrations/{slug}/base-url", tag: "integrations", auth: true, tenantOnly: true,
+    summary: "Point an integration at another base URL (a self-hosted GitLab, GHES, Jira Data Center): the current version with the new URL, as a new current version",
+    params: SlugParams, body: SetBaseUrlRequestSchema, status: 201, response: CreatedIntegrationSchema,
   }),
   getIntegration: route({
     operationId: "getIntegration", method: "get", path: "/v1/integrations/{slug}", tag: "integrations", auth: true,

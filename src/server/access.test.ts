@@ -72,6 +72,7 @@ describe("access matrix: every route × wrong callers", () => {
     createIntegration: { slug: "hijack", name: "Hijack", baseUrl: "https://evil.example.com", actions: [] },
     startImport: { source: { url: "https://example.com/openapi.json" } },
     publishVersion: {},
+    setBaseUrl: { baseUrl: "https://gitlab.example.com/api/v4" },
     rollback: { to: 1 },
     createApp: { name: "app-three" },
     renameApp: { name: "renamed" },
