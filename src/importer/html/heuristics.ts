@@ -258,7 +258,8 @@ export function toOperations(endpoints: Endpoint[], base: string | undefined, lo
       if (!pathParams.includes(name)) pathParams.push(name);
       return `{${name}}`;
     });
-    const key = `${endpoint.method} ${template}`;
+    // `/kittens/2` and `/kittens/<ID>` on one page are one operation, whatever the placeholder's name.
+    const key = `${endpoint.method} ${template.replace(/\{[^}]*\}/g, "{}")}`;
     if (seen.has(key)) continue;
     seen.add(key);
     operations.push(toOperation(endpoint, template, pathParams, query, location));
