@@ -105,11 +105,20 @@ export type ActionDefinitionInput = z.input<typeof ActionDefinitionSchema>;
 export const BaseUrlSchema = z
   .url()
   .max(2000)
-  .refine((value) => /^https?:$/.test(new URL(value).protocol), "must be an http:// or https:// URL")
+  // zod runs every refinement even when `url()` failed: each one parses defensively.
+  .refine((value) => /^https?:$/.test(parseUrl(value)?.protocol ?? "http:"), "must be an http:// or https:// URL")
   .refine((value) => {
-    const url = new URL(value);
-    return url.username === "" && url.password === "";
+    const url = parseUrl(value);
+    return !url || (url.username === "" && url.password === "");
   }, "must not contain credentials (user:password@); store them in a connection");
+
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Changes the base URL of an integration as a new version (self-hosted GitLab, GHES, Jira Data Center). */
 export const SetBaseUrlRequestSchema = z.object({ baseUrl: BaseUrlSchema }).meta({ id: "SetBaseUrlRequest" });
