@@ -208,6 +208,13 @@ function serverBaseUrl(servers: unknown, docs: DocumentSet, ctx: Context): Pick<
   try {
     return { baseUrl: new URL(url, docs.rootId).href };
   } catch {
+    // A relative first server with nothing to resolve it against: a later absolute one (staging, production) still names the API.
+    const absolute = list.findIndex((candidate) => typeof candidate["url"] === "string" && /^https?:\/\/[^{}]+$/i.test(candidate["url"]));
+    if (absolute > 0) {
+      const chosen = list[absolute]!["url"] as string;
+      ctx.warnings.add("relative_server", `the first server ${JSON.stringify(url.slice(0, 200))} is relative and the document was not fetched from a URL; using server ${absolute} (${chosen})`, location);
+      return { baseUrl: new URL(chosen).href };
+    }
     const why = list.length === 0 ? "the document declares no servers" : `the server URL ${JSON.stringify(url.slice(0, 200))} is relative`;
     return { baseUrl: null, baseUrlProblem: { message: `${why} and the document was not fetched from a URL to resolve it against; pass --server-url URL`, location } };
   }

@@ -6,6 +6,7 @@ import type { Upstream } from "../gateway/test-upstream.js";
 import type { Connection } from "../gateway/types.js";
 import { importDocument } from "./index.js";
 import type { ImportOptions, ImportOutcome, ImportSource } from "./index.js";
+import { exampleIdsAsParams, parseCurl } from "./html/heuristics.js";
 import { fixture, startServer } from "./test-server.js";
 import type { TestServer } from "./test-server.js";
 
@@ -84,6 +85,13 @@ describe("specs without an absolute server URL", () => {
     expect(plain.stats.actions).toBe(3);
     const context = imported(await fromContent("jira-server-variables.yaml", { serverVariables: { host: "acme.example.com", contextPath: "/jira" } }));
     expect(context.definition.baseUrl).toBe("https://acme.example.com/jira/rest/api/2");
+  });
+
+  it("falls back to a later absolute server when the first is relative and cannot be resolved", async () => {
+    const spec = (await real("petstore3-relative-servers.yaml")).replace("  - url: /api/v3\n", "  - url: /api/v3\n  - url: https://petstore3.swagger.io/api/v3\n");
+    const outcome = imported(await importDocument({ kind: "content", content: spec, filename: "petstore.yaml" }));
+    expect(outcome.definition.baseUrl).toBe("https://petstore3.swagger.io/api/v3");
+    expect(outcome.warnings.map((warning) => warning.code)).toContain("relative_server");
   });
 
   it("rejects a server variable name that could not be one", async () => {
@@ -253,5 +261,22 @@ describe("broken documents", () => {
     expect(await fromUrl("/gone.yaml")).toMatchObject({ kind: "failed", error: { code: "fetch_refused", message: expect.stringContaining("HTTP 404") } });
     expect(await fromUrl("/private.yaml")).toMatchObject({ kind: "failed", error: { code: "fetch_refused", message: expect.stringContaining("--header") } });
     expect(await fromUrl("/busy.yaml")).toMatchObject({ kind: "failed", error: { code: "fetch_failed", message: expect.stringContaining("HTTP 429") } });
+  });
+});
+
+describe("prose-page heuristics", () => {
+  it("reads auth from curl examples: bearer and API-key headers, and Stripe's -u key:", () => {
+    expect(parseCurl('curl https://api.stripe.com/v1/charges -u sk_test_4eC39HqLyjWDarjtT1zdp7dc: -d amount=2000')?.auth).toEqual({ type: "basic" });
+    expect(parseCurl("curl -H 'Authorization: Bearer $TOKEN' https://api.example.com/v1/me")?.auth).toEqual({ type: "bearer" });
+    expect(parseCurl('curl --header "X-API-Key: abc" https://api.example.com/v1/me')?.auth).toEqual({ type: "apiKey", name: "X-API-Key", in: "header" });
+    expect(parseCurl('curl -H "Accept: application/json" https://api.example.com/v1/me')?.auth).toBeUndefined();
+  });
+
+  it("turns example ids after a noun into parameters, but not a leading version number", () => {
+    expect(exampleIdsAsParams("/kittens/2")).toBe("/kittens/{id}");
+    expect(exampleIdsAsParams("/users/42/posts/7")).toBe("/users/{userId}/posts/{id}");
+    expect(exampleIdsAsParams("/categories/3f2504e0-4f89-11d3-9a0c-0305e82c3301/items")).toBe("/categories/{categoryId}/items");
+    expect(exampleIdsAsParams("/2/tweets")).toBe("/2/tweets");
+    expect(exampleIdsAsParams("/v1/kittens")).toBe("/v1/kittens");
   });
 });
