@@ -159,9 +159,9 @@ export function authFromHeader(name: string, value: string): AuthScheme | null {
 }
 
 /**
- * One auth choice per request → the integration's schemes, most used first (RFC-free
- * heuristic: a token endpoint using basic auth must not outvote 36 bearer requests). `unverified`
- * when requests disagree and some of them were only inferred from headers.
+ * One auth choice per request → the integration's schemes, most used first: a token endpoint
+ * using basic auth must not outvote 36 requests sending bearer tokens. `unverified` when the
+ * requests disagree and some of them were only inferred from headers.
  */
 export function authByMajority(votes: readonly { scheme: AuthScheme; inferred: boolean }[]): { schemes: AuthScheme[]; unverified: boolean } {
   const tally = new Map<string, { scheme: AuthScheme; count: number; first: number }>();

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { ImportRequest, Job } from "../contract/index.js";
 import { splitUrlCredentials } from "../lib/url-credentials.js";
 import { newJobId, type Store } from "../store/index.js";
-import { sealContext, type ImportPayload, type SealedUrlSource } from "./handlers/import-payload.js";
+import { sealContext, type ImportPayload, type ImportSettings, type SealedUrlSource } from "./handlers/import-payload.js";
 
 /** How an import job is started, whatever the document came as. */
 export interface ImportJobOptions {
@@ -96,8 +96,6 @@ export async function enqueueDocumentImport(
     throw error;
   }
 }
-
-type ImportSettings = Pick<ImportPayload, "slug" | "name" | "format" | "draft" | "privateImports" | "serverUrl" | "serverVariables" | "allowDanglingRefs" | "publish">;
 
 function common(options: ImportJobOptions): ImportSettings {
   return {

@@ -42,6 +42,8 @@ export const ImportPayloadSchema = z.object({
   privateImports: z.boolean().optional(),
 });
 export type ImportPayload = z.infer<typeof ImportPayloadSchema>;
+/** Everything about an import but its source: how the document becomes a version. */
+export type ImportSettings = Omit<ImportPayload, "v" | "source">;
 
 /** The secret half of a URL source. */
 export const SealedUrlSourceSchema = z.object({ url: z.string(), headers: z.record(z.string(), z.string()) });

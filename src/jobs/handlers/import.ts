@@ -8,7 +8,7 @@ import type { HandlerOutcome, JobHandler } from "../types.js";
 import { llmConfigFromEnv } from "../../importer/llm-config.js";
 import { checkReplacement } from "../../services/rescrape.js";
 import { VersionService } from "../../services/versions.js";
-import { decodeImportPayload, sealContext, SealedUrlSourceSchema, type ImportPayload } from "./import-payload.js";
+import { decodeImportPayload, sealContext, SealedUrlSourceSchema, type ImportSettings } from "./import-payload.js";
 import { headerSecrets, ImportRedaction } from "./import-redaction.js";
 import { runImport, type ImportThread } from "./import-runner.js";
 
@@ -96,8 +96,6 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
     return { kind: "succeeded", result: redaction.json(result) };
   };
 }
-
-type ImportSettings = Pick<ImportPayload, "slug" | "name" | "format" | "draft" | "privateImports" | "serverUrl" | "serverVariables" | "allowDanglingRefs" | "publish">;
 
 type Prepared =
   | { kind: "ready"; request: ImportSettings; source: ImportSource; redaction: ImportRedaction }
