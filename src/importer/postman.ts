@@ -18,6 +18,8 @@ interface Found {
   base: string | null;
   /** The auth the request's own headers show (`Authorization: Bearer {{TOKEN}}`, `X-API-Key`). */
   headerAuth: AuthScheme | null;
+  /** See SplitUrl.baseVariable. */
+  baseVariable?: string | undefined;
 }
 
 /**
@@ -88,10 +90,19 @@ export function readPostman(collection: JsonObject, source: string, ctx: Context
     operations.push(entry.op);
   }
   const description = describe(info["description"]);
+  const unresolved = base === null ? found.find((entry) => entry.baseVariable !== undefined) : undefined;
   return {
     title: asString(info["name"]),
     description,
     baseUrl: base,
+    ...(unresolved
+      ? {
+          baseUrlProblem: {
+            message: `requests start with {{${unresolved.baseVariable}}}, which the collection does not define as an absolute URL (it usually lives in a Postman environment); pass --server-url URL`,
+            location: unresolved.op.location,
+          },
+        }
+      : {}),
     authSchemes: schemes,
     authDeclared,
     authUnverified: majority.unverified,
@@ -154,6 +165,7 @@ function readRequest(item: JsonObject, name: string, folders: string[], variable
 
   return {
     base: url.base,
+    baseVariable: url.baseVariable,
     headerAuth,
     op: {
       method,
@@ -184,6 +196,8 @@ function dedupeParams(params: ParamModel[]): ParamModel[] {
 
 interface SplitUrl {
   base: string | null;
+  /** The leading `{{variable}}` that should have been the base but has no absolute URL value here. */
+  baseVariable?: string | undefined;
   path: string;
   pathParams: string[];
   query: { key: string; value: string; description?: string | undefined }[];
@@ -239,8 +253,10 @@ function splitUrl(url: unknown, variables: Map<string, string>): SplitUrl | null
         base = null;
       }
     }
-    rest = origin ? origin[2]! : "";
+      rest = origin ? origin[2]! : "";
   }
+  // `{{baseUrl}}/…` with the variable defined only in a Postman environment, not in the collection.
+  const baseVariable = base === null && leading && !(leadingValue !== undefined && /^https?:\/\//i.test(leadingValue)) ? leading[1]! : undefined;
 
   const pathParams: string[] = [];
   const segments = rest.split("/").filter(Boolean).map((segment) => {
@@ -256,7 +272,7 @@ function splitUrl(url: unknown, variables: Map<string, string>): SplitUrl | null
       param((a ?? b ?? c ?? d)!.trim()),
     );
   });
-  return { base, path: "/" + segments.join("/"), pathParams, query };
+  return { base, path: "/" + segments.join("/"), pathParams, query, ...(baseVariable === undefined ? {} : { baseVariable }) };
 }
 
 function normaliseBase(value: string): string | null {

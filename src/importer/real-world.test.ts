@@ -176,6 +176,19 @@ describe("Postman collections: path variables in every spelling, auth from heade
     for (const action of definition.actions) expect(Object.keys((action.inputSchema["properties"] ?? {}) as object)).not.toContain("X-API-Key");
   });
 
+  it("names the {{baseUrl}} variable a collection leaves to a Postman environment, and takes --server-url for it", async () => {
+    const collection = JSON.parse(await real("postman/helpdesk-api-key-header.postman_collection.json")) as Record<string, unknown>;
+    delete collection["variable"];
+    const content = JSON.stringify(collection);
+    expect(await importDocument({ kind: "content", content, filename: "helpdesk.json" })).toMatchObject({
+      kind: "failed",
+      error: { code: "no_base_url", message: expect.stringMatching(/\{\{baseUrl\}\}.*--server-url/), location: { source: "helpdesk.json", pointer: "/item/0/item/0" } },
+    });
+    const outcome = imported(await importDocument({ kind: "content", content, filename: "helpdesk.json" }, { serverUrl: "https://helpdesk.acme.example/api/v2" }));
+    expect(outcome.definition.baseUrl).toBe("https://helpdesk.acme.example/api/v2");
+    expect(summary(outcome.definition)).toContain("GET /tickets/{ticketId}/comments");
+  });
+
   it("invokes the {{id}} actions with the path filled and the key in X-API-Key", async () => {
     const { definition } = imported(await importDocument({ kind: "content", content: await real("postman/helpdesk-api-key-header.postman_collection.json") }, { serverUrl: `${upstream.url}/v2` }));
     const connection: Connection = { id: "c2", credentials: { type: "apiKey", key: "hd-key" } };
