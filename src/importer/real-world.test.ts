@@ -6,6 +6,7 @@ import type { Upstream } from "../gateway/test-upstream.js";
 import type { Connection } from "../gateway/types.js";
 import { importDocument } from "./index.js";
 import type { ImportOptions, ImportOutcome, ImportSource } from "./index.js";
+import { swaggerUiUrls } from "./html/discover.js";
 import { exampleIdsAsParams, parseCurl } from "./html/heuristics.js";
 import { fixture, startServer } from "./test-server.js";
 import type { TestServer } from "./test-server.js";
@@ -274,6 +275,15 @@ describe("broken documents", () => {
     expect(await fromUrl("/gone.yaml")).toMatchObject({ kind: "failed", error: { code: "fetch_refused", message: expect.stringContaining("HTTP 404") } });
     expect(await fromUrl("/private.yaml")).toMatchObject({ kind: "failed", error: { code: "fetch_refused", message: expect.stringContaining("--header") } });
     expect(await fromUrl("/busy.yaml")).toMatchObject({ kind: "failed", error: { code: "fetch_failed", message: expect.stringContaining("HTTP 429") } });
+  });
+});
+
+describe("Swagger UI configuration scripts", () => {
+  it("puts the urls.primaryName definition first", () => {
+    const script = `SwaggerUIBundle({ urls: [{ url: "/v1/openapi.json", name: "v1" }, { name: "v2", url: "/v2/openapi.json" }], "urls.primaryName": "v2", dom_id: "#swagger-ui" })`;
+    expect(swaggerUiUrls(script)).toEqual(["/v2/openapi.json", "/v1/openapi.json"]);
+    expect(swaggerUiUrls(script.replace('"urls.primaryName": "v2", ', ""))).toEqual(["/v1/openapi.json", "/v2/openapi.json"]);
+    expect(swaggerUiUrls('const config = { url: "/not-swagger.json" }')).toEqual([]);
   });
 });
 

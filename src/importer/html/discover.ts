@@ -89,7 +89,17 @@ export function discoverSpecs(page: Page): { candidates: SpecCandidate[]; inline
  */
 export function swaggerUiUrls(script: string): string[] {
   if (!/SwaggerUI(Bundle)?\s*\(/.test(script)) return [];
-  return [...script.matchAll(/["']?\b(?:url|configUrl)["']?\s*:\s*(["'`])([^"'`]+)\1/g)].map((match) => match[2]!);
+  const urls = [...script.matchAll(/["']?\b(?:url|configUrl)["']?\s*:\s*(["'`])([^"'`]+)\1/g)].map((match) => match[2]!);
+  // `"urls.primaryName": "v2"` picks the definition shown first among `urls: [{ url, name }]`.
+  const primary = /["']urls\.primaryName["']\s*:\s*(["'`])([^"'`]+)\1/.exec(script)?.[2];
+  if (primary !== undefined) {
+    for (const entry of script.matchAll(/\{[^{}]*\}/g)) {
+      const url = /\burl["']?\s*:\s*(["'`])([^"'`]+)\1/.exec(entry[0])?.[2];
+      const name = /\bname["']?\s*:\s*(["'`])([^"'`]+)\1/.exec(entry[0])?.[2];
+      if (url !== undefined && name === primary) return [url, ...urls.filter((other) => other !== url)];
+    }
+  }
+  return urls;
 }
 
 /**
