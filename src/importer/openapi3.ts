@@ -187,8 +187,15 @@ function serverBaseUrl(servers: unknown, docs: DocumentSet, ctx: Context): Pick<
     const variables = isRecord(server["variables"]) ? server["variables"] : {};
     const missing: string[] = [];
     url = server["url"].replace(/\{([^}]+)\}/g, (_match, name: string) => {
-      if (Object.hasOwn(given, name)) return given[name]!;
       const variable = Object.hasOwn(variables, name) ? variables[name] : undefined;
+      if (Object.hasOwn(given, name)) {
+        const allowed = isRecord(variable) && Array.isArray(variable["enum"]) ? variable["enum"].filter((value): value is string => typeof value === "string") : [];
+        // §4.8.6: `enum` lists the values the document expects; a self-hosted deployment may well differ, so it is only a warning.
+        if (allowed.length > 0 && !allowed.includes(given[name]!)) {
+          ctx.warnings.add("server_variable", `server variable ${name}=${JSON.stringify(given[name])} is not one of the document's values (${allowed.slice(0, 10).join(", ")}); used as given`, location);
+        }
+        return given[name]!;
+      }
       const value = isRecord(variable) ? (asString(variable["default"]) ?? (Array.isArray(variable["enum"]) ? asString(variable["enum"][0]) : undefined)) : undefined;
       if (value === undefined) missing.push(name);
       return value ?? "";

@@ -95,6 +95,13 @@ describe("specs without an absolute server URL", () => {
     expect(outcome.warnings.map((warning) => warning.code)).toContain("relative_server");
   });
 
+  it("warns, but takes it, when a server variable's value is outside the document's enum", async () => {
+    const spec = (await real("jira-server-variables.yaml")).replace('        default: ""\n', '        default: ""\n        enum: ["", /jira]\n');
+    const outcome = imported(await importDocument({ kind: "content", content: spec, filename: "jira.yaml" }, { serverVariables: { host: "h.example", contextPath: "/tools/jira" } }));
+    expect(outcome.definition.baseUrl).toBe("https://h.example/tools/jira/rest/api/2");
+    expect(outcome.warnings.find((warning) => warning.code === "server_variable")?.message).toContain('contextPath="/tools/jira" is not one of');
+  });
+
   it("rejects a server variable name that could not be one", async () => {
     expect(await fromContent("jira-server-variables.yaml", { serverVariables: { "a b": "x" } })).toMatchObject({ kind: "failed", error: { code: "invalid_option" } });
   });
