@@ -47,6 +47,10 @@ beforeAll(async () => {
     "/reference/openapi.yaml": { body: await real("petstore3-relative-servers.yaml"), type: yaml },
     "/docs/jira.html": { body: await real("html/stoplight-elements.html"), type: "text/html" },
     "/static/jira/openapi.yaml": { body: await real("jira-server-variables.yaml"), type: yaml },
+    // Swagger UI as Springdoc serves it: the initializer names a config document, which names the spec.
+    "/springdoc/swagger-ui/index.html": { body: await real("html/swagger-ui-dist-index.html"), type: "text/html" },
+    "/springdoc/swagger-ui/swagger-initializer.js": { body: 'window.onload = () => { window.ui = SwaggerUIBundle({ configUrl: "/springdoc/v3/api-docs/swagger-config", dom_id: "#swagger-ui" }); };', type: "application/javascript" },
+    "/springdoc/v3/api-docs/swagger-config": { body: JSON.stringify({ urls: [{ url: "/api/v3/openapi.json", name: "petstore" }], validatorUrl: "" }), type: "application/json" },
     "/gone.yaml": { status: 404, body: "no such spec" },
     "/private.yaml": { status: 401, body: "log in" },
     "/busy.yaml": { status: 429, body: "slow down" },
@@ -214,6 +218,12 @@ describe("saved docs pages", () => {
     expect(outcome.definition.baseUrl).toBe(`${docs.url}/api/v3`);
     expect(outcome.stats.actions).toBe(6);
     expect(docs.hits).toContain("/api/v3/docs/swagger-initializer.js");
+  });
+
+  it("Swagger UI with configUrl (Springdoc): follows the config document to the spec", async () => {
+    const outcome = imported(await fromUrl("/springdoc/swagger-ui/index.html"));
+    expect(outcome.discoveredFrom).toBe(`${docs.url}/api/v3/openapi.json`);
+    expect(outcome.stats.actions).toBe(6);
   });
 
   it("RapiDoc: follows <rapi-doc spec-url> relative to the page", async () => {

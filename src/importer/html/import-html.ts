@@ -58,7 +58,9 @@ export async function importHtml(root: RootDocument, ctx: Context): Promise<Impo
     const outcome = await attempt({ id, display: `${root.display} (inline spec, ${spec.via})`, text: JSON.stringify(spec.value), contentBytes: 0 }, `${root.display}#inline`);
     if (outcome) return outcome;
   }
-  for (const candidate of candidates.slice(0, MAX_CANDIDATES)) {
+  const tried = candidates.slice(0, MAX_CANDIDATES);
+  for (let index = 0; index < tried.length; index++) {
+    const candidate = tried[index]!;
     const url = base ? resolveUrl(candidate.url, base) : httpUrl(candidate.url);
     if (!url) {
       ctx.warnings.add("spec_link_unresolved", `the page links a spec at ${JSON.stringify(candidate.url)} (${candidate.via}), but the page has no URL to resolve it against; pass baseUrl`, { source: root.display });
@@ -74,10 +76,30 @@ export async function importHtml(root: RootDocument, ctx: Context): Promise<Impo
       ctx.warnings.add("spec_candidate_failed", `spec at ${url} could not be fetched: ${error.problem.message}`, error.problem.location);
       continue;
     }
-    const outcome = await attempt({ id: fetched.url, display: fetched.url, text: new TextDecoder().decode(fetched.bytes), contentBytes: 0, contentType: fetched.contentType }, url);
+    const text = new TextDecoder().decode(fetched.bytes);
+    // Swagger UI's `configUrl` names a config document (`swagger-config.json`), not a spec: follow the spec URLs in it.
+    const named = candidate.via === "swagger-ui" ? swaggerConfigUrls(text) : [];
+    if (named.length > 0) {
+      for (const spec of named) if (tried.length < MAX_CANDIDATES + 2 && !tried.some((known) => known.url === spec)) tried.push({ url: spec, via: "swagger-ui" });
+      continue;
+    }
+    const outcome = await attempt({ id: fetched.url, display: fetched.url, text, contentBytes: 0, contentType: fetched.contentType }, url);
     if (outcome) return outcome;
   }
   return importFromPage(page, root, pageUrl, ctx, failures);
+}
+
+/** Spec URLs of a Swagger UI config document (`{ url }` or `{ urls: [{ url, name }] }`, no `openapi`/`swagger` key); empty for anything else. */
+function swaggerConfigUrls(text: string): string[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  if (!isRecord(value) || "openapi" in value || "swagger" in value || "paths" in value) return [];
+  const urls = Array.isArray(value["urls"]) ? value["urls"].flatMap((entry) => (isRecord(entry) && typeof entry["url"] === "string" ? [entry["url"]] : [])) : [];
+  return typeof value["url"] === "string" ? [value["url"], ...urls] : urls;
 }
 
 /**
