@@ -167,7 +167,7 @@ export class DocumentSet {
     if (!base || (base.protocol === "content:" && !/^[a-z][a-z0-9+.-]*:/i.test(docPart))) {
       fail(
         "ref_not_allowed",
-        `$ref ${JSON.stringify(ref)} points to another document, but the document was given as content without baseUrl or baseDir`,
+        `$ref ${JSON.stringify(ref)} points to another document, but the document was given as content, with nothing to resolve it against: scrape it by its URL (an uploaded file travels alone; library options: baseUrl or baseDir)`,
         this.location(fromId, fromPointer),
       );
     }

@@ -63,7 +63,7 @@ export async function importHtml(root: RootDocument, ctx: Context): Promise<Impo
     const candidate = tried[index]!;
     const url = base ? resolveUrl(candidate.url, base) : httpUrl(candidate.url);
     if (!url) {
-      ctx.warnings.add("spec_link_unresolved", `the page links a spec at ${JSON.stringify(candidate.url)} (${candidate.via}), but the page has no URL to resolve it against; pass baseUrl`, { source: root.display });
+      ctx.warnings.add("spec_link_unresolved", `the page links a spec at ${JSON.stringify(candidate.url)} (${candidate.via}), but the page has no URL to resolve it against; scrape the page by its URL rather than a saved copy (library option: baseUrl)`, { source: root.display });
       continue;
     }
     ctx.progress({ stage: "fetching", message: url });
