@@ -158,7 +158,7 @@ export class InvokeService {
       });
       return { ...result, warnings: withVersionWarning(result.warnings, version, call.integration), version };
     } catch (error) {
-      throw asInvokeError(error, version);
+      throw asInvokeError(error, version, caller);
     } finally {
       if (connection) void this.store.connections.touch(connection.id).catch(() => {});
     }
@@ -182,7 +182,7 @@ export class InvokeService {
       });
       return { ...result, warnings: withVersionWarning(result.warnings, version, call.integration), version };
     } catch (error) {
-      throw asInvokeError(error, version);
+      throw asInvokeError(error, version, caller);
     } finally {
       if (connection) void this.store.connections.touch(connection.id).catch(() => {});
     }
@@ -347,9 +347,12 @@ function gatewayOptions(call: CallOptions) {
   };
 }
 
-function asInvokeError(error: unknown, version: VersionOutcome): unknown {
-  if (error instanceof GatewayError) return new InvokeError(error.problem, version, { cause: error });
-  return error;
+function asInvokeError(error: unknown, version: VersionOutcome, caller: Caller): unknown {
+  if (!(error instanceof GatewayError)) return error;
+  const { problem } = error;
+  // A tenant key acts for no app, so its calls never see the apps' connections: say how to reach them.
+  const hint = problem.type === InvokeProblemTypes.connectionRequired && caller.appId === null ? "; a tenant key acts for no app, so name one (X-Waygate-App, the client's `app` option) to use its connections" : "";
+  return new InvokeError(hint ? { ...problem, detail: `${problem.detail ?? ""}${hint}` } : problem, version, { cause: error });
 }
 
 function notFoundProblem(detail: string): GatewayProblem {
