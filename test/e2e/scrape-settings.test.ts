@@ -11,7 +11,8 @@ const jira = fixtures("importer/real-world/jira-server-variables.yaml");
 const truncated = fixtures("importer/real-world/truncated-dangling-refs.yaml");
 
 /** The issue-12 flags of `waygate scrape` and `integrations set-base-url`, through the built CLI and a real server. */
-describe("scrape settings and safe re-scrapes through the built CLI", () => {
+// Each test starts several CLI processes; on a busy two-core machine one start can take seconds.
+describe("scrape settings and safe re-scrapes through the built CLI", { timeout: 90_000 }, () => {
   let database: TestDatabase;
   let server: ServerProcess;
   let env: NodeJS.ProcessEnv;
