@@ -9,7 +9,9 @@ import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { setTimeout } from "node:timers";
 import { fileURLToPath } from "node:url";
+import { fetch } from "undici";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = path.join(root, "bin/waygate.js");

@@ -177,6 +177,19 @@ describe.each(storeBackends)("batches through the server on %s", (backend) => {
     expect([...done].sort((a, b) => a - b)).toEqual(done);
   }, 30_000);
 
+  it("stops on errors: once the share of failed items reaches stopOnErrorRatio, the rest end skipped, never sent", async () => {
+    const items = Array.from({ length: 100 }, (_, i) => ({ input: { name: `bad ${i}` } }));
+    const id = (await call("POST", "/v1/batches", { integration: "crm", action: "contacts.create", items, options: { concurrency: 1, stopOnErrorRatio: 0.5 } }, appKey)).body.id as string;
+    const batch = await waitForEnd(id);
+    expect(batch.status).toBe("completed_with_errors");
+    expect(batch.counts.failed).toBeGreaterThanOrEqual(20);
+    expect(batch.counts.skipped).toBeGreaterThan(0);
+    expect(batch.counts.failed + batch.counts.skipped).toBe(100);
+    const skipped = await results(id, "&state=skipped");
+    expect(skipped[0]!.error?.detail).toMatch(/stopOnErrorRatio 0.5/);
+    for (const item of skipped) expect(upstream.accepted.get(`batch:${id}:${item.seq}`)).toBeUndefined();
+  }, 30_000);
+
   it("cancels a running batch (queued items end cancelled), resumes it to completion, and retries failed items", async () => {
     const items = Array.from({ length: 60 }, (_, i) => ({ input: { name: i === 59 ? "bad last" : `c ${i}` } }));
     const id = (await call("POST", "/v1/batches", { integration: "crm", action: "contacts.create", items, options: { concurrency: 1 } }, appKey)).body.id as string;

@@ -26,6 +26,8 @@ const MAX_THROTTLES = 50;
 const MIN_FINISHED_FOR_RATIO = 20;
 /** How often a run looks at cancel requests, stop-on-error and progress. */
 const CHECK_MS = 250;
+/** How often a run counts its items (progress, stop-on-error). */
+const PROGRESS_MS = 1_000;
 /** Items claimed per query. */
 const CLAIM_CHUNK = 100;
 
@@ -61,6 +63,9 @@ class BatchRun {
   private readonly perConnection = new Map<string, number>();
   private readonly maxInFlight: number;
   private readonly deadline: number;
+  private nextProgressAt = 0;
+  /** What stop-on-error saw when it stopped the batch. */
+  private failures = { failed: 0, finished: 0, ratio: 1 };
 
   constructor(
     private readonly run: JobRun,
@@ -101,10 +106,13 @@ class BatchRun {
         stop ??= await this.shouldStop(now);
       }
       if (stop) {
-        // Claimed but not started: back to the queue (and closed there, unless the run only hands over).
-        for (const item of buffer) await store.batches.requeue(batch.id, item.seq, this.id, new Date(), "stopped");
-        buffer = [];
-        if (stop === "cancelled") await store.batches.closeQueued(batch.id, "cancelled", cancelledProblem());
+        if (buffer.length > 0) {
+          // Claimed but not started: back to the queue (and closed there, unless the run only hands over).
+          for (const item of buffer) await store.batches.requeue(batch.id, item.seq, this.id, new Date(), "stopped");
+          buffer = [];
+          if (stop === "cancelled") await store.batches.closeQueued(batch.id, "cancelled", cancelledProblem());
+          if (stop === "stop-on-error") await store.batches.closeQueued(batch.id, "skipped", skippedProblem(this.failures));
+        }
         if (this.inFlight.size === 0) break;
       } else if (buffer.length < this.maxInFlight && now >= nextClaimAt) {
         const claimed = await store.batches.claim(batch.id, this.id, CLAIM_CHUNK);
@@ -134,16 +142,20 @@ class BatchRun {
     return { kind: "succeeded", result: { batch: batch.id } };
   }
 
-  /** Cancel asked, too many failures, or this run's time slice is over. */
+  /** Cancel asked, too many failures, or this run's time slice is over. Counts are read (and progress reported) every PROGRESS_MS. */
   private async shouldStop(now: number): Promise<Stop | undefined> {
     const { store, batch } = this;
     if (await store.batches.cancelRequested(batch.id)) return "cancelled";
-    const counts = await this.reportProgress();
-    const ratio = batch.options.stopOnErrorRatio;
-    const finished = counts.succeeded + counts.failed;
-    if (ratio !== null && finished >= MIN_FINISHED_FOR_RATIO && counts.failed / finished >= ratio) {
-      await store.batches.closeQueued(batch.id, "skipped", skippedProblem(counts.failed, finished, ratio));
-      return "stop-on-error";
+    if (now >= this.nextProgressAt) {
+      this.nextProgressAt = now + PROGRESS_MS;
+      const counts = await this.reportProgress();
+      const ratio = batch.options.stopOnErrorRatio;
+      const finished = counts.succeeded + counts.failed;
+      if (ratio !== null && finished >= MIN_FINISHED_FOR_RATIO && counts.failed / finished >= ratio) {
+        this.failures = { failed: counts.failed, finished, ratio };
+        await store.batches.closeQueued(batch.id, "skipped", skippedProblem(this.failures));
+        return "stop-on-error";
+      }
     }
     if (now >= this.deadline) return "slice";
     return undefined;
@@ -226,7 +238,7 @@ export function cancelledProblem(): Problem {
   return { type: problemTypeUri("conflict"), title: "Cancelled", status: 409, detail: "the batch was cancelled before this item was sent" };
 }
 
-function skippedProblem(failed: number, finished: number, ratio: number): Problem {
+function skippedProblem({ failed, finished, ratio }: { failed: number; finished: number; ratio: number }): Problem {
   return {
     type: problemTypeUri("conflict"),
     title: "Skipped",
