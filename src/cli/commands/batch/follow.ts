@@ -14,7 +14,8 @@ const BAR_WIDTH = 24;
 export async function followBatch(context: Context, client: WaygateClient, initial: Batch): Promise<Batch> {
   const { io } = context;
   const quiet = context.globals.json;
-  const spinner = io.stderrIsTTY && !quiet ? (await import("ora")).default({ stream: io.stderrStream, text: bar(initial) }).start() : undefined;
+  // The TTY decision is made here, through the IO seam; ora must not make its own.
+  const spinner = io.stderrIsTTY && !quiet ? (await import("ora")).default({ stream: io.stderrStream, text: bar(initial), isEnabled: true, discardStdin: false, color: false }).start() : undefined;
   let lastLine = "";
   const report = (batch: Batch) => {
     if (spinner) spinner.text = bar(batch);
