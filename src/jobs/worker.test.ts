@@ -74,6 +74,14 @@ describe.each(storeBackends)("durable job queue on %s", (backend) => {
     expect(failed).toMatchObject({ attempts: 3, error: { detail: "attempt 3" } });
   });
 
+  it("runs a job that answers `continue` again at once, without spending an attempt (a batch's time slices)", async () => {
+    const queued = await enqueue();
+    let calls = 0;
+    startWorker(async () => (++calls < 4 ? { kind: "continue" } : { kind: "succeeded", result: { slices: calls } }));
+    const done = await waitFor(() => job(queued.id), (j) => j?.status === "succeeded");
+    expect(done).toMatchObject({ result: { slices: 4 }, attempts: 1 });
+  });
+
   it("fails a non-retryable failure at once", async () => {
     const queued = await enqueue();
     startWorker(async () => ({ kind: "failed", error: { type: "about:blank", title: "bad document", status: 422 } }));
