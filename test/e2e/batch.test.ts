@@ -5,12 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, startCliServer, startServerProcess, type CliServer } from "../support/cli.js";
 import { contactsIntegration, startRateLimitedUpstream, type RateLimitedUpstream } from "../support/rate-limited-upstream.js";
 import type { Batch, BatchItem } from "../../src/contract/index.js";
+import { storeBackends } from "../support/stores.js";
 
 /**
  * The built CLI against the built server as a child process, with a rate-limited upstream:
  * a batch survives `kill -9` of its server mid-run, and malformed files are refused whole.
  */
-describe("waygate batch (built CLI and server)", () => {
+describe.each(storeBackends)("waygate batch (built CLI and server on %s)", (backend) => {
   let cli: CliServer;
   let upstream: RateLimitedUpstream;
   let dir: string;
@@ -24,7 +25,7 @@ describe("waygate batch (built CLI and server)", () => {
 
   beforeAll(async () => {
     upstream = await startRateLimitedUpstream({ perSecond: 15, latencyMs: 20 });
-    cli = await startCliServer("sqlite");
+    cli = await startCliServer(backend);
     await api("POST", `${cli.server.url}/v1/integrations`, contactsIntegration(upstream.url));
     dir = mkdtempSync(path.join(tmpdir(), "waygate-batch-"));
   }, 30_000);
