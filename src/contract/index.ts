@@ -12,3 +12,4 @@ export * from "./versions.js";
 export * from "./connections.js";
 export * from "./invoke.js";
 export * from "./tools.js";
+export * from "./batches.js";

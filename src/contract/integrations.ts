@@ -97,6 +97,32 @@ export const ActionDefinitionSchema = z
 export type ActionDefinition = z.infer<typeof ActionDefinitionSchema>;
 export type ActionDefinitionInput = z.input<typeof ActionDefinitionSchema>;
 
+/**
+ * Where an integration's requests go, when a person says so (`scrape --server-url`,
+ * `integrations set-base-url`): an absolute http(s) URL without credentials, which belong in a
+ * connection (sealed), never in a URL that every version, diff and job shows.
+ */
+export const BaseUrlSchema = z
+  .url()
+  .max(2000)
+  // zod runs every refinement even when `url()` failed: each one parses defensively.
+  .refine((value) => /^https?:$/.test(parseUrl(value)?.protocol ?? "http:"), "must be an http:// or https:// URL")
+  .refine((value) => {
+    const url = parseUrl(value);
+    return !url || (url.username === "" && url.password === "");
+  }, "must not contain credentials (user:password@); store them in a connection");
+
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Changes the base URL of an integration as a new version (self-hosted GitLab, GHES, Jira Data Center). */
+export const SetBaseUrlRequestSchema = z.object({ baseUrl: BaseUrlSchema }).meta({ id: "SetBaseUrlRequest" });
+
 /** Everything needed to create (or add a version to) an integration. The importer produces this. */
 export const IntegrationDefinitionSchema = z
   .object({

@@ -121,7 +121,7 @@ describe.each(storeBackends)("imports on %s", (backend) => {
 
     // A failing URL: the error names the URL, without its secrets.
     const failing = await startImport({ source: { url: url.href.replace("/openapi.yaml", "/missing.yaml") }, slug: "missing" });
-    expect(await finished(failing.id)).toMatchObject({ status: "failed", error: { code: "fetch_failed" } });
+    expect(await finished(failing.id)).toMatchObject({ status: "failed", error: { code: "fetch_refused" } });
 
     const shown = [...whileQueued, (await api("/v1/jobs")).text, (await api(`/v1/jobs/${job.id}`)).text, (await api(`/v1/jobs/${failing.id}`)).text, await storedJobs()];
     for (const text of shown) for (const secret of secrets) expect(text).not.toContain(secret);

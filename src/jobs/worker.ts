@@ -183,6 +183,7 @@ export class Worker {
     }
     if (latest !== flushed) await beat();
     if (outcome.kind === "succeeded") return store.jobs.succeed(job.id, this.id, outcome.result);
+    if (outcome.kind === "continue") return store.jobs.requeue(job.id, this.id, { runAfter: new Date(), countAttempt: false });
     if (outcome.retryable && job.attempts < job.maxAttempts) {
       // Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter").
       const delay = Math.random() * this.options.retryBaseMs * 2 ** (job.attempts - 1);

@@ -6,6 +6,7 @@ import {
   type ActionDefinition,
   type Connection,
   type ConnectionTest,
+  type FieldError,
   type VersionPolicy,
 } from "../contract/index.js";
 import {
@@ -102,6 +103,14 @@ export class InvokeError extends Error {
   }
 }
 
+export interface PreparedAction {
+  /** The integration version the caller's calls run. */
+  version: number;
+  action: ActionDefinition;
+  /** What is wrong with an input (undefined: valid), as invoke would refuse it. */
+  check(input: unknown): { detail: string; errors: FieldError[] } | undefined;
+}
+
 interface Target {
   integrationId: string;
   version: number;
@@ -162,6 +171,28 @@ export class InvokeService {
     } finally {
       if (connection) void this.store.connections.touch(connection.id).catch(() => {});
     }
+  }
+
+  /**
+   * The action a call would run for this caller (the version resolved as invoke resolves
+   * it), and a check of inputs against it that sends nothing: batches validate every item
+   * up front this way. Throws InvokeError when the integration or action is not there.
+   */
+  async prepare(caller: Caller, integration: string, actionName: string): Promise<PreparedAction> {
+    const found = await this.target(caller, integration);
+    const version = versionOutcome(found.version, {});
+    const action = await this.action(found, integration, actionName, version);
+    return {
+      version: found.version,
+      action,
+      check: (input) => {
+        try {
+          return this.gateway.checkInput(action, input);
+        } catch (error) {
+          throw asInvokeError(error, version, caller);
+        }
+      },
+    };
   }
 
   /** A raw request under the integration's base URL, with the caller's connection: no schemas, no pagination. */

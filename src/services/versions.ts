@@ -104,6 +104,20 @@ export class VersionService {
   }
 
   /**
+   * The current version with another base URL, saved as the next version and made current
+   * (self-hosted products have one spec and many base URLs; no re-import needed). Pinned apps
+   * stay on their versions.
+   */
+  async setBaseUrl(tenantId: string, slug: string, baseUrl: string, options: { actor: string }): Promise<CreateVersionOutcome | { kind: "missing"; what: "integration" | "current version" }> {
+    const integration = await this.store.integrations.find(tenantId, slug);
+    if (!integration) return { kind: "missing", what: "integration" };
+    const current = integration.currentVersion;
+    const definition = current === null ? undefined : await this.store.versions.definition(tenantId, slug, current);
+    if (!definition) return { kind: "missing", what: "current version" };
+    return this.create(tenantId, { definition: { ...definition, baseUrl }, actor: options.actor, changelog: `base URL changed from ${definition.baseUrl} to ${baseUrl}` });
+  }
+
+  /**
    * Publishes a version (a draft, or an earlier published one) and makes it current.
    * With `failOnBreaking`, refuses a version that breaks the current one; the check and the
    * move see the same current version. Publishing the current version again changes nothing.

@@ -18,6 +18,16 @@ export function mountIntegrationRoutes(app: Hono<AppEnv>): void {
     return result.created ? result : new WithStatus(200, result);
   });
 
+  mount(app, routes.setBaseUrl, async (c, { params, body }) => {
+    const outcome = await versions(c).setBaseUrl(c.var.auth.tenantId, params.slug, body.baseUrl, { actor: actor(c) });
+    if (outcome.kind === "missing") throw notFound(outcome.what === "integration" ? `integration "${params.slug}"` : `a current version of "${params.slug}" (publish one first)`);
+    if (outcome.kind === "invalid") throw new HttpError("validation", `body.baseUrl: ${outcome.message}`, [{ field: "body.baseUrl", message: outcome.message }]);
+    if (outcome.kind === "contended") throw new HttpError("conflict", outcome.message);
+    const { kind: _kind, ...result } = outcome;
+    // 201 for a new version; 200 when the current version already had this base URL and was the latest.
+    return result.created ? result : new WithStatus(200, result);
+  });
+
   mount(app, routes.getIntegration, async (c, { params }) => {
     const integration = await c.var.store.integrations.get(c.var.auth.tenantId, params.slug);
     if (!integration) throw notFound(`integration "${params.slug}"`);

@@ -49,6 +49,16 @@ export function registerIntegrations(program: Command, execute: Executor): void 
     ([slug], flags) => ({ slug: slug!, ...given(flags, ["capacity", "perSecond"]), clear: flags.clear === true }),
   );
   verb(
+    noun
+      .command("set-base-url")
+      .argument("<slug>", "integration slug")
+      .argument("<url>", "the API's base URL, e.g. https://gitlab.example.com/api/v4")
+      .description("point an integration at another base URL (self-hosted GitLab, GHES, Jira): a new current version, no re-import"),
+    execute,
+    () => import("./set-base-url.js"),
+    ([slug, url]) => ({ slug: slug!, url: url! }),
+  );
+  verb(
     noun.command("delete").alias("rm").argument("<slug>", "integration slug").description("delete an integration and all its versions"),
     execute,
     () => import("./delete.js"),
