@@ -99,7 +99,7 @@ describe("argv → options", () => {
     [["actions", "list", "github", "--version", "0"], "must be a positive whole number"],
     [["actions", "list", "github", "--limit", "x"], "must be a positive whole number"],
     [["server", "start", "--port", "70000"], "must be a port number"],
-    [["tools", "export", "--format", "yaml"], "Allowed choices are openai, anthropic, mcp, jsonschema"],
+    [["tools", "export", "--format", "yaml"], "Allowed choices are openai, anthropic, langchain, mcp, jsonschema"],
     [["mcp", "--compact", "maybe"], "Allowed choices are auto, on, off"],
     [["mcp", "--compact-threshold", "0"], "must be a positive whole number"],
   ])("rejects %j with a usage error", async (argv, message) => {

@@ -330,7 +330,7 @@ export const routes = {
   }),
   listTools: route({
     operationId: "listTools", method: "get", path: "/v1/tools", tag: "tools", auth: true,
-    summary: "Actions as AI tools (OpenAI, Anthropic, MCP or plain JSON Schema) at the versions the app runs: names valid everywhere, $refs inlined, schemas bounded",
+    summary: "Actions as AI tools (OpenAI, Anthropic, LangChain, MCP or plain JSON Schema) at the versions the app runs: names valid everywhere, $refs inlined, schemas bounded",
     query: ToolsQuerySchema, status: 200, response: ToolListSchema,
   }),
   callTool: route({

@@ -1,13 +1,13 @@
 import { z } from "zod";
 
 /** The formats `GET /v1/tools` and `waygate tools export` write (see src/tools/formats.ts for each shape). */
-export const ToolFormatSchema = z.enum(["openai", "anthropic", "mcp", "jsonschema"]);
+export const ToolFormatSchema = z.enum(["openai", "anthropic", "langchain", "mcp", "jsonschema"]);
 
 const ListParam = (what: string, example: string) =>
   z.string().max(10_000).optional().describe(`Only these ${what}, comma-separated, e.g. ${example}`);
 
 export const ToolsQuerySchema = z.object({
-  format: ToolFormatSchema.default("jsonschema").describe("Tool-definition shape: openai, anthropic, mcp or jsonschema (provider-neutral)"),
+  format: ToolFormatSchema.default("jsonschema").describe("Tool-definition shape: openai, anthropic, langchain, mcp or jsonschema (provider-neutral)"),
   app: z.string().max(100).optional().describe("App name or id whose versions and connections the tools use (tenant keys; an app key always means its own app)"),
   integrations: ListParam("integrations (slugs)", "github,slack"),
   actions: ListParam("actions (globs on the action name or slug.action)", "issues.*,repos.get"),

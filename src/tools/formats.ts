@@ -10,6 +10,9 @@ import type { ToolDescriptor } from "./descriptor.js";
  *   `patternProperties` and most `format`s; imported API schemas use all of these, and
  *   rewriting optional fields as required-but-nullable would change what the model sends.
  * - `anthropic`: Messages API `tools[]` entries, `{ name, description, input_schema }`.
+ * - `langchain`: LangChain's `StructuredToolParams`, `{ name, description, schema }` with a
+ *   JSON Schema, which `tool(fn, params)` from `@langchain/core/tools` and `bindTools` take;
+ *   `fn` posts the arguments to `POST /v1/tools/call` (README "AI tools and MCP").
  * - `mcp`: MCP `Tool` objects as `tools/list` returns them, with `title` and `annotations`. No
  *   `outputSchema`: an MCP client validates `structuredContent` against it and fails the call
  *   when it does not match, and an imported output schema is what the docs promise, not what
@@ -18,7 +21,7 @@ import type { ToolDescriptor } from "./descriptor.js";
  * - `jsonschema`: the provider-neutral descriptor: name, description, input and output schema,
  *   annotations, and which integration, version and action it calls.
  */
-export const TOOL_FORMATS = ["openai", "anthropic", "mcp", "jsonschema"] as const;
+export const TOOL_FORMATS = ["openai", "anthropic", "langchain", "mcp", "jsonschema"] as const;
 export type ToolFormat = (typeof TOOL_FORMATS)[number];
 
 export function formatTool(tool: ToolDescriptor, format: ToolFormat): Record<string, unknown> {
@@ -27,6 +30,8 @@ export function formatTool(tool: ToolDescriptor, format: ToolFormat): Record<str
       return { type: "function", function: { name: tool.name, description: tool.description, parameters: tool.inputSchema, strict: false } };
     case "anthropic":
       return { name: tool.name, description: tool.description, input_schema: tool.inputSchema };
+    case "langchain":
+      return { name: tool.name, description: tool.description, schema: tool.inputSchema };
     case "mcp":
       return mcpTool(tool);
     case "jsonschema":

@@ -1,3 +1,4 @@
+import { isStructuredToolParams, tool, ToolInputParsingException } from "@langchain/core/tools";
 import { ToolSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -89,6 +90,23 @@ describe("GET /v1/tools and POST /v1/tools/call on the real server", () => {
     const mcp = await call<ToolList>("GET", "/v1/tools?format=mcp", undefined, appKey);
     for (const tool of mcp.body.tools) ToolSchema.parse(tool);
     expect(mcp.body.tools.find((tool) => tool.name === "crm__contacts_delete")!.annotations).toMatchObject({ destructiveHint: true, idempotentHint: true });
+  });
+
+  it("exports LangChain tool params that @langchain/core loads, validates and runs against the upstream", async () => {
+    const exported = await call<ToolList>("GET", "/v1/tools?format=langchain&actions=contacts.create", undefined, appKey);
+    const params = exported.body.tools[0] as { name: string; description: string; schema: Record<string, unknown> };
+    expect(isStructuredToolParams(params)).toBe(true);
+    // The loader the README shows: each tool's function posts its arguments to /v1/tools/call.
+    const loaded = tool(async (args: unknown) => {
+      const result = await call<ToolCallResult>("POST", "/v1/tools/call", { name: params.name, arguments: args, connection: "user_42" }, appKey);
+      return result.body.content;
+    }, params);
+    expect(loaded.name).toBe("crm__contacts_create");
+    const answer = (await loaded.invoke({ name: "Lin", age: 5 })) as string;
+    expect(JSON.parse(answer)).toEqual({ id: 9, name: "Lin", age: 5 });
+    expect(JSON.parse(upstream.hits("POST /api/contacts").at(-1)!.body.toString())).toEqual({ name: "Lin", age: 5 });
+    // LangChain checks the arguments against the exported schema before the function runs.
+    await expect(loaded.invoke({ age: 5 })).rejects.toBeInstanceOf(ToolInputParsingException);
   });
 
   it("selects by integration, action glob and tag, and refuses an unknown integration", async () => {

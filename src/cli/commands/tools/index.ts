@@ -2,12 +2,12 @@ import { Option, type Command } from "commander";
 import { given, verb, type Executor } from "../../command.js";
 
 export function registerTools(program: Command, execute: Executor): void {
-  const tools = program.command("tools").description("actions as AI tools: export them for OpenAI, Anthropic, MCP or plain JSON Schema");
+  const tools = program.command("tools").description("actions as AI tools: export them for OpenAI, Anthropic, LangChain, MCP or plain JSON Schema");
   verb(
     tools
       .command("export")
       .description("write tool definitions for the actions your app runs (names valid everywhere, $refs inlined)")
-      .addOption(new Option("--format <format>", "tool-definition shape").choices(["openai", "anthropic", "mcp", "jsonschema"]).default("jsonschema"))
+      .addOption(new Option("--format <format>", "tool-definition shape").choices(["openai", "anthropic", "langchain", "mcp", "jsonschema"]).default("jsonschema"))
       .option("--app <app>", "app whose pins decide the versions (tenant keys; an app key always means its own)")
       .option("--integrations <slugs>", "only these integrations, comma-separated")
       .option("--actions <globs>", "only actions matching these globs, comma-separated, e.g. 'issues.*,repos.get'")
@@ -15,7 +15,7 @@ export function registerTools(program: Command, execute: Executor): void {
       .option("--out <file>", "write to this file instead of stdout")
       .addHelpText(
         "after",
-        "\nopenai and anthropic write the array to pass as `tools`; mcp writes a tools/list result; jsonschema the neutral\n" +
+        "\nopenai and anthropic write the array to pass as `tools`; langchain the StructuredToolParams for `tool()`; mcp writes a tools/list result; jsonschema the neutral\n" +
           "descriptors (with output schemas and the action each tool calls). OpenAI's strict mode is not set: imported API\n" +
           "schemas use keywords strict mode refuses (oneOf, allOf, optional properties). See README \"AI tools and MCP\".",
       ),
