@@ -57,7 +57,7 @@ for (let run = 0; run < 5; run++) {
 }
 const descriptors = built.tools;
 const bytesOf = (value) => Buffer.byteLength(JSON.stringify(value));
-const formats = ["openai", "anthropic", "mcp", "jsonschema"];
+const formats = ["openai", "anthropic", "langchain", "mcp", "jsonschema"];
 const sizes = Object.fromEntries(formats.map((format) => [format, descriptors.map((tool) => bytesOf(tools.formatTool(tool, format)))]));
 const total = (format) => sizes[format].reduce((sum, value) => sum + value, 0);
 const largest = descriptors
