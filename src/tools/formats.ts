@@ -35,19 +35,7 @@ export function formatTool(tool: ToolDescriptor, format: ToolFormat): Record<str
     case "mcp":
       return mcpTool(tool);
     case "jsonschema":
-      return {
-        // Spelled out rather than spread: a field added to the descriptor is not exported by accident.
-        name: tool.name,
-        description: tool.description,
-        inputSchema: tool.inputSchema,
-        outputSchema: tool.outputSchema,
-        annotations: tool.annotations,
-        integration: tool.integration,
-        version: tool.version,
-        action: tool.action,
-        method: tool.method,
-        path: tool.path,
-      };
+      return neutralTool(tool);
   }
 }
 
@@ -57,3 +45,19 @@ export function mcpTool(tool: Pick<ToolDescriptor, "name" | "description" | "inp
 
 /** The provider-neutral shape (`jsonschema`), which is also what the MCP server works from. */
 export type NeutralTool = Pick<ToolDescriptor, "name" | "description" | "inputSchema" | "outputSchema" | "annotations" | "integration" | "version" | "action" | "method" | "path">;
+
+export function neutralTool(tool: ToolDescriptor): NeutralTool {
+  // Spelled out rather than spread: a field added to the descriptor is not exported by accident.
+  return {
+    name: tool.name,
+    description: tool.description,
+    inputSchema: tool.inputSchema,
+    outputSchema: tool.outputSchema,
+    annotations: tool.annotations,
+    integration: tool.integration,
+    version: tool.version,
+    action: tool.action,
+    method: tool.method,
+    path: tool.path,
+  };
+}

@@ -1,7 +1,7 @@
 import type { Context, Hono } from "hono";
 import { routes } from "../../contract/index.js";
 import type { Caller } from "../../services/invoke.js";
-import { formatTool } from "../../tools/formats.js";
+import { formatTool, neutralTool } from "../../tools/formats.js";
 import type { ToolBackend } from "../../tools/mcp.js";
 import { splitList } from "../../tools/select.js";
 import type { ToolService } from "../../tools/service.js";
@@ -43,7 +43,8 @@ export function mountToolRoutes(app: Hono<AppEnv>, tools: ToolService, options: 
     const backend: ToolBackend = {
       list: async () => {
         const outcome = await tools.tools(caller);
-        return outcome.kind === "tools" ? outcome.tools : [];
+        // The same neutral descriptors `waygate mcp` gets from GET /v1/tools, so both servers describe tools alike.
+        return outcome.kind === "tools" ? outcome.tools.map(neutralTool) : [];
       },
       call: (name, args) => tools.call(caller, { name, arguments: args, connection: headers["x-waygate-user"], signal: c.req.raw.signal }),
     };
