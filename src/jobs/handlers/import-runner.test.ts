@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -8,6 +8,7 @@ import { build } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ImportProgress } from "../../importer/index.js";
 import { GITHUB_SPEC_PATH } from "../../../test/codegen/support/github-manifest.js";
+import { importProcessesOf, isRunning } from "../../../test/support/processes.js";
 import { runImport, type ImportProcess } from "./import-runner.js";
 
 /**
@@ -15,33 +16,6 @@ import { runImport, type ImportProcess } from "./import-runner.js";
  * sources, runImport would import in-process, so these tests hand it the built module.
  */
 const processModule = new URL("../../../dist/import-process.js", import.meta.url);
-
-/** Processes whose parent is `parentPid` and that run the import module, from /proc. */
-function importProcessesOf(parentPid: number): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ")".
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === parentPid && readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("import-process.js")) found.push(Number(entry));
-    } catch {
-      // gone while we looked
-    }
-  }
-  return found;
-}
-
-/** Whether the process still runs (a zombie waiting for a parent that no longer reaps it has ended). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
 
 describe("imports in the built import process", () => {
   const child = (options: Omit<ImportProcess, "module"> = {}): ImportProcess => {
@@ -95,7 +69,7 @@ describe("imports in the built import process", () => {
     }, child());
     await expect(running$).rejects.toThrow("cancelled");
     expect(pids).toHaveLength(1);
-    expect(running(pids[0]!)).toBe(false);
+    expect(isRunning(pids[0]!)).toBe(false);
     expect(importProcessesOf(process.pid)).toEqual([]);
   });
 
@@ -161,7 +135,7 @@ describe("imports in the built import process", () => {
     await exited;
     // Its watchdog looks every 250 ms; the import itself would run on for seconds on a busy machine.
     const began = Date.now();
-    while (running(pid!) && Date.now() - began < 2_000) await sleep(25);
-    expect(running(pid!)).toBe(false);
+    while (isRunning(pid!) && Date.now() - began < 2_000) await sleep(25);
+    expect(isRunning(pid!)).toBe(false);
   });
 });

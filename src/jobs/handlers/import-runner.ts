@@ -1,4 +1,5 @@
 import { fork } from "node:child_process";
+import { setPriority } from "node:os";
 import type { ImportOptions, ImportOutcome, ImportProgress, ImportSource } from "../../importer/index.js";
 
 /** What the import process runs: the import's data, without its callbacks. */
@@ -39,6 +40,12 @@ export interface ImportProcess {
  * (no database URL, encryption key, LLM key): what the import needs travels in its request.
  */
 const INHERITED_ENV = ["NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR"] as const;
+
+/**
+ * Niceness of the import process: on a busy machine an import is background work, and the
+ * server's own thread (answering API and gateway calls) gets the CPU first.
+ */
+const IMPORT_NICENESS = 10;
 
 /** How much of the child's stderr (in characters) an error message quotes. */
 const STDERR_TAIL_CHARS = 4_096;
@@ -87,6 +94,13 @@ export async function runImport(
     // The import module writes nothing to stdout (the server's stdout is its URL, for scripts).
     stdio: ["pipe", "ignore", "pipe", "ipc"],
   });
+  if (subprocess.pid !== undefined) {
+    try {
+      setPriority(subprocess.pid, IMPORT_NICENESS);
+    } catch {
+      // Not permitted here (some sandboxes): the import then runs at the server's priority.
+    }
+  }
   const stderr = new StderrCapture(subprocess.pid, child.diagnostics ?? ((line) => void process.stderr.write(`${line}\n`)));
   subprocess.stderr!.setEncoding("utf8").on("data", (text: string) => stderr.write(text));
 
