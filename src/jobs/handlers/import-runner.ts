@@ -102,7 +102,8 @@ export async function runImport(
     }
   }
   const stderr = new StderrCapture(subprocess.pid, child.diagnostics ?? ((line) => void process.stderr.write(`${line}\n`)));
-  subprocess.stderr!.setEncoding("utf8").on("data", (text: string) => stderr.write(text));
+  // (The streams are missing only when the process could not start; "error" below reports that.)
+  subprocess.stderr?.setEncoding("utf8").on("data", (text: string) => stderr.write(text));
 
   return new Promise<ImportOutcome>((resolve, reject) => {
     let outcome: ImportOutcome | undefined;
@@ -125,8 +126,8 @@ export async function runImport(
     // Writing fails only when the child is already gone (EPIPE); "close" below says why.
     const { command, document } = splitDocument(request);
     subprocess.send(command, () => {});
-    subprocess.stdin!.on("error", () => {});
-    subprocess.stdin!.end(document);
+    subprocess.stdin?.on("error", () => {});
+    subprocess.stdin?.end(document);
     // "close" comes after the exit, the last message and the end of stderr: all of the child is in.
     subprocess.on("close", (code, signal) => {
       hooks.signal.removeEventListener("abort", abort);
