@@ -14,8 +14,8 @@ export default defineConfig({
     "cli/main": "src/cli/main.ts",
     // Benchmarks and embedders import the importer on its own.
     "importer/index": "src/importer/index.ts",
-    // The worker thread imports run on (src/jobs/handlers/import-runner.ts starts it).
-    "import-thread": "src/jobs/handlers/import-thread.ts",
+    // The child process imports run in (src/jobs/handlers/import-runner.ts forks it).
+    "import-process": "src/jobs/handlers/import-process.ts",
   },
   format: ["esm"],
   platform: "node",

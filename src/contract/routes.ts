@@ -8,6 +8,7 @@ import {
   IntegrationDefinitionSchema,
   IntegrationDetailSchema,
   IntegrationSchema,
+  SetAuthRequestSchema,
   SetBaseUrlRequestSchema,
 } from "./integrations.js";
 import { AppNameSchema, AppSchema, PinSchema } from "./apps.js";
@@ -131,6 +132,11 @@ export const routes = {
     summary: "Point an integration at another base URL (a self-hosted GitLab, GHES, Jira Data Center): the current version with the new URL, as a new current version",
     params: SlugParams, body: SetBaseUrlRequestSchema, status: 201, response: CreatedIntegrationSchema,
   }),
+  setAuth: route({
+    operationId: "setAuth", method: "post", path: "/v1/integrations/{slug}/auth", tag: "integrations", auth: true, tenantOnly: true,
+    summary: "Correct how an integration authenticates (a scrape that guessed wrong or found none): the current version with these auth schemes, as a new current version",
+    params: SlugParams, body: SetAuthRequestSchema, status: 201, response: CreatedIntegrationSchema,
+  }),
   getIntegration: route({
     operationId: "getIntegration", method: "get", path: "/v1/integrations/{slug}", tag: "integrations", auth: true,
     summary: "Show an integration", params: SlugParams, status: 200, response: IntegrationDetailSchema,
@@ -181,6 +187,11 @@ export const routes = {
   getVersion: route({
     operationId: "getVersion", method: "get", path: "/v1/integrations/{slug}/versions/{version}", tag: "versions", auth: true,
     summary: "Show one version", params: VersionParams, status: 200, response: VersionSchema,
+  }),
+  getDefinition: route({
+    operationId: "getDefinition", method: "get", path: "/v1/integrations/{slug}/versions/{version}/definition", tag: "versions", auth: true,
+    summary: "The whole definition of one version, as `POST /v1/integrations` takes it (to edit and save as the next version)",
+    params: VersionParams, status: 200, response: IntegrationDefinitionSchema,
   }),
   diffVersions: route({
     operationId: "diffVersions", method: "get", path: "/v1/integrations/{slug}/diff", tag: "versions", auth: true,

@@ -83,7 +83,7 @@ describe.each(storeBackends)("imports on %s", (backend) => {
   const storedJobs = async () => JSON.stringify(await db().selectFrom("jobs").selectAll().execute());
 
   it("finishes another tenant's tiny import promptly while one tenant's slow URL imports fill the queue", async () => {
-    // From the sources, imports run in-process (the built server runs them on a thread): load
+    // From the sources, imports run in-process (the built server runs them in a child process): load
     // the importer now, so that compiling it is not counted as waiting.
     await import("../importer/index.js");
     const slow = await serveDocs({ "/slow.yaml": { delayMs: 8_000, body: todo, type: "application/yaml" } });

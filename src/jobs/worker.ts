@@ -7,7 +7,7 @@ export interface WorkerOptions {
   store: Store;
   handlers: JobHandlers;
   /**
-   * Jobs this worker runs at once. Default 2: imports are CPU-heavy (each runs on a thread
+   * Jobs this worker runs at once. Default 2: imports are CPU-heavy (each runs in a process
    * of its own) and the embedded server shares its machine, but one slot would let any
    * slow import hold up every tenant.
    */

@@ -75,6 +75,7 @@ describe("access matrix: every route × wrong callers", () => {
     startImport: { source: { url: "https://example.com/openapi.json" } },
     publishVersion: {},
     setBaseUrl: { baseUrl: "https://gitlab.example.com/api/v4" },
+    setAuth: { authSchemes: [{ type: "bearer" }] },
     rollback: { to: 1 },
     createApp: { name: "app-three" },
     renameApp: { name: "renamed" },

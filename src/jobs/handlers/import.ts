@@ -10,16 +10,17 @@ import { checkReplacement } from "../../services/rescrape.js";
 import { VersionService } from "../../services/versions.js";
 import { decodeImportPayload, sealContext, SealedUrlSourceSchema, type ImportSettings } from "./import-payload.js";
 import { headerSecrets, ImportRedaction } from "./import-redaction.js";
-import { runImport, type ImportThread } from "./import-runner.js";
+import { runImport, type ImportProcess } from "./import-runner.js";
 
 export interface ImportHandlerOptions {
   /** Whether URL sources (and $refs) may point at loopback/private addresses. */
   allowPrivateNetwork: boolean;
   /** Largest document accepted, in bytes. */
   maxDocumentBytes: number;
+  /** Where the LLM settings come from; they reach the import process in its options, not its environment. */
   env: NodeJS.ProcessEnv;
-  /** The thread imports run on; default the built one (tests of the sources run in-process). */
-  thread?: ImportThread | null;
+  /** The child process imports run in; default the built one (tests of the sources run in-process). */
+  importProcess?: ImportProcess | null;
 }
 
 /** Import failures that a second attempt may fix: the network, not the document. */
@@ -57,7 +58,7 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
             progress({ stage: p.stage, ...(p.done === undefined ? {} : { done: p.done }), ...(p.total === undefined ? {} : { total: p.total }), ...(p.message ? { message: redaction.text(p.message) } : {}) }),
           signal,
         },
-        ...(options.thread === undefined ? [] : [options.thread]),
+        ...(options.importProcess === undefined ? [] : [options.importProcess]),
       );
     } catch (error) {
       throw redaction.error(error);
