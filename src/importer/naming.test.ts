@@ -25,11 +25,12 @@ describe("actionName", () => {
     [{ method: "POST", path: "/categories", operationId: "createCategory", tags: ["categories"] }, "categories.create"],
     [{ method: "POST", path: "/line-items", operationId: "addLineItem", tags: ["lineItems"] }, "lineItems.add"],
     [{ method: "GET", path: "/pets", operationId: "pets", tags: ["pets"] }, "pets.pets"],
-    [{ method: "GET", path: "/users/{id}", tags: [] }, "users.get"],
+    [{ method: "GET", path: "/users/{id}", tags: [] }, "users.retrieve"],
     [{ method: "GET", path: "/users", tags: [] }, "users.list"],
     [{ method: "POST", path: "/users/{id}/keys", tags: [] }, "users.keys.create"],
     [{ method: "DELETE", path: "/", tags: [] }, "root.delete"],
-    [{ method: "GET", path: "/x", operationId: "💥", tags: [] }, "x.list"],
+    [{ method: "GET", path: "/x", operationId: "💥", tags: [] }, "x.retrieve"],
+    [{ method: "GET", path: "/xs", operationId: "💥", tags: [] }, "xs.list"],
     [{ method: "GET", path: "/x", nameHint: ["My Folder", "Get thing"], tags: [] }, "myFolder.getThing"],
   ] as const)("%j → %s", (source, expected) => expect(actionName({ ...source, tags: [...source.tags] })).toBe(expected));
 });

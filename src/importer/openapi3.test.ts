@@ -24,7 +24,7 @@ describe("OpenAPI 3.0", () => {
     expect(format).toBe("openapi");
     expect(formatVersion).toBe("3.0.3");
     expect(IntegrationDefinitionSchema.parse(definition)).toEqual(definition);
-    expect(definition.actions.map((a) => a.name)).toEqual(["categories.tree", "pets.create", "pets.delete", "pets.get", "pets.list", "pets.uploadPhoto", "v1.owners.list"]);
+    expect(definition.actions.map((a) => a.name)).toEqual(["categories.tree", "owners.list", "pets.create", "pets.delete", "pets.get", "pets.list", "pets.uploadPhoto"]);
     expect(definition.slug).toBe("petstore-3-0");
     expect(definition.name).toBe("Petstore (3.0)");
   });
@@ -204,17 +204,17 @@ describe("naming", () => {
       paths: {
         "/users/{id}": {
           put: { responses: { "204": { description: "" } } },
-          patch: { operationId: "users/replace", responses: { "204": { description: "" } } },
+          patch: { operationId: "users/update", responses: { "204": { description: "" } } },
         },
-        "/accounts/{id}/users/{id2}": { put: { operationId: "users/replace", responses: { "204": { description: "" } } } },
+        "/accounts/{id}/users/{id2}": { put: { operationId: "users/update", responses: { "204": { description: "" } } } },
       },
     };
     const outcome = await importDocument({ kind: "content", content: JSON.stringify(spec) });
     if (outcome.kind !== "imported") throw new Error(outcome.error.message);
     expect(outcome.definition.actions.map((a) => `${a.method} ${a.path} ${a.name}`)).toEqual([
-      "PATCH /users/{id} users.replacePatch",
-      "PUT /accounts/{id}/users/{id2} users.replacePut",
-      "PUT /users/{id} users.replacePut2",
+      "PATCH /users/{id} users.updatePatch",
+      "PUT /accounts/{id}/users/{id2} users.updatePut",
+      "PUT /users/{id} users.updatePut2",
     ]);
     expect(outcome.warnings.filter((w) => w.code === "name_collision")).toHaveLength(1);
   });

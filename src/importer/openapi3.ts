@@ -6,6 +6,7 @@ import { HTTP_METHODS, isJsonMediaType, pickContentType } from "./model.js";
 import type { ApiModel, BodyModel, EncodingModel, OperationModel, ParamIn, ParamModel, ResponseModel } from "./model.js";
 import type { DocumentSet, Target } from "./refs.js";
 import { SchemaConverter } from "./schema-convert.js";
+import { summaryOrFirstSentence } from "./summary.js";
 import { asString, entries, isRecord } from "./util.js";
 import type { JsonObject } from "./util.js";
 
@@ -75,7 +76,7 @@ class Reader {
       path,
       operationId: asString(op["operationId"]),
       tags,
-      summary: asString(op["summary"]),
+      summary: summaryOrFirstSentence(asString(op["summary"]), asString(op["description"])),
       description: asString(op["description"]),
       deprecated: op["deprecated"] === true,
       params: this.parameters(shared, joinPointer(itemPointer, "parameters"), op["parameters"], joinPointer(at.pointer, "parameters"), at.docId),

@@ -6,6 +6,7 @@ import { HTTP_METHODS, isJsonMediaType, pickContentType } from "./model.js";
 import type { ApiModel, BodyModel, EncodingModel, OperationModel, ParamIn, ParamModel, ResponseModel } from "./model.js";
 import type { DocumentSet } from "./refs.js";
 import { SchemaConverter } from "./schema-convert.js";
+import { summaryOrFirstSentence } from "./summary.js";
 import { asString, entries, isRecord, setKey } from "./util.js";
 import type { JsonObject } from "./util.js";
 
@@ -169,7 +170,7 @@ export function readSwagger2(docs: DocumentSet, ctx: Context): ApiModel {
         path,
         operationId: asString(rawOp["operationId"]),
         tags: Array.isArray(rawOp["tags"]) ? rawOp["tags"].filter((tag): tag is string => typeof tag === "string") : [],
-        summary: asString(rawOp["summary"]),
+        summary: summaryOrFirstSentence(asString(rawOp["summary"]), asString(rawOp["description"])),
         description: asString(rawOp["description"]),
         deprecated: rawOp["deprecated"] === true,
         params,
