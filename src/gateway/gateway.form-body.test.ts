@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActionDefinition, HttpMethod, IntegrationDefinition } from "../contract/integrations.js";
 import { importDocument } from "../importer/index.js";
 import { fixture } from "../importer/test-server.js";
+import { encodeBody } from "./body.js";
 import { Gateway } from "./gateway.js";
 import { startUpstream } from "./test-upstream.js";
 import type { Upstream } from "./test-upstream.js";
@@ -117,5 +118,27 @@ describe("Stripe-style form bodies", () => {
     const [sent] = upstream.hits("GET /v1/customers");
     expect(sent?.rawQuery.split("&").sort()).toEqual(["expand[0]=data.default_source", "limit=3"]);
     expect(sent?.body.length).toBe(0);
+  });
+});
+
+describe("multipart bodies by their encoding", () => {
+  it("sends a deepObject property as one part per leaf (stripe-node's file_link_data[create]=true) and a part in its declared content type", async () => {
+    const body = encodeBody(
+      "multipart/form-data",
+      { purpose: "dispute_evidence", file_link_data: { create: true, metadata: { case: "7" } }, file: "data:application/pdf;base64,JVBERi0=", options: { a: 1 } },
+      { properties: { file: { type: "string", format: "binary" } } },
+      "input",
+      { file_link_data: { style: "deepObject", explode: true }, options: { contentType: "application/vnd.acme+json" } },
+    );
+    if (body.kind !== "multipart") throw new Error("expected a multipart body");
+    const form = body.build();
+    const parts = [...form.entries()].map(([name, value]) => [name, typeof value === "string" ? value : `blob:${value.type}`]);
+    expect(parts).toEqual([
+      ["purpose", "dispute_evidence"],
+      ["file_link_data[create]", "true"],
+      ["file_link_data[metadata][case]", "7"],
+      ["file", "blob:application/pdf"],
+      ["options", "blob:application/vnd.acme+json"],
+    ]);
   });
 });

@@ -135,6 +135,9 @@ describe("names that read like the vendor's SDK", () => {
       "wg.stripe.invoices.retrieve GET",
       "wg.stripe.subscriptions.create POST",
     ]);
+    // Stripe's lists page by the last item's id: the client offers `paginate()` on them.
+    expect(stripeFiles.get("stripe.ts")).toMatch(/\ncustomers\.list GET \*/);
+    expect(stripeFiles.get("stripe.ts")).toMatch(/\ncustomers\.retrieve GET\n/);
   });
 
   test(
