@@ -31,6 +31,12 @@ describe("actionName", () => {
     [{ method: "DELETE", path: "/", tags: [] }, "root.delete"],
     [{ method: "GET", path: "/x", operationId: "💥", tags: [] }, "x.retrieve"],
     [{ method: "GET", path: "/xs", operationId: "💥", tags: [] }, "xs.list"],
+    [{ method: "POST", path: "/v1/charges/{charge}/dispute/close", operationId: "PostChargesChargeDisputeClose", tags: [] }, "charges.dispute.close"],
+    [{ method: "GET", path: "/v1/customers/{customer}/tax_ids/{id}", operationId: "GetCustomersCustomerTaxIdsId", tags: [] }, "customers.taxIds.retrieve"],
+    [{ method: "POST", path: "/2010-04-01/Accounts/{AccountSid}/Messages.json", operationId: "CreateMessage", tags: ["Api20100401Message"] }, "accounts.messages.create"],
+    [{ method: "GET", path: "/v1/apps/secrets/find", operationId: "GetAppsSecretsFind", tags: [] }, "apps.secrets.find"],
+    [{ method: "POST", path: "/token", tags: [] }, "token.create"],
+    [{ method: "GET", path: "/v2/users/{id}", operationId: "op_17", tags: [] }, "users.retrieve"],
     [{ method: "GET", path: "/x", nameHint: ["My Folder", "Get thing"], tags: [] }, "myFolder.getThing"],
   ] as const)("%j → %s", (source, expected) => expect(actionName({ ...source, tags: [...source.tags] })).toBe(expected));
 });

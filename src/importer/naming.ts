@@ -195,7 +195,7 @@ export class PathContext {
 }
 
 /** Last segments that are a query over the resource before them (`/customers/search`), by GET or POST. */
-const READ_ACTIONS = new Set(["search", "query", "count"]);
+const READ_ACTIONS = new Set(["search", "query", "count", "find"]);
 const COLLECTION_VERBS: Partial<Record<HttpMethod, string>> = { GET: "list", POST: "create", PUT: "update", PATCH: "update", DELETE: "delete" };
 
 /**
@@ -203,7 +203,8 @@ const COLLECTION_VERBS: Partial<Record<HttpMethod, string>> = { GET: "list", POS
  * from the method and the shape of the path, as in Stainless-generated SDKs:
  * - `…/customers` GET → `customers.list`, POST → `customers.create`;
  * - `…/customers/{id}` GET → `customers.retrieve`, POST/PUT/PATCH → `customers.update`, DELETE → `customers.delete`;
- * - `…/invoices/{id}/pay` POST, a singular word with no GET and nothing below it → the action `invoices.pay`;
+ * - `…/invoices/{id}/pay`, `…/dispute/close` POST: a singular word after something else, with no GET
+ *   and nothing below it → the action `invoices.pay`, `charges.dispute.close`;
  * - `…/customers/search` → `customers.search`;
  * - `…/customers/{id}/cash_balance`, a singular word with nothing below it → a singleton: GET
  *   `retrieve`, writes `update` (`create` when there is no GET);
@@ -226,14 +227,13 @@ export function resourceName(source: { method: HttpMethod; path: string }, conte
     else if (method === "POST" || method === "PUT" || method === "PATCH") verb = last === undefined ? "create" : "update";
     else verb = other;
   } else {
-    const afterParam = segments.at(-2) === "{}";
     const plural = /[^su]s$/i.test(last) || /ies$/i.test(last);
     if (READ_ACTIONS.has(last.toLowerCase()) && (method === "GET" || method === "POST")) {
       verb = identifier(last);
       nouns = statics.slice(0, -1);
     } else if (context.hasChildren(full) || plural) {
       verb = COLLECTION_VERBS[method] ?? other;
-    } else if (method === "POST" && afterParam && !context.has("GET", full)) {
+    } else if (method === "POST" && segments.length > 1 && !context.has("GET", full)) {
       verb = identifier(last);
       nouns = statics.slice(0, -1);
     } else if (method === "GET") verb = "retrieve";
