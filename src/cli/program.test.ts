@@ -23,7 +23,8 @@ describe("argv → options", () => {
   it.each([
     [["integrations", "list"], "integrations list", { all: false }],
     [["int", "ls", "--search", "git", "--limit", "5", "--all"], "integrations list", { search: "git", limit: 5, all: true }],
-    [["integrations", "show", "github"], "integrations show", { slug: "github" }],
+    [["integrations", "show", "github"], "integrations show", { slug: "github", full: false }],
+    [["integrations", "show", "github", "--full"], "integrations show", { slug: "github", full: true }],
     [["integrations", "create", "-"], "integrations create", { file: "-" }],
     [["integrations", "delete", "github"], "integrations delete", { slug: "github" }],
     [["actions", "list", "github", "--version", "3", "--search", "issue"], "actions list", { integration: "github", version: 3, search: "issue", all: false }],

@@ -273,6 +273,8 @@ const PAGINATION_FIELDS: Record<string, { required: string[]; optional: string[]
   offset: { required: ["offsetParam", "limitParam"], optional: ["itemsPath"] },
   page: { required: ["pageParam"], optional: ["sizeParam", "itemsPath"] },
   link: { required: [], optional: ["itemsPath"] },
+  nextUrl: { required: ["nextUrlPath"], optional: ["itemsPath"] },
+  lastItemId: { required: ["cursorParam", "idPath"], optional: ["hasMorePath", "itemsPath"] },
 };
 
 /**

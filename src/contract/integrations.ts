@@ -40,6 +40,23 @@ export const PaginationSchema = z
       itemsPath: z.string().optional(),
     }),
     z.object({ strategy: z.literal("link"), itemsPath: z.string().optional() }),
+    z.object({
+      /** The next page's URL is in the body (Twilio `next_page_uri`, `links.next`, OData `@odata.nextLink`); relative URLs resolve against the page's. */
+      strategy: z.literal("nextUrl"),
+      /** JSON pointer to the next page's URL in the response body; absent, null or empty ends. */
+      nextUrlPath: z.string(),
+      itemsPath: z.string().optional(),
+    }),
+    z.object({
+      /** The cursor is the last item's id (Stripe: `starting_after` = the last `data[].id`, while `has_more`). */
+      strategy: z.literal("lastItemId"),
+      cursorParam: z.string(),
+      /** JSON pointer to the id within one item. */
+      idPath: z.string(),
+      /** JSON pointer to the body's "there is more" boolean; without it an empty page ends. */
+      hasMorePath: z.string().optional(),
+      itemsPath: z.string().optional(),
+    }),
   ])
   .meta({ id: "Pagination" });
 export type Pagination = z.infer<typeof PaginationSchema>;

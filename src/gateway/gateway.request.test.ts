@@ -74,11 +74,12 @@ describe("request building against a real upstream", () => {
     expect(text).toContain('Content-Type: application/json\r\n\r\n{"a":1}\r\n');
   });
 
-  it("sends application/x-www-form-urlencoded with repeated keys for arrays", async () => {
+  it("sends application/x-www-form-urlencoded with repeated keys for arrays (RFC 3986 encoding, as qs and stripe-node do)", async () => {
     await invoke("notes.update", { noteId: 5, body: { text: "hello world & more", labels: ["x", "y"] } });
     const [sent] = upstream.hits("PUT /api/notes/5");
     expect(sent?.headers["content-type"]).toBe("application/x-www-form-urlencoded");
-    expect(sent?.body.toString()).toBe("text=hello+world+%26+more&labels=x&labels=y");
+    expect(sent?.body.toString()).toBe("text=hello%20world%20%26%20more&labels=x&labels=y");
+    expect(Object.fromEntries(new URLSearchParams(sent!.body.toString()))).toEqual({ text: "hello world & more", labels: "y" });
   });
 
   it("sends a text/plain body as is and returns a text response as a string", async () => {

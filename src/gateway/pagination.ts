@@ -52,14 +52,20 @@ export function cursorParams(pagination: Pagination): string[] {
       return [pagination.offsetParam];
     case "page":
       return [pagination.pageParam];
+    case "lastItemId":
+      return [pagination.cursorParam];
     case "link":
+    case "nextUrl":
       return [];
   }
 }
 
+/** Strategies whose cursor is a whole URL (signed into the page token, checked against the baseUrl on use). */
+const URL_STRATEGIES = new Set<Pagination["strategy"]>(["link", "nextUrl"]);
+
 export function checkCursor(pagination: Pagination | null, cursor: PageCursor): void {
   if (!pagination) throw invalidPageToken("this action is not paginated");
-  if ((cursor.kind === "url") !== (pagination.strategy === "link")) throw invalidPageToken("the page token does not match the action's pagination");
+  if ((cursor.kind === "url") !== URL_STRATEGIES.has(pagination.strategy)) throw invalidPageToken("the page token does not match the action's pagination");
   if (cursor.kind === "query") {
     const allowed = cursorParams(pagination);
     if (Object.keys(cursor.params).some((name) => !allowed.includes(name))) throw invalidPageToken("the page token sets parameters the pagination does not use");
@@ -71,7 +77,10 @@ export function checkCursor(pagination: Pagination | null, cursor: PageCursor): 
  * - cursor: the value at `nextCursorPath`, sent as `cursorParam` (empty, null or unchanged ends);
  * - offset: offset + items received (an empty or short page ends);
  * - page: page + 1, counting from 1 (an empty or short page ends);
- * - link: the RFC 8288 `rel="next"` target, followed only under the baseUrl.
+ * - link: the RFC 8288 `rel="next"` target, followed only under the baseUrl;
+ * - nextUrl: the URL at `nextUrlPath` in the body, resolved against the page's URL, followed only under the baseUrl;
+ * - lastItemId: the last item's id (at `idPath`) sent as `cursorParam`, while the body's
+ *   `hasMorePath` is true (without one, until a page comes back empty).
  */
 export function nextPage(action: ActionDefinition, base: BaseUrl, sent: URL, page: PageResponse): NextPage {
   const pagination = action.pagination;
@@ -108,6 +117,46 @@ export function nextPage(action: ActionDefinition, base: BaseUrl, sent: URL, pag
       if (!url) return { cursor: null };
       if (!isUnderBase(url, base)) return { cursor: null, warning: "the upstream's next link leaves the integration's baseUrl and was not followed" };
       return { cursor: { kind: "url", url: url.href } };
+    }
+    case "nextUrl": {
+      let next: unknown;
+      try {
+        next = getAt(page.body, pagination.nextUrlPath);
+      } catch {
+        return { cursor: null, warning: `the action's nextUrlPath "${pagination.nextUrlPath}" is not a JSON pointer` };
+      }
+      if (typeof next !== "string" || next === "") return { cursor: null };
+      let url: URL;
+      try {
+        url = new URL(next, page.url);
+      } catch {
+        return { cursor: null, warning: "the upstream's next-page URL is not a URL and was not followed" };
+      }
+      if (!isUnderBase(url, base)) return { cursor: null, warning: "the upstream's next-page URL leaves the integration's baseUrl and was not followed" };
+      if (url.href === sent.href) return { cursor: null };
+      return { cursor: { kind: "url", url: url.href } };
+    }
+    case "lastItemId": {
+      if (!items || items.length === 0) return { cursor: null };
+      if (pagination.hasMorePath !== undefined) {
+        let more: unknown;
+        try {
+          more = getAt(page.body, pagination.hasMorePath);
+        } catch {
+          return { cursor: null, warning: `the action's hasMorePath "${pagination.hasMorePath}" is not a JSON pointer` };
+        }
+        if (more !== true) return { cursor: null };
+      }
+      let id: unknown;
+      try {
+        id = getAt(items[items.length - 1], pagination.idPath);
+      } catch {
+        return { cursor: null, warning: `the action's idPath "${pagination.idPath}" is not a JSON pointer` };
+      }
+      if ((typeof id !== "string" && typeof id !== "number") || id === "" || String(id) === query.get(pagination.cursorParam)) {
+        return { cursor: null, warning: "the last item has no id to continue from; pagination stopped" };
+      }
+      return { cursor: { kind: "query", params: { [pagination.cursorParam]: String(id) } } };
     }
   }
 }

@@ -2,7 +2,7 @@ import type { ActionDefinition, HttpMethod } from "../contract/integrations.js";
 import { FORWARDABLE_HEADER } from "../contract/invoke.js";
 import type { FieldError } from "../contract/problem.js";
 import { encodeBody } from "./body.js";
-import type { RequestBody } from "./body.js";
+import type { PropertyEncoding, RequestBody } from "./body.js";
 import { invalidDefinition, invalidInput } from "./problems.js";
 import { encodeComponent, pathPieces, serializeHeader, serializePath, serializeQuery } from "./serialize.js";
 import { remember } from "../lib/bounded-map.js";
@@ -76,6 +76,7 @@ export function buildRequest(action: ActionDefinition, base: BaseUrl, input: Jso
   const query: [string, string][] = [];
   const pathValues = new Map<string, string>();
   const bodyFields: Json = {};
+  const bodyEncodings: Record<string, PropertyEncoding> = {};
   let wholeBody: { value: unknown; contentType: string; schema: Json; field: string } | null = null;
 
   for (const [key, schema] of Object.entries(properties)) {
@@ -106,7 +107,11 @@ export function buildRequest(action: ActionDefinition, base: BaseUrl, input: Jso
       }
       default:
         if (typeof schema["x-waygate-content-type"] === "string") wholeBody = { value, contentType: schema["x-waygate-content-type"], schema, field };
-        else bodyFields[name] = value;
+        else {
+          bodyFields[name] = value;
+          const encoding = propertyEncoding(schema);
+          if (encoding) bodyEncodings[name] = encoding;
+        }
     }
   }
 
@@ -116,12 +121,53 @@ export function buildRequest(action: ActionDefinition, base: BaseUrl, input: Jso
   if (!isUnderBase(url, base)) throw invalidDefinition(`the action path "${action.path}" leaves the integration's baseUrl`);
 
   let body: RequestBody | null = null;
-  if (wholeBody) body = encodeBody(wholeBody.contentType, wholeBody.value, wholeBody.schema, wholeBody.field);
+  if (wholeBody) body = encodeBody(wholeBody.contentType, wholeBody.value, wholeBody.schema, wholeBody.field, wrappedEncodings(wholeBody.schema));
   else if (Object.keys(bodyFields).length > 0) {
     const contentType = typeof action.inputSchema["x-waygate-content-type"] === "string" ? action.inputSchema["x-waygate-content-type"] : "application/json";
-    body = encodeBody(contentType, bodyFields, action.inputSchema, "input");
+    body = encodeBody(contentType, inInputOrder(bodyFields, input, properties), action.inputSchema, "input", bodyEncodings);
   }
   return { method: action.method, url, headers, cookies, body };
+}
+
+/** A flattened form body property's encoding: `x-waygate-style`, `x-waygate-explode`, `x-waygate-part-content-type`. */
+function propertyEncoding(schema: Json): PropertyEncoding | undefined {
+  const encoding: PropertyEncoding = {};
+  if (typeof schema["x-waygate-style"] === "string") encoding.style = schema["x-waygate-style"];
+  if (typeof schema["x-waygate-explode"] === "boolean") encoding.explode = schema["x-waygate-explode"];
+  if (typeof schema["x-waygate-part-content-type"] === "string") encoding.contentType = schema["x-waygate-part-content-type"];
+  return Object.keys(encoding).length > 0 ? encoding : undefined;
+}
+
+/** A body kept whole under one property carries its encodings as `x-waygate-encoding` (property name → encoding). */
+function wrappedEncodings(schema: Json): Record<string, PropertyEncoding> {
+  const raw = schema["x-waygate-encoding"];
+  const out: Record<string, PropertyEncoding> = {};
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return out;
+  for (const [name, value] of Object.entries(raw as Json)) {
+    if (typeof value !== "object" || value === null || name === "__proto__") continue;
+    const entry = value as Json;
+    out[name] = {
+      style: typeof entry["style"] === "string" ? entry["style"] : undefined,
+      explode: typeof entry["explode"] === "boolean" ? entry["explode"] : undefined,
+      contentType: typeof entry["contentType"] === "string" ? entry["contentType"] : undefined,
+    };
+  }
+  return out;
+}
+
+/**
+ * Body fields (keyed by wire name) in the order the caller wrote them, as an SDK that
+ * serialises its argument object would send them (stripe-node, for one).
+ */
+function inInputOrder(fields: Json, input: Json, properties: Record<string, Json>): Json {
+  const ordered = Object.create(null) as Json; // wire names come from the document: no prototype to set
+  for (const key of Object.keys(input)) {
+    const schema = Object.hasOwn(properties, key) ? properties[key] : undefined;
+    const name = schema && typeof schema["x-waygate-name"] === "string" ? schema["x-waygate-name"] : key;
+    if (Object.hasOwn(fields, name) && !Object.hasOwn(ordered, name)) ordered[name] = fields[name];
+  }
+  for (const [name, value] of Object.entries(fields)) if (!Object.hasOwn(ordered, name)) ordered[name] = value;
+  return ordered;
 }
 
 /**

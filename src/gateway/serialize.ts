@@ -23,22 +23,44 @@ function entries(value: object): [string, unknown][] {
 }
 
 /**
+ * Bracket notation for a deepObject property, the convention of Rails, PHP and Stripe
+ * (`metadata[plan]=pro`, `items[0][price]=p_1`, `expand[0]=customer`): nested objects by
+ * key, arrays by index, null as an empty value, undefined and empty containers left out. This is what
+ * stripe-node sends: `qs.stringify(data)` with its default `arrayFormat: "indices"`.
+ */
+export function bracketPairs(name: string, value: unknown, out: [string, string][] = []): [string, string][] {
+  if (value === undefined) return out;
+  if (Array.isArray(value)) value.forEach((item, index) => bracketPairs(`${name}[${index}]`, item, out));
+  else if (typeof value === "object" && value !== null && !(value instanceof Uint8Array)) {
+    for (const [key, item] of Object.entries(value)) bracketPairs(`${name}[${key}]`, item, out);
+  } else out.push([name, scalarText(value)]);
+  return out;
+}
+
+/**
  * Query parameters as already-encoded `name=value` pairs. Styles: form (default, explode
  * default true), spaceDelimited, pipeDelimited, deepObject.
  */
 export function serializeQuery(name: string, value: unknown, style = "form", explode = style === "form"): [string, string][] {
   const key = encodeComponent(name);
   if (Array.isArray(value)) {
+    // deepObject arrays are undefined in OpenAPI; Stripe, the API that uses them, reads `expand[0]=a`.
+    if (style === "deepObject") return deepObjectPairs(name, value);
     if (explode) return value.map((item) => [key, encodeComponent(scalarText(item))]);
     const delimiter = style === "spaceDelimited" ? "%20" : style === "pipeDelimited" ? "|" : ",";
     return [[key, value.map((item) => encodeComponent(scalarText(item))).join(delimiter)]];
   }
   if (typeof value === "object" && value !== null) {
-    if (style === "deepObject") return entries(value).map(([k, v]) => [`${key}[${encodeComponent(k)}]`, encodeComponent(scalarText(v))]);
+    if (style === "deepObject") return deepObjectPairs(name, value);
     if (explode) return entries(value).map(([k, v]) => [encodeComponent(k), encodeComponent(scalarText(v))]);
     return [[key, entries(value).flatMap(([k, v]) => [encodeComponent(k), encodeComponent(scalarText(v))]).join(",")]];
   }
   return [[key, encodeComponent(scalarText(value))]];
+}
+
+/** bracketPairs, encoded: brackets literal (as the OpenAPI examples show them), everything else RFC 3986. */
+function deepObjectPairs(name: string, value: unknown): [string, string][] {
+  return bracketPairs(name, value).map(([key, text]) => [encodeComponent(key).replace(/%5B/g, "[").replace(/%5D/g, "]"), encodeComponent(text)]);
 }
 
 /** The raw (unencoded) pieces a path value is made of, for the segment checks in request.ts. */

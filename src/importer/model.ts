@@ -23,11 +23,27 @@ export interface ParamModel {
   contentType?: string | undefined;
 }
 
+/**
+ * How one property of a form or multipart body is serialised: the OpenAPI Encoding Object
+ * (3.1 §4.8.15), or a Swagger 2.0 formData `collectionFormat` read as its OpenAPI 3 style.
+ */
+export interface EncodingModel {
+  /** "form" (default), "spaceDelimited", "pipeDelimited", "deepObject" (`metadata[plan]=pro`). */
+  style?: string | undefined;
+  explode?: boolean | undefined;
+  /** Media type of a multipart part (`image/png`, `application/json`). */
+  contentType?: string | undefined;
+  /** Names of the part headers the document declares (multipart only); kept for the record, not sent. */
+  headers?: string[] | undefined;
+}
+
 export interface BodyModel {
   contentType: string;
   schema: unknown;
   required: boolean;
   description?: string | undefined;
+  /** Per-property serialisation of a form or multipart body, by property name. */
+  encoding?: Record<string, EncodingModel> | undefined;
 }
 
 export interface ResponseModel {

@@ -24,7 +24,7 @@ describe("OpenAPI 3.0", () => {
     expect(format).toBe("openapi");
     expect(formatVersion).toBe("3.0.3");
     expect(IntegrationDefinitionSchema.parse(definition)).toEqual(definition);
-    expect(definition.actions.map((a) => a.name)).toEqual(["categories.tree", "pets.create", "pets.delete", "pets.get", "pets.list", "pets.uploadPhoto", "v1.owners.list"]);
+    expect(definition.actions.map((a) => a.name)).toEqual(["categories.tree", "owners.list", "pets.create", "pets.delete", "pets.get", "pets.list", "pets.uploadPhoto"]);
     expect(definition.slug).toBe("petstore-3-0");
     expect(definition.name).toBe("Petstore (3.0)");
   });
@@ -136,15 +136,11 @@ describe("OpenAPI 3.0", () => {
     expect(action(definition, "pets.get").pagination).toBeNull();
   });
 
-  it("keeps a non-JSON body whole under `body` with its content type", async () => {
+  it("puts the fields of a multipart body beside the path parameters, with the body's content type on the root", async () => {
     const { definition } = await importFixture("petstore-3.0.yaml");
     const upload = action(definition, "pets.uploadPhoto");
-    expect((upload.inputSchema["properties"] as Record<string, unknown>)["body"]).toEqual({
-      type: "object",
-      properties: { file: { type: "string", format: "binary" } },
-      "x-waygate-in": "body",
-      "x-waygate-content-type": "multipart/form-data",
-    });
+    expect((upload.inputSchema["properties"] as Record<string, unknown>)["file"]).toEqual({ type: "string", format: "binary", "x-waygate-in": "body" });
+    expect(upload.inputSchema["x-waygate-content-type"]).toBe("multipart/form-data");
   });
 
   it("is deterministic: same document, byte-identical canonical JSON and hash", async () => {
@@ -208,17 +204,17 @@ describe("naming", () => {
       paths: {
         "/users/{id}": {
           put: { responses: { "204": { description: "" } } },
-          patch: { operationId: "users/replace", responses: { "204": { description: "" } } },
+          patch: { operationId: "users/update", responses: { "204": { description: "" } } },
         },
-        "/accounts/{id}/users/{id2}": { put: { operationId: "users/replace", responses: { "204": { description: "" } } } },
+        "/accounts/{id}/users/{id2}": { put: { operationId: "users/update", responses: { "204": { description: "" } } } },
       },
     };
     const outcome = await importDocument({ kind: "content", content: JSON.stringify(spec) });
     if (outcome.kind !== "imported") throw new Error(outcome.error.message);
     expect(outcome.definition.actions.map((a) => `${a.method} ${a.path} ${a.name}`)).toEqual([
-      "PATCH /users/{id} users.replacePatch",
-      "PUT /accounts/{id}/users/{id2} users.replacePut",
-      "PUT /users/{id} users.replacePut2",
+      "PATCH /users/{id} users.updatePatch",
+      "PUT /accounts/{id}/users/{id2} users.updatePut",
+      "PUT /users/{id} users.updatePut2",
     ]);
     expect(outcome.warnings.filter((w) => w.code === "name_collision")).toHaveLength(1);
   });

@@ -3,9 +3,10 @@ import { authFromOpenApi3 } from "./auth.js";
 import type { Context } from "./context.js";
 import { joinPointer } from "../lib/json-pointer.js";
 import { HTTP_METHODS, isJsonMediaType, pickContentType } from "./model.js";
-import type { ApiModel, BodyModel, OperationModel, ParamIn, ParamModel, ResponseModel } from "./model.js";
+import type { ApiModel, BodyModel, EncodingModel, OperationModel, ParamIn, ParamModel, ResponseModel } from "./model.js";
 import type { DocumentSet, Target } from "./refs.js";
 import { SchemaConverter } from "./schema-convert.js";
+import { summaryOrFirstSentence } from "./summary.js";
 import { asString, entries, isRecord } from "./util.js";
 import type { JsonObject } from "./util.js";
 
@@ -75,7 +76,7 @@ class Reader {
       path,
       operationId: asString(op["operationId"]),
       tags,
-      summary: asString(op["summary"]),
+      summary: summaryOrFirstSentence(asString(op["summary"]), asString(op["description"])),
       description: asString(op["description"]),
       deprecated: op["deprecated"] === true,
       params: this.parameters(shared, joinPointer(itemPointer, "parameters"), op["parameters"], joinPointer(at.pointer, "parameters"), at.docId),
@@ -143,7 +144,10 @@ class Reader {
     if (contentType === undefined) return null;
     const media = content[contentType];
     const schema = isRecord(media) && media["schema"] !== undefined ? this.converter.convert(media["schema"], target.docId, joinPointer(target.pointer, "content", contentType, "schema")) : {};
-    return { contentType, schema, required: target.value["required"] === true, description: asString(target.value["description"]) };
+    const body: BodyModel = { contentType, schema, required: target.value["required"] === true, description: asString(target.value["description"]) };
+    const encoding = isRecord(media) ? readEncoding(media["encoding"]) : undefined;
+    if (encoding) body.encoding = encoding;
+    return body;
   }
 
   private responses(raw: unknown, docId: string, pointer: string): ResponseModel[] {
@@ -170,6 +174,27 @@ class Reader {
     }
     return out;
   }
+}
+
+/**
+ * The Encoding Object map of a form or multipart media type (§4.8.15): style, explode and the
+ * part's content type per property. Entries that are not objects are ignored, as are unknown fields.
+ */
+function readEncoding(raw: unknown): Record<string, EncodingModel> | undefined {
+  if (!isRecord(raw)) return undefined;
+  const out: Record<string, EncodingModel> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (!isRecord(value) || name === "__proto__") continue;
+    const encoding: EncodingModel = {};
+    const style = asString(value["style"]);
+    if (style !== undefined) encoding.style = style;
+    if (typeof value["explode"] === "boolean") encoding.explode = value["explode"];
+    const contentType = asString(value["contentType"]);
+    if (contentType !== undefined) encoding.contentType = contentType;
+    if (isRecord(value["headers"])) encoding.headers = Object.keys(value["headers"]).map((header) => header.toLowerCase());
+    if (Object.keys(encoding).length > 0) out[name] = encoding;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /**

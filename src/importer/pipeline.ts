@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import { definitionHash } from "./hash.js";
 import { assemble } from "./assemble.js";
 import type { Context } from "./context.js";
+import { hideCredentialParams } from "./credential-params.js";
 import { detectDataFormat, looksLikeHtml } from "./detect.js";
 import { importHtml } from "./html/import-html.js";
 import type { ApiModel } from "./model.js";
@@ -87,6 +88,7 @@ export async function importRoot(root: RootDocument, ctx: Context, format: Forma
     documents = docs.size;
     refs = docs.refCount;
   }
+  hideCredentialParams(api, ctx.warnings);
   const assembled = assemble(api, ctx);
   const definition = assembled.definition;
   return {

@@ -41,7 +41,7 @@ describe("Postman Collection v2.1", () => {
       properties: { contactId: { type: "string", examples: ["42"], description: "Contact id", "x-waygate-in": "path" } },
       required: ["contactId"],
     });
-    expect(byName("deals.updateDealStage").inputSchema["required"]).toEqual(["dealId", "body"]);
+    expect(byName("deals.updateDealStage").inputSchema["required"]).toEqual(["dealId"]);
   });
 
   it("reads query params, headers (not Content-Type/Authorization) and a saved JSON response", async () => {
@@ -60,7 +60,7 @@ describe("Postman Collection v2.1", () => {
     expect(list.pagination).toEqual({ strategy: "page", pageParam: "page", sizeParam: "per_page", itemsPath: "/data" });
   });
 
-  it("infers a raw JSON body (with {{variables}}) and keeps urlencoded/formdata bodies whole", async () => {
+  it("infers a raw JSON body (with {{variables}}) and puts urlencoded/formdata fields beside the path params", async () => {
     const { byName } = await crm();
     expect(byName("contacts.createContact").inputSchema).toEqual({
       type: "object",
@@ -71,13 +71,10 @@ describe("Postman Collection v2.1", () => {
       },
       "x-waygate-content-type": "application/json",
     });
-    expect((byName("deals.updateDealStage").inputSchema["properties"] as Record<string, unknown>)["body"]).toEqual({
-      type: "object",
-      properties: { stage: { type: "string" } },
-      "x-waygate-in": "body",
-      "x-waygate-content-type": "application/x-www-form-urlencoded",
-    });
-    expect((byName("deals.attachFile").inputSchema["properties"] as Record<string, Record<string, unknown>>)["body"]!["x-waygate-content-type"]).toBe("multipart/form-data");
+    const stage = byName("deals.updateDealStage").inputSchema;
+    expect((stage["properties"] as Record<string, unknown>)["stage"]).toEqual({ type: "string", "x-waygate-in": "body" });
+    expect(stage["x-waygate-content-type"]).toBe("application/x-www-form-urlencoded");
+    expect(byName("deals.attachFile").inputSchema["x-waygate-content-type"]).toBe("multipart/form-data");
   });
 
   it("declares unverified auth when the collection says nothing about auth", async () => {

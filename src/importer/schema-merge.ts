@@ -1,4 +1,4 @@
-import type { OperationModel, ParamModel } from "./model.js";
+import type { EncodingModel, OperationModel, ParamModel } from "./model.js";
 import { isJsonMediaType } from "./model.js";
 import type { Warnings } from "./problem.js";
 import { DEFS_PREFIX, defsFor } from "./schema-convert.js";
@@ -12,11 +12,14 @@ import type { JsonObject } from "./util.js";
  * - every parameter is a property carrying `x-waygate-in` ("path" | "query" | "header" | "cookie");
  *   `x-waygate-name` holds the wire name when the property had to be renamed, and
  *   `x-waygate-style` / `x-waygate-explode` the OpenAPI serialisation when declared;
- * - a JSON object body is flattened: its properties sit beside the parameters with
- *   `x-waygate-in: "body"`, and the root carries `x-waygate-content-type`;
+ * - an object body (JSON, form or multipart) is flattened: its properties sit beside the
+ *   parameters with `x-waygate-in: "body"`, and the root carries `x-waygate-content-type`;
+ *   a form property's OpenAPI encoding is `x-waygate-style` / `x-waygate-explode` /
+ *   `x-waygate-part-content-type` (Stripe: `metadata` is deepObject → `metadata[plan]=pro`);
  * - any other body (array, scalar, free-form map, non-JSON media type, or an object whose
  *   property names clash with a parameter) is one property — `body` unless taken — with
- *   `x-waygate-in: "body"` and `x-waygate-content-type`: that property IS the request body;
+ *   `x-waygate-in: "body"` and `x-waygate-content-type`: that property IS the request body,
+ *   and carries the form encodings as `x-waygate-encoding` (property name → encoding);
  * - referenced schemas live under the root's `$defs`.
  */
 export function buildInputSchema(op: OperationModel, defs: DefProvider, warnings: Warnings): JsonObject {
@@ -36,20 +39,27 @@ export function buildInputSchema(op: OperationModel, defs: DefProvider, warnings
     if (param.required) required.push(key);
   }
 
-  const body = op.body;
+  // Stripe declares an empty form body (no properties, nothing else allowed) on every GET and DELETE: no input.
+  const body = op.body && !isClosedEmptyObject(op.body.schema) ? op.body : null;
   if (body) {
-    const shape = isJsonMediaType(body.contentType) ? objectShape(body.schema, defs, new Set()) : null;
+    const shape = hasFields(body.contentType) ? objectShape(body.schema, defs, new Set()) : null;
     const clash = shape?.properties.find(([name]) => Object.hasOwn(properties, name) || name === "__proto__");
     if (shape && !clash) {
-      for (const [name, schema] of shape.properties) setKey(properties, name, { ...asObject(schema), "x-waygate-in": "body" });
+      for (const [name, schema] of shape.properties) setKey(properties, name, { ...asObject(schema), "x-waygate-in": "body", ...encodingKeywords(body.encoding, name) });
       // An optional body may be omitted whole, so its inner required list binds only when the body is required.
       if (body.required) for (const name of shape.required) if (Object.hasOwn(properties, name) && !required.includes(name)) required.push(name);
       root["x-waygate-content-type"] = body.contentType;
     } else {
-      if (clash) warnings.add("name_collision", `body property "${clash[0]}" clashes with a parameter; the body is kept whole under one property`, op.location);
       const key = uniqueKey(properties, "body");
       const property: JsonObject = { ...asObject(body.schema), "x-waygate-in": "body", "x-waygate-content-type": body.contentType };
       if (body.description !== undefined && property["description"] === undefined) property["description"] = body.description;
+      if (clash) {
+        warnings.add("name_collision", `body property "${clash[0]}" clashes with a parameter; the body is kept whole under "${key}"`, op.location);
+        // The docs of the action (generated JSDoc, `actions show`) say why this one differs from its siblings.
+        const why = `The request body, passed whole as \`${key}\`: its field "${clash[0]}" has the name of a ${describeClash(properties, clash[0])}.`;
+        property["description"] = typeof property["description"] === "string" ? `${property["description"]}\n\n${why}` : why;
+      }
+      if (body.encoding) property["x-waygate-encoding"] = { ...body.encoding };
       setKey(properties, key, property);
       if (body.required) required.push(key);
     }
@@ -59,6 +69,36 @@ export function buildInputSchema(op: OperationModel, defs: DefProvider, warnings
   const $defs = defsFor([properties], defs);
   if ($defs) root["$defs"] = $defs;
   return root;
+}
+
+function isClosedEmptyObject(schema: unknown): boolean {
+  return isRecord(schema) && schema["type"] === "object" && schema["additionalProperties"] === false && isRecord(schema["properties"]) && Object.keys(schema["properties"]).length === 0 && schema["allOf"] === undefined && schema["anyOf"] === undefined && schema["oneOf"] === undefined;
+}
+
+/** Media types whose object bodies are fields the caller fills one by one: JSON, forms, multipart. */
+function hasFields(contentType: string): boolean {
+  const essence = (contentType.split(";")[0] ?? "").trim().toLowerCase();
+  return isJsonMediaType(contentType) || essence === "application/x-www-form-urlencoded" || essence === "multipart/form-data";
+}
+
+/**
+ * A flattened form property's encoding as the keywords the gateway reads; the part's media
+ * type is `x-waygate-part-content-type`, because `x-waygate-content-type` on a body property
+ * means "this property is the whole body".
+ */
+function encodingKeywords(encoding: Record<string, EncodingModel> | undefined, name: string): JsonObject {
+  const entry = encoding && Object.hasOwn(encoding, name) ? encoding[name] : undefined;
+  const out: JsonObject = {};
+  if (entry?.style !== undefined) out["x-waygate-style"] = entry.style;
+  if (entry?.explode !== undefined) out["x-waygate-explode"] = entry.explode;
+  if (entry?.contentType !== undefined) out["x-waygate-part-content-type"] = entry.contentType;
+  return out;
+}
+
+function describeClash(properties: JsonObject, name: string): string {
+  const other = properties[name];
+  const where = isRecord(other) && typeof other["x-waygate-in"] === "string" ? other["x-waygate-in"] : "";
+  return where ? `${where} parameter` : "parameter";
 }
 
 function paramProperty(param: ParamModel): JsonObject {

@@ -78,18 +78,14 @@ describe("Swagger 2.0", () => {
       type: "object",
       properties: {
         orderId: { type: "string", "x-waygate-in": "path" },
-        body: {
-          type: "object",
-          properties: { file: { type: "string", format: "binary" }, note: { type: "string" } },
-          required: ["file"],
-          "x-waygate-in": "body",
-          "x-waygate-content-type": "multipart/form-data",
-        },
+        file: { type: "string", format: "binary", "x-waygate-in": "body" },
+        note: { type: "string", "x-waygate-in": "body" },
       },
-      required: ["orderId", "body"],
+      required: ["orderId", "file"],
+      "x-waygate-content-type": "multipart/form-data",
     });
     const note = byName("orders.setNote");
-    expect((note.inputSchema["properties"] as Record<string, Record<string, unknown>>)["body"]!["x-waygate-content-type"]).toBe("application/x-www-form-urlencoded");
+    expect(note.inputSchema["x-waygate-content-type"]).toBe("application/x-www-form-urlencoded");
     expect(note.outputSchema).toEqual({ type: "string" });
   });
 

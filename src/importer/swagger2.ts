@@ -3,9 +3,10 @@ import { authFromSwagger2 } from "./auth.js";
 import type { Context } from "./context.js";
 import { joinPointer } from "../lib/json-pointer.js";
 import { HTTP_METHODS, isJsonMediaType, pickContentType } from "./model.js";
-import type { ApiModel, BodyModel, OperationModel, ParamIn, ParamModel, ResponseModel } from "./model.js";
+import type { ApiModel, BodyModel, EncodingModel, OperationModel, ParamIn, ParamModel, ResponseModel } from "./model.js";
 import type { DocumentSet } from "./refs.js";
 import { SchemaConverter } from "./schema-convert.js";
+import { summaryOrFirstSentence } from "./summary.js";
 import { asString, entries, isRecord, setKey } from "./util.js";
 import type { JsonObject } from "./util.js";
 
@@ -96,6 +97,7 @@ export function readSwagger2(docs: DocumentSet, ctx: Context): ApiModel {
       let body: BodyModel | null = null;
       const formProperties: JsonObject = {};
       const formRequired: string[] = [];
+      const formEncoding: Record<string, EncodingModel> = {};
       let hasFile = false;
       for (const { param, docId, pointer } of rawParams.values()) {
         const name = param["name"] as string;
@@ -116,6 +118,10 @@ export function readSwagger2(docs: DocumentSet, ctx: Context): ApiModel {
           if (typeof param["description"] === "string" && property["description"] === undefined) property["description"] = param["description"];
           setKey(formProperties, name, property);
           if (param["required"] === true) formRequired.push(name);
+          // An explicit collectionFormat is the property's encoding (multi: repeated keys; csv: comma-joined).
+          const collection = param["type"] === "array" ? asString(param["collectionFormat"]) : undefined;
+          const format = collection === undefined ? undefined : COLLECTION_FORMATS[collection];
+          if (format && name !== "__proto__") formEncoding[name] = { ...format };
         } else if (where === "path" || where === "query" || where === "header") {
           if (where === "header" && ["accept", "content-type", "authorization"].includes(name.toLowerCase())) continue;
           const format = param["type"] === "array" ? COLLECTION_FORMATS[asString(param["collectionFormat"]) ?? "csv"] : undefined;
@@ -139,6 +145,7 @@ export function readSwagger2(docs: DocumentSet, ctx: Context): ApiModel {
         const schema: JsonObject = { type: "object", properties: formProperties };
         if (formRequired.length > 0) schema["required"] = formRequired;
         body = { contentType, schema, required: formRequired.length > 0 };
+        if (Object.keys(formEncoding).length > 0) body.encoding = formEncoding;
       }
 
       const responses: ResponseModel[] = [];
@@ -163,7 +170,7 @@ export function readSwagger2(docs: DocumentSet, ctx: Context): ApiModel {
         path,
         operationId: asString(rawOp["operationId"]),
         tags: Array.isArray(rawOp["tags"]) ? rawOp["tags"].filter((tag): tag is string => typeof tag === "string") : [],
-        summary: asString(rawOp["summary"]),
+        summary: summaryOrFirstSentence(asString(rawOp["summary"]), asString(rawOp["description"])),
         description: asString(rawOp["description"]),
         deprecated: rawOp["deprecated"] === true,
         params,

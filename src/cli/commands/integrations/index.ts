@@ -17,10 +17,14 @@ export function registerIntegrations(program: Command, execute: Executor): void 
     (_args, flags) => ({ ...given(flags, ["search", "limit", "cursor"]), all: flags.all === true }),
   );
   verb(
-    noun.command("show").argument("<slug>", "integration slug").description("show an integration"),
+    noun
+      .command("show")
+      .argument("<slug>", "integration slug")
+      .option("--full", "print the whole description (default: its first paragraph)")
+      .description("show an integration"),
     execute,
     () => import("./show.js"),
-    ([slug]) => ({ slug: slug! }),
+    ([slug], flags) => ({ slug: slug!, full: flags.full === true }),
   );
   verb(
     noun

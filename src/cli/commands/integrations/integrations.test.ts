@@ -79,6 +79,24 @@ describe("integrations commands against the real API", () => {
     expect((JSON.parse(all.io.stdout()) as { data: Array<{ slug: string }> }).data.map((i) => i.slug)).toEqual(["alpha", "beta", "gamma", "github"]);
   });
 
+  it("shows the first paragraph of a long description, the whole of it with --full, and all of it in --json", async () => {
+    const description = "The Stripe REST API.\nPlease see the docs.\n\nSecond paragraph with details.";
+    await server.store.versions.save(
+      server.tenantId,
+      { slug: "described", name: "Described", description, baseUrl: "https://example.com", authSchemes: [], authTypeUnverified: false, actions: [] },
+      { contentHash: "described", createdBy: "test" },
+    );
+    const short = contextFor();
+    emit(short.context, await show.run(short.context, { slug: "described" }), show.render);
+    expect(short.io.stdout()).toMatch(/^Description:\s+The Stripe REST API\. Please see the docs\. \(more with --full\)$/m);
+    const full = contextFor();
+    emit(full.context, await show.run(full.context, { slug: "described", full: true }), show.render);
+    expect(full.io.stdout()).toContain("Second paragraph with details.");
+    const json = contextFor({ json: true });
+    emit(json.context, await show.run(json.context, { slug: "described" }), show.render);
+    expect((JSON.parse(json.io.stdout()) as { description: string }).description).toBe(description);
+  });
+
   it("shows an unverified auth type as such", async () => {
     const { io, context } = contextFor();
     emit(context, await show.run(context, { slug: "alpha" }), show.render);
