@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { problemTypes, problemTypeUri, type JobProgress, type Problem } from "../contract/index.js";
 import type { ClaimedJob, Store } from "../store/index.js";
 import type { HandlerOutcome, JobHandlers } from "./types.js";
+import { silentLogger, type Logger } from "../lib/logger.js";
 
 export interface WorkerOptions {
   store: Store;
@@ -31,6 +32,8 @@ export interface WorkerOptions {
   /** How often uploads that never became a job (older than an hour) are deleted. Default 10 min. */
   sweepMs?: number;
   onError?: (error: unknown) => void;
+  /** Gets a line when a job starts and when it ends (and how). Default: none. */
+  logger?: Logger;
 }
 
 type StopReason = "cancelled" | "timeout" | "lost" | "shutdown";
@@ -46,6 +49,7 @@ const ABANDONED_UPLOAD_MS = 60 * 60_000;
 export class Worker {
   readonly id = `worker_${randomBytes(6).toString("hex")}`;
   private readonly options: Required<Omit<WorkerOptions, "onError">> & Pick<WorkerOptions, "onError">;
+  private readonly log: Logger;
   private running = false;
   private wake: (() => void) | undefined;
   private readonly active = new Set<Promise<void>>();
@@ -62,12 +66,14 @@ export class Worker {
       jobTimeoutMs: 10 * 60_000,
       retryBaseMs: 2_000,
       sweepMs: 10 * 60_000,
+      logger: silentLogger,
       ...options,
       concurrency,
       tenantConcurrency: options.tenantConcurrency ?? Math.max(1, concurrency - 1),
       leaseMs,
       heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 6)),
     };
+    this.log = this.options.logger;
   }
 
   start(): void {
@@ -140,10 +146,16 @@ export class Worker {
 
   private async execute(job: ClaimedJob): Promise<void> {
     const { store } = this.options;
+    // Ids and the type only: a job's payload and summary may hold the URL a tenant imported from.
+    const fields = { jobId: job.id, jobType: job.type, tenantId: job.tenantId, attempt: job.attempts, workerId: this.id };
     if (job.attempts > job.maxAttempts) {
+      this.log.error(fields, "job given up after repeated interruptions");
       await store.jobs.fail(job.id, this.id, problem("job-failed", `the job was interrupted ${job.maxAttempts} times (worker crash or restart) and was given up`));
       return;
     }
+    this.log.info(fields, "job started");
+    const started = performance.now();
+    const ended = () => ({ ...fields, durationMs: Math.round(performance.now() - started) });
     const handler = this.options.handlers[job.type];
     const controller = new AbortController();
     this.controllers.add(controller);
@@ -176,18 +188,30 @@ export class Worker {
 
     if (controller.signal.aborted) {
       const reason = controller.signal.reason as StopReason;
-      if (reason === "lost") return; // another worker owns the job now
-      if (reason === "cancelled") return store.jobs.markCancelled(job.id, this.id);
-      if (reason === "shutdown") return store.jobs.requeue(job.id, this.id, { runAfter: new Date(), countAttempt: false });
+      if (reason === "lost") return this.log.warn(ended(), "job lost its lease; another worker has it now");
+      if (reason === "cancelled") {
+        this.log.info(ended(), "job cancelled");
+        return store.jobs.markCancelled(job.id, this.id);
+      }
+      if (reason === "shutdown") {
+        this.log.info(ended(), "job put back in the queue (worker stopping)");
+        return store.jobs.requeue(job.id, this.id, { runAfter: new Date(), countAttempt: false });
+      }
+      this.log.error(ended(), "job timed out");
       return store.jobs.fail(job.id, this.id, problem("job-failed", `the job ran longer than ${Math.round(this.options.jobTimeoutMs / 1000)} s and was stopped`));
     }
     if (latest !== flushed) await beat();
-    if (outcome.kind === "succeeded") return store.jobs.succeed(job.id, this.id, outcome.result);
+    if (outcome.kind === "succeeded") {
+      this.log.info(ended(), "job succeeded");
+      return store.jobs.succeed(job.id, this.id, outcome.result);
+    }
     if (outcome.retryable && job.attempts < job.maxAttempts) {
       // Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter").
       const delay = Math.random() * this.options.retryBaseMs * 2 ** (job.attempts - 1);
+      this.log.warn({ ...ended(), error: outcome.error.detail, retryInMs: Math.round(delay) }, "job failed; it will be retried");
       return store.jobs.requeue(job.id, this.id, { runAfter: new Date(Date.now() + delay), countAttempt: true, error: outcome.error });
     }
+    this.log.error({ ...ended(), error: outcome.error.detail }, "job failed");
     return store.jobs.fail(job.id, this.id, outcome.error);
   }
 }

@@ -9,6 +9,8 @@ import { CLOSE, meterUpload, UploadBudget } from "./upload-budget.js";
 import type { Gateway } from "../gateway/index.js";
 import { createGateway, InvokeService } from "../services/invoke.js";
 import { requestId } from "./request-id.js";
+import { logRequests } from "./request-log.js";
+import type { Logger } from "../lib/logger.js";
 import { mountAppRoutes } from "./routes/apps.js";
 import { mountConnectionRoutes } from "./routes/connections.js";
 import { mountInvokeRoutes } from "./routes/invoke.js";
@@ -38,6 +40,8 @@ export interface AppOptions {
   notifyWorker?: () => void;
   /** Called with errors that are not HttpErrors (bugs, database failures) and the request's id, before the 500 goes out. */
   onUnexpectedError?: (error: unknown, requestId?: string) => void;
+  /** Gets one line per request (see request-log.ts); default: none. */
+  logger?: Logger;
 }
 
 const PUBLIC_PATHS = new Set(["/v1/health", "/v1/openapi.json"]);
@@ -54,6 +58,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use("*", requestId());
+  if (options.logger) app.use("*", logRequests(options.logger));
   app.use("*", async (c, next) => {
     c.set("store", options.store);
     await next();

@@ -40,6 +40,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       import: importHandler({ allowPrivateNetwork: options.allowPrivateImports, maxDocumentBytes, env: options.env ?? process.env }),
     },
     ...(options.onUnexpectedError ? { onError: options.onUnexpectedError } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
     ...options.worker,
   });
   const gateway = createGateway(options.store, {

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { Option } from "commander";
 import { given, port, positiveInt, verb, type Executor } from "../../command.js";
 
 const DATABASE_HELP =
@@ -10,6 +11,18 @@ function withDatabase(command: Command): Command {
     .option("--data-dir <dir>", "directory of the embedded SQLite database")
     .option("--database-url <url>", "Postgres URL (overrides --data-dir)")
     .addHelpText("after", DATABASE_HELP);
+}
+
+// Spelled out, not imported from server/logging.ts: that module loads pino, and `--help` must not.
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+type LogLevel = (typeof LOG_LEVELS)[number];
+
+function logLevelOption(): Option {
+  return new Option("--log-level <level>", "least severe log lines written").choices(LOG_LEVELS).default("info").env("WAYGATE_LOG_LEVEL");
+}
+
+function logFormatOption(): Option {
+  return new Option("--log-format <format>", "log lines as JSON (default when stdout is not a terminal) or pretty (default on a terminal)").choices(["json", "pretty"]).env("WAYGATE_LOG_FORMAT");
 }
 
 /** Operator commands: they work on the database directly, not through the API. */
@@ -42,7 +55,9 @@ export function registerServer(program: Command, execute: Executor): void {
         .option("--max-document-bytes <n>", "largest document an import accepts", positiveInt, 64 * 1024 * 1024)
         .option("--max-upload-bytes-in-flight <n>", "bytes of documents received at once, server-wide; past it uploads get 503 + Retry-After", positiveInt, 256 * 1024 * 1024)
         .option("--worker-concurrency <n>", "import jobs this server runs at once", positiveInt, 2)
-        .option("--tenant-concurrency <n>", "running import jobs one tenant may have, over every server on the database (default: worker concurrency - 1, at least 1)", positiveInt),
+        .option("--tenant-concurrency <n>", "running import jobs one tenant may have, over every server on the database (default: worker concurrency - 1, at least 1)", positiveInt)
+        .addOption(logLevelOption())
+        .addOption(logFormatOption()),
     ),
     execute,
     () => import("./start.js"),
@@ -55,7 +70,8 @@ export function registerServer(program: Command, execute: Executor): void {
       maxDocumentBytes: flags.maxDocumentBytes as number,
       maxUploadBytesInFlight: flags.maxUploadBytesInFlight as number,
       workerConcurrency: flags.workerConcurrency as number,
-      ...given(flags, ["tenantConcurrency"]),
+      ...given(flags, ["tenantConcurrency", "logFormat"]),
+      logLevel: flags.logLevel as LogLevel,
     }),
   );
   verb(

@@ -5,6 +5,7 @@ import { CliError } from "../../errors.js";
 import type { IO } from "../../io.js";
 import { describeStore, openStore, type DatabaseFlags } from "./database.js";
 import type { NetworkReach } from "../../../importer/net-guard.js";
+import type { LogFormat, LogLevel } from "../../../server/logging.js";
 
 export interface StartOptions extends DatabaseFlags {
   host: string;
@@ -19,6 +20,9 @@ export interface StartOptions extends DatabaseFlags {
   workerConcurrency: number;
   /** Unset: the worker's default (worker concurrency - 1, at least 1). */
   tenantConcurrency?: number;
+  logLevel: LogLevel;
+  /** Unset: pretty on a terminal, JSON lines otherwise. */
+  logFormat?: LogFormat;
 }
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -32,6 +36,13 @@ export interface StartResult {
 export async function run(context: Context, options: StartOptions): Promise<StartResult> {
   const { store, location } = await openStore(context, options);
   const { startServer } = await import("../../../server/start.js");
+  const { createLogger } = await import("../../../server/logging.js");
+  const logger = createLogger({
+    level: options.logLevel,
+    format: options.logFormat ?? (context.io.stdoutIsTTY ? "pretty" : "json"),
+    writeLine: (line) => context.io.out(line),
+    color: context.io.color,
+  });
   let server;
   try {
     server = await startServer({
@@ -51,8 +62,8 @@ export async function run(context: Context, options: StartOptions): Promise<Star
       worker: { concurrency: options.workerConcurrency, ...(options.tenantConcurrency === undefined ? {} : { tenantConcurrency: options.tenantConcurrency }) },
       // Derived from the encryption key, so next-page tokens survive restarts and work across servers sharing the key.
       pageTokenKey: (await store.sealer()).derive("page-tokens"),
-      onUnexpectedError: (error, requestId) =>
-        context.io.err(`unexpected error${requestId ? ` (request ${requestId})` : ""}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+      logger,
+      onUnexpectedError: (error, requestId) => logger.error({ err: error, requestId }, "unexpected error"),
     });
   } catch (error) {
     await store.close();
