@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { PageQuerySchema, SlugSchema, pageOf } from "./common.js";
-import { ApiKeySchema, CreateKeyBodySchema, CreatedKeySchema, HealthSchema, MeSchema } from "./identity.js";
+import { ApiKeySchema, CreateKeyBodySchema, CreatedKeySchema, HealthSchema, MeSchema, ReadinessSchema } from "./identity.js";
 import {
   ActionSchema,
   ActionSummarySchema,
@@ -85,7 +85,12 @@ const IMPORT_RESPONSE_HEADERS = {
 export const routes = {
   health: route({
     operationId: "getHealth", method: "get", path: "/v1/health", tag: "meta", auth: false,
-    summary: "Liveness check", status: 200, response: HealthSchema,
+    summary: "Liveness check: the process answers (it does not touch the database)", status: 200, response: HealthSchema,
+  }),
+  ready: route({
+    operationId: "getReadiness", method: "get", path: "/v1/health/ready", tag: "meta", auth: false,
+    summary: "Readiness check: the database answers and has every migration this server needs; 503 with the same body when not",
+    status: 200, response: ReadinessSchema,
   }),
   openapi: route({
     operationId: "getOpenApi", method: "get", path: "/v1/openapi.json", tag: "meta", auth: false,

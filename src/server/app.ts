@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { routes } from "../contract/index.js";
+import { routes, type RouteSpec } from "../contract/index.js";
 import type { Store } from "../store/index.js";
 import { requireKey } from "./auth.js";
 import type { AppEnv } from "./env.js";
@@ -44,7 +44,8 @@ export interface AppOptions {
   logger?: Logger;
 }
 
-const PUBLIC_PATHS = new Set(["/v1/health", "/v1/openapi.json"]);
+/** Routes anyone may call (probes, the API's description): the contract marks them `auth: false`. */
+const PUBLIC_PATHS = new Set<string>(Object.values(routes).filter((spec: RouteSpec) => !spec.auth).map((spec) => spec.path));
 
 export const DEFAULT_MAX_UPLOAD_BYTES_IN_FLIGHT = 256 * 1024 * 1024;
 
@@ -95,7 +96,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const authenticate = requireKey();
   app.use("/v1/*", async (c, next) => (PUBLIC_PATHS.has(c.req.path) ? next() : authenticate(c, next)));
 
-  mountMetaRoutes(app, options.version);
+  mountMetaRoutes(app, { version: options.version, store: options.store, logger: options.logger });
   mountIdentityRoutes(app);
   mountIntegrationRoutes(app);
   mountVersionRoutes(app);

@@ -9,7 +9,7 @@ import { honoPathOf } from "./mount.js";
 const ROUTE_BY_MATCH = new Map<string, RouteSpec>(Object.values(routes).map((spec: RouteSpec) => [`${spec.method.toUpperCase()} ${honoPathOf(spec)}`, spec]));
 
 /** Probes call these every few seconds: their lines are debug, so they do not drown the rest. */
-const PROBE_ROUTES = new Set<string>([routes.health.path]);
+const PROBE_ROUTES = new Set<string>([routes.health.path, routes.ready.path]);
 
 /**
  * One line per request, written once the response is known (errors included: Hono's error
