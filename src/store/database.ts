@@ -150,6 +150,10 @@ async function openPostgres(location: { url: string; schema?: string }): Promise
     await client.connect();
     try {
       await client.query(`CREATE SCHEMA IF NOT EXISTS "${location.schema}"`);
+    } catch (error) {
+      // IF NOT EXISTS is not atomic: two processes creating it at once, one gets a
+      // unique violation on the catalogue (23505) although the schema now exists.
+      if ((error as { code?: string }).code !== "23505") throw error;
     } finally {
       await client.end();
     }
@@ -204,6 +208,10 @@ export class Migrations {
 
   /** Applies what is pending; returns the names applied (none when another process got there first). */
   async apply(): Promise<string[]> {
+    // Nothing pending: leave the migrator alone. It refuses a database with migrations it does
+    // not know, which is what an older server sees once a newer one has migrated (expand step):
+    // that server must keep starting. (With something pending it re-reads under its lock.)
+    if ((await this.status()).pending.length === 0) return [];
     const { error, results } = await (await this.migrator()).migrateToLatest();
     if (error) {
       const failed = results?.find((result) => result.status === "Error")?.migrationName ?? "unknown";

@@ -56,6 +56,7 @@ export function registerServer(program: Command, execute: Executor): void {
         .option("--max-upload-bytes-in-flight <n>", "bytes of documents received at once, server-wide; past it uploads get 503 + Retry-After", positiveInt, 256 * 1024 * 1024)
         .option("--worker-concurrency <n>", "import jobs this server runs at once", positiveInt, 2)
         .option("--tenant-concurrency <n>", "running import jobs one tenant may have, over every server on the database (default: worker concurrency - 1, at least 1)", positiveInt)
+        .option("--no-migrate", "do not apply migrations at start; refuse to start while any are pending (run `waygate server migrate` first)")
         .addOption(logLevelOption())
         .addOption(logFormatOption()),
     ),
@@ -72,7 +73,19 @@ export function registerServer(program: Command, execute: Executor): void {
       workerConcurrency: flags.workerConcurrency as number,
       ...given(flags, ["tenantConcurrency", "logFormat"]),
       logLevel: flags.logLevel as LogLevel,
+      migrate: flags.migrate !== false,
     }),
+  );
+  verb(
+    withDatabase(
+      noun
+        .command("migrate")
+        .description("apply pending database migrations (a deploy step of its own; safe to run from several places at once)")
+        .option("--check", "apply nothing; exit 5 when migrations are pending"),
+    ),
+    execute,
+    () => import("./migrate.js"),
+    (_args, flags) => ({ ...given(flags, ["dataDir", "databaseUrl"]), check: flags.check === true }),
   );
   verb(
     withDatabase(noun.command("rotate-key").description("rotate the key that encrypts stored credentials and re-seal them (no downtime)")),

@@ -1,10 +1,11 @@
 import { once } from "node:events";
 import { VERSION } from "../../../version.js";
 import type { Context } from "../../context.js";
-import { CliError } from "../../errors.js";
+import { CliError, ExitCode } from "../../errors.js";
 import type { IO } from "../../io.js";
 import { describeStore, openStore, type DatabaseFlags } from "./database.js";
 import type { NetworkReach } from "../../../importer/net-guard.js";
+import type { Store } from "../../../store/index.js";
 import type { LogFormat, LogLevel } from "../../../server/logging.js";
 
 export interface StartOptions extends DatabaseFlags {
@@ -21,6 +22,8 @@ export interface StartOptions extends DatabaseFlags {
   /** Unset: the worker's default (worker concurrency - 1, at least 1). */
   tenantConcurrency?: number;
   logLevel: LogLevel;
+  /** Apply pending migrations at start (default); false refuses to start while any are pending. */
+  migrate: boolean;
   /** Unset: pretty on a terminal, JSON lines otherwise. */
   logFormat?: LogFormat;
 }
@@ -34,7 +37,8 @@ export interface StartResult {
 
 /** Runs until SIGINT or SIGTERM, then closes the listener and the database before returning. */
 export async function run(context: Context, options: StartOptions): Promise<StartResult> {
-  const { store, location } = await openStore(context, options);
+  const { store, location } = await openStore(context, options, { migrate: options.migrate });
+  if (!options.migrate) await refuseOutdatedSchema(store, describeStore(location));
   const { startServer } = await import("../../../server/start.js");
   const { createLogger } = await import("../../../server/logging.js");
   const logger = createLogger({
@@ -85,6 +89,26 @@ export async function run(context: Context, options: StartOptions): Promise<Star
   await server.close();
   await store.close();
   return { url: server.url, stoppedBy };
+}
+
+/**
+ * Rolling deploys run `server migrate` first and start servers with --no-migrate: a server
+ * whose migrations are not applied yet would run new code on the old schema, so it stops here.
+ */
+async function refuseOutdatedSchema(store: Store, database: string): Promise<void> {
+  let pending: string[];
+  try {
+    ({ pending } = await store.migrations.status());
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  if (pending.length === 0) return;
+  await store.close();
+  throw new CliError(
+    `${database} is missing ${pending.length} migration${pending.length === 1 ? "" : "s"} this version needs (${pending.join(", ")}): run \`waygate server migrate\` first, or start without --no-migrate.`,
+    ExitCode.conflict,
+  );
 }
 
 export function render(result: StartResult, io: IO): void {
