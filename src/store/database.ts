@@ -104,7 +104,9 @@ async function openSqlite(file: string): Promise<Opened> {
   const sqlite = new DatabaseSync(file);
   // WAL lets readers proceed during a write; busy_timeout makes a second process wait
   // for the lock instead of failing (the CLI's operator commands may run beside a server).
-  sqlite.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
+  // busy_timeout first: switching to WAL needs a lock too, which a process migrating the
+  // same new file may hold (two `server migrate` at once failed with "database is locked").
+  sqlite.exec("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;");
   // SQLite gives new -wal and -shm files the database file's mode; ones left by an older version may be wider.
   if (onDisk) for (const suffix of SIDE_FILES) ownerOnly(file + suffix, { create: false });
   const changes = new ChangeTracker(sqliteChanges(sqlite));
@@ -220,17 +222,13 @@ export class Migrations {
     return (results ?? []).filter((result) => result.status === "Success").map((result) => result.migrationName);
   }
 
-  /** Kysely's own table; absent before the first migration. */
+  /** Kysely's own table; absent before the first migration (looked for first: another process may be creating it). */
   private async appliedNames(): Promise<string[]> {
+    if (!(await this.migrationTableExists())) return [];
     const schema = await this.schema();
     const table = schema ? sql.table(`${schema}.kysely_migration`) : sql.table("kysely_migration");
-    try {
-      const { rows } = await sql<{ name: string }>`select name from ${table}`.execute(this.db);
-      return rows.map((row) => row.name);
-    } catch (error) {
-      if (await this.migrationTableExists()) throw error;
-      return [];
-    }
+    const { rows } = await sql<{ name: string }>`select name from ${table}`.execute(this.db);
+    return rows.map((row) => row.name);
   }
 
   private async migrationTableExists(): Promise<boolean> {

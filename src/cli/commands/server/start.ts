@@ -4,29 +4,12 @@ import type { Context } from "../../context.js";
 import { CliError, ExitCode } from "../../errors.js";
 import type { IO } from "../../io.js";
 import { describeStore, openStore, type DatabaseFlags } from "./database.js";
-import type { NetworkReach } from "../../../importer/net-guard.js";
 import type { Store } from "../../../store/index.js";
-import type { LogFormat, LogLevel } from "../../../server/logging.js";
+import type { ServerFlags } from "../../../server/config.js";
+import { loadServerConfig } from "./settings.js";
 
-export interface StartOptions extends DatabaseFlags {
-  host: string;
-  port: number;
-  /** Unset: allowed exactly when the server listens on loopback only (a developer's own machine). */
-  allowPrivateImports?: boolean;
-  /** Where invokes may go: public addresses only unless the operator says otherwise, whatever the listen address. */
-  upstreams: NetworkReach;
-  maxCollectedBytes: number;
-  maxDocumentBytes: number;
-  maxUploadBytesInFlight: number;
-  workerConcurrency: number;
-  /** Unset: the worker's default (worker concurrency - 1, at least 1). */
-  tenantConcurrency?: number;
-  logLevel: LogLevel;
-  /** Apply pending migrations at start (default); false refuses to start while any are pending. */
-  migrate: boolean;
-  /** Unset: pretty on a terminal, JSON lines otherwise. */
-  logFormat?: LogFormat;
-}
+/** The flags given; the environment and defaults fill the rest (server/config.ts). */
+export type StartOptions = ServerFlags;
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "::1", "localhost"]);
 
@@ -37,13 +20,15 @@ export interface StartResult {
 
 /** Runs until SIGINT or SIGTERM, then closes the listener and the database before returning. */
 export async function run(context: Context, options: StartOptions): Promise<StartResult> {
-  const { store, location } = await openStore(context, options, { migrate: options.migrate });
-  if (!options.migrate) await refuseOutdatedSchema(store, describeStore(location));
+  const { config } = await loadServerConfig(context, options);
+  const database = { ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), ...(config.dataDir ? { dataDir: config.dataDir } : {}) };
+  const { store, location } = await openStore(context, database, { migrate: config.migrate });
+  if (!config.migrate) await refuseOutdatedSchema(store, describeStore(location));
   const { startServer } = await import("../../../server/start.js");
   const { createLogger } = await import("../../../server/logging.js");
   const logger = createLogger({
-    level: options.logLevel,
-    format: options.logFormat ?? (context.io.stdoutIsTTY ? "pretty" : "json"),
+    level: config.logLevel,
+    format: config.logFormat ?? (context.io.stdoutIsTTY ? "pretty" : "json"),
     writeLine: (line) => context.io.out(line),
     color: context.io.color,
   });
@@ -52,18 +37,19 @@ export async function run(context: Context, options: StartOptions): Promise<Star
     server = await startServer({
       store,
       version: VERSION,
-      host: options.host,
-      port: options.port,
+      host: config.host,
+      port: config.port,
+      ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
       // A server reachable only from this machine imports what its user can already fetch; one
       // listening on a network must not become a way into it (SSRF), unless the operator says so.
-      allowPrivateImports: options.allowPrivateImports ?? LOOPBACK_HOSTS.has(options.host),
+      allowPrivateImports: config.allowPrivateImports ?? LOOPBACK_HOSTS.has(config.host),
       // Invokes are another matter: behind a reverse proxy on loopback, every tenant's calls
       // would otherwise reach the private network the server sits in.
-      upstreams: options.upstreams,
-      maxCollectedBytes: options.maxCollectedBytes,
-      maxDocumentBytes: options.maxDocumentBytes,
-      maxUploadBytesInFlight: options.maxUploadBytesInFlight,
-      worker: { concurrency: options.workerConcurrency, ...(options.tenantConcurrency === undefined ? {} : { tenantConcurrency: options.tenantConcurrency }) },
+      upstreams: config.upstreams,
+      maxCollectedBytes: config.maxCollectedBytes,
+      maxDocumentBytes: config.maxDocumentBytes,
+      maxUploadBytesInFlight: config.maxUploadBytesInFlight,
+      worker: { concurrency: config.workerConcurrency, ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }) },
       // Derived from the encryption key, so next-page tokens survive restarts and work across servers sharing the key.
       pageTokenKey: (await store.sealer()).derive("page-tokens"),
       logger,
@@ -72,7 +58,7 @@ export async function run(context: Context, options: StartOptions): Promise<Star
   } catch (error) {
     await store.close();
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
-      throw new CliError(`port ${options.port} on ${options.host} is already in use; pick another with --port`);
+      throw new CliError(`port ${config.port} on ${config.host} is already in use; pick another with --port`);
     }
     throw error;
   }
