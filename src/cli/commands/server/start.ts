@@ -3,7 +3,7 @@ import { VERSION } from "../../../version.js";
 import type { Context } from "../../context.js";
 import { CliError, ExitCode } from "../../errors.js";
 import type { IO } from "../../io.js";
-import { describeStore, openStore, type DatabaseFlags } from "./database.js";
+import { describeStore, openStore } from "./database.js";
 import type { Store } from "../../../store/index.js";
 import type { ServerFlags } from "../../../server/config.js";
 import { loadServerConfig } from "./settings.js";
