@@ -10,7 +10,7 @@ import {
   IntegrationSchema,
 } from "./integrations.js";
 import { AppNameSchema, AppSchema, PinSchema } from "./apps.js";
-import { IMPORT_UPLOAD_MEDIA_TYPES, ImportRequestSchema, ImportUploadQuerySchema, JobSchema, JobStatusSchema } from "./jobs.js";
+import { IMPORT_UPLOAD_MEDIA_TYPES, ImportRequestSchema, ImportUploadQuerySchema, JobSchema, JobStatusSchema, TickBodySchema, TickResultSchema } from "./jobs.js";
 import { VersionDiffSchema } from "./versioning.js";
 import { IntegrationEventSchema, VersionNumberParam, VersionSchema } from "./versions.js";
 import { SdkManifestSchema } from "./sdk.js";
@@ -161,6 +161,13 @@ export const routes = {
   getJob: route({
     operationId: "getJob", method: "get", path: "/v1/jobs/{jobId}", tag: "jobs", auth: true, tenantOnly: true,
     summary: "Show a job with its progress, result or error", params: z.object({ jobId: z.string().max(100) }), status: 200, response: JobSchema,
+  }),
+  tickJobs: route({
+    operationId: "tickJobs", method: "post", path: "/v1/jobs/tick", tag: "jobs", auth: true, tenantOnly: true,
+    summary:
+      "Run due background jobs (imports) in this request, one after another, for up to budgetMs: for serverless deployments, which call it on a schedule instead of running `waygate server worker`. " +
+      "It runs the queue's due jobs, whichever tenant queued them, as a worker would",
+    body: TickBodySchema, status: 200, response: TickResultSchema,
   }),
   cancelJob: route({
     operationId: "cancelJob", method: "post", path: "/v1/jobs/{jobId}/cancel", tag: "jobs", auth: true, tenantOnly: true,

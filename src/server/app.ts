@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { routes, type RouteSpec } from "../contract/index.js";
+import { routes, type RouteSpec, type TickResult } from "../contract/index.js";
 import type { Store } from "../store/index.js";
 import { requireKey } from "./auth.js";
 import type { AppEnv } from "./env.js";
@@ -38,6 +38,8 @@ export interface AppOptions {
   allowPrivateImports?: boolean;
   /** Wakes the job worker when a job is enqueued (the worker polls anyway). */
   notifyWorker?: () => void;
+  /** Runs due jobs within a budget, for `POST /v1/jobs/tick`. */
+  runDueJobs?: (budgetMs: number) => Promise<TickResult>;
   /** Called with errors that are not HttpErrors (bugs, database failures) and the request's id, before the 500 goes out. */
   onUnexpectedError?: (error: unknown, requestId?: string) => void;
   /** Gets one line per request (see request-log.ts); default: none. */
@@ -105,7 +107,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const invoke = new InvokeService(options.store, options.gateway ?? createGateway(options.store));
   mountInvokeRoutes(app, invoke);
   mountConnectionRoutes(app, invoke);
-  mountJobRoutes(app, { maxDocumentBytes, notifyWorker: options.notifyWorker ?? (() => {}), allowPrivateImports: options.allowPrivateImports ?? false });
+  mountJobRoutes(app, { maxDocumentBytes, notifyWorker: options.notifyWorker ?? (() => {}), allowPrivateImports: options.allowPrivateImports ?? false, runDueJobs: options.runDueJobs });
 
   app.notFound((c) => problemResponse(c, new HttpError("not-found", `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

@@ -48,7 +48,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.maxCollectedBytes ? { maxCollectedBytes: options.maxCollectedBytes } : {}),
     ...(options.pageTokenKey ? { pageTokenKey: options.pageTokenKey } : {}),
   });
-  const app = createApp({ ...options, maxDocumentBytes, gateway, notifyWorker: () => worker.notify() });
+  const app = createApp({ ...options, maxDocumentBytes, gateway, notifyWorker: () => worker.notify(), runDueJobs: (budgetMs) => worker.runDue(budgetMs) });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const listening = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(listening));
     listening.once("error", reject);

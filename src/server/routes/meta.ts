@@ -6,8 +6,8 @@ import type { Store } from "../../store/index.js";
 import type { AppEnv } from "../env.js";
 import { mount } from "../mount.js";
 
-/** A database that takes longer than this to answer `select 1` is not ready. */
-const DATABASE_TIMEOUT_MS = 3_000;
+/** A database that takes longer than this to answer (each of `select 1` and the migration status) is not ready. */
+const DATABASE_TIMEOUT_MS = 5_000;
 
 export function mountMetaRoutes(app: Hono<AppEnv>, options: { version: string; store: Store; logger?: Logger | undefined }): void {
   const { version } = options;

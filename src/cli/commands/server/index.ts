@@ -75,6 +75,16 @@ export function registerServer(program: Command, execute: Executor): void {
     (_args, flags) => serverFlags(flags),
   );
   verb(
+    withServerSettings(
+      noun
+        .command("worker")
+        .description("run queued jobs (imports) without serving HTTP: beside serverless deployments, or on machines of their own; --host and --port are unused"),
+    ),
+    execute,
+    () => import("./worker.js"),
+    (_args, flags) => serverFlags(flags),
+  );
+  verb(
     withServerSettings(noun.command("config").description("print the configuration `server start` would run with (flags, environment, defaults), secrets hidden")),
     execute,
     () => import("./config.js"),

@@ -81,7 +81,7 @@ export async function run(context: Context, options: StartOptions): Promise<Star
  * Rolling deploys run `server migrate` first and start servers with --no-migrate: a server
  * whose migrations are not applied yet would run new code on the old schema, so it stops here.
  */
-async function refuseOutdatedSchema(store: Store, database: string): Promise<void> {
+export async function refuseOutdatedSchema(store: Store, database: string): Promise<void> {
   let pending: string[];
   try {
     ({ pending } = await store.migrations.status());
