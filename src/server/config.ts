@@ -69,11 +69,11 @@ export const SERVER_SETTINGS = {
     schema: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
   }),
   allowPrivateImports: setting<boolean>({
-    env: "WAYGATE_ALLOW_PRIVATE_IMPORTS", flag: "--allow-private-imports", fromEnv: yesNo, schema: bool,
+    env: "WAYGATE_ALLOW_PRIVATE_IMPORTS", flag: "--allow-private-imports / --no-allow-private-imports", fromEnv: yesNo, schema: bool,
     description: "Let URL imports fetch loopback and private addresses", defaultText: "true when listening on loopback, else false",
   }),
   upstreams: setting<"public" | "loopback" | "private">({
-    env: "WAYGATE_UPSTREAMS", description: "Addresses invokes may reach: public, loopback (adds this machine) or private (any)",
+    env: "WAYGATE_UPSTREAMS", flag: "--allow-loopback-upstreams / --allow-private-upstreams", description: "Addresses invokes may reach: public, loopback (adds this machine) or private (any)",
     schema: z.enum(["public", "loopback", "private"], { error: "must be public, loopback or private" }), default: "public",
   }),
   maxCollectedBytes: setting<number>({ env: "WAYGATE_MAX_COLLECTED_BYTES", flag: "--max-collected-bytes", fromEnv: wholeNumber, schema: positiveInt, default: 32 * 1024 * 1024, description: "Bytes of upstream pages one collecting invoke may hold (then 507)" }),
@@ -157,4 +157,20 @@ export function defaultOf(name: SettingName): string | undefined {
   const spec: Setting<unknown> = SERVER_SETTINGS[name];
   if (spec.defaultText) return spec.defaultText;
   return spec.default === undefined ? undefined : String(spec.default);
+}
+
+/**
+ * The settings as a Markdown table, for docs/deploy.md and the README (test/e2e/docs.test.ts
+ * fails when either differs from this, and rewrites both with UPDATE_DOCS=1).
+ */
+export function settingsMarkdownTable(): string {
+  const rows = (Object.keys(SERVER_SETTINGS) as SettingName[]).map((name) => {
+    const spec: Setting<unknown> = SERVER_SETTINGS[name];
+    const flag = spec.flag ? `\`${spec.flag}\`` : "";
+    const fallback = defaultOf(name);
+    const shown = fallback === undefined ? "unset" : spec.defaultText ? fallback : `\`${fallback}\``;
+    const secret = spec.secret === "whole" ? " (secret: `server config` hides it)" : spec.secret === "url-password" ? " (`server config` hides its password)" : "";
+    return `| \`${spec.env}\` | ${flag} | ${shown} | ${spec.description}${secret} |`;
+  });
+  return ["| environment | flag | default | meaning |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
