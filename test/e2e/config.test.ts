@@ -42,7 +42,17 @@ describe("server configuration from the environment", () => {
     expect(byEnv.WAYGATE_DATABASE_URL).toMatchObject({ value: "postgres://waygate:***@db.internal:5432/waygate?schema=prod", source: "env" });
     expect(byEnv.WAYGATE_ENCRYPTION_KEY).toMatchObject({ value: "(set, hidden)", source: "env" });
     expect(byEnv.WAYGATE_PUBLIC_URL).toMatchObject({ value: null, source: "unset" });
+    expect(byEnv.WAYGATE_DATA_DIR).toMatchObject({ value: env.WAYGATE_DATA_DIR, source: "env" });
     for (const secret of [key, "db-PASSWORD", "sk-LLM-SECRET"]) expect(result.stdout + result.stderr).not.toContain(secret);
+  });
+
+  it("`server config` shows where the data directory is when nothing sets it", async () => {
+    const env = isolatedEnv();
+    delete env.WAYGATE_DATA_DIR;
+    delete env.XDG_DATA_HOME;
+    const result = await runCli(["server", "config", "--json"], { env });
+    const dataDir = (JSON.parse(result.stdout) as Entry[]).find((entry) => entry.env === "WAYGATE_DATA_DIR");
+    expect(dataDir).toMatchObject({ value: `${env.HOME}/.local/share/waygate`, source: "default" });
   });
 
   it("starts from the environment alone (port, host, log level)", async () => {
