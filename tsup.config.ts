@@ -16,8 +16,8 @@ export default defineConfig({
     "importer/index": "src/importer/index.ts",
     // `import { createFetchHandler } from "waygate/server"`: the API for serverless hosts.
     server: "src/server/fetch-handler.ts",
-    // The worker thread imports run on (src/jobs/handlers/import-runner.ts starts it).
-    "import-thread": "src/jobs/handlers/import-thread.ts",
+    // The child process imports run in (src/jobs/handlers/import-runner.ts forks it).
+    "import-process": "src/jobs/handlers/import-process.ts",
   },
   format: ["esm"],
   platform: "node",

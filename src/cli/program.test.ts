@@ -46,8 +46,33 @@ describe("argv → options", () => {
     [["connections", "show", "con_1", "--app", "web"], "connections show", { id: "con_1", app: "web" }],
     [["conn", "rm", "con_1", "--app", "web"], "connections delete", { id: "con_1", app: "web" }],
     [["connections", "test", "con_1", "--app", "web"], "connections test", { id: "con_1", app: "web" }],
+    [["batch", "run", "crm", "contacts.create", "--items", "c.jsonl"], "batch run", { integration: "crm", action: "contacts.create", items: "c.jsonl", dryRun: false, detach: false }],
+    [
+      ["batch", "run", "crm", "contacts.create", "--items", "c.csv", "--user-field", "userId", "--concurrency", "8", "--stop-on-error-ratio", "0.25", "--dry-run", "--app", "web"],
+      "batch run",
+      { items: "c.csv", userField: "userId", concurrency: 8, stopOnErrorRatio: 0.25, dryRun: true, app: "web" },
+    ],
+    [["batch", "run", "crm", "c.x", "--items", "f", "--format", "csv", "--connection", "con_1", "--detach"], "batch run", { format: "csv", connection: "con_1", detach: true }],
+    [["batch", "ls", "--limit", "5"], "batch list", { limit: 5 }],
+    [["batch", "show", "bat_1"], "batch show", { id: "bat_1" }],
+    [["batch", "watch", "bat_1"], "batch watch", { id: "bat_1" }],
+    [["batch", "cancel", "bat_1"], "batch cancel", { id: "bat_1", verb: "cancel" }],
+    [["batch", "resume", "bat_1"], "batch resume", { id: "bat_1", verb: "resume" }],
+    [["batch", "retry", "bat_1"], "batch retry", { id: "bat_1", verb: "retry" }],
+    [["batch", "results", "bat_1"], "batch results", { id: "bat_1", failed: false, format: "jsonl" }],
+    [["batch", "results", "bat_1", "--failed", "--format", "csv"], "batch results", { id: "bat_1", failed: true, format: "csv" }],
   ])("%j runs %s with %j", async (argv, command, options) => {
     expect(await parse(argv)).toMatchObject({ command, options });
+  });
+
+  it.each([
+    [["batch", "run", "crm", "a"], "--items"],
+    [["batch", "run", "crm", "a", "--items", "f", "--stop-on-error-ratio", "1.5"], "above 0 and at most 1"],
+    [["batch", "run", "crm", "a", "--items", "f", "--concurrency", "0"], "positive whole number"],
+    [["batch", "results", "bat_1", "--format", "xml"], "jsonl, csv"],
+  ])("refuses %j, saying %s", async (argv, message) => {
+    const result = await parse(argv);
+    expect("error" in result && result.stderr).toContain(message);
   });
 
   it("accepts global options before and after the command", async () => {

@@ -9,6 +9,7 @@ import { registerInvoke } from "./commands/invoke/index.js";
 import { registerInit } from "./commands/init/index.js";
 import { registerIntegrations } from "./commands/integrations/index.js";
 import { registerJobs } from "./commands/jobs/index.js";
+import { registerBatch } from "./commands/batch/index.js";
 import { registerKeys } from "./commands/keys/index.js";
 import { registerPins } from "./commands/pins/index.js";
 import { registerScrape } from "./commands/scrape/index.js";
@@ -57,6 +58,7 @@ export function buildProgram(options: ProgramOptions): Command {
   registerConnections(program, options.execute);
   registerInvoke(program, options.execute);
   registerJobs(program, options.execute);
+  registerBatch(program, options.execute);
   registerKeys(program, options.execute);
   registerServer(program, options.execute);
   return program;

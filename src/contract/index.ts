@@ -11,3 +11,4 @@ export * from "./versioning.js";
 export * from "./versions.js";
 export * from "./connections.js";
 export * from "./invoke.js";
+export * from "./batches.js";

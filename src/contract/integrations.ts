@@ -69,6 +69,20 @@ export const AuthSchemeSchema = z
   .meta({ id: "AuthScheme" });
 export type AuthScheme = z.infer<typeof AuthSchemeSchema>;
 
+/** One line a person reads: `API key in header "X-Api-Key"`, `bearer token (JWT)`, `OAuth 2.0 (clientCredentials)`. */
+export function describeAuthScheme(scheme: AuthScheme): string {
+  switch (scheme.type) {
+    case "apiKey":
+      return `API key in ${scheme.in} "${scheme.name}"`;
+    case "bearer":
+      return `bearer token${scheme.bearerFormat ? ` (${scheme.bearerFormat})` : ""}`;
+    case "basic":
+      return "HTTP basic";
+    case "oauth2":
+      return `OAuth 2.0 (${Object.keys(scheme.flows).join(", ")})`;
+  }
+}
+
 export const AuthTypeSchema = z.enum(["none", "apiKey", "bearer", "basic", "oauth2"]);
 export type AuthType = z.infer<typeof AuthTypeSchema>;
 
@@ -96,6 +110,39 @@ export const ActionDefinitionSchema = z
   .meta({ id: "ActionDefinition" });
 export type ActionDefinition = z.infer<typeof ActionDefinitionSchema>;
 export type ActionDefinitionInput = z.input<typeof ActionDefinitionSchema>;
+
+/**
+ * Where an integration's requests go, when a person says so (`scrape --server-url`,
+ * `integrations set-base-url`): an absolute http(s) URL without credentials, which belong in a
+ * connection (sealed), never in a URL that every version, diff and job shows.
+ */
+export const BaseUrlSchema = z
+  .url()
+  .max(2000)
+  // zod runs every refinement even when `url()` failed: each one parses defensively.
+  .refine((value) => /^https?:$/.test(parseUrl(value)?.protocol ?? "http:"), "must be an http:// or https:// URL")
+  .refine((value) => {
+    const url = parseUrl(value);
+    return !url || (url.username === "" && url.password === "");
+  }, "must not contain credentials (user:password@); store them in a connection");
+
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Changes the base URL of an integration as a new version (self-hosted GitLab, GHES, Jira Data Center). */
+export const SetBaseUrlRequestSchema = z.object({ baseUrl: BaseUrlSchema }).meta({ id: "SetBaseUrlRequest" });
+
+export const SetAuthRequestSchema = z
+  .object({
+    authSchemes: z.array(AuthSchemeSchema).max(20).describe("The schemes the API accepts; empty for an API that needs no credentials"),
+  })
+  .meta({ id: "SetAuthRequest" });
+
 
 /** Everything needed to create (or add a version to) an integration. The importer produces this. */
 export const IntegrationDefinitionSchema = z

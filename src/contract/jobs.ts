@@ -1,12 +1,14 @@
 import { z } from "zod";
 import { SlugSchema, TimestampSchema } from "./common.js";
+import { BaseUrlSchema } from "./integrations.js";
+import { DiffSummarySchema } from "./versions.js";
 import { ProblemSchema } from "./problem.js";
 
 export const JobStatusSchema = z.enum(["queued", "running", "succeeded", "failed", "cancelled"]);
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 export const FINISHED_JOB_STATUSES: readonly JobStatus[] = ["succeeded", "failed", "cancelled"];
 
-export const JobTypeSchema = z.enum(["import"]);
+export const JobTypeSchema = z.enum(["import", "batch"]);
 export type JobType = z.infer<typeof JobTypeSchema>;
 
 export const JobProgressSchema = z
@@ -62,6 +64,25 @@ export const DocsHeadersSchema = z
   .refine((headers) => Object.keys(headers).length <= 20, "at most 20 headers")
   .refine((headers) => new Set(Object.keys(headers).map((name) => name.toLowerCase())).size === Object.keys(headers).length, "names a header twice");
 
+/** Values for the document's server variables (`https://{host}/api`), over its defaults. */
+export const ServerVariablesSchema = z
+  .record(z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be 1-100 letters, digits, _, - or ."), z.string().max(2000))
+  .refine((variables) => Object.keys(variables).length <= 50, "at most 50 server variables");
+
+/** How the document becomes a version, whatever it came as. */
+const importSettings = {
+  /** The API's base URL when the document has none or a relative one (`--server-url`); overrides the document's. */
+  serverUrl: BaseUrlSchema.optional(),
+  serverVariables: ServerVariablesSchema.optional(),
+  /** Import even when `$ref`s point to nothing (those schemas then accept any value). Default: refused. */
+  allowDanglingRefs: z.boolean().default(false),
+  /**
+   * Make the new version current even when it breaks the current one or looks like another API
+   * (other title, most actions gone). Without it such a re-scrape is kept as a draft.
+   */
+  publish: z.boolean().default(false),
+};
+
 export const ImportRequestSchema = z
   .object({
     source: z.union([
@@ -85,7 +106,9 @@ export const ImportRequestSchema = z
     format: ImportFormatSchema.default("auto"),
     /** Store the new version as a draft: not current, not pinnable, until published. */
     draft: z.boolean().default(false),
+    ...importSettings,
   })
+  .refine((request) => !(request.draft && request.publish), { message: "draft and publish contradict each other: give one", path: ["publish"] })
   .meta({ id: "ImportRequest" });
 export type ImportRequest = z.infer<typeof ImportRequestSchema>;
 
@@ -101,6 +124,24 @@ export const ImportUploadQuerySchema = z.object({
   draft: z.union([z.boolean(), z.enum(["true", "false"]).transform((value) => value === "true")]).default(false),
   /** Shown in the job and in import errors; it also hints at the format (`.yaml`, `.json`). */
   filename: z.string().min(1).max(500).optional(),
+  serverUrl: BaseUrlSchema.optional(),
+  /** A JSON object in the query string: `{"host":"gitlab.example.com"}`. */
+  serverVariables: z
+    .string()
+    .max(20_000)
+    .transform((text, ctx) => {
+      try {
+        const parsed = ServerVariablesSchema.safeParse(JSON.parse(text));
+        if (parsed.success) return parsed.data;
+        ctx.addIssue({ code: "custom", message: parsed.error.issues[0]?.message ?? "must be a JSON object of strings" });
+      } catch {
+        ctx.addIssue({ code: "custom", message: "must be a JSON object of strings" });
+      }
+      return z.NEVER;
+    })
+    .optional(),
+  allowDanglingRefs: z.union([z.boolean(), z.enum(["true", "false"]).transform((value) => value === "true")]).default(false),
+  publish: z.union([z.boolean(), z.enum(["true", "false"]).transform((value) => value === "true")]).default(false),
 });
 
 /** What an uploaded document may be sent as; the importer detects the format from the content. */
@@ -127,6 +168,17 @@ export const ImportResultSchema = z
     format: z.string(),
     discoveredFrom: z.string().optional(),
     warnings: z.array(ImportWarningSchema),
+    /**
+     * Present when the document would have replaced the current version but breaks it or looks
+     * like another API: it was kept as a draft instead (publish it, or scrape with `publish`).
+     */
+    heldAsDraft: z
+      .object({
+        current: z.number().int(),
+        reasons: z.array(z.string()),
+        diff: DiffSummarySchema,
+      })
+      .optional(),
   })
   .meta({ id: "ImportResult" });
 export type ImportResult = z.infer<typeof ImportResultSchema>;

@@ -44,9 +44,11 @@ export function buildOpenApiDocument(version: string): JsonObject {
           : {}),
       responses: {
         [String(spec.status)]: {
-          ...(spec.response
-            ? { description: "Success", content: { "application/json": { schema: toSchema(spec.response, "output") } } }
-            : { description: "Success, no content" }),
+          ...(spec.events
+            ? { description: spec.events.description, content: { "text/event-stream": { schema: toSchema(spec.events.schema, "output") } } }
+            : spec.response
+              ? { description: "Success", content: { "application/json": { schema: toSchema(spec.response, "output") } } }
+              : { description: "Success, no content" }),
           headers: responseHeadersOf(spec),
         },
         default: { description: "A problem (RFC 9457)", content: { "application/problem+json": { schema: problem } } },

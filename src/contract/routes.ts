@@ -8,6 +8,8 @@ import {
   IntegrationDefinitionSchema,
   IntegrationDetailSchema,
   IntegrationSchema,
+  SetAuthRequestSchema,
+  SetBaseUrlRequestSchema,
 } from "./integrations.js";
 import { AppNameSchema, AppSchema, PinSchema } from "./apps.js";
 import { IMPORT_UPLOAD_MEDIA_TYPES, ImportRequestSchema, ImportUploadQuerySchema, JobSchema, JobStatusSchema, TickBodySchema, TickResultSchema } from "./jobs.js";
@@ -22,6 +24,7 @@ import {
 } from "./connections.js";
 import { InvokeBodySchema, InvokeHeadersSchema, InvokeParamsSchema, InvokeResponseHeaders, ProxyBodySchema } from "./invoke.js";
 import { RateLimitSchema } from "./integrations.js";
+import { BatchDryRunSchema, BatchItemSchema, BatchResultsQuerySchema, BatchSchema, CreateBatchSchema } from "./batches.js";
 
 /**
  * Every route of the Waygate API, once. The server validates requests and the client
@@ -48,6 +51,8 @@ export interface RouteSpec {
   headers?: z.ZodObject;
   /** Response headers the route sets besides `x-request-id` (every route's), lower-case name → meaning. */
   responseHeaders?: Readonly<Record<string, string>>;
+  /** A `text/event-stream` answer: each event's `data` is one JSON value of this schema. */
+  events?: { description: string; schema: z.ZodType };
   /** Success status and body schema; `null` for an empty (204) response. */
   status: 200 | 201 | 202 | 204;
   response: z.ZodType | null;
@@ -77,6 +82,8 @@ const INVOKE_RESPONSE_HEADERS = {
   [InvokeResponseHeaders.retryAfter]: "On 429 and 503: seconds to wait before trying again",
   [InvokeResponseHeaders.retryAfterMs]: "On 429 and 503: the same wait in milliseconds",
 } as const;
+
+const BatchParams = z.object({ batchId: z.string().max(100) });
 
 const IMPORT_RESPONSE_HEADERS = {
   "retry-after": "On 503: seconds to wait before trying again (the server is receiving as many documents as it takes at once)",
@@ -123,6 +130,16 @@ export const routes = {
     summary: "Create an integration from a definition, or add it as the next version (identical content adds nothing)",
     query: z.object({ draft: z.enum(["true", "false"]).default("false").describe("Store as a draft version (not current until published)") }),
     body: IntegrationDefinitionSchema, status: 201, response: CreatedIntegrationSchema,
+  }),
+  setBaseUrl: route({
+    operationId: "setBaseUrl", method: "post", path: "/v1/integrations/{slug}/base-url", tag: "integrations", auth: true, tenantOnly: true,
+    summary: "Point an integration at another base URL (a self-hosted GitLab, GHES, Jira Data Center): the current version with the new URL, as a new current version",
+    params: SlugParams, body: SetBaseUrlRequestSchema, status: 201, response: CreatedIntegrationSchema,
+  }),
+  setAuth: route({
+    operationId: "setAuth", method: "post", path: "/v1/integrations/{slug}/auth", tag: "integrations", auth: true, tenantOnly: true,
+    summary: "Correct how an integration authenticates (a scrape that guessed wrong or found none): the current version with these auth schemes, as a new current version",
+    params: SlugParams, body: SetAuthRequestSchema, status: 201, response: CreatedIntegrationSchema,
   }),
   getIntegration: route({
     operationId: "getIntegration", method: "get", path: "/v1/integrations/{slug}", tag: "integrations", auth: true,
@@ -181,6 +198,11 @@ export const routes = {
   getVersion: route({
     operationId: "getVersion", method: "get", path: "/v1/integrations/{slug}/versions/{version}", tag: "versions", auth: true,
     summary: "Show one version", params: VersionParams, status: 200, response: VersionSchema,
+  }),
+  getDefinition: route({
+    operationId: "getDefinition", method: "get", path: "/v1/integrations/{slug}/versions/{version}/definition", tag: "versions", auth: true,
+    summary: "The whole definition of one version, as `POST /v1/integrations` takes it (to edit and save as the next version)",
+    params: VersionParams, status: 200, response: IntegrationDefinitionSchema,
   }),
   diffVersions: route({
     operationId: "diffVersions", method: "get", path: "/v1/integrations/{slug}/diff", tag: "versions", auth: true,
@@ -327,6 +349,45 @@ export const routes = {
       "Retries, rate limits and the private-network guard apply as for invoke; no input or output validation.",
     params: SlugParams, headers: InvokeHeadersSchema, body: ProxyBodySchema, status: 200, response: z.unknown(),
     responseHeaders: INVOKE_RESPONSE_HEADERS,
+  }),
+  createBatch: route({
+    operationId: "createBatch", method: "post", path: "/v1/batches", tag: "batches", auth: true,
+    summary:
+      "Run one action for up to 100 000 items in the background, paced by the upstream's rate limits; per-item results are kept. " +
+      "With options.dryRun, only validate every item against the action's input schema (400 lists each invalid item's index and fields). " +
+      "Act for an app with an app key, or a tenant key and X-Waygate-App.",
+    headers: z.object({ "x-waygate-app": z.string().min(1).max(100).optional().describe("App id or name (tenant keys)") }),
+    body: CreateBatchSchema, status: 201, response: z.union([BatchSchema, BatchDryRunSchema]),
+  }),
+  listBatches: route({
+    operationId: "listBatches", method: "get", path: "/v1/batches", tag: "batches", auth: true,
+    summary: "List batches, newest first (an app key sees only its app's)", query: PageQuerySchema.omit({ search: true }), status: 200, response: pageOf(BatchSchema),
+  }),
+  getBatch: route({
+    operationId: "getBatch", method: "get", path: "/v1/batches/{batchId}", tag: "batches", auth: true,
+    summary: "Show a batch with its counts per item state and its rate", params: BatchParams, status: 200, response: BatchSchema,
+  }),
+  listBatchResults: route({
+    operationId: "listBatchResults", method: "get", path: "/v1/batches/{batchId}/results", tag: "batches", auth: true,
+    summary: "The batch's items in order with their state, upstream status and body or problem; `state=failed` for the failed ones",
+    params: BatchParams, query: BatchResultsQuerySchema, status: 200, response: pageOf(BatchItemSchema),
+  }),
+  cancelBatch: route({
+    operationId: "cancelBatch", method: "post", path: "/v1/batches/{batchId}/cancel", tag: "batches", auth: true,
+    summary: "Cancel a batch: queued items end `cancelled` at once, items in flight finish", params: BatchParams, status: 202, response: BatchSchema,
+  }),
+  resumeBatch: route({
+    operationId: "resumeBatch", method: "post", path: "/v1/batches/{batchId}/resume", tag: "batches", auth: true,
+    summary: "Run again what did not finish: cancelled items and items of a batch whose job stopped", params: BatchParams, status: 202, response: BatchSchema,
+  }),
+  retryFailedBatchItems: route({
+    operationId: "retryFailedBatchItems", method: "post", path: "/v1/batches/{batchId}/retry-failed", tag: "batches", auth: true,
+    summary: "Queue the failed items again as a new attempt (their idempotency keys stay the same)", params: BatchParams, status: 202, response: BatchSchema,
+  }),
+  batchEvents: route({
+    operationId: "streamBatchEvents", method: "get", path: "/v1/batches/{batchId}/events", tag: "batches", auth: true,
+    summary: "Progress as server-sent events: `progress` (the batch) whenever its counts change, then `end` when it finished",
+    params: BatchParams, events: { description: "`event: progress` or `event: end`; `data`: the batch", schema: BatchSchema }, status: 200, response: null,
   }),
 } as const;
 

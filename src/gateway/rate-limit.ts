@@ -59,8 +59,9 @@ interface LearnedBudget {
 /**
  * What a 429 or 503 with Retry-After taught: nothing may go before `resetAt`, and after it
  * requests are paced by a bucket refilled at the rate the upstream had been accepting
- * (the successes seen before it throttled, spread over the Retry-After period). Another
- * throttle halves that rate; a quiet stretch ends the pacing.
+ * (its successes in the Retry-After period before it throttled). Another throttle lowers
+ * that rate to what the upstream took meanwhile (at least halving it when it took nothing);
+ * a quiet stretch raises it by a tenth, and several in a row end the pacing.
  */
 interface Throttle {
   resetAt: number;
@@ -72,18 +73,30 @@ interface Throttle {
   epoch: number;
   /** When pacing began: answers to requests sent earlier are old news, not a verdict on the pace. */
   learnedAt: number;
+  /** The last throttle, or the last probe of a faster pace. */
   lastThrottledAt: number;
+  /** Quiet stretches since the last throttle, each of which raised the pace. */
+  probes: number;
 }
 
 /** Successes on a key since its last throttle: the evidence a throttle's pace is learned from. */
 interface Accepted {
   since: number;
   count: number;
+  /** When the latest successes came back (a ring of RECENT_SUCCESSES): what the upstream took in the period just before it throttled. */
+  recent: Float64Array;
+  next: number;
 }
+
+/** Successes remembered per key for the recent rate (1 KiB a key). */
+const RECENT_SUCCESSES = 128;
 
 /** A throttle's pacing ends when the upstream has not throttled for this many of its periods (and at least QUIET_MIN_MS). */
 const QUIET_PERIODS = 4;
 const QUIET_MIN_MS = 10_000;
+/** Each quiet stretch raises the pace by this factor; after this many in a row, pacing ends. */
+const PROBE_STEP = 1.1;
+const PROBES_BEFORE_END = 6;
 /** Pace at this share of the learned rate. */
 const PACE_MARGIN = 0.9;
 
@@ -140,12 +153,22 @@ export class RateLimiter {
     }
   }
 
-  /** The key's throttle, unless the upstream has been quiet long enough to stop pacing. */
+  /**
+   * The key's throttle. A quiet stretch probes a faster pace (a tenth faster) rather than
+   * ending the pacing at once: unpaced, the callers' next burst would meet the limit again
+   * (a burst of 429s every stretch). Pacing ends after PROBES_BEFORE_END quiet stretches.
+   */
   private activeThrottle(key: string, now: number): Throttle | undefined {
     const throttle = this.throttles.get(key);
     if (throttle && now - throttle.lastThrottledAt > Math.max(QUIET_MIN_MS, QUIET_PERIODS * throttle.periodMs)) {
-      this.throttles.delete(key);
-      return undefined;
+      if (throttle.probes >= PROBES_BEFORE_END) {
+        this.throttles.delete(key);
+        return undefined;
+      }
+      throttle.probes++;
+      throttle.perPeriod *= PROBE_STEP;
+      throttle.pace.retune(paceOf(throttle.perPeriod, throttle.periodMs), now);
+      throttle.lastThrottledAt = now;
     }
     return throttle;
   }
@@ -169,9 +192,14 @@ export class RateLimiter {
       throttle.pace.retune(paceOf(throttle.perPeriod, throttle.periodMs), this.clock());
       return;
     }
-    const seen = this.accepted.get(key);
-    if (seen) seen.count++;
-    else remember(this.accepted, key, { since: sentAt, count: 1 }, MAX_KEYS);
+    let seen = this.accepted.get(key);
+    if (!seen) {
+      seen = { since: sentAt, count: 0, recent: new Float64Array(RECENT_SUCCESSES).fill(-Infinity), next: 0 };
+      remember(this.accepted, key, seen, MAX_KEYS);
+    }
+    seen.count++;
+    seen.recent[seen.next] = this.clock();
+    seen.next = (seen.next + 1) % RECENT_SUCCESSES;
   }
 
   /**
@@ -187,17 +215,23 @@ export class RateLimiter {
     if (previous && sentAt < previous.learnedAt) {
       // Sent in the burst that taught the current pace: only the reset may move.
       if (resetAt > previous.resetAt) {
-        remember(this.throttles, key, { ...previous, resetAt, pace: new TokenBucket(paceOf(previous.perPeriod, previous.periodMs), resetAt), epoch: previous.epoch + 1, lastThrottledAt: now }, MAX_KEYS);
+        remember(this.throttles, key, { ...previous, resetAt, pace: new TokenBucket(paceOf(previous.perPeriod, previous.periodMs), resetAt), epoch: previous.epoch + 1, lastThrottledAt: now, probes: 0 }, MAX_KEYS);
       }
       return;
     }
     const periodMs = Math.max(1_000, retryAfterMs);
     const seen = this.accepted.get(key);
     this.accepted.delete(key);
-    // Successes since the last throttle, scaled to one period when they were spread over longer.
-    const learned = seen ? seen.count * Math.min(1, periodMs / Math.max(1, now - seen.since)) : 0;
-    const perPeriod = Math.max(1, previous ? Math.min(previous.perPeriod / 2, learned || Infinity) : learned);
-    const throttle: Throttle = { resetAt, periodMs, perPeriod, pace: new TokenBucket(paceOf(perPeriod, periodMs), resetAt), epoch: (previous?.epoch ?? 0) + 1, learnedAt: now, lastThrottledAt: now };
+    // What the upstream took: its successes in the period just before this throttle, or (for
+    // rates beyond what the ring remembers) those since the last throttle, scaled to one
+    // period. Both are counts it accepted; the average alone would learn too slow a pace
+    // after a slow start or a long paced stretch (every relearning slower than the last).
+    const averaged = seen ? seen.count * Math.min(1, periodMs / Math.max(1, now - seen.since)) : 0;
+    const lastPeriod = seen ? seen.recent.reduce((n, at) => (at > now - periodMs ? n + 1 : n), 0) : 0;
+    const learned = Math.max(averaged, lastPeriod);
+    // Throttled while pacing: the pace was too fast. Down to what the upstream just took, and at least by half when it took nothing.
+    const perPeriod = Math.max(1, previous ? Math.min(previous.perPeriod / (learned > 0 ? 1 : 2), learned || Infinity) : learned);
+    const throttle: Throttle = { resetAt, periodMs, perPeriod, pace: new TokenBucket(paceOf(perPeriod, periodMs), resetAt), epoch: (previous?.epoch ?? 0) + 1, learnedAt: now, lastThrottledAt: now, probes: 0 };
     remember(this.throttles, key, throttle, MAX_KEYS);
   }
 

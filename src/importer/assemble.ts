@@ -85,7 +85,7 @@ export function assemble(api: ApiModel, ctx: Context): Assembled {
     baseUrl,
     authSchemes: api.authSchemes,
     // "No auth declared" is not "no auth needed": say we do not know (never silently "none").
-    authTypeUnverified: api.authSchemes.length === 0 && !api.authDeclared,
+    authTypeUnverified: (api.authSchemes.length === 0 && !api.authDeclared) || api.authUnverified === true,
     actions,
   };
   const parsed = IntegrationDefinitionSchema.safeParse(candidate);
@@ -100,16 +100,18 @@ export function assemble(api: ApiModel, ctx: Context): Assembled {
 
 function chooseBaseUrl(api: ApiModel, ctx: Context): string {
   const raw = ctx.options.serverUrl ?? api.baseUrl;
+  const source = { source: ctx.sourceName };
   if (raw === null || raw === undefined) {
-    fail("no_base_url", "the document names no absolute server URL; pass the serverUrl option (or baseUrl for the document's location)", { source: ctx.sourceName });
+    if (api.baseUrlProblem) fail("no_base_url", api.baseUrlProblem.message, api.baseUrlProblem.location);
+    fail("no_base_url", "the document names no absolute server URL; pass --server-url URL (the API's serverUrl field)", source);
   }
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    fail("no_base_url", `server URL ${JSON.stringify(raw.slice(0, 200))} is not an absolute URL; pass the serverUrl option`, { source: ctx.sourceName });
+    fail("no_base_url", `server URL ${JSON.stringify(raw.slice(0, 200))} is not an absolute URL; pass --server-url URL`, source);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") fail("no_base_url", `server URL ${url.href} is not http(s); pass the serverUrl option`, { source: ctx.sourceName });
+  if (url.protocol !== "http:" && url.protocol !== "https:") fail("no_base_url", `server URL ${url.href} is not http(s); pass --server-url URL`, source);
   url.hash = "";
   url.search = "";
   // Action paths start with "/", so the base carries no trailing slash.

@@ -137,3 +137,40 @@ export function dedupe(schemes: AuthScheme[], warnings: Warnings): AuthScheme[] 
   }
   return out;
 }
+
+/** Header names that carry an API key by convention (`X-API-Key`, `api-key`, `X-Auth-Token`, Azure's `Ocp-Apim-Subscription-Key`…). */
+const API_KEY_HEADER = /^(x-)?(api[-_]?key|apikey|api[-_]?token|auth[-_]?token|access[-_]?token|[a-z]+-api-key|ocp-apim-subscription-key|subscription-key)$/i;
+
+/**
+ * The auth a request shows in one header it sends (Postman requests, curl examples on docs
+ * pages): `Authorization: Bearer …` is bearer, `Basic …` basic, any other Authorization value
+ * (`Token …`, `Bot …`, a bare `{{token}}`) an API key sent as that header; conventional API-key
+ * header names are API keys. Null when the header is not about auth.
+ */
+export function authFromHeader(name: string, value: string): AuthScheme | null {
+  const trimmed = value.trim();
+  if (name.toLowerCase() === "authorization") {
+    if (/^bearer(\s|$)/i.test(trimmed)) return { type: "bearer" };
+    if (/^basic(\s|$)/i.test(trimmed)) return { type: "basic" };
+    return { type: "apiKey", name: "Authorization", in: "header" };
+  }
+  if (API_KEY_HEADER.test(name)) return { type: "apiKey", name, in: "header" };
+  return null;
+}
+
+/**
+ * One auth choice per request → the integration's schemes, most used first: a token endpoint
+ * using basic auth must not outvote 36 requests sending bearer tokens. `unverified` when the
+ * requests disagree and some of them were only inferred from headers.
+ */
+export function authByMajority(votes: readonly { scheme: AuthScheme; inferred: boolean }[]): { schemes: AuthScheme[]; unverified: boolean } {
+  const tally = new Map<string, { scheme: AuthScheme; count: number; first: number }>();
+  votes.forEach((vote, index) => {
+    const key = canonicalJson(vote.scheme);
+    const entry = tally.get(key);
+    if (entry) entry.count++;
+    else tally.set(key, { scheme: vote.scheme, count: 1, first: index });
+  });
+  const ranked = [...tally.values()].sort((a, b) => b.count - a.count || a.first - b.first);
+  return { schemes: ranked.map((entry) => entry.scheme), unverified: ranked.length > 1 && votes.some((vote) => vote.inferred) };
+}

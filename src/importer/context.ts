@@ -7,6 +7,8 @@ export interface ResolvedOptions {
   slug?: string | undefined;
   name?: string | undefined;
   serverUrl?: string | undefined;
+  serverVariables: Record<string, string>;
+  allowDanglingRefs: boolean;
   baseUrl?: string | undefined;
   baseDir?: string | undefined;
   allowPrivateNetwork: boolean;

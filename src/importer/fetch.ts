@@ -110,7 +110,7 @@ export class Fetcher {
       }
       if (response.statusCode < 200 || response.statusCode >= 300) {
         await response.body.dump().catch(() => undefined);
-        fail("fetch_failed", `fetching ${what} failed: HTTP ${response.statusCode}`, { source: url.href });
+        failOnStatus(response.statusCode, url, what);
       }
       const bytes = await this.readBody(response, url, what);
       this.bytes += bytes.byteLength;
@@ -228,6 +228,25 @@ export class Fetcher {
     }
     return error;
   }
+}
+
+/**
+ * A 4xx answer is about the request (RFC 9110 §15.5): asking again gets the same answer, so
+ * it is `fetch_refused`, which the import job does not retry. 408 and 429 say "later" and
+ * stay `fetch_failed` (retried), as do 5xx.
+ */
+function failOnStatus(status: number, url: URL, what: string): never {
+  const source = { source: url.href };
+  if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+    const hint =
+      status === 401 || status === 403
+        ? '; docs behind authentication need --header "Authorization: …" (the API\'s source.headers)'
+        : status === 404 || status === 410
+          ? "; check the URL"
+          : "";
+    fail("fetch_refused", `fetching ${what} failed: HTTP ${status} (not retried)${hint}`, source);
+  }
+  fail("fetch_failed", `fetching ${what} failed: HTTP ${status}`, source);
 }
 
 function header(value: string | string[] | undefined): string | undefined {

@@ -30,6 +30,7 @@ export { DEFAULT_LIMITS } from "./limits.js";
 export { llmConfigFromEnv } from "./llm-config.js";
 
 const FORMATS = new Set(["auto", "openapi", "swagger", "postman", "html"]);
+const SERVER_VARIABLE_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
 /**
  * Imports one API document. Expected failures (unreachable URL, refused address, syntax
@@ -116,10 +117,18 @@ function resolveOptions(options: ImportOptions): ResolvedOptions {
     if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) fail("invalid_option", `${key} must be an absolute http(s) URL`);
   }
   if (options.baseUrl !== undefined && options.baseDir !== undefined) fail("invalid_option", "give baseUrl or baseDir, not both");
+  const serverVariables: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [name, value] of Object.entries(options.serverVariables ?? {})) {
+    if (!SERVER_VARIABLE_NAME.test(name)) fail("invalid_option", `server variable name ${JSON.stringify(name.slice(0, 100))} must be 1-100 letters, digits, "_", "-" or "."`);
+    if (typeof value !== "string" || value.length > 2000) fail("invalid_option", `server variable ${name} must be a string of at most 2000 characters`);
+    serverVariables[name] = value;
+  }
   return {
     slug: options.slug,
     name: options.name?.trim(),
     serverUrl: options.serverUrl,
+    serverVariables,
+    allowDanglingRefs: options.allowDanglingRefs === true,
     baseUrl: options.baseUrl,
     baseDir: options.baseDir,
     allowPrivateNetwork: options.allowPrivateNetwork === true,

@@ -62,9 +62,13 @@ export interface ApiModel {
   description?: string | undefined;
   /** Absolute API base URL, or null when the document has none (then `serverUrl` must be given). */
   baseUrl: string | null;
+  /** Why `baseUrl` is null, said so that the user knows what to pass (`--server-url`, `--server-var`). */
+  baseUrlProblem?: { message: string; location: ImportLocation } | undefined;
   authSchemes: AuthScheme[];
   /** True when the document states its auth, even as "none"; false means we do not know. */
   authDeclared: boolean;
+  /** The auth was inferred and the evidence disagrees (Postman requests sending different credentials). */
+  authUnverified?: boolean | undefined;
   operations: OperationModel[];
   /** Operations found but not turned into models (reported in warnings). */
   skippedOperations: number;

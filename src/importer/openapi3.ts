@@ -50,7 +50,7 @@ export function readOpenApi3(docs: DocumentSet, ctx: Context): ApiModel {
   return {
     title: asString(info["title"]),
     description: asString(info["description"]),
-    baseUrl: serverBaseUrl(root["servers"], docs, ctx),
+    ...serverBaseUrl(root["servers"], docs, ctx),
     authSchemes: schemes,
     // `security: []` at the root says "no auth" explicitly (§4.8.1 security).
     authDeclared: schemes.length > 0 || (Array.isArray(root["security"]) && root["security"].length === 0),
@@ -173,32 +173,56 @@ class Reader {
 }
 
 /**
- * First Server Object's URL with its variables replaced by their defaults (§4.8.5, §4.8.6),
- * resolved against the document's own URL when relative. No servers means "/" (§4.8.1).
+ * First Server Object's URL with its variables filled (§4.8.5, §4.8.6): the caller's values
+ * (`--server-var`) first, then the document's defaults. A relative URL (`/api/v3`) resolves
+ * against the document's own URL when it was fetched. No servers means "/" (§4.8.1).
  */
-function serverBaseUrl(servers: unknown, docs: DocumentSet, ctx: Context): string | null {
+function serverBaseUrl(servers: unknown, docs: DocumentSet, ctx: Context): Pick<ApiModel, "baseUrl" | "baseUrlProblem"> {
   const list = Array.isArray(servers) ? servers.filter(isRecord) : [];
   const server = list[0];
   let url = "/";
+  const location = docs.location(docs.rootId, list.length > 0 ? "/servers/0/url" : "");
+  const given = ctx.options.serverVariables;
   if (server && typeof server["url"] === "string") {
     const variables = isRecord(server["variables"]) ? server["variables"] : {};
-    let unresolved = false;
+    const missing: string[] = [];
     url = server["url"].replace(/\{([^}]+)\}/g, (_match, name: string) => {
       const variable = Object.hasOwn(variables, name) ? variables[name] : undefined;
-      const value = isRecord(variable) ? (asString(variable["default"]) ?? (Array.isArray(variable["enum"]) ? asString(variable["enum"][0]) : undefined)) : undefined;
-      if (value === undefined) {
-        unresolved = true;
-        ctx.warnings.add("server_variable", `server variable {${name}} has no default`, docs.location(docs.rootId, "/servers/0/url"));
-        return "";
+      if (Object.hasOwn(given, name)) {
+        const allowed = isRecord(variable) && Array.isArray(variable["enum"]) ? variable["enum"].filter((value): value is string => typeof value === "string") : [];
+        // §4.8.6: `enum` lists the values the document expects; a self-hosted deployment may well differ, so it is only a warning.
+        if (allowed.length > 0 && !allowed.includes(given[name]!)) {
+          ctx.warnings.add("server_variable", `server variable ${name}=${JSON.stringify(given[name])} is not one of the document's values (${allowed.slice(0, 10).join(", ")}); used as given`, location);
+        }
+        return given[name]!;
       }
-      return value;
+      const value = isRecord(variable) ? (asString(variable["default"]) ?? (Array.isArray(variable["enum"]) ? asString(variable["enum"][0]) : undefined)) : undefined;
+      if (value === undefined) missing.push(name);
+      return value ?? "";
     });
-    if (unresolved) return null;
+    if (missing.length > 0) {
+      const flags = missing.map((name) => `--server-var ${name}=VALUE`).join(" ");
+      return {
+        baseUrl: null,
+        baseUrlProblem: { message: `the server URL ${JSON.stringify(server["url"].slice(0, 200))} has variables without a default (${missing.map((name) => `{${name}}`).join(", ")}); pass ${flags}, or --server-url URL`, location },
+      };
+    }
+  }
+  for (const name of Object.keys(given)) {
+    if (!server || typeof server["url"] !== "string" || !server["url"].includes(`{${name}}`)) ctx.warnings.add("server_variable", `server variable ${name} was given but the server URL has no {${name}}`, location);
   }
   if (list.length > 1) ctx.warnings.add("multiple_servers", `${list.length} servers declared; using the first (${url})`, docs.location(docs.rootId, "/servers"));
   try {
-    return new URL(url, docs.rootId).href;
+    return { baseUrl: new URL(url, docs.rootId).href };
   } catch {
-    return null;
+    // A relative first server with nothing to resolve it against: a later absolute one (staging, production) still names the API.
+    const absolute = list.findIndex((candidate) => typeof candidate["url"] === "string" && /^https?:\/\/[^{}]+$/i.test(candidate["url"]));
+    if (absolute > 0) {
+      const chosen = list[absolute]!["url"] as string;
+      ctx.warnings.add("relative_server", `the first server ${JSON.stringify(url.slice(0, 200))} is relative and the document was not fetched from a URL; using server ${absolute} (${chosen})`, location);
+      return { baseUrl: new URL(chosen).href };
+    }
+    const why = list.length === 0 ? "the document declares no servers" : `the server URL ${JSON.stringify(url.slice(0, 200))} is relative`;
+    return { baseUrl: null, baseUrlProblem: { message: `${why} and the document was not fetched from a URL to resolve it against; pass --server-url URL`, location } };
   }
 }

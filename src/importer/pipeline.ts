@@ -83,6 +83,7 @@ export async function importRoot(root: RootDocument, ctx: Context, format: Forma
     ctx.checkAborted();
     ctx.progress({ stage: "normalising" });
     api = detected.format === "openapi" ? readOpenApi3(docs, ctx) : readSwagger2(docs, ctx);
+    refuseDanglingRefs(docs, ctx);
     documents = docs.size;
     refs = docs.refCount;
   }
@@ -104,4 +105,20 @@ export async function importRoot(root: RootDocument, ctx: Context, format: Forma
       schemas: assembled.schemas,
     },
   };
+}
+
+/**
+ * A `$ref` that points to nothing is a broken document (typically truncated): importing it
+ * would publish schemas that accept anything where the vendor meant a shape. Refused unless
+ * the caller accepts that (`--allow-dangling-refs`).
+ */
+function refuseDanglingRefs(docs: DocumentSet, ctx: Context): void {
+  const first = docs.dangling[0];
+  if (!first || ctx.options.allowDanglingRefs) return;
+  const more = docs.danglingCount - 1;
+  fail(
+    "dangling_ref",
+    `$ref ${JSON.stringify(first.ref.slice(0, 300))} at ${first.location.pointer ?? "/"} points to nothing${more > 0 ? ` (and ${more} more dangling $ref${more === 1 ? "" : "s"})` : ""}; fix the document, or pass --allow-dangling-refs to import it with those schemas accepting any value`,
+    first.location,
+  );
 }

@@ -1,5 +1,5 @@
 import type { AuthScheme, HttpMethod } from "../contract/integrations.js";
-import { authFromPostman, dedupe } from "./auth.js";
+import { authByMajority, authFromHeader, authFromPostman, dedupe } from "./auth.js";
 import type { Context } from "./context.js";
 import { inferSchema, parseTemplatedJson } from "./infer-schema.js";
 import { joinPointer } from "../lib/json-pointer.js";
@@ -16,6 +16,10 @@ const SKIPPED_HEADERS = new Set(["content-type", "authorization", "content-lengt
 interface Found {
   op: OperationModel;
   base: string | null;
+  /** The auth the request's own headers show (`Authorization: Bearer {{TOKEN}}`, `X-API-Key`). */
+  headerAuth: AuthScheme | null;
+  /** See SplitUrl.baseVariable. */
+  baseVariable?: string | undefined;
 }
 
 /**
@@ -29,38 +33,48 @@ export function readPostman(collection: JsonObject, source: string, ctx: Context
     if (isRecord(variable) && typeof variable["key"] === "string") variables.set(variable["key"], variable["value"] == null ? "" : String(variable["value"]));
   }
   const info = isRecord(collection["info"]) ? collection["info"] : {};
-  const schemes: AuthScheme[] = [];
+  const declared: AuthScheme[] = [];
+  const votes: { scheme: AuthScheme; inferred: boolean }[] = [];
   let authDeclared = false;
-  const noteAuth = (auth: unknown, pointer: string) => {
+  /** An `auth` block: a scheme, "none" (`noauth`), or null (absent or `inherit`: the parent's applies). */
+  const readAuth = (auth: unknown, pointer: string): AuthScheme | "none" | null => {
+    if (isRecord(auth) && auth["type"] === "inherit") return null;
     const scheme = authFromPostman(auth, ctx.warnings, { source, pointer });
-    if (scheme === "none") authDeclared = true;
-    else if (scheme) {
-      authDeclared = true;
-      schemes.push(scheme);
-    }
+    if (scheme !== null) authDeclared = true;
+    if (scheme !== null && scheme !== "none") declared.push(scheme);
+    return scheme;
   };
-  noteAuth(collection["auth"], "/auth");
+  const collectionAuth = readAuth(collection["auth"], "/auth");
 
   const found: Found[] = [];
   let skipped = 0;
-  const walk = (items: unknown, folders: string[], pointer: string) => {
+  const walk = (items: unknown, folders: string[], pointer: string, inherited: AuthScheme | "none" | null) => {
     asArray(items).forEach((item, index) => {
       const itemPointer = joinPointer(pointer, index);
       if (!isRecord(item)) return;
       const name = asString(item["name"]) ?? "";
-      if (item["auth"] !== undefined) noteAuth(item["auth"], joinPointer(itemPointer, "auth"));
       if (Array.isArray(item["item"])) {
-        walk(item["item"], name ? [...folders, name] : folders, joinPointer(itemPointer, "item"));
+        const folderAuth = item["auth"] !== undefined ? readAuth(item["auth"], joinPointer(itemPointer, "auth")) : null;
+        walk(item["item"], name ? [...folders, name] : folders, joinPointer(itemPointer, "item"), folderAuth ?? inherited);
         return;
       }
       if (item["request"] === undefined) return;
       const request = readRequest(item, name, folders, variables, ctx, { source, pointer: itemPointer });
       if (request) found.push(request);
       else skipped++;
-      if (isRecord(item["request"]) && item["request"]["auth"] !== undefined) noteAuth(item["request"]["auth"], joinPointer(itemPointer, "request", "auth"));
+      // Postman's order: the request's own auth block, else its parent's. A request that sends its
+      // credential as a header (`Authorization: Bearer {{TOKEN}}`) says how it authenticates too.
+      const own = isRecord(item["request"]) && item["request"]["auth"] !== undefined ? readAuth(item["request"]["auth"], joinPointer(itemPointer, "request", "auth")) : null;
+      if (own !== null && own !== "none") votes.push({ scheme: own, inferred: false });
+      else if (request?.headerAuth) votes.push({ scheme: request.headerAuth, inferred: true });
+      else if (own === null && inherited !== null && inherited !== "none") votes.push({ scheme: inherited, inferred: false });
     });
   };
-  walk(collection["item"], [], "/item");
+  walk(collection["item"], [], "/item", collectionAuth);
+  if (votes.some((vote) => vote.inferred)) authDeclared = true;
+  const majority = authByMajority(votes);
+  // Schemes declared in auth blocks but used by no request still describe the API: kept after the used ones.
+  const schemes = dedupe([...majority.schemes, ...declared], ctx.warnings);
 
   // The API base is the most common one; requests elsewhere cannot be expressed as paths on it.
   const counts = new Map<string, number>();
@@ -76,12 +90,22 @@ export function readPostman(collection: JsonObject, source: string, ctx: Context
     operations.push(entry.op);
   }
   const description = describe(info["description"]);
+  const unresolved = base === null ? found.find((entry) => entry.baseVariable !== undefined) : undefined;
   return {
     title: asString(info["name"]),
     description,
     baseUrl: base,
-    authSchemes: dedupe(schemes, ctx.warnings),
+    ...(unresolved
+      ? {
+          baseUrlProblem: {
+            message: `requests start with {{${unresolved.baseVariable}}}, which the collection does not define as an absolute URL (it usually lives in a Postman environment); pass --server-url URL`,
+            location: unresolved.op.location,
+          },
+        }
+      : {}),
+    authSchemes: schemes,
     authDeclared,
+    authUnverified: majority.unverified,
     operations,
     skippedOperations: skipped,
     defs: NO_DEFS,
@@ -121,11 +145,18 @@ function readRequest(item: JsonObject, name: string, folders: string[], variable
     params.push({ name: query.key, in: "query", required: false, schema, description: query.description });
   }
   let contentType: string | undefined;
+  let headerAuth: AuthScheme | null = null;
   for (const header of asArray(request["header"])) {
-    if (!isRecord(header) || typeof header["key"] !== "string" || header["key"] === "") continue;
+    if (!isRecord(header) || typeof header["key"] !== "string" || header["key"] === "" || header["disabled"] === true) continue;
     const key = header["key"];
     const value = asString(header["value"]) ?? "";
     if (key.toLowerCase() === "content-type") contentType = value;
+    // The credential is the connection's business, injected by the gateway: never an input.
+    const auth = authFromHeader(key, value);
+    if (auth) {
+      headerAuth ??= auth;
+      continue;
+    }
     if (SKIPPED_HEADERS.has(key.toLowerCase())) continue;
     const schema: JsonObject = { type: "string" };
     if (value && !value.includes("{{")) schema["default"] = value;
@@ -134,6 +165,8 @@ function readRequest(item: JsonObject, name: string, folders: string[], variable
 
   return {
     base: url.base,
+    baseVariable: url.baseVariable,
+    headerAuth,
     op: {
       method,
       path: url.path,
@@ -163,6 +196,8 @@ function dedupeParams(params: ParamModel[]): ParamModel[] {
 
 interface SplitUrl {
   base: string | null;
+  /** The leading `{{variable}}` that should have been the base but has no absolute URL value here. */
+  baseVariable?: string | undefined;
   path: string;
   pathParams: string[];
   query: { key: string; value: string; description?: string | undefined }[];
@@ -171,7 +206,7 @@ interface SplitUrl {
 /**
  * Splits a Postman URL into API base and path template. A leading `{{variable}}` whose value
  * is an absolute URL is the base (its path included); otherwise the base is the URL's origin.
- * `:name` and `{{name}}` path segments become `{name}` parameters.
+ * `:name`, `{{name}}`, `{name}` and `<name>` in the path become `{name}` parameters.
  */
 function splitUrl(url: unknown, variables: Map<string, string>): SplitUrl | null {
   let raw: string | undefined;
@@ -218,21 +253,26 @@ function splitUrl(url: unknown, variables: Map<string, string>): SplitUrl | null
         base = null;
       }
     }
-    rest = origin ? origin[2]! : "";
+      rest = origin ? origin[2]! : "";
   }
+  // `{{baseUrl}}/…` with the variable defined only in a Postman environment, not in the collection.
+  const baseVariable = base === null && leading && !(leadingValue !== undefined && /^https?:\/\//i.test(leadingValue)) ? leading[1]! : undefined;
 
   const pathParams: string[] = [];
   const segments = rest.split("/").filter(Boolean).map((segment) => {
+    const param = (name: string) => {
+      if (!pathParams.includes(name)) pathParams.push(name);
+      return `{${name}}`;
+    };
+    // `:id` is Postman's own path variable (a whole segment: `things:batchGet` is a literal).
     const colon = /^:([A-Za-z0-9_.-]+)$/.exec(segment);
-    const braces = /^\{\{([^{}]+)\}\}$/.exec(segment);
-    const param = colon?.[1] ?? braces?.[1];
-    if (param !== undefined) {
-      if (!pathParams.includes(param)) pathParams.push(param);
-      return `{${param}}`;
-    }
-    return segment;
+    if (colon) return param(colon[1]!);
+    // `{{id}}`, `{id}` and `<id>`, the ways people write a placeholder, anywhere in a segment (`{id}.json`).
+    return segment.replace(/\{\{([^{}]+)\}\}|\{([A-Za-z_][A-Za-z0-9_.-]*)\}|<([A-Za-z_][A-Za-z0-9_.-]*)>|%3C([A-Za-z_][A-Za-z0-9_.-]*)%3E/gi, (_m, a?: string, b?: string, c?: string, d?: string) =>
+      param((a ?? b ?? c ?? d)!.trim()),
+    );
   });
-  return { base, path: "/" + segments.join("/"), pathParams, query };
+  return { base, path: "/" + segments.join("/"), pathParams, query, ...(baseVariable === undefined ? {} : { baseVariable }) };
 }
 
 function normaliseBase(value: string): string | null {

@@ -69,8 +69,16 @@ paths:
     expect(outcome).toMatchObject({ kind: "failed", error: { code: "document_limit" } });
   });
 
-  it("warns (not fails) on dangling refs and ref chains that loop", async () => {
+  it("refuses dangling refs by default, naming the first one's pointer and the flag", async () => {
     const outcome = await importDocument({ kind: "content", content: await fixture("adversarial/ref-loop.yaml"), filename: "ref-loop.yaml" });
+    expect(outcome).toMatchObject({
+      kind: "failed",
+      error: { code: "dangling_ref", message: expect.stringMatching(/Missing.*and 1 more dangling \$ref.*--allow-dangling-refs/), location: { source: "ref-loop.yaml", pointer: "/paths/~1a/get/parameters/1" } },
+    });
+  });
+
+  it("with allowDanglingRefs, warns (not fails) on dangling refs and ref chains that loop", async () => {
+    const outcome = await importDocument({ kind: "content", content: await fixture("adversarial/ref-loop.yaml"), filename: "ref-loop.yaml" }, { allowDanglingRefs: true });
     if (outcome.kind !== "imported") throw new Error(JSON.stringify(outcome.error));
     expect(outcome.warnings.map((w) => w.code).sort()).toEqual(["circular_ref", "unresolved_ref", "unresolved_ref"]);
     expect(outcome.warnings.find((w) => w.message.includes("Nowhere"))?.location).toEqual({ source: "ref-loop.yaml", pointer: "/paths/~1a/get/responses/200/content/application~1json/schema/$ref" });
@@ -126,7 +134,7 @@ describe("fetching", () => {
 
   it("fails with the HTTP status for a missing document", async () => {
     const outcome = await importDocument({ kind: "url", url: `${server.url}/specs/missing.json` }, { allowPrivateNetwork: true });
-    expect(outcome).toMatchObject({ kind: "failed", error: { code: "fetch_failed", message: expect.stringContaining("HTTP 404") } });
+    expect(outcome).toMatchObject({ kind: "failed", error: { code: "fetch_refused", message: expect.stringContaining("HTTP 404") } });
   });
 
   it("times out a slow server and caps the body size", async () => {

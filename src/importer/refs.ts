@@ -10,6 +10,8 @@ import type { Warnings } from "./problem.js";
 import type { ImportLimits, ImportLocation } from "./types.js";
 import { isRecord } from "./util.js";
 
+const MAX_DANGLING_RECORDED = 100;
+
 /** A location inside one loaded document. */
 export interface Target {
   docId: string;
@@ -35,6 +37,8 @@ export class DocumentSet {
   readonly rootId: string;
   /** Counted resolutions, for maxRefCount and stats. */
   refCount = 0;
+  /** `$ref`s that point to nothing, in the order met (the import refuses them unless allowed). */
+  readonly dangling: { ref: string; location: ImportLocation }[] = [];
   private readonly docs = new Map<string, unknown>();
   private readonly pendingRefs = new Map<string, ExternalRef[]>();
   private readonly options: DocumentSetOptions;
@@ -163,7 +167,7 @@ export class DocumentSet {
     if (!base || (base.protocol === "content:" && !/^[a-z][a-z0-9+.-]*:/i.test(docPart))) {
       fail(
         "ref_not_allowed",
-        `$ref ${JSON.stringify(ref)} points to another document, but the document was given as content without baseUrl or baseDir`,
+        `$ref ${JSON.stringify(ref)} points to another document, but the document was given as content, with nothing to resolve it against: scrape it by its URL (an uploaded file travels alone; library options: baseUrl or baseDir)`,
         this.location(fromId, fromPointer),
       );
     }
@@ -195,7 +199,10 @@ export class DocumentSet {
     const tokens = parsePointer(where.pointer);
     const value = doc === undefined || tokens === null ? undefined : getAtPointer(doc, tokens);
     if (value === undefined) {
-      this.options.warnings.add("unresolved_ref", `$ref ${JSON.stringify(ref)} points to nothing`, this.location(fromId, fromPointer));
+      const location = this.location(fromId, fromPointer);
+      this.options.warnings.add("unresolved_ref", `$ref ${JSON.stringify(ref)} points to nothing`, location);
+      if (this.dangling.length < MAX_DANGLING_RECORDED) this.dangling.push({ ref, location });
+      else this.danglingOverflow++;
       return null;
     }
     return { docId: where.docId, pointer: where.pointer, value };
@@ -223,6 +230,13 @@ export class DocumentSet {
       current = next;
     }
     return current;
+  }
+
+  /** Dangling references met past MAX_DANGLING_RECORDED (counted, not kept). */
+  danglingOverflow = 0;
+
+  get danglingCount(): number {
+    return this.dangling.length + this.danglingOverflow;
   }
 
   private count(fromId: string, fromPointer: string): void {

@@ -47,7 +47,13 @@ describe("hostile and broken documents", () => {
   });
 
   it("does not let __proto__ keys reach any prototype", async () => {
-    const outcome = await importDocument({ kind: "content", content: await fixture("adversarial/proto-pollution.json"), filename: "proto.json" });
+    const content = await fixture("adversarial/proto-pollution.json");
+    // "#/constructor/prototype" names nothing in the document: a dangling $ref, refused by default.
+    expect(await importDocument({ kind: "content", content, filename: "proto.json" })).toMatchObject({
+      kind: "failed",
+      error: { code: "dangling_ref", location: { pointer: expect.stringContaining("/properties/constructor/$ref") } },
+    });
+    const outcome = await importDocument({ kind: "content", content, filename: "proto.json" }, { allowDanglingRefs: true });
     expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
     expect(Object.prototype).not.toHaveProperty("polluted");
     if (outcome.kind !== "imported") throw new Error(JSON.stringify(outcome.error));

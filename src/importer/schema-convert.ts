@@ -233,7 +233,15 @@ export class SchemaConverter implements DefProvider {
         if (typeof target !== "string") continue;
         // A mapping value is a reference, or a bare schema name (§4.8.25.1).
         const ref = /[#/.]/.test(target) ? target : (this.dialect === "swagger2" ? "#/definitions/" : "#/components/schemas/") + target;
-        const name = this.refName(ref, docId, joinPointer(pointer, "mapping", key));
+        const where = joinPointer(pointer, "mapping", key);
+        // A mapping names schemas, it does not include them: one into another file is not loaded, and only
+        // loses the discriminator's shortcut (validation still tries every `oneOf` branch).
+        if (!ref.startsWith("#") || this.docs.at(docId, safeFragment(ref)) === undefined) {
+          const problem = ref.startsWith("#") ? "points to nothing" : "names another document, which is not followed";
+          this.warnings.add("discriminator_mapping", `discriminator mapping ${JSON.stringify(key)} → ${JSON.stringify(ref.slice(0, 300))} ${problem}; the entry is left out`, this.docs.location(docId, where));
+          continue;
+        }
+        const name = this.refName(ref, docId, where);
         if (name !== null) setKey(mapping, key, defRef(name));
       }
       out["mapping"] = mapping;
@@ -330,4 +338,13 @@ export function defsFor(roots: Iterable<unknown>, defs: DefProvider): JsonObject
   const out: JsonObject = {};
   for (const name of [...needed].sort()) setKey(out, name, defs.get(name) ?? {});
   return out;
+}
+
+/** The JSON pointer of a same-document reference (`#/components/schemas/Cat`), percent-decoded (RFC 6901 §6). */
+function safeFragment(ref: string): string {
+  try {
+    return decodeURIComponent(ref.slice(1));
+  } catch {
+    return ref.slice(1);
+  }
 }

@@ -179,7 +179,7 @@ export function readSwagger2(docs: DocumentSet, ctx: Context): ApiModel {
   return {
     title: asString(info["title"]),
     description: asString(info["description"]),
-    baseUrl: swaggerBaseUrl(root, docs.rootId),
+    ...swaggerBaseUrl(root, docs),
     authSchemes: schemes,
     authDeclared: schemes.length > 0 || (Array.isArray(root["security"]) && root["security"].length === 0),
     operations,
@@ -197,10 +197,10 @@ function mediaList(value: unknown): string[] {
  * scheme://host/basePath (Swagger 2.0 §Swagger Object): missing host or scheme come from the
  * URL the document was served from; https is preferred when several schemes are listed.
  */
-function swaggerBaseUrl(root: JsonObject, documentId: string): string | null {
+function swaggerBaseUrl(root: JsonObject, docs: DocumentSet): Pick<ApiModel, "baseUrl" | "baseUrlProblem"> {
   let documentUrl: URL | null;
   try {
-    documentUrl = new URL(documentId);
+    documentUrl = new URL(docs.rootId);
     if (documentUrl.protocol !== "http:" && documentUrl.protocol !== "https:") documentUrl = null;
   } catch {
     documentUrl = null;
@@ -208,12 +208,13 @@ function swaggerBaseUrl(root: JsonObject, documentId: string): string | null {
   const schemes = mediaList(root["schemes"]).map((scheme) => scheme.toLowerCase());
   const scheme = schemes.includes("https") ? "https" : (schemes[0] ?? documentUrl?.protocol.replace(":", "") ?? "https");
   const host = asString(root["host"]) ?? documentUrl?.host;
-  if (!host) return null;
+  const location = docs.location(docs.rootId, root["host"] === undefined ? "" : "/host");
+  if (!host) return { baseUrl: null, baseUrlProblem: { message: "the document has no `host` and was not fetched from a URL whose host could stand in; pass --server-url URL", location } };
   let basePath = asString(root["basePath"]) ?? "/";
   if (!basePath.startsWith("/")) basePath = "/" + basePath;
   try {
-    return new URL(`${scheme}://${host}${basePath}`).href;
+    return { baseUrl: new URL(`${scheme}://${host}${basePath}`).href };
   } catch {
-    return null;
+    return { baseUrl: null, baseUrlProblem: { message: `${scheme}://${host}${basePath} is not a valid URL; pass --server-url URL`, location } };
   }
 }

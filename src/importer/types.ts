@@ -63,8 +63,19 @@ export interface ImportOptions {
    * are read from files under it, never outside it.
    */
   baseDir?: string;
-  /** API base URL to use when the document has none (or to override the document's). */
+  /** API base URL to use when the document has none (or to override the document's). CLI `--server-url`. */
   serverUrl?: string;
+  /**
+   * Values for OpenAPI server variables (`https://{host}/api/{version}`), over the document's
+   * defaults. CLI `--server-var name=value`.
+   */
+  serverVariables?: Record<string, string>;
+  /**
+   * Default false: a `$ref` that points to nothing fails the import (a truncated document must
+   * not become a version). True imports anyway, the broken schemas accepting any value. CLI
+   * `--allow-dangling-refs`.
+   */
+  allowDanglingRefs?: boolean;
   /** Default false: loopback, private, link-local and other non-public targets are refused. */
   allowPrivateNetwork?: boolean;
   limits?: Partial<ImportLimits>;
@@ -80,6 +91,8 @@ export type ImportErrorCode =
   | "invalid_source"
   | "invalid_option"
   | "fetch_failed"
+  /** The document's server answered 4xx (other than 408/429): asking again will not help. */
+  | "fetch_refused"
   | "private_network"
   | "unsupported_url"
   | "too_large"
@@ -95,6 +108,7 @@ export type ImportErrorCode =
   | "invalid_document"
   | "ref_limit"
   | "ref_not_allowed"
+  | "dangling_ref"
   | "document_limit"
   | "no_base_url"
   | "no_operations"

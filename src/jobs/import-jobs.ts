@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { ImportRequest, Job } from "../contract/index.js";
 import { splitUrlCredentials } from "../lib/url-credentials.js";
 import { newJobId, type Store } from "../store/index.js";
-import { sealContext, type ImportPayload, type SealedUrlSource } from "./handlers/import-payload.js";
+import { sealContext, type ImportPayload, type ImportSettings, type SealedUrlSource } from "./handlers/import-payload.js";
 
 /** How an import job is started, whatever the document came as. */
 export interface ImportJobOptions {
@@ -10,6 +10,11 @@ export interface ImportJobOptions {
   name?: string | undefined;
   format: ImportRequest["format"];
   draft: boolean;
+  serverUrl?: string | undefined;
+  serverVariables?: Record<string, string> | undefined;
+  allowDanglingRefs?: boolean | undefined;
+  /** Make the version current even when it breaks the current one (see ImportRequest.publish). */
+  publish?: boolean | undefined;
   /** The enqueuing server's setting: the job never reaches further than it. */
   privateImports: boolean;
 }
@@ -92,8 +97,18 @@ export async function enqueueDocumentImport(
   }
 }
 
-function common(options: ImportJobOptions): Pick<ImportPayload, "slug" | "name" | "format" | "draft" | "privateImports"> {
-  return { ...(options.slug ? { slug: options.slug } : {}), ...(options.name ? { name: options.name } : {}), format: options.format, draft: options.draft, privateImports: options.privateImports };
+function common(options: ImportJobOptions): ImportSettings {
+  return {
+    ...(options.slug ? { slug: options.slug } : {}),
+    ...(options.name ? { name: options.name } : {}),
+    format: options.format,
+    draft: options.draft,
+    privateImports: options.privateImports,
+    ...(options.serverUrl ? { serverUrl: options.serverUrl } : {}),
+    ...(options.serverVariables && Object.keys(options.serverVariables).length > 0 ? { serverVariables: options.serverVariables } : {}),
+    ...(options.allowDanglingRefs ? { allowDanglingRefs: true } : {}),
+    ...(options.publish ? { publish: true } : {}),
+  };
 }
 
 function summary(what: string, options: ImportJobOptions): string {

@@ -83,7 +83,7 @@ describe.each(storeBackends)("imports on %s", (backend) => {
   const storedJobs = async () => JSON.stringify(await db().selectFrom("jobs").selectAll().execute());
 
   it("finishes another tenant's tiny import promptly while one tenant's slow URL imports fill the queue", async () => {
-    // From the sources, imports run in-process (the built server runs them on a thread): load
+    // From the sources, imports run in-process (the built server runs them in a child process): load
     // the importer now, so that compiling it is not counted as waiting.
     await import("../importer/index.js");
     const slow = await serveDocs({ "/slow.yaml": { delayMs: 8_000, body: todo, type: "application/yaml" } });
@@ -121,7 +121,7 @@ describe.each(storeBackends)("imports on %s", (backend) => {
 
     // A failing URL: the error names the URL, without its secrets.
     const failing = await startImport({ source: { url: url.href.replace("/openapi.yaml", "/missing.yaml") }, slug: "missing" });
-    expect(await finished(failing.id)).toMatchObject({ status: "failed", error: { code: "fetch_failed" } });
+    expect(await finished(failing.id)).toMatchObject({ status: "failed", error: { code: "fetch_refused" } });
 
     const shown = [...whileQueued, (await api("/v1/jobs")).text, (await api(`/v1/jobs/${job.id}`)).text, (await api(`/v1/jobs/${failing.id}`)).text, await storedJobs()];
     for (const text of shown) for (const secret of secrets) expect(text).not.toContain(secret);

@@ -4,7 +4,9 @@ import type { ClaimedJob, Store } from "../store/index.js";
 export type HandlerOutcome =
   | { kind: "succeeded"; result: unknown }
   /** An expected failure. `retryable` failures run again (with backoff) until attempts run out. */
-  | { kind: "failed"; error: Problem; retryable?: boolean };
+  | { kind: "failed"; error: Problem; retryable?: boolean }
+  /** The work is not done: the job goes back to the queue and runs again at once (a long batch works in slices, each shorter than the job timeout). */
+  | { kind: "continue" };
 
 export interface JobRun {
   job: ClaimedJob;

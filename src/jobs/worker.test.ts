@@ -35,7 +35,7 @@ describe.each(storeBackends)("durable job queue on %s", (backend) => {
   });
 
   const startWorker = (handler: JobHandler, options: Partial<ConstructorParameters<typeof Worker>[0]> = {}) => {
-    const worker = new Worker({ store, handlers: { import: handler }, pollMs: 20, leaseMs: 400, heartbeatMs: 50, retryBaseMs: 10, ...options });
+    const worker = new Worker({ store, handlers: { import: handler, batch: handler }, pollMs: 20, leaseMs: 400, heartbeatMs: 50, retryBaseMs: 10, ...options });
     workers.push(worker);
     worker.start();
     return worker;
@@ -72,6 +72,14 @@ describe.each(storeBackends)("durable job queue on %s", (backend) => {
     const failed = await waitFor(() => job(queued.id), (j) => j?.status === "failed");
     expect(calls).toBe(3);
     expect(failed).toMatchObject({ attempts: 3, error: { detail: "attempt 3" } });
+  });
+
+  it("runs a job that answers `continue` again at once, without spending an attempt (a batch's time slices)", async () => {
+    const queued = await enqueue();
+    let calls = 0;
+    startWorker(async () => (++calls < 4 ? { kind: "continue" } : { kind: "succeeded", result: { slices: calls } }));
+    const done = await waitFor(() => job(queued.id), (j) => j?.status === "succeeded");
+    expect(done).toMatchObject({ result: { slices: 4 }, attempts: 1 });
   });
 
   it("fails a non-retryable failure at once", async () => {
@@ -301,7 +309,7 @@ describe.each(storeBackends)("durable job queue on %s", (backend) => {
       const slow = [];
       for (let i = 0; i < 6; i++) slow.push(await first.jobs.enqueue({ tenantId: acme, type: "import", summary: "slow", payload: "slow" }));
       for (const store of [first, second]) {
-        const worker = new Worker({ store, handlers: { import: handler }, concurrency: 3, tenantConcurrency: 2, pollMs: 20, leaseMs: 2_000 });
+        const worker = new Worker({ store, handlers: { import: handler, batch: handler }, concurrency: 3, tenantConcurrency: 2, pollMs: 20, leaseMs: 2_000 });
         stopped.push(worker);
         worker.start();
       }

@@ -8,7 +8,7 @@ export interface WorkerOptions {
   store: Store;
   handlers: JobHandlers;
   /**
-   * Jobs this worker runs at once. Default 2: imports are CPU-heavy (each runs on a thread
+   * Jobs this worker runs at once. Default 2: imports are CPU-heavy (each runs in a process
    * of its own) and the embedded server shares its machine, but one slot would let any
    * slow import hold up every tenant.
    */
@@ -38,7 +38,7 @@ export interface WorkerOptions {
 
 type StopReason = "cancelled" | "timeout" | "lost" | "shutdown";
 /** How one run of a job ended. */
-type JobEnd = "succeeded" | "failed" | "retrying" | "cancelled" | "lost" | "requeued";
+type JobEnd = "succeeded" | "failed" | "retrying" | "continued" | "cancelled" | "lost" | "requeued";
 
 
 /** Uploads older than this that have no job are abandoned (their request failed or their server died). */
@@ -165,7 +165,7 @@ export class Worker {
       const end = await this.execute(job, deadline);
       if (end === "succeeded") result.succeeded++;
       else if (end === "failed") result.failed++;
-      else if (end === "retrying" || end === "requeued") result.requeued++;
+      else if (end === "retrying" || end === "requeued" || end === "continued") result.requeued++;
     }
     result.budgetExhausted = true;
     return result;
@@ -240,6 +240,12 @@ export class Worker {
       this.log.info(ended(), "job succeeded");
       await store.jobs.succeed(job.id, this.id, outcome.result);
       return "succeeded";
+    }
+    if (outcome.kind === "continue") {
+      // A step of a longer job (a batch's next chunk): debug, or a batch would fill the log.
+      this.log.debug(ended(), "job continues");
+      await store.jobs.requeue(job.id, this.id, { runAfter: new Date(), countAttempt: false });
+      return "continued";
     }
     if (outcome.retryable && job.attempts < job.maxAttempts) {
       // Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter").

@@ -54,6 +54,7 @@ describe("access matrix: every route × wrong callers", () => {
     const connection = await store.connections.create({ tenantId: acme.id, appId: ids["app-one"]! }, { integrationId: integration.ref.integrationId, externalUserId: "user_1", credentials: { type: "bearer", token: "app-one-secret-token" } });
     if (connection === "exists") throw new Error("unexpected");
     ids.connection = connection.id;
+    ids.batch = await store.batches.create({ tenantId: acme.id, appId: ids["app-one"]!, integration: "petstore", action: "pets.list", connection: "user_1", options: { concurrency: 1, stopOnErrorRatio: null }, items: [{ input: {} }], jobId: "job_none" });
     ids.job = (await store.jobs.enqueue({ tenantId: acme.id, type: "import", summary: "import x", payload: { source: { url: "https://x" } } })).id;
   });
   afterAll(async () => dispose());
@@ -66,12 +67,15 @@ describe("access matrix: every route × wrong callers", () => {
     keyId: () => ids.appOneKey!,
     jobId: () => ids.job!,
     connectionId: () => ids.connection!,
+    batchId: () => ids.batch!,
   };
   const bodies: Partial<Record<string, unknown>> = {
     createKey: { name: "x" },
     createIntegration: { slug: "hijack", name: "Hijack", baseUrl: "https://evil.example.com", actions: [] },
     startImport: { source: { url: "https://example.com/openapi.json" } },
     publishVersion: {},
+    setBaseUrl: { baseUrl: "https://gitlab.example.com/api/v4" },
+    setAuth: { authSchemes: [{ type: "bearer" }] },
     rollback: { to: 1 },
     createApp: { name: "app-three" },
     renameApp: { name: "renamed" },
@@ -82,6 +86,7 @@ describe("access matrix: every route × wrong callers", () => {
     createConnection: { integration: "petstore", credentials: { type: "bearer", token: "x" } },
     invoke: { connection: "user_1" },
     proxy: { method: "GET", path: "/pets", connection: "user_1" },
+    createBatch: { integration: "petstore", action: "pets.list", items: [{ input: {} }], options: { dryRun: true } },
   };
   const queries: Partial<Record<string, string>> = { diffVersions: "?from=1&to=2" };
 
@@ -102,7 +107,7 @@ describe("access matrix: every route × wrong callers", () => {
   /** Nothing of Acme's may appear in an answer to a caller who is not Acme (beyond what the caller itself sent). */
   const expectNoLeak = async (response: Response, path: string) => {
     const text = await response.text();
-    for (const secret of [ids.tenant, ids["app-one"], ids["app-two"], ids.appOneKey, ids.spareKey, ids.job, ids.connection, "Acme", "Petstore", "app-one-secret-token"]) {
+    for (const secret of [ids.tenant, ids["app-one"], ids["app-two"], ids.appOneKey, ids.spareKey, ids.job, ids.connection, ids.batch, "Acme", "Petstore", "app-one-secret-token"]) {
       if (!path.includes(secret!)) expect(text, `response to ${path} leaks ${secret}`).not.toContain(secret);
     }
   };
@@ -117,14 +122,15 @@ describe("access matrix: every route × wrong callers", () => {
 
   it.each(authenticated)("%s gives another tenant's key nothing of this tenant's", async (name, spec) => {
     const response = await call(name, spec, keys.otherTenant!);
-    const touchesAcme = /\{(slug|app|keyId|jobId|connectionId)\}/.test(spec.path);
+    const touchesAcme = /\{(slug|app|keyId|jobId|connectionId|batchId)\}/.test(spec.path);
     if (touchesAcme) expect(response.status, name).toBe(404);
     await expectNoLeak(response, pathOf(name, spec));
   });
 
   it.each(authenticated)("%s keeps another app's key to what an app may do", async (name, spec) => {
     const response = await call(name, spec, keys.appTwo!);
-    const othersOnly = spec.path.includes("{app}") || spec.path.includes("{connectionId}");
+    // app-one's connection and batch are invisible to app-two.
+    const othersOnly = spec.path.includes("{app}") || spec.path.includes("{connectionId}") || spec.path.includes("{batchId}");
     if (spec.tenantOnly) expect(response.status, name).toBe(403);
     else if (othersOnly) expect(response.status, name).toBe(404);
     // app-one's connection "user_1" is invisible to app-two: the call fails as "not found", never with its credentials.

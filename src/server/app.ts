@@ -12,6 +12,8 @@ import { requestId } from "./request-id.js";
 import { logRequests } from "./request-log.js";
 import type { Logger } from "../lib/logger.js";
 import { mountAppRoutes } from "./routes/apps.js";
+import { mountBatchRoutes } from "./routes/batches.js";
+import { BatchService } from "../services/batches.js";
 import { mountConnectionRoutes } from "./routes/connections.js";
 import { mountInvokeRoutes } from "./routes/invoke.js";
 import { mountIdentityRoutes } from "./routes/identity.js";
@@ -28,6 +30,8 @@ export interface AppOptions {
   maxBodyBytes?: number;
   /** Largest document an import accepts (uploaded or fetched). Default 64 MiB. */
   maxDocumentBytes?: number;
+  /** Largest `POST /v1/batches` body (up to 100 000 items). Default 64 MiB. */
+  maxBatchBodyBytes?: number;
   /** Bytes of import requests being received and parsed at once, server-wide; past it, 503 with Retry-After. Default 256 MiB. */
   maxUploadBytesInFlight?: number;
   /** The URL generated clients and snippets call; default: the origin each request came to. */
@@ -50,6 +54,7 @@ export interface AppOptions {
 const PUBLIC_PATHS = new Set<string>(Object.values(routes).filter((spec: RouteSpec) => !spec.auth).map((spec) => spec.path));
 
 export const DEFAULT_MAX_UPLOAD_BYTES_IN_FLIGHT = 256 * 1024 * 1024;
+export const DEFAULT_MAX_BATCH_BODY_BYTES = 64 * 1024 * 1024;
 
 /** The Waygate API as a fetch handler: the same object serves HTTP and in-process tests. */
 export function createApp(options: AppOptions): Hono<AppEnv> {
@@ -79,6 +84,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const uploads: Record<string, { limit: number; what: string }> = {
     [routes.startImport.path]: { limit: maxImportBodyBytes, what: "import request bodies" },
     [routes.uploadImport.path]: { limit: maxDocumentBytes, what: "documents" },
+    // 100 000 items do not fit the 1 MiB of other bodies: batches get their own limit,
+    // counted against the same server-wide budget as documents.
+    [routes.createBatch.path]: { limit: options.maxBatchBodyBytes ?? DEFAULT_MAX_BATCH_BODY_BYTES, what: "batch request bodies" },
   };
   app.use("/v1/*", (c, next) => {
     if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "OPTIONS") return next();
@@ -107,6 +115,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const invoke = new InvokeService(options.store, options.gateway ?? createGateway(options.store));
   mountInvokeRoutes(app, invoke);
   mountConnectionRoutes(app, invoke);
+  mountBatchRoutes(app, new BatchService(options.store, invoke, options.notifyWorker ?? (() => {})));
   mountJobRoutes(app, { maxDocumentBytes, notifyWorker: options.notifyWorker ?? (() => {}), allowPrivateImports: options.allowPrivateImports ?? false, runDueJobs: options.runDueJobs });
 
   app.notFound((c) => problemResponse(c, new HttpError("not-found", `no route for ${c.req.method} ${c.req.path}`)));

@@ -1,7 +1,7 @@
 import { problemTypes, problemTypeUri } from "../contract/index.js";
-import { importHandler, Worker } from "../jobs/index.js";
+import { batchHandler, importHandler, Worker } from "../jobs/index.js";
 import type { Logger } from "../lib/logger.js";
-import { createGateway } from "../services/invoke.js";
+import { createGateway, InvokeService } from "../services/invoke.js";
 import { loadSealer, resolveStoreLocation, Store } from "../store/index.js";
 import { VERSION } from "../version.js";
 import { createApp } from "./app.js";
@@ -66,7 +66,11 @@ export function createFetchHandler(options: FetchHandlerOptions = {}): FetchHand
     // Never started: it runs jobs only inside POST /v1/jobs/tick.
     const worker = new Worker({
       store,
-      handlers: { import: importHandler({ allowPrivateNetwork: allowPrivateImports, maxDocumentBytes: config.maxDocumentBytes, env }) },
+      handlers: {
+        import: importHandler({ allowPrivateNetwork: allowPrivateImports, maxDocumentBytes: config.maxDocumentBytes, env }),
+        // Short slices: a batch hands itself back to the queue well within a tick's budget.
+        batch: batchHandler({ invoke: new InvokeService(store, gateway), sliceMs: 10_000 }),
+      },
       logger,
       onError: (error) => logger.error({ err: error }, "job worker error"),
       ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }),

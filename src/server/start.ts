@@ -1,8 +1,8 @@
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
-import { importHandler, Worker, type WorkerOptions } from "../jobs/index.js";
+import { batchHandler, importHandler, Worker, type BatchHandlerOptions, type WorkerOptions } from "../jobs/index.js";
 import { createApp, type AppOptions } from "./app.js";
-import { createGateway } from "../services/invoke.js";
+import { createGateway, InvokeService } from "../services/invoke.js";
 import type { NetworkReach } from "../importer/net-guard.js";
 
 export interface ServerOptions extends Omit<AppOptions, "notifyWorker" | "gateway"> {
@@ -14,6 +14,8 @@ export interface ServerOptions extends Omit<AppOptions, "notifyWorker" | "gatewa
   upstreams?: NetworkReach;
   /** Bytes of upstream pages one collecting invoke may hold. Default 32 MiB. */
   maxCollectedBytes?: number;
+  /** Batch runner tuning (tests shorten the time slice). */
+  batches?: Omit<BatchHandlerOptions, "invoke">;
   /** Worker tuning (tests shorten the lease). */
   worker?: Partial<Omit<WorkerOptions, "store" | "handlers">>;
   /** Environment for job handlers (LLM settings). Default process.env. */
@@ -34,19 +36,21 @@ export interface RunningServer {
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const maxDocumentBytes = options.maxDocumentBytes ?? 64 * 1024 * 1024;
-  const worker = new Worker({
-    store: options.store,
-    handlers: {
-      import: importHandler({ allowPrivateNetwork: options.allowPrivateImports, maxDocumentBytes, env: options.env ?? process.env }),
-    },
-    ...(options.onUnexpectedError ? { onError: options.onUnexpectedError } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...options.worker,
-  });
   const gateway = createGateway(options.store, {
     upstreams: options.upstreams ?? "public",
     ...(options.maxCollectedBytes ? { maxCollectedBytes: options.maxCollectedBytes } : {}),
     ...(options.pageTokenKey ? { pageTokenKey: options.pageTokenKey } : {}),
+  });
+  const worker = new Worker({
+    store: options.store,
+    handlers: {
+      import: importHandler({ allowPrivateNetwork: options.allowPrivateImports, maxDocumentBytes, env: options.env ?? process.env }),
+      // The same gateway as the invoke routes: batches and single invokes share one rate limiter.
+      batch: batchHandler({ invoke: new InvokeService(options.store, gateway), ...options.batches }),
+    },
+    ...(options.onUnexpectedError ? { onError: options.onUnexpectedError } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...options.worker,
   });
   const app = createApp({ ...options, maxDocumentBytes, gateway, notifyWorker: () => worker.notify(), runDueJobs: (budgetMs) => worker.runDue(budgetMs) });
   const server = await new Promise<ServerType>((resolve, reject) => {

@@ -6,6 +6,7 @@ import {
   type ActionDefinition,
   type Connection,
   type ConnectionTest,
+  type FieldError,
   type VersionPolicy,
 } from "../contract/index.js";
 import {
@@ -102,6 +103,14 @@ export class InvokeError extends Error {
   }
 }
 
+export interface PreparedAction {
+  /** The integration version the caller's calls run. */
+  version: number;
+  action: ActionDefinition;
+  /** What is wrong with an input (undefined: valid), as invoke would refuse it. */
+  check(input: unknown): { detail: string; errors: FieldError[] } | undefined;
+}
+
 interface Target {
   integrationId: string;
   version: number;
@@ -158,10 +167,32 @@ export class InvokeService {
       });
       return { ...result, warnings: withVersionWarning(result.warnings, version, call.integration), version };
     } catch (error) {
-      throw asInvokeError(error, version);
+      throw asInvokeError(error, version, caller);
     } finally {
       if (connection) void this.store.connections.touch(connection.id).catch(() => {});
     }
+  }
+
+  /**
+   * The action a call would run for this caller (the version resolved as invoke resolves
+   * it), and a check of inputs against it that sends nothing: batches validate every item
+   * up front this way. Throws InvokeError when the integration or action is not there.
+   */
+  async prepare(caller: Caller, integration: string, actionName: string): Promise<PreparedAction> {
+    const found = await this.target(caller, integration);
+    const version = versionOutcome(found.version, {});
+    const action = await this.action(found, integration, actionName, version);
+    return {
+      version: found.version,
+      action,
+      check: (input) => {
+        try {
+          return this.gateway.checkInput(action, input);
+        } catch (error) {
+          throw asInvokeError(error, version, caller);
+        }
+      },
+    };
   }
 
   /** A raw request under the integration's base URL, with the caller's connection: no schemas, no pagination. */
@@ -182,7 +213,7 @@ export class InvokeService {
       });
       return { ...result, warnings: withVersionWarning(result.warnings, version, call.integration), version };
     } catch (error) {
-      throw asInvokeError(error, version);
+      throw asInvokeError(error, version, caller);
     } finally {
       if (connection) void this.store.connections.touch(connection.id).catch(() => {});
     }
@@ -347,9 +378,12 @@ function gatewayOptions(call: CallOptions) {
   };
 }
 
-function asInvokeError(error: unknown, version: VersionOutcome): unknown {
-  if (error instanceof GatewayError) return new InvokeError(error.problem, version, { cause: error });
-  return error;
+function asInvokeError(error: unknown, version: VersionOutcome, caller: Caller): unknown {
+  if (!(error instanceof GatewayError)) return error;
+  const { problem } = error;
+  // A tenant key acts for no app, so its calls never see the apps' connections: say how to reach them.
+  const hint = problem.type === InvokeProblemTypes.connectionRequired && caller.appId === null ? "; a tenant key acts for no app, so name one (X-Waygate-App, the client's `app` option) to use its connections" : "";
+  return new InvokeError(hint ? { ...problem, detail: `${problem.detail ?? ""}${hint}` } : problem, version, { cause: error });
 }
 
 function notFoundProblem(detail: string): GatewayProblem {

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
-import type { DiffSummary, IntegrationDefinition, IntegrationDetail, Version, VersionDiff } from "../contract/index.js";
+import { describeAuthScheme, type AuthScheme, type DiffSummary, type IntegrationDefinition, type IntegrationDetail, type Version, type VersionDiff } from "../contract/index.js";
 import { contentHash } from "../lib/canonical-json.js";
 import type { Store } from "../store/index.js";
 import { diffDefinitions, formatDiff, hasBreakingChanges } from "../versioning/index.js";
@@ -35,6 +35,9 @@ export type CreateVersionOutcome =
   | { kind: "invalid"; field: string; message: string }
   /** Other versions kept landing while this one's changelog was being composed; nothing was written. Worth retrying. */
   | { kind: "contended"; message: string };
+
+/** What amending the current version (`setBaseUrl`, `setAuth`) comes to. */
+export type AmendOutcome = CreateVersionOutcome | { kind: "missing"; what: "integration" | "current version" };
 
 export type MoveOutcome =
   | { kind: "done"; integration: IntegrationDetail; version: Version }
@@ -101,6 +104,46 @@ export class VersionService {
       }
       await backOff(attempt);
     }
+  }
+
+  /**
+   * The current version with another base URL, saved as the next version and made current
+   * (self-hosted products have one spec and many base URLs; no re-import needed). Pinned apps
+   * stay on their versions.
+   */
+  async setBaseUrl(tenantId: string, slug: string, baseUrl: string, options: { actor: string }): Promise<AmendOutcome> {
+    return this.amendCurrent(tenantId, slug, options, (definition) => ({
+      definition: { ...definition, baseUrl },
+      changelog: `base URL changed from ${definition.baseUrl} to ${baseUrl}`,
+    }));
+  }
+
+  /**
+   * The current version with these auth schemes, saved as the next version and made current:
+   * the fix for an integration scraped with the wrong auth, or none. A person chose them, so
+   * they are no longer unverified.
+   */
+  async setAuth(tenantId: string, slug: string, authSchemes: AuthScheme[], options: { actor: string }): Promise<AmendOutcome> {
+    return this.amendCurrent(tenantId, slug, options, (definition) => ({
+      definition: { ...definition, authSchemes, authTypeUnverified: false },
+      changelog: `auth changed from ${describeSchemes(definition.authSchemes)} to ${describeSchemes(authSchemes)}`,
+    }));
+  }
+
+  /** Saves `amend(current definition)` as the next version, made current. */
+  private async amendCurrent(
+    tenantId: string,
+    slug: string,
+    options: { actor: string },
+    amend: (definition: IntegrationDefinition) => { definition: IntegrationDefinition; changelog: string },
+  ): Promise<AmendOutcome> {
+    const integration = await this.store.integrations.find(tenantId, slug);
+    if (!integration) return { kind: "missing", what: "integration" };
+    const current = integration.currentVersion;
+    const definition = current === null ? undefined : await this.store.versions.definition(tenantId, slug, current);
+    if (!definition) return { kind: "missing", what: "current version" };
+    const amended = amend(definition);
+    return this.create(tenantId, { definition: amended.definition, actor: options.actor, changelog: amended.changelog });
   }
 
   /**
@@ -196,4 +239,8 @@ function unstorableText(definition: IntegrationDefinition): { field: string; mes
   });
   const found = texts.find(([, text]) => text?.includes("\u0000"));
   return found && { field: found[0], message: "must not contain NUL (U+0000)" };
+}
+
+function describeSchemes(schemes: readonly AuthScheme[]): string {
+  return schemes.length === 0 ? "none" : schemes.map(describeAuthScheme).join(" or ");
 }

@@ -16,6 +16,8 @@ export interface Database {
   connections: ConnectionTable;
   app_integration_settings: AppIntegrationSettingsTable;
   version_requests: VersionRequestTable;
+  batches: BatchTable;
+  batch_items: BatchItemTable;
 }
 
 export interface TenantTable {
@@ -184,4 +186,52 @@ export interface VersionRequestTable {
   /** 1: the request made the version; 0: its content already was the latest. */
   created: number;
   created_at: string;
+}
+
+/** A batch of invokes of one action; its counts are read from its items. */
+export interface BatchTable {
+  id: string;
+  tenant_id: string;
+  /** The app it acts for; null: the tenant itself. */
+  app_id: string | null;
+  integration: string;
+  action: string;
+  /** The connection (id or end user) of items that name none. */
+  connection: string | null;
+  /** JSON: { concurrency, stopOnErrorRatio }. */
+  options: string;
+  status: "queued" | "running" | "completed" | "completed_with_errors" | "cancelled";
+  total: number;
+  cancel_requested: number;
+  /** The job running (or that last ran) the batch. */
+  job_id: string | null;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface BatchItemTable {
+  batch_id: string;
+  /** The item's index in the request, from 0. */
+  seq: number;
+  /** JSON: the action's input. */
+  input: string;
+  connection: string | null;
+  idempotency_key: string | null;
+  state: "queued" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
+  attempts: number;
+  /** Times the item went back to the queue because the upstream (or the rate limiter) said to wait. */
+  throttled: number;
+  upstream_status: number | null;
+  /** JSON, nullable: the upstream's body on success, the problem otherwise. */
+  result: string | null;
+  error: string | null;
+  /** A throttled item is not claimed again before this time. */
+  run_after: string;
+  /** The batch run (one job execution) that claimed the item; a run that died leaves its claims for the next to take back. */
+  claimed_by: string | null;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
 }

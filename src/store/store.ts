@@ -1,4 +1,5 @@
 import { AppRepository } from "./apps.js";
+import { BatchRepository } from "./batches.js";
 import type { ChangeTracker } from "./changes.js";
 import { ConnectionRepository } from "./connections.js";
 import type { Sealer } from "../lib/sealer.js";
@@ -25,6 +26,7 @@ export class Store {
   readonly versions: VersionRepository;
   readonly apps: AppRepository;
   readonly jobs: JobRepository;
+  readonly batches: BatchRepository;
   readonly connections: ConnectionRepository;
   /** The key ring for secrets at rest (loaded on first use). */
   readonly sealer: () => Promise<Sealer>;
@@ -47,6 +49,7 @@ export class Store {
     this.versions = new VersionRepository(handle.db, handle.dialect, this.integrations, now);
     this.apps = new AppRepository(handle.db, handle.changes, now);
     this.jobs = new JobRepository(handle.db, handle.dialect, now);
+    this.batches = new BatchRepository(handle.db, handle.dialect, now);
     let loaded: Promise<Sealer> | undefined;
     const ring = (options?: { reload: boolean }) => {
       if (options?.reload) loaded = undefined;

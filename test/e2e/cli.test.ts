@@ -15,7 +15,8 @@ const petstore = {
   ],
 };
 
-describe.each(storeBackends)("the built CLI against a real server on %s", (backend) => {
+// Tests here start a dozen CLI processes each; on a busy two-core machine one start can take seconds.
+describe.each(storeBackends)("the built CLI against a real server on %s", { timeout: 90_000 }, (backend) => {
   let database: TestDatabase;
   let server: ServerProcess;
   let env: NodeJS.ProcessEnv;

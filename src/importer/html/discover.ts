@@ -60,10 +60,7 @@ export function discoverSpecs(page: Page): { candidates: SpecCandidate[]; inline
       else for (const url of urlsInConfig(value)) add(url, "readme");
       continue;
     }
-    if (/SwaggerUI(Bundle)?\s*\(/.test(text)) {
-      // Swagger UI configuration (`url: "…"` or `urls: [{ url: "…", name: "…" }]`); the first is the default definition.
-      for (const match of text.matchAll(/["']?\burl["']?\s*:\s*(["'`])([^"'`]+)\1/g)) add(match[2], "swagger-ui");
-    }
+    for (const url of swaggerUiUrls(text)) add(url, "swagger-ui");
     for (const match of text.matchAll(/Redoc\.init\(\s*(["'`])([^"'`]+)\1/g)) add(match[2], "redoc");
     if (/Scalar\.createApiReference|@scalar\/api-reference/.test(text)) {
       for (const match of text.matchAll(/["']?\burl["']?\s*:\s*(["'`])([^"'`]+)\1/g)) add(match[2], "scalar");
@@ -83,6 +80,41 @@ export function discoverSpecs(page: Page): { candidates: SpecCandidate[]; inline
     if (SPEC_FILE.test(path) && (SPEC_WORDS.test(href) || SPEC_WORDS.test(element.text) || /\/openapi\//i.test(href))) add(href, "link");
   }
   return { candidates, inline };
+}
+
+/**
+ * Spec URLs in a Swagger UI configuration script (`SwaggerUIBundle({ url })`, `urls: [{ url, name }]`,
+ * `configUrl`); the first is the default definition. Stock Swagger UI keeps this in
+ * `swagger-initializer.js` beside `index.html` (swagger-ui-dist ≥ 4.9).
+ */
+export function swaggerUiUrls(script: string): string[] {
+  if (!/SwaggerUI(Bundle)?\s*\(/.test(script)) return [];
+  const urls = [...script.matchAll(/["']?\b(?:url|configUrl)["']?\s*:\s*(["'`])([^"'`]+)\1/g)].map((match) => match[2]!);
+  // `"urls.primaryName": "v2"` picks the definition shown first among `urls: [{ url, name }]`.
+  const primary = /["']urls\.primaryName["']\s*:\s*(["'`])([^"'`]+)\1/.exec(script)?.[2];
+  if (primary !== undefined) {
+    for (const entry of script.matchAll(/\{[^{}]*\}/g)) {
+      const url = /\burl["']?\s*:\s*(["'`])([^"'`]+)\1/.exec(entry[0])?.[2];
+      const name = /\bname["']?\s*:\s*(["'`])([^"'`]+)\1/.exec(entry[0])?.[2];
+      if (url !== undefined && name === primary) return [url, ...urls.filter((other) => other !== url)];
+    }
+  }
+  return urls;
+}
+
+/**
+ * Scripts of the page that hold a docs renderer's configuration (`swagger-initializer.js`,
+ * `swagger-config.js`): fetched when the page itself names no spec.
+ */
+export function configScripts(page: Page): string[] {
+  const sources: string[] = [];
+  for (const element of page.elements) {
+    const src = element.attrs.get("src");
+    if (element.tag !== "script" || src === undefined) continue;
+    const file = (src.split(/[?#]/)[0] ?? "").split("/").pop() ?? "";
+    if (/^(swagger[-_]?(initializer|config|init)|initializer)\.js$/i.test(file) && !sources.includes(src)) sources.push(src);
+  }
+  return sources.slice(0, 3);
 }
 
 function parseJson(text: string | undefined): unknown {

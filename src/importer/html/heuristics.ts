@@ -1,4 +1,5 @@
-import type { HttpMethod } from "../../contract/integrations.js";
+import type { AuthScheme, HttpMethod } from "../../contract/integrations.js";
+import { authFromHeader } from "../auth.js";
 import { inferSchema, parseTemplatedJson } from "../infer-schema.js";
 import type { OperationModel, ParamIn, ParamModel, ResponseModel } from "../model.js";
 import type { ImportLocation } from "../types.js";
@@ -15,6 +16,8 @@ export interface Endpoint {
   params: TableParam[];
   bodyExample?: unknown;
   responseExample?: unknown;
+  /** The auth its curl example sends (`-H "Authorization: Bearer …"`, `-u key:`). */
+  auth?: AuthScheme | undefined;
 }
 
 interface TableParam {
@@ -25,7 +28,8 @@ interface TableParam {
   description?: string | undefined;
 }
 
-const METHOD_PATTERN = /\b(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(https?:\/\/[^\s"'<>`|]+|\/[^\s"'<>`|]*)/g;
+/** `METHOD /path` or `METHOD https://…`; a path may hold `<id>` placeholders (written `&lt;id&gt;` in the HTML). */
+const METHOD_PATTERN = /\b(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+((?:https?:\/\/|\/)(?:<[A-Za-z_][\w-]*>|[^\s"'<>`|])*)/g;
 const NAME_COLUMNS = /^(name|parameter|parameters|param|field|key|attribute|argument|property)$/i;
 const MAX_ENDPOINTS = 2000;
 
@@ -82,6 +86,7 @@ export function findEndpoints(page: Page): Endpoint[] {
       if (curl) {
         current = upsert(curl.method, curl.url, block) ?? current;
         if (current && curl.body !== undefined) current.bodyExample ??= curl.body;
+        if (current && curl.auth) current.auth ??= curl.auth;
         continue;
       }
       let found = false;
@@ -119,7 +124,7 @@ function cleanTarget(raw: string): string | undefined {
 }
 
 /** `curl [-X METHOD] URL [-d BODY]` (shell quoting, line continuations). */
-export function parseCurl(text: string): { method: HttpMethod; url: string; body?: unknown } | undefined {
+export function parseCurl(text: string): { method: HttpMethod; url: string; body?: unknown; auth?: AuthScheme } | undefined {
   const command = text.replace(/\\\r?\n/g, " ");
   const start = command.search(/(^|\s|\$\s*)curl\s/);
   if (start < 0) return undefined;
@@ -127,19 +132,28 @@ export function parseCurl(text: string): { method: HttpMethod; url: string; body
   let method: HttpMethod | undefined;
   let url: string | undefined;
   let body: string | undefined;
+  let auth: AuthScheme | undefined;
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     if (token === "-X" || token === "--request") method = (tokens[++i] ?? "").toUpperCase() as HttpMethod;
     else if (/^-X[A-Z]+$/.test(token)) method = token.slice(2) as HttpMethod;
     else if (["-d", "--data", "--data-raw", "--data-binary", "--json"].includes(token)) body = tokens[++i];
-    else if (["-H", "--header", "-u", "--user", "-o", "--output", "-F", "--form"].includes(token)) i++;
+    else if (token === "-H" || token === "--header") {
+      const header = tokens[++i] ?? "";
+      const colon = header.indexOf(":");
+      if (colon > 0) auth ??= authFromHeader(header.slice(0, colon).trim(), header.slice(colon + 1)) ?? undefined;
+    } else if (token === "-u" || token === "--user") {
+      // `-u sk_test_…:` (Stripe) or `-u user:password`: HTTP Basic (RFC 7617), the key as the user name.
+      i++;
+      auth ??= { type: "basic" };
+    } else if (["-o", "--output", "-F", "--form"].includes(token)) i++;
     else if (url === undefined && /^https?:\/\//i.test(token)) url = token;
   }
   if (!url) return undefined;
   const methods: HttpMethod[] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
   const chosen = method && methods.includes(method) ? method : body !== undefined ? "POST" : "GET";
   const parsed = body === undefined ? undefined : parseTemplatedJson(body);
-  return parsed?.ok ? { method: chosen, url, body: parsed.value } : { method: chosen, url };
+  return { method: chosen, url, ...(parsed?.ok ? { body: parsed.value } : {}), ...(auth ? { auth } : {}) };
 }
 
 function shellTokens(text: string): string[] {
@@ -239,17 +253,40 @@ export function toOperations(endpoints: Endpoint[], base: string | undefined, lo
     }
     const [pathOnly, query] = [path.split("?")[0]!, path.split("?")[1]];
     const pathParams: string[] = [];
-    const template = pathOnly.replace(/\{([^{}]+)\}|:([A-Za-z_][A-Za-z0-9_]*)|<([A-Za-z_][A-Za-z0-9_-]*)>/g, (_m, a?: string, b?: string, c?: string) => {
+    const template = exampleIdsAsParams(pathOnly).replace(/\{([^{}]+)\}|:([A-Za-z_][A-Za-z0-9_]*)|<([A-Za-z_][A-Za-z0-9_-]*)>/g, (_m, a?: string, b?: string, c?: string) => {
       const name = (a ?? b ?? c)!;
-      pathParams.push(name);
+      if (!pathParams.includes(name)) pathParams.push(name);
       return `{${name}}`;
     });
-    const key = `${endpoint.method} ${template}`;
+    // `/kittens/2` and `/kittens/<ID>` on one page are one operation, whatever the placeholder's name.
+    const key = `${endpoint.method} ${template.replace(/\{[^}]*\}/g, "{}")}`;
     if (seen.has(key)) continue;
     seen.add(key);
     operations.push(toOperation(endpoint, template, pathParams, query, location));
   }
   return { operations, elsewhere };
+}
+
+/** Example values docs write into paths: numbers, UUIDs, 24-hex object ids. */
+const EXAMPLE_ID = /^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{24})$/i;
+
+/**
+ * `/kittens/2` is `/kittens/{id}` written with an example: an id segment after a literal noun
+ * becomes a parameter (`{id}` when last, else `{kittenId}`), so two examples do not become two
+ * actions. A leading number (`/2/tweets`) is a version, not an id.
+ */
+export function exampleIdsAsParams(path: string): string {
+  const segments = path.split("/");
+  const last = segments.length - 1;
+  return segments
+    .map((segment, index) => {
+      const previous = segments[index - 1];
+      if (!EXAMPLE_ID.test(segment) || !previous || !/^[A-Za-z][\w-]*$/.test(previous)) return segment;
+      if (index === last) return "{id}";
+      const noun = previous.replace(/[-_](\w)/g, (_m, letter: string) => letter.toUpperCase()).replace(/(ies)$/, "y").replace(/(?<!s)s$/, "");
+      return `{${noun}Id}`;
+    })
+    .join("/");
 }
 
 function toOperation(endpoint: Endpoint, path: string, pathParams: string[], query: string | undefined, location: ImportLocation): OperationModel {

@@ -1,4 +1,5 @@
 import type { ActionDefinition } from "../../contract/integrations.js";
+import { authByMajority } from "../auth.js";
 import { definitionHash } from "../hash.js";
 import { assemble } from "../assemble.js";
 import type { Context } from "../context.js";
@@ -11,7 +12,8 @@ import { NO_DEFS } from "../schema-convert.js";
 import type { ImportLocation, ImportOutcome, ImportProblem } from "../types.js";
 import { isRecord } from "../util.js";
 import type { JsonObject } from "../util.js";
-import { discoverSpecs } from "./discover.js";
+import { configScripts, discoverSpecs, swaggerUiUrls } from "./discover.js";
+import type { SpecCandidate } from "./discover.js";
 import { commonOrigin, findEndpoints, statedBaseUrl, toOperations } from "./heuristics.js";
 import { readPage } from "./page.js";
 import type { Page } from "./page.js";
@@ -30,6 +32,7 @@ export async function importHtml(root: RootDocument, ctx: Context): Promise<Impo
   const base = pageUrl && page.baseHref ? (resolveUrl(page.baseHref, pageUrl) ?? pageUrl) : pageUrl;
   const { candidates, inline } = discoverSpecs(page);
   const failures: ImportProblem[] = [];
+  if (candidates.length === 0 && inline.length === 0) candidates.push(...(await specsInConfigScripts(page, base, ctx)));
 
   const attempt = async (spec: RootDocument, discoveredFrom: string): Promise<ImportOutcome | null> => {
     try {
@@ -55,10 +58,12 @@ export async function importHtml(root: RootDocument, ctx: Context): Promise<Impo
     const outcome = await attempt({ id, display: `${root.display} (inline spec, ${spec.via})`, text: JSON.stringify(spec.value), contentBytes: 0 }, `${root.display}#inline`);
     if (outcome) return outcome;
   }
-  for (const candidate of candidates.slice(0, MAX_CANDIDATES)) {
+  const tried = candidates.slice(0, MAX_CANDIDATES);
+  for (let index = 0; index < tried.length; index++) {
+    const candidate = tried[index]!;
     const url = base ? resolveUrl(candidate.url, base) : httpUrl(candidate.url);
     if (!url) {
-      ctx.warnings.add("spec_link_unresolved", `the page links a spec at ${JSON.stringify(candidate.url)} (${candidate.via}), but the page has no URL to resolve it against; pass baseUrl`, { source: root.display });
+      ctx.warnings.add("spec_link_unresolved", `the page links a spec at ${JSON.stringify(candidate.url)} (${candidate.via}), but the page has no URL to resolve it against; scrape the page by its URL rather than a saved copy (library option: baseUrl)`, { source: root.display });
       continue;
     }
     ctx.progress({ stage: "fetching", message: url });
@@ -71,10 +76,54 @@ export async function importHtml(root: RootDocument, ctx: Context): Promise<Impo
       ctx.warnings.add("spec_candidate_failed", `spec at ${url} could not be fetched: ${error.problem.message}`, error.problem.location);
       continue;
     }
-    const outcome = await attempt({ id: fetched.url, display: fetched.url, text: new TextDecoder().decode(fetched.bytes), contentBytes: 0, contentType: fetched.contentType }, url);
+    const text = new TextDecoder().decode(fetched.bytes);
+    // Swagger UI's `configUrl` names a config document (`swagger-config.json`), not a spec: follow the spec URLs in it.
+    const named = candidate.via === "swagger-ui" ? swaggerConfigUrls(text) : [];
+    if (named.length > 0) {
+      for (const spec of named) if (tried.length < MAX_CANDIDATES + 2 && !tried.some((known) => known.url === spec)) tried.push({ url: spec, via: "swagger-ui" });
+      continue;
+    }
+    const outcome = await attempt({ id: fetched.url, display: fetched.url, text, contentBytes: 0, contentType: fetched.contentType }, url);
     if (outcome) return outcome;
   }
   return importFromPage(page, root, pageUrl, ctx, failures);
+}
+
+/** Spec URLs of a Swagger UI config document (`{ url }` or `{ urls: [{ url, name }] }`, no `openapi`/`swagger` key); empty for anything else. */
+function swaggerConfigUrls(text: string): string[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  if (!isRecord(value) || "openapi" in value || "swagger" in value || "paths" in value) return [];
+  const urls = Array.isArray(value["urls"]) ? value["urls"].flatMap((entry) => (isRecord(entry) && typeof entry["url"] === "string" ? [entry["url"]] : [])) : [];
+  return typeof value["url"] === "string" ? [value["url"], ...urls] : urls;
+}
+
+/**
+ * Stock Swagger UI (swagger-ui-dist ≥ 4.9) keeps its configuration out of index.html, in
+ * `swagger-initializer.js`: fetched (as text, never run) and read for `url`/`urls`. Relative
+ * URLs in it resolve against the page, as the browser's fetch would.
+ */
+async function specsInConfigScripts(page: Page, base: string | undefined, ctx: Context): Promise<SpecCandidate[]> {
+  const found: SpecCandidate[] = [];
+  for (const src of configScripts(page)) {
+    const url = base ? resolveUrl(src, base) : httpUrl(src);
+    if (!url) continue;
+    ctx.progress({ stage: "fetching", message: url });
+    let script: string;
+    try {
+      script = new TextDecoder().decode((await ctx.fetcher.get(url, "the docs page's Swagger UI configuration script", "application/javascript, text/javascript, */*;q=0.5")).bytes);
+    } catch (error) {
+      if (!(error instanceof ImportFailure) || error.problem.code === "aborted") throw error;
+      ctx.warnings.add("spec_candidate_failed", `configuration script ${url} could not be fetched: ${error.problem.message}`, error.problem.location);
+      continue;
+    }
+    for (const spec of swaggerUiUrls(script)) if (!found.some((known) => known.url === spec)) found.push({ url: spec, via: "swagger-ui" });
+  }
+  return found;
 }
 
 async function importFromPage(page: Page, root: RootDocument, pageUrl: string | undefined, ctx: Context, failures: ImportProblem[]): Promise<ImportOutcome> {
@@ -116,15 +165,18 @@ async function importFromPage(page: Page, root: RootDocument, pageUrl: string | 
       "no_spec_found",
       ctx.options.llm
         ? "the page links no spec, and neither the heuristics nor the LLM found endpoints on it"
-        : "the page links no spec and no endpoints were recognised on it; configure an LLM (WAYGATE_LLM_URL, WAYGATE_LLM_MODEL) to extract from prose",
+        : "the page links no spec and no endpoints were recognised on it; to extract endpoints from prose, set WAYGATE_LLM_URL and WAYGATE_LLM_MODEL (and WAYGATE_LLM_API_KEY if needed) in the environment of the Waygate server that runs the import (not the CLI's), or scrape the spec's URL directly",
       location,
     );
   }
+  // The page's curl examples show how it authenticates: a guess, so always marked unverified.
+  const auth = authByMajority(endpoints.flatMap((endpoint) => (endpoint.auth ? [{ scheme: endpoint.auth, inferred: true }] : [])));
   const api: ApiModel = {
     title: page.title,
     baseUrl: base ?? null,
-    authSchemes: [],
+    authSchemes: auth.schemes,
     authDeclared: false,
+    authUnverified: true,
     operations,
     skippedOperations: elsewhere,
     defs: NO_DEFS,

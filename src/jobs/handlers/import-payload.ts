@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ImportFormatSchema, ImportRequestSchema, SlugSchema } from "../../contract/index.js";
+import { BaseUrlSchema, ImportFormatSchema, ImportRequestSchema, ServerVariablesSchema, SlugSchema } from "../../contract/index.js";
 
 /**
  * What an import job keeps while it waits and runs: small, and nothing in clear that must
@@ -29,6 +29,11 @@ export const ImportPayloadSchema = z.object({
   name: z.string().optional(),
   format: ImportFormatSchema,
   draft: z.boolean(),
+  /** Optional: jobs queued before these settings existed run with the defaults. */
+  serverUrl: BaseUrlSchema.optional(),
+  serverVariables: ServerVariablesSchema.optional(),
+  allowDanglingRefs: z.boolean().optional(),
+  publish: z.boolean().optional(),
   /**
    * Whether the server that queued the job lets imports reach private addresses. Servers
    * sharing a database share its queue: the one that runs the job applies the stricter of
@@ -37,6 +42,8 @@ export const ImportPayloadSchema = z.object({
   privateImports: z.boolean().optional(),
 });
 export type ImportPayload = z.infer<typeof ImportPayloadSchema>;
+/** Everything about an import but its source: how the document becomes a version. */
+export type ImportSettings = Omit<ImportPayload, "v" | "source">;
 
 /** The secret half of a URL source. */
 export const SealedUrlSourceSchema = z.object({ url: z.string(), headers: z.record(z.string(), z.string()) });

@@ -3,11 +3,11 @@ import type { ClaimedJob, Store } from "../../store/index.js";
 import { openTestStore, storeBackends } from "../../../test/support/stores.js";
 import { importHandler } from "./import.js";
 
-/** A small OpenAPI document whose content differs by `title`. */
-function spec(title: string): string {
+/** A small OpenAPI document whose content differs by its description (a compatible change: a new title would look like another API and wait as a draft). */
+function spec(variant: string): string {
   return JSON.stringify({
     openapi: "3.0.3",
-    info: { title, version: "1" },
+    info: { title: "Pets", description: `variant ${variant}`, version: "1" },
     servers: [{ url: "https://pets.example.com" }],
     paths: { "/pets": { get: { operationId: "listPets", responses: { "200": { description: "ok" } } } } },
   });

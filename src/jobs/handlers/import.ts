@@ -6,19 +6,21 @@ import { splitUrlCredentials } from "../../lib/url-credentials.js";
 import type { ClaimedJob, Store } from "../../store/index.js";
 import type { HandlerOutcome, JobHandler } from "../types.js";
 import { llmConfigFromEnv } from "../../importer/llm-config.js";
+import { checkReplacement } from "../../services/rescrape.js";
 import { VersionService } from "../../services/versions.js";
-import { decodeImportPayload, sealContext, SealedUrlSourceSchema, type ImportPayload } from "./import-payload.js";
+import { decodeImportPayload, sealContext, SealedUrlSourceSchema, type ImportSettings } from "./import-payload.js";
 import { headerSecrets, ImportRedaction } from "./import-redaction.js";
-import { runImport, type ImportThread } from "./import-runner.js";
+import { runImport, type ImportProcess } from "./import-runner.js";
 
 export interface ImportHandlerOptions {
   /** Whether URL sources (and $refs) may point at loopback/private addresses. */
   allowPrivateNetwork: boolean;
   /** Largest document accepted, in bytes. */
   maxDocumentBytes: number;
+  /** Where the LLM settings come from; they reach the import process in its options, not its environment. */
   env: NodeJS.ProcessEnv;
-  /** The thread imports run on; default the built one (tests of the sources run in-process). */
-  thread?: ImportThread | null;
+  /** The child process imports run in; default the built one (tests of the sources run in-process). */
+  importProcess?: ImportProcess | null;
 }
 
 /** Import failures that a second attempt may fix: the network, not the document. */
@@ -43,6 +45,9 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
             format: request.format,
             ...(request.slug ? { slug: request.slug } : {}),
             ...(request.name ? { name: request.name } : {}),
+            ...(request.serverUrl ? { serverUrl: request.serverUrl } : {}),
+            ...(request.serverVariables ? { serverVariables: request.serverVariables } : {}),
+            allowDanglingRefs: request.allowDanglingRefs === true,
             allowPrivateNetwork: options.allowPrivateNetwork && request.privateImports !== false,
             limits: { maxDocumentBytes: options.maxDocumentBytes },
             llm: llmConfigFromEnv(options.env),
@@ -53,7 +58,7 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
             progress({ stage: p.stage, ...(p.done === undefined ? {} : { done: p.done }), ...(p.total === undefined ? {} : { total: p.total }), ...(p.message ? { message: redaction.text(p.message) } : {}) }),
           signal,
         },
-        ...(options.thread === undefined ? [] : [options.thread]),
+        ...(options.importProcess === undefined ? [] : [options.importProcess]),
       );
     } catch (error) {
       throw redaction.error(error);
@@ -62,13 +67,15 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
       return { kind: "failed", error: redaction.json(importProblem(outcome.error)), retryable: TRANSIENT.has(outcome.error.code) };
     }
     progress({ stage: "saving", total: outcome.definition.actions.length });
+    // A re-scrape that breaks the current version or looks like another API waits as a draft for a person.
+    const check = request.draft || request.publish ? ({ kind: "safe" } as const) : await checkReplacement(store, job.tenantId, outcome.definition);
     // Keyed by the job: run again after a crash between saving and completing, it finds what it saved.
     const saved = await new VersionService(store).create(job.tenantId, {
       definition: outcome.definition,
       contentHash: outcome.contentHash,
       actor: `import:${job.id}`,
       requestKey: `import:${job.id}`,
-      draft: request.draft,
+      draft: request.draft || check.kind === "risky",
     });
     if (saved.kind !== "saved") {
       const kind = saved.kind === "contended" ? "conflict" : "import-failed";
@@ -85,13 +92,14 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
       format: outcome.formatVersion ? `${outcome.format} ${outcome.formatVersion}` : outcome.format,
       ...(outcome.discoveredFrom ? { discoveredFrom: outcome.discoveredFrom } : {}),
       warnings: outcome.warnings,
+      ...(check.kind === "risky" && saved.created && saved.status === "draft" ? { heldAsDraft: { current: check.current, reasons: check.reasons, diff: check.diff } } : {}),
     };
     return { kind: "succeeded", result: redaction.json(result) };
   };
 }
 
 type Prepared =
-  | { kind: "ready"; request: Pick<ImportPayload, "slug" | "name" | "format" | "draft" | "privateImports">; source: ImportSource; redaction: ImportRedaction }
+  | { kind: "ready"; request: ImportSettings; source: ImportSource; redaction: ImportRedaction }
   | Extract<HandlerOutcome, { kind: "failed" }>;
 
 /** The import's source as the importer takes it: the sealed URL opened, the uploaded document read back and checked. */

@@ -4,6 +4,7 @@ import type { VersionRef } from "../../store/index.js";
 import type { AppEnv } from "../env.js";
 import { HttpError, notFound } from "../errors.js";
 import { mount, WithStatus } from "../mount.js";
+import type { AmendOutcome } from "../../services/versions.js";
 import { actor, versions } from "./versions.js";
 
 export function mountIntegrationRoutes(app: Hono<AppEnv>): void {
@@ -16,6 +17,16 @@ export function mountIntegrationRoutes(app: Hono<AppEnv>): void {
     const { kind: _kind, ...result } = outcome;
     // 201 for a new version; 200 when the content was already the latest version.
     return result.created ? result : new WithStatus(200, result);
+  });
+
+  mount(app, routes.setBaseUrl, async (c, { params, body }) => {
+    const outcome = await versions(c).setBaseUrl(c.var.auth.tenantId, params.slug, body.baseUrl, { actor: actor(c) });
+    return amended(outcome, params.slug, "baseUrl");
+  });
+
+  mount(app, routes.setAuth, async (c, { params, body }) => {
+    const outcome = await versions(c).setAuth(c.var.auth.tenantId, params.slug, body.authSchemes, { actor: actor(c) });
+    return amended(outcome, params.slug, "authSchemes");
   });
 
   mount(app, routes.getIntegration, async (c, { params }) => {
@@ -47,4 +58,13 @@ async function findVersion(c: Context<AppEnv>, slug: string, version: number | u
   if (lookup.kind === "found") return lookup.ref;
   if (lookup.what === "integration") throw notFound(`integration "${slug}"`);
   throw notFound(version === undefined ? `a current version of "${slug}"` : `version ${version} of "${slug}"`);
+}
+
+/** The answer to an amendment of the current version: 201 for a new version, 200 when the current one already was so and was the latest. */
+function amended(outcome: AmendOutcome, slug: string, field: string) {
+  if (outcome.kind === "missing") throw notFound(outcome.what === "integration" ? `integration "${slug}"` : `a current version of "${slug}" (publish one first)`);
+  if (outcome.kind === "invalid") throw new HttpError("validation", `body.${field}: ${outcome.message}`, [{ field: `body.${field}`, message: outcome.message }]);
+  if (outcome.kind === "contended") throw new HttpError("conflict", outcome.message);
+  const { kind: _kind, ...result } = outcome;
+  return result.created ? result : new WithStatus(200, result);
 }

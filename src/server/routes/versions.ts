@@ -19,6 +19,13 @@ export function mountVersionRoutes(app: Hono<AppEnv>): void {
     throw notFound(integration ? `version ${params.version} of "${params.slug}"` : `integration "${params.slug}"`);
   });
 
+  mount(app, routes.getDefinition, async (c, { params }) => {
+    const definition = await c.var.store.versions.definition(c.var.auth.tenantId, params.slug, params.version);
+    if (definition) return definition;
+    const integration = await c.var.store.integrations.find(c.var.auth.tenantId, params.slug);
+    throw notFound(integration ? `version ${params.version} of "${params.slug}"` : `integration "${params.slug}"`);
+  });
+
   mount(app, routes.diffVersions, async (c, { params, query }) => {
     const outcome = await versions(c).diff(c.var.auth.tenantId, params.slug, query.from, query.to);
     if (outcome.kind === "diff") return outcome.diff;

@@ -7,6 +7,7 @@ import * as refreshLeases from "./005_refresh_leases.js";
 import * as changeNotifications from "./006_change_notifications.js";
 import * as jobDocuments from "./007_job_documents.js";
 import * as versionRequests from "./008_version_requests.js";
+import * as batches from "./009_batches.js";
 
 /**
  * Migrations are imported statically rather than read from a folder, so they survive
@@ -22,5 +23,6 @@ export const migrationProvider: MigrationProvider = {
     "006_change_notifications": changeNotifications,
     "007_job_documents": jobDocuments,
     "008_version_requests": versionRequests,
+    "009_batches": batches,
   }),
 };

@@ -1,8 +1,8 @@
-import { InvalidArgumentError, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { given, positiveInt, verb, type Executor } from "../../command.js";
 
 export function registerIntegrations(program: Command, execute: Executor): void {
-  const noun = program.command("integrations").alias("int").description("list, show, create and delete integrations");
+  const noun = program.command("integrations").alias("int").description("list, show, create, correct and delete integrations");
   verb(
     noun
       .command("list")
@@ -47,6 +47,48 @@ export function registerIntegrations(program: Command, execute: Executor): void 
     execute,
     () => import("./rate-limit.js"),
     ([slug], flags) => ({ slug: slug!, ...given(flags, ["capacity", "perSecond"]), clear: flags.clear === true }),
+  );
+  verb(
+    noun
+      .command("set-base-url")
+      .argument("<slug>", "integration slug")
+      .argument("<url>", "the API's base URL, e.g. https://gitlab.example.com/api/v4")
+      .description("point an integration at another base URL (self-hosted GitLab, GHES, Jira): a new current version, no re-import"),
+    execute,
+    () => import("./set-base-url.js"),
+    ([slug, url]) => ({ slug: slug!, url: url! }),
+  );
+  verb(
+    noun
+      .command("set-auth")
+      .argument("<slug>", "integration slug")
+      .description("correct how an integration authenticates (a scrape that guessed wrong or found none): a new current version, no re-import")
+      .addOption(new Option("--type <type>", "the auth scheme").choices(["none", "apiKey", "bearer", "basic", "oauth2"]).makeOptionMandatory())
+      .option("--name <name>", "apiKey: the header, query parameter or cookie that carries the key")
+      .addOption(new Option("--in <where>", "apiKey: where the key goes (default header)").choices(["header", "query", "cookie"]))
+      .option("--bearer-format <format>", "bearer: what the token is, e.g. JWT")
+      .addOption(new Option("--flow <flow>", "oauth2: the grant (default clientCredentials, or authorizationCode with --authorization-url)").choices(["clientCredentials", "authorizationCode"]))
+      .option("--token-url <url>", "oauth2: the token endpoint")
+      .option("--authorization-url <url>", "oauth2: the authorization endpoint (authorizationCode)")
+      .option("--scopes <list>", "oauth2: comma-separated scopes", (value: string) => value.split(",").map((scope) => scope.trim()).filter(Boolean)),
+    execute,
+    () => import("./set-auth.js"),
+    ([slug], flags) => ({
+      slug: slug!,
+      type: flags.type as "none" | "apiKey" | "bearer" | "basic" | "oauth2",
+      ...given(flags, ["name", "in", "bearerFormat", "flow", "tokenUrl", "authorizationUrl", "scopes"]),
+    }),
+  );
+  verb(
+    noun
+      .command("edit")
+      .argument("<slug>", "integration slug")
+      .description("edit the current definition in $VISUAL/$EDITOR (or take it from --file) and save it as the next version")
+      .option("--file <file>", "the edited definition (JSON), or - for stdin, instead of opening an editor")
+      .option("--draft", "save the new version as a draft (publish it later with `versions publish`)"),
+    execute,
+    () => import("./edit.js"),
+    ([slug], flags) => ({ slug: slug!, ...given(flags, ["file"]), draft: flags.draft === true }),
   );
   verb(
     noun.command("delete").alias("rm").argument("<slug>", "integration slug").description("delete an integration and all its versions"),

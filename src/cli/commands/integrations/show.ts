@@ -1,4 +1,4 @@
-import { routes, type IntegrationDetail } from "../../../contract/index.js";
+import { describeAuthScheme, routes, type IntegrationDetail } from "../../../contract/index.js";
 import type { Context } from "../../context.js";
 import type { IO } from "../../io.js";
 import { details } from "../../output.js";
@@ -25,18 +25,5 @@ export function render(integration: IntegrationDetail, io: IO): void {
     ["Created", integration.createdAt],
     ["Updated", integration.updatedAt],
   ]);
-  for (const scheme of integration.authSchemes) io.out(`  auth scheme: ${describeScheme(scheme)}`);
-}
-
-function describeScheme(scheme: IntegrationDetail["authSchemes"][number]): string {
-  switch (scheme.type) {
-    case "apiKey":
-      return `API key in ${scheme.in} "${scheme.name}"`;
-    case "bearer":
-      return `bearer token${scheme.bearerFormat ? ` (${scheme.bearerFormat})` : ""}`;
-    case "basic":
-      return "HTTP basic";
-    case "oauth2":
-      return `OAuth 2.0 (${Object.keys(scheme.flows).join(", ")})`;
-  }
+  for (const scheme of integration.authSchemes) io.out(`  auth scheme: ${describeAuthScheme(scheme)}`);
 }

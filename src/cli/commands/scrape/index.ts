@@ -11,6 +11,15 @@ export function registerScrape(program: Command, execute: Executor): void {
       .option("--name <name>", "integration name (default: the document's title)")
       .addOption(new Option("--format <format>", "document format").choices(["auto", "openapi", "swagger", "postman", "html"]).default("auto"))
       .option("--draft", "store the new version as a draft (publish it later with `versions publish`)")
+      .option("--publish", "make the new version current even when it breaks the current one or looks like another API (otherwise kept as a draft)")
+      .option("--server-url <url>", "the API's base URL, for documents without an absolute one (relative servers, Swagger 2.0 without host); overrides the document's")
+      .option(
+        "--server-var <name=value>",
+        "a value for an OpenAPI server variable, e.g. --server-var host=gitlab.example.com (repeatable; over the document's defaults)",
+        (value: string, previous: string[]) => [...previous, value],
+        [] as string[],
+      )
+      .option("--allow-dangling-refs", "import even when $refs point to nothing (those schemas then accept any value); refused by default")
       .option(
         "--header <header>",
         'a request header for fetching the docs URL, "Name: value" (repeatable); sent to that URL\'s origin only and stored encrypted',
@@ -24,6 +33,16 @@ export function registerScrape(program: Command, execute: Executor): void {
       ),
     execute,
     () => import("./scrape.js"),
-    ([source], flags) => ({ source: source!, ...given(flags, ["slug", "name"]), format: flags.format as string, draft: flags.draft === true, wait: flags.wait !== false, headers: flags.header as string[] }),
+    ([source], flags) => ({
+      source: source!,
+      ...given(flags, ["slug", "name", "serverUrl"]),
+      format: flags.format as string,
+      draft: flags.draft === true,
+      publish: flags.publish === true,
+      allowDanglingRefs: flags.allowDanglingRefs === true,
+      serverVars: flags.serverVar as string[],
+      wait: flags.wait !== false,
+      headers: flags.header as string[],
+    }),
   );
 }

@@ -13,6 +13,12 @@ export interface ScrapeOptions {
   name?: string;
   format: string;
   draft: boolean;
+  /** `--publish`: current even when breaking. */
+  publish?: boolean;
+  serverUrl?: string;
+  /** `--server-var name=value`, as given. */
+  serverVars?: string[];
+  allowDanglingRefs?: boolean;
   wait: boolean;
   /** `--header "Name: value"`, as given. */
   headers: string[];
@@ -21,16 +27,21 @@ export interface ScrapeOptions {
 export type ScrapeResult = { kind: "queued"; job: Job } | ({ kind: "imported"; jobId: string } & ImportResult);
 
 export async function run(context: Context, options: ScrapeOptions): Promise<ScrapeResult> {
+  if (options.draft && options.publish) throw new UsageError("--draft and --publish contradict each other: give one");
+  const serverVariables = parseServerVars(options.serverVars ?? []);
   const settings = {
     format: options.format as ImportRequest["format"],
     draft: options.draft,
+    publish: options.publish === true,
+    allowDanglingRefs: options.allowDanglingRefs === true,
     ...(options.slug ? { slug: options.slug } : {}),
     ...(options.name ? { name: options.name } : {}),
+    ...(options.serverUrl ? { serverUrl: options.serverUrl } : {}),
   };
   let start: () => Promise<Job>;
   if (/^https?:\/\//i.test(options.source)) {
     const headers = parseHeaders(options.headers);
-    const body: ImportRequest = { source: { url: options.source, ...(headers ? { headers } : {}) }, ...settings };
+    const body: ImportRequest = { source: { url: options.source, ...(headers ? { headers } : {}) }, ...settings, ...(serverVariables ? { serverVariables } : {}) };
     start = async () => (await context.client()).call(routes.startImport, { body });
   } else {
     if (options.headers.length > 0) throw new UsageError("--header is for docs URLs: a local file is uploaded as it is");
@@ -39,7 +50,7 @@ export async function run(context: Context, options: ScrapeOptions): Promise<Scr
     start = async () =>
       (await context.client()).upload(
         routes.uploadImport,
-        { query: { ...settings, filename: path.basename(file.path) } },
+        { query: { ...settings, filename: path.basename(file.path), ...(serverVariables ? { serverVariables: JSON.stringify(serverVariables) } : {}) } },
         { body: createReadStream(file.path), length: file.size, contentType: mediaType(file.path) },
       );
   }
@@ -61,6 +72,20 @@ export function parseHeaders(given: readonly string[]): Record<string, string> |
     headers[name] = header.slice(colon + 1).trim();
   }
   return headers;
+}
+
+/** `name=value` → { name: value }; the server checks names and values further. */
+export function parseServerVars(given: readonly string[]): Record<string, string> | undefined {
+  if (given.length === 0) return undefined;
+  const variables: Record<string, string> = {};
+  for (const pair of given) {
+    const equals = pair.indexOf("=");
+    const name = equals > 0 ? pair.slice(0, equals).trim() : "";
+    if (!/^[A-Za-z0-9_.-]{1,100}$/.test(name)) throw new UsageError(`--server-var takes name=value (got ${JSON.stringify(pair.length > 40 ? `${pair.slice(0, 40)}…` : pair)})`);
+    if (Object.hasOwn(variables, name)) throw new UsageError(`--server-var ${name} is given twice`);
+    variables[name] = pair.slice(equals + 1);
+  }
+  return variables;
 }
 
 /** Small enough to check for blank content without reading a large file. */
@@ -101,7 +126,14 @@ export function render(result: ScrapeResult, io: IO): void {
       : `${result.integration} is unchanged: version ${result.version} already has this content (${result.actionCount} actions).`,
   );
   if (result.discoveredFrom) io.out(`Spec found on the page: ${result.discoveredFrom}`);
-  if (result.created && result.status === "draft") io.err(`Publish it with \`waygate versions publish ${result.integration} ${result.version}\`.`);
+  if (result.heldAsDraft) {
+    const held = result.heldAsDraft;
+    io.err(`Not published: version ${result.version} would replace version ${held.current}, which unpinned apps use, and`);
+    for (const reason of held.reasons) io.err(`  - ${reason}`);
+    const { added, removed, changed, breaking } = held.diff;
+    io.err(`Changes against version ${held.current}: ${added} added, ${removed} removed, ${changed} changed (${breaking} breaking).`);
+    io.err(`Review it with \`waygate versions diff ${result.integration} ${held.current} ${result.version}\`, then \`waygate versions publish ${result.integration} ${result.version}\` (or scrape again with --publish).`);
+  } else if (result.created && result.status === "draft") io.err(`Publish it with \`waygate versions publish ${result.integration} ${result.version}\`.`);
   for (const warning of result.warnings.slice(0, 20)) io.err(`warning: ${warning.message}${warning.location?.pointer ? ` (${warning.location.pointer})` : ""}`);
   if (result.warnings.length > 20) io.err(`… and ${result.warnings.length - 20} more warnings (see --json).`);
 }

@@ -22,7 +22,14 @@ export async function run(context: Context, options: WorkerCommandOptions): Prom
   const database = { ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), ...(config.dataDir ? { dataDir: config.dataDir } : {}) };
   const { store, location } = await openStore(context, database, { migrate: config.migrate });
   if (!config.migrate) await refuseOutdatedSchema(store, describeStore(location));
-  const { Worker, importHandler } = await import("../../../jobs/index.js");
+  const { Worker, importHandler, batchHandler } = await import("../../../jobs/index.js");
+  const { createGateway, InvokeService } = await import("../../../services/invoke.js");
+  // Batches invoke upstreams: the same gateway settings as the API servers'.
+  const gateway = createGateway(store, {
+    upstreams: config.upstreams,
+    maxCollectedBytes: config.maxCollectedBytes,
+    pageTokenKey: (await store.sealer()).derive("page-tokens"),
+  });
   const { createLogger } = await import("../../../server/logging.js");
   const logger = createLogger({
     level: config.logLevel,
@@ -32,7 +39,10 @@ export async function run(context: Context, options: WorkerCommandOptions): Prom
   });
   const worker = new Worker({
     store,
-    handlers: { import: importHandler({ allowPrivateNetwork: config.allowPrivateImports ?? false, maxDocumentBytes: config.maxDocumentBytes, env: context.env }) },
+    handlers: {
+      import: importHandler({ allowPrivateNetwork: config.allowPrivateImports ?? false, maxDocumentBytes: config.maxDocumentBytes, env: context.env }),
+      batch: batchHandler({ invoke: new InvokeService(store, gateway) }),
+    },
     concurrency: config.workerConcurrency,
     ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }),
     logger,
@@ -43,6 +53,7 @@ export async function run(context: Context, options: WorkerCommandOptions): Prom
   const stoppedBy = await Promise.race([once(process, "SIGINT").then(() => "SIGINT"), once(process, "SIGTERM").then(() => "SIGTERM")]);
   // Running jobs go back to the queue for another worker.
   await worker.stop();
+  await gateway.close();
   await store.close();
   return { stoppedBy };
 }
