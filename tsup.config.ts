@@ -14,6 +14,8 @@ export default defineConfig({
     "cli/main": "src/cli/main.ts",
     // Benchmarks and embedders import the importer on its own.
     "importer/index": "src/importer/index.ts",
+    // `import { createFetchHandler } from "waygate/server"`: the API for serverless hosts.
+    server: "src/server/fetch-handler.ts",
     // The child process imports run in (src/jobs/handlers/import-runner.ts forks it).
     "import-process": "src/jobs/handlers/import-process.ts",
   },

@@ -36,8 +36,11 @@ describe("argv → options", () => {
     [["keys", "revoke", "key_1"], "keys revoke", { keyId: "key_1" }],
     [["server", "init", "--tenant", "acme", "--data-dir", "/tmp/x"], "server init", { tenant: "acme", dataDir: "/tmp/x", force: false }],
     [["server", "init", "--database-url", "postgres://db/x", "--force"], "server init", { tenant: "default", databaseUrl: "postgres://db/x", force: true }],
-    [["server", "start"], "server start", { host: "127.0.0.1", port: 4400 }],
+    // Only flags given: the environment and the defaults fill the rest (server/config.ts).
+    [["server", "start"], "server start", {}],
     [["server", "start", "--host", "0.0.0.0", "--port", "0"], "server start", { host: "0.0.0.0", port: 0 }],
+    [["server", "start", "--no-migrate", "--allow-private-upstreams", "--log-level", "warn"], "server start", { migrate: false, upstreams: "private", logLevel: "warn" }],
+    [["server", "config", "--port", "5000"], "server config", { port: 5000 }],
     [["server", "tenants", "create", "globex"], "server tenants create", { name: "globex" }],
     [["server", "tenants", "list", "--data-dir", "d"], "server tenants list", { dataDir: "d" }],
     [["connections", "show", "con_1"], "connections show", { id: "con_1" }],

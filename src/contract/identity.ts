@@ -44,3 +44,24 @@ export const MeSchema = z
 export type Me = z.infer<typeof MeSchema>;
 
 export const HealthSchema = z.object({ status: z.literal("ok"), version: z.string() }).meta({ id: "Health" });
+
+/**
+ * Whether this server can serve: sent with 200 when `status` is "ready", else with 503, so a
+ * load balancer or orchestrator needs only the status code. Failures are named, not detailed
+ * (the route is public); the server logs the detail.
+ */
+export const ReadinessSchema = z
+  .object({
+    status: z.enum(["ready", "not-ready"]),
+    version: z.string(),
+    checks: z.object({
+      database: z.object({ status: z.enum(["ok", "unreachable"]), latencyMs: z.number().optional() }),
+      migrations: z.object({
+        status: z.enum(["ok", "pending", "unknown"]).describe("`unknown`: the database could not be asked"),
+        /** Migrations this server needs that the database has not applied: run `waygate server migrate`. */
+        pending: z.array(z.string()),
+      }),
+    }),
+  })
+  .meta({ id: "Readiness" });
+export type Readiness = z.infer<typeof ReadinessSchema>;

@@ -182,3 +182,19 @@ export const ImportResultSchema = z
   })
   .meta({ id: "ImportResult" });
 export type ImportResult = z.infer<typeof ImportResultSchema>;
+
+/** `POST /v1/jobs/tick`: run due jobs within this request, for hosts without a lasting worker. */
+export const TickBodySchema = z.object({
+  budgetMs: z.number().int().min(100).max(300_000).default(25_000).describe("Stop starting jobs after this long; a job still running then goes back to the queue. Keep it under the host's function timeout"),
+});
+
+export const TickResultSchema = z
+  .object({
+    ran: z.number().int().describe("Jobs started"),
+    succeeded: z.number().int(),
+    failed: z.number().int().describe("Failed for good"),
+    requeued: z.number().int().describe("Back in the queue: to be retried, or stopped when the budget ran out"),
+    budgetExhausted: z.boolean().describe("True when the budget ran out first: call again soon"),
+  })
+  .meta({ id: "TickResult" });
+export type TickResult = z.infer<typeof TickResultSchema>;

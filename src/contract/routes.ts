@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { PageQuerySchema, SlugSchema, pageOf } from "./common.js";
-import { ApiKeySchema, CreateKeyBodySchema, CreatedKeySchema, HealthSchema, MeSchema } from "./identity.js";
+import { ApiKeySchema, CreateKeyBodySchema, CreatedKeySchema, HealthSchema, MeSchema, ReadinessSchema } from "./identity.js";
 import {
   ActionSchema,
   ActionSummarySchema,
@@ -12,7 +12,7 @@ import {
   SetBaseUrlRequestSchema,
 } from "./integrations.js";
 import { AppNameSchema, AppSchema, PinSchema } from "./apps.js";
-import { IMPORT_UPLOAD_MEDIA_TYPES, ImportRequestSchema, ImportUploadQuerySchema, JobSchema, JobStatusSchema } from "./jobs.js";
+import { IMPORT_UPLOAD_MEDIA_TYPES, ImportRequestSchema, ImportUploadQuerySchema, JobSchema, JobStatusSchema, TickBodySchema, TickResultSchema } from "./jobs.js";
 import { VersionDiffSchema } from "./versioning.js";
 import { IntegrationEventSchema, VersionNumberParam, VersionSchema } from "./versions.js";
 import { SdkManifestSchema } from "./sdk.js";
@@ -93,7 +93,12 @@ const IMPORT_RESPONSE_HEADERS = {
 export const routes = {
   health: route({
     operationId: "getHealth", method: "get", path: "/v1/health", tag: "meta", auth: false,
-    summary: "Liveness check", status: 200, response: HealthSchema,
+    summary: "Liveness check: the process answers (it does not touch the database)", status: 200, response: HealthSchema,
+  }),
+  ready: route({
+    operationId: "getReadiness", method: "get", path: "/v1/health/ready", tag: "meta", auth: false,
+    summary: "Readiness check: the database answers and has every migration this server needs; 503 with the same body when not",
+    status: 200, response: ReadinessSchema,
   }),
   openapi: route({
     operationId: "getOpenApi", method: "get", path: "/v1/openapi.json", tag: "meta", auth: false,
@@ -174,6 +179,13 @@ export const routes = {
   getJob: route({
     operationId: "getJob", method: "get", path: "/v1/jobs/{jobId}", tag: "jobs", auth: true, tenantOnly: true,
     summary: "Show a job with its progress, result or error", params: z.object({ jobId: z.string().max(100) }), status: 200, response: JobSchema,
+  }),
+  tickJobs: route({
+    operationId: "tickJobs", method: "post", path: "/v1/jobs/tick", tag: "jobs", auth: true, tenantOnly: true,
+    summary:
+      "Run due background jobs (imports) in this request, one after another, for up to budgetMs: for serverless deployments, which call it on a schedule instead of running `waygate server worker`. " +
+      "It runs the queue's due jobs, whichever tenant queued them, as a worker would",
+    body: TickBodySchema, status: 200, response: TickResultSchema,
   }),
   cancelJob: route({
     operationId: "cancelJob", method: "post", path: "/v1/jobs/{jobId}/cancel", tag: "jobs", auth: true, tenantOnly: true,

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { problemTypes, problemTypeUri, type JobProgress, type Problem } from "../contract/index.js";
+import { problemTypes, problemTypeUri, type JobProgress, type Problem, type TickResult } from "../contract/index.js";
 import type { ClaimedJob, Store } from "../store/index.js";
 import type { HandlerOutcome, JobHandlers } from "./types.js";
+import { silentLogger, type Logger } from "../lib/logger.js";
 
 export interface WorkerOptions {
   store: Store;
@@ -31,9 +32,14 @@ export interface WorkerOptions {
   /** How often uploads that never became a job (older than an hour) are deleted. Default 10 min. */
   sweepMs?: number;
   onError?: (error: unknown) => void;
+  /** Gets a line when a job starts and when it ends (and how). Default: none. */
+  logger?: Logger;
 }
 
 type StopReason = "cancelled" | "timeout" | "lost" | "shutdown";
+/** How one run of a job ended. */
+type JobEnd = "succeeded" | "failed" | "retrying" | "continued" | "cancelled" | "lost" | "requeued";
+
 
 /** Uploads older than this that have no job are abandoned (their request failed or their server died). */
 const ABANDONED_UPLOAD_MS = 60 * 60_000;
@@ -46,6 +52,7 @@ const ABANDONED_UPLOAD_MS = 60 * 60_000;
 export class Worker {
   readonly id = `worker_${randomBytes(6).toString("hex")}`;
   private readonly options: Required<Omit<WorkerOptions, "onError">> & Pick<WorkerOptions, "onError">;
+  private readonly log: Logger;
   private running = false;
   private wake: (() => void) | undefined;
   private readonly active = new Set<Promise<void>>();
@@ -62,12 +69,14 @@ export class Worker {
       jobTimeoutMs: 10 * 60_000,
       retryBaseMs: 2_000,
       sweepMs: 10 * 60_000,
+      logger: silentLogger,
       ...options,
       concurrency,
       tenantConcurrency: options.tenantConcurrency ?? Math.max(1, concurrency - 1),
       leaseMs,
       heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 6)),
     };
+    this.log = this.options.logger;
   }
 
   start(): void {
@@ -122,7 +131,10 @@ export class Worker {
         await this.options.store.jobs.requeue(job.id, this.id, { runAfter: new Date(), countAttempt: false }).catch((error) => this.options.onError?.(error));
         break;
       }
-      const execution = this.execute(job).catch((error) => this.options.onError?.(error));
+      const execution = this.execute(job).then(
+        () => {},
+        (error: unknown) => this.options.onError?.(error),
+      );
       this.active.add(execution);
       void execution.finally(() => {
         this.active.delete(execution);
@@ -138,12 +150,39 @@ export class Worker {
     await this.options.store.jobs.documents.sweep(new Date(Date.now() - ABANDONED_UPLOAD_MS)).catch((error) => this.options.onError?.(error));
   }
 
-  private async execute(job: ClaimedJob): Promise<void> {
-    const { store } = this.options;
-    if (job.attempts > job.maxAttempts) {
-      await store.jobs.fail(job.id, this.id, problem("job-failed", `the job was interrupted ${job.maxAttempts} times (worker crash or restart) and was given up`));
-      return;
+  /**
+   * Runs due jobs one after another in this call, for hosts with no lasting process
+   * (serverless: a scheduled `POST /v1/jobs/tick`). A job still running when the budget
+   * ends is stopped and put back in the queue without counting an attempt.
+   */
+  async runDue(budgetMs: number): Promise<TickResult> {
+    const deadline = Date.now() + budgetMs;
+    const result: TickResult = { ran: 0, succeeded: 0, failed: 0, requeued: 0, budgetExhausted: false };
+    while (Date.now() < deadline) {
+      const job = await this.options.store.jobs.claim(this.id, this.options.leaseMs, { tenantCap: this.options.tenantConcurrency });
+      if (!job) return result;
+      result.ran++;
+      const end = await this.execute(job, deadline);
+      if (end === "succeeded") result.succeeded++;
+      else if (end === "failed") result.failed++;
+      else if (end === "retrying" || end === "requeued" || end === "continued") result.requeued++;
     }
+    result.budgetExhausted = true;
+    return result;
+  }
+
+  private async execute(job: ClaimedJob, deadline?: number): Promise<JobEnd> {
+    const { store } = this.options;
+    // Ids and the type only: a job's payload and summary may hold the URL a tenant imported from.
+    const fields = { jobId: job.id, jobType: job.type, tenantId: job.tenantId, attempt: job.attempts, workerId: this.id };
+    if (job.attempts > job.maxAttempts) {
+      this.log.error(fields, "job given up after repeated interruptions");
+      await store.jobs.fail(job.id, this.id, problem("job-failed", `the job was interrupted ${job.maxAttempts} times (worker crash or restart) and was given up`));
+      return "failed";
+    }
+    this.log.info(fields, "job started");
+    const started = performance.now();
+    const ended = () => ({ ...fields, durationMs: Math.round(performance.now() - started) });
     const handler = this.options.handlers[job.type];
     const controller = new AbortController();
     this.controllers.add(controller);
@@ -159,6 +198,7 @@ export class Worker {
     };
     const heartbeat = setInterval(() => void beat().catch((error) => this.options.onError?.(error)), this.options.heartbeatMs);
     const timeout = setTimeout(() => controller.abort("timeout" satisfies StopReason), this.options.jobTimeoutMs);
+    const budget = deadline === undefined ? undefined : setTimeout(() => controller.abort("shutdown" satisfies StopReason), Math.max(0, deadline - Date.now()));
 
     let outcome: HandlerOutcome;
     try {
@@ -171,25 +211,52 @@ export class Worker {
     } finally {
       clearInterval(heartbeat);
       clearTimeout(timeout);
+      clearTimeout(budget);
       this.controllers.delete(controller);
     }
 
     if (controller.signal.aborted) {
       const reason = controller.signal.reason as StopReason;
-      if (reason === "lost") return; // another worker owns the job now
-      if (reason === "cancelled") return store.jobs.markCancelled(job.id, this.id);
-      if (reason === "shutdown") return store.jobs.requeue(job.id, this.id, { runAfter: new Date(), countAttempt: false });
-      return store.jobs.fail(job.id, this.id, problem("job-failed", `the job ran longer than ${Math.round(this.options.jobTimeoutMs / 1000)} s and was stopped`));
+      if (reason === "lost") {
+        this.log.warn(ended(), "job lost its lease; another worker has it now");
+        return "lost";
+      }
+      if (reason === "cancelled") {
+        this.log.info(ended(), "job cancelled");
+        await store.jobs.markCancelled(job.id, this.id);
+        return "cancelled";
+      }
+      if (reason === "shutdown") {
+        this.log.info(ended(), "job put back in the queue (worker stopping or tick budget spent)");
+        await store.jobs.requeue(job.id, this.id, { runAfter: new Date(), countAttempt: false });
+        return "requeued";
+      }
+      this.log.error(ended(), "job timed out");
+      await store.jobs.fail(job.id, this.id, problem("job-failed", `the job ran longer than ${Math.round(this.options.jobTimeoutMs / 1000)} s and was stopped`));
+      return "failed";
     }
     if (latest !== flushed) await beat();
-    if (outcome.kind === "succeeded") return store.jobs.succeed(job.id, this.id, outcome.result);
-    if (outcome.kind === "continue") return store.jobs.requeue(job.id, this.id, { runAfter: new Date(), countAttempt: false });
+    if (outcome.kind === "succeeded") {
+      this.log.info(ended(), "job succeeded");
+      await store.jobs.succeed(job.id, this.id, outcome.result);
+      return "succeeded";
+    }
+    if (outcome.kind === "continue") {
+      // A step of a longer job (a batch's next chunk): debug, or a batch would fill the log.
+      this.log.debug(ended(), "job continues");
+      await store.jobs.requeue(job.id, this.id, { runAfter: new Date(), countAttempt: false });
+      return "continued";
+    }
     if (outcome.retryable && job.attempts < job.maxAttempts) {
       // Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter").
       const delay = Math.random() * this.options.retryBaseMs * 2 ** (job.attempts - 1);
-      return store.jobs.requeue(job.id, this.id, { runAfter: new Date(Date.now() + delay), countAttempt: true, error: outcome.error });
+      this.log.warn({ ...ended(), error: outcome.error.detail, retryInMs: Math.round(delay) }, "job failed; it will be retried");
+      await store.jobs.requeue(job.id, this.id, { runAfter: new Date(Date.now() + delay), countAttempt: true, error: outcome.error });
+      return "retrying";
     }
-    return store.jobs.fail(job.id, this.id, outcome.error);
+    this.log.error({ ...ended(), error: outcome.error.detail }, "job failed");
+    await store.jobs.fail(job.id, this.id, outcome.error);
+    return "failed";
   }
 }
 

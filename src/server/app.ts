@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { routes } from "../contract/index.js";
+import { routes, type RouteSpec, type TickResult } from "../contract/index.js";
 import type { Store } from "../store/index.js";
 import { requireKey } from "./auth.js";
 import type { AppEnv } from "./env.js";
@@ -9,6 +9,8 @@ import { CLOSE, meterUpload, UploadBudget } from "./upload-budget.js";
 import type { Gateway } from "../gateway/index.js";
 import { createGateway, InvokeService } from "../services/invoke.js";
 import { requestId } from "./request-id.js";
+import { logRequests } from "./request-log.js";
+import type { Logger } from "../lib/logger.js";
 import { mountAppRoutes } from "./routes/apps.js";
 import { mountBatchRoutes } from "./routes/batches.js";
 import { BatchService } from "../services/batches.js";
@@ -42,11 +44,16 @@ export interface AppOptions {
   allowPrivateImports?: boolean;
   /** Wakes the job worker when a job is enqueued (the worker polls anyway). */
   notifyWorker?: () => void;
+  /** Runs due jobs within a budget, for `POST /v1/jobs/tick`. */
+  runDueJobs?: (budgetMs: number) => Promise<TickResult>;
   /** Called with errors that are not HttpErrors (bugs, database failures) and the request's id, before the 500 goes out. */
   onUnexpectedError?: (error: unknown, requestId?: string) => void;
+  /** Gets one line per request (see request-log.ts); default: none. */
+  logger?: Logger;
 }
 
-const PUBLIC_PATHS = new Set(["/v1/health", "/v1/openapi.json"]);
+/** Routes anyone may call (probes, the API's description): the contract marks them `auth: false`. */
+const PUBLIC_PATHS = new Set<string>(Object.values(routes).filter((spec: RouteSpec) => !spec.auth).map((spec) => spec.path));
 
 export const DEFAULT_MAX_UPLOAD_BYTES_IN_FLIGHT = 256 * 1024 * 1024;
 export const DEFAULT_MAX_BATCH_BODY_BYTES = 64 * 1024 * 1024;
@@ -61,6 +68,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use("*", requestId());
+  if (options.logger) app.use("*", logRequests(options.logger));
   app.use("*", async (c, next) => {
     c.set("store", options.store);
     await next();
@@ -100,7 +108,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const authenticate = requireKey();
   app.use("/v1/*", async (c, next) => (PUBLIC_PATHS.has(c.req.path) ? next() : authenticate(c, next)));
 
-  mountMetaRoutes(app, options.version);
+  mountMetaRoutes(app, { version: options.version, store: options.store, logger: options.logger });
   mountIdentityRoutes(app);
   mountIntegrationRoutes(app);
   mountVersionRoutes(app);
@@ -111,7 +119,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   mountConnectionRoutes(app, invoke);
   mountToolRoutes(app, new ToolService(options.store, invoke), { version: options.version, publicUrl: options.publicUrl });
   mountBatchRoutes(app, new BatchService(options.store, invoke, options.notifyWorker ?? (() => {})));
-  mountJobRoutes(app, { maxDocumentBytes, notifyWorker: options.notifyWorker ?? (() => {}), allowPrivateImports: options.allowPrivateImports ?? false });
+  mountJobRoutes(app, { maxDocumentBytes, notifyWorker: options.notifyWorker ?? (() => {}), allowPrivateImports: options.allowPrivateImports ?? false, runDueJobs: options.runDueJobs });
 
   app.notFound((c) => problemResponse(c, new HttpError("not-found", `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

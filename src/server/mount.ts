@@ -22,7 +22,7 @@ export class WithStatus<T> {
  * route's status. Handlers therefore only ever see valid input.
  */
 export function mount<R extends RouteSpec>(app: Hono<AppEnv>, spec: R, handler: Handler<R>): void {
-  const honoPath = spec.path.replace(/\{(\w+)\}/g, ":$1");
+  const honoPath = honoPathOf(spec);
   app.on(spec.method.toUpperCase(), honoPath, async (c) => {
     if (spec.tenantOnly && c.get("auth")?.appId) {
       throw new HttpError("forbidden", "this route needs a tenant key; app keys cannot administer the tenant");
@@ -40,6 +40,11 @@ export function mount<R extends RouteSpec>(app: Hono<AppEnv>, spec: R, handler: 
     if (output instanceof WithStatus) return c.json(output.value as object, output.status);
     return c.json(output as object, spec.status);
   });
+}
+
+/** The route's path as Hono matches it: `/v1/integrations/:slug` for `/v1/integrations/{slug}`. */
+export function honoPathOf(spec: RouteSpec): string {
+  return spec.path.replace(/\{(\w+)\}/g, ":$1");
 }
 
 /** Only the headers the route declares: reading them one by one spares building a record of every header. */

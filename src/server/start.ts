@@ -49,9 +49,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       batch: batchHandler({ invoke: new InvokeService(options.store, gateway), ...options.batches }),
     },
     ...(options.onUnexpectedError ? { onError: options.onUnexpectedError } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
     ...options.worker,
   });
-  const app = createApp({ ...options, maxDocumentBytes, gateway, notifyWorker: () => worker.notify() });
+  const app = createApp({ ...options, maxDocumentBytes, gateway, notifyWorker: () => worker.notify(), runDueJobs: (budgetMs) => worker.runDue(budgetMs) });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const listening = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(listening));
     listening.once("error", reject);

@@ -1,5 +1,5 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
-import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteDialectConfig, type SqliteStatement } from "kysely";
+import { CompiledQuery, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type DialectAdapter, type Driver, type SqliteDatabase, type SqliteDialectConfig, type SqliteStatement } from "kysely";
 import { remember } from "../lib/bounded-map.js";
 
 /**
@@ -67,6 +67,24 @@ export class ImmediateSqliteDialect extends SqliteDialect {
 
   override createDriver(): Driver {
     return new ImmediateSqliteDriver(this.settings);
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+/**
+ * Kysely's SQLite adapter says DDL is not transactional and takes no migration lock, so two
+ * processes migrating one file at once both read "nothing applied" and the second fails
+ * half-way ("table jobs already exists"). SQLite's DDL is transactional: saying so makes the
+ * migrator run in one transaction, which begins IMMEDIATE above and so holds the write lock
+ * from reading what is applied to the last migration; the other process waits, then finds
+ * nothing left to do.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
   }
 }
 

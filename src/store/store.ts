@@ -4,13 +4,14 @@ import type { ChangeTracker } from "./changes.js";
 import { ConnectionRepository } from "./connections.js";
 import type { Sealer } from "../lib/sealer.js";
 import { IntegrationRepository } from "./integrations.js";
-import { openDatabase, type DatabaseHandle, type Dialect, type StoreLocation } from "./database.js";
+import { sql } from "kysely";
+import { openDatabase, type DatabaseHandle, type Dialect, type Migrations, type OpenOptions, type StoreLocation } from "./database.js";
 import { JobRepository } from "./jobs.js";
 import { KeyRepository } from "./keys.js";
 import { TenantRepository } from "./tenants.js";
 import { VersionRepository } from "./versions.js";
 
-export interface StoreOptions {
+export interface StoreOptions extends OpenOptions {
   /** Injected clock, for tests. */
   now?: () => Date;
   /** The key ring for secrets at rest, loaded on first use. Without one, connections cannot be used. */
@@ -32,6 +33,7 @@ export class Store {
   readonly dialect: Dialect;
   /** Moves on whenever cached reads may be stale; see ReadCache. */
   readonly changes: ChangeTracker;
+  readonly migrations: Migrations;
 
   private constructor(
     private readonly handle: DatabaseHandle,
@@ -40,6 +42,7 @@ export class Store {
   ) {
     this.dialect = handle.dialect;
     this.changes = handle.changes;
+    this.migrations = handle.migrations;
     this.tenants = new TenantRepository(handle.db, now);
     this.keys = new KeyRepository(handle.db, handle.dialect, handle.changes, now);
     this.integrations = new IntegrationRepository(handle.db, now);
@@ -57,8 +60,13 @@ export class Store {
   }
 
   static async open(location: StoreLocation, options: StoreOptions = {}): Promise<Store> {
-    const handle = await openDatabase(location);
+    const handle = await openDatabase(location, options.migrate === undefined ? {} : { migrate: options.migrate });
     return new Store(handle, options.now ?? (() => new Date()), options.sealer ?? noKeyRing);
+  }
+
+  /** A round trip to the database, for readiness checks. */
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.handle.db);
   }
 
   async close(): Promise<void> {

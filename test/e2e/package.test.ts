@@ -20,4 +20,14 @@ describe("the npm package (npm pack --dry-run, after the build)", () => {
     expect(pkg.license).toBe("MIT");
     expect(license).toMatch(/^MIT License\n\nCopyright \(c\) Waygate contributors\n/);
   });
+
+  it("exports the serverless entry point as waygate/server, with its types, and nothing else", async () => {
+    const { stdout } = await promisify(execFile)("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, encoding: "utf8" });
+    const files = (JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((file) => file.path);
+    expect(files).toEqual(expect.arrayContaining(["dist/server.js", "types/server.d.ts"]));
+    // Resolved through package.json "exports", as a dependent project imports it (a package may import itself by name).
+    const script = 'const m = await import("waygate/server"); console.log(typeof m.createFetchHandler, typeof m.ConfigError); await import("waygate/dist/cli/main.js").catch((e) => console.log(e.code));';
+    const run = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script], { cwd: root, encoding: "utf8" });
+    expect(run.stdout.trim().split("\n")).toEqual(["function function", "ERR_PACKAGE_PATH_NOT_EXPORTED"]);
+  });
 });

@@ -57,6 +57,7 @@ export function runCli(args: string[], options: { env: NodeJS.ProcessEnv; stdin?
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
+  stdout(): string;
   stderr(): string;
   /** Sends a signal and resolves with the exit code once the process has gone. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -82,6 +83,7 @@ export function startServerProcess(args: string[], env: NodeJS.ProcessEnv): Prom
         resolve({
           url,
           child,
+          stdout: () => stdout,
           stderr: () => stderr,
           stop: async (signal = "SIGTERM") => {
             if (child.exitCode === null) child.kill(signal);

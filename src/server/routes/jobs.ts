@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import { IMPORT_UPLOAD_MEDIA_TYPES, routes } from "../../contract/index.js";
+import { IMPORT_UPLOAD_MEDIA_TYPES, routes, type TickResult } from "../../contract/index.js";
 import { enqueueDocumentImport, enqueueUrlImport } from "../../jobs/import-jobs.js";
 import type { AppEnv } from "../env.js";
 import { HttpError, notFound } from "../errors.js";
@@ -13,6 +13,8 @@ export interface JobRouteOptions {
   notifyWorker: () => void;
   /** This server's setting for URL imports, recorded in each job (servers sharing a database share its queue). */
   allowPrivateImports: boolean;
+  /** Runs due jobs within a budget (POST /v1/jobs/tick); absent where no job handlers are wired. */
+  runDueJobs?: ((budgetMs: number) => Promise<TickResult>) | undefined;
 }
 
 const UPLOAD_TYPES = new Set<string>(IMPORT_UPLOAD_MEDIA_TYPES);
@@ -23,6 +25,10 @@ const UPLOAD_TYPES = new Set<string>(IMPORT_UPLOAD_MEDIA_TYPES);
  * the store without ever being a string. The app's upload middleware bounds both.
  */
 export function mountJobRoutes(app: Hono<AppEnv>, options: JobRouteOptions): void {
+  mount(app, routes.tickJobs, async (_c, { body }) => {
+    if (!options.runDueJobs) throw new HttpError("server-busy", "this server has no job handlers to run jobs with");
+    return options.runDueJobs(body.budgetMs);
+  });
   mount(app, routes.startImport, async (c, { body }) => {
     const { source, ...request } = body;
     const tenantId = c.var.auth.tenantId;

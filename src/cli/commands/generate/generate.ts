@@ -48,7 +48,7 @@ export async function run(context: Context, options: GenerateOptions): Promise<G
   const integrations = manifestSelection(project?.project.integrations ?? {}, options.integrations, project?.file);
   await checkOutDir(out, cwd);
   const client = await context.client();
-  // ts-morph, openapi-typescript and the TypeScript compiler load only here, while the manifest is on its way.
+  // openapi-typescript and the TypeScript compiler load only here, while the manifest is on its way.
   const codegen = import("../../../codegen/index.js");
   codegen.catch(() => {}); // awaited below; if an earlier step fails first, its rejection is not "unhandled"
   const progress = await startProgress(context, `Fetching the SDK manifest from ${(await context.target()).apiUrl}`);

@@ -1,4 +1,4 @@
-import { loadSealer, redactUrl, resolveStoreLocation, Store, StoreConfigError, type StoreLocation } from "../../../store/index.js";
+import { loadSealer, redactUrl, resolveStoreLocation, Store, StoreConfigError, type StoreLocation, type StoreOptions } from "../../../store/index.js";
 import type { Context } from "../../context.js";
 import { UsageError } from "../../errors.js";
 import { defaultDataDir } from "../../paths.js";
@@ -32,16 +32,24 @@ export function dataDir(context: Context, flags: DatabaseFlags): string {
   return flags.dataDir ?? defaultDataDir(context.env);
 }
 
-/** Opens the store with the server's key ring (WAYGATE_ENCRYPTION_KEY, else the data dir's key file). */
-export async function openStore(context: Context, flags: DatabaseFlags): Promise<{ store: Store; location: StoreLocation }> {
+/**
+ * Opens the store with the server's key ring (WAYGATE_ENCRYPTION_KEY, else the data dir's key
+ * file), applying pending migrations unless `migrate: false`.
+ */
+export async function openStore(context: Context, flags: DatabaseFlags, options: Pick<StoreOptions, "migrate"> = {}): Promise<{ store: Store; location: StoreLocation }> {
   const location = storeLocation(context, flags);
-  const store = await Store.open(location, { sealer: () => loadSealer({ env: context.env, dataDir: dataDir(context, flags) }) });
+  const store = await Store.open(location, { ...options, sealer: () => loadSealer({ env: context.env, dataDir: dataDir(context, flags) }) });
   return { store, location };
 }
 
 /** Opens the store, runs `work`, and always closes it again. */
-export async function withStore<T>(context: Context, flags: DatabaseFlags, work: (store: Store, location: StoreLocation) => Promise<T>): Promise<T> {
-  const { store, location } = await openStore(context, flags);
+export async function withStore<T>(
+  context: Context,
+  flags: DatabaseFlags,
+  work: (store: Store, location: StoreLocation) => Promise<T>,
+  options: Pick<StoreOptions, "migrate"> = {},
+): Promise<T> {
+  const { store, location } = await openStore(context, flags, options);
   try {
     return await work(store, location);
   } finally {

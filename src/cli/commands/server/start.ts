@@ -1,25 +1,15 @@
 import { once } from "node:events";
 import { VERSION } from "../../../version.js";
 import type { Context } from "../../context.js";
-import { CliError } from "../../errors.js";
+import { CliError, ExitCode } from "../../errors.js";
 import type { IO } from "../../io.js";
-import { describeStore, openStore, type DatabaseFlags } from "./database.js";
-import type { NetworkReach } from "../../../importer/net-guard.js";
+import { describeStore, openStore } from "./database.js";
+import type { Store } from "../../../store/index.js";
+import type { ServerFlags } from "../../../server/config.js";
+import { loadServerConfig } from "./settings.js";
 
-export interface StartOptions extends DatabaseFlags {
-  host: string;
-  port: number;
-  /** Unset: allowed exactly when the server listens on loopback only (a developer's own machine). */
-  allowPrivateImports?: boolean;
-  /** Where invokes may go: public addresses only unless the operator says otherwise, whatever the listen address. */
-  upstreams: NetworkReach;
-  maxCollectedBytes: number;
-  maxDocumentBytes: number;
-  maxUploadBytesInFlight: number;
-  workerConcurrency: number;
-  /** Unset: the worker's default (worker concurrency - 1, at least 1). */
-  tenantConcurrency?: number;
-}
+/** The flags given; the environment and defaults fill the rest (server/config.ts). */
+export type StartOptions = ServerFlags;
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "::1", "localhost"]);
 
@@ -30,34 +20,45 @@ export interface StartResult {
 
 /** Runs until SIGINT or SIGTERM, then closes the listener and the database before returning. */
 export async function run(context: Context, options: StartOptions): Promise<StartResult> {
-  const { store, location } = await openStore(context, options);
+  const { config } = await loadServerConfig(context, options);
+  const database = { ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), ...(config.dataDir ? { dataDir: config.dataDir } : {}) };
+  const { store, location } = await openStore(context, database, { migrate: config.migrate });
+  if (!config.migrate) await refuseOutdatedSchema(store, describeStore(location));
   const { startServer } = await import("../../../server/start.js");
+  const { createLogger } = await import("../../../server/logging.js");
+  const logger = createLogger({
+    level: config.logLevel,
+    format: config.logFormat ?? (context.io.stdoutIsTTY ? "pretty" : "json"),
+    writeLine: (line) => context.io.out(line),
+    color: context.io.color,
+  });
   let server;
   try {
     server = await startServer({
       store,
       version: VERSION,
-      host: options.host,
-      port: options.port,
+      host: config.host,
+      port: config.port,
+      ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
       // A server reachable only from this machine imports what its user can already fetch; one
       // listening on a network must not become a way into it (SSRF), unless the operator says so.
-      allowPrivateImports: options.allowPrivateImports ?? LOOPBACK_HOSTS.has(options.host),
+      allowPrivateImports: config.allowPrivateImports ?? LOOPBACK_HOSTS.has(config.host),
       // Invokes are another matter: behind a reverse proxy on loopback, every tenant's calls
       // would otherwise reach the private network the server sits in.
-      upstreams: options.upstreams,
-      maxCollectedBytes: options.maxCollectedBytes,
-      maxDocumentBytes: options.maxDocumentBytes,
-      maxUploadBytesInFlight: options.maxUploadBytesInFlight,
-      worker: { concurrency: options.workerConcurrency, ...(options.tenantConcurrency === undefined ? {} : { tenantConcurrency: options.tenantConcurrency }) },
+      upstreams: config.upstreams,
+      maxCollectedBytes: config.maxCollectedBytes,
+      maxDocumentBytes: config.maxDocumentBytes,
+      maxUploadBytesInFlight: config.maxUploadBytesInFlight,
+      worker: { concurrency: config.workerConcurrency, ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }) },
       // Derived from the encryption key, so next-page tokens survive restarts and work across servers sharing the key.
       pageTokenKey: (await store.sealer()).derive("page-tokens"),
-      onUnexpectedError: (error, requestId) =>
-        context.io.err(`unexpected error${requestId ? ` (request ${requestId})` : ""}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+      logger,
+      onUnexpectedError: (error, requestId) => logger.error({ err: error, requestId }, "unexpected error"),
     });
   } catch (error) {
     await store.close();
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
-      throw new CliError(`port ${options.port} on ${options.host} is already in use; pick another with --port`);
+      throw new CliError(`port ${config.port} on ${config.host} is already in use; pick another with --port`);
     }
     throw error;
   }
@@ -74,6 +75,26 @@ export async function run(context: Context, options: StartOptions): Promise<Star
   await server.close();
   await store.close();
   return { url: server.url, stoppedBy };
+}
+
+/**
+ * Rolling deploys run `server migrate` first and start servers with --no-migrate: a server
+ * whose migrations are not applied yet would run new code on the old schema, so it stops here.
+ */
+export async function refuseOutdatedSchema(store: Store, database: string): Promise<void> {
+  let pending: string[];
+  try {
+    ({ pending } = await store.migrations.status());
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  if (pending.length === 0) return;
+  await store.close();
+  throw new CliError(
+    `${database} is missing ${pending.length} migration${pending.length === 1 ? "" : "s"} this version needs (${pending.join(", ")}): run \`waygate server migrate\` first, or start without --no-migrate.`,
+    ExitCode.conflict,
+  );
 }
 
 export function render(result: StartResult, io: IO): void {

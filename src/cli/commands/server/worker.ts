@@ -1,0 +1,63 @@
+import { once } from "node:events";
+import type { Context } from "../../context.js";
+import type { IO } from "../../io.js";
+import type { ServerFlags } from "../../../server/config.js";
+import { describeStore, openStore } from "./database.js";
+import { refuseOutdatedSchema } from "./start.js";
+import { loadServerConfig } from "./settings.js";
+
+export type WorkerCommandOptions = ServerFlags;
+
+export interface WorkerResult {
+  stoppedBy: string;
+}
+
+/**
+ * Runs queued jobs without serving HTTP: beside serverless deployments of the API (whose
+ * functions cannot run a loop), or to give imports machines of their own. Several may run
+ * on one database; claims never overlap.
+ */
+export async function run(context: Context, options: WorkerCommandOptions): Promise<WorkerResult> {
+  const { config } = await loadServerConfig(context, options);
+  const database = { ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), ...(config.dataDir ? { dataDir: config.dataDir } : {}) };
+  const { store, location } = await openStore(context, database, { migrate: config.migrate });
+  if (!config.migrate) await refuseOutdatedSchema(store, describeStore(location));
+  const { Worker, importHandler, batchHandler } = await import("../../../jobs/index.js");
+  const { createGateway, InvokeService } = await import("../../../services/invoke.js");
+  // Batches invoke upstreams: the same gateway settings as the API servers'.
+  const gateway = createGateway(store, {
+    upstreams: config.upstreams,
+    maxCollectedBytes: config.maxCollectedBytes,
+    pageTokenKey: (await store.sealer()).derive("page-tokens"),
+  });
+  const { createLogger } = await import("../../../server/logging.js");
+  const logger = createLogger({
+    level: config.logLevel,
+    format: config.logFormat ?? (context.io.stdoutIsTTY ? "pretty" : "json"),
+    writeLine: (line) => context.io.out(line),
+    color: context.io.color,
+  });
+  const worker = new Worker({
+    store,
+    handlers: {
+      import: importHandler({ allowPrivateNetwork: config.allowPrivateImports ?? false, maxDocumentBytes: config.maxDocumentBytes, env: context.env }),
+      batch: batchHandler({ invoke: new InvokeService(store, gateway) }),
+    },
+    concurrency: config.workerConcurrency,
+    ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }),
+    logger,
+    onError: (error) => logger.error({ err: error }, "job worker error"),
+  });
+  worker.start();
+  logger.info({ workerId: worker.id, database: describeStore(location) }, "worker started");
+  const stoppedBy = await Promise.race([once(process, "SIGINT").then(() => "SIGINT"), once(process, "SIGTERM").then(() => "SIGTERM")]);
+  // Running jobs go back to the queue for another worker.
+  await worker.stop();
+  await gateway.close();
+  await store.close();
+  return { stoppedBy };
+}
+
+export function render(result: WorkerResult, io: IO): void {
+  io.err(`Worker stopped (${result.stoppedBy}).`);
+}

@@ -1,0 +1,162 @@
+import { randomBytes } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createFetchHandler, type FetchHandler } from "../../src/server/fetch-handler.js";
+import { spawn } from "node:child_process";
+import { BIN, isolatedEnv } from "../support/cli.js";
+import { Sealer } from "../../src/lib/sealer.js";
+import { Store } from "../../src/store/index.js";
+import { createTestDatabase, storeBackends, type TestDatabase } from "../support/stores.js";
+
+// Declared only where Postgres is configured (the handler runs on Postgres alone).
+const onPostgres = storeBackends.includes("postgres") ? describe : () => {};
+
+onPostgres("the fetch handler (serverless entry point) on Postgres, end to end", () => {
+  let database: TestDatabase;
+  let upstream: Server;
+  let upstreamUrl: string;
+  let handler: FetchHandler;
+  let tenantKey: string;
+  let encryptionKey: string;
+  const logLines: Array<Record<string, unknown>> = [];
+
+  beforeAll(async () => {
+    upstream = createServer((request, response) => {
+      if (request.url === "/openapi.json") {
+        response.writeHead(200, { "content-type": "application/json" }).end(
+          JSON.stringify({
+            openapi: "3.0.3",
+            info: { title: "Tasks", version: "1.0.0" },
+            servers: [{ url: upstreamUrl }],
+            paths: { "/tasks": { get: { operationId: "listTasks", responses: { "200": { description: "ok" } } } } },
+          }),
+        );
+      } else if (request.url === "/tasks") {
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify([{ id: 1, title: "ship it" }]));
+      } else response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+
+    database = await createTestDatabase("postgres");
+    const key = randomBytes(32);
+    encryptionKey = key.toString("base64");
+    // The operator's steps before deploying: migrate, then create a tenant and its key.
+    const admin = await Store.open(database.location, { sealer: async () => new Sealer(key) });
+    const tenant = await admin.tenants.create("Acme");
+    tenantKey = (await admin.keys.issue({ tenantId: tenant.id, kind: "tenant" })).secret;
+    await admin.close();
+
+    const databaseUrl = database.args[1]!;
+    handler = createFetchHandler({
+      env: { WAYGATE_DATABASE_URL: databaseUrl, WAYGATE_ENCRYPTION_KEY: key.toString("base64"), WAYGATE_MIGRATE: "false", WAYGATE_UPSTREAMS: "loopback", WAYGATE_ALLOW_PRIVATE_IMPORTS: "true" },
+      logger: {
+        debug: () => {},
+        info: (fields, msg) => logLines.push({ ...fields, msg }),
+        warn: (fields, msg) => logLines.push({ ...fields, msg }),
+        error: (fields, msg) => logLines.push({ ...fields, msg }),
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await handler?.close();
+    await database?.drop();
+    await new Promise((resolve) => upstream?.close(resolve));
+  });
+
+  const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const request = new Request(`https://waygate.example.com${path}`, {
+      method,
+      headers: { authorization: `Bearer ${tenantKey}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const response = await handler.fetch(request);
+    expect(response).toBeInstanceOf(Response);
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  };
+
+  it("answers health, readiness and who-am-i from Request objects", async () => {
+    expect((await call("GET", "/v1/health")).status).toBe(200);
+    const ready = await call("GET", "/v1/health/ready");
+    expect(ready, JSON.stringify(ready.body)).toMatchObject({ status: 200, body: { status: "ready" } });
+    expect(await call("GET", "/v1/me")).toMatchObject({ status: 200, body: { tenant: { name: "Acme" } } });
+  });
+
+  it("queues an import that runs only when the tick is called, then invokes the imported action upstream", async () => {
+    const queued = await call("POST", "/v1/imports", { source: { url: `${upstreamUrl}/openapi.json` }, slug: "tasks" });
+    expect(queued.status, JSON.stringify(queued.body)).toBe(202);
+    const jobId = String(queued.body.id);
+    // Nothing runs in the background: the job waits for a tick.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await call("GET", `/v1/jobs/${jobId}`)).body.status).toBe("queued");
+
+    const tick = await call("POST", "/v1/jobs/tick", { budgetMs: 20_000 });
+    expect(tick).toEqual({ status: 200, body: { ran: 1, succeeded: 1, failed: 0, requeued: 0, budgetExhausted: false } });
+    expect((await call("GET", `/v1/jobs/${jobId}`)).body.status).toBe("succeeded");
+    expect(await call("POST", "/v1/jobs/tick", {})).toMatchObject({ status: 200, body: { ran: 0 } });
+
+    const invoked = await call("POST", "/v1/invoke/tasks/listTasks", { input: {} });
+    expect(invoked.status, JSON.stringify(invoked.body)).toBe(200);
+    expect(invoked.body).toEqual([{ id: 1, title: "ship it" }]);
+
+    expect(logLines.map((line) => line.msg)).toEqual(expect.arrayContaining(["job started", "job succeeded", "request"]));
+    expect(logLines.find((line) => line.route === "/v1/jobs/tick")).toMatchObject({ status: 200, method: "POST" });
+  }, 60_000);
+
+  it("leaves queued jobs to a `waygate server worker` process on the same database", async () => {
+    const queued = await call("POST", "/v1/imports", { source: { url: `${upstreamUrl}/openapi.json` }, slug: "tasks-again" });
+    expect(queued.status).toBe(202);
+    const worker = spawn(process.execPath, [BIN, "server", "worker", "--database-url", database.args[1]!], {
+      env: isolatedEnv({ WAYGATE_ENCRYPTION_KEY: encryptionKey, WAYGATE_ALLOW_PRIVATE_IMPORTS: "true" }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    worker.stdout.on("data", (chunk) => (stdout += chunk));
+    const exited = new Promise<number | null>((resolve) => worker.on("close", resolve));
+    try {
+      let status: unknown;
+      for (let i = 0; i < 150 && status !== "succeeded" && status !== "failed"; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        status = (await call("GET", `/v1/jobs/${String(queued.body.id)}`)).body.status;
+      }
+      expect(status, stdout).toBe("succeeded");
+    } finally {
+      worker.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+    const lines = stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line.msg)).toEqual(["worker started", "job started", "job succeeded"]);
+  }, 60_000);
+
+  it("refuses the tick to app keys (403) and to callers without a key (401)", async () => {
+    const response = await handler.fetch(new Request("https://waygate.example.com/v1/jobs/tick", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }));
+    expect(response.status).toBe(401);
+    expect((await call("POST", "/v1/apps", { name: "web" })).status).toBe(201);
+    const appKey = String((await call("POST", "/v1/apps/web/keys", { name: "fn" })).body.secret);
+    const asApp = await handler.fetch(new Request("https://waygate.example.com/v1/jobs/tick", { method: "POST", headers: { authorization: `Bearer ${appKey}`, "content-type": "application/json" }, body: "{}" }));
+    expect(asApp.status).toBe(403);
+  });
+});
+
+describe("createFetchHandler settings", () => {
+  it("needs Postgres and an encryption key, and says which variable is missing", () => {
+    expect(() => createFetchHandler({ env: {} })).toThrow(/^WAYGATE_DATABASE_URL: the fetch handler needs Postgres/);
+    expect(() => createFetchHandler({ env: { WAYGATE_DATABASE_URL: "postgres://db/x" } })).toThrow(/^WAYGATE_ENCRYPTION_KEY:/);
+    expect(() => createFetchHandler({ env: { WAYGATE_DATABASE_URL: "mysql://db/x" } })).toThrow(/WAYGATE_DATABASE_URL: database URL must start with postgres/);
+  });
+
+  it("answers 503 problem+json while the database cannot be reached, and keeps trying", async () => {
+    const handler = createFetchHandler({
+      env: { WAYGATE_DATABASE_URL: "postgres://nobody@127.0.0.1:1/none", WAYGATE_ENCRYPTION_KEY: randomBytes(32).toString("base64") },
+      logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+    });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const response = await handler.fetch(new Request("https://waygate.example.com/v1/health/ready"));
+      expect(response.status).toBe(503);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+    }
+    await handler.close();
+  });
+});
