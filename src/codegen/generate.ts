@@ -9,6 +9,7 @@ import { compare } from "./hoist.js";
 import { renderIndexModule, type IndexEntry } from "./index-module.js";
 import { integrationFiles, renderIntegrationModule, renderIntegrationTypes } from "./integration-module.js";
 import { CodegenError, fileTable } from "./naming.js";
+import { assertEveryModuleParses } from "./parse-guard.js";
 import { planIntegration } from "./plan.js";
 import { loadTemplates, type Templates } from "./templates.js";
 
@@ -24,7 +25,8 @@ export interface GenerateOptions {
  * `runtime.d.ts`) and per integration its entry point (`github.ts`: `createWaygate`,
  * `bindClient`) and a declaration file with its types (`github.types.d.ts`). The same
  * manifest always gives the same bytes, and each file's header names only what it depends
- * on: a new version of one integration changes its two files and index.ts. The manifest's
+ * on: a new version of one integration changes its two files and index.ts. Every module is
+ * parsed before it is returned (parse-guard.ts). The manifest's
  * `apiUrl` is not used: clients take their base URL at run time.
  *
  * @example
@@ -56,5 +58,7 @@ export function generateClient(manifest: SdkManifest, options: GenerateOptions):
   output.set("runtime.js", runtimeHead + ctx.templates.runtime.js);
   output.set("runtime.d.ts", runtimeHead + ctx.templates.runtime.dts);
   output.set("index.ts", renderIndexModule(entries, indexHeader(options.generatorVersion, integrations), ctx));
-  return new Map([...output].sort(([a], [b]) => compare(a, b)));
+  const sorted = new Map([...output].sort(([a], [b]) => compare(a, b)));
+  assertEveryModuleParses(sorted);
+  return sorted;
 }
