@@ -12,7 +12,7 @@
 import { Buffer } from "node:buffer";
 import { fork, spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:http";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -78,9 +78,12 @@ async function main() {
   };
   const apiKey = JSON.parse(cli("server", "init", "--json")).apiKey;
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const server = spawn(process.execPath, [...profile, `${root}bin/waygate.js`, "server", "start", "--port", "0", "--allow-loopback-upstreams"], { env, stdio: ["ignore", "pipe", "inherit"] });
+  // The server logs a line per request (info, its default) to a file, as a deployment logs to a
+  // collector: a pipe into this process would put reading the log into the load generator's loop.
+  const serverLog = path.join(home, "server.log");
+  const server = spawn(process.execPath, [...profile, `${root}bin/waygate.js`, "server", "start", "--port", "0", "--allow-loopback-upstreams"], { env, stdio: ["ignore", openSync(serverLog, "w"), "inherit"] });
   children.push(server);
-  const waygateUrl = await new Promise((resolve) => server.stdout.once("data", (chunk) => resolve(String(chunk).trim().split("\n")[0])));
+  const waygateUrl = await waitForFirstLine(serverLog);
   Object.assign(env, { WAYGATE_API_URL: waygateUrl, WAYGATE_API_KEY: apiKey });
   const definition = path.join(home, "bench.json");
   writeFileSync(
@@ -168,6 +171,9 @@ async function main() {
     "response headers, plus a young-generation GC of about 2 ms every 1.2 s at this rate. Why Waygate's upstream calls meet that",
     "tail more often than the bare proxy's is not yet known (its undici Agent options, per-call abort signal and timer differ).",
     "The tail also moves with the machine: consecutive 6-second rounds of one build have given p99s from 1.7 ms to 10 ms.",
+    "The Waygate server writes one JSON log line per request (its default level, info) to a file, as a deployment writes to a",
+    "collector. The same host has also varied between runs by about 3× in the direct row's throughput (60 000 req/s on",
+    "2026-11-26, 21 000–42 000 on 2026-12-01): compare rows of one run, not runs.",
     "<!-- gateway:end -->",
   ].join("\n");
   const resultsFile = `${root}benchmarks/RESULTS.md`;
@@ -230,4 +236,13 @@ function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** The first line of a file another process is writing (the server prints its URL first). */
+async function waitForFirstLine(file) {
+  for (;;) {
+    const text = existsSync(file) ? readFileSync(file, "utf8") : "";
+    if (text.includes("\n")) return text.slice(0, text.indexOf("\n")).trim();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
