@@ -1,5 +1,6 @@
 import type { Context } from "../../context.js";
 import { UsageError } from "../../errors.js";
+import type { Logger } from "../../../lib/logger.js";
 import type { ServerConfig, ServerFlags, SettingName, SettingSource } from "../../../server/config.js";
 
 /** The server's settings from flags and `context.env`; a wrong value is a usage error (exit 2) naming it. */
@@ -11,4 +12,15 @@ export async function loadServerConfig(context: Context, flags: ServerFlags): Pr
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/** The logger `server start` and `server worker` write with: JSON lines, or pretty lines on a terminal. */
+export async function serverLogger(context: Context, config: Pick<ServerConfig, "logLevel" | "logFormat">): Promise<Logger> {
+  const { createLogger } = await import("../../../server/logging.js");
+  return createLogger({
+    level: config.logLevel,
+    format: config.logFormat ?? (context.io.stdoutIsTTY ? "pretty" : "json"),
+    writeLine: (line) => context.io.out(line),
+    color: context.io.color,
+  });
 }

@@ -6,7 +6,7 @@ import type { IO } from "../../io.js";
 import { describeStore, openStore } from "./database.js";
 import type { Store } from "../../../store/index.js";
 import type { ServerFlags } from "../../../server/config.js";
-import { loadServerConfig } from "./settings.js";
+import { loadServerConfig, serverLogger } from "./settings.js";
 
 /** The flags given; the environment and defaults fill the rest (server/config.ts). */
 export type StartOptions = ServerFlags;
@@ -25,13 +25,7 @@ export async function run(context: Context, options: StartOptions): Promise<Star
   const { store, location } = await openStore(context, database, { migrate: config.migrate });
   if (!config.migrate) await refuseOutdatedSchema(store, describeStore(location));
   const { startServer } = await import("../../../server/start.js");
-  const { createLogger } = await import("../../../server/logging.js");
-  const logger = createLogger({
-    level: config.logLevel,
-    format: config.logFormat ?? (context.io.stdoutIsTTY ? "pretty" : "json"),
-    writeLine: (line) => context.io.out(line),
-    color: context.io.color,
-  });
+  const logger = await serverLogger(context, config);
   let server;
   try {
     server = await startServer({

@@ -4,7 +4,7 @@ import type { IO } from "../../io.js";
 import type { ServerFlags } from "../../../server/config.js";
 import { describeStore, openStore } from "./database.js";
 import { refuseOutdatedSchema } from "./start.js";
-import { loadServerConfig } from "./settings.js";
+import { loadServerConfig, serverLogger } from "./settings.js";
 
 export type WorkerCommandOptions = ServerFlags;
 
@@ -30,13 +30,7 @@ export async function run(context: Context, options: WorkerCommandOptions): Prom
     maxCollectedBytes: config.maxCollectedBytes,
     pageTokenKey: (await store.sealer()).derive("page-tokens"),
   });
-  const { createLogger } = await import("../../../server/logging.js");
-  const logger = createLogger({
-    level: config.logLevel,
-    format: config.logFormat ?? (context.io.stdoutIsTTY ? "pretty" : "json"),
-    writeLine: (line) => context.io.out(line),
-    color: context.io.color,
-  });
+  const logger = await serverLogger(context, config);
   const worker = new Worker({
     store,
     handlers: {
