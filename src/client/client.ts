@@ -26,7 +26,23 @@ export class WaygateClient {
 
   /** Calls a route and parses its answer with the contract: the value, or ApiError for an error status. */
   async call<R extends RouteSpec>(route: R, input: RouteRequest<R> = {}): Promise<RouteOutput<R>> {
-    const answer = await this.send(route, input);
+    return this.parse(route, await this.send(route, input));
+  }
+
+  /**
+   * Sends a document as the raw, streamed body of a route that takes one (`rawBody`:
+   * `uploadImport`) and parses the answer with the contract, as call() does. call() sends
+   * JSON only, which would hold the document as an escaped string on both sides.
+   *
+   * @example
+   * await client.upload(routes.uploadImport, { query: { slug: "github" } }, { body: createReadStream(file), length: size, contentType: "application/json" });
+   */
+  async upload<R extends RouteSpec>(route: R, input: Omit<RouteRequest<R>, "body">, document: UploadDocument): Promise<RouteOutput<R>> {
+    return this.parse(route, await this.send(route, input, { document }));
+  }
+
+  /** The route's value from its answer, checked against the contract; ApiError for an error status. */
+  private parse<R extends RouteSpec>(route: R, answer: RawAnswer): RouteOutput<R> {
     if (answer.status >= 400) throw new ApiError(answer.status, toProblem(answer.status, answer.text()));
     if (route.response === null || answer.status === 204) return undefined as RouteOutput<R>;
     let json: unknown;
@@ -44,29 +60,6 @@ export class WaygateClient {
           "; are the CLI and server versions compatible?",
       );
     }
-    return parsed.data as RouteOutput<R>;
-  }
-
-  /**
-   * Sends a document as the raw, streamed body of a route that takes one (`rawBody`:
-   * `uploadImport`) and parses the answer with the contract, as call() does. call() sends
-   * JSON only, which would hold the document as an escaped string on both sides.
-   *
-   * @example
-   * await client.upload(routes.uploadImport, { query: { slug: "github" } }, { body: createReadStream(file), length: size, contentType: "application/json" });
-   */
-  async upload<R extends RouteSpec>(route: R, input: Omit<RouteRequest<R>, "body">, document: UploadDocument): Promise<RouteOutput<R>> {
-    const answer = await this.send(route, input, { document });
-    if (answer.status >= 400) throw new ApiError(answer.status, toProblem(answer.status, answer.text()));
-    if (route.response === null || answer.status === 204) return undefined as RouteOutput<R>;
-    let json: unknown;
-    try {
-      json = JSON.parse(answer.text());
-    } catch {
-      throw new UnexpectedResponseError(`${route.operationId}: the server at ${this.baseUrl} did not answer with JSON (status ${answer.status})`);
-    }
-    const parsed = route.response.safeParse(json);
-    if (!parsed.success) throw new UnexpectedResponseError(`${route.operationId}: the server's response does not match this client's contract; are the CLI and server versions compatible?`);
     return parsed.data as RouteOutput<R>;
   }
 
