@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { routes, type CreatedIntegration, type IntegrationDefinition } from "../../../contract/index.js";
+import type { WaygateClient } from "../../../client/index.js";
 import type { Context } from "../../context.js";
 import { CliError, UsageError } from "../../errors.js";
 import type { IO } from "../../io.js";
@@ -23,8 +24,12 @@ export type EditResult = (CreatedIntegration & { draft: boolean }) | { unchanged
  * not parse is kept on disk and its path printed, so no work is lost.
  */
 export async function run(context: Context, options: EditOptions): Promise<EditResult> {
+  // A file is read and checked before anything else, so a bad one fails without a server or a login.
+  if (options.file !== undefined) {
+    const definition = await readDefinitionFile(context, options.file);
+    return save(await context.client(), options, definition);
+  }
   const client = await context.client();
-  if (options.file !== undefined) return save(context, options, await readDefinitionFile(context, options.file));
 
   const editor = context.env.VISUAL || context.env.EDITOR;
   if (!editor) throw new UsageError("set VISUAL or EDITOR to the editor to open, or pass the edited definition with --file");
@@ -54,16 +59,16 @@ export async function run(context: Context, options: EditOptions): Promise<EditR
   } catch (error) {
     throw new CliError(`${(error as Error).message}\nYour edit is kept in ${file}: fix it and run \`waygate integrations edit ${options.slug} --file ${file}\``);
   }
-  const saved = await save(context, options, definition);
+  const saved = await save(client, options, definition);
   rmSync(folder, { recursive: true, force: true });
   return saved;
 }
 
-async function save(context: Context, options: EditOptions, definition: IntegrationDefinition): Promise<CreatedIntegration & { draft: boolean }> {
+async function save(client: WaygateClient, options: EditOptions, definition: IntegrationDefinition): Promise<CreatedIntegration & { draft: boolean }> {
   if (definition.slug !== options.slug) {
     throw new UsageError(`the definition is for "${definition.slug}", not "${options.slug}": the slug names the integration and cannot be edited`);
   }
-  const created = await (await context.client()).call(routes.createIntegration, { body: definition, query: { draft: options.draft ? "true" : "false" } });
+  const created = await client.call(routes.createIntegration, { body: definition, query: { draft: options.draft ? "true" : "false" } });
   return { ...created, draft: options.draft };
 }
 
