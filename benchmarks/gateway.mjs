@@ -10,9 +10,9 @@
 //   2. throughput at saturation (autocannon, 50 connections).
 //   npm run build && node benchmarks/gateway.mjs [--rounds 3] [--seconds 6] [--rate 200] [--no-write]
 import { Buffer } from "node:buffer";
-import { fork, spawn, spawnSync } from "node:child_process";
+import { fork } from "node:child_process";
 import { createServer } from "node:http";
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -20,6 +20,7 @@ import { setTimeout } from "node:timers";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { Agent, Pool, fetch } from "undici";
+import { startWaygate } from "./support/server.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const arg = (name, fallback) => {
@@ -69,22 +70,9 @@ async function main() {
   const upstreamUrl = await child("upstream");
   const proxyUrl = await child("proxy", upstreamUrl);
 
-  const home = mkdtempSync(path.join(os.tmpdir(), "waygate-bench-"));
-  const env = { ...process.env, WAYGATE_CONFIG_DIR: path.join(home, "config"), WAYGATE_DATA_DIR: path.join(home, "data"), NO_COLOR: "1" };
-  const cli = (...args) => {
-    const result = spawnSync(process.execPath, [`${root}bin/waygate.js`, ...args], { env, encoding: "utf8" });
-    if (result.status !== 0) throw new Error(`waygate ${args.join(" ")}: ${result.stderr}`);
-    return result.stdout;
-  };
-  const apiKey = JSON.parse(cli("server", "init", "--json")).apiKey;
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  // The server logs a line per request (info, its default) to a file, as a deployment logs to a
-  // collector: a pipe into this process would put reading the log into the load generator's loop.
-  const serverLog = path.join(home, "server.log");
-  const server = spawn(process.execPath, [...profile, `${root}bin/waygate.js`, "server", "start", "--port", "0", "--allow-loopback-upstreams"], { env, stdio: ["ignore", openSync(serverLog, "w"), "inherit"] });
+  const { home, cli, apiKey, url: waygateUrl, process: server } = await startWaygate(root, { prefix: "waygate-bench-", nodeArgs: profile });
   children.push(server);
-  const waygateUrl = await waitForFirstLine(serverLog);
-  Object.assign(env, { WAYGATE_API_URL: waygateUrl, WAYGATE_API_KEY: apiKey });
   const definition = path.join(home, "bench.json");
   writeFileSync(
     definition,
@@ -236,13 +224,4 @@ function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** The first line of a file another process is writing (the server prints its URL first). */
-async function waitForFirstLine(file) {
-  for (;;) {
-    const text = existsSync(file) ? readFileSync(file, "utf8") : "";
-    if (text.includes("\n")) return text.slice(0, text.indexOf("\n")).trim();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

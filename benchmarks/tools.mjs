@@ -9,9 +9,8 @@
 //   npm run build && node benchmarks/tools.mjs [--calls 2000] [--no-write]
 // src/tools is bundled with esbuild into node_modules/.cache (the package has no separate entry for it).
 import { Buffer } from "node:buffer";
-import { spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:http";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -19,6 +18,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { fetch } from "undici";
+import { startWaygate } from "./support/server.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const arg = (name, fallback) => {
@@ -98,17 +98,7 @@ const upstream = createServer((request, response) => {
 });
 await new Promise((resolve) => upstream.listen(0, "127.0.0.1", resolve));
 const upstreamUrl = `http://127.0.0.1:${upstream.address().port}`;
-const home = mkdtempSync(path.join(os.tmpdir(), "waygate-tools-bench-"));
-const env = { ...process.env, WAYGATE_CONFIG_DIR: path.join(home, "config"), WAYGATE_DATA_DIR: path.join(home, "data"), NO_COLOR: "1" };
-const cli = (...args) => {
-  const result = spawnSync(process.execPath, [`${root}bin/waygate.js`, ...args], { env, encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`waygate ${args.join(" ")}: ${result.stderr}`);
-  return result.stdout;
-};
-const apiKey = JSON.parse(cli("server", "init", "--json")).apiKey;
-const server = spawn(process.execPath, [`${root}bin/waygate.js`, "server", "start", "--port", "0", "--allow-loopback-upstreams"], { env, stdio: ["ignore", "pipe", "inherit"] });
-const waygateUrl = await new Promise((resolve) => server.stdout.once("data", (chunk) => resolve(String(chunk).trim().split("\n")[0])));
-Object.assign(env, { WAYGATE_API_URL: waygateUrl, WAYGATE_API_KEY: apiKey });
+const { home, cli, apiKey, url: waygateUrl, process: server } = await startWaygate(root, { prefix: "waygate-tools-bench-" });
 const definition = path.join(home, "bench.json");
 writeFileSync(
   definition,
@@ -149,7 +139,7 @@ const met = (ok) => (ok ? "met" : "missed");
 const section = `<!-- tools:begin -->
 ## AI tools: GitHub as tools, and the cost of a tool call
 
-Measured ${new Date().toISOString().slice(0, 10)} with \`npm run build && node benchmarks/tools.mjs --calls ${calls}\`; Node ${process.version}, ${os.cpus().length} cores, 1-minute load average ${os.loadavg()[0].toFixed(1)} at the end (other work was running).
+Measured ${new Date().toISOString().slice(0, 10)} with \`npm run build && node benchmarks/tools.mjs --calls ${calls}\`; Node ${process.version}, ${os.cpus().length} cores, 1-minute load average ${os.loadavg()[0].toFixed(1)} at the end${os.loadavg()[0] > 2 ? " (other work was running)" : ""}.
 Input: the GitHub REST API from @octokit/openapi (${descriptors.length} actions), imported by the real importer; descriptors from src/tools
 (every \`$ref\` inlined, at most 6 refs deep, 24 000 bytes per input schema, descriptions cut to 1 000 characters, 300 per field). Tokens are estimated as bytes / 4.
 
