@@ -100,6 +100,11 @@ export function describeAuthScheme(scheme: AuthScheme): string {
   }
 }
 
+/** Every scheme of an integration in one phrase ("bearer token or HTTP basic"); "none" when it takes no credentials. */
+export function describeAuthSchemes(schemes: readonly AuthScheme[]): string {
+  return schemes.length === 0 ? "none" : schemes.map(describeAuthScheme).join(" or ");
+}
+
 export const AuthTypeSchema = z.enum(["none", "apiKey", "bearer", "basic", "oauth2"]);
 export type AuthType = z.infer<typeof AuthTypeSchema>;
 

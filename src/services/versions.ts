@@ -1,5 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { describeAuthScheme, type AuthScheme, type DiffSummary, type IntegrationDefinition, type IntegrationDetail, type Version, type VersionDiff } from "../contract/index.js";
+import { describeAuthSchemes, type AuthScheme, type DiffSummary, type IntegrationDefinition, type IntegrationDetail, type Version, type VersionDiff } from "../contract/index.js";
 import { contentHash } from "../lib/canonical-json.js";
 import type { Store } from "../store/index.js";
 import { diffDefinitions, formatDiff, hasBreakingChanges } from "../versioning/index.js";
@@ -126,7 +126,7 @@ export class VersionService {
   async setAuth(tenantId: string, slug: string, authSchemes: AuthScheme[], options: { actor: string }): Promise<AmendOutcome> {
     return this.amendCurrent(tenantId, slug, options, (definition) => ({
       definition: { ...definition, authSchemes, authTypeUnverified: false },
-      changelog: `auth changed from ${describeSchemes(definition.authSchemes)} to ${describeSchemes(authSchemes)}`,
+      changelog: `auth changed from ${describeAuthSchemes(definition.authSchemes)} to ${describeAuthSchemes(authSchemes)}`,
     }));
   }
 
@@ -239,8 +239,4 @@ function unstorableText(definition: IntegrationDefinition): { field: string; mes
   });
   const found = texts.find(([, text]) => text?.includes("\u0000"));
   return found && { field: found[0], message: "must not contain NUL (U+0000)" };
-}
-
-function describeSchemes(schemes: readonly AuthScheme[]): string {
-  return schemes.length === 0 ? "none" : schemes.map(describeAuthScheme).join(" or ");
 }

@@ -1,5 +1,5 @@
 import type { AuthScheme, CreatedIntegration } from "../../../contract/index.js";
-import { describeAuthScheme, routes } from "../../../contract/index.js";
+import { describeAuthSchemes, routes } from "../../../contract/index.js";
 import type { Context } from "../../context.js";
 import { UsageError } from "../../errors.js";
 import type { IO } from "../../io.js";
@@ -62,7 +62,7 @@ function scheme(options: SetAuthOptions): AuthScheme {
 
 export function render(result: CreatedIntegration, io: IO): void {
   const { slug, authSchemes } = result.integration;
-  const auth = authSchemes.length === 0 ? "no credentials" : authSchemes.map(describeAuthScheme).join(" or ");
+  const auth = authSchemes.length === 0 ? "no credentials" : describeAuthSchemes(authSchemes);
   io.out(
     result.created
       ? `${slug} version ${result.version} authenticates with ${auth}; it is current (apps pinned to earlier versions stay on them).`
