@@ -14,7 +14,6 @@ import { fork } from "node:child_process";
 import { createServer } from "node:http";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout } from "node:timers";
 import { fileURLToPath } from "node:url";
@@ -71,21 +70,8 @@ async function main() {
   const proxyUrl = await child("proxy", upstreamUrl);
 
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const { home, cli, apiKey, url: waygateUrl, process: server } = await startWaygate(root, { prefix: "waygate-bench-", nodeArgs: profile });
+  const { home, apiKey, url: waygateUrl, process: server } = await startWaygate(root, { prefix: "waygate-bench-", upstreamUrl, nodeArgs: profile });
   children.push(server);
-  const definition = path.join(home, "bench.json");
-  writeFileSync(
-    definition,
-    JSON.stringify({
-      slug: "bench",
-      name: "Bench",
-      baseUrl: upstreamUrl,
-      authSchemes: [{ type: "bearer" }],
-      actions: [{ name: "ping", method: "GET", path: "/ping", outputSchema: { type: "object", properties: { ok: { type: "boolean" }, id: { type: "integer" } } } }],
-    }),
-  );
-  cli("integrations", "create", definition);
-  cli("connections", "create", "bench", "--token", "upstream-token");
 
   const post = { method: "POST", headers: { "content-type": "application/json" }, body: "{}" };
   const subjects = {

@@ -98,20 +98,7 @@ const upstream = createServer((request, response) => {
 });
 await new Promise((resolve) => upstream.listen(0, "127.0.0.1", resolve));
 const upstreamUrl = `http://127.0.0.1:${upstream.address().port}`;
-const { home, cli, apiKey, url: waygateUrl, process: server } = await startWaygate(root, { prefix: "waygate-tools-bench-" });
-const definition = path.join(home, "bench.json");
-writeFileSync(
-  definition,
-  JSON.stringify({
-    slug: "bench",
-    name: "Bench",
-    baseUrl: upstreamUrl,
-    authSchemes: [{ type: "bearer" }],
-    actions: [{ name: "ping", method: "GET", path: "/ping", outputSchema: { type: "object", properties: { ok: { type: "boolean" }, id: { type: "integer" } } } }],
-  }),
-);
-cli("integrations", "create", definition);
-cli("connections", "create", "bench", "--token", "upstream-token");
+const { home, apiKey, url: waygateUrl, process: server } = await startWaygate(root, { prefix: "waygate-tools-bench-", upstreamUrl });
 const headers = { "content-type": "application/json", authorization: `Bearer ${apiKey}` };
 const subjects = {
   invoke: () => fetch(`${waygateUrl}/v1/invoke/bench/ping`, { method: "POST", headers, body: "{}" }),

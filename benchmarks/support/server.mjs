@@ -2,15 +2,17 @@
 // on a free port allowed to reach loopback upstreams. The server logs a line per request (info,
 // its default) to a file, as a deployment logs to a collector: piped into the benchmark, reading
 // the log would run in the load generator's own event loop and inflate what it measures.
+// With `upstreamUrl`, it also gets the integration "bench" (one action, `ping`: GET /ping, its
+// output schema checked on every call) and a bearer connection to it.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, openSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout } from "node:timers";
 
 /**
  * @param {string} root the repository root, with a trailing slash (bin/waygate.js is run from it)
- * @param {{ prefix: string, nodeArgs?: string[] }} options
+ * @param {{ prefix: string, nodeArgs?: string[], upstreamUrl?: string }} options
  * @returns {Promise<{ url: string, apiKey: string, home: string, env: NodeJS.ProcessEnv, process: import("node:child_process").ChildProcess, cli: (...args: string[]) => string }>}
  */
 export async function startWaygate(root, options) {
@@ -29,6 +31,13 @@ export async function startWaygate(root, options) {
   });
   const url = await firstLine(log, server);
   Object.assign(env, { WAYGATE_API_URL: url, WAYGATE_API_KEY: apiKey });
+  if (options.upstreamUrl) {
+    const definition = path.join(home, "bench.json");
+    const ping = { name: "ping", method: "GET", path: "/ping", outputSchema: { type: "object", properties: { ok: { type: "boolean" }, id: { type: "integer" } } } };
+    writeFileSync(definition, JSON.stringify({ slug: "bench", name: "Bench", baseUrl: options.upstreamUrl, authSchemes: [{ type: "bearer" }], actions: [ping] }));
+    cli("integrations", "create", definition);
+    cli("connections", "create", "bench", "--token", "upstream-token");
+  }
   return { url, apiKey, home, env, process: server, cli };
 }
 
