@@ -26,6 +26,7 @@ import { InvokeBodySchema, InvokeHeadersSchema, InvokeParamsSchema, InvokeRespon
 import { RateLimitSchema } from "./integrations.js";
 import { McpHeadersSchema, McpResourceMetadataSchema, ToolCallBodySchema, ToolCallResultSchema, ToolListSchema, ToolsQuerySchema } from "./tools.js";
 import { BatchDryRunSchema, BatchItemSchema, BatchResultsQuerySchema, BatchSchema, CreateBatchSchema } from "./batches.js";
+import { CreateScheduleSchema, ScheduleDetailSchema, ScheduleSchema } from "./schedules.js";
 
 /**
  * Every route of the Waygate API, once. The server validates requests and the client
@@ -85,6 +86,7 @@ const INVOKE_RESPONSE_HEADERS = {
 } as const;
 
 const BatchParams = z.object({ batchId: z.string().max(100) });
+const ScheduleParams = z.object({ scheduleId: z.string().max(100).describe("Schedule id (sch_…) or name") });
 
 const IMPORT_RESPONSE_HEADERS = {
   "retry-after": "On 503: seconds to wait before trying again (the server is receiving as many documents as it takes at once)",
@@ -411,6 +413,33 @@ export const routes = {
     operationId: "streamBatchEvents", method: "get", path: "/v1/batches/{batchId}/events", tag: "batches", auth: true,
     summary: "Progress as server-sent events: `progress` (the batch) whenever its counts change, then `end` when it finished",
     params: BatchParams, events: { description: "`event: progress` or `event: end`; `data`: the batch", schema: BatchSchema }, status: 200, response: null,
+  }),
+  listSchedules: route({
+    operationId: "listSchedules", method: "get", path: "/v1/schedules", tag: "schedules", auth: true, tenantOnly: true,
+    summary: "List the tenant's schedules (cron or interval), sorted by name", query: PageQuerySchema.omit({ search: true }), status: 200, response: pageOf(ScheduleSchema),
+  }),
+  createSchedule: route({
+    operationId: "createSchedule", method: "post", path: "/v1/schedules", tag: "schedules", auth: true, tenantOnly: true,
+    summary:
+      "Run a job on a schedule: `every` (15m, 24h) or `cron` in a time zone. Only job types safe to run unattended can be scheduled here " +
+      "(`import`: a periodic re-import of a docs URL); runs missed while no server was up run once on start",
+    body: CreateScheduleSchema, status: 201, response: ScheduleSchema,
+  }),
+  getSchedule: route({
+    operationId: "getSchedule", method: "get", path: "/v1/schedules/{scheduleId}", tag: "schedules", auth: true, tenantOnly: true,
+    summary: "Show a schedule with its recent runs (the jobs it created), newest first", params: ScheduleParams, status: 200, response: ScheduleDetailSchema,
+  }),
+  pauseSchedule: route({
+    operationId: "pauseSchedule", method: "post", path: "/v1/schedules/{scheduleId}/pause", tag: "schedules", auth: true, tenantOnly: true,
+    summary: "Pause a schedule: it fires no more until resumed (jobs it already created run on)", params: ScheduleParams, status: 200, response: ScheduleSchema,
+  }),
+  resumeSchedule: route({
+    operationId: "resumeSchedule", method: "post", path: "/v1/schedules/{scheduleId}/resume", tag: "schedules", auth: true, tenantOnly: true,
+    summary: "Resume a paused schedule: its next run is computed from now (runs missed while paused do not run)", params: ScheduleParams, status: 200, response: ScheduleSchema,
+  }),
+  deleteSchedule: route({
+    operationId: "deleteSchedule", method: "delete", path: "/v1/schedules/{scheduleId}", tag: "schedules", auth: true, tenantOnly: true,
+    summary: "Delete a schedule and its run history (the jobs it created stay)", params: ScheduleParams, status: 204, response: null,
   }),
 } as const;
 

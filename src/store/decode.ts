@@ -121,3 +121,6 @@ export const decodeCredentials: (text: string) => Credentials = decoder(
     }),
   ]),
 );
+
+/** A schedule's payload: any JSON (the job type's enqueuer checks its shape when the schedule fires). */
+export const decodeSchedulePayload: (text: string) => unknown = decoder("schedules.payload", z.unknown());

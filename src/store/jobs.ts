@@ -226,6 +226,13 @@ export class JobRepository {
     return row && toJob(row);
   }
 
+  /** The tenant's jobs among `ids` (missing ones are left out), by id. */
+  async getMany(tenantId: string, ids: readonly string[]): Promise<Map<string, Job>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom("jobs").select(JOB_COLUMNS).where("tenant_id", "=", tenantId).where("id", "in", ids).execute();
+    return new Map(rows.map((row) => [row.id, toJob(row)]));
+  }
+
   /** Newest first. */
   async list(tenantId: string, options: { limit: number; cursor?: string | undefined; status?: JobStatus | undefined }): Promise<Page<Job>> {
     let query = this.db

@@ -18,6 +18,8 @@ export interface Database {
   version_requests: VersionRequestTable;
   batches: BatchTable;
   batch_items: BatchItemTable;
+  schedules: ScheduleTable;
+  schedule_runs: ScheduleRunTable;
 }
 
 export interface TenantTable {
@@ -234,4 +236,40 @@ export interface BatchItemTable {
   updated_at: string;
   started_at: string | null;
   finished_at: string | null;
+}
+
+/** A job type and payload enqueued on a cron expression or an interval (one of the two is set). */
+export interface ScheduleTable {
+  id: string;
+  tenant_id: string;
+  /** Unique per tenant: what a feature names its schedule by (`drift:github`). */
+  name: string;
+  job_type: string;
+  /** JSON: what the job type's enqueuer takes. */
+  payload: string;
+  cron: string | null;
+  /** A bigint column: Postgres hands it back as a string. */
+  interval_ms: number | string | null;
+  /** IANA time zone the cron expression is read in. */
+  timezone: string;
+  paused: number;
+  /** Null while paused, and for a cron expression with no occurrence left. */
+  next_run_at: string | null;
+  last_run_at: string | null;
+  last_job_id: string | null;
+  /** Why the last run could not enqueue its job; cleared by the next run that does. */
+  last_error: string | null;
+  /** The id of the key that created it; null when a feature created it on its own. */
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One firing of a schedule: the job it enqueued. */
+export interface ScheduleRunTable {
+  schedule_id: string;
+  job_id: string;
+  /** The occurrence it ran for (a missed one, when the server was down). */
+  scheduled_for: string;
+  fired_at: string;
 }
