@@ -2,3 +2,5 @@ export { Worker, type WorkerOptions } from "./worker.js";
 export { importHandler, type ImportHandlerOptions } from "./handlers/import.js";
 export type { JobHandler, JobHandlers, JobRun, HandlerOutcome } from "./types.js";
 export { batchHandler, cancelledProblem, type BatchHandlerOptions, type BatchPayload } from "./handlers/batch.js";
+export { Scheduler, type SchedulerOptions } from "./scheduler.js";
+export { cronProblem, nextRunAfter } from "./schedule-timing.js";

@@ -20,6 +20,7 @@ import { mountIdentityRoutes } from "./routes/identity.js";
 import { mountIntegrationRoutes } from "./routes/integrations.js";
 import { mountJobRoutes } from "./routes/jobs.js";
 import { mountMetaRoutes } from "./routes/meta.js";
+import { mountScheduleRoutes } from "./routes/schedules.js";
 import { mountSdkRoutes } from "./routes/sdk.js";
 import { mountToolRoutes } from "./routes/tools.js";
 import { ToolService } from "../tools/service.js";
@@ -50,6 +51,8 @@ export interface AppOptions {
   onUnexpectedError?: (error: unknown, requestId?: string) => void;
   /** Gets one line per request (see request-log.ts); default: none. */
   logger?: Logger;
+  /** The clock schedules' next runs are computed with; default the system's (tests move it). */
+  scheduleClock?: () => Date;
 }
 
 /** Routes anyone may call (probes, the API's description): the contract marks them `auth: false`. */
@@ -119,6 +122,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   mountConnectionRoutes(app, invoke);
   mountToolRoutes(app, new ToolService(options.store, invoke), { version: options.version, publicUrl: options.publicUrl });
   mountBatchRoutes(app, new BatchService(options.store, invoke, options.notifyWorker ?? (() => {})));
+  mountScheduleRoutes(app, { now: options.scheduleClock ?? (() => new Date()) });
   mountJobRoutes(app, { maxDocumentBytes, notifyWorker: options.notifyWorker ?? (() => {}), allowPrivateImports: options.allowPrivateImports ?? false, runDueJobs: options.runDueJobs });
 
   app.notFound((c) => problemResponse(c, new HttpError("not-found", `no route for ${c.req.method} ${c.req.path}`)));

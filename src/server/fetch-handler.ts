@@ -1,7 +1,8 @@
 import { problemTypes, problemTypeUri } from "../contract/index.js";
-import { batchHandler, importHandler, Worker } from "../jobs/index.js";
+import { batchHandler, importHandler, Scheduler, Worker } from "../jobs/index.js";
 import type { Logger } from "../lib/logger.js";
 import { createGateway, InvokeService } from "../services/invoke.js";
+import { scheduleEnqueuer } from "../services/schedules.js";
 import { loadSealer, resolveStoreLocation, Store } from "../store/index.js";
 import { VERSION } from "../version.js";
 import { createApp } from "./app.js";
@@ -75,6 +76,8 @@ export function createFetchHandler(options: FetchHandlerOptions = {}): FetchHand
       onError: (error) => logger.error({ err: error }, "job worker error"),
       ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }),
     });
+    // Never started either: a tick first fires the schedules that are due, then runs jobs.
+    const scheduler = new Scheduler({ store, fire: scheduleEnqueuer(store, { allowPrivateImports, notifyWorker: () => {} }), logger });
     const app = createApp({
       store,
       version: VERSION,
@@ -84,7 +87,10 @@ export function createFetchHandler(options: FetchHandlerOptions = {}): FetchHand
       maxDocumentBytes: config.maxDocumentBytes,
       maxUploadBytesInFlight: config.maxUploadBytesInFlight,
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
-      runDueJobs: (budgetMs) => worker.runDue(budgetMs),
+      runDueJobs: async (budgetMs) => {
+        await scheduler.tick();
+        return worker.runDue(budgetMs);
+      },
       onUnexpectedError: (error, requestId) => logger.error({ err: error, requestId }, "unexpected error"),
     });
     return { app, store, gateway };

@@ -1,8 +1,9 @@
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
-import { batchHandler, importHandler, Worker, type BatchHandlerOptions, type WorkerOptions } from "../jobs/index.js";
+import { batchHandler, importHandler, Scheduler, Worker, type BatchHandlerOptions, type SchedulerOptions, type WorkerOptions } from "../jobs/index.js";
 import { createApp, type AppOptions } from "./app.js";
 import { createGateway, InvokeService } from "../services/invoke.js";
+import { scheduleEnqueuer } from "../services/schedules.js";
 import type { NetworkReach } from "../importer/net-guard.js";
 
 export interface ServerOptions extends Omit<AppOptions, "notifyWorker" | "gateway"> {
@@ -18,6 +19,8 @@ export interface ServerOptions extends Omit<AppOptions, "notifyWorker" | "gatewa
   batches?: Omit<BatchHandlerOptions, "invoke">;
   /** Worker tuning (tests shorten the lease). */
   worker?: Partial<Omit<WorkerOptions, "store" | "handlers">>;
+  /** Scheduler tuning: its poll interval and clock (tests move the clock; the schedule routes use it too). */
+  scheduler?: Pick<SchedulerOptions, "pollMs" | "now">;
   /** Environment for job handlers (LLM settings). Default process.env. */
   env?: NodeJS.ProcessEnv;
   /** Signs the gateway's next-page tokens; share it between servers behind one URL. Default: random per process. */
@@ -27,6 +30,7 @@ export interface ServerOptions extends Omit<AppOptions, "notifyWorker" | "gatewa
 export interface RunningServer {
   url: string;
   worker: Worker;
+  scheduler: Scheduler;
   close(): Promise<void>;
 }
 
@@ -52,19 +56,37 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.logger ? { logger: options.logger } : {}),
     ...options.worker,
   });
-  const app = createApp({ ...options, maxDocumentBytes, gateway, notifyWorker: () => worker.notify(), runDueJobs: (budgetMs) => worker.runDue(budgetMs) });
+  // Due schedules enqueue ordinary jobs, which this process's worker (or any other) runs.
+  const scheduler = new Scheduler({
+    store: options.store,
+    fire: scheduleEnqueuer(options.store, { allowPrivateImports: options.allowPrivateImports, notifyWorker: () => worker.notify() }),
+    ...(options.onUnexpectedError ? { onError: options.onUnexpectedError } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...options.scheduler,
+  });
+  const app = createApp({
+    ...options,
+    maxDocumentBytes,
+    gateway,
+    notifyWorker: () => worker.notify(),
+    runDueJobs: (budgetMs) => worker.runDue(budgetMs),
+    ...(options.scheduler?.now ? { scheduleClock: options.scheduler.now } : {}),
+  });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const listening = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(listening));
     listening.once("error", reject);
   });
   worker.start();
+  scheduler.start();
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}`,
     worker,
+    scheduler,
     close: async () => {
       // Stop taking work first; running jobs go back to the queue for the next start.
+      await scheduler.stop();
       await worker.stop();
       await gateway.close();
       await new Promise<void>((resolve, reject) => {

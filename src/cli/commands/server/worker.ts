@@ -22,8 +22,9 @@ export async function run(context: Context, options: WorkerCommandOptions): Prom
   const database = { ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), ...(config.dataDir ? { dataDir: config.dataDir } : {}) };
   const { store, location } = await openStore(context, database, { migrate: config.migrate });
   if (!config.migrate) await refuseOutdatedSchema(store, describeStore(location));
-  const { Worker, importHandler, batchHandler } = await import("../../../jobs/index.js");
+  const { Worker, Scheduler, importHandler, batchHandler } = await import("../../../jobs/index.js");
   const { createGateway, InvokeService } = await import("../../../services/invoke.js");
+  const { scheduleEnqueuer } = await import("../../../services/schedules.js");
   // Batches invoke upstreams: the same gateway settings as the API servers'.
   const gateway = createGateway(store, {
     upstreams: config.upstreams,
@@ -42,10 +43,19 @@ export async function run(context: Context, options: WorkerCommandOptions): Prom
     logger,
     onError: (error) => logger.error({ err: error }, "job worker error"),
   });
+  // Schedules fire here too: each run is claimed once, whichever process sees it first.
+  const scheduler = new Scheduler({
+    store,
+    fire: scheduleEnqueuer(store, { allowPrivateImports: config.allowPrivateImports ?? false, notifyWorker: () => worker.notify() }),
+    logger,
+    onError: (error) => logger.error({ err: error }, "scheduler error"),
+  });
   worker.start();
+  scheduler.start();
   logger.info({ workerId: worker.id, database: describeStore(location) }, "worker started");
   const stoppedBy = await Promise.race([once(process, "SIGINT").then(() => "SIGINT"), once(process, "SIGTERM").then(() => "SIGTERM")]);
   // Running jobs go back to the queue for another worker.
+  await scheduler.stop();
   await worker.stop();
   await gateway.close();
   await store.close();
