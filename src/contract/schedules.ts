@@ -75,7 +75,7 @@ export type Schedule = z.infer<typeof ScheduleSchema>;
 export const ScheduleRunSchema = z
   .object({
     jobId: z.string(),
-    /** The occurrence it ran for: after downtime, the latest one missed (missed runs run once, not once each). */
+    /** The occurrence that was due; after downtime, the first one missed (missed runs run once, not once each). */
     scheduledFor: TimestampSchema,
     firedAt: TimestampSchema,
     /** The job as it is now; null once the job is gone. */

@@ -55,6 +55,7 @@ describe("access matrix: every route × wrong callers", () => {
     if (connection === "exists") throw new Error("unexpected");
     ids.connection = connection.id;
     ids.batch = await store.batches.create({ tenantId: acme.id, appId: ids["app-one"]!, integration: "petstore", action: "pets.list", connection: "user_1", options: { concurrency: 1, stopOnErrorRatio: null }, items: [{ input: {} }], jobId: "job_none" });
+    ids.schedule = (await store.schedules.create({ tenantId: acme.id, name: "nightly-petstore", jobType: "import", payload: { url: "https://p.example.com/openapi.json", slug: "petstore" }, timing: { kind: "interval", intervalMs: 86_400_000 }, nextRunAt: new Date(Date.now() + 86_400_000), createdBy: null }) as { id: string }).id;
     ids.job = (await store.jobs.enqueue({ tenantId: acme.id, type: "import", summary: "import x", payload: { source: { url: "https://x" } } })).id;
   });
   afterAll(async () => dispose());
@@ -68,6 +69,7 @@ describe("access matrix: every route × wrong callers", () => {
     jobId: () => ids.job!,
     connectionId: () => ids.connection!,
     batchId: () => ids.batch!,
+    scheduleId: () => ids.schedule!,
   };
   const bodies: Partial<Record<string, unknown>> = {
     createKey: { name: "x" },
@@ -89,6 +91,7 @@ describe("access matrix: every route × wrong callers", () => {
     callTool: { name: "petstore__pets_list", connection: "user_1" },
     mcp: { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "petstore__pets_list", arguments: {} } },
     createBatch: { integration: "petstore", action: "pets.list", items: [{ input: {} }], options: { dryRun: true } },
+    createSchedule: { name: "hourly", jobType: "import", payload: { url: "https://example.com/openapi.json", slug: "petstore" }, every: "1h" },
   };
   // Streamable HTTP requires a client to accept both (MCP Transports).
   const extraHeaders: Partial<Record<string, Record<string, string>>> = { mcp: { accept: "application/json, text/event-stream" } };
@@ -111,7 +114,7 @@ describe("access matrix: every route × wrong callers", () => {
   /** Nothing of Acme's may appear in an answer to a caller who is not Acme (beyond what the caller itself sent). */
   const expectNoLeak = async (response: Response, path: string) => {
     const text = await response.text();
-    for (const secret of [ids.tenant, ids["app-one"], ids["app-two"], ids.appOneKey, ids.spareKey, ids.job, ids.connection, ids.batch, "Acme", "Petstore", "app-one-secret-token"]) {
+    for (const secret of [ids.tenant, ids["app-one"], ids["app-two"], ids.appOneKey, ids.spareKey, ids.job, ids.connection, ids.batch, ids.schedule, "nightly-petstore", "Acme", "Petstore", "app-one-secret-token"]) {
       if (!path.includes(secret!)) expect(text, `response to ${path} leaks ${secret}`).not.toContain(secret);
     }
   };
@@ -126,7 +129,7 @@ describe("access matrix: every route × wrong callers", () => {
 
   it.each(authenticated)("%s gives another tenant's key nothing of this tenant's", async (name, spec) => {
     const response = await call(name, spec, keys.otherTenant!);
-    const touchesAcme = /\{(slug|app|keyId|jobId|connectionId|batchId)\}/.test(spec.path);
+    const touchesAcme = /\{(slug|app|keyId|jobId|connectionId|batchId|scheduleId)\}/.test(spec.path);
     if (touchesAcme) expect(response.status, name).toBe(404);
     await expectNoLeak(response, pathOf(name, spec));
   });
@@ -162,5 +165,6 @@ describe("access matrix: every route × wrong callers", () => {
     expect(await store.apps.pins(ids["app-one"]!)).toMatchObject([{ integration: "petstore", version: 1 }]);
     expect((await store.keys.get(ids.tenant!, ids.appOneKey!))?.revokedAt).toBeNull();
     expect((await store.jobs.get(ids.tenant!, ids.job!))?.status).toBe("queued");
+    expect(await store.schedules.get(ids.tenant!, ids.schedule!)).toMatchObject({ name: "nightly-petstore", paused: false });
   });
 });

@@ -269,7 +269,7 @@ export interface ScheduleTable {
 export interface ScheduleRunTable {
   schedule_id: string;
   job_id: string;
-  /** The occurrence it ran for (a missed one, when the server was down). */
+  /** The occurrence that was due (after downtime, the first one missed). */
   scheduled_for: string;
   fired_at: string;
 }
