@@ -69,6 +69,11 @@ describe("argv → options", () => {
     [["batch", "cancel", "bat_1"], "batch cancel", { id: "bat_1", verb: "cancel" }],
     [["batch", "resume", "bat_1"], "batch resume", { id: "bat_1", verb: "resume" }],
     [["batch", "retry", "bat_1"], "batch retry", { id: "bat_1", verb: "retry" }],
+    [["schedules", "ls", "--limit", "5", "--cursor", "c"], "schedules list", { limit: 5, cursor: "c" }],
+    [["schedules", "show", "nightly"], "schedules show", { id: "nightly" }],
+    [["schedules", "pause", "sch_1"], "schedules pause", { id: "sch_1" }],
+    [["schedules", "resume", "sch_1"], "schedules resume", { id: "sch_1" }],
+    [["schedules", "delete", "nightly"], "schedules delete", { id: "nightly" }],
     [["batch", "results", "bat_1"], "batch results", { id: "bat_1", failed: false, format: "jsonl" }],
     [["batch", "results", "bat_1", "--failed", "--format", "csv"], "batch results", { id: "bat_1", failed: true, format: "csv" }],
   ])("%j runs %s with %j", async (argv, command, options) => {
