@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { BIN, isolatedEnv } from "../support/cli.js";
 import { Sealer } from "../../src/lib/sealer.js";
 import { Store } from "../../src/store/index.js";
+import { createSchedule } from "../../src/services/schedules.js";
 import { createTestDatabase, storeBackends, type TestDatabase } from "../support/stores.js";
 
 // Declared only where Postgres is configured (the handler runs on Postgres alone).
@@ -138,6 +139,24 @@ onPostgres("the fetch handler (serverless entry point) on Postgres, end to end",
     const asApp = await handler.fetch(new Request("https://waygate.example.com/v1/jobs/tick", { method: "POST", headers: { authorization: `Bearer ${appKey}`, "content-type": "application/json" }, body: "{}" }));
     expect(asApp.status).toBe(403);
   });
+
+  it("fires due schedules at the start of a tick, whose jobs then run in it", async () => {
+    const admin = await Store.open(database.location, { sealer: async () => new Sealer(Buffer.from(encryptionKey, "base64")) });
+    try {
+      const tenantId = ((await call("GET", "/v1/me")).body.tenant as { id: string }).id;
+      // Created an hour and a half ago, hourly: due (once, for the one occurrence missed).
+      const created = await createSchedule(admin, { tenantId, name: "tasks-hourly", jobType: "import", payload: { url: `${upstreamUrl}/openapi.json`, slug: "tasks" }, timing: { everyMs: 3_600_000 } }, new Date(Date.now() - 5_400_000));
+      expect(created.kind).toBe("created");
+    } finally {
+      await admin.close();
+    }
+    const tick = await call("POST", "/v1/jobs/tick", { budgetMs: 20_000 });
+    expect(tick).toEqual({ status: 200, body: { ran: 1, succeeded: 1, failed: 0, requeued: 0, budgetExhausted: false } });
+    const schedule = await call("GET", "/v1/schedules/tasks-hourly");
+    expect(schedule.body).toMatchObject({ runs: [{ job: { type: "import", status: "succeeded" } }] });
+    expect(Date.parse(String(schedule.body.nextRunAt))).toBeGreaterThan(Date.now());
+    expect(await call("POST", "/v1/jobs/tick", {})).toMatchObject({ status: 200, body: { ran: 0 } });
+  }, 60_000);
 });
 
 describe("createFetchHandler settings", () => {
