@@ -5,16 +5,35 @@ import { enqueueUrlImport } from "../jobs/import-jobs.js";
 import { splitUrlCredentials } from "../lib/url-credentials.js";
 import type { DueSchedule, ScheduleTiming, Store } from "../store/index.js";
 
+export interface ScheduleEnqueueOptions {
+  /** This server's setting for URL imports, recorded in each import job (as `POST /v1/imports` does). */
+  allowPrivateImports: boolean;
+  /** Wakes the job worker once a run is enqueued. */
+  notifyWorker: () => void;
+}
+
+/** A job type a schedule may run: the payload it stores, and how a run enqueues its job (the type's ordinary enqueue path). */
+interface SchedulableJob<S extends z.ZodType = z.ZodType> {
+  payload: S;
+  enqueue(store: Store, tenantId: string, payload: z.infer<S>, options: ScheduleEnqueueOptions): Promise<Job>;
+}
+
+function schedulable<S extends z.ZodType>(job: SchedulableJob<S>): SchedulableJob {
+  return job as unknown as SchedulableJob;
+}
+
 /**
- * The job types a schedule may run, each with the schema of the payload it stores. A run
- * enqueues a fresh job from the payload, so nothing in it may be bound to one job (sealed
- * per job id) or be a secret (it is stored and shown as it is). A feature that wants
- * periodic runs (drift checks) adds its job type here and an enqueuer in scheduleEnqueuers.
+ * The job types a schedule may run. A run enqueues a fresh job from the stored payload, so
+ * nothing in it may be bound to one job (sealed per job id) or be a secret (it is stored and
+ * shown as it is). A feature that wants periodic runs (drift checks) adds its job type here.
  */
-export const SCHEDULABLE_PAYLOADS: Partial<Record<JobType, z.ZodType>> = {
-  import: ScheduledImportSchema.refine((payload) => splitUrlCredentials(payload.url).display === payload.url, {
-    message: "a scheduled import's URL may not carry credentials (user:password@ or a token parameter): the schedule stores and shows it as it is",
-    path: ["url"],
+export const SCHEDULABLE_JOBS: Partial<Record<JobType, SchedulableJob>> = {
+  import: schedulable({
+    payload: ScheduledImportSchema.refine((payload) => splitUrlCredentials(payload.url).display === payload.url, {
+      message: "a scheduled import's URL may not carry credentials (user:password@ or a token parameter): the schedule stores and shows it as it is",
+      path: ["url"],
+    }),
+    enqueue: (store, tenantId, { url, ...settings }, options) => enqueueUrlImport(store, tenantId, { url }, { ...settings, draft: false, privateImports: options.allowPrivateImports }),
   }),
 };
 
@@ -23,7 +42,7 @@ export interface NewScheduleRequest {
   /** Unique in the tenant; a feature names its schedule after what it watches (`drift:github`). */
   name: string;
   jobType: JobType;
-  /** Checked against the job type's schema in SCHEDULABLE_PAYLOADS. */
+  /** Checked against the job type's payload schema in SCHEDULABLE_JOBS. */
   payload: unknown;
   /** An interval in ms, or a cron expression in a time zone (default UTC). */
   timing: { everyMs: number } | { cron: string; timezone?: string | undefined };
@@ -45,9 +64,9 @@ export type ScheduleCreation =
  * type that is not schedulable, a payload or timing that does not check.
  */
 export async function createSchedule(store: Store, request: NewScheduleRequest, now: Date = new Date()): Promise<ScheduleCreation> {
-  const schema = SCHEDULABLE_PAYLOADS[request.jobType];
-  if (!schema) return { kind: "invalid", errors: [{ field: "jobType", message: `${request.jobType} jobs cannot be scheduled; schedulable: ${Object.keys(SCHEDULABLE_PAYLOADS).join(", ")}` }] };
-  const payload = schema.safeParse(request.payload);
+  const job = SCHEDULABLE_JOBS[request.jobType];
+  if (!job) return { kind: "invalid", errors: [{ field: "jobType", message: `${request.jobType} jobs cannot be scheduled; schedulable: ${Object.keys(SCHEDULABLE_JOBS).join(", ")}` }] };
+  const payload = job.payload.safeParse(request.payload);
   if (!payload.success) return { kind: "invalid", errors: payload.error.issues.slice(0, 20).map((issue) => ({ field: ["payload", ...issue.path.map(String)].join("."), message: issue.message })) };
   const minIntervalMs = request.minIntervalMs ?? MIN_API_INTERVAL_MS;
   let timing: ScheduleTiming;
@@ -83,36 +102,18 @@ export async function resumeSchedule(store: Store, tenantId: string, ref: string
   return store.schedules.resume(tenantId, schedule.id, nextRunAfter(timing, now));
 }
 
-export interface ScheduleEnqueueOptions {
-  /** This server's setting for URL imports, recorded in each import job (as `POST /v1/imports` does). */
-  allowPrivateImports: boolean;
-  /** Wakes the job worker once a run is enqueued. */
-  notifyWorker: () => void;
-}
-
 /**
- * What the Scheduler fires a due schedule with: the job type's ordinary enqueue path (the
- * one its route uses), from the stored payload checked again against its schema.
+ * What the Scheduler fires a due schedule with: the job type's ordinary enqueue path, from
+ * the stored payload checked again against its schema.
  */
 export function scheduleEnqueuer(store: Store, options: ScheduleEnqueueOptions): (schedule: DueSchedule) => Promise<Job> {
   return async (schedule) => {
-    const schema = SCHEDULABLE_PAYLOADS[schedule.jobType];
-    if (!schema) throw new Error(`${schedule.jobType} jobs are not schedulable on this server (an older version?)`);
-    const checked = schema.safeParse(schedule.payload);
+    const job = SCHEDULABLE_JOBS[schedule.jobType];
+    if (!job) throw new Error(`${schedule.jobType} jobs are not schedulable on this server (an older version?)`);
+    const checked = job.payload.safeParse(schedule.payload);
     if (!checked.success) throw new Error(`the schedule's payload no longer checks: ${checked.error.issues[0]?.message ?? "invalid"}`);
-    const job = await enqueue(store, schedule.tenantId, schedule.jobType, checked.data, options);
+    const enqueued = await job.enqueue(store, schedule.tenantId, checked.data, options);
     options.notifyWorker();
-    return job;
+    return enqueued;
   };
-}
-
-async function enqueue(store: Store, tenantId: string, jobType: JobType, payload: unknown, options: ScheduleEnqueueOptions): Promise<Job> {
-  switch (jobType) {
-    case "import": {
-      const { url, ...settings } = payload as z.infer<typeof ScheduledImportSchema>;
-      return enqueueUrlImport(store, tenantId, { url }, { ...settings, draft: false, privateImports: options.allowPrivateImports });
-    }
-    default:
-      throw new Error(`${jobType} jobs are not schedulable`);
-  }
 }
