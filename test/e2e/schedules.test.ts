@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, startCliServer, type CliServer } from "../support/cli.js";
+import { spawn } from "node:child_process";
+import { BIN, runCli, startCliServer, type CliServer } from "../support/cli.js";
 import { createSchedule } from "../../src/services/schedules.js";
 import { Store } from "../../src/store/index.js";
 import type { ScheduleDetail } from "../../src/contract/index.js";
@@ -96,5 +97,33 @@ describe("waygate schedules (built CLI and server)", () => {
     expect(shown.stdout).toMatch(/JOB\s+STATUS\s+DUE\s+FIRED\s+SUMMARY/);
     expect(shown.stdout).toContain(`${detail.runs.at(-1)!.jobId}`);
     expect(shown.stdout).toContain("import https://docs.example.com/often.json as often");
+  });
+
+  it("fires schedules from a `server worker` process too", async () => {
+    await cli.server.stop(); // the worker is the only process on the database now
+    const store = await Store.open(cli.database.location);
+    try {
+      const me = (await store.keys.authenticate(cli.apiKey))!;
+      // Due since an hour: the worker fires it as it starts.
+      const created = await createSchedule(store, { tenantId: me.tenantId, name: "worker-fired", jobType: "import", payload: { url: "https://docs.example.com/w.json", slug: "w" }, timing: { everyMs: 3_600_000 } }, new Date(Date.now() - 3_600_000));
+      expect(created.kind).toBe("created");
+      const worker = spawn(process.execPath, [BIN, "server", "worker", "--log-format", "json", ...cli.database.args], { env: cli.env, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      worker.stdout.on("data", (chunk) => (stdout += chunk));
+      const exited = new Promise<number | null>((resolve) => worker.on("close", resolve));
+      try {
+        const deadline = Date.now() + 15_000;
+        while (!stdout.includes('"schedule fired"') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      } finally {
+        worker.kill("SIGTERM");
+      }
+      expect(await exited).toBe(0);
+      const fired = stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === "schedule fired");
+      expect(fired, stdout).toMatchObject({ jobType: "import", jobId: expect.stringMatching(/^job_/) });
+      const detail = await store.schedules.detail(me.tenantId, "worker-fired");
+      expect(detail!.runs.map((run) => run.jobId)).toEqual([fired!["jobId"]]);
+    } finally {
+      await store.close();
+    }
   });
 });
