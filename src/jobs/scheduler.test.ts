@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { KEPT_SCHEDULE_RUNS, type Job } from "../contract/index.js";
+import { IntegrationDefinitionSchema, KEPT_SCHEDULE_RUNS, type Job } from "../contract/index.js";
+import { contentHash } from "../lib/canonical-json.js";
 import { openTestStore, storeBackends } from "../../test/support/stores.js";
 import { createSchedule, resumeSchedule, scheduleEnqueuer } from "../services/schedules.js";
 import { Store, type DueSchedule } from "../store/index.js";
@@ -25,6 +26,11 @@ describe.each(storeBackends)("scheduler on %s", (backend) => {
     opened = await openTestStore(backend);
     store = opened.store;
     tenantId = (await store.tenants.create("Acme")).id;
+    // Scheduled imports re-import an integration that exists.
+    for (const slug of ["todo", "a"]) {
+      const definition = IntegrationDefinitionSchema.parse({ slug, name: slug, baseUrl: "https://api.example.com", actions: [] });
+      await store.versions.save(tenantId, definition, { contentHash: contentHash(definition), createdBy: "test" });
+    }
     now = T0;
     enqueued.length = 0;
   });
@@ -102,6 +108,17 @@ describe.each(storeBackends)("scheduler on %s", (backend) => {
     now = new Date(T0.getTime() + 2 * HOUR);
     expect(await flaky.tick()).toBe(1);
     expect(await store.schedules.get(tenantId, schedule.id)).toMatchObject({ lastError: null, lastJobId: expect.stringMatching(/^job_/) });
+  });
+
+  it("re-imports only an integration that exists: refused at creation, and a run after its deletion records why", async () => {
+    const refused = await createSchedule(store, { tenantId, name: "nope", jobType: "import", payload: { url: "https://docs.example.com/x.json", slug: "nope" }, timing: { everyMs: HOUR } }, now);
+    expect(refused).toMatchObject({ kind: "invalid", errors: [{ field: "payload.slug", message: expect.stringContaining("there is no integration nope to re-import") }] });
+    const schedule = await hourly();
+    await store.integrations.delete(tenantId, "todo");
+    now = new Date(T0.getTime() + HOUR);
+    expect(await scheduler().tick()).toBe(1);
+    expect(await store.schedules.get(tenantId, schedule.id)).toMatchObject({ lastError: expect.stringContaining("there is no integration todo to re-import"), lastJobId: null, nextRunAt: "2026-12-01T02:00:00.000Z" });
+    expect(await jobCount()).toBe(0);
   });
 
   it(`keeps the ${KEPT_SCHEDULE_RUNS} most recent runs`, async () => {

@@ -81,6 +81,10 @@ describe.each(storeBackends)("schedules on the real server on %s", (backend) => 
   it("fires a schedule whose runs are import jobs that run, stops while paused and fires again once resumed", async () => {
     await start();
     const payload = { url: `${docs.url}/todo.yaml`, slug: "todo" };
+    // A scheduled import re-imports an integration: import it once first.
+    const imported = await api("/v1/imports", { body: { source: { url: payload.url }, slug: "todo" } });
+    expect(imported.status, imported.text).toBe(202);
+    await waitFor("the first import", async () => ((await api(`/v1/jobs/${imported.json()["id"] as string}`)).json()["status"] === "succeeded" ? true : undefined));
     // Sub-second for the test: features may ask for less than the API's one-minute floor.
     const created = await createSchedule(store, { tenantId, name: "todo-refresh", jobType: "import", payload, timing: { everyMs: 300 }, minIntervalMs: 1 });
     expect(created).toMatchObject({ kind: "created", schedule: { every: "300ms", paused: false } });
@@ -90,9 +94,9 @@ describe.each(storeBackends)("schedules on the real server on %s", (backend) => 
       return runs.filter((run) => run.job?.status === "succeeded").length >= 2 ? runs : undefined;
     });
     const oldest = first.at(-1)!;
-    expect(oldest.job).toMatchObject({ type: "import", status: "succeeded", result: { integration: "todo", version: 1, created: true } });
+    // The same document again: no new version (a changed one would be version 2, or a draft if it broke version 1).
+    expect(oldest.job).toMatchObject({ type: "import", status: "succeeded", result: { integration: "todo", version: 1, created: false } });
     expect((await api(`/v1/jobs/${oldest.jobId}`)).json()).toMatchObject({ status: "succeeded", summary: `import ${docs.url}/todo.yaml as todo` });
-    expect((await api("/v1/integrations/todo")).status).toBe(200);
 
     const paused = await api("/v1/schedules/todo-refresh/pause", { method: "POST" });
     expect(paused.status, paused.text).toBe(200);
@@ -111,7 +115,16 @@ describe.each(storeBackends)("schedules on the real server on %s", (backend) => 
     await waitFor("a run after resuming", async () => ((await runsOf("todo-refresh")).length > runsWhenPaused ? true : undefined));
   });
 
+  const importTodoOnce = async () => {
+    await start();
+    const imported = await api("/v1/imports", { body: { source: { url: `${docs.url}/todo.yaml` }, slug: "todo" } });
+    await waitFor("the first import", async () => ((await api(`/v1/jobs/${imported.json()["id"] as string}`)).json()["status"] === "succeeded" ? true : undefined));
+    await server!.close();
+    server = undefined;
+  };
+
   it("runs a schedule once on start for the three runs it missed while the server was down", async () => {
+    await importTodoOnce();
     let now = T0;
     const clock = () => now;
     const created = await createSchedule(store, { tenantId, name: "hourly", jobType: "import", payload: { url: `${docs.url}/todo.yaml`, slug: "todo" }, timing: { everyMs: HOUR } }, T0);
@@ -133,10 +146,11 @@ describe.each(storeBackends)("schedules on the real server on %s", (backend) => 
     expect(await runsOf("hourly")).toHaveLength(2);
     expect(runs.map((run) => run.scheduledFor)).toEqual(["2026-12-01T02:00:00.000Z", "2026-12-01T01:00:00.000Z"]);
     expect((await api("/v1/schedules/hourly")).json()).toMatchObject({ nextRunAt: "2026-12-01T05:00:00.000Z", lastRunAt: now.toISOString() });
-    expect(((await api("/v1/jobs")).json()["data"] as unknown[]).length).toBe(2);
+    expect(((await api("/v1/jobs")).json()["data"] as unknown[]).length).toBe(3); // the first import and two runs
   });
 
   it("creates, lists, shows and deletes schedules over the API, refusing what cannot be scheduled", async () => {
+    await importTodoOnce();
     await start();
     const url = `${docs.url}/todo.yaml`;
     const refusals: Array<[unknown, number, string]> = [
@@ -148,6 +162,7 @@ describe.each(storeBackends)("schedules on the real server on %s", (backend) => 
       [{ name: "x", jobType: "import", payload: { url, slug: "todo" }, cron: "0 6 * * *", timezone: "Mars/Olympus" }, 400, "IANA time zone"],
       [{ name: "x", jobType: "import", payload: { url: `${docs.url}/todo.yaml?access_token=s3cret`, slug: "todo" }, every: "1h" }, 400, "may not carry credentials"],
       [{ name: "x", jobType: "batch", payload: {}, every: "1h" }, 400, "jobType"],
+      [{ name: "x", jobType: "import", payload: { url, slug: "nope" }, every: "1h" }, 400, "there is no integration nope to re-import"],
     ];
     for (const [body, status, message] of refusals) {
       const answer = await api("/v1/schedules", { body });

@@ -15,6 +15,8 @@ export interface ScheduleEnqueueOptions {
 /** A job type a schedule may run: the payload it stores, and how a run enqueues its job (the type's ordinary enqueue path). */
 interface SchedulableJob<S extends z.ZodType = z.ZodType> {
   payload: S;
+  /** Why the payload cannot run now (its target is gone), checked at creation (a field error) and before each run (the run's error). */
+  unmet?(store: Store, tenantId: string, payload: z.infer<S>): Promise<FieldError | undefined>;
   enqueue(store: Store, tenantId: string, payload: z.infer<S>, options: ScheduleEnqueueOptions): Promise<Job>;
 }
 
@@ -33,6 +35,11 @@ export const SCHEDULABLE_JOBS: Partial<Record<JobType, SchedulableJob>> = {
       message: "a scheduled import's URL may not carry credentials (user:password@ or a token parameter): the schedule stores and shows it as it is",
       path: ["url"],
     }),
+    // A re-import, not an import: a deleted integration is not brought back every night.
+    unmet: async (store, tenantId, { slug }) =>
+      (await store.integrations.find(tenantId, slug))
+        ? undefined
+        : { field: "payload.slug", message: `there is no integration ${slug} to re-import (never imported, or deleted): import it once (waygate scrape <url> --slug ${slug}) and its scheduled re-imports run` },
     enqueue: (store, tenantId, { url, ...settings }, options) => enqueueUrlImport(store, tenantId, { url }, { ...settings, draft: false, privateImports: options.allowPrivateImports }),
   }),
 };
@@ -68,6 +75,8 @@ export async function createSchedule(store: Store, request: NewScheduleRequest, 
   if (!job) return { kind: "invalid", errors: [{ field: "jobType", message: `${request.jobType} jobs cannot be scheduled; schedulable: ${Object.keys(SCHEDULABLE_JOBS).join(", ")}` }] };
   const payload = job.payload.safeParse(request.payload);
   if (!payload.success) return { kind: "invalid", errors: payload.error.issues.slice(0, 20).map((issue) => ({ field: ["payload", ...issue.path.map(String)].join("."), message: issue.message })) };
+  const unmet = await job.unmet?.(store, request.tenantId, payload.data);
+  if (unmet) return { kind: "invalid", errors: [unmet] };
   const minIntervalMs = request.minIntervalMs ?? MIN_API_INTERVAL_MS;
   let timing: ScheduleTiming;
   if ("everyMs" in request.timing) {
@@ -112,6 +121,8 @@ export function scheduleEnqueuer(store: Store, options: ScheduleEnqueueOptions):
     if (!job) throw new Error(`${schedule.jobType} jobs are not schedulable on this server (an older version?)`);
     const checked = job.payload.safeParse(schedule.payload);
     if (!checked.success) throw new Error(`the schedule's payload no longer checks: ${checked.error.issues[0]?.message ?? "invalid"}`);
+    const unmet = await job.unmet?.(store, schedule.tenantId, checked.data);
+    if (unmet) throw new Error(unmet.message);
     const enqueued = await job.enqueue(store, schedule.tenantId, checked.data, options);
     options.notifyWorker();
     return enqueued;

@@ -21,6 +21,11 @@ describe("waygate schedules (built CLI and server)", () => {
 
   beforeAll(async () => {
     cli = await startCliServer("sqlite");
+    // Scheduled imports re-import integrations that exist.
+    for (const slug of ["crm", "often", "w"]) {
+      const created = await api("POST", "/v1/integrations", { slug, name: slug, baseUrl: "https://api.example.com", actions: [] });
+      expect(created.status).toBe(201);
+    }
   }, 30_000);
   afterAll(async () => cli?.stop());
 
