@@ -31,7 +31,7 @@ function schedulable<S extends z.ZodType>(job: SchedulableJob<S>): SchedulableJo
  */
 export const SCHEDULABLE_JOBS: Partial<Record<JobType, SchedulableJob>> = {
   import: schedulable({
-    payload: ScheduledImportSchema.refine((payload) => splitUrlCredentials(payload.url).display === payload.url, {
+    payload: ScheduledImportSchema.refine((payload) => hasNoCredentials(payload.url), {
       message: "a scheduled import's URL may not carry credentials (user:password@ or a token parameter): the schedule stores and shows it as it is",
       path: ["url"],
     }),
@@ -43,6 +43,12 @@ export const SCHEDULABLE_JOBS: Partial<Record<JobType, SchedulableJob>> = {
     enqueue: (store, tenantId, { url, ...settings }, options) => enqueueUrlImport(store, tenantId, { url }, { ...settings, draft: false, privateImports: options.allowPrivateImports }),
   }),
 };
+
+/** Neither user info nor a secret-looking query parameter (both URLs compared are normalised the same way). */
+function hasNoCredentials(url: string): boolean {
+  const split = splitUrlCredentials(url);
+  return split.basic === null && split.display === split.url;
+}
 
 export interface NewScheduleRequest {
   tenantId: string;
