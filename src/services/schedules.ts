@@ -75,6 +75,10 @@ export type ScheduleCreation =
  * Creates a schedule: what features call (and `POST /v1/schedules`). Its first run is one
  * interval (or the next cron occurrence) from `now`. Expected refusals are values: a job
  * type that is not schedulable, a payload or timing that does not check.
+ *
+ * @example
+ * // A feature's daily job for one integration; calling again finds the same schedule ("name-taken").
+ * await createSchedule(store, { tenantId, name: `drift:${slug}`, jobType: "drift", payload: { integration: slug }, timing: { everyMs: 24 * 3_600_000 } });
  */
 export async function createSchedule(store: Store, request: NewScheduleRequest, now: Date = new Date()): Promise<ScheduleCreation> {
   const job = SCHEDULABLE_JOBS[request.jobType];
