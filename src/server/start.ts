@@ -69,7 +69,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     maxDocumentBytes,
     gateway,
     notifyWorker: () => worker.notify(),
-    runDueJobs: (budgetMs) => worker.runDue(budgetMs),
+    runDueJobs: async (budgetMs) => {
+      await scheduler.tick();
+      return worker.runDue(budgetMs);
+    },
     ...(options.scheduler?.now ? { scheduleClock: options.scheduler.now } : {}),
   });
   const server = await new Promise<ServerType>((resolve, reject) => {
