@@ -10,6 +10,7 @@ import type { ScheduleTiming } from "../store/index.js";
  */
 export function nextRunAfter(timing: ScheduleTiming, after: Date, anchor?: Date): Date | null {
   if (timing.kind === "interval") {
+    if (!(timing.intervalMs > 0)) throw new RangeError(`an interval must be a positive number of ms (got ${timing.intervalMs})`);
     const from = anchor ?? after;
     const steps = Math.max(1, Math.floor((after.getTime() - from.getTime()) / timing.intervalMs) + 1);
     return new Date(from.getTime() + steps * timing.intervalMs);

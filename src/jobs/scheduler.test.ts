@@ -121,6 +121,20 @@ describe.each(storeBackends)("scheduler on %s", (backend) => {
     expect(await jobCount()).toBe(0);
   });
 
+  it("keeps one schedule's failure to itself: the others due with it fire", async () => {
+    const good = await hourly();
+    // Rows no creation path writes (a job type taken off the schedulable list, a broken interval): they fail alone.
+    const base = { tenantId, payload: {}, nextRunAt: new Date(T0.getTime() + HOUR), createdBy: null };
+    await store.schedules.create({ ...base, name: "was-schedulable", jobType: "batch", timing: { kind: "interval", intervalMs: HOUR } });
+    await store.schedules.create({ ...base, name: "broken-interval", jobType: "import", timing: { kind: "interval", intervalMs: 0 } });
+    now = new Date(T0.getTime() + HOUR);
+    expect(await scheduler().tick()).toBe(2);
+    expect(await store.schedules.get(tenantId, good.id)).toMatchObject({ lastError: null, lastJobId: expect.stringMatching(/^job_/) });
+    expect(await store.schedules.get(tenantId, "was-schedulable")).toMatchObject({ lastError: "batch jobs are not schedulable on this server", nextRunAt: "2026-12-01T02:00:00.000Z" });
+    expect(await store.schedules.get(tenantId, "broken-interval")).toMatchObject({ lastError: expect.stringContaining("cannot be computed"), nextRunAt: null });
+    expect(await jobCount()).toBe(1);
+  });
+
   it(`keeps the ${KEPT_SCHEDULE_RUNS} most recent runs`, async () => {
     const schedule = await hourly();
     const s = scheduler();

@@ -60,7 +60,7 @@ export class Scheduler {
     await this.current;
   }
 
-  /** Fires every schedule due now; answers how many runs this scheduler fired (the others were another's). */
+  /** Fires every schedule due now; answers how many runs this scheduler claimed (whether or not their job could be enqueued); the others were another scheduler's. */
   async tick(): Promise<number> {
     let fired = 0;
     for (;;) {

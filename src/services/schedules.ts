@@ -128,8 +128,8 @@ export async function resumeSchedule(store: Store, tenantId: string, ref: string
 export function scheduleEnqueuer(store: Store, options: ScheduleEnqueueOptions): (schedule: DueSchedule) => Promise<Job> {
   return async (schedule) => {
     const job = SCHEDULABLE_JOBS[schedule.jobType];
-    if (!job) throw new Error(`${schedule.jobType} jobs are not schedulable on this server (an older version?)`);
-    const checked = job.payload.safeParse(schedule.payload);
+    if (!job) throw new Error(`${schedule.jobType} jobs are not schedulable on this server`);
+    const checked = job.payload.safeParse(schedule.readPayload());
     if (!checked.success) throw new Error(`the schedule's payload no longer checks: ${checked.error.issues[0]?.message ?? "invalid"}`);
     const unmet = await job.unmet?.(store, schedule.tenantId, checked.data);
     if (unmet) throw new Error(unmet.message);

@@ -26,7 +26,8 @@ export interface DueSchedule {
   tenantId: string;
   name: string;
   jobType: JobType;
-  payload: unknown;
+  /** Decodes the stored payload; throws StoredDataError for a row that does not (that schedule's run fails, not the others'). */
+  readPayload(): unknown;
   timing: ScheduleTiming;
   /** The occurrence that is due (the value the claim is guarded on). */
   nextRunAt: string;
@@ -124,7 +125,7 @@ export class ScheduleRepository {
       tenantId: row.tenant_id,
       name: row.name,
       jobType: row.job_type as JobType,
-      payload: decodeSchedulePayload(row.payload),
+      readPayload: () => decodeSchedulePayload(row.payload),
       timing: timingOf(row),
       nextRunAt: row.next_run_at!,
     }));
