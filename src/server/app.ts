@@ -18,6 +18,8 @@ import { mountConnectionRoutes } from "./routes/connections.js";
 import { mountInvokeRoutes } from "./routes/invoke.js";
 import { mountIdentityRoutes } from "./routes/identity.js";
 import { mountIntegrationRoutes } from "./routes/integrations.js";
+import { mountIntentRoutes } from "./routes/intents.js";
+import { IntentService } from "../services/intents.js";
 import { mountJobRoutes } from "./routes/jobs.js";
 import { mountMetaRoutes } from "./routes/meta.js";
 import { mountSdkRoutes } from "./routes/sdk.js";
@@ -117,6 +119,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const invoke = new InvokeService(options.store, options.gateway ?? createGateway(options.store));
   mountInvokeRoutes(app, invoke);
   mountConnectionRoutes(app, invoke);
+  const intents = new IntentService(options.store, invoke);
+  mountIntentRoutes(app, intents);
   mountToolRoutes(app, new ToolService(options.store, invoke), { version: options.version, publicUrl: options.publicUrl });
   mountBatchRoutes(app, new BatchService(options.store, invoke, options.notifyWorker ?? (() => {})));
   mountJobRoutes(app, { maxDocumentBytes, notifyWorker: options.notifyWorker ?? (() => {}), allowPrivateImports: options.allowPrivateImports ?? false, runDueJobs: options.runDueJobs });

@@ -3,6 +3,7 @@ import {
   AuthSchemeSchema,
   DiffSummarySchema,
   FieldMappingSchema,
+  IntentMappingSchema,
   PaginationSchema,
   RateLimitSchema,
   type AppIntegrationSettings,
@@ -22,7 +23,7 @@ export class StoredDataError extends Error {
   override name = "StoredDataError";
 }
 
-function decoder<S extends z.ZodType>(what: string, schema: S): (text: string) => z.infer<S> {
+export function decoder<S extends z.ZodType>(what: string, schema: S): (text: string) => z.infer<S> {
   return (text) => {
     let value: unknown;
     try {
@@ -121,3 +122,7 @@ export const decodeCredentials: (text: string) => Credentials = decoder(
     }),
   ]),
 );
+
+export const decodeIntentSchema = decoder("intents schema", JsonObject);
+export const decodeIntentMapping = decoder("intent_bindings.mapping", IntentMappingSchema);
+export const decodeStringList = decoder("intent provider list", z.array(z.string()));

@@ -18,6 +18,10 @@ export interface Database {
   version_requests: VersionRequestTable;
   batches: BatchTable;
   batch_items: BatchItemTable;
+  intents: IntentTable;
+  intent_bindings: IntentBindingTable;
+  intent_preferences: IntentPreferenceTable;
+  intent_pins: IntentPinTable;
 }
 
 export interface TenantTable {
@@ -234,4 +238,50 @@ export interface BatchItemTable {
   updated_at: string;
   started_at: string | null;
   finished_at: string | null;
+}
+
+/** One immutable version of an intent. */
+export interface IntentTable {
+  tenant_id: string;
+  name: string;
+  version: number;
+  description: string;
+  /** JSON Schema text. */
+  input_schema: string;
+  output_schema: string;
+  created_at: string;
+}
+
+/** Which action of an integration implements an intent version, and how fields map. */
+export interface IntentBindingTable {
+  tenant_id: string;
+  intent_name: string;
+  intent_version: number;
+  /** The integration's slug. */
+  integration: string;
+  action: string;
+  /** The integration version the mapping was checked against. */
+  integration_version: number;
+  /** JSON: { input: MappingStep[], output: MappingStep[] }. */
+  mapping: string;
+  /** JSON: canonical input pointers this provider cannot take. */
+  unsupported: string;
+  created_at: string;
+}
+
+export interface IntentPreferenceTable {
+  tenant_id: string;
+  /** '' for the tenant's own preference. */
+  app_id: string;
+  intent_name: string;
+  /** JSON: integration slugs, first preferred. */
+  providers: string;
+  updated_at: string;
+}
+
+export interface IntentPinTable {
+  app_id: string;
+  intent_name: string;
+  version: number;
+  updated_at: string;
 }

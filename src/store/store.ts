@@ -4,6 +4,7 @@ import type { ChangeTracker } from "./changes.js";
 import { ConnectionRepository } from "./connections.js";
 import type { Sealer } from "../lib/sealer.js";
 import { IntegrationRepository } from "./integrations.js";
+import { IntentRepository } from "./intents.js";
 import { sql } from "kysely";
 import { openDatabase, type DatabaseHandle, type Dialect, type Migrations, type OpenOptions, type StoreLocation } from "./database.js";
 import { JobRepository } from "./jobs.js";
@@ -27,6 +28,7 @@ export class Store {
   readonly apps: AppRepository;
   readonly jobs: JobRepository;
   readonly batches: BatchRepository;
+  readonly intents: IntentRepository;
   readonly connections: ConnectionRepository;
   /** The key ring for secrets at rest (loaded on first use). */
   readonly sealer: () => Promise<Sealer>;
@@ -50,6 +52,7 @@ export class Store {
     this.apps = new AppRepository(handle.db, handle.changes, now);
     this.jobs = new JobRepository(handle.db, handle.dialect, now);
     this.batches = new BatchRepository(handle.db, handle.dialect, now);
+    this.intents = new IntentRepository(handle.db, now);
     let loaded: Promise<Sealer> | undefined;
     const ring = (options?: { reload: boolean }) => {
       if (options?.reload) loaded = undefined;
