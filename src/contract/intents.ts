@@ -8,7 +8,8 @@ import { VersionChangeSchema } from "./versioning.js";
 export const IntentNameSchema = z
   .string()
   .min(1)
-  .max(64)
+  // Short enough that `intent_<name>` is a valid AI tool name (64 characters at most).
+  .max(50)
   .regex(/^[a-z][a-z0-9]*(_[a-z0-9]+)*$/, "must be lower-case words joined by underscores, starting with a letter (send_message)");
 
 export const IntentTemplateNameSchema = z.enum(["messages", "tickets", "contacts", "files"]);

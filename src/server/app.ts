@@ -121,7 +121,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   mountConnectionRoutes(app, invoke);
   const intents = new IntentService(options.store, invoke);
   mountIntentRoutes(app, intents);
-  mountToolRoutes(app, new ToolService(options.store, invoke), { version: options.version, publicUrl: options.publicUrl });
+  mountToolRoutes(app, new ToolService(options.store, invoke, { intents }), { version: options.version, publicUrl: options.publicUrl });
   mountBatchRoutes(app, new BatchService(options.store, invoke, options.notifyWorker ?? (() => {})));
   mountJobRoutes(app, { maxDocumentBytes, notifyWorker: options.notifyWorker ?? (() => {}), allowPrivateImports: options.allowPrivateImports ?? false, runDueJobs: options.runDueJobs });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { IntentResult } from "../../src/contract/index.js";
+import { SdkManifestSchema, type IntentResult } from "../../src/contract/index.js";
+import { loadGeneratedClient } from "../codegen/support/load-client.js";
 import {
   discordIntegration,
   SEND_MESSAGE_MAPPINGS,
@@ -186,6 +187,29 @@ describe.each(storeBackends)("intents (server on %s)", (backend) => {
     // The refused bindings left the working ones as they were.
     expect((await send({ input: { to: "19:chat", text: "still" }, user: "bob" })).body).toMatchObject({ provider: "teams" });
   });
+
+  it("appears as one AI tool that runs on the user's provider", async () => {
+    const listed = await api("GET", "/v1/tools?format=jsonschema");
+    const tools = listed.body["tools"] as { name: string; description: string }[];
+    const tool = tools.find((candidate) => candidate.name === "intent_send_message");
+    expect(tool?.description).toContain("discord, slack, teams");
+    const called = await api("POST", "/v1/tools/call", { name: "intent_send_message", arguments: { to: "19:chat", text: "from a model", threadId: "t" }, connection: "bob" });
+    expect(called.body).toMatchObject({ isError: false, structured: { provider: "teams", unsupported: ["/threadId"] } });
+    expect(called.body["content"]).toContain("teams could not honour: /threadId");
+    expect(last(teams)?.body).toEqual({ body: { contentType: "text", content: "from a model" } });
+  });
+
+  it("runs through the generated client: wg.intents.sendMessage(input, { user, provider })", async () => {
+    const manifest = SdkManifestSchema.parse((await api("GET", "/v1/sdk/manifest")).body);
+    expect(manifest.intents?.find((intent) => intent.name === "send_message")).toMatchObject({ version: 1, providers: ["discord", "slack", "teams"] });
+    const { module } = await loadGeneratedClient(manifest);
+    const wg = module.createWaygate({ apiKey: server.tenantKey, baseUrl: server.url, app: "web" }) as { intents: Record<string, (input: unknown, options?: unknown) => Promise<IntentResult>> };
+    const viaUser = await wg.intents["sendMessage"]!({ to: "C9", text: "typed" }, { user: "ann" });
+    expect(viaUser).toMatchObject({ provider: "slack", output: { id: "1700000000.000100" }, unsupported: [] });
+    expect(last(slack)?.body).toMatchObject({ channel: "C9", text: "typed" });
+    const named = await wg.intents["sendMessage"]!({ to: "C9", text: "typed", threadId: "t" }, { user: "eve", provider: "teams" });
+    expect(named).toMatchObject({ provider: "teams", selectedBy: "explicit", unsupported: ["/threadId"] });
+  }, 60_000);
 
   it("versions intents immutably, classifies breaking changes, and runs an app's pinned version", async () => {
     const template = (await api("GET", "/v1/intents/templates")).body["data"] as { template: string; inputSchema: { properties: Record<string, unknown>; required: string[] } }[];
