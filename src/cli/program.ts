@@ -10,6 +10,7 @@ import { registerInit } from "./commands/init/index.js";
 import { registerIntegrations } from "./commands/integrations/index.js";
 import { registerJobs } from "./commands/jobs/index.js";
 import { registerBatch } from "./commands/batch/index.js";
+import { registerIntents } from "./commands/intents/index.js";
 import { registerKeys } from "./commands/keys/index.js";
 import { registerMcp } from "./commands/mcp/index.js";
 import { registerPins } from "./commands/pins/index.js";
@@ -63,6 +64,7 @@ export function buildProgram(options: ProgramOptions): Command {
   registerMcp(program, options.execute);
   registerJobs(program, options.execute);
   registerBatch(program, options.execute);
+  registerIntents(program, options.execute);
   registerKeys(program, options.execute);
   registerServer(program, options.execute);
   return program;
