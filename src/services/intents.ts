@@ -144,11 +144,12 @@ export class IntentService {
     }
     const fallbacks: IntentResult["fallbacks"] = [];
     for (const [index, { binding, selectedBy }] of candidates.entries()) {
-      const prepared = await this.invoker.prepare(caller, binding.integration, binding.action);
-      const input = { ...applyMapping(binding.mapping.input, call.input), ...call.extras[binding.integration] };
-      const problems = prepared.check(input);
-      if (problems) {
-        throw invalidCall(`${binding.integration} ${binding.action} refuses the mapped input${call.extras[binding.integration] ? " with its extras" : ""}: ${problems.detail}`, problems.errors);
+      const extras = call.extras[binding.integration];
+      const input = extras ? { ...applyMapping(binding.mapping.input, call.input), ...extras } : applyMapping(binding.mapping.input, call.input);
+      // With extras, checked here to say so in the refusal; otherwise the gateway checks the input as for any invoke.
+      if (extras) {
+        const problems = (await this.invoker.prepare(caller, binding.integration, binding.action)).check(input);
+        if (problems) throw invalidCall(`${binding.integration} ${binding.action} refuses the mapped input with its extras: ${problems.detail}`, problems.errors);
       }
       try {
         const result = await this.invoker.invoke(caller, {
@@ -182,7 +183,10 @@ export class IntentService {
         };
       } catch (error) {
         const last = index === candidates.length - 1;
-        if (!(error instanceof InvokeError) || last || !call.fallback || !providerFailure(error.problem) || !isRetrySafe(prepared.action.method, options.idempotencyKey)) throw error;
+        if (!(error instanceof InvokeError) || last || !call.fallback || !providerFailure(error.problem)) throw error;
+        // Another provider only when this one cannot have done the work: a read, or a write the upstream deduplicates.
+        const { action } = await this.invoker.prepare(caller, binding.integration, binding.action);
+        if (!isRetrySafe(action.method, options.idempotencyKey)) throw error;
         fallbacks.push({ provider: binding.integration, action: binding.action, status: error.problem.upstream?.status ?? error.problem.status, detail: error.problem.detail ?? error.problem.title });
       }
     }
@@ -191,7 +195,7 @@ export class IntentService {
   }
 
   /** The providers to try, in order: the one named, else the bound providers the end user is connected to, by preference. */
-  private async candidates(caller: Caller, intent: IntentVersionRecord, bindings: IntentBinding[], provider: string | undefined, user: string | undefined): Promise<{ binding: IntentBinding; selectedBy: IntentResult["selectedBy"] }[]> {
+  private async candidates(caller: Caller, intent: IntentVersionRecord, bindings: readonly IntentBinding[], provider: string | undefined, user: string | undefined): Promise<{ binding: IntentBinding; selectedBy: IntentResult["selectedBy"] }[]> {
     const bound = bindings.map((binding) => binding.integration).join(", ") || "none";
     if (bindings.length === 0) {
       throw notFound(`intent "${intent.name}" version ${intent.version} has no provider bound: bind one with \`waygate intents bind ${intent.name} <integration> <action> --mapping map.json\``);
@@ -201,8 +205,7 @@ export class IntentService {
       if (!binding) throw notFound(`"${provider}" is not bound to intent "${intent.name}" version ${intent.version} (bound: ${bound})`);
       return [{ binding, selectedBy: "explicit" }];
     }
-    const connections = await this.store.connections.list(caller, user === undefined ? {} : { externalUserId: user });
-    const connected = new Set(connections.filter((connection) => user !== undefined || connection.externalUserId === null).map((connection) => connection.integration));
+    const connected = new Set(await this.store.connections.connectedIntegrations(caller, user ?? null));
     const usable = bindings.filter((binding) => connected.has(binding.integration));
     if (usable.length === 0) {
       throw new InvokeError(
@@ -212,7 +215,7 @@ export class IntentService {
         null,
       );
     }
-    const preference = (caller.appId ? await this.store.intents.preference(caller.tenantId, caller.appId, intent.name) : undefined) ?? (await this.store.intents.preference(caller.tenantId, null, intent.name)) ?? [];
+    const preference: readonly string[] = (caller.appId ? await this.store.intents.preference(caller.tenantId, caller.appId, intent.name) : undefined) ?? (await this.store.intents.preference(caller.tenantId, null, intent.name)) ?? [];
     const rank = (slug: string) => {
       const at = preference.indexOf(slug);
       return at === -1 ? preference.length : at;
@@ -235,8 +238,8 @@ export class IntentService {
       description: record.description,
       inputSchema: record.inputSchema,
       outputSchema: record.outputSchema,
-      bindings,
-      preference: preference ?? [],
+      bindings: [...bindings],
+      preference: [...(preference ?? [])],
       createdAt: record.createdAt,
     };
   }

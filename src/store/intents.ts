@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { IntentBinding, IntentMapping, JsonSchema } from "../contract/index.js";
+import { ReadCache, type ChangeTracker } from "./changes.js";
 import { isUniqueViolation } from "./conflicts.js";
 import { decodeIntentMapping, decodeIntentSchema, decodeStringList } from "./decode.js";
 import type { Database, IntentBindingTable, IntentTable } from "./schema.js";
@@ -37,13 +38,29 @@ const APPEND_ATTEMPTS = 5;
  * IntentService's.
  */
 export class IntentRepository {
+  /** What every intent call reads (the version, its bindings, the preference, the app's pin), until the next write. */
+  private readonly versions: ReadCache<string, IntentVersionRecord>;
+  private readonly bindingLists: ReadCache<string, IntentBinding[]>;
+  private readonly preferences: ReadCache<string, { providers: string[] | undefined }>;
+  private readonly pins: ReadCache<string, { version: number | undefined }>;
+
   constructor(
     private readonly db: Kysely<Database>,
+    changes: ChangeTracker,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.versions = new ReadCache(changes);
+    this.bindingLists = new ReadCache(changes);
+    this.preferences = new ReadCache(changes);
+    this.pins = new ReadCache(changes);
+  }
 
   /** A version (default the latest), or undefined. */
-  async get(tenantId: string, name: string, version?: number): Promise<IntentVersionRecord | undefined> {
+  get(tenantId: string, name: string, version?: number): Promise<IntentVersionRecord | undefined> {
+    return this.versions.get(key(tenantId, name, version ?? "latest"), () => this.read(tenantId, name, version));
+  }
+
+  private async read(tenantId: string, name: string, version?: number): Promise<IntentVersionRecord | undefined> {
     let query = this.db.selectFrom("intents").selectAll().where("tenant_id", "=", tenantId).where("name", "=", name);
     query = version === undefined ? query.orderBy("version", "desc") : query.where("version", "=", version);
     const row = await query.limit(1).executeTakeFirst();
@@ -93,7 +110,11 @@ export class IntentRepository {
     }
   }
 
-  async bindings(tenantId: string, name: string, version: number): Promise<IntentBinding[]> {
+  async bindings(tenantId: string, name: string, version: number): Promise<readonly IntentBinding[]> {
+    return (await this.bindingLists.get(key(tenantId, name, version), () => this.readBindings(tenantId, name, version))) ?? [];
+  }
+
+  private async readBindings(tenantId: string, name: string, version: number): Promise<IntentBinding[]> {
     const rows = await this.db
       .selectFrom("intent_bindings")
       .selectAll()
@@ -138,7 +159,12 @@ export class IntentRepository {
   }
 
   /** The provider order of an app (appId) or of the tenant (null); undefined when none is set. */
-  async preference(tenantId: string, appId: string | null, name: string): Promise<string[] | undefined> {
+  async preference(tenantId: string, appId: string | null, name: string): Promise<readonly string[] | undefined> {
+    const found = await this.preferences.get(key(tenantId, appId ?? "", name), async () => ({ providers: await this.readPreference(tenantId, appId, name) }));
+    return found?.providers;
+  }
+
+  private async readPreference(tenantId: string, appId: string | null, name: string): Promise<string[] | undefined> {
     const row = await this.db
       .selectFrom("intent_preferences")
       .select("providers")
@@ -160,8 +186,11 @@ export class IntentRepository {
   }
 
   async pinned(appId: string, name: string): Promise<number | undefined> {
-    const row = await this.db.selectFrom("intent_pins").select("version").where("app_id", "=", appId).where("intent_name", "=", name).executeTakeFirst();
-    return row?.version;
+    const found = await this.pins.get(key(appId, name), async () => {
+      const row = await this.db.selectFrom("intent_pins").select("version").where("app_id", "=", appId).where("intent_name", "=", name).executeTakeFirst();
+      return { version: row?.version };
+    });
+    return found?.version;
   }
 
   async pin(appId: string, name: string, version: number): Promise<void> {
@@ -177,6 +206,10 @@ export class IntentRepository {
     const result = await this.db.deleteFrom("intent_pins").where("app_id", "=", appId).where("intent_name", "=", name).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
+}
+
+function key(...parts: (string | number)[]): string {
+  return parts.join("\u0000");
 }
 
 function toRecord(row: IntentTable): IntentVersionRecord {

@@ -52,7 +52,7 @@ export class Store {
     this.apps = new AppRepository(handle.db, handle.changes, now);
     this.jobs = new JobRepository(handle.db, handle.dialect, now);
     this.batches = new BatchRepository(handle.db, handle.dialect, now);
-    this.intents = new IntentRepository(handle.db, now);
+    this.intents = new IntentRepository(handle.db, handle.changes, now);
     let loaded: Promise<Sealer> | undefined;
     const ring = (options?: { reload: boolean }) => {
       if (options?.reload) loaded = undefined;

@@ -1,4 +1,8 @@
-import type { Kysely } from "kysely";
+import { PostgresAdapter, sql, type Kysely } from "kysely";
+import { BOOKKEEPING_COLUMNS } from "../changes.js";
+
+/** The tables this migration creates, all read through the read caches (LATER_CACHED_TABLES in changes.ts). */
+const TABLES = ["intents", "intent_bindings", "intent_preferences", "intent_pins"] as const;
 
 /**
  * Intents: provider-neutral operations. Each version of an intent is an immutable row
@@ -52,6 +56,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("updated_at", "text", (c) => c.notNull())
     .addPrimaryKeyConstraint("intent_pins_pk", ["app_id", "intent_name"])
     .execute();
+
+  // Intents are read through the read caches on every intent call: on Postgres, changes
+  // notify every server as 006 set up for the older cached tables (its function, its triggers).
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    const ignored = sql.raw(`ARRAY[${BOOKKEEPING_COLUMNS.map((column) => `'${column}'`).join(", ")}]::text[]`);
+    for (const table of TABLES) {
+      await sql`
+        CREATE TRIGGER waygate_notify_change AFTER INSERT OR DELETE OR TRUNCATE ON ${sql.table(table)}
+        FOR EACH STATEMENT EXECUTE FUNCTION waygate_notify_change()`.execute(db);
+      await sql`
+        CREATE TRIGGER waygate_notify_update AFTER UPDATE ON ${sql.table(table)}
+        FOR EACH ROW WHEN ((to_jsonb(OLD) - ${ignored}) IS DISTINCT FROM (to_jsonb(NEW) - ${ignored}))
+        EXECUTE FUNCTION waygate_notify_change()`.execute(db);
+    }
+  }
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
