@@ -79,6 +79,8 @@ describe("argv → options", () => {
     [["intents", "test", "send_message", "--input", "{}", "--user", "u1", "--provider", "teams", "--fallback"], "intents test", { name: "send_message", input: "{}", user: "u1", provider: "teams", fallback: true }],
     [["intents", "show", "send_message", "--version", "1"], "intents show", { name: "send_message", version: 1 }],
     [["intents", "diff", "send_message", "1", "2"], "intents diff", { name: "send_message", from: 1, to: 2 }],
+    [["intents", "pin", "web", "send_message@1"], "intents pin", { app: "web", name: "send_message", version: 1 }],
+    [["intents", "unpin", "web", "send_message"], "intents unpin", { app: "web", name: "send_message" }],
   ])("%j runs %s with %j", async (argv, command, options) => {
     expect(await parse(argv)).toMatchObject({ command, options });
   });

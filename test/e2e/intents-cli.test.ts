@@ -51,5 +51,12 @@ describe("waygate intents (built CLI)", () => {
     expect(ran.code, ran.stderr).toBe(0);
     expect(JSON.parse(ran.stdout)).toMatchObject({ provider: "slack", output: { id: "1700000000.000100" } });
     expect(slack.received.at(-1)?.body).toEqual({ channel: "C1", text: "hi" });
+
+    await fetch(`${server.url}/v1/apps`, { method: "POST", headers: { authorization: `Bearer ${server.tenantKey}`, "content-type": "application/json" }, body: JSON.stringify({ name: "web" }) });
+    const pinned = await runCli(["intents", "pin", "web", "send_message@1"], { env });
+    expect(pinned.stdout, pinned.stderr).toContain("Pinned web to send_message@1.");
+    const missing = await runCli(["intents", "pin", "web", "send_message@7"], { env });
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain("version 7 of intent \"send_message\" not found");
   }, 60_000);
 });

@@ -1,5 +1,12 @@
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { given, positiveInt, verb, type Executor } from "../../command.js";
+
+/** `send_message@2` → { name: "send_message", version: 2 }. */
+export function intentAtVersion(value: string): { name: string; version: number } {
+  const match = /^([a-z][a-z0-9_]*)@(\d+)$/.exec(value);
+  if (!match || Number(match[2]) < 1) throw new InvalidArgumentError("expected <intent>@<version>, e.g. send_message@2");
+  return { name: match[1]!, version: Number(match[2]) };
+}
 
 export function registerIntents(program: Command, execute: Executor): void {
   const noun = program.command("intents").description("provider-neutral operations (send_message…) mapped to several integrations' actions");
@@ -70,6 +77,18 @@ export function registerIntents(program: Command, execute: Executor): void {
     execute,
     () => import("./test.js"),
     ([name], flags) => ({ name: name!, input: String(flags.input), fallback: flags.fallback === true, ...given(flags, ["user", "provider", "app", "extras", "idempotencyKey"]) }),
+  );
+  verb(
+    noun.command("pin").argument("<app>", "app name or id").argument("<intent@version>", "e.g. send_message@1", intentAtVersion).description("run an app on a fixed version of an intent"),
+    execute,
+    () => import("./pin.js"),
+    ([app, target]) => ({ app: app!, ...(target as unknown as { name: string; version: number }) }),
+  );
+  verb(
+    noun.command("unpin").argument("<app>", "app name or id").argument("<name>", "intent name").description("let an app run the intent's latest version again"),
+    execute,
+    () => import("./unpin.js"),
+    ([app, name]) => ({ app: app!, name: name! }),
   );
   verb(
     noun.command("diff").argument("<name>", "intent name").argument("<from>", "version", positiveInt).argument("<to>", "version", positiveInt).description("compare two versions' canonical schemas"),
