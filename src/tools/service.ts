@@ -65,7 +65,17 @@ export class ToolService {
       else if (explicit) return found;
     }
     // Intents belong to no integration: listed unless the selection names integrations.
-    if (!explicit && this.options.intents) all.push(...describeIntents(await this.options.intents.list(caller.tenantId), this.options));
+    const intentMode = selection.intents ?? "include";
+    if (!explicit && this.options.intents && intentMode !== "exclude") {
+      const intents = await this.options.intents.list(caller.tenantId);
+      const intentTools = describeIntents(intents, this.options);
+      if (intentMode === "replace") {
+        // One tool per intent instead of one per provider: the actions an intent is bound to go.
+        const bound = new Set(intentTools.flatMap((tool) => intents.find((intent) => intent.name === tool.action)!.bindings.map((binding) => `${binding.integration}\u0000${binding.action}`)));
+        all.splice(0, all.length, ...all.filter((tool) => !bound.has(`${tool.integration}\u0000${tool.action}`)));
+      }
+      all.push(...intentTools);
+    }
     all.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return { kind: "tools", tools: selectTools(all, selection) };
   }

@@ -196,6 +196,12 @@ describe.each(storeBackends)("intents (server on %s)", (backend) => {
     const called = await api("POST", "/v1/tools/call", { name: "intent_send_message", arguments: { to: "19:chat", text: "from a model", threadId: "t" }, connection: "bob" });
     expect(called.body).toMatchObject({ isError: false, structured: { provider: "teams", unsupported: ["/threadId"] } });
     expect(called.body["content"]).toContain("teams could not honour: /threadId");
+    // replace: each intent's one tool instead of its providers' actions (every action here is bound to send_message or get_channel).
+    const replaced = ((await api("GET", "/v1/tools?intents=replace")).body["tools"] as { name: string }[]).map((candidate) => candidate.name);
+    expect(replaced).toEqual(["intent_get_channel", "intent_send_message"]);
+    expect(tools.map((candidate) => candidate.name)).toEqual(expect.arrayContaining(["slack__chat_postMessage", "teams__chats_sendMessage", "discord__messages_create", "intent_send_message"]));
+    const excluded = ((await api("GET", "/v1/tools?intents=exclude")).body["tools"] as { name: string }[]).map((candidate) => candidate.name);
+    expect(excluded.filter((name) => name.startsWith("intent_"))).toEqual([]);
     expect(last(teams)?.body).toEqual({ body: { contentType: "text", content: "from a model" } });
   });
 
