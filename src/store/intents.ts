@@ -30,7 +30,7 @@ export interface NewBinding {
 }
 
 /** Most times `append` retries after another writer took the version number it meant to add. */
-const APPEND_ATTEMPTS = 5;
+const APPEND_ATTEMPTS = 20;
 
 /**
  * Intents, their immutable versions, bindings, provider preferences and app pins. Holds no
