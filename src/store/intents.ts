@@ -91,7 +91,8 @@ export class IntentRepository {
    */
   async append(tenantId: string, intent: NewIntentVersion): Promise<IntentVersionRecord> {
     for (let attempt = 0; ; attempt++) {
-      const latest = await this.get(tenantId, intent.name);
+      // From the database, not the read cache: after losing a race, the cache may not have heard of the winner yet.
+      const latest = await this.read(tenantId, intent.name);
       const row: IntentTable = {
         tenant_id: tenantId,
         name: intent.name,
