@@ -680,6 +680,70 @@ function action(config: Config, target: Target): unknown {
 }
 
 // ---------------------------------------------------------------------------------------
+// Intents: provider-neutral operations (`wg.intents.sendMessage(input, { user })`). Only
+// generated clients of a manifest with intents import `bindIntents`, so bundles of other
+// clients drop this part.
+
+/** Per-call options of an intent: the end user whose connected providers are candidates, or one provider. */
+export interface IntentOptions<P extends string> extends RequestOptions {
+  /** The end user; default the client's `connection`. */
+  user?: string | undefined;
+  /** Run this provider only. */
+  provider?: P | undefined;
+  /** Try the next provider on a provider-side failure (never after a write without an idempotency key). */
+  fallback?: boolean | undefined;
+  /** Provider-specific fields, per provider, checked against that provider's schema. */
+  extras?: { [K in P]?: Record<string, unknown> } | undefined;
+}
+
+/** What an intent call answers: the provider and action that ran, the canonical output, and what was not honoured. */
+export interface IntentResult<O, P extends string> {
+  intent: string;
+  version: number;
+  provider: P;
+  action: string;
+  integrationVersion: number;
+  selectedBy: "explicit" | "preference" | "connection" | "fallback";
+  status: number;
+  output: O;
+  /** The provider's own answer, unmapped. */
+  raw: unknown;
+  /** Canonical input fields given that the provider could not honour (JSON pointers). */
+  unsupported: string[];
+  fallbacks: { provider: P; action: string; status: number | null; detail: string }[];
+  warnings: string[];
+}
+
+/**
+ * Used by generated `intents.ts`: one function per intent. `table` has one line per
+ * intent: the member name, then the intent's name.
+ */
+export function bindIntents(transport: Transport, table: string): unknown {
+  const config = transport as unknown as Config;
+  const client = {};
+  for (const line of table.split("\n")) {
+    const [member = "", name = ""] = line.split(" ");
+    if (member === "") continue;
+    const label = `intents.${member}`;
+    const url = `${config.baseUrl}/v1/intents/${encodeURIComponent(name)}/invoke`;
+    define(
+      client,
+      member,
+      named(label, async (input: unknown, options?: IntentOptions<string>) => {
+        const body: Record<string, unknown> = { input: input ?? {} };
+        if (options?.user !== undefined) body["user"] = options.user;
+        if (options?.provider !== undefined) body["provider"] = options.provider;
+        if (options?.fallback !== undefined) body["fallback"] = options.fallback;
+        if (options?.extras !== undefined) body["extras"] = options.extras;
+        // An intent may write: repeated only with an idempotency key.
+        return (await exchange(config, url, body, { label, safe: options?.idempotencyKey !== undefined, target: undefined, response: "" }, options)).data;
+      }),
+    );
+  }
+  return client;
+}
+
+// ---------------------------------------------------------------------------------------
 // Calls
 
 const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);

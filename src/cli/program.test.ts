@@ -76,6 +76,16 @@ describe("argv → options", () => {
     [["schedules", "delete", "nightly"], "schedules delete", { id: "nightly" }],
     [["batch", "results", "bat_1"], "batch results", { id: "bat_1", failed: false, format: "jsonl" }],
     [["batch", "results", "bat_1", "--failed", "--format", "csv"], "batch results", { id: "bat_1", failed: true, format: "csv" }],
+    [["intents", "create", "send_message", "--template", "messages"], "intents create", { name: "send_message", template: "messages", failOnBreaking: false }],
+    [["intents", "create", "notify", "--input-schema", "in.json", "--output-schema", "out.json", "--fail-on-breaking"], "intents create", { name: "notify", inputSchema: "in.json", outputSchema: "out.json", failOnBreaking: true }],
+    [["intents", "bind", "send_message", "slack", "chat.postMessage", "--mapping", "map.json"], "intents bind", { name: "send_message", integration: "slack", action: "chat.postMessage", mapping: "map.json" }],
+    [["intents", "unbind", "send_message", "slack", "--version", "2"], "intents unbind", { name: "send_message", integration: "slack", version: 2 }],
+    [["intents", "prefer", "send_message", "slack, teams", "--app", "web"], "intents prefer", { name: "send_message", providers: ["slack", "teams"], app: "web" }],
+    [["intents", "test", "send_message", "--input", "{}", "--user", "u1", "--provider", "teams", "--fallback"], "intents test", { name: "send_message", input: "{}", user: "u1", provider: "teams", fallback: true }],
+    [["intents", "show", "send_message", "--version", "1"], "intents show", { name: "send_message", version: 1 }],
+    [["intents", "diff", "send_message", "1", "2"], "intents diff", { name: "send_message", from: 1, to: 2 }],
+    [["intents", "pin", "web", "send_message@1"], "intents pin", { app: "web", name: "send_message", version: 1 }],
+    [["intents", "unpin", "web", "send_message"], "intents unpin", { app: "web", name: "send_message" }],
   ])("%j runs %s with %j", async (argv, command, options) => {
     expect(await parse(argv)).toMatchObject({ command, options });
   });

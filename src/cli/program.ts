@@ -11,6 +11,7 @@ import { registerIntegrations } from "./commands/integrations/index.js";
 import { registerJobs } from "./commands/jobs/index.js";
 import { registerBatch } from "./commands/batch/index.js";
 import { registerSchedules } from "./commands/schedules/index.js";
+import { registerIntents } from "./commands/intents/index.js";
 import { registerKeys } from "./commands/keys/index.js";
 import { registerMcp } from "./commands/mcp/index.js";
 import { registerPins } from "./commands/pins/index.js";
@@ -65,6 +66,7 @@ export function buildProgram(options: ProgramOptions): Command {
   registerJobs(program, options.execute);
   registerBatch(program, options.execute);
   registerSchedules(program, options.execute);
+  registerIntents(program, options.execute);
   registerKeys(program, options.execute);
   registerServer(program, options.execute);
   return program;

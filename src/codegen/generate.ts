@@ -4,7 +4,8 @@
  */
 import type { SdkManifest } from "../contract/sdk.js";
 import { createContext } from "./context.js";
-import { indexHeader, integrationHeader, runtimeHeader } from "./header.js";
+import { indexHeader, integrationHeader, intentsHeader, runtimeHeader } from "./header.js";
+import { intentFiles } from "./intents-module.js";
 import { compare } from "./hoist.js";
 import { renderIndexModule, type IndexEntry } from "./index-module.js";
 import { integrationFiles, renderIntegrationModule, renderIntegrationTypes } from "./integration-module.js";
@@ -54,10 +55,12 @@ export function generateClient(manifest: SdkManifest, options: GenerateOptions):
     output.set(names.types, renderIntegrationTypes(plan, head));
     output.set(names.module, renderIntegrationModule(plan, names.module, names.typesSpecifier, head));
   }
+  const intents = manifest.intents ?? [];
+  for (const [path, text] of intentFiles(intents, intentsHeader(options.generatorVersion, intents), ctx)) output.set(path, text);
   const runtimeHead = runtimeHeader(options.generatorVersion);
   output.set("runtime.js", runtimeHead + ctx.templates.runtime.js);
   output.set("runtime.d.ts", runtimeHead + ctx.templates.runtime.dts);
-  output.set("index.ts", renderIndexModule(entries, indexHeader(options.generatorVersion, integrations), ctx));
+  output.set("index.ts", renderIndexModule(entries, indexHeader(options.generatorVersion, integrations, intents), ctx, intents.length > 0));
   const sorted = new Map([...output].sort(([a], [b]) => compare(a, b)));
   assertEveryModuleParses(sorted);
   return sorted;

@@ -28,7 +28,7 @@ export function runtimeExports(declarations: string): string[] {
   return [...new Set([...declared, ...listed])].filter((name) => name !== "").sort();
 }
 
-export function renderIndexModule(entries: readonly IndexEntry[], head: string, ctx: CodegenContext): string {
+export function renderIndexModule(entries: readonly IndexEntry[], head: string, ctx: CodegenContext, withIntents = false): string {
   const table = new NameTable([...runtimeExports(ctx.templates.runtime.dts), "createWaygate", "Waygate", "runtime"]);
   const named = entries.map((entry) => ({
     ...entry,
@@ -37,8 +37,12 @@ export function renderIndexModule(entries: readonly IndexEntry[], head: string, 
     namespace: table.claim(entry.plan.integration.slug, "pascal"),
   }));
 
+  // `intents` is a root member (naming.ts gives an integration of that slug `intents$`); its type is claimed like any other name.
+  const intentsType = withIntents ? table.claim("intents", "pascal") : undefined;
+  const intentsBinder = withIntents ? table.claim("bind intents", "camel") : undefined;
   const imports: ImportLine[] = [
     { from: "./runtime.js", namespace: "runtime" },
+    ...(withIntents ? [{ from: "./intents.js", named: [{ name: "bindIntents", alias: intentsBinder! }, { name: "Intents", ...(intentsType === "Intents" ? {} : { alias: intentsType! }), typeOnly: true }] } satisfies ImportLine] : []),
     ...named.map(
       (entry): ImportLine => ({
         from: `./${entry.module}.js`,
@@ -52,6 +56,7 @@ export function renderIndexModule(entries: readonly IndexEntry[], head: string, 
 
   const reexports = [
     `export * from "./runtime.js";`,
+    ...(withIntents ? [`export type { ${intentsType} };`] : []),
     ...named.map((entry) => `export type { ${entry.clientType} };\nexport type * as ${entry.namespace} from ${jsString(`./${entry.module}.js`)};`),
   ].join("\n");
 
@@ -60,7 +65,8 @@ export function renderIndexModule(entries: readonly IndexEntry[], head: string, 
     return `${doc}${INDENT}readonly ${plan.property}: ${clientType};`;
   });
   const withOptions = `${jsdoc({ summary: "A client with these options over this one's (a user's connection, another app); it shares the transport." }, INDENT)}${INDENT}withOptions(options: runtime.WaygateOptions): Waygate;`;
-  const waygate = `${jsdoc({ summary: "One client per integration in the manifest." })}export interface Waygate {\n${[...members, withOptions].join("\n")}\n}`;
+  const intentsMember = withIntents ? [`${jsdoc({ summary: "Provider-neutral operations: the provider is chosen at run time." }, INDENT)}${INDENT}readonly intents: ${intentsType};`] : [];
+  const waygate = `${jsdoc({ summary: "One client per integration in the manifest." })}export interface Waygate {\n${[...members, ...intentsMember, withOptions].join("\n")}\n}`;
 
   const first = named[0];
   const firstAction = first?.plan.actions.find((action) => !action.responseType) ?? first?.plan.actions[0];
@@ -73,7 +79,7 @@ export function renderIndexModule(entries: readonly IndexEntry[], head: string, 
     ],
     example: { lang: "ts", code: `const wg = createWaygate({ apiKey: process.env.WAYGATE_API_KEY, baseUrl: "https://waygate.example.com", app: "web" });${exampleCall}` },
   });
-  const bindings = named.map(({ plan, binder }) => `${INDENT.repeat(2)}[${jsString(plan.property)}, ${binder}],`);
+  const bindings = [...named.map(({ plan, binder }) => `${INDENT.repeat(2)}[${jsString(plan.property)}, ${binder}],`), ...(withIntents ? [`${INDENT.repeat(2)}["intents", ${intentsBinder}],`] : [])];
   const list = bindings.length > 0 ? `[\n${bindings.join("\n")}\n${INDENT}]` : "[]";
   const factory = `${factoryDoc}export function createWaygate(options?: runtime.WaygateOptions): Waygate {\n${INDENT}return runtime.createRoot(options, ${list}) as Waygate;\n}`;
   return printFile(head, imports, [reexports, waygate, factory].join("\n\n"));

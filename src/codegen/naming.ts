@@ -46,7 +46,8 @@ const DANGEROUS_MEMBERS = new Set([
 ]);
 
 /** Members the runtime gives the client root besides the integrations (`wg.withOptions(…)`). */
-const ROOT_MEMBERS = new Set(["withOptions"]);
+/** Members of the client root besides integrations: `wg.withOptions`, `wg.intents`. */
+const ROOT_MEMBERS = new Set(["withOptions", "intents"]);
 
 /** Windows refuses these as file names whatever the extension. */
 const DEVICE_FILE_NAMES = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;

@@ -14,3 +14,4 @@ export * from "./invoke.js";
 export * from "./tools.js";
 export * from "./batches.js";
 export * from "./schedules.js";
+export * from "./intents.js";

@@ -86,7 +86,7 @@ export type InvokeHeaders = z.infer<typeof InvokeHeadersSchema>;
  */
 export const FORWARDABLE_HEADER = /^(accept|accept-language|if-match|if-none-match|if-modified-since|if-unmodified-since|prefer|(x-)?[a-z0-9]+(-[a-z0-9]+)*-version)$/;
 
-const UpstreamHeadersSchema = z
+export const UpstreamHeadersSchema = z
   .record(z.string().max(100), z.string().max(8_192))
   .refine((headers) => Object.keys(headers).length <= 32, "at most 32 headers")
   .describe(

@@ -25,6 +25,19 @@ import {
 import { InvokeBodySchema, InvokeHeadersSchema, InvokeParamsSchema, InvokeResponseHeaders, ProxyBodySchema } from "./invoke.js";
 import { RateLimitSchema } from "./integrations.js";
 import { McpHeadersSchema, McpResourceMetadataSchema, ToolCallBodySchema, ToolCallResultSchema, ToolListSchema, ToolsQuerySchema } from "./tools.js";
+import {
+  BindIntentSchema,
+  CreateIntentSchema,
+  CreatedIntentSchema,
+  IntentNameSchema,
+  IntentPinSchema,
+  IntentPreferenceSchema,
+  IntentResultSchema,
+  IntentSchema,
+  IntentTemplateNameSchema,
+  InvokeIntentSchema,
+} from "./intents.js";
+import { VersionChangeSchema } from "./versioning.js";
 import { BatchDryRunSchema, BatchItemSchema, BatchResultsQuerySchema, BatchSchema, CreateBatchSchema } from "./batches.js";
 import { CreateScheduleSchema, ScheduleDetailSchema, ScheduleSchema } from "./schedules.js";
 
@@ -84,6 +97,9 @@ const INVOKE_RESPONSE_HEADERS = {
   [InvokeResponseHeaders.retryAfter]: "On 429 and 503: seconds to wait before trying again",
   [InvokeResponseHeaders.retryAfterMs]: "On 429 and 503: the same wait in milliseconds",
 } as const;
+
+const IntentParams = z.object({ name: IntentNameSchema });
+const IntentAppHeader = z.object({ "x-waygate-app": z.string().min(1).max(100).optional().describe("App id or name (tenant keys)") });
 
 const BatchParams = z.object({ batchId: z.string().max(100) });
 const ScheduleParams = z.object({ scheduleId: z.string().max(100).describe("Schedule id (sch_…) or name") });
@@ -374,6 +390,64 @@ export const routes = {
     operationId: "getMcpResourceMetadata", method: "get", path: "/.well-known/oauth-protected-resource/v1/mcp", tag: "tools", auth: false,
     summary: "OAuth 2.0 protected-resource metadata (RFC 9728) for /v1/mcp: how to present a key to it",
     status: 200, response: McpResourceMetadataSchema,
+  }),
+  listIntents: route({
+    operationId: "listIntents", method: "get", path: "/v1/intents", tag: "intents", auth: true,
+    summary: "List the tenant's intents at their latest versions, with their bindings", status: 200, response: z.object({ data: z.array(IntentSchema) }),
+  }),
+  listIntentTemplates: route({
+    operationId: "listIntentTemplates", method: "get", path: "/v1/intents/templates", tag: "intents", auth: true,
+    summary: "The built-in intent templates (messages, tickets, contacts, files): names and canonical schemas to start from",
+    status: 200,
+    response: z.object({ data: z.array(z.object({ template: IntentTemplateNameSchema, name: IntentNameSchema, description: z.string(), inputSchema: z.record(z.string(), z.unknown()), outputSchema: z.record(z.string(), z.unknown()) })) }),
+  }),
+  createIntent: route({
+    operationId: "createIntent", method: "post", path: "/v1/intents", tag: "intents", auth: true, tenantOnly: true,
+    summary: "Create an intent, or its next immutable version (identical schemas add nothing); with failOnBreaking, refuse (409) a breaking version",
+    body: CreateIntentSchema, status: 201, response: CreatedIntentSchema,
+  }),
+  getIntent: route({
+    operationId: "getIntent", method: "get", path: "/v1/intents/{name}", tag: "intents", auth: true,
+    summary: "Show an intent at a version (default the latest) with its bindings",
+    params: IntentParams, query: VersionQuery, status: 200, response: IntentSchema,
+  }),
+  diffIntent: route({
+    operationId: "diffIntent", method: "get", path: "/v1/intents/{name}/diff", tag: "intents", auth: true,
+    summary: "Compare two versions of an intent's canonical schemas, each change classified breaking or not",
+    params: IntentParams, query: z.object({ from: VersionNumberParam, to: VersionNumberParam }), status: 200,
+    response: z.object({ intent: IntentNameSchema, from: z.number().int(), to: z.number().int(), changes: z.array(VersionChangeSchema), breaking: z.boolean() }),
+  }),
+  bindIntent: route({
+    operationId: "bindIntent", method: "put", path: "/v1/intents/{name}/bindings/{slug}", tag: "intents", auth: true, tenantOnly: true,
+    summary: "Bind an integration's action to an intent with a mapping, checked against the canonical and the action's schemas (400 names the field it cannot fill)",
+    params: IntentParams.extend({ slug: SlugSchema }), body: BindIntentSchema, status: 200, response: IntentSchema,
+  }),
+  unbindIntent: route({
+    operationId: "unbindIntent", method: "delete", path: "/v1/intents/{name}/bindings/{slug}", tag: "intents", auth: true, tenantOnly: true,
+    summary: "Remove an integration's binding from the intent's latest version (or ?version=)",
+    params: IntentParams.extend({ slug: SlugSchema }), query: VersionQuery, status: 204, response: null,
+  }),
+  setIntentPreference: route({
+    operationId: "setIntentPreference", method: "put", path: "/v1/intents/{name}/preference", tag: "intents", auth: true, tenantOnly: true,
+    summary: "The order in which providers are tried when the caller names none: the tenant's, or an app's with X-Waygate-App",
+    params: IntentParams, headers: IntentAppHeader, body: IntentPreferenceSchema, status: 200, response: IntentPreferenceSchema,
+  }),
+  setIntentPin: route({
+    operationId: "setIntentPin", method: "put", path: "/v1/apps/{app}/intent-pins/{name}", tag: "intents", auth: true, tenantOnly: true,
+    summary: "Pin an app to a version of an intent; unpinned apps run the latest",
+    params: AppParams.extend({ name: IntentNameSchema }), body: z.object({ version: z.number().int().positive() }), status: 200, response: IntentPinSchema,
+  }),
+  deleteIntentPin: route({
+    operationId: "deleteIntentPin", method: "delete", path: "/v1/apps/{app}/intent-pins/{name}", tag: "intents", auth: true, tenantOnly: true,
+    summary: "Unpin: the app runs the intent's latest version again", params: AppParams.extend({ name: IntentNameSchema }), status: 204, response: null,
+  }),
+  invokeIntent: route({
+    operationId: "invokeIntent", method: "post", path: "/v1/intents/{name}/invoke", tag: "intents", auth: true,
+    summary:
+      "Run an intent: the named provider, else the end user's connected providers in the app's (or tenant's) preference order, with optional fallback. " +
+      "The answer names the provider and action that ran, the canonical output, the provider's raw output and the canonical fields it could not honour",
+    params: IntentParams, headers: IntentAppHeader.extend({ "idempotency-key": z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/).optional() }),
+    body: InvokeIntentSchema, status: 200, response: IntentResultSchema,
   }),
   createBatch: route({
     operationId: "createBatch", method: "post", path: "/v1/batches", tag: "batches", auth: true,

@@ -18,6 +18,19 @@ export const ManifestIntegrationSchema = z
   .meta({ id: "ManifestIntegration" });
 export type ManifestIntegration = z.infer<typeof ManifestIntegrationSchema>;
 
+/** One intent at the version the tenant or app runs (its pin, else the latest), with the providers bound to it. */
+export const ManifestIntentSchema = z
+  .object({
+    name: z.string(),
+    version: z.number().int().positive(),
+    description: z.string(),
+    inputSchema: z.record(z.string(), z.unknown()),
+    outputSchema: z.record(z.string(), z.unknown()),
+    providers: z.array(SlugSchema),
+  })
+  .meta({ id: "ManifestIntent" });
+export type ManifestIntent = z.infer<typeof ManifestIntentSchema>;
+
 /**
  * Everything `waygate generate` needs for one tenant or app. `hash` covers the
  * integrations (sorted by slug), so the generated header changes exactly when the
@@ -30,6 +43,8 @@ export const SdkManifestSchema = z
     tenantId: z.string(),
     appId: z.string().nullable(),
     integrations: z.array(ManifestIntegrationSchema),
+    /** `wg.intents.*`; absent from older servers' manifests. */
+    intents: z.array(ManifestIntentSchema).optional(),
   })
   .meta({ id: "SdkManifest" });
 export type SdkManifest = z.infer<typeof SdkManifestSchema>;

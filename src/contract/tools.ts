@@ -12,6 +12,10 @@ export const ToolsQuerySchema = z.object({
   integrations: ListParam("integrations (slugs)", "github,slack"),
   actions: ListParam("actions (globs on the action name or slug.action)", "issues.*,repos.get"),
   tags: ListParam("action tags", "issues"),
+  intents: z
+    .enum(["include", "replace", "exclude"])
+    .default("include")
+    .describe("Intents as tools (intent_<name>): beside the actions (include), instead of the actions bound to them (replace: one tool, not one per provider), or not at all (exclude)"),
 });
 
 export const ToolListSchema = z

@@ -56,6 +56,8 @@ describe("access matrix: every route × wrong callers", () => {
     ids.connection = connection.id;
     ids.batch = await store.batches.create({ tenantId: acme.id, appId: ids["app-one"]!, integration: "petstore", action: "pets.list", connection: "user_1", options: { concurrency: 1, stopOnErrorRatio: null }, items: [{ input: {} }], jobId: "job_none" });
     ids.schedule = (await store.schedules.create({ tenantId: acme.id, name: "nightly-petstore", jobType: "import", payload: { url: "https://p.example.com/openapi.json", slug: "petstore" }, timing: { kind: "interval", intervalMs: 86_400_000 }, nextRunAt: new Date(Date.now() + 86_400_000), createdBy: null }) as { id: string }).id;
+    await store.intents.append(acme.id, { name: "notify", description: "", inputSchema: { type: "object", properties: {} }, outputSchema: { type: "object", properties: {} } });
+    await store.intents.bind(acme.id, "notify", 1, { integration: "petstore", action: "pets.list", integrationVersion: 1, mapping: { input: [], output: [] }, unsupported: [] });
     ids.job = (await store.jobs.enqueue({ tenantId: acme.id, type: "import", summary: "import x", payload: { source: { url: "https://x" } } })).id;
   });
   afterAll(async () => dispose());
@@ -70,6 +72,7 @@ describe("access matrix: every route × wrong callers", () => {
     connectionId: () => ids.connection!,
     batchId: () => ids.batch!,
     scheduleId: () => ids.schedule!,
+    name: () => "notify",
   };
   const bodies: Partial<Record<string, unknown>> = {
     createKey: { name: "x" },
@@ -92,10 +95,15 @@ describe("access matrix: every route × wrong callers", () => {
     mcp: { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "petstore__pets_list", arguments: {} } },
     createBatch: { integration: "petstore", action: "pets.list", items: [{ input: {} }], options: { dryRun: true } },
     createSchedule: { name: "hourly", jobType: "import", payload: { url: "https://example.com/openapi.json", slug: "petstore" }, every: "1h" },
+    createIntent: { name: "hijack_intent", template: "messages" },
+    bindIntent: { action: "pets.list", mapping: {} },
+    setIntentPreference: { providers: ["petstore"] },
+    setIntentPin: { version: 1 },
+    invokeIntent: { user: "user_1" },
   };
   // Streamable HTTP requires a client to accept both (MCP Transports).
   const extraHeaders: Partial<Record<string, Record<string, string>>> = { mcp: { accept: "application/json, text/event-stream" } };
-  const queries: Partial<Record<string, string>> = { diffVersions: "?from=1&to=2" };
+  const queries: Partial<Record<string, string>> = { diffVersions: "?from=1&to=2", diffIntent: "?from=1&to=1" };
 
   const authenticated = Object.entries(routes).filter(([, spec]) => (spec as RouteSpec).auth) as Array<[string, RouteSpec]>;
 
@@ -142,11 +150,13 @@ describe("access matrix: every route × wrong callers", () => {
     else if (othersOnly) expect(response.status, name).toBe(404);
     // app-one's connection "user_1" is invisible to app-two: the call fails as "not found", never with its credentials.
     else if (name === "invoke" || name === "proxy") expect(response.status, name).toBe(404);
+    // The intent runs for app-two, which has no connection for "user_1": refused before anything is sent.
+    else if (name === "invokeIntent") expect(await response.clone().json(), name).toMatchObject({ status: 400, type: expect.stringContaining("connection-required") });
     // A tool call answers 200 with the failure for the model to read: the same "not found", as a result.
     else if (name === "callTool") expect(await response.clone().json(), name).toMatchObject({ isError: true, status: 404 });
     else if (name === "mcp") expect(await response.clone().json(), name).toMatchObject({ result: { isError: true } });
     else expect(response.status, name).toBeLessThan(300);
-    if (spec.tenantOnly || othersOnly || name === "invoke" || name === "proxy" || name === "callTool" || name === "mcp") await expectNoLeak(response, pathOf(name, spec));
+    if (spec.tenantOnly || othersOnly || name === "invoke" || name === "proxy" || name === "invokeIntent" || name === "callTool" || name === "mcp") await expectNoLeak(response, pathOf(name, spec));
   });
 
   it("lets an app key read its own app and pins, and see who it is", async () => {

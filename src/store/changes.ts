@@ -18,7 +18,13 @@ export const CACHED_TABLES = [
   "app_integration_settings",
 ] as const;
 
-const CACHED = new Set<string>(CACHED_TABLES);
+/**
+ * Cached tables added after migration 006 (which reads CACHED_TABLES when it runs): the
+ * migration that creates each also gives it 006's change-notification triggers on Postgres.
+ */
+export const LATER_CACHED_TABLES = ["intents", "intent_bindings", "intent_preferences", "intent_pins"] as const;
+
+const CACHED = new Set<string>([...CACHED_TABLES, ...LATER_CACHED_TABLES]);
 
 /**
  * Columns no cached value depends on: usage stamps (written at most once a minute per key

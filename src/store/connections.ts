@@ -36,6 +36,8 @@ export class ConnectionRepository {
    */
   private readonly invokable: ReadCache<string, InvokeConnection>;
   private readonly settingsCache: ReadCache<string, AppIntegrationSettings>;
+  /** Which integrations an end user is connected to: read by every intent call that names no provider. */
+  private readonly connected: ReadCache<string, { slugs: string[] }>;
   private readonly usage = new UsageStamps();
 
   constructor(
@@ -47,6 +49,7 @@ export class ConnectionRepository {
   ) {
     this.invokable = new ReadCache(changes);
     this.settingsCache = new ReadCache(changes);
+    this.connected = new ReadCache(changes);
   }
 
   /**
@@ -117,6 +120,27 @@ export class ConnectionRepository {
   forInvoke(scope: ConnectionScope, integrationId: string, ref: string | null): Promise<InvokeConnection | undefined> {
     const key = [scope.tenantId, scope.appId ?? "", integrationId, ref === null ? "" : `=${ref}`].join("\u0000");
     return this.invokable.get(key, () => this.readForInvoke(scope, integrationId, ref));
+  }
+
+  /**
+   * The slugs of the integrations `ref` (an end user's id or a connection id; null: the
+   * scope's shared connections) has a connection to, as `forInvoke` would find one.
+   */
+  async connectedIntegrations(scope: ConnectionScope, ref: string | null): Promise<string[]> {
+    const key = [scope.tenantId, scope.appId ?? "", ref === null ? "" : `=${ref}`].join("\u0000");
+    const found = await this.connected.get(key, async () => {
+      let query = this.db
+        .selectFrom("connections as c")
+        .innerJoin("integrations as i", "i.id", "c.integration_id")
+        .select("i.slug")
+        .distinct()
+        .where("c.tenant_id", "=", scope.tenantId)
+        .where((eb) => scopeFilter(eb, scope.appId, "c.app_id"));
+      if (ref === null) query = query.where("c.external_user_id", "is", null);
+      else query = query.where((eb) => eb.or([eb("c.id", "=", ref), eb("c.external_user_id", "=", ref)]));
+      return { slugs: (await query.orderBy("i.slug").execute()).map((row) => row.slug) };
+    });
+    return found?.slugs ?? [];
   }
 
   private async readForInvoke(scope: ConnectionScope, integrationId: string, ref: string | null): Promise<InvokeConnection | undefined> {

@@ -3,6 +3,7 @@ import {
   AuthSchemeSchema,
   DiffSummarySchema,
   FieldMappingSchema,
+  IntentMappingSchema,
   PaginationSchema,
   RateLimitSchema,
   type AppIntegrationSettings,
@@ -22,7 +23,7 @@ export class StoredDataError extends Error {
   override name = "StoredDataError";
 }
 
-function decoder<S extends z.ZodType>(what: string, schema: S): (text: string) => z.infer<S> {
+export function decoder<S extends z.ZodType>(what: string, schema: S): (text: string) => z.infer<S> {
   return (text) => {
     let value: unknown;
     try {
@@ -124,3 +125,6 @@ export const decodeCredentials: (text: string) => Credentials = decoder(
 
 /** A schedule's payload: any JSON (the job type's enqueuer checks its shape when the schedule fires). */
 export const decodeSchedulePayload: (text: string) => unknown = decoder("schedules.payload", z.unknown());
+export const decodeIntentSchema = decoder("intents schema", JsonObject);
+export const decodeIntentMapping = decoder("intent_bindings.mapping", IntentMappingSchema);
+export const decodeStringList = decoder("intent provider list", z.array(z.string()));

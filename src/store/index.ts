@@ -10,3 +10,4 @@ export type { ConnectionScope } from "./connections.js";
 export { loadSealer, generateKey, KEY_FILE, PREVIOUS_KEYS_FILE } from "./keyring.js";
 export { MAX_STORED_RESULT_BYTES, type BatchScope, type BatchRecord, type BatchRunOptions, type ClaimedItem, type ItemOutcome, type NewBatch, type NewBatchItem } from "./batches.js";
 export { timingOf, type DueSchedule, type NewSchedule, type ScheduleTiming } from "./schedules.js";
+export type { IntentVersionRecord, NewIntentVersion, NewBinding } from "./intents.js";

@@ -20,6 +20,10 @@ export interface Database {
   batch_items: BatchItemTable;
   schedules: ScheduleTable;
   schedule_runs: ScheduleRunTable;
+  intents: IntentTable;
+  intent_bindings: IntentBindingTable;
+  intent_preferences: IntentPreferenceTable;
+  intent_pins: IntentPinTable;
 }
 
 export interface TenantTable {
@@ -272,4 +276,50 @@ export interface ScheduleRunTable {
   /** The occurrence that was due (after downtime, the first one missed). */
   scheduled_for: string;
   fired_at: string;
+}
+
+/** One immutable version of an intent. */
+export interface IntentTable {
+  tenant_id: string;
+  name: string;
+  version: number;
+  description: string;
+  /** JSON Schema text. */
+  input_schema: string;
+  output_schema: string;
+  created_at: string;
+}
+
+/** Which action of an integration implements an intent version, and how fields map. */
+export interface IntentBindingTable {
+  tenant_id: string;
+  intent_name: string;
+  intent_version: number;
+  /** The integration's slug. */
+  integration: string;
+  action: string;
+  /** The integration version the mapping was checked against. */
+  integration_version: number;
+  /** JSON: { input: MappingStep[], output: MappingStep[] }. */
+  mapping: string;
+  /** JSON: canonical input pointers this provider cannot take. */
+  unsupported: string;
+  created_at: string;
+}
+
+export interface IntentPreferenceTable {
+  tenant_id: string;
+  /** '' for the tenant's own preference. */
+  app_id: string;
+  intent_name: string;
+  /** JSON: integration slugs, first preferred. */
+  providers: string;
+  updated_at: string;
+}
+
+export interface IntentPinTable {
+  app_id: string;
+  intent_name: string;
+  version: number;
+  updated_at: string;
 }

@@ -4,6 +4,7 @@ import type { ChangeTracker } from "./changes.js";
 import { ConnectionRepository } from "./connections.js";
 import type { Sealer } from "../lib/sealer.js";
 import { IntegrationRepository } from "./integrations.js";
+import { IntentRepository } from "./intents.js";
 import { sql } from "kysely";
 import { openDatabase, type DatabaseHandle, type Dialect, type Migrations, type OpenOptions, type StoreLocation } from "./database.js";
 import { JobRepository } from "./jobs.js";
@@ -29,6 +30,7 @@ export class Store {
   readonly jobs: JobRepository;
   readonly batches: BatchRepository;
   readonly schedules: ScheduleRepository;
+  readonly intents: IntentRepository;
   readonly connections: ConnectionRepository;
   /** The key ring for secrets at rest (loaded on first use). */
   readonly sealer: () => Promise<Sealer>;
@@ -53,6 +55,7 @@ export class Store {
     this.jobs = new JobRepository(handle.db, handle.dialect, now);
     this.batches = new BatchRepository(handle.db, handle.dialect, now);
     this.schedules = new ScheduleRepository(handle.db, this.jobs, now);
+    this.intents = new IntentRepository(handle.db, handle.changes, now);
     let loaded: Promise<Sealer> | undefined;
     const ring = (options?: { reload: boolean }) => {
       if (options?.reload) loaded = undefined;

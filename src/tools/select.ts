@@ -9,6 +9,8 @@ export interface ToolSelection {
   integrations?: readonly string[] | undefined;
   actions?: readonly string[] | undefined;
   tags?: readonly string[] | undefined;
+  /** Intent tools: beside the actions (default), instead of the actions bound to an intent, or none. */
+  intents?: "include" | "replace" | "exclude" | undefined;
 }
 
 export function selectTools(tools: readonly ToolDescriptor[], selection: ToolSelection): ToolDescriptor[] {

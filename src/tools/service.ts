@@ -5,6 +5,8 @@ import { InvokeError, type Caller, type InvokeService } from "../services/invoke
 import type { Store } from "../store/index.js";
 import { buildTools, type DescriptorOptions, type ToolDescriptor } from "./descriptor.js";
 import { slugOfToolName } from "./names.js";
+import { describeIntents, intentOfToolName } from "./intents.js";
+import type { IntentService } from "../services/intents.js";
 import { trimText } from "./schema.js";
 import { selectTools, type ToolSelection } from "./select.js";
 
@@ -21,6 +23,8 @@ export type ToolsOutcome = { kind: "tools"; tools: ToolDescriptor[] } | { kind: 
 export interface ToolServiceOptions extends DescriptorOptions {
   /** Longest `content` text of a call result. Default 16 000 characters (about 4 000 tokens). */
   maxContentChars?: number;
+  /** Lists the tenant's intents as tools too (`intent_<name>`), and runs them. */
+  intents?: IntentService;
 }
 
 interface IntegrationTools {
@@ -60,6 +64,18 @@ export class ToolService {
       if (found.kind === "tools") all.push(...found.tools);
       else if (explicit) return found;
     }
+    // Intents belong to no integration: listed unless the selection names integrations.
+    const intentMode = selection.intents ?? "include";
+    if (!explicit && this.options.intents && intentMode !== "exclude") {
+      const intents = await this.options.intents.list(caller.tenantId);
+      const intentTools = describeIntents(intents, this.options);
+      if (intentMode === "replace") {
+        // One tool per intent instead of one per provider: the actions an intent is bound to go.
+        const bound = new Set(intentTools.flatMap((tool) => intents.find((intent) => intent.name === tool.action)!.bindings.map((binding) => `${binding.integration}\u0000${binding.action}`)));
+        all.splice(0, all.length, ...all.filter((tool) => !bound.has(`${tool.integration}\u0000${tool.action}`)));
+      }
+      all.push(...intentTools);
+    }
     all.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return { kind: "tools", tools: selectTools(all, selection) };
   }
@@ -78,6 +94,8 @@ export class ToolService {
   }
 
   async call(caller: Caller, call: ToolCall): Promise<ToolCallResult> {
+    const intent = intentOfToolName(call.name);
+    if (intent !== null && this.options.intents) return this.callIntent(caller, this.options.intents, intent, call);
     const tool = await this.find(caller, call.name);
     if (!tool) {
       return failure(call.name, null, `There is no tool named "${call.name}" for this app. List the tools again and use a name from that list.`, null);
@@ -111,6 +129,25 @@ export class ToolService {
         ...(error.version ? { version: error.version.executed } : {}),
         truncated: cut.truncated,
       };
+    }
+  }
+
+  /** An intent tool: the intent run for the end user, the answer saying which provider ran and what it could not honour. */
+  private async callIntent(caller: Caller, intents: IntentService, intent: string, call: ToolCall): Promise<ToolCallResult> {
+    const name = call.name;
+    const input = call.arguments ?? {};
+    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+      return failure(name, 400, `The arguments of ${name} must be a JSON object matching its input schema.`, null, InvokeProblemTypes.invalidInput);
+    }
+    try {
+      const result = await intents.invoke(caller, intent, { input: input as Record<string, unknown>, user: call.connection, fallback: false, extras: {} }, { signal: call.signal });
+      const unsupported = result.unsupported.length > 0 ? ` ${result.provider} could not honour: ${result.unsupported.join(", ")}.` : "";
+      const cut = this.cut(`Ran on ${result.provider} (${result.action}).${unsupported} Output: ${JSON.stringify(result.output)}`);
+      return { tool: name, isError: false, status: result.status, content: cut.text, structured: result, version: result.version, truncated: cut.truncated };
+    } catch (error) {
+      if (!(error instanceof InvokeError)) throw error;
+      const cut = this.cut(`${error.problem.title}: ${error.problem.detail ?? ""}`);
+      return { tool: name, isError: true, status: error.problem.upstream?.status ?? error.problem.status, content: cut.text, structured: error.problem, errorType: error.problem.type, truncated: cut.truncated };
     }
   }
 

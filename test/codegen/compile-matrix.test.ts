@@ -11,13 +11,15 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { generateClient } from "../../src/codegen/index.js";
+import type { ManifestIntent } from "../../src/contract/sdk.js";
 import { COMPILE_TIMEOUT_MS, diagnose, formatDiagnostic, MODULES, removeDir, settings, STRICTNESS, tsFiles, writeFiles, type ModuleSetting, type Strictness } from "./support/compile.js";
 import { githubManifest } from "./support/github-manifest.js";
 import { loadManifest } from "./support/manifests.js";
 import { tsc7 } from "./support/tsc7.js";
 
 /** Uses the whole client API; explicit types throughout, so it also passes isolatedDeclarations. */
-const USAGE = `import { APIError, createWaygate, InvalidInputError, NotFoundError, ProblemTypes, RateLimitError, WaygateError, type AcmeCrm, type APIResponse, type Page, type Slack, type Waygate } from "./small/index.js";
+const USAGE = `import { APIError, createWaygate, InvalidInputError, NotFoundError, ProblemTypes, RateLimitError, WaygateError, type AcmeCrm, type APIResponse, type IntentResult, type Intents, type Page, type Slack, type Waygate } from "./small/index.js";
+import type { SendMessageInput, SendMessageOutput } from "./small/intents.js";
 import { createWaygate as createSlackOnly } from "./small/slack.js";
 
 const wg: Waygate = createWaygate({ apiKey: "k", baseUrl: "https://waygate.example.com", app: "web", retries: 1, timeout: 5_000 });
@@ -45,6 +47,12 @@ export async function useEverything(signal: AbortSignal): Promise<string[]> {
   out.push(String(raw.ok), String(rawResponse.status));
   const created = await wg.tasks.create({ title: "t" });
   out.push(created.id);
+  const message: SendMessageInput = { to: "C1", text: "hi" };
+  const intents: Intents = wg.intents;
+  const sentVia: IntentResult<SendMessageOutput, "discord" | "slack" | "teams"> = await intents.sendMessage(message, { user: "user_42", provider: "slack", fallback: true, extras: { slack: { unfurl_links: false } }, idempotencyKey: "m1" });
+  out.push(sentVia.provider, sentVia.output.id, sentVia.output.url ?? "", ...sentVia.unsupported, sentVia.selectedBy);
+  const channel = await user42.intents.getChannel({ channel: "C1" });
+  out.push(channel.output.name, channel.provider);
   const slackOnly = createSlackOnly({ apiKey: "k", baseUrl: "https://waygate.example.com" });
   await slackOnly.slack.users.info({ user: "U1" });
   try {
@@ -80,6 +88,26 @@ export async function triage(owner: string, repo: string): Promise<string[]> {
 }
 `;
 
+/** The small client also has intents: `wg.intents.sendMessage` (three providers) and `wg.intents.getChannel` (one). */
+const INTENTS: ManifestIntent[] = [
+  {
+    name: "send_message",
+    version: 2,
+    description: "Send a message",
+    inputSchema: { type: "object", required: ["to", "text"], properties: { to: { type: "string" }, text: { type: "string" }, threadId: { type: "string" } } },
+    outputSchema: { type: "object", required: ["id"], properties: { id: { type: "string" }, url: { type: "string" } } },
+    providers: ["teams", "slack", "discord"],
+  },
+  {
+    name: "get_channel",
+    version: 1,
+    description: "",
+    inputSchema: { type: "object", required: ["channel"], properties: { channel: { type: "string" } } },
+    outputSchema: { type: "object", required: ["name"], properties: { name: { type: "string" } } },
+    providers: ["slack"],
+  },
+];
+
 const STRICTNESSES = Object.keys(STRICTNESS) as Strictness[];
 const MODULE_SETTINGS = Object.keys(MODULES) as ModuleSetting[];
 const CELLS = STRICTNESSES.flatMap((strictness) => MODULE_SETTINGS.map((module) => [strictness, module] as const));
@@ -90,7 +118,7 @@ let smallRoots: string[];
 let githubRoots: string[];
 
 beforeAll(async () => {
-  const small = generateClient(loadManifest("client-manifest.json"), { generatorVersion: "0.0.0-test" });
+  const small = generateClient({ ...loadManifest("client-manifest.json"), intents: INTENTS }, { generatorVersion: "0.0.0-test" });
   const github = generateClient(await githubManifest(), { generatorVersion: "0.0.0-test" });
   const tree = new Map<string, string>([
     ...[...small].map(([path, text]) => [`small/${path}`, text] as const),

@@ -124,7 +124,7 @@ function answer(c: Context<AppEnv>, result: InvokeResult): Response {
 }
 
 /** A problem: the upstream's error status and body, or Waygate's own refusal, said which in x-waygate-error-source. */
-function refusal(c: Context<AppEnv>, error: InvokeError): Response {
+export function refusal(c: Context<AppEnv>, error: InvokeError): Response {
   const { retryAfterMs: _internal, ...problem } = error.problem;
   const headers: Record<string, string> = {
     "content-type": "application/problem+json",

@@ -1,5 +1,5 @@
 import type { Context, Hono } from "hono";
-import { routes, type IntegrationDefinition, type ManifestIntegration, type SdkManifest } from "../../contract/index.js";
+import { routes, type IntegrationDefinition, type ManifestIntegration, type ManifestIntent, type SdkManifest } from "../../contract/index.js";
 import { contentHash } from "../../lib/canonical-json.js";
 import { actingApp, findApp } from "../apps.js";
 import type { AppEnv } from "../env.js";
@@ -39,13 +39,20 @@ export function mountSdkRoutes(app: Hono<AppEnv>, options: SdkRouteOptions): voi
     }
     integrations.sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
     const apiUrl = options.publicUrl ?? new URL(c.req.url).origin;
+    // Only for a whole-tenant or whole-app manifest: a list of integrations asks for those alone.
+    const intents = query.integrations ? [] : await manifestIntents(c, appRecord?.id ?? null);
     const manifest: SdkManifest = {
       // Not the apiUrl: the same client is reached as localhost or 127.0.0.1, and `generate --check` must agree with itself.
-      hash: contentHash({ integrations: integrations.map((i) => ({ slug: i.slug, version: i.version, contentHash: i.contentHash })) }),
+      // Intents join the hash only when there are some, so manifests without intents keep their hash.
+      hash: contentHash({
+        integrations: integrations.map((i) => ({ slug: i.slug, version: i.version, contentHash: i.contentHash })),
+        ...(intents.length > 0 ? { intents } : {}),
+      }),
       apiUrl,
       tenantId: auth.tenantId,
       appId: appRecord?.id ?? null,
       integrations,
+      ...(intents.length > 0 ? { intents } : {}),
     };
     return manifest;
   });
@@ -89,6 +96,20 @@ function toManifestIntegration(definition: IntegrationDefinition, version: numbe
     authTypeUnverified: definition.authTypeUnverified,
     actions: definition.actions,
   };
+}
+
+/** Every intent at the version the app runs (its pin, else the latest), with the providers bound to that version. */
+async function manifestIntents(c: Context<AppEnv>, appId: string | null): Promise<ManifestIntent[]> {
+  const { store, auth } = c.var;
+  const out: ManifestIntent[] = [];
+  for (const latest of await store.intents.listLatest(auth.tenantId)) {
+    const pinned = appId ? await store.intents.pinned(appId, latest.name) : undefined;
+    const intent = pinned === undefined ? latest : await store.intents.get(auth.tenantId, latest.name, pinned);
+    if (!intent) continue;
+    const bindings = await store.intents.bindings(auth.tenantId, intent.name, intent.version);
+    out.push({ name: intent.name, version: intent.version, description: intent.description, inputSchema: intent.inputSchema, outputSchema: intent.outputSchema, providers: bindings.map((binding) => binding.integration) });
+  }
+  return out;
 }
 
 async function allSlugs(c: Context<AppEnv>): Promise<string[]> {

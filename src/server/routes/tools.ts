@@ -20,7 +20,7 @@ export interface ToolRouteOptions {
 export function mountToolRoutes(app: Hono<AppEnv>, tools: ToolService, options: ToolRouteOptions): void {
   mount(app, routes.listTools, async (c, { query }) => {
     const caller = await callerOf(c, query.app);
-    const outcome = await tools.tools(caller, { integrations: splitList(query.integrations), actions: splitList(query.actions), tags: splitList(query.tags) });
+    const outcome = await tools.tools(caller, { integrations: splitList(query.integrations), actions: splitList(query.actions), tags: splitList(query.tags), intents: query.intents });
     if (outcome.kind === "missing") throw notFound(`a published version of integration "${outcome.slug}"`);
     return { format: query.format, count: outcome.tools.length, tools: outcome.tools.map((tool) => formatTool(tool, query.format)) };
   });

@@ -1,9 +1,9 @@
-import { readFile } from "node:fs/promises";
 import { InvokeResponseHeaders as Res, ProblemSchema, routes, type Problem } from "../../../contract/index.js";
 import { ApiError, type RawAnswer } from "../../../client/index.js";
 import type { Context } from "../../context.js";
-import { CliError, UsageError } from "../../errors.js";
+import { UsageError } from "../../errors.js";
 import type { IO } from "../../io.js";
+import { readJsonArgument } from "../json-argument.js";
 
 export interface InvokeOptions {
   integration: string;
@@ -46,7 +46,7 @@ const DEFAULT_MAX_PAGES = 50;
  */
 export async function run(context: Context, options: InvokeOptions): Promise<InvokeResult> {
   if (options.connection && options.user) throw new UsageError("pass --connection or --user, not both");
-  const input = await readInput(context, options.input);
+  const input = await readJsonArgument(context, options.input);
   const upstreamHeaders = parseHeaders(options.header ?? []);
   const client = await context.client();
   const call = (page: string | undefined) =>
@@ -140,21 +140,6 @@ function parseHeaders(lines: string[]): Record<string, string> | undefined {
     headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
   }
   return headers;
-}
-
-async function readInput(context: Context, value: string): Promise<unknown> {
-  const source = value === "-" ? "stdin" : value.startsWith("@") ? value.slice(1) : "--input";
-  let text: string;
-  if (value === "-") text = await context.io.readStdin();
-  else if (value.startsWith("@")) text = await readFile(value.slice(1), "utf8").catch(() => {
-    throw new UsageError(`cannot read ${value.slice(1)}`);
-  });
-  else text = value;
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new CliError(`${source} is not valid JSON: ${(error as Error).message}`);
-  }
 }
 
 export function render(result: InvokeResult, io: IO): void {

@@ -10,6 +10,7 @@ export interface ExportOptions {
   integrations?: string;
   actions?: string;
   tags?: string;
+  intents?: "include" | "replace" | "exclude";
   out?: string;
 }
 
@@ -25,7 +26,7 @@ export interface ExportResult {
 /** The same selection rules as GET /v1/tools, which does the work. */
 export async function run(context: Context, options: ExportOptions): Promise<ExportResult> {
   const list = await (await context.client()).call(routes.listTools, {
-    query: { format: options.format, app: options.app, integrations: options.integrations, actions: options.actions, tags: options.tags },
+    query: { format: options.format, app: options.app, integrations: options.integrations, actions: options.actions, tags: options.tags, ...(options.intents ? { intents: options.intents } : {}) },
   });
   const document = options.format === "mcp" ? { tools: list.tools } : list.tools;
   if (options.out === undefined) return { format: list.format, count: list.count, document };

@@ -12,6 +12,7 @@ export function registerTools(program: Command, execute: Executor): void {
       .option("--integrations <slugs>", "only these integrations, comma-separated")
       .option("--actions <globs>", "only actions matching these globs, comma-separated, e.g. 'issues.*,repos.get'")
       .option("--tags <tags>", "only actions with one of these tags, comma-separated")
+      .addOption(new Option("--intents <mode>", "intents as tools: beside the actions, instead of the actions bound to them, or none").choices(["include", "replace", "exclude"]))
       .option("--out <file>", "write to this file instead of stdout")
       .addHelpText(
         "after",
@@ -21,6 +22,6 @@ export function registerTools(program: Command, execute: Executor): void {
       ),
     execute,
     () => import("./export.js"),
-    (_args, flags) => ({ format: String(flags.format) as "jsonschema", ...given(flags, ["app", "integrations", "actions", "tags", "out"]) }),
+    (_args, flags) => ({ format: String(flags.format) as "jsonschema", ...given(flags, ["app", "integrations", "actions", "tags", "intents", "out"]) }),
   );
 }
