@@ -124,11 +124,11 @@ export interface VersionMismatch {
  */
 export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponse>;
 
-/** What the client passes to `fetch`: a JSON `POST`. */
+/** What the client passes to `fetch`: a JSON `POST` (invoke, proxy), or a `GET` without a body (batches). */
 export interface FetchInit {
   method: string;
   headers: Record<string, string>;
-  body: string;
+  body?: string | undefined;
   signal: AbortSignal;
 }
 
@@ -137,6 +137,13 @@ export interface FetchResponse {
   status: number;
   headers: HeaderReader;
   arrayBuffer(): Promise<ArrayBuffer>;
+  /** The body as a stream: read for a batch's server-sent progress events; without it, progress is polled. */
+  body?: ByteStream | null | undefined;
+}
+
+/** The part of a `ReadableStream<Uint8Array>` the client reads. */
+export interface ByteStream {
+  getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array | undefined }>; cancel(reason?: unknown): Promise<void> };
 }
 
 /** The part of `Headers` the client reads (a `Headers` object is one). */
@@ -231,11 +238,25 @@ export interface Action<I, O> {
   (input: I, options?: RequestOptions): Promise<O>;
   /** The same call, resolving to the data with its status, headers and request id. */
   withResponse(input: I, options?: RequestOptions): Promise<APIResponse<O>>;
+  /**
+   * Runs the action for many inputs in the background (`POST /v1/batches`), paced by the
+   * upstream's rate limits, and resolves once Waygate stored the batch. The handle follows its
+   * progress, waits for it, reads its per-item results and cancels it. Its code is loaded
+   * when first called, so a bundle that never batches does not carry it.
+   */
+  batch(items: readonly BatchItemRequest<I>[], options?: BatchOptions): Promise<BatchHandle<O>>;
 }
 export interface OptionalInputAction<I, O> {
   (input?: I, options?: RequestOptions): Promise<O>;
   /** The same call, resolving to the data with its status, headers and request id. */
   withResponse(input?: I, options?: RequestOptions): Promise<APIResponse<O>>;
+  /**
+   * Runs the action for many inputs in the background (`POST /v1/batches`), paced by the
+   * upstream's rate limits, and resolves once Waygate stored the batch. The handle follows its
+   * progress, waits for it, reads its per-item results and cancels it. Its code is loaded
+   * when first called, so a bundle that never batches does not carry it.
+   */
+  batch(items: readonly Partial<BatchItemRequest<I>>[], options?: BatchOptions): Promise<BatchHandle<O>>;
 }
 export interface PaginatedAction<I, O, T> extends Action<I, O> {
   /** Yields every item of every page, fetching the next page as the loop needs it. */
@@ -263,6 +284,105 @@ export interface RawRequest {
   withResponse<T = unknown>(route: Route, input?: Record<string, unknown>, options?: RequestOptions): Promise<APIResponse<T>>;
 }
 
+// ---------------------------------------------------------------------------------------
+// Batches: the types of `action.batch()`. Its code is in runtime-batch.js, loaded when first called.
+
+/** One item of a batch: the action's input, and optionally its own connection and idempotency key. */
+export interface BatchItemRequest<I> {
+  input: I;
+  /** This item's connection (a `con_…` id or an end user's id); else the batch's. */
+  connection?: string | undefined;
+  /** Sent upstream as `Idempotency-Key`; Waygate makes one per item for non-idempotent methods when none is given. */
+  idempotencyKey?: string | undefined;
+}
+
+/** Options of `action.batch()`. */
+export interface BatchOptions {
+  /** The connection of every item that names none; default the client's `connection`. */
+  connection?: string | undefined;
+  /** Items in flight at once per connection (1 to 64; default 4). */
+  concurrency?: number | undefined;
+  /** Stop once this share of the finished items failed (after at least 20 finished); the rest end `skipped`. */
+  stopOnErrorRatio?: number | undefined;
+  /** Aborts creating the batch, and ends `progress()`, `wait()` and `results()` that use it; the batch itself runs on (`cancel()` stops it). */
+  signal?: AbortSignal | undefined;
+  /** Milliseconds per request to Waygate; overrides the client's `timeout`. */
+  timeout?: number | undefined;
+  /** Milliseconds between progress polls when the `fetch` gives no body stream for server-sent events. Default 1 000. */
+  pollInterval?: number | undefined;
+}
+
+export type BatchStatus = "queued" | "running" | "completed" | "completed_with_errors" | "cancelled";
+export type BatchItemState = "queued" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
+
+/** A batch as Waygate reports it (`GET /v1/batches/{id}`). */
+export interface Batch {
+  id: string;
+  integration: string;
+  action: string;
+  app: string | null;
+  connection: string | null;
+  /** `completed`, `completed_with_errors` and `cancelled` are final. */
+  status: BatchStatus;
+  options: { concurrency: number; stopOnErrorRatio: number | null };
+  /** Items per state; `total` is their sum. */
+  counts: { total: number; queued: number; running: number; succeeded: number; failed: number; skipped: number; cancelled: number };
+  /** Items finished per second since the batch started; null before. */
+  ratePerSecond: number | null;
+  cancelRequested: boolean;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+interface BatchResultFields {
+  /** The item's index in the `items` given, from 0. */
+  seq: number;
+  connection: string | null;
+  idempotencyKey: string | null;
+  /** Sends of this item (a throttled item is sent again). */
+  attempts: number;
+  upstreamStatus: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+/** One item's outcome: the action's output when it succeeded; otherwise the problem, and the upstream's body when it answered. */
+export type BatchResult<O> =
+  | (BatchResultFields & { state: "succeeded"; result: O; error: null })
+  | (BatchResultFields & { state: Exclude<BatchItemState, "succeeded">; result: unknown; error: Problem | null });
+
+/** A running (or finished) batch, as `action.batch()` resolves to. */
+export interface BatchHandle<O> {
+  readonly id: string;
+  /** The batch as Waygate stored it. */
+  readonly batch: Batch;
+  /** Yields the batch whenever its counts change (server-sent events, else polling), the final state last. */
+  progress(): AsyncIterable<Batch>;
+  /** Resolves with the batch once it is final: `completed`, `completed_with_errors` or `cancelled`. */
+  wait(): Promise<Batch>;
+  /** Yields every item's outcome in order, page by page; `state: "failed"` for the failed ones only. */
+  results(options?: { state?: BatchItemState | undefined }): AsyncIterable<BatchResult<O>>;
+  /** Cancels what has not started (queued items end `cancelled`; items in flight finish) and resolves with the batch. */
+  cancel(): Promise<Batch>;
+}
+
+/**
+ * What runtime-batch.js gets from the client that loaded it: requests to Waygate with the
+ * client's key, app, retries and errors. Used by generated code only.
+ */
+export interface BatchContext {
+  readonly integration: string;
+  readonly action: string;
+  /** `github.issues.create`: how messages name the action. */
+  readonly label: string;
+  /** The client's default connection. */
+  readonly connection: string | undefined;
+  send(method: "GET" | "POST", path: string, body: unknown, options: RequestOptions | undefined): Promise<APIResponse<unknown>>;
+  /** `GET path` without reading the body, for a stream; undefined when the answer is not a 200 with a body stream. */
+  open(path: string, signal: AbortSignal | undefined): Promise<FetchResponse | undefined>;
+}
+
 declare const transportBrand: unique symbol;
 /** A configured connection to Waygate, shared by a client and its `withOptions` copies. Used by generated code. */
 export interface Transport {
@@ -271,6 +391,15 @@ export interface Transport {
 
 /** How a generated module binds its integration: `[property, bind]`. */
 export type Binding = readonly [property: string, bind: (transport: Transport) => unknown];
+
+declare const extensionBrand: unique symbol;
+/**
+ * A part of an integration's client that a generated module opts into (`paging`,
+ * `rawRequests`): what no module names is not referenced, so bundlers drop it.
+ */
+export interface Extension {
+  readonly [extensionBrand]: true;
+}
 
 // ---------------------------------------------------------------------------------------
 // Errors
@@ -586,15 +715,38 @@ interface Tree {
  * and its actions functions only when first read, so a client of 1 000 actions costs
  * nothing until it is used, and then only what is used.
  */
-export function bindIntegration(transport: Transport, slug: string, version: number, table: ActionTable): unknown {
+export function bindIntegration(transport: Transport, slug: string, version: number, table: ActionTable, extensions: readonly Extension[]): unknown {
   const config = transport as unknown as Config;
+  const hooks = extensions as readonly ExtensionHooks[];
   // Parsed once per table, however many clients (`withOptions` per request, say) bind it.
   let root = parsedTables.get(table);
   if (!root) parsedTables.set(table, (root = parseTable(table)));
-  const client = materialize(config, slug, version, root);
-  Object.defineProperty(client, "request", { value: rawRequest(config, slug), writable: true, configurable: true });
+  const client = materialize(config, slug, version, root, hooks);
+  for (const hook of hooks) hook.client?.(client, config, slug);
   return client;
 }
+
+/** What an `Extension` is inside: hooks that add members to each action and to the integration's client. */
+interface ExtensionHooks {
+  action?(members: Record<string, unknown>, config: Config, target: Target, label: string): void;
+  client?(client: object, config: Config, slug: string): void;
+}
+
+/** `pages()` and `paginate()` on the actions that paginate. */
+export const paging: Extension = {
+  action: (members, config, target, label) => {
+    if (target.items === undefined) return;
+    members["pages"] = named(`${label}.pages`, (input?: unknown, options?: PageOptions) => pages(config, target, input, options));
+    members["paginate"] = named(`${label}.paginate`, (input?: unknown, options?: PageOptions) => items(config, target, input, options));
+  },
+} satisfies ExtensionHooks as unknown as Extension;
+
+/** `request()` on the integration's client: raw calls through `POST /v1/proxy/{integration}`. */
+export const rawRequests: Extension = {
+  client: (client, config, slug) => {
+    Object.defineProperty(client, "request", { value: rawRequest(config, slug), writable: true, configurable: true });
+  },
+} satisfies ExtensionHooks as unknown as Extension;
 
 const parsedTables = new Map<string, Tree>();
 
@@ -626,11 +778,11 @@ function unescapeField(field: string): string {
   return field.includes("%") ? decodeURIComponent(field) : field;
 }
 
-function materialize(config: Config, slug: string, version: number, tree: Tree): object {
+function materialize(config: Config, slug: string, version: number, tree: Tree, hooks: readonly ExtensionHooks[]): object {
   const node = {};
   for (const [key, member] of tree.members) {
-    if ("members" in member) lazy(node, key, () => materialize(config, slug, version, member));
-    else define(node, key, action(config, { slug, version, ...member }));
+    if ("members" in member) lazy(node, key, () => materialize(config, slug, version, member, hooks));
+    else define(node, key, action(config, { slug, version, ...member }, hooks));
   }
   return node;
 }
@@ -666,17 +818,41 @@ interface Target {
   response: string;
 }
 
-function action(config: Config, target: Target): unknown {
+function action(config: Config, target: Target, hooks: readonly ExtensionHooks[]): unknown {
   const label = `${target.slug}.${target.member}`;
   const call = named(label, async (input?: unknown, options?: RequestOptions) => (await invoke(config, target, input, options, undefined)).data);
   const members: Record<string, unknown> = {
     withResponse: named(`${label}.withResponse`, async (input?: unknown, options?: RequestOptions) => await invoke(config, target, input, options, undefined)),
+    // A dynamic import: bundlers put runtime-batch.js in a chunk of its own, loaded on the first batch.
+    batch: named(`${label}.batch`, async (batchItems: readonly unknown[], options?: BatchOptions) =>
+      (await import("./runtime-batch.js")).startBatch(batchContext(config, target, label), batchItems, options),
+    ),
   };
-  if (target.items !== undefined) {
-    members["pages"] = named(`${label}.pages`, (input?: unknown, options?: PageOptions) => pages(config, target, input, options));
-    members["paginate"] = named(`${label}.paginate`, (input?: unknown, options?: PageOptions) => items(config, target, input, options));
-  }
+  for (const hook of hooks) hook.action?.(members, config, target, label);
   return Object.assign(call, members);
+}
+
+function batchContext(config: Config, target: Target, label: string): BatchContext {
+  const url = (path: string): string => `${config.baseUrl}${path}`;
+  return {
+    integration: target.slug,
+    action: target.name,
+    label,
+    connection: config.connection,
+    send: (method, path, body, options) => {
+      const requestId = options?.requestId ?? newRequestId();
+      const init = { method, headers: waygateHeaders(config, requestId), body: body === undefined ? undefined : JSON.stringify(body) };
+      // Only reads are repeated after a connection error: creating or cancelling twice is not a read.
+      return transmit(config, url(path), init, { label: `${label}.batch`, safe: method === "GET", target: undefined, response: "" }, options, requestId);
+    },
+    open: async (path, signal) => {
+      const headers = { ...waygateHeaders(config, newRequestId()), accept: "text/event-stream" };
+      const response = await config.fetch(url(path), { method: "GET", headers, signal: signal ?? new AbortController().signal });
+      if (response.status === 200 && response.body) return response;
+      await response.arrayBuffer().catch(() => undefined);
+      return undefined;
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -733,14 +909,26 @@ async function proxy(config: Config, slug: string, route: string, input: Record<
   return await exchange(config, `${config.baseUrl}/v1/proxy/${encodeURIComponent(slug)}`, body, { label: `${slug} request ${method} ${path}`, safe, target: undefined, response: "" }, options);
 }
 
-/** One call to Waygate, with this client's own retries of what never reached it. */
-async function exchange(config: Config, url: string, body: Record<string, unknown>, call: Call, options: RequestOptions | undefined): Promise<APIResponse<unknown>> {
+/** One invoke or proxy call to Waygate: the call's connection, retries and upstream headers in the body. */
+function exchange(config: Config, url: string, body: Record<string, unknown>, call: Call, options: RequestOptions | undefined): Promise<APIResponse<unknown>> {
   const requestId = options?.requestId ?? newRequestId();
-  const retries = Math.min(MAX_RETRIES, Math.max(0, Math.floor(options?.retries ?? config.retries)));
   const connection = options?.connection ?? config.connection;
   if (connection !== undefined) body["connection"] = connection;
-  body["retries"] = retries;
+  body["retries"] = retriesOf(config, options);
   if (options?.headers !== undefined) body["headers"] = options.headers;
+  const headers = waygateHeaders(config, requestId);
+  if (options?.idempotencyKey !== undefined) headers[HEADER.idempotencyKey] = options.idempotencyKey;
+  if (call.target !== undefined) headers[HEADER.expectedVersion] = String(call.target.version);
+  if (call.target !== undefined && config.strictVersion) headers[HEADER.versionPolicy] = "strict";
+  return transmit(config, url, { method: "POST", headers, body: JSON.stringify(body) }, call, options, requestId);
+}
+
+function retriesOf(config: Config, options: RequestOptions | undefined): number {
+  return Math.min(MAX_RETRIES, Math.max(0, Math.floor(options?.retries ?? config.retries)));
+}
+
+/** The headers of every request to Waygate: the key, the app, JSON, the request id. */
+function waygateHeaders(config: Config, requestId: string): Record<string, string> {
   const headers: Record<string, string> = {
     authorization: `Bearer ${config.apiKey}`,
     "content-type": "application/json",
@@ -748,10 +936,12 @@ async function exchange(config: Config, url: string, body: Record<string, unknow
     [HEADER.requestId]: requestId,
   };
   if (config.app !== undefined) headers[HEADER.app] = config.app;
-  if (options?.idempotencyKey !== undefined) headers[HEADER.idempotencyKey] = options.idempotencyKey;
-  if (call.target !== undefined) headers[HEADER.expectedVersion] = String(call.target.version);
-  if (call.target !== undefined && config.strictVersion) headers[HEADER.versionPolicy] = "strict";
-  const text = JSON.stringify(body);
+  return headers;
+}
+
+/** One request to Waygate, with this client's own retries of what never reached it. */
+async function transmit(config: Config, url: string, init: Omit<FetchInit, "signal">, call: Call, options: RequestOptions | undefined, requestId: string): Promise<APIResponse<unknown>> {
+  const retries = retriesOf(config, options);
   const signal = options?.signal;
   const timeout = options?.timeout ?? config.timeout;
 
@@ -760,7 +950,7 @@ async function exchange(config: Config, url: string, body: Record<string, unknow
     let response: FetchResponse;
     let bytes: ArrayBuffer;
     try {
-      ({ response, bytes } = await attemptOnce(config, url, { method: "POST", headers, body: text }, timeout, signal));
+      ({ response, bytes } = await attemptOnce(config, url, init, timeout, signal));
     } catch (error) {
       if (signal?.aborted) throw new APIUserAbortError(`${call.label}: aborted`, { requestId, cause: signal.reason });
       if (error instanceof TimedOut) {
