@@ -128,7 +128,7 @@ export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponse>
 export interface FetchInit {
   method: string;
   headers: Record<string, string>;
-  body?: string | undefined;
+  body?: string;
   signal: AbortSignal;
 }
 
@@ -841,7 +841,7 @@ function batchContext(config: Config, target: Target, label: string): BatchConte
     connection: config.connection,
     send: (method, path, body, options) => {
       const requestId = options?.requestId ?? newRequestId();
-      const init = { method, headers: waygateHeaders(config, requestId), body: body === undefined ? undefined : JSON.stringify(body) };
+      const init = { method, headers: waygateHeaders(config, requestId), ...(body === undefined ? {} : { body: JSON.stringify(body) }) };
       // Only reads are repeated after a connection error: creating or cancelling twice is not a read.
       return transmit(config, url(path), init, { label: `${label}.batch`, safe: method === "GET", target: undefined, response: "" }, options, requestId);
     },
