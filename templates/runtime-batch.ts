@@ -2,20 +2,58 @@
  * `action.batch()`: creates a batch (`POST /v1/batches`) and hands back a handle that follows
  * it. runtime.js loads this module with a dynamic `import()` the first time a batch is
  * started, so bundlers give it a chunk of its own and an application that never batches
- * does not carry it. It talks to Waygate only through the `BatchContext` the runtime gives
- * it, so keys, apps, timeouts, retries of reads and error classes are the runtime's.
+ * does not carry it. It sends its requests with the runtime's `transmit`, so keys, apps,
+ * timeouts, retries of reads and error classes are the runtime's.
  *
  * Progress comes from the server's events (`GET /v1/batches/{id}/events`, server-sent
  * events) when `fetch` gives a body stream, and from polling `GET /v1/batches/{id}`
  * otherwise, or when the stream breaks off before the batch is final.
  */
-import type { Batch, BatchContext, BatchHandle, BatchItemState, BatchOptions, BatchResult, RequestOptions } from "./runtime.js";
+import { newRequestId, transmit, waygateHeaders } from "./runtime.js";
+import type { APIResponse, Batch, BatchHandle, BatchItemState, BatchOptions, BatchResult, Config, FetchResponse, RequestOptions, Target } from "./runtime.js";
 
 const FINAL: ReadonlySet<string> = new Set(["completed", "completed_with_errors", "cancelled"]);
 const RESULTS_PAGE_SIZE = 500;
 
-/** Creates the batch and resolves with its handle. Used by runtime.js. */
-export async function startBatch(context: BatchContext, items: readonly unknown[], options: BatchOptions | undefined): Promise<BatchHandle<unknown>> {
+/** What the batch code needs of the client that started it. */
+interface BatchContext {
+  readonly integration: string;
+  readonly action: string;
+  /** `github.issues.create`: how messages name the action. */
+  readonly label: string;
+  /** The client's default connection. */
+  readonly connection: string | undefined;
+  send(method: "GET" | "POST", path: string, body: unknown, options: RequestOptions | undefined): Promise<APIResponse<unknown>>;
+  /** `GET path` without reading the body, for a stream; undefined when the answer is not a 200 with a body stream. */
+  open(path: string, signal: AbortSignal | undefined): Promise<FetchResponse | undefined>;
+}
+
+function contextOf(config: Config, target: Target, label: string): BatchContext {
+  const url = (path: string): string => `${config.baseUrl}${path}`;
+  return {
+    integration: target.slug,
+    action: target.name,
+    label,
+    connection: config.connection,
+    send: (method, path, body, options) => {
+      const requestId = options?.requestId ?? newRequestId();
+      const init = { method, headers: waygateHeaders(config, requestId), ...(body === undefined ? {} : { body: JSON.stringify(body) }) };
+      // Only reads are repeated after a connection error: creating or cancelling twice is not a read.
+      return transmit(config, url(path), init, { label: `${label}.batch`, safe: method === "GET", target: undefined, response: "" }, options, requestId);
+    },
+    open: async (path, signal) => {
+      const headers = { ...waygateHeaders(config, newRequestId()), accept: "text/event-stream" };
+      const response = await config.fetch(url(path), { method: "GET", headers, signal: signal ?? new AbortController().signal });
+      if (response.status === 200 && response.body) return response;
+      await response.arrayBuffer().catch(() => undefined);
+      return undefined;
+    },
+  };
+}
+
+/** @internal Creates the batch and resolves with its handle: `action.batch()` in runtime.js. */
+export async function startBatch(config: Config, target: Target, label: string, items: readonly unknown[], options: BatchOptions | undefined): Promise<BatchHandle<unknown>> {
+  const context = contextOf(config, target, label);
   if (!Array.isArray(items) || items.length === 0) throw new TypeError(`Waygate: ${context.label}.batch() needs a non-empty array of items like { input: {…} }`);
   const connection = options?.connection ?? context.connection;
   const body = {

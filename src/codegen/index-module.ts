@@ -7,6 +7,7 @@
  */
 import type { CodegenContext } from "./context.js";
 import { jsdoc } from "./jsdoc.js";
+import { PUBLIC_RUNTIME_MODULES } from "./runtime-build.js";
 import { jsString, NameTable } from "./naming.js";
 import type { IntegrationPlan } from "./plan.js";
 import { printFile, type ImportLine } from "./print.js";
@@ -29,7 +30,8 @@ export function runtimeExports(declarations: string): string[] {
 }
 
 export function renderIndexModule(entries: readonly IndexEntry[], head: string, ctx: CodegenContext): string {
-  const table = new NameTable([...runtimeExports(ctx.templates.runtime.dts), "createWaygate", "Waygate", "runtime"]);
+  const publicDeclarations = PUBLIC_RUNTIME_MODULES.map((module) => ctx.templates.runtime.files.get(`${module}.d.ts`) ?? "");
+  const table = new NameTable([...publicDeclarations.flatMap(runtimeExports), "createWaygate", "Waygate", "runtime"]);
   const named = entries.map((entry) => ({
     ...entry,
     clientType: table.claim(`${entry.plan.integration.slug} client`, "pascal"),
@@ -51,7 +53,7 @@ export function renderIndexModule(entries: readonly IndexEntry[], head: string, 
   ];
 
   const reexports = [
-    `export * from "./runtime.js";`,
+    ...PUBLIC_RUNTIME_MODULES.map((module) => `export * from "./${module}.js";`),
     ...named.map((entry) => `export type { ${entry.clientType} };\nexport type * as ${entry.namespace} from ${jsString(`./${entry.module}.js`)};`),
   ].join("\n");
 

@@ -22,7 +22,10 @@ export interface CompiledRuntime {
  * `runtime` itself, and the parts it loads with `import()` when first used (a bundler gives
  * each a chunk of its own, so an application that never uses one does not carry it).
  */
-export const RUNTIME_MODULES = ["runtime", "runtime-batch"] as const;
+export const RUNTIME_MODULES = ["runtime", "runtime-errors", "runtime-paging", "runtime-batch"] as const;
+
+/** The runtime modules whose exports index.ts re-exports: the client's API (runtime-batch.js has none of its own). */
+export const PUBLIC_RUNTIME_MODULES: readonly string[] = ["runtime", "runtime-errors"];
 
 /** Every runtime file a generated client ships (`runtime.js`, `runtime.d.ts`, `runtime-batch.js`…), from each module's source. */
 export function compileRuntimeFiles(sourceOf: (module: string) => string, ts: typeof TypeScript): Map<string, string> {
@@ -38,7 +41,8 @@ export function compileRuntime(source: string, ts: typeof TypeScript, fileName =
   const compilerOptions: TypeScript.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, strict: true, newLine: ts.NewLineKind.LineFeed };
   const js = ts.transpileModule(source, { compilerOptions, fileName, reportDiagnostics: true });
   const dts = ts.transpileDeclaration(source, {
-    compilerOptions: { ...compilerOptions, declaration: true, isolatedDeclarations: true },
+    // `@internal`: what runtime.js shares with its lazily loaded modules (runtime-errors.js) is not the client's API.
+    compilerOptions: { ...compilerOptions, declaration: true, isolatedDeclarations: true, stripInternal: true },
     fileName,
     reportDiagnostics: true,
   });
