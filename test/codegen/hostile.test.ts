@@ -39,7 +39,7 @@ describe("hostile manifest", () => {
     const modules = ["0day", "a-b", "con-", "constructor", "create-waygate", "index-", "proto", "runtime-", "then", "waygate-error"];
     // The `then` integration's top-level groups, one module each: `Issues` and `issues` may not share a file on a case-insensitive disk.
     const groups = ["a-b", "a", "class", "issues", "issues2", "proto", "prototype", "unicode", "x-y"].map((group) => `then.${group}.ts`);
-    const expected = [...modules.flatMap((module) => [`${module}.ts`, `${module}.types.d.ts`]), ...groups, "index.ts", "runtime-batch.d.ts", "runtime-batch.js", "runtime.d.ts", "runtime.js"];
+    const expected = [...modules.flatMap((module) => [`${module}.ts`, `${module}.types.d.ts`]), ...groups, "index.ts", "runtime-batch.d.ts", "runtime-batch.js", "runtime-errors.d.ts", "runtime-errors.js", "runtime-paging.d.ts", "runtime-paging.js", "runtime.d.ts", "runtime.js"];
     expect([...files.keys()]).toEqual(expected.sort());
   });
 
