@@ -90,7 +90,7 @@ describe("generateClient on hand-written actions", () => {
     expect(errors.dts).toContain("export declare class RateLimitError extends APIError");
     // What runtime.js shares with the modules it loads later is `@internal`: not in the declarations.
     expect(compiled.dts).not.toMatch(/declare (function|const) (transmit|invoke|isRecord|HEADER_ERROR_SOURCE)\b/);
-    expect(compiled.js).toMatch(/^export function transmit\(/m);
+    expect(compiled.js).toMatch(/^export async function transmit\(/m);
     expect(errors.dts).not.toContain("errorFor");
     // JavaScript: the types are gone, the comments stay.
     expect(compiled.js).not.toMatch(/^export (interface|type) /m);
