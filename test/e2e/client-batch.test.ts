@@ -10,7 +10,7 @@ import { at, loadGeneratedClient, type LoadedClient } from "../codegen/support/l
 import { collect, rejection } from "../codegen/support/runtime-setup.js";
 import { removeDir } from "../codegen/support/compile.js";
 import { contactsIntegration, startRateLimitedUpstream, type RateLimitedUpstream } from "../support/rate-limited-upstream.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { startTestServer, tenantApi, type TestServer } from "../support/server.js";
 
 interface BatchSnapshot {
   id: string;
@@ -43,16 +43,7 @@ describe("action.batch() of the generated client against the real server", () =>
   /** Every URL the client asked for, with its method. */
   const requested: string[] = [];
 
-  const api = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
-    const response = await fetch(server.url + path, {
-      method,
-      headers: { authorization: `Bearer ${server.tenantKey}`, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json = (await response.json()) as Record<string, unknown>;
-    if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const api = (method: string, path: string, body?: unknown) => tenantApi(server, method, path, body);
   const recordingFetch = async (url: string, init: RequestInit): Promise<Response> => {
     requested.push(`${init.method ?? "GET"} ${url.slice(server.url.length)}`);
     return await fetch(url, init);

@@ -12,7 +12,7 @@ import { startUpstream, type Upstream } from "../../src/gateway/test-upstream.js
 import { at, loadGeneratedClient, type Call, type ErrorClassName, type LoadedClient, type Paged, type RawRequest, type WaygateClient } from "../codegen/support/load-client.js";
 import { collect, rejection } from "../codegen/support/runtime-setup.js";
 import { removeDir } from "../codegen/support/compile.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { startTestServer, tenantApi, type TestServer } from "../support/server.js";
 
 describe("the generated client against the real server and a real upstream", () => {
   let server: TestServer;
@@ -22,16 +22,7 @@ describe("the generated client against the real server and a real upstream", () 
   const token = "tok_client_e2e_0123456789";
   const adaToken = "tok_ada_e2e_9876543210";
 
-  const api = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
-    const response = await fetch(server.url + path, {
-      method,
-      headers: { authorization: `Bearer ${server.tenantKey}`, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json = (await response.json()) as Record<string, unknown>;
-    if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const api = (method: string, path: string, body?: unknown) => tenantApi(server, method, path, body);
   const definition = (description: string) => ({
     slug: "crm",
     name: "CRM",
