@@ -13,6 +13,16 @@
  * This client only retries what never reached Waygate: no connection, or a 502/503/504 from a
  * proxy in front of it (an answer without `x-waygate-error-source`), and only when the call is
  * safe to repeat (an idempotent method, or an idempotency key).
+ *
+ * Built to be pruned by bundlers. A generated module names the parts it uses (`paging`,
+ * `rawRequests`: `Extension`s), so what no module names is dropped; what an action reaches
+ * only at run time is in modules of its own that this one loads with `import()` when first
+ * needed: runtime-errors.ts (the error classes for error answers), runtime-paging.ts
+ * (`pages()`, `paginate()`) and runtime-batch.ts (`.batch()`). Bundlers give each a chunk of
+ * its own. What those modules share with this one is exported and marked `@internal`
+ * (left out of runtime.d.ts). A new part of the client follows one of the two patterns: an
+ * `Extension` (or a root `Binding`) when generated modules opt in, a lazily loaded module
+ * (listed in RUNTIME_MODULES, src/codegen/runtime-build.ts) when its code can wait.
  */
 
 /*

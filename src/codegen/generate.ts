@@ -22,12 +22,13 @@ export interface GenerateOptions {
 
 /**
  * Generates the TypeScript client for a manifest: `index.ts`, the runtime (`runtime.js` and
- * `runtime.d.ts`, and `runtime-batch.js` which it loads on the first batch) and per
+ * `runtime.d.ts`, and the modules it loads when first needed: `runtime-errors.js`,
+ * `runtime-paging.js`, `runtime-batch.js`, each with its `.d.ts`) and per
  * integration its entry point (`github.ts`: `createWaygate`, `bindClient`), a declaration
  * file with its types (`github.types.d.ts`) and an entry point per top-level group
  * (`github.issues.ts`: `createWaygate` with that group alone, for small bundles). The same
  * manifest always gives the same bytes, and each file's header names only what it depends
- * on: a new version of one integration changes its two files and index.ts. Every module is
+ * on: a new version of one integration changes its own files and index.ts. Every module is
  * parsed before it is returned (parse-guard.ts). The manifest's
  * `apiUrl` is not used: clients take their base URL at run time.
  *
