@@ -224,6 +224,23 @@ describe("the generated client against the real server and a real upstream", () 
     });
   });
 
+  describe("entry points", () => {
+    it("a group's module (crm.contacts.ts) gives that group alone; its pages and errors load when first needed and are index's classes", async () => {
+      const module = loaded.integrations["crm.contacts"];
+      expect(module, "crm.contacts.ts was generated").toBeDefined();
+      const wg = module!.createWaygate({ apiKey: appKey, baseUrl: server.url, onVersionMismatch: () => {} }) as WaygateClient;
+      const crm = at<Record<string, unknown>>(wg, "crm");
+      expect(Object.keys(crm)).toEqual(["contacts"]);
+      expect(Object.keys(at<Record<string, unknown>>(crm, "contacts")).sort()).toEqual(["create", "delete", "get", "list"]);
+      const before = hits("GET /api/contacts");
+      expect(await collect(at<Paged>(wg, "crm.contacts.list").paginate({}, { maxItems: 3 }))).toEqual([{ id: "p1a" }, { id: "p1b" }, { id: "p2a" }]);
+      expect(hits("GET /api/contacts") - before).toBe(2);
+      const gone = await rejection(at(wg, "crm.contacts.get")({ id: "gone" }));
+      expect(gone).toBeInstanceOf(error("NotFoundError"));
+      expect(gone.message).toContain("Contact gone was deleted");
+    });
+  });
+
   describe("version mismatch", () => {
     it("after a new version is published the default warns once per action; strictVersion refuses with 409 and the upstream is not called", async () => {
       await api("POST", "/v1/integrations", definition("v2"));
