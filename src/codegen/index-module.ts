@@ -71,7 +71,7 @@ export function renderIndexModule(entries: readonly IndexEntry[], head: string, 
   const factoryDoc = jsdoc({
     summary: "Creates the Waygate client. Calls go to `POST {baseUrl}/v1/invoke/{integration}/{action}`; each integration is bound when first used.",
     notes: [
-      "Every option may come from the environment: `WAYGATE_API_KEY`, `WAYGATE_BASE_URL`, `WAYGATE_APP`. A bundle that imports this module holds every integration's action table; one that imports an integration's module (`createWaygate` from `./github.js`) holds only that one's.",
+      "Every option may come from the environment: `WAYGATE_API_KEY`, `WAYGATE_BASE_URL`, `WAYGATE_APP`. A bundle that imports this module holds every integration's action table; one that imports an integration's module (`createWaygate` from `./github.js`) holds only that one's, and one that imports a group's module (`./github.issues.js`) only that group's.",
     ],
     example: { lang: "ts", code: `const wg = createWaygate({ apiKey: process.env.WAYGATE_API_KEY, baseUrl: "https://waygate.example.com", app: "web" });${exampleCall}` },
   });
