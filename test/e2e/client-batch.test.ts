@@ -20,6 +20,7 @@ interface BatchSnapshot {
 }
 interface BatchResult {
   seq: number;
+  connection: string | null;
   state: string;
   upstreamStatus: number | null;
   result: unknown;
@@ -123,6 +124,14 @@ describe("action.batch() of the generated client against the real server", () =>
     expect([final.status, final.counts.succeeded]).toEqual(["completed", 2]);
     expect(requested.filter((line) => line === `GET /v1/batches/${handle.id}`).length).toBeGreaterThan(0);
     expect((await collect(handle.results())).map((result) => result.state)).toEqual(["succeeded", "succeeded"]);
+  }, 30_000);
+
+  it("the client's default connection (withOptions) is the batch's; an item's own connection is kept with it", async () => {
+    const forUser = at<Batchable>((client() as { withOptions(options: Record<string, unknown>): unknown }).withOptions({ connection: "user_42" }), "crm.contacts.create");
+    const handle = await forUser.batch([{ input: { name: "for user 42" } }, { input: { name: "for user 7" }, connection: "user_7" }]);
+    expect(handle.batch).toMatchObject({ connection: "user_42", counts: { total: 2 } });
+    await handle.wait();
+    expect((await collect(handle.results())).map((result) => result.connection)).toEqual([null, "user_7"]);
   }, 30_000);
 
   it("cancel() stops what has not started: queued items end cancelled and never reach the upstream", async () => {
