@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { defineConfig } from "tsup";
 import ts from "typescript";
-import { compileRuntime } from "./src/codegen/runtime-build.js";
+import { compileRuntimeFiles } from "./src/codegen/runtime-build.js";
 import { BUILT_RUNTIME_DIR } from "./src/codegen/templates.js";
 
 const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
@@ -39,11 +39,10 @@ export default defineConfig({
   noExternal: ["commander"],
   // node:sqlite only exists with its prefix; tsup would otherwise strip `node:` from builtins.
   removeNodeProtocol: false,
-  // The generated client's runtime, compiled once here (runtime.js + runtime.d.ts), not at every `waygate generate`.
+  // The generated client's runtime, compiled once here (runtime.js + runtime.d.ts, runtime-batch.js…), not at every `waygate generate`.
   onSuccess: async () => {
-    const { js, dts } = compileRuntime(readFileSync("templates/runtime.ts", "utf8"), ts);
+    const files = compileRuntimeFiles((module) => readFileSync(`templates/${module}.ts`, "utf8"), ts);
     mkdirSync(BUILT_RUNTIME_DIR, { recursive: true });
-    writeFileSync(join(BUILT_RUNTIME_DIR, "runtime.js"), js);
-    writeFileSync(join(BUILT_RUNTIME_DIR, "runtime.d.ts"), dts);
+    for (const [file, text] of files) writeFileSync(join(BUILT_RUNTIME_DIR, file), text);
   },
 });

@@ -13,25 +13,36 @@
  * This client only retries what never reached Waygate: no connection, or a 502/503/504 from a
  * proxy in front of it (an answer without `x-waygate-error-source`), and only when the call is
  * safe to repeat (an idempotent method, or an idempotency key).
+ *
+ * Built to be pruned by bundlers. A generated module names the parts it uses (`paging`,
+ * `rawRequests`: `Extension`s), so what no module names is dropped; what an action reaches
+ * only at run time is in modules of its own that this one loads with `import()` when first
+ * needed: runtime-errors.ts (the error classes for error answers), runtime-paging.ts
+ * (`pages()`, `paginate()`) and runtime-batch.ts (`.batch()`). Bundlers give each a chunk of
+ * its own. What those modules share with this one is exported and marked `@internal`
+ * (left out of runtime.d.ts). A new part of the client follows one of the two patterns: an
+ * `Extension` (or a root `Binding`) when generated modules opt in, a lazily loaded module
+ * (listed in RUNTIME_MODULES, src/codegen/runtime-build.ts) when its code can wait.
  */
 
 /*
- * The invoke protocol's names. src/contract/invoke.ts declares them for the whole project;
- * this file has no dependencies and so keeps a copy, which a test checks against the contract.
+ * The invoke protocol's header names. src/contract/invoke.ts declares them for the whole
+ * project; this file has no dependencies and so keeps a copy, which a test checks against the
+ * contract. One constant each, not an object: a minifier shortens constants, not property names.
  */
-const HEADER = {
-  app: "x-waygate-app",
-  idempotencyKey: "idempotency-key",
-  expectedVersion: "x-waygate-expected-version",
-  versionPolicy: "x-waygate-version-policy",
-  requestId: "x-request-id",
-  versionExecuted: "x-waygate-version-executed",
-  versionMismatch: "x-waygate-version-mismatch",
-  nextPage: "x-waygate-next-page",
-  errorSource: "x-waygate-error-source",
-  retryAfter: "retry-after",
-  retryAfterMs: "retry-after-ms",
-} as const;
+const HEADER_APP = "x-waygate-app";
+const HEADER_IDEMPOTENCY_KEY = "idempotency-key";
+const HEADER_EXPECTED_VERSION = "x-waygate-expected-version";
+const HEADER_VERSION_POLICY = "x-waygate-version-policy";
+const HEADER_REQUEST_ID = "x-request-id";
+const HEADER_VERSION_EXECUTED = "x-waygate-version-executed";
+const HEADER_VERSION_MISMATCH = "x-waygate-version-mismatch";
+/** @internal */
+export const HEADER_NEXT_PAGE = "x-waygate-next-page";
+const HEADER_RETRY_AFTER = "retry-after";
+const HEADER_RETRY_AFTER_MS = "retry-after-ms";
+/** @internal */
+export const HEADER_ERROR_SOURCE = "x-waygate-error-source";
 
 /** The `type` URLs of the problems (RFC 9457) Waygate answers the invoke and proxy routes with. */
 export interface ProblemTypeUrls {
@@ -63,7 +74,8 @@ export interface ProblemTypeUrls {
   readonly validation: "https://waygate.dev/problems/validation";
 }
 
-const PROBLEM_BASE = "https://waygate.dev/problems/";
+/** @internal */
+export const PROBLEM_BASE = "https://waygate.dev/problems/";
 
 /**
  * The problem `type` URLs, to compare with `error.problem.type`. Built from their slugs
@@ -124,11 +136,11 @@ export interface VersionMismatch {
  */
 export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponse>;
 
-/** What the client passes to `fetch`: a JSON `POST`. */
+/** What the client passes to `fetch`: a JSON `POST` (invoke, proxy), or a `GET` without a body (batches). */
 export interface FetchInit {
   method: string;
   headers: Record<string, string>;
-  body: string;
+  body?: string;
   signal: AbortSignal;
 }
 
@@ -137,6 +149,13 @@ export interface FetchResponse {
   status: number;
   headers: HeaderReader;
   arrayBuffer(): Promise<ArrayBuffer>;
+  /** The body as a stream: read for a batch's server-sent progress events; without it, progress is polled. */
+  body?: ByteStream | null | undefined;
+}
+
+/** The part of a `ReadableStream<Uint8Array>` the client reads. */
+export interface ByteStream {
+  getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array | undefined }>; cancel(reason?: unknown): Promise<void> };
 }
 
 /** The part of `Headers` the client reads (a `Headers` object is one). */
@@ -231,11 +250,25 @@ export interface Action<I, O> {
   (input: I, options?: RequestOptions): Promise<O>;
   /** The same call, resolving to the data with its status, headers and request id. */
   withResponse(input: I, options?: RequestOptions): Promise<APIResponse<O>>;
+  /**
+   * Runs the action for many inputs in the background (`POST /v1/batches`), paced by the
+   * upstream's rate limits, and resolves once Waygate stored the batch. The handle follows its
+   * progress, waits for it, reads its per-item results and cancels it. Its code is loaded
+   * when first called, so a bundle that never batches does not carry it.
+   */
+  batch(items: readonly BatchItemRequest<I>[], options?: BatchOptions): Promise<BatchHandle<O>>;
 }
 export interface OptionalInputAction<I, O> {
   (input?: I, options?: RequestOptions): Promise<O>;
   /** The same call, resolving to the data with its status, headers and request id. */
   withResponse(input?: I, options?: RequestOptions): Promise<APIResponse<O>>;
+  /**
+   * Runs the action for many inputs in the background (`POST /v1/batches`), paced by the
+   * upstream's rate limits, and resolves once Waygate stored the batch. The handle follows its
+   * progress, waits for it, reads its per-item results and cancels it. Its code is loaded
+   * when first called, so a bundle that never batches does not carry it.
+   */
+  batch(items: readonly Partial<BatchItemRequest<I>>[], options?: BatchOptions): Promise<BatchHandle<O>>;
 }
 export interface PaginatedAction<I, O, T> extends Action<I, O> {
   /** Yields every item of every page, fetching the next page as the loop needs it. */
@@ -263,6 +296,89 @@ export interface RawRequest {
   withResponse<T = unknown>(route: Route, input?: Record<string, unknown>, options?: RequestOptions): Promise<APIResponse<T>>;
 }
 
+// ---------------------------------------------------------------------------------------
+// Batches: the types of `action.batch()`. Its code is in runtime-batch.js, loaded when first called.
+
+/** One item of a batch: the action's input, and optionally its own connection and idempotency key. */
+export interface BatchItemRequest<I> {
+  input: I;
+  /** This item's connection (a `con_…` id or an end user's id); else the batch's. */
+  connection?: string | undefined;
+  /** Sent upstream as `Idempotency-Key`; Waygate makes one per item for non-idempotent methods when none is given. */
+  idempotencyKey?: string | undefined;
+}
+
+/** Options of `action.batch()`. */
+export interface BatchOptions {
+  /** The connection of every item that names none; default the client's `connection`. */
+  connection?: string | undefined;
+  /** Items in flight at once per connection (1 to 64; default 4). */
+  concurrency?: number | undefined;
+  /** Stop once this share of the finished items failed (after at least 20 finished); the rest end `skipped`. */
+  stopOnErrorRatio?: number | undefined;
+  /** Aborts creating the batch, and ends `progress()`, `wait()` and `results()` that use it; the batch itself runs on (`cancel()` stops it). */
+  signal?: AbortSignal | undefined;
+  /** Milliseconds per request to Waygate; overrides the client's `timeout`. */
+  timeout?: number | undefined;
+  /** Milliseconds between progress polls when the `fetch` gives no body stream for server-sent events. Default 1 000. */
+  pollInterval?: number | undefined;
+}
+
+export type BatchStatus = "queued" | "running" | "completed" | "completed_with_errors" | "cancelled";
+export type BatchItemState = "queued" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
+
+/** A batch as Waygate reports it (`GET /v1/batches/{id}`). */
+export interface Batch {
+  id: string;
+  integration: string;
+  action: string;
+  app: string | null;
+  connection: string | null;
+  /** `completed`, `completed_with_errors` and `cancelled` are final. */
+  status: BatchStatus;
+  options: { concurrency: number; stopOnErrorRatio: number | null };
+  /** Items per state; `total` is their sum. */
+  counts: { total: number; queued: number; running: number; succeeded: number; failed: number; skipped: number; cancelled: number };
+  /** Items finished per second since the batch started; null before. */
+  ratePerSecond: number | null;
+  cancelRequested: boolean;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+interface BatchResultFields {
+  /** The item's index in the `items` given, from 0. */
+  seq: number;
+  connection: string | null;
+  idempotencyKey: string | null;
+  /** Sends of this item (a throttled item is sent again). */
+  attempts: number;
+  upstreamStatus: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+/** One item's outcome: the action's output when it succeeded; otherwise the problem, and the upstream's body when it answered. */
+export type BatchResult<O> =
+  | (BatchResultFields & { state: "succeeded"; result: O; error: null })
+  | (BatchResultFields & { state: Exclude<BatchItemState, "succeeded">; result: unknown; error: Problem | null });
+
+/** A running (or finished) batch, as `action.batch()` resolves to. */
+export interface BatchHandle<O> {
+  readonly id: string;
+  /** The batch as Waygate stored it. */
+  readonly batch: Batch;
+  /** Yields the batch whenever its counts change (server-sent events, else polling), the final state last. */
+  progress(): AsyncIterable<Batch>;
+  /** Resolves with the batch once it is final: `completed`, `completed_with_errors` or `cancelled`. */
+  wait(): Promise<Batch>;
+  /** Yields every item's outcome in order, page by page; `state: "failed"` for the failed ones only. */
+  results(options?: { state?: BatchItemState | undefined }): AsyncIterable<BatchResult<O>>;
+  /** Cancels what has not started (queued items end `cancelled`; items in flight finish) and resolves with the batch. */
+  cancel(): Promise<Batch>;
+}
+
 declare const transportBrand: unique symbol;
 /** A configured connection to Waygate, shared by a client and its `withOptions` copies. Used by generated code. */
 export interface Transport {
@@ -272,10 +388,20 @@ export interface Transport {
 /** How a generated module binds its integration: `[property, bind]`. */
 export type Binding = readonly [property: string, bind: (transport: Transport) => unknown];
 
+declare const extensionBrand: unique symbol;
+/**
+ * A part of an integration's client that a generated module opts into (`paging`,
+ * `rawRequests`): what no module names is not referenced, so bundlers drop it.
+ */
+export interface Extension {
+  readonly [extensionBrand]: true;
+}
+
 // ---------------------------------------------------------------------------------------
 // Errors
 
-interface ErrorInit {
+/** What the error classes' constructors take. */
+export interface ErrorInit {
   requestId: string;
   /** Extra fields a subclass declares (`upstream`, `errors`). */
   [field: string]: unknown;
@@ -303,129 +429,6 @@ export class WaygateError extends Error {
   }
 }
 
-/**
- * The upstream API answered with an error status. `upstream` holds what it sent;
- * the subclass says which status (`NotFoundError` is the upstream's 404, never Waygate's).
- */
-export class APIError extends WaygateError {
-  override readonly name: string = "APIError";
-  declare readonly upstream: UpstreamResponse;
-  constructor(message: string, init: ErrorInit & { upstream: UpstreamResponse }) {
-    super(message, init);
-  }
-}
-/** The upstream answered 400. */
-export class BadRequestError extends APIError {
-  override readonly name: string = "BadRequestError";
-}
-/** The upstream answered 401: the connection's credentials were refused. */
-export class AuthenticationError extends APIError {
-  override readonly name: string = "AuthenticationError";
-}
-/** The upstream answered 403. */
-export class PermissionDeniedError extends APIError {
-  override readonly name: string = "PermissionDeniedError";
-}
-/** The upstream answered 404. */
-export class NotFoundError extends APIError {
-  override readonly name: string = "NotFoundError";
-}
-/** The upstream answered 409. */
-export class ConflictError extends APIError {
-  override readonly name: string = "ConflictError";
-}
-/** The upstream answered 422. */
-export class UnprocessableEntityError extends APIError {
-  override readonly name: string = "UnprocessableEntityError";
-}
-/** The upstream answered 429. */
-export class RateLimitError extends APIError {
-  override readonly name: string = "RateLimitError";
-  /** Seconds the upstream asked to wait (`Retry-After`), when it said. */
-  declare readonly retryAfter: number | undefined;
-  constructor(message: string, init: ErrorInit & { upstream: UpstreamResponse }) {
-    super(message, { ...init, retryAfter: secondsToWait(init.headers) });
-  }
-}
-/** The upstream answered 500 or above. */
-export class InternalServerError extends APIError {
-  override readonly name: string = "InternalServerError";
-}
-
-/** Waygate refused or failed the call itself (its answer says `x-waygate-error-source: waygate`); `problem.type` says why. */
-export class WaygateProblemError extends WaygateError {
-  override readonly name: string = "WaygateProblemError";
-}
-/** The input (or the request) is invalid; `errors` lists the fields and why. */
-export class InvalidInputError extends WaygateProblemError {
-  override readonly name: string = "InvalidInputError";
-  declare readonly errors: FieldError[];
-  constructor(message: string, init: ErrorInit) {
-    super(message, { ...init, errors: Array.isArray(init.problem?.errors) ? init.problem.errors : [] });
-  }
-}
-/** The action needs credentials and the call named no connection (and the app has no default one). */
-export class ConnectionRequiredError extends WaygateProblemError {
-  override readonly name: string = "ConnectionRequiredError";
-}
-/** The connection the call named does not exist (for this app and integration). */
-export class ConnectionNotFoundError extends WaygateProblemError {
-  override readonly name: string = "ConnectionNotFoundError";
-}
-/** The connection has no usable credentials for the integration. */
-export class AuthMissingError extends WaygateProblemError {
-  override readonly name: string = "AuthMissingError";
-}
-/** Refreshing the connection's OAuth token failed; the end user may need to reconnect. */
-export class OAuthRefreshFailedError extends WaygateProblemError {
-  override readonly name: string = "OAuthRefreshFailedError";
-}
-/** `strictVersion`: Waygate would have run another integration version than this client was generated for. */
-export class VersionMismatchError extends WaygateProblemError {
-  override readonly name: string = "VersionMismatchError";
-}
-/** Waygate refused the API key (401). */
-export class WaygateAuthenticationError extends WaygateProblemError {
-  override readonly name: string = "WaygateAuthenticationError";
-}
-/** The API key may not do this (403), e.g. an app key acting for another app. */
-export class WaygatePermissionDeniedError extends WaygateProblemError {
-  override readonly name: string = "WaygatePermissionDeniedError";
-}
-/** Waygate knows no such integration, action or app (404). */
-export class WaygateNotFoundError extends WaygateProblemError {
-  override readonly name: string = "WaygateNotFoundError";
-}
-/** Waygate's rate limit for the integration would have made the call wait too long (429). */
-export class WaygateRateLimitError extends WaygateProblemError {
-  override readonly name: string = "WaygateRateLimitError";
-  /** Seconds to wait before trying again. */
-  declare readonly retryAfter: number | undefined;
-  constructor(message: string, init: ErrorInit) {
-    super(message, { ...init, retryAfter: secondsToWait(init.headers) });
-  }
-}
-/** Waygate could not reach the upstream API (502). */
-export class UpstreamUnreachableError extends WaygateProblemError {
-  override readonly name: string = "UpstreamUnreachableError";
-}
-/** The upstream API did not answer in time (504). */
-export class UpstreamTimeoutError extends WaygateProblemError {
-  override readonly name: string = "UpstreamTimeoutError";
-}
-/** The upstream's answer was larger than Waygate accepts (502). */
-export class UpstreamResponseTooLargeError extends WaygateProblemError {
-  override readonly name: string = "UpstreamResponseTooLargeError";
-}
-/** The upstream's answer did not match the action's output schema (strict validation, 502). */
-export class InvalidOutputError extends WaygateProblemError {
-  override readonly name: string = "InvalidOutputError";
-}
-/** A page token was not one Waygate issued, or has expired (400). */
-export class InvalidPageTokenError extends WaygateProblemError {
-  override readonly name: string = "InvalidPageTokenError";
-}
-
 /** No answer from Waygate: DNS, refused or reset connection, or an unreadable body. */
 export class APIConnectionError extends WaygateError {
   override readonly name: string = "APIConnectionError";
@@ -440,42 +443,12 @@ export class APIUserAbortError extends WaygateError {
 }
 export { APIConnectionError as ConnectionError, APIConnectionTimeoutError as TimeoutError };
 
-type APIErrorClass = new (message: string, init: ErrorInit & { upstream: UpstreamResponse }) => APIError;
-const UPSTREAM_CLASSES: ReadonlyMap<number, APIErrorClass> = new Map<number, APIErrorClass>([
-  [400, BadRequestError],
-  [401, AuthenticationError],
-  [403, PermissionDeniedError],
-  [404, NotFoundError],
-  [409, ConflictError],
-  [422, UnprocessableEntityError],
-  [429, RateLimitError],
-]);
-
-type ProblemErrorClass = new (message: string, init: ErrorInit) => WaygateProblemError;
-/** Waygate's problem types (by slug, after `PROBLEM_BASE`) and their classes. */
-const PROBLEM_CLASSES: ReadonlyMap<string, ProblemErrorClass> = new Map<string, ProblemErrorClass>([
-  ["invalid-input", InvalidInputError],
-  ["validation", InvalidInputError],
-  ["connection-required", ConnectionRequiredError],
-  ["connection-not-found", ConnectionNotFoundError],
-  ["auth-missing", AuthMissingError],
-  ["oauth-refresh-failed", OAuthRefreshFailedError],
-  ["version-mismatch", VersionMismatchError],
-  ["unauthorized", WaygateAuthenticationError],
-  ["forbidden", WaygatePermissionDeniedError],
-  ["not-found", WaygateNotFoundError],
-  ["rate-limit-wait-exceeded", WaygateRateLimitError],
-  ["upstream-unreachable", UpstreamUnreachableError],
-  ["upstream-timeout", UpstreamTimeoutError],
-  ["upstream-response-too-large", UpstreamResponseTooLargeError],
-  ["invalid-output", InvalidOutputError],
-  ["invalid-page-token", InvalidPageTokenError],
-]);
 
 // ---------------------------------------------------------------------------------------
 // Configuration
 
-interface Config {
+/** @internal */
+export interface Config {
   apiKey: string;
   baseUrl: string;
   app: string | undefined;
@@ -586,15 +559,46 @@ interface Tree {
  * and its actions functions only when first read, so a client of 1 000 actions costs
  * nothing until it is used, and then only what is used.
  */
-export function bindIntegration(transport: Transport, slug: string, version: number, table: ActionTable): unknown {
+export function bindIntegration(transport: Transport, slug: string, version: number, table: ActionTable, extensions: readonly Extension[]): unknown {
   const config = transport as unknown as Config;
+  const hooks = extensions as readonly ExtensionHooks[];
   // Parsed once per table, however many clients (`withOptions` per request, say) bind it.
   let root = parsedTables.get(table);
   if (!root) parsedTables.set(table, (root = parseTable(table)));
-  const client = materialize(config, slug, version, root);
-  Object.defineProperty(client, "request", { value: rawRequest(config, slug), writable: true, configurable: true });
+  const client = materialize(config, slug, version, root, hooks);
+  for (const hook of hooks) hook.client?.(client, config, slug);
   return client;
 }
+
+/** What an `Extension` is inside: hooks that add members to each action and to the integration's client. */
+interface ExtensionHooks {
+  action?(members: Record<string, unknown>, config: Config, target: Target, label: string): void;
+  client?(client: object, config: Config, slug: string): void;
+}
+
+/**
+ * `pages()` and `paginate()` on the actions that paginate. Their code is in runtime-paging.js,
+ * loaded with `import()` when the first page is asked for (a bundler gives it a chunk of its own).
+ */
+export const paging: Extension = {
+  action: (members, config, target, label) => {
+    if (target.items === undefined) return;
+    members["pages"] = named(`${label}.pages`, (input?: unknown, options?: PageOptions) => loadedLater(async () => (await import("./runtime-paging.js")).pages(config, target, input, options)));
+    members["paginate"] = named(`${label}.paginate`, (input?: unknown, options?: PageOptions) => loadedLater(async () => (await import("./runtime-paging.js")).items(config, target, input, options)));
+  },
+} satisfies ExtensionHooks as unknown as Extension;
+
+/** An async iterable whose source is made when the loop first asks for an item. */
+async function* loadedLater<T>(source: () => Promise<AsyncIterable<T>>): AsyncGenerator<T, void, undefined> {
+  yield* await source();
+}
+
+/** `request()` on the integration's client: raw calls through `POST /v1/proxy/{integration}`. */
+export const rawRequests: Extension = {
+  client: (client, config, slug) => {
+    Object.defineProperty(client, "request", { value: rawRequest(config, slug), writable: true, configurable: true });
+  },
+} satisfies ExtensionHooks as unknown as Extension;
 
 const parsedTables = new Map<string, Tree>();
 
@@ -626,11 +630,11 @@ function unescapeField(field: string): string {
   return field.includes("%") ? decodeURIComponent(field) : field;
 }
 
-function materialize(config: Config, slug: string, version: number, tree: Tree): object {
+function materialize(config: Config, slug: string, version: number, tree: Tree, hooks: readonly ExtensionHooks[]): object {
   const node = {};
   for (const [key, member] of tree.members) {
-    if ("members" in member) lazy(node, key, () => materialize(config, slug, version, member));
-    else define(node, key, action(config, { slug, version, ...member }));
+    if ("members" in member) lazy(node, key, () => materialize(config, slug, version, member, hooks));
+    else define(node, key, action(config, { slug, version, ...member }, hooks));
   }
   return node;
 }
@@ -656,7 +660,8 @@ function named<F extends object>(name: string, fn: F): F {
   return Object.defineProperty(fn, "name", { value: name });
 }
 
-interface Target {
+/** @internal */
+export interface Target {
   slug: string;
   version: number;
   member: string;
@@ -666,16 +671,17 @@ interface Target {
   response: string;
 }
 
-function action(config: Config, target: Target): unknown {
+function action(config: Config, target: Target, hooks: readonly ExtensionHooks[]): unknown {
   const label = `${target.slug}.${target.member}`;
   const call = named(label, async (input?: unknown, options?: RequestOptions) => (await invoke(config, target, input, options, undefined)).data);
   const members: Record<string, unknown> = {
     withResponse: named(`${label}.withResponse`, async (input?: unknown, options?: RequestOptions) => await invoke(config, target, input, options, undefined)),
+    // A dynamic import: bundlers put runtime-batch.js in a chunk of its own, loaded on the first batch.
+    batch: named(`${label}.batch`, async (batchItems: readonly unknown[], options?: BatchOptions) =>
+      (await import("./runtime-batch.js")).startBatch(config, target, label, batchItems, options),
+    ),
   };
-  if (target.items !== undefined) {
-    members["pages"] = named(`${label}.pages`, (input?: unknown, options?: PageOptions) => pages(config, target, input, options));
-    members["paginate"] = named(`${label}.paginate`, (input?: unknown, options?: PageOptions) => items(config, target, input, options));
-  }
+  for (const hook of hooks) hook.action?.(members, config, target, label);
   return Object.assign(call, members);
 }
 
@@ -753,7 +759,8 @@ const MAX_DELAY_MS = 8_000;
 const MAX_RETRY_AFTER_MS = 60_000;
 const MAX_RETRIES = 10;
 
-interface Call {
+/** @internal */
+export interface Call {
   /** `github.issues.create`, or `github request GET /path`: how messages name the call. */
   label: string;
   /** Whether repeating the call cannot do it twice. */
@@ -763,7 +770,8 @@ interface Call {
   response: string;
 }
 
-function invoke(config: Config, target: Target, input: unknown, options: RequestOptions | undefined, page: string | undefined): Promise<APIResponse<unknown>> {
+/** @internal One invoke of an action; `page` is the server's token of the page to fetch. */
+export function invoke(config: Config, target: Target, input: unknown, options: RequestOptions | undefined, page: string | undefined): Promise<APIResponse<unknown>> {
   const url = `${config.baseUrl}/v1/invoke/${encodeURIComponent(target.slug)}/${encodeURIComponent(target.name)}`;
   const body: Record<string, unknown> = { input: input ?? {} };
   if (page !== undefined) body["page"] = page;
@@ -797,25 +805,39 @@ async function proxy(config: Config, slug: string, route: string, input: Record<
   return await exchange(config, `${config.baseUrl}/v1/proxy/${encodeURIComponent(slug)}`, body, { label: `${slug} request ${method} ${path}`, safe, target: undefined, response: "" }, options);
 }
 
-/** One call to Waygate, with this client's own retries of what never reached it. */
-async function exchange(config: Config, url: string, body: Record<string, unknown>, call: Call, options: RequestOptions | undefined): Promise<APIResponse<unknown>> {
+/** One invoke or proxy call to Waygate: the call's connection, retries and upstream headers in the body. */
+function exchange(config: Config, url: string, body: Record<string, unknown>, call: Call, options: RequestOptions | undefined): Promise<APIResponse<unknown>> {
   const requestId = options?.requestId ?? newRequestId();
-  const retries = Math.min(MAX_RETRIES, Math.max(0, Math.floor(options?.retries ?? config.retries)));
   const connection = options?.connection ?? config.connection;
   if (connection !== undefined) body["connection"] = connection;
-  body["retries"] = retries;
+  body["retries"] = retriesOf(config, options);
   if (options?.headers !== undefined) body["headers"] = options.headers;
+  const headers = waygateHeaders(config, requestId);
+  if (options?.idempotencyKey !== undefined) headers[HEADER_IDEMPOTENCY_KEY] = options.idempotencyKey;
+  if (call.target !== undefined) headers[HEADER_EXPECTED_VERSION] = String(call.target.version);
+  if (call.target !== undefined && config.strictVersion) headers[HEADER_VERSION_POLICY] = "strict";
+  return transmit(config, url, { method: "POST", headers, body: JSON.stringify(body) }, call, options, requestId);
+}
+
+function retriesOf(config: Config, options: RequestOptions | undefined): number {
+  return Math.min(MAX_RETRIES, Math.max(0, Math.floor(options?.retries ?? config.retries)));
+}
+
+/** @internal The headers of every request to Waygate: the key, the app, JSON, the request id. */
+export function waygateHeaders(config: Config, requestId: string): Record<string, string> {
   const headers: Record<string, string> = {
     authorization: `Bearer ${config.apiKey}`,
     "content-type": "application/json",
     accept: "application/json, application/problem+json, */*",
-    [HEADER.requestId]: requestId,
+    [HEADER_REQUEST_ID]: requestId,
   };
-  if (config.app !== undefined) headers[HEADER.app] = config.app;
-  if (options?.idempotencyKey !== undefined) headers[HEADER.idempotencyKey] = options.idempotencyKey;
-  if (call.target !== undefined) headers[HEADER.expectedVersion] = String(call.target.version);
-  if (call.target !== undefined && config.strictVersion) headers[HEADER.versionPolicy] = "strict";
-  const text = JSON.stringify(body);
+  if (config.app !== undefined) headers[HEADER_APP] = config.app;
+  return headers;
+}
+
+/** @internal One request to Waygate, with this client's own retries of what never reached it. */
+export async function transmit(config: Config, url: string, init: Omit<FetchInit, "signal">, call: Call, options: RequestOptions | undefined, requestId: string): Promise<APIResponse<unknown>> {
+  const retries = retriesOf(config, options);
   const signal = options?.signal;
   const timeout = options?.timeout ?? config.timeout;
 
@@ -824,7 +846,7 @@ async function exchange(config: Config, url: string, body: Record<string, unknow
     let response: FetchResponse;
     let bytes: ArrayBuffer;
     try {
-      ({ response, bytes } = await attemptOnce(config, url, { method: "POST", headers, body: text }, timeout, signal));
+      ({ response, bytes } = await attemptOnce(config, url, init, timeout, signal));
     } catch (error) {
       if (signal?.aborted) throw new APIUserAbortError(`${call.label}: aborted`, { requestId, cause: signal.reason });
       if (error instanceof TimedOut) {
@@ -837,18 +859,19 @@ async function exchange(config: Config, url: string, body: Record<string, unknow
       continue;
     }
     const status = response.status;
-    const answered = { status, headers: response.headers, requestId: response.headers.get(HEADER.requestId) ?? requestId };
+    const answered = { status, headers: response.headers, requestId: response.headers.get(HEADER_REQUEST_ID) ?? requestId };
     if (call.target !== undefined) reportVersion(config, call.target, response.headers);
     if (status >= 200 && status < 400) {
       return { ...answered, data: decodeBody(bytes, answered, call.response), versionExecuted: versionExecuted(response.headers) };
     }
-    const fromProxy = response.headers.get(HEADER.errorSource) === null && (status === 502 || status === 503 || status === 504);
+    const fromProxy = response.headers.get(HEADER_ERROR_SOURCE) === null && (status === 502 || status === 503 || status === 504);
     const wait = retryAfterMs(response.headers);
     if (fromProxy && call.safe && attempt < retries && (wait ?? 0) <= MAX_RETRY_AFTER_MS) {
       await sleep(wait ?? backoffMs(attempt), signal, requestId, call.label);
       continue;
     }
-    throw errorFor(call, answered, bytes);
+    // The error classes for answers are loaded with the first error answer (runtime-errors.js).
+    throw (await import("./runtime-errors.js")).errorFor(call.label, answered, bytes);
   }
 }
 
@@ -883,12 +906,12 @@ async function attemptOnce(config: Config, url: string, init: Omit<FetchInit, "s
 
 function reportVersion(config: Config, target: Target, headers: HeaderReader): void {
   const executed = versionExecuted(headers);
-  if (headers.get(HEADER.versionMismatch) === null && (executed === undefined || executed === target.version)) return;
+  if (headers.get(HEADER_VERSION_MISMATCH) === null && (executed === undefined || executed === target.version)) return;
   config.onVersionMismatch({ integration: target.slug, action: target.name, expected: target.version, executed });
 }
 
 function versionExecuted(headers: HeaderReader): number | undefined {
-  const value = Number(headers.get(HEADER.versionExecuted) ?? NaN);
+  const value = Number(headers.get(HEADER_VERSION_EXECUTED) ?? NaN);
   return Number.isSafeInteger(value) ? value : undefined;
 }
 
@@ -916,76 +939,11 @@ function decodeBody(bytes: ArrayBuffer, answered: Answered, response: string): u
   }
 }
 
-interface Answered {
+/** @internal */
+export interface Answered {
   status: number;
   headers: HeaderReader;
   requestId: string;
-}
-
-/**
- * The error for an error answer. Who failed decides the class: the upstream (`upstream-error`
- * problems, `x-waygate-error-source: upstream`) gives an `APIError` by the upstream's status;
- * Waygate gives a `WaygateProblemError` by problem type; anything else (a proxy in front,
- * a wrong `baseUrl`) a `WaygateError` (`APIConnectionError` for 502/503/504).
- */
-function errorFor(call: Call, answered: Answered, bytes: ArrayBuffer): WaygateError {
-  const { status, headers, requestId } = answered;
-  const text = new TextDecoder().decode(bytes);
-  const parsed = parseJson(text);
-  const problem: Problem | undefined = isRecord(parsed) ? (parsed as Problem) : undefined;
-  const source = headers.get(HEADER.errorSource);
-  const init = { requestId, status, headers, problem };
-  const suffix = ` (request ${requestId})`;
-  const type = typeof problem?.type === "string" && problem.type.startsWith(PROBLEM_BASE) ? problem.type.slice(PROBLEM_BASE.length) : undefined;
-  if (type === "upstream-error" || source === "upstream") {
-    const upstream: UpstreamResponse = isRecord(problem?.upstream) ? { status, headers: {}, ...problem.upstream } : { status, headers: {}, body: problem ?? text };
-    const quoted = upstreamMessage(upstream.body);
-    const message = `${call.label}: the upstream answered ${upstream.status}${quoted ? `: ${quoted}` : ""}${suffix}`;
-    const Class = UPSTREAM_CLASSES.get(upstream.status) ?? (upstream.status >= 500 ? InternalServerError : APIError);
-    return new Class(message, { ...init, upstream });
-  }
-  const known = type === undefined ? undefined : PROBLEM_CLASSES.get(type);
-  if (known !== undefined || source === "waygate") {
-    const detail = problem?.detail ?? problem?.title ?? `HTTP ${status}`;
-    const Class = known ?? WaygateProblemError;
-    return new Class(`${call.label}: ${detail}${suffix}`, init);
-  }
-  const what = `${call.label}: ${status} from a server that is not Waygate${text ? `: ${clip(text)}` : ""}${suffix}`;
-  return status === 502 || status === 503 || status === 504 ? new APIConnectionError(what, init) : new WaygateError(what, init);
-}
-
-/** The upstream's own words: GitHub `message`, Stripe `error.message`, OAuth `error_description`, problem `detail`, Slack `error`… */
-function upstreamMessage(body: unknown): string {
-  if (typeof body === "string") return clip(body);
-  if (!isRecord(body)) return "";
-  const error = body["error"];
-  const errors = body["errors"];
-  const first = Array.isArray(errors) && isRecord(errors[0]) ? errors[0] : undefined;
-  const candidates = [
-    body["error_description"],
-    body["message"],
-    isRecord(error) ? error["message"] : undefined,
-    body["detail"],
-    error,
-    first?.["message"],
-    first?.["detail"],
-    body["title"],
-  ];
-  const found = candidates.find((candidate): candidate is string => typeof candidate === "string" && candidate.trim() !== "");
-  return found === undefined ? "" : clip(found);
-}
-
-function clip(text: string): string {
-  const line = text.trim().replace(/\s+/g, " ");
-  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 function messageOf(error: unknown): string {
@@ -995,20 +953,15 @@ function messageOf(error: unknown): string {
   return typeof code === "string" ? `${message} (${code})` : message;
 }
 
-/** `retry-after-ms`, else `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
-function retryAfterMs(headers: HeaderReader | undefined): number | undefined {
-  const ms = Number(headers?.get(HEADER.retryAfterMs)?.trim() || NaN);
+/** @internal `retry-after-ms`, else `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+export function retryAfterMs(headers: HeaderReader | undefined): number | undefined {
+  const ms = Number(headers?.get(HEADER_RETRY_AFTER_MS)?.trim() || NaN);
   if (Number.isFinite(ms) && ms >= 0) return ms;
-  const value = headers?.get(HEADER.retryAfter)?.trim();
+  const value = headers?.get(HEADER_RETRY_AFTER)?.trim();
   if (!value) return undefined;
   if (/^\d+$/.test(value)) return Number(value) * 1000;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-function secondsToWait(headers: HeaderReader | undefined): number | undefined {
-  const ms = retryAfterMs(headers);
-  return ms === undefined ? undefined : ms / 1000;
 }
 
 /** Exponential backoff with full jitter: spreads retries of many clients apart. */
@@ -1032,52 +985,12 @@ function sleep(ms: number, signal: AbortSignal | undefined, requestId: string, l
   });
 }
 
-/** A request id for logs on both sides; not a secret, so `Math.random` is enough (and exists everywhere). */
-function newRequestId(): string {
+/** @internal A request id for logs on both sides; not a secret, so `Math.random` is enough (and exists everywhere). */
+export function newRequestId(): string {
   return `wgc_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 12)}`;
 }
 
-// ---------------------------------------------------------------------------------------
-// Pagination: the server decides where the next page is (`x-waygate-next-page`); the client
-// sends the token back and reads the items at the action's `itemsPath`.
-
-async function* pages(config: Config, target: Target, input: unknown, options: PageOptions | undefined): AsyncGenerator<Page<unknown>, void, undefined> {
-  const maxPages = options?.maxPages ?? Infinity;
-  const maxItems = options?.maxItems ?? Infinity;
-  let token: string | undefined;
-  let pageCount = 0;
-  let itemCount = 0;
-  while (pageCount < maxPages && itemCount < maxItems) {
-    const response = await invoke(config, target, input, options, token);
-    const found = readPointer(response.data, target.items ?? "");
-    const items: unknown[] = Array.isArray(found) ? found.slice(0, maxItems - itemCount) : [];
-    const next = response.headers.get(HEADER.nextPage) ?? undefined;
-    pageCount++;
-    itemCount += items.length;
-    yield { items, data: response.data, status: response.status, headers: response.headers, requestId: response.requestId, nextPage: next };
-    // A token repeated would loop forever.
-    if (next === undefined || next === "" || next === token) return;
-    token = next;
-  }
-}
-
-async function* items(config: Config, target: Target, input: unknown, options: PageOptions | undefined): AsyncGenerator<unknown, void, undefined> {
-  for await (const page of pages(config, target, input, options)) yield* page.items;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** @internal */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** RFC 6901 JSON pointer; only own properties, so `/__proto__` finds nothing. */
-function readPointer(document: unknown, pointer: string): unknown {
-  if (pointer === "") return document;
-  let node = document;
-  for (const raw of pointer.replace(/^\//, "").split("/")) {
-    const part = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (Array.isArray(node) && /^(0|[1-9][0-9]*)$/.test(part)) node = node[Number(part)];
-    else if (isRecord(node) && Object.hasOwn(node, part)) node = node[part];
-    else return undefined;
-  }
-  return node;
 }

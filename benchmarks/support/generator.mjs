@@ -21,7 +21,7 @@ export async function bundleGenerator(outfile) {
         'export { generateClient } from "./src/codegen/index.ts";',
         'export { importDocument } from "./src/importer/index.ts";',
         'export { githubManifest } from "./test/codegen/support/github-manifest.ts";',
-        'export { compileRuntime } from "./src/codegen/runtime-build.ts";',
+        'export { compileRuntimeFiles } from "./src/codegen/runtime-build.ts";',
         'export { BUILT_RUNTIME_DIR } from "./src/codegen/templates.ts";',
       ].join("\n"),
       resolveDir: root,
@@ -44,10 +44,9 @@ export async function bundleGenerator(outfile) {
  * instead of compiling templates/runtime.ts in every run.
  */
 async function buildRuntime(bundle) {
-  const { compileRuntime, BUILT_RUNTIME_DIR } = await import(pathToFileURL(bundle).href);
+  const { compileRuntimeFiles, BUILT_RUNTIME_DIR } = await import(pathToFileURL(bundle).href);
   const { default: ts } = await import("typescript");
-  const { js, dts } = compileRuntime(readFileSync(join(root, "templates/runtime.ts"), "utf8"), ts);
+  const files = compileRuntimeFiles((module) => readFileSync(join(root, `templates/${module}.ts`), "utf8"), ts);
   mkdirSync(join(root, BUILT_RUNTIME_DIR), { recursive: true });
-  writeFileSync(join(root, BUILT_RUNTIME_DIR, "runtime.js"), js);
-  writeFileSync(join(root, BUILT_RUNTIME_DIR, "runtime.d.ts"), dts);
+  for (const [file, text] of files) writeFileSync(join(root, BUILT_RUNTIME_DIR, file), text);
 }

@@ -8,7 +8,7 @@ import { indexHeader, integrationHeader, intentsHeader, runtimeHeader } from "./
 import { intentFiles } from "./intents-module.js";
 import { compare } from "./hoist.js";
 import { renderIndexModule, type IndexEntry } from "./index-module.js";
-import { integrationFiles, renderIntegrationModule, renderIntegrationTypes } from "./integration-module.js";
+import { groupModules, integrationFiles, renderGroupModule, renderIntegrationModule, renderIntegrationTypes } from "./integration-module.js";
 import { CodegenError, fileTable } from "./naming.js";
 import { assertEveryModuleParses } from "./parse-guard.js";
 import { planIntegration } from "./plan.js";
@@ -23,10 +23,13 @@ export interface GenerateOptions {
 
 /**
  * Generates the TypeScript client for a manifest: `index.ts`, the runtime (`runtime.js` and
- * `runtime.d.ts`) and per integration its entry point (`github.ts`: `createWaygate`,
- * `bindClient`) and a declaration file with its types (`github.types.d.ts`). The same
+ * `runtime.d.ts`, and the modules it loads when first needed: `runtime-errors.js`,
+ * `runtime-paging.js`, `runtime-batch.js`, each with its `.d.ts`) and per
+ * integration its entry point (`github.ts`: `createWaygate`, `bindClient`), a declaration
+ * file with its types (`github.types.d.ts`) and an entry point per top-level group
+ * (`github.issues.ts`: `createWaygate` with that group alone, for small bundles). The same
  * manifest always gives the same bytes, and each file's header names only what it depends
- * on: a new version of one integration changes its two files and index.ts. Every module is
+ * on: a new version of one integration changes its own files and index.ts. Every module is
  * parsed before it is returned (parse-guard.ts). The manifest's
  * `apiUrl` is not used: clients take their base URL at run time.
  *
@@ -54,12 +57,12 @@ export function generateClient(manifest: SdkManifest, options: GenerateOptions):
     const head = integrationHeader(options.generatorVersion, integration);
     output.set(names.types, renderIntegrationTypes(plan, head));
     output.set(names.module, renderIntegrationModule(plan, names.module, names.typesSpecifier, head));
+    for (const group of groupModules(plan, module)) output.set(group.file, renderGroupModule(plan, group, names.typesSpecifier, head));
   }
   const intents = manifest.intents ?? [];
   for (const [path, text] of intentFiles(intents, intentsHeader(options.generatorVersion, intents), ctx)) output.set(path, text);
   const runtimeHead = runtimeHeader(options.generatorVersion);
-  output.set("runtime.js", runtimeHead + ctx.templates.runtime.js);
-  output.set("runtime.d.ts", runtimeHead + ctx.templates.runtime.dts);
+  for (const [file, text] of ctx.templates.runtime.files) output.set(file, runtimeHead + text);
   output.set("index.ts", renderIndexModule(entries, indexHeader(options.generatorVersion, integrations, intents), ctx, intents.length > 0));
   const sorted = new Map([...output].sort(([a], [b]) => compare(a, b)));
   assertEveryModuleParses(sorted);

@@ -7,6 +7,7 @@
  */
 import type { CodegenContext } from "./context.js";
 import { jsdoc } from "./jsdoc.js";
+import { PUBLIC_RUNTIME_MODULES } from "./runtime-build.js";
 import { jsString, NameTable } from "./naming.js";
 import type { IntegrationPlan } from "./plan.js";
 import { printFile, type ImportLine } from "./print.js";
@@ -29,7 +30,8 @@ export function runtimeExports(declarations: string): string[] {
 }
 
 export function renderIndexModule(entries: readonly IndexEntry[], head: string, ctx: CodegenContext, withIntents = false): string {
-  const table = new NameTable([...runtimeExports(ctx.templates.runtime.dts), "createWaygate", "Waygate", "runtime"]);
+  const publicDeclarations = PUBLIC_RUNTIME_MODULES.map((module) => ctx.templates.runtime.files.get(`${module}.d.ts`) ?? "");
+  const table = new NameTable([...publicDeclarations.flatMap(runtimeExports), "createWaygate", "Waygate", "runtime"]);
   const named = entries.map((entry) => ({
     ...entry,
     clientType: table.claim(`${entry.plan.integration.slug} client`, "pascal"),
@@ -55,7 +57,7 @@ export function renderIndexModule(entries: readonly IndexEntry[], head: string, 
   ];
 
   const reexports = [
-    `export * from "./runtime.js";`,
+    ...PUBLIC_RUNTIME_MODULES.map((module) => `export * from "./${module}.js";`),
     ...(withIntents ? [`export type { ${intentsType} };`] : []),
     ...named.map((entry) => `export type { ${entry.clientType} };\nexport type * as ${entry.namespace} from ${jsString(`./${entry.module}.js`)};`),
   ].join("\n");
@@ -75,7 +77,7 @@ export function renderIndexModule(entries: readonly IndexEntry[], head: string, 
   const factoryDoc = jsdoc({
     summary: "Creates the Waygate client. Calls go to `POST {baseUrl}/v1/invoke/{integration}/{action}`; each integration is bound when first used.",
     notes: [
-      "Every option may come from the environment: `WAYGATE_API_KEY`, `WAYGATE_BASE_URL`, `WAYGATE_APP`. A bundle that imports this module holds every integration's action table; one that imports an integration's module (`createWaygate` from `./github.js`) holds only that one's.",
+      "Every option may come from the environment: `WAYGATE_API_KEY`, `WAYGATE_BASE_URL`, `WAYGATE_APP`. A bundle that imports this module holds every integration's action table; one that imports an integration's module (`createWaygate` from `./github.js`) holds only that one's, and one that imports a group's module (`./github.issues.js`) only that group's.",
     ],
     example: { lang: "ts", code: `const wg = createWaygate({ apiKey: process.env.WAYGATE_API_KEY, baseUrl: "https://waygate.example.com", app: "web" });${exampleCall}` },
   });

@@ -15,12 +15,15 @@
  *   `createWaygate` gives a client of this integration alone, so a bundle that imports it
  *   holds no other integration's table. It re-exports the types, so
  *   `import type { IssuesCreateInput } from "./github.js"` works.
+ * - `github.issues.ts`, one per top-level group: `createWaygate` giving `wg.github.issues`
+ *   alone, with that group's table only. A bundle that calls one GitHub action imports this
+ *   one and holds a few dozen rows instead of GitHub's 1 200 (and no `request()`).
  *
  * All names come from the plan's naming tables; every string from a spec is escaped.
  */
 import { HttpMethodSchema } from "../contract/integrations.js";
 import { jsdoc } from "./jsdoc.js";
-import { CodegenError, jsString } from "./naming.js";
+import { CodegenError, jsString, NameTable } from "./naming.js";
 import { printFile } from "./print.js";
 import { CLIENT_RESERVED, type ActionPlan, type ClientGroup, type IntegrationPlan, type NamedType } from "./plan.js";
 import { isRecord } from "./schema-normalize.js";
@@ -33,6 +36,64 @@ const INDENT = "    ";
 /** The files of one integration whose module is `module` (`github`). */
 export function integrationFiles(module: string): { module: string; types: string; typesSpecifier: string } {
   return { module: `${module}.ts`, types: `${module}.types.d.ts`, typesSpecifier: `./${module}.types.js` };
+}
+
+/** A top-level group of an integration's client and the module that gives it alone (`github.issues.ts`). */
+export interface GroupModule {
+  readonly name: string;
+  readonly group: ClientGroup;
+  readonly file: string;
+}
+
+/**
+ * One module per top-level group, named `<module>.<group>.ts` with the group's name in file
+ * style (`pull-requests`); unique ignoring case, and never `types`, which would meet
+ * `<module>.types.d.ts`.
+ */
+export function groupModules(plan: IntegrationPlan, module: string): GroupModule[] {
+  const names = new NameTable(["types"], { caseInsensitive: true });
+  return plan.tree.members.flatMap(({ name, node }) => ("members" in node ? [{ name, group: node, file: `${module}.${names.claim(name, "file", "group")}.ts` }] : []));
+}
+
+/** `github.issues.ts`: the group's table and a `createWaygate` whose client holds that group alone. */
+export function renderGroupModule(plan: IntegrationPlan, group: GroupModule, typesSpecifier: string, head: string): string {
+  const { integration } = plan;
+  const actions = actionsInOrder(group.group);
+  const table = `${jsdoc({ summary: `The \`${group.name}\` actions of ${integration.name}, one per line (\`ActionTable\` in runtime.d.ts).` })}const ACTIONS = \`\n${templateText(actions.map((action) => `${actionRow(action)}\n`).join(""))}\`;`;
+  const property = plan.property;
+  const waygate = `${jsdoc({ summary: `A Waygate client with the \`${group.name}\` actions of ${integration.name} alone (\`createWaygate\` in this module).` })}export interface Waygate {\n${INDENT}readonly ${property}: Pick<Client, ${jsString(group.name)}>;\n${INDENT}withOptions(options: runtime.WaygateOptions): Waygate;\n}`;
+  const first = actions.find((action) => !action.responseType) ?? actions[0];
+  const example = [
+    `import { createWaygate } from "./waygate/${group.file.replace(/\.ts$/, ".js")}";`,
+    ``,
+    `const wg = createWaygate({ connection: "user_42" }); // apiKey and baseUrl from WAYGATE_API_KEY and WAYGATE_BASE_URL`,
+    ...(first ? [`${first.responseType === "empty" ? "await" : "const result = await"} wg.${accessor(plan, first)}(${jsLiteral(exampleFromSchema(first.action.inputSchema))});`] : []),
+  ].join("\n");
+  const createDoc = jsdoc({
+    summary: `A Waygate client with \`wg.${property}.${group.name}\` alone, exactly as from index.ts: a bundle that imports this module holds this group's table only, not the whole integration's.`,
+    notes: ["Every option may come from the environment: `WAYGATE_API_KEY`, `WAYGATE_BASE_URL`, `WAYGATE_APP`."],
+    example: { lang: "ts", code: example },
+  });
+  const bind = `(transport) => ${bindCall(integration.slug, integration.version, actions, false)}`;
+  const create = `${createDoc}export function createWaygate(options?: runtime.WaygateOptions): Waygate {\n${INDENT}return runtime.createRoot(options, [[${jsString(property)}, ${bind}]]) as Waygate;\n}`;
+  return printFile(
+    head,
+    [
+      { from: "./runtime.js", namespace: "runtime" },
+      { from: typesSpecifier, named: [{ name: "Client" }], typeOnly: true },
+    ],
+    `export type * from ${jsString(typesSpecifier)};\n\n${table}\n\n${waygate}\n\n${create}`,
+  );
+}
+
+/**
+ * `runtime.bindIntegration(…, ACTIONS, [extensions])`: `runtime.paging` only when an action
+ * paginates and `runtime.rawRequests` only for the whole integration, so a bundle holds
+ * only the runtime parts its module names.
+ */
+function bindCall(slug: string, version: number, actions: readonly ActionPlan[], rawRequests: boolean): string {
+  const extensions = [...(actions.some((action) => action.itemType) ? ["runtime.paging"] : []), ...(rawRequests ? ["runtime.rawRequests"] : [])];
+  return `runtime.bindIntegration(transport, ${jsString(slug)}, ${version}, ACTIONS, [${extensions.join(", ")}])`;
 }
 
 /** `github.types.d.ts`: every type of the integration and its `Client` interface. */
@@ -162,7 +223,7 @@ function clientFactory(plan: IntegrationPlan, module: string): string {
   const bindDoc = jsdoc({
     summary: `Binds ${integration.name} to a transport: \`createWaygate\` (here and in index.ts) calls it the first time \`wg.${plan.property}\` is read. Groups and actions are made when first read.`,
   });
-  const bind = `${bindDoc}export function bindClient(transport: runtime.Transport): Client {\n${INDENT}return runtime.bindIntegration(transport, ${jsString(integration.slug)}, ${integration.version}, ACTIONS) as Client;\n}`;
+  const bind = `${bindDoc}export function bindClient(transport: runtime.Transport): Client {\n${INDENT}return ${bindCall(integration.slug, integration.version, plan.actions, true)} as Client;\n}`;
   const first = plan.actions.find((action) => !action.responseType) ?? plan.actions[0];
   const example = [
     `import { createWaygate } from "./waygate/${module}.js";`,

@@ -5,6 +5,7 @@
  * construction (spec names are transliterated), so homoglyphs, zero-width joiners and
  * bidi overrides never reach the output.
  */
+import { RUNTIME_MODULES } from "./runtime-build.js";
 
 /** Words that cannot be a binding name in strict-mode ES modules or TypeScript. */
 const RESERVED_WORDS = new Set(
@@ -112,7 +113,7 @@ export class NameTable {
 
 function isForbidden(name: string, style: NameStyle): boolean {
   if (style === "member") return DANGEROUS_MEMBERS.has(name);
-  if (style === "file") return DEVICE_FILE_NAMES.test(name) || name === "index" || name === "runtime";
+  if (style === "file") return DEVICE_FILE_NAMES.test(name) || name === "index" || (RUNTIME_MODULES as readonly string[]).includes(name);
   return RESERVED_WORDS.has(name) || GLOBAL_TYPE_NAMES.includes(name);
 }
 
@@ -157,12 +158,12 @@ function lowerFirst(word: string): string {
 }
 
 /**
- * The file-name scope: `index.ts` and `runtime.ts` are the generator's, and names are
+ * The file-name scope: `index.ts` and the runtime's modules (`runtime.js`, `runtime-batch.js`) are the generator's, and names are
  * unique ignoring case. Each claimed name `x` becomes `x.ts` and `x.types.d.ts`; names
  * hold no dot, so no module's types file can meet another file.
  */
 export function fileTable(): NameTable {
-  return new NameTable(["index", "runtime"], { caseInsensitive: true });
+  return new NameTable(["index", ...RUNTIME_MODULES], { caseInsensitive: true });
 }
 
 /**

@@ -15,7 +15,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type TypeScript from "typescript";
-import { compileRuntime, type CompiledRuntime } from "./runtime-build.js";
+import { compileRuntimeFiles, RUNTIME_MODULES } from "./runtime-build.js";
 
 export const SNIPPET_LANGUAGES = ["ts", "js", "python", "curl", "go"] as const;
 export type SnippetLanguage = (typeof SNIPPET_LANGUAGES)[number];
@@ -31,9 +31,18 @@ const SNIPPET_FILES: Record<SnippetLanguage, string> = {
 /** Where the package build writes the compiled runtime, relative to the package root. */
 export const BUILT_RUNTIME_DIR = join("dist", "runtime");
 
+/** The runtime as generated clients ship it. */
+export interface RuntimeFiles {
+  /** runtime.js and runtime.d.ts (`dts` is what index.ts re-exports). */
+  readonly js: string;
+  readonly dts: string;
+  /** Every runtime file by name: runtime.js, runtime.d.ts and the lazily loaded parts (runtime-batch.js…). */
+  readonly files: ReadonlyMap<string, string>;
+}
+
 export interface Templates {
-  /** templates/runtime.ts compiled: copied into every generated client. Read when first used. */
-  readonly runtime: CompiledRuntime;
+  /** templates/runtime*.ts compiled: copied into every generated client. Read when first used. */
+  readonly runtime: RuntimeFiles;
   readonly snippets: Readonly<Record<SnippetLanguage, string>>;
 }
 
@@ -49,7 +58,7 @@ export function templatesDir(): string {
 export function loadTemplates(dir: string = templatesDir()): Templates {
   const read = (...path: string[]): string => readFileSync(join(dir, ...path), "utf8");
   const snippets = Object.fromEntries(SNIPPET_LANGUAGES.map((lang) => [lang, read("snippets", SNIPPET_FILES[lang])]));
-  let runtime: CompiledRuntime | undefined;
+  let runtime: RuntimeFiles | undefined;
   return {
     get runtime() {
       return (runtime ??= loadRuntime(dir));
@@ -58,14 +67,21 @@ export function loadTemplates(dir: string = templatesDir()): Templates {
   };
 }
 
-function loadRuntime(dir: string): CompiledRuntime {
-  const source = join(dir, "runtime.ts");
-  const [js, dts] = ["runtime.js", "runtime.d.ts"].map((file) => join(dir, "..", BUILT_RUNTIME_DIR, file)) as [string, string];
+function loadRuntime(dir: string): RuntimeFiles {
+  const source = (module: string): string => join(dir, `${module}.ts`);
+  const built = (file: string): string => join(dir, "..", BUILT_RUNTIME_DIR, file);
   const fromSources = import.meta.url.endsWith(".ts");
-  // A build older than the template (an edit since `npm run build`) is not used; an installed package has both from one tarball.
-  const fresh = (file: string): boolean => existsSync(file) && statSync(file).mtimeMs >= statSync(source).mtimeMs;
-  if (!fromSources && fresh(js) && fresh(dts)) return { js: readFileSync(js, "utf8"), dts: readFileSync(dts, "utf8") };
-  // TypeScript is a dependency of the package; it is loaded only here, off the path of a built install.
-  const ts = createRequire(import.meta.url)("typescript") as typeof TypeScript;
-  return compileRuntime(readFileSync(source, "utf8"), ts);
+  // A build older than the template (an edit since `npm run build`) is not used; an installed package has all from one tarball.
+  const fresh = RUNTIME_MODULES.every((module) =>
+    [`${module}.js`, `${module}.d.ts`].every((file) => existsSync(built(file)) && statSync(built(file)).mtimeMs >= statSync(source(module)).mtimeMs),
+  );
+  let files: Map<string, string>;
+  if (!fromSources && fresh) {
+    files = new Map(RUNTIME_MODULES.flatMap((module) => [`${module}.js`, `${module}.d.ts`].map((file): [string, string] => [file, readFileSync(built(file), "utf8")])));
+  } else {
+    // TypeScript is a dependency of the package; it is loaded only here, off the path of a built install.
+    const ts = createRequire(import.meta.url)("typescript") as typeof TypeScript;
+    files = compileRuntimeFiles((module) => readFileSync(source(module), "utf8"), ts);
+  }
+  return { js: files.get("runtime.js") ?? "", dts: files.get("runtime.d.ts") ?? "", files };
 }

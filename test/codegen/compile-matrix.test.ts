@@ -18,9 +18,10 @@ import { loadManifest } from "./support/manifests.js";
 import { tsc7 } from "./support/tsc7.js";
 
 /** Uses the whole client API; explicit types throughout, so it also passes isolatedDeclarations. */
-const USAGE = `import { APIError, createWaygate, InvalidInputError, NotFoundError, ProblemTypes, RateLimitError, WaygateError, type AcmeCrm, type APIResponse, type IntentResult, type Intents, type Page, type Slack, type Waygate } from "./small/index.js";
+const USAGE = `import { APIError, createWaygate, InvalidInputError, NotFoundError, ProblemTypes, RateLimitError, WaygateError, type AcmeCrm, type APIResponse, type Batch, type BatchHandle, type IntentResult, type Intents, type Page, type Slack, type Waygate } from "./small/index.js";
 import type { SendMessageInput, SendMessageOutput } from "./small/intents.js";
 import { createWaygate as createSlackOnly } from "./small/slack.js";
+import { createWaygate as createSlackChat } from "./small/slack.chat.js";
 
 const wg: Waygate = createWaygate({ apiKey: "k", baseUrl: "https://waygate.example.com", app: "web", retries: 1, timeout: 5_000 });
 const user42: Waygate = wg.withOptions({ connection: "user_42", strictVersion: true, onVersionMismatch: () => {} });
@@ -55,6 +56,20 @@ export async function useEverything(signal: AbortSignal): Promise<string[]> {
   out.push(channel.output.name, channel.provider);
   const slackOnly = createSlackOnly({ apiKey: "k", baseUrl: "https://waygate.example.com" });
   await slackOnly.slack.users.info({ user: "U1" });
+  const chatOnly = createSlackChat({ apiKey: "k", baseUrl: "https://waygate.example.com" }).withOptions({ connection: "user_42" });
+  const posted: Slack.ChatPostMessageOutput = await chatOnly.slack.chat.postMessage({ channel: "C1" });
+  out.push(String(posted.ok));
+  const batch: BatchHandle<Slack.ChatPostMessageOutput> = await wg.slack.chat.postMessage.batch([{ input: { channel: "C1" }, idempotencyKey: "k1" }, { input: { channel: "C2" }, connection: "user_7" }], { concurrency: 2, signal });
+  for await (const progress of batch.progress()) out.push(String(progress.counts.succeeded));
+  const final: Batch = await batch.wait();
+  out.push(final.status, batch.id);
+  for await (const result of batch.results({ state: "failed" })) {
+    if (result.state === "succeeded") out.push(String(result.result.ok));
+    else out.push(result.error?.detail ?? String(result.upstreamStatus));
+  }
+  const cancelled: Batch = await batch.cancel();
+  out.push(String(cancelled.counts.cancelled));
+  await wg.slack.conversations.list.batch([{}, { input: { limit: 1 } }]);
   try {
     await wg.slack.users.info({ user: "U1" });
   } catch (error) {

@@ -37,7 +37,9 @@ describe("hostile manifest", () => {
 
   test("file names never collide with index.ts/runtime.ts, Windows device names or each other's types files", () => {
     const modules = ["0day", "a-b", "con-", "constructor", "create-waygate", "index-", "proto", "runtime-", "then", "waygate-error"];
-    const expected = [...modules.flatMap((module) => [`${module}.ts`, `${module}.types.d.ts`]), "index.ts", "runtime.d.ts", "runtime.js"];
+    // The `then` integration's top-level groups, one module each: `Issues` and `issues` may not share a file on a case-insensitive disk.
+    const groups = ["a-b", "a", "class", "issues", "issues2", "proto", "prototype", "unicode", "x-y"].map((group) => `then.${group}.ts`);
+    const expected = [...modules.flatMap((module) => [`${module}.ts`, `${module}.types.d.ts`]), ...groups, "index.ts", "runtime-batch.d.ts", "runtime-batch.js", "runtime-errors.d.ts", "runtime-errors.js", "runtime-paging.d.ts", "runtime-paging.js", "runtime.d.ts", "runtime.js"];
     expect([...files.keys()]).toEqual(expected.sort());
   });
 
@@ -61,7 +63,7 @@ describe("hostile manifest", () => {
 
   test("integration modules hold only imports, the types re-export, one template literal and the two functions that hand it to the runtime", () => {
     for (const [path, text] of files) {
-      if (path === "index.ts" || !path.endsWith(".ts") || path.endsWith(".d.ts")) continue;
+      if (path === "index.ts" || !path.endsWith(".ts") || path.endsWith(".d.ts") || isGroupModule(path)) continue;
       const source = ts.createSourceFile(path, text, ts.ScriptTarget.ES2022, true);
       const typesModule = `./${path.replace(/\.ts$/, ".types.js")}`;
       const shape = [ts.isImportDeclaration, ts.isImportDeclaration, ts.isExportDeclaration, ts.isVariableStatement, ts.isFunctionDeclaration, ts.isFunctionDeclaration];
@@ -78,8 +80,26 @@ describe("hostile manifest", () => {
       expect([typesImport.importClause?.isTypeOnly, moduleOf(typesImport)]).toEqual([true, typesModule]);
       expect([reexport.isTypeOnly, reexport.exportClause, moduleOf(reexport)]).toEqual([true, undefined, typesModule]);
       expect(isActionTable(table)).toBe(true);
-      expect([bind.name?.text, returned(bind) && isRuntimeCall(returned(bind)!, "Client", "bindIntegration", ["transport", "string", "number", "ACTIONS"])]).toEqual(["bindClient", true]);
+      expect([bind.name?.text, returned(bind) && isRuntimeCall(returned(bind)!, "Client", "bindIntegration", ["transport", "string", "number", "ACTIONS", "extensions"])]).toEqual(["bindClient", true]);
       expect([create.name?.text, returned(create) && isRuntimeCall(returned(create)!, "Waygate", "createRoot", ["options", "bindings"])]).toEqual(["createWaygate", true]);
+    }
+  });
+
+  test("group modules hold only imports, the types re-export, one template literal, the Waygate interface and createWaygate", () => {
+    const groupModules = [...files.keys()].filter(isGroupModule);
+    expect(groupModules.length).toBeGreaterThan(0);
+    for (const path of groupModules) {
+      const source = ts.createSourceFile(path, files.get(path) ?? "", ts.ScriptTarget.ES2022, true);
+      const shape = [ts.isImportDeclaration, ts.isImportDeclaration, ts.isExportDeclaration, ts.isVariableStatement, ts.isInterfaceDeclaration, ts.isFunctionDeclaration];
+      expect(source.statements.map((statement, index) => shape[index]?.(statement) ?? false)).toEqual(shape.map(() => true));
+      const [runtimeImport, typesImport, , table, , create] = source.statements as unknown as [ts.ImportDeclaration, ts.ImportDeclaration, ts.ExportDeclaration, ts.VariableStatement, ts.InterfaceDeclaration, ts.FunctionDeclaration];
+      expect([moduleOf(runtimeImport), typesImport.importClause?.isTypeOnly, moduleOf(typesImport)]).toEqual(["./runtime.js", true, "./then.types.js"]);
+      expect(isActionTable(table)).toBe(true);
+      const call = returned(create);
+      expect([create.name?.text, call && isRuntimeCall(call, "Waygate", "createRoot", ["options", "?"])]).toEqual(["createWaygate", true]);
+      // The one binding hands this module's table, and nothing else, to the runtime.
+      const binding = call && ts.isAsExpression(call) && ts.isCallExpression(call.expression) ? call.expression.arguments[1]?.getText(source) : undefined;
+      expect(binding).toMatch(/^\[\["then\$", \(transport\) => runtime\.bindIntegration\(transport, "then", \d+, ACTIONS, \[(runtime\.paging)?\]\)\]\]$/);
     }
   });
 
@@ -180,10 +200,17 @@ function returned(fn: ts.FunctionDeclaration): ts.Expression | undefined {
   return body.length === 1 && body[0] && ts.isReturnStatement(body[0]) ? body[0].expression : undefined;
 }
 
+/** `then.issues.ts`: a module of one group (integration module names hold no dot). */
+function isGroupModule(path: string): boolean {
+  return /^[^.]+\.[^.]+\.ts$/.test(path) && !path.endsWith(".d.ts");
+}
+
 /**
  * `runtime.<name>(…) as <type>` with arguments of the given kinds: an identifier's name, a
- * string or number literal, or `bindings` for an array of `["<literal>", <identifier>]` pairs.
+ * string or number literal, `bindings` for an array of `["<literal>", <identifier>]` pairs,
+ * `extensions` for an array of `runtime.<name>`s, `?` for anything else.
  */
+
 function isRuntimeCall(node: ts.Expression, type: string, name: string, args: readonly string[]): boolean {
   if (!ts.isAsExpression(node) || !ts.isTypeReferenceNode(node.type) || !ts.isIdentifier(node.type.typeName) || node.type.typeName.text !== type) return false;
   const call = node.expression;
@@ -195,7 +222,8 @@ function isRuntimeCall(node: ts.Expression, type: string, name: string, args: re
     if (ts.isStringLiteral(argument)) return "string";
     if (ts.isNumericLiteral(argument)) return "number";
     const pairs = ts.isArrayLiteralExpression(argument) && argument.elements.every((pair) => ts.isArrayLiteralExpression(pair) && pair.elements.length === 2 && ts.isStringLiteral(pair.elements[0]!) && ts.isIdentifier(pair.elements[1]!));
-    return pairs ? "bindings" : "?";
+    const extensions = ts.isArrayLiteralExpression(argument) && argument.elements.every((element) => ts.isPropertyAccessExpression(element) && ts.isIdentifier(element.expression) && element.expression.text === "runtime");
+    return pairs ? "bindings" : extensions ? "extensions" : "?";
   });
   return kinds.join(",") === args.join(",");
 }

@@ -12,7 +12,7 @@ import { startUpstream, type Upstream } from "../../src/gateway/test-upstream.js
 import { at, loadGeneratedClient, type Call, type ErrorClassName, type LoadedClient, type Paged, type RawRequest, type WaygateClient } from "../codegen/support/load-client.js";
 import { collect, rejection } from "../codegen/support/runtime-setup.js";
 import { removeDir } from "../codegen/support/compile.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { startTestServer, tenantApi, type TestServer } from "../support/server.js";
 
 describe("the generated client against the real server and a real upstream", () => {
   let server: TestServer;
@@ -22,16 +22,7 @@ describe("the generated client against the real server and a real upstream", () 
   const token = "tok_client_e2e_0123456789";
   const adaToken = "tok_ada_e2e_9876543210";
 
-  const api = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
-    const response = await fetch(server.url + path, {
-      method,
-      headers: { authorization: `Bearer ${server.tenantKey}`, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json = (await response.json()) as Record<string, unknown>;
-    if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const api = (method: string, path: string, body?: unknown) => tenantApi(server, method, path, body);
   const definition = (description: string) => ({
     slug: "crm",
     name: "CRM",
@@ -230,6 +221,23 @@ describe("the generated client against the real server and a real upstream", () 
     it("request() calls a route the spec lacks through the proxy, with the connection's credentials injected", async () => {
       const raw = at<RawRequest>(client(), "crm.request");
       expect(await raw("GET /traffic/views", { per: "week" })).toEqual({ query: "per=week", caller: "app" });
+    });
+  });
+
+  describe("entry points", () => {
+    it("a group's module (crm.contacts.ts) gives that group alone; its pages and errors load when first needed and are index's classes", async () => {
+      const module = loaded.integrations["crm.contacts"];
+      expect(module, "crm.contacts.ts was generated").toBeDefined();
+      const wg = module!.createWaygate({ apiKey: appKey, baseUrl: server.url, onVersionMismatch: () => {} }) as WaygateClient;
+      const crm = at<Record<string, unknown>>(wg, "crm");
+      expect(Object.keys(crm)).toEqual(["contacts"]);
+      expect(Object.keys(at<Record<string, unknown>>(crm, "contacts")).sort()).toEqual(["create", "delete", "get", "list"]);
+      const before = hits("GET /api/contacts");
+      expect(await collect(at<Paged>(wg, "crm.contacts.list").paginate({}, { maxItems: 3 }))).toEqual([{ id: "p1a" }, { id: "p1b" }, { id: "p2a" }]);
+      expect(hits("GET /api/contacts") - before).toBe(2);
+      const gone = await rejection(at(wg, "crm.contacts.get")({ id: "gone" }));
+      expect(gone).toBeInstanceOf(error("NotFoundError"));
+      expect(gone.message).toContain("Contact gone was deleted");
     });
   });
 

@@ -34,3 +34,15 @@ export async function startTestServer(backend: "sqlite" | "postgres" = "sqlite")
     },
   };
 }
+
+/** A JSON call to the test server's API with its tenant key; throws on a status of 300 or more, with the answer. */
+export async function tenantApi(server: TestServer, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(server.url + path, {
+    method,
+    headers: { authorization: `Bearer ${server.tenantKey}`, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = (await response.json()) as Record<string, unknown>;
+  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
