@@ -121,3 +121,6 @@ export const decodeCredentials: (text: string) => Credentials = decoder(
     }),
   ]),
 );
+
+/** A JSON list of strings: OAuth scopes, a connect session's integrations. */
+export const decodeStringList: (text: string) => string[] = decoder("a stored list of strings (scopes or integrations)", z.array(z.string()));

@@ -9,3 +9,5 @@ export { StoredDataError } from "./decode.js";
 export type { ConnectionScope } from "./connections.js";
 export { loadSealer, generateKey, KEY_FILE, PREVIOUS_KEYS_FILE } from "./keyring.js";
 export { MAX_STORED_RESULT_BYTES, type BatchScope, type BatchRecord, type BatchRunOptions, type ClaimedItem, type ItemOutcome, type NewBatch, type NewBatchItem } from "./batches.js";
+export type { OAuthClientScope, OAuthClientInput, UsableOAuthClient } from "./oauth-clients.js";
+export { digest, type ConnectSessionRecord, type NewConnectSession } from "./connect-sessions.js";

@@ -2,6 +2,8 @@ import { AppRepository } from "./apps.js";
 import { BatchRepository } from "./batches.js";
 import type { ChangeTracker } from "./changes.js";
 import { ConnectionRepository } from "./connections.js";
+import { ConnectSessionRepository } from "./connect-sessions.js";
+import { OAuthClientRepository } from "./oauth-clients.js";
 import type { Sealer } from "../lib/sealer.js";
 import { IntegrationRepository } from "./integrations.js";
 import { sql } from "kysely";
@@ -28,6 +30,8 @@ export class Store {
   readonly jobs: JobRepository;
   readonly batches: BatchRepository;
   readonly connections: ConnectionRepository;
+  readonly oauthClients: OAuthClientRepository;
+  readonly connectSessions: ConnectSessionRepository;
   /** The key ring for secrets at rest (loaded on first use). */
   readonly sealer: () => Promise<Sealer>;
   readonly dialect: Dialect;
@@ -57,6 +61,8 @@ export class Store {
     };
     this.connections = new ConnectionRepository(handle.db, handle.dialect, handle.changes, ring, now);
     this.sealer = () => ring();
+    this.oauthClients = new OAuthClientRepository(handle.db, this.sealer, now);
+    this.connectSessions = new ConnectSessionRepository(handle.db, this.sealer, now);
   }
 
   static async open(location: StoreLocation, options: StoreOptions = {}): Promise<Store> {
