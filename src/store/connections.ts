@@ -17,6 +17,7 @@ export interface InvokeConnection {
   credentials: Credentials;
   /** "needs_reauth": a refresh was refused (invalid_grant); the end user must connect again. */
   status: ConnectionTable["status"];
+  externalUserId: string | null;
 }
 
 /** Which connections a caller may see: one app's, or the tenant-level ones (no app). */
@@ -195,7 +196,7 @@ export class ConnectionRepository {
   private async readForInvoke(scope: ConnectionScope, integrationId: string, ref: string | null): Promise<InvokeConnection | undefined> {
     let query = this.db
       .selectFrom("connections")
-      .select(["id", "secret", "status"])
+      .select(["id", "secret", "status", "external_user_id"])
       .where("tenant_id", "=", scope.tenantId)
       .where("integration_id", "=", integrationId)
       .where((eb) => scopeFilter(eb, scope.appId));
@@ -204,7 +205,7 @@ export class ConnectionRepository {
     const row = await query.orderBy("created_at").limit(1).executeTakeFirst();
     if (!row) return undefined;
     try {
-      return { id: row.id, credentials: await this.credentials(row.id, row.secret), status: row.status };
+      return { id: row.id, credentials: await this.credentials(row.id, row.secret), status: row.status, externalUserId: row.external_user_id };
     } catch (error) {
       if (error instanceof SealError) throw new SealError(error.reason, `connection ${row.id} cannot be used: ${error.message}`);
       throw error;
