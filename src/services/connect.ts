@@ -69,7 +69,7 @@ export class ConnectService {
 
   constructor(private readonly deps: ConnectServiceDeps) {
     this.store = deps.store;
-    this.now = deps.now ?? (() => new Date());
+    this.now = deps.now ?? deps.store.now;
   }
 
   /** Sets an app's (or the tenant's default) client; authorize and token URLs default from the integration's OAuth2 scheme. */

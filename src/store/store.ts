@@ -38,12 +38,15 @@ export class Store {
   /** Moves on whenever cached reads may be stale; see ReadCache. */
   readonly changes: ChangeTracker;
   readonly migrations: Migrations;
+  /** The store's clock (injected in tests): services that compare against stored times use it too. */
+  readonly now: () => Date;
 
   private constructor(
     private readonly handle: DatabaseHandle,
     now: () => Date,
     sealer: () => Promise<Sealer>,
   ) {
+    this.now = now;
     this.dialect = handle.dialect;
     this.changes = handle.changes;
     this.migrations = handle.migrations;
