@@ -7,7 +7,7 @@
  */
 import type { CodegenContext } from "./context.js";
 import { jsdoc } from "./jsdoc.js";
-import { jsString, NameTable } from "./naming.js";
+import { CONNECT_MEMBER, jsString, NameTable } from "./naming.js";
 import type { IntegrationPlan } from "./plan.js";
 import { printFile, type ImportLine } from "./print.js";
 import { exampleFromSchema } from "./snippets/example.js";
@@ -59,7 +59,7 @@ export function renderIndexModule(entries: readonly IndexEntry[], head: string, 
     const doc = jsdoc({ summary: plan.integration.name, description: plan.integration.description ?? undefined }, INDENT);
     return `${doc}${INDENT}readonly ${plan.property}: ${clientType};`;
   });
-  const withOptions = `${jsdoc({ summary: "A client with these options over this one's (a user's connection, another app); it shares the transport." }, INDENT)}${INDENT}withOptions(options: runtime.WaygateOptions): Waygate;`;
+  const withOptions = `${jsdoc({ summary: "A client with these options over this one's (a user's connection, another app); it shares the transport." }, INDENT)}${INDENT}withOptions(options: runtime.WaygateOptions): Waygate;\n${CONNECT_MEMBER}`;
   const waygate = `${jsdoc({ summary: "One client per integration in the manifest." })}export interface Waygate {\n${[...members, withOptions].join("\n")}\n}`;
 
   const first = named[0];

@@ -55,6 +55,7 @@ describe("access matrix: every route × wrong callers", () => {
     if (connection === "exists") throw new Error("unexpected");
     ids.connection = connection.id;
     ids.batch = await store.batches.create({ tenantId: acme.id, appId: ids["app-one"]!, integration: "petstore", action: "pets.list", connection: "user_1", options: { concurrency: 1, stopOnErrorRatio: null }, items: [{ input: {} }], jobId: "job_none" });
+    ids.session = (await store.connectSessions.create({ tenantId: acme.id, appId: ids["app-one"]!, token: "wgcs_access_test", externalUserId: "user_1", displayName: null, email: null, integrations: ["petstore"], scopes: null, successUrl: null, errorUrl: null, expiresAt: new Date(Date.now() + 60_000) })).id;
     ids.job = (await store.jobs.enqueue({ tenantId: acme.id, type: "import", summary: "import x", payload: { source: { url: "https://x" } } })).id;
   });
   afterAll(async () => dispose());
@@ -68,6 +69,7 @@ describe("access matrix: every route × wrong callers", () => {
     jobId: () => ids.job!,
     connectionId: () => ids.connection!,
     batchId: () => ids.batch!,
+    sessionId: () => ids.session!,
   };
   const bodies: Partial<Record<string, unknown>> = {
     createKey: { name: "x" },
@@ -89,6 +91,10 @@ describe("access matrix: every route × wrong callers", () => {
     callTool: { name: "petstore__pets_list", connection: "user_1" },
     mcp: { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "petstore__pets_list", arguments: {} } },
     createBatch: { integration: "petstore", action: "pets.list", items: [{ input: {} }], options: { dryRun: true } },
+    createConnectSession: { user: "user_2", integrations: ["petstore"] },
+    setOAuthClient: { clientId: "hijack", authorizeUrl: "https://evil.example.com/a", tokenUrl: "https://evil.example.com/t" },
+    setTenantOAuthClient: { clientId: "hijack", authorizeUrl: "https://evil.example.com/a", tokenUrl: "https://evil.example.com/t" },
+    setConnectRedirectUrls: { urls: ["https://evil.example.com/"] },
   };
   // Streamable HTTP requires a client to accept both (MCP Transports).
   const extraHeaders: Partial<Record<string, Record<string, string>>> = { mcp: { accept: "application/json, text/event-stream" } };
@@ -111,7 +117,7 @@ describe("access matrix: every route × wrong callers", () => {
   /** Nothing of Acme's may appear in an answer to a caller who is not Acme (beyond what the caller itself sent). */
   const expectNoLeak = async (response: Response, path: string) => {
     const text = await response.text();
-    for (const secret of [ids.tenant, ids["app-one"], ids["app-two"], ids.appOneKey, ids.spareKey, ids.job, ids.connection, ids.batch, "Acme", "Petstore", "app-one-secret-token"]) {
+    for (const secret of [ids.tenant, ids["app-one"], ids["app-two"], ids.appOneKey, ids.spareKey, ids.job, ids.connection, ids.batch, ids.session, "Acme", "Petstore", "app-one-secret-token"]) {
       if (!path.includes(secret!)) expect(text, `response to ${path} leaks ${secret}`).not.toContain(secret);
     }
   };
@@ -126,7 +132,7 @@ describe("access matrix: every route × wrong callers", () => {
 
   it.each(authenticated)("%s gives another tenant's key nothing of this tenant's", async (name, spec) => {
     const response = await call(name, spec, keys.otherTenant!);
-    const touchesAcme = /\{(slug|app|keyId|jobId|connectionId|batchId)\}/.test(spec.path);
+    const touchesAcme = /\{(slug|app|keyId|jobId|connectionId|batchId|sessionId)\}/.test(spec.path);
     if (touchesAcme) expect(response.status, name).toBe(404);
     await expectNoLeak(response, pathOf(name, spec));
   });
@@ -134,7 +140,7 @@ describe("access matrix: every route × wrong callers", () => {
   it.each(authenticated)("%s keeps another app's key to what an app may do", async (name, spec) => {
     const response = await call(name, spec, keys.appTwo!);
     // app-one's connection and batch are invisible to app-two.
-    const othersOnly = spec.path.includes("{app}") || spec.path.includes("{connectionId}") || spec.path.includes("{batchId}");
+    const othersOnly = spec.path.includes("{app}") || spec.path.includes("{connectionId}") || spec.path.includes("{batchId}") || spec.path.includes("{sessionId}");
     if (spec.tenantOnly) expect(response.status, name).toBe(403);
     else if (othersOnly) expect(response.status, name).toBe(404);
     // app-one's connection "user_1" is invisible to app-two: the call fails as "not found", never with its credentials.
@@ -162,5 +168,7 @@ describe("access matrix: every route × wrong callers", () => {
     expect(await store.apps.pins(ids["app-one"]!)).toMatchObject([{ integration: "petstore", version: 1 }]);
     expect((await store.keys.get(ids.tenant!, ids.appOneKey!))?.revokedAt).toBeNull();
     expect((await store.jobs.get(ids.tenant!, ids.job!))?.status).toBe("queued");
+    expect(await store.oauthClients.list({ tenantId: ids.tenant!, appId: ids["app-one"]! })).toEqual([]);
+    expect(await store.connectSessions.redirectUrls(ids["app-one"]!)).toEqual([]);
   });
 });
