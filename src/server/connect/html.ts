@@ -88,12 +88,12 @@ ${scopes}
     case "basic": {
       const fields =
         method.kind === "apiKey"
-          ? field("key", `${choice.name} API key`, "password")
+          ? field("key", `API key for ${choice.name}`, "password")
           : method.kind === "bearer"
-            ? field("token", `${choice.name} access token`, "password")
+            ? field("token", `Access token for ${choice.name}`, "password")
             : field("username", "Username", "text") + field("password", "Password", "password");
       return `<section class="integration">${title}
-<p>What will be shared: your ${escape(choice.name)} ${method.kind === "basic" ? "username and password" : method.kind === "apiKey" ? "API key" : "access token"}, so that ${escape(view.appName)} can call ${escape(choice.name)} for you.</p>
+<p>What will be shared: your ${method.kind === "basic" ? "username and password" : method.kind === "apiKey" ? "API key" : "access token"} for ${escape(choice.name)}, so that ${escape(view.appName)} can call ${escape(choice.name)} for you.</p>
 <form method="post" action="${escape(view.credentialsPath)}" autocomplete="off">${hidden}${fields}<button type="submit">Connect ${escape(choice.name)}</button></form></section>`;
     }
     case "unavailable":
