@@ -6,6 +6,8 @@ import type { Store } from "../store/index.js";
 import { openTestStore, storeBackends } from "../../test/support/stores.js";
 import { startFakeProvider, oauthIntegration, type FakeProvider } from "../../test/support/oauth-provider.js";
 import { CookieBrowser, hiddenField, saveIntegration } from "../../test/support/connect.js";
+import { loadGeneratedClient } from "../../test/codegen/support/load-client.js";
+import { loadManifest } from "../../test/codegen/support/manifests.js";
 
 const SUCCESS = "https://app.example.com/connected";
 const FAILURE = "https://app.example.com/connect-failed";
@@ -300,6 +302,15 @@ describe.each(storeBackends)("just-in-time auth against a real OAuth server (%s)
       expect((await api("POST", "/v1/invoke/acme-oauth/me.get", keys.appOne!, { connection: "reauth-user" })).status).toBe(200);
     }
     expect(events.at(-1)).toMatchObject({ type: "connection.updated", externalUserId: "reauth-user" });
+  });
+
+  it("the generated client's wg.connect.createSession makes a session the page accepts", async () => {
+    const generated = await loadGeneratedClient(loadManifest("small-manifest.json"));
+    const wg = generated.module.createWaygate({ apiKey: keys.appOne!, baseUrl: server.url }) as { connect: { createSession(input: object): Promise<{ url: string }> } };
+    const created = await wg.connect.createSession({ user: "from-sdk", integrations: ["keyed"] });
+    expect(created.url).toMatch(/\/connect\?token=wgcs_/);
+    expect((await new CookieBrowser().follow(created.url)).response.status).toBe(200);
+    expect(Object.keys(wg)).not.toContain("connect");
   });
 
   it("answers a connect link when the call names an end user who has not connected yet", async () => {
