@@ -11,20 +11,6 @@ export function digest(value: string): string {
   return createHash("sha256").update(value).digest("hex");
 }
 
-export interface NewConnectSession {
-  tenantId: string;
-  appId: string;
-  token: string;
-  externalUserId: string;
-  displayName: string | null;
-  email: string | null;
-  integrations: string[];
-  scopes: string[] | null;
-  successUrl: string | null;
-  errorUrl: string | null;
-  expiresAt: Date;
-}
-
 /** A session as the connect page and callback read it. */
 export interface ConnectSessionRecord {
   id: string;
@@ -46,6 +32,12 @@ export interface ConnectSessionRecord {
   expiresAt: Date;
   createdAt: string;
 }
+
+/** What creating a session takes: who and what it is for, and the token (stored hashed). */
+export type NewConnectSession = Pick<
+  ConnectSessionRecord,
+  "tenantId" | "appId" | "externalUserId" | "displayName" | "email" | "integrations" | "scopes" | "successUrl" | "errorUrl" | "expiresAt"
+> & { token: string };
 
 /**
  * Connect sessions: the token in the link and the OAuth `state` are kept as SHA-256
