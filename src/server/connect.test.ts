@@ -188,6 +188,43 @@ describe.each(storeBackends)("just-in-time auth against a real OAuth server (%s)
     expect((await api("GET", `/v1/connect/sessions/${session.id}`, keys.appOne!)).body).toMatchObject({ status: "failed", error: "access_denied" });
   });
 
+  it("answers provider_error when the provider sends an error other than a denial back, and creates nothing", async () => {
+    const session = await createSession({ user: "user-6", integrations: ["acme-oauth"] });
+    const browser = new CookieBrowser();
+    const callback = new URL(await decide(browser, await startFlow(browser, session.url), "approve"));
+    callback.searchParams.delete("code");
+    callback.searchParams.set("error", "temporarily_unavailable");
+    const done = await browser.follow(callback.href, {}, FAILURE);
+    expect(new URL(done.url).searchParams.get("error")).toBe("provider_error");
+    expect(await connectionsOf(keys.appOne!, "user-6")).toEqual([]);
+  });
+
+  it("with the provider's issuer set, requires a matching iss (RFC 9207) and sends the resource indicator (RFC 8707); the tenant's default client serves apps without their own", async () => {
+    const set = await api("PUT", "/v1/oauth-clients/acme-oauth", keys.tenant!, { clientId: provider.clientId, clientSecret: provider.clientSecret, issuer: provider.url, resource: "https://api.example.com/" });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    const start = async (user: string) => {
+      const session = await createSession({ user, integrations: ["acme-oauth"], successUrl: undefined, errorUrl: undefined }, keys.appTwo!);
+      const browser = new CookieBrowser();
+      const authorizeUrl = await startFlow(browser, session.url);
+      expect(new URL(authorizeUrl).searchParams.get("resource")).toBe("https://api.example.com/");
+      return { browser, callback: new URL(await decide(browser, authorizeUrl, "approve")) };
+    };
+    const withIss = await start("iss-user");
+    withIss.callback.searchParams.set("iss", provider.url);
+    expect(await (await withIss.browser.follow(withIss.callback.href)).response.text()).toContain("Connected");
+    expect(provider.tokenRequests.at(-1)!.form.resource).toBe("https://api.example.com/");
+
+    const without = await start("no-iss-user");
+    const refused = await without.browser.follow(without.callback.href);
+    expect(refused.response.status).toBe(400);
+    const wrong = await start("wrong-iss-user");
+    wrong.callback.searchParams.set("iss", "https://evil.example.com");
+    expect((await wrong.browser.follow(wrong.callback.href)).response.status).toBe(400);
+    expect(await connectionsOf(keys.appTwo!, "no-iss-user")).toEqual([]);
+    expect(await connectionsOf(keys.appTwo!, "wrong-iss-user")).toEqual([]);
+    expect(await connectionsOf(keys.appTwo!, "iss-user")).toHaveLength(1);
+  });
+
   it("answers token_exchange_failed when the provider's token endpoint fails, and creates nothing", async () => {
     const session = await createSession({ user: "user-4", integrations: ["acme-oauth"] });
     const browser = new CookieBrowser();
