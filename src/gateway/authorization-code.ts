@@ -108,8 +108,8 @@ export async function exchangeAuthorizationCode(
     const oauthError = error instanceof oauth.ResponseBodyError ? error.error : null;
     throw new AuthorizationCodeError("token_exchange_failed", oauthError, { cause: error });
   }
+  // No client secret in the connection: refreshes borrow the OAuth client's current one.
   const credentials: OAuth2Credentials = { type: "oauth2", accessToken: tokens.access_token, tokenUrl: client.tokenUrl, clientId: client.clientId };
-  if (client.clientSecret) credentials.clientSecret = client.clientSecret;
   if (tokens.refresh_token) credentials.refreshToken = tokens.refresh_token;
   if (typeof tokens.expires_in === "number") credentials.expiresAt = new Date(input.now + tokens.expires_in * 1000).toISOString();
   const scopes = typeof tokens.scope === "string" ? tokens.scope.split(/[\s,]+/).filter(Boolean) : [...input.scopes];

@@ -317,6 +317,23 @@ describe.each(storeBackends)("just-in-time auth against a real OAuth server (%s)
     expect(invoked.body).toEqual({ login: "octo", quirks });
   });
 
+  it("refreshes a connected user's tokens with the OAuth client's current secret (rotated after the user connected)", async () => {
+    const session = await createSession({ user: "rotate-user", integrations: ["acme-oauth"] });
+    const browser = new CookieBrowser();
+    await browser.follow(await decide(browser, await startFlow(browser, session.url), "approve"), {}, SUCCESS);
+    // The app rotates its client secret; app-one's client keeps the new one for the tests after this.
+    const secret = provider.rotateClientSecret();
+    {
+      expect((await api("PUT", "/v1/apps/app-one/oauth-clients/acme-oauth", keys.tenant!, { clientId: provider.clientId, clientSecret: secret, scopes: ["read"] })).status).toBe(200);
+      provider.revokeAccessTokens();
+      const invoked = await api("POST", "/v1/invoke/acme-oauth/me.get", keys.appOne!, { connection: "rotate-user" });
+      expect(invoked.status, JSON.stringify(invoked.body)).toBe(200);
+      expect(provider.tokenRequests.at(-1)!.form.grant_type).toBe("refresh_token");
+      expect(provider.tokenOutcomes.at(-1)).toBe("issued");
+      expect((await connectionsOf(keys.appOne!, "rotate-user"))[0]).toMatchObject({ status: "active" });
+    }
+  });
+
   it("marks a connection needs_reauth when its refresh is refused with invalid_grant; invokes then answer a reconnect link", async () => {
     const session = await createSession({ user: "reauth-user", integrations: ["acme-oauth"] });
     const browser = new CookieBrowser();

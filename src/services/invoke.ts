@@ -15,6 +15,7 @@ import {
   type Connection as GatewayConnection,
   type Credentials,
   type GatewayDeps,
+  type OAuth2Credentials,
   type GatewayProblem,
   type InvokeIntegration,
   type InvokeResponse,
@@ -370,9 +371,14 @@ export function createGateway(store: Store, options: Omit<GatewayDeps, "refreshO
         const stale = connection.credentials;
         if (stored.type !== "oauth2" || stale.type !== "oauth2") return stored;
         if (stored.accessToken !== stale.accessToken && !isExpired(stored, Date.now())) return stored;
+        // A connection made by the connect flow keeps no client secret of its own: it refreshes
+        // with its OAuth client's current one, so rotating the secret needs no reconnect.
+        const client = stored.clientSecret === undefined && stored.clientId ? await store.oauthClients.forConnection(connection.id) : undefined;
+        const borrowed = client && client.clientId === stored.clientId && client.clientSecret ? client.clientSecret : undefined;
         let fresh: Credentials;
         try {
-          fresh = await refreshAtTokenEndpoint(stored);
+          const refreshed = await refreshAtTokenEndpoint(borrowed ? { ...stored, clientSecret: borrowed } : stored);
+          fresh = borrowed ? withoutClientSecret(refreshed) : refreshed;
         } catch (error) {
           // The refresh token is dead: the end user must connect again. markNeedsReauth rereads
           // the stored tokens first, in case another server rotated them meanwhile.
@@ -386,6 +392,11 @@ export function createGateway(store: Store, options: Omit<GatewayDeps, "refreshO
       return refreshed;
     },
   });
+}
+
+function withoutClientSecret(credentials: OAuth2Credentials): OAuth2Credentials {
+  const { clientSecret: _secret, ...rest } = credentials;
+  return rest;
 }
 
 const PROBE_NAMES = /(^|\.)(me|whoami|getAuthenticated|getCurrent|current|currentUser|self|user|account|ping|test)$/i;

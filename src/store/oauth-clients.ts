@@ -88,15 +88,15 @@ export class OAuthClientRepository {
   }
 
   /** The client the connect flow uses for an app: the app's own, else the tenant's default; with its secret opened. */
-  async usable(tenantId: string, appId: string, integrationId: string): Promise<UsableOAuthClient | undefined> {
+  async usable(tenantId: string, appId: string | null, integrationId: string): Promise<UsableOAuthClient | undefined> {
     const rows = await this.db
       .selectFrom("oauth_clients")
       .selectAll()
       .where("tenant_id", "=", tenantId)
       .where("integration_id", "=", integrationId)
-      .where("scope_key", "in", [appId, ""])
+      .where("scope_key", "in", [appId ?? "", ""])
       .execute();
-    const row = rows.find((r) => r.scope_key === appId) ?? rows.find((r) => r.scope_key === "");
+    const row = rows.find((r) => r.scope_key === (appId ?? "")) ?? rows.find((r) => r.scope_key === "");
     if (!row) return undefined;
     const clientSecret = row.secret === null ? null : (await this.sealer()).open(row.secret, boundTo(row.tenant_id, row.scope_key, row.integration_id));
     return {
@@ -109,6 +109,12 @@ export class OAuthClientRepository {
       resource: row.resource,
       level: row.scope_key === "" ? "tenant" : "app",
     };
+  }
+
+  /** The client a connection's app (or tenant) uses for the connection's integration now: refreshes use its current secret. */
+  async forConnection(connectionId: string): Promise<UsableOAuthClient | undefined> {
+    const row = await this.db.selectFrom("connections").select(["tenant_id", "app_id", "integration_id"]).where("id", "=", connectionId).executeTakeFirst();
+    return row ? this.usable(row.tenant_id, row.app_id, row.integration_id) : undefined;
   }
 }
 

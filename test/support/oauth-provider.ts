@@ -26,6 +26,10 @@ export interface FakeProvider {
   failTokenEndpoint(fail: boolean): void;
   /** Every token issued so far stops working (the user revoked the app): the API answers 401, refresh answers invalid_grant. */
   revokeTokens(): void;
+  /** Access tokens stop working (they expired early); refresh tokens still do. */
+  revokeAccessTokens(): void;
+  /** A new client secret (the app rotated it); the old one is refused from now on. */
+  rotateClientSecret(): string;
   close(): Promise<void>;
 }
 
@@ -39,7 +43,7 @@ interface PendingCode {
 
 export async function startFakeProvider(quirks: "standard" | "github" | "slack" = "standard"): Promise<FakeProvider> {
   const clientId = `client-${randomBytes(4).toString("hex")}`;
-  const clientSecret = `secret-${randomBytes(12).toString("hex")}`;
+  let clientSecret = `secret-${randomBytes(12).toString("hex")}`;
   const codes = new Map<string, PendingCode>();
   const accessTokens = new Set<string>();
   const refreshTokens = new Set<string>();
@@ -141,11 +145,15 @@ export async function startFakeProvider(quirks: "standard" | "github" | "slack" 
   return {
     url: `http://127.0.0.1:${port}`,
     clientId,
-    clientSecret,
+    get clientSecret() {
+      return clientSecret;
+    },
     tokenRequests,
     tokenOutcomes,
     apiCalls,
     failTokenEndpoint: (fail) => void (failTokens = fail),
+    revokeAccessTokens: () => accessTokens.clear(),
+    rotateClientSecret: () => (clientSecret = `secret-${randomBytes(12).toString("hex")}`),
     revokeTokens: () => {
       accessTokens.clear();
       refreshTokens.clear();
