@@ -70,4 +70,17 @@ describe.each(storeBackends)("OAuth clients and connect sessions in the store (%
       offsetMs = 0;
     }
   });
+
+  it("marks needs_reauth only while the stored token is the one refreshed from (another server may have rotated it), and a reconnect makes it active again", async () => {
+    const scope = { tenantId, appId };
+    const first = await store.connections.upsertForUser(scope, { integrationId, externalUserId: "reauth", credentials: { type: "oauth2", accessToken: "old", refreshToken: "r" } });
+    expect(first.created).toBe(true);
+    await store.connections.replaceCredentials(first.connection.id, { type: "oauth2", accessToken: "rotated-by-another-server", refreshToken: "r2" });
+    expect(await store.connections.markNeedsReauth(first.connection.id, "old")).toBe(false);
+    expect(await store.connections.markNeedsReauth(first.connection.id, "rotated-by-another-server")).toBe(true);
+    expect((await store.connections.get(scope, first.connection.id))?.status).toBe("needs_reauth");
+    const again = await store.connections.upsertForUser(scope, { integrationId, externalUserId: "reauth", credentials: { type: "oauth2", accessToken: "new" } });
+    expect(again).toMatchObject({ created: false, connection: { id: first.connection.id, status: "active" } });
+    expect(await store.connections.credentials(first.connection.id)).toMatchObject({ accessToken: "new" });
+  });
 });
