@@ -372,5 +372,8 @@ describe.each(storeBackends)("just-in-time auth against a real OAuth server (%s)
     expect(refused.status).toBe(404);
     expect(refused.body.type).toBe("https://waygate.dev/problems/connection-not-found");
     expect(refused.body.connectUrl).toMatch(/\/connect\?token=wgcs_/);
+    // A caller retrying gets the same unused link, not a new session per call.
+    const again = await api("POST", "/v1/invoke/acme-oauth/me.get", keys.appOne!, { connection: "new-user" });
+    expect(again.body.connectUrl).toBe(refused.body.connectUrl);
   });
 });

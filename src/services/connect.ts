@@ -11,12 +11,16 @@ import {
   type SetOAuthClient,
 } from "../contract/index.js";
 import { AuthorizationCodeError, authorizationUrl, exchangeAuthorizationCode, newAuthorizationSecrets, type TokenTransport } from "../gateway/authorization-code.js";
+import { remember } from "../lib/bounded-map.js";
 import type { ConnectSessionRecord, OAuthClientScope, Store, UsableOAuthClient } from "../store/index.js";
 
 /** Session tokens: a readable prefix and 256 random bits; only the hash is stored. */
 const TOKEN_PREFIX = "wgcs_";
 /** A reconnect link made for an invoke that failed lives this long. */
 const LINK_TTL_SECONDS = 30 * 60;
+/** A link is handed out again while it is unused and has this long left, so a retry loop does not make a session per call. */
+const LINK_REUSE_MIN_LEFT_MS = 10 * 60_000;
+const MAX_REMEMBERED_LINKS = 10_000;
 
 /** How the end user can connect one integration of a session, as the hosted page shows it. */
 export type ConnectMethod =
@@ -66,6 +70,8 @@ export interface ConnectServiceDeps {
 export class ConnectService {
   private readonly store: Store;
   private readonly now: () => Date;
+  /** Connect links made for failed invokes, by tenant, app, integration, user and origin (this process only). */
+  private readonly links = new Map<string, { sessionId: string; url: string; expiresAt: number }>();
 
   constructor(private readonly deps: ConnectServiceDeps) {
     this.store = deps.store;
@@ -136,7 +142,14 @@ export class ConnectService {
    * must renew): a fresh session for that user and integration, back to Waygate's own page.
    */
   async connectLink(scope: { tenantId: string; appId: string }, slug: string, externalUserId: string, origin: string): Promise<string> {
+    const key = JSON.stringify([scope.tenantId, scope.appId, slug, externalUserId, origin]);
+    const known = this.links.get(key);
+    if (known && known.expiresAt - this.now().getTime() > LINK_REUSE_MIN_LEFT_MS) {
+      const session = await this.store.connectSessions.get(scope.tenantId, scope.appId, known.sessionId);
+      if (session?.status === "pending") return known.url;
+    }
     const created = await this.createSession(scope, { user: externalUserId, integrations: [slug], expiresInSeconds: LINK_TTL_SECONDS }, origin);
+    remember(this.links, key, { sessionId: created.id, url: created.url, expiresAt: Date.parse(created.expiresAt) }, MAX_REMEMBERED_LINKS);
     return created.url;
   }
 
