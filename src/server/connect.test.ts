@@ -358,6 +358,22 @@ describe.each(storeBackends)("just-in-time auth against a real OAuth server (%s)
     expect(events.at(-1)).toMatchObject({ type: "connection.updated", externalUserId: "reauth-user" });
   });
 
+  it("offers each integration of a session its own way in: OAuth2 where the app has a client, a key form otherwise, and says when neither works", async () => {
+    await saveIntegration(store, tenantId, oauthIntegration("no-client", provider));
+    const session = await createSession({ user: "multi-user", integrations: ["acme-oauth", "keyed", "no-client"] });
+    const browser = new CookieBrowser();
+    const page = await browser.follow(session.url);
+    const html = await page.response.text();
+    expect(html).toContain("app-one wants to connect to your accounts");
+    expect(html).toContain("Continue to Fake acme-oauth");
+    expect(html).toContain("Connect Keyed API");
+    expect(html).toContain("the app has no OAuth client for this integration yet");
+    // An integration the session does not name cannot be started, whatever the form says.
+    const forged = await browser.request(`${server.url}/connect/authorize`, { form: { csrf: hiddenField(html, "csrf"), integration: "slacky" } });
+    expect(forged.status).toBe(409);
+    expect(await connectionsOf(keys.appOne!, "multi-user")).toEqual([]);
+  });
+
   it("the generated client's wg.connect.createSession makes a session the page accepts", async () => {
     const generated = await loadGeneratedClient(loadManifest("small-manifest.json"));
     const wg = generated.module.createWaygate({ apiKey: keys.appOne!, baseUrl: server.url }) as { connect: { createSession(input: object): Promise<{ url: string }> } };
