@@ -53,6 +53,8 @@ export interface ProblemTypeUrls {
   readonly authMissing: "https://waygate.dev/problems/auth-missing";
   readonly connectionRequired: "https://waygate.dev/problems/connection-required";
   readonly connectionNotFound: "https://waygate.dev/problems/connection-not-found";
+  /** The provider refused the connection's refresh token: send the end user to `problem.connectUrl`. */
+  readonly connectionNeedsReauth: "https://waygate.dev/problems/connection-needs-reauth";
   readonly oauthRefreshFailed: "https://waygate.dev/problems/oauth-refresh-failed";
   readonly rateLimitWaitExceeded: "https://waygate.dev/problems/rate-limit-wait-exceeded";
   readonly versionMismatch: "https://waygate.dev/problems/version-mismatch";
@@ -85,7 +87,7 @@ export const ProblemTypes: ProblemTypeUrls = /* @__PURE__ */ problemTypes();
 
 function problemTypes(): ProblemTypeUrls {
   const slugs =
-    "invalid-input invalid-definition invalid-mapping invalid-page-token auth-missing connection-required connection-not-found oauth-refresh-failed " +
+    "invalid-input invalid-definition invalid-mapping invalid-page-token auth-missing connection-required connection-not-found connection-needs-reauth oauth-refresh-failed " +
     "rate-limit-wait-exceeded version-mismatch collection-too-large upstream-unreachable upstream-timeout upstream-response-too-large upstream-error " +
     "invalid-output aborted unauthorized forbidden not-found validation";
   const entries = slugs.split(" ").map((slug) => [slug.replace(/-(.)/g, (_dash, letter: string) => letter.toUpperCase()), PROBLEM_BASE + slug]);
@@ -385,6 +387,21 @@ export interface Transport {
   readonly [transportBrand]: true;
 }
 
+/** The end user a connect session is for: your id for them, or the id with a name and email to show. */
+export type ConnectUser = string | { id: string; displayName?: string; email?: string };
+
+/** `wg.connect`: links to the hosted connect page, where an end user authorises an integration. */
+export interface ConnectClient {
+  /**
+   * A single-use link for one end user (`url`, valid until `expiresAt`); send them to it.
+   * @example const { url } = await wg.connect.createSession({ user: "user_42", integrations: ["github"] });
+   */
+  createSession(
+    input: { user: ConnectUser; integrations: string[]; scopes?: string[]; successUrl?: string; errorUrl?: string; expiresInSeconds?: number },
+    options?: RequestOptions,
+  ): Promise<{ id: string; token: string; url: string; expiresAt: string }>;
+}
+
 /** How a generated module binds its integration: `[property, bind]`. */
 export type Binding = readonly [property: string, bind: (transport: Transport) => unknown];
 
@@ -523,6 +540,8 @@ function rootOf(config: Config, bindings: readonly Binding[]): object {
   const root = {};
   const transport = config as unknown as Transport;
   for (const [property, bind] of bindings) lazy(root, property, () => bind(transport));
+  // Not enumerable, like withOptions: the root's keys stay the integrations.
+  Object.defineProperty(root, "connect", { get: () => bindConnect(config), configurable: true });
   Object.defineProperty(root, "withOptions", {
     value: (options: WaygateOptions) => rootOf(configure(options, config), bindings),
     writable: true,
@@ -777,6 +796,13 @@ export function invoke(config: Config, target: Target, input: unknown, options: 
   if (page !== undefined) body["page"] = page;
   const safe = IDEMPOTENT_METHODS.has(target.method) || options?.idempotencyKey !== undefined;
   return exchange(config, url, body, { label: `${target.slug}.${target.member}`, safe, target, response: target.response }, options);
+}
+
+/** Small on purpose: one function over `exchange`, bound only when `wg.connect` is first read. */
+function bindConnect(config: Config): ConnectClient {
+  const createSession = async (input: object, options?: RequestOptions) =>
+    (await exchange(config, `${config.baseUrl}/v1/connect/sessions`, { ...input }, { label: "connect.createSession", safe: false, target: undefined, response: "" }, options)).data;
+  return { createSession: named("connect.createSession", createSession) } as ConnectClient;
 }
 
 function rawRequest(config: Config, slug: string): RawRequest {

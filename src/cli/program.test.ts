@@ -47,6 +47,17 @@ describe("argv → options", () => {
     [["connections", "show", "con_1", "--app", "web"], "connections show", { id: "con_1", app: "web" }],
     [["conn", "rm", "con_1", "--app", "web"], "connections delete", { id: "con_1", app: "web" }],
     [["connections", "test", "con_1", "--app", "web"], "connections test", { id: "con_1", app: "web" }],
+    [["connect", "github", "--user", "u1"], "connect", { integration: "github", user: "u1", wait: true }],
+    [["connect", "github", "--user", "u1", "--app", "web", "--open", "--expires-in", "600", "--no-wait"], "connect", { integration: "github", user: "u1", app: "web", open: true, expiresIn: 600, wait: false }],
+    [
+      ["apps", "oauth-clients", "set", "web", "github", "--client-id", "Iv1", "--client-secret", "-", "--scopes", "repo,user"],
+      "apps oauth-clients set",
+      { target: "web", integration: "github", clientId: "Iv1", clientSecret: "-", scopes: "repo,user" },
+    ],
+    [["apps", "oauth-clients", "ls", "@tenant"], "apps oauth-clients list", { target: "@tenant" }],
+    [["apps", "oauth-clients", "rm", "web", "github"], "apps oauth-clients delete", { target: "web", integration: "github" }],
+    [["apps", "redirect-urls", "set", "web", "https://a.example/done", "https://a.example/x/"], "apps redirect-urls set", { app: "web", urls: ["https://a.example/done", "https://a.example/x/"] }],
+    [["apps", "redirect-urls", "set", "web"], "apps redirect-urls set", { app: "web", urls: [] }],
     [["tools", "export"], "tools export", { format: "jsonschema" }],
     [
       ["tools", "export", "--format", "openai", "--app", "web", "--integrations", "github,slack", "--actions", "issues.*", "--tags", "issues", "--out", "t.json"],

@@ -3,6 +3,7 @@ import type { Executor } from "./command.js";
 import { registerActions } from "./commands/actions/index.js";
 import { registerApps } from "./commands/apps/index.js";
 import { registerAuth } from "./commands/auth/index.js";
+import { registerConnect } from "./commands/connect/index.js";
 import { registerConnections } from "./commands/connections/index.js";
 import { registerGenerate } from "./commands/generate/index.js";
 import { registerInvoke } from "./commands/invoke/index.js";
@@ -60,6 +61,7 @@ export function buildProgram(options: ProgramOptions): Command {
   registerGenerate(program, options.execute);
   registerSnippets(program, options.execute);
   registerConnections(program, options.execute);
+  registerConnect(program, options.execute);
   registerInvoke(program, options.execute);
   registerTools(program, options.execute);
   registerMcp(program, options.execute);

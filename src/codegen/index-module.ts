@@ -8,7 +8,7 @@
 import type { CodegenContext } from "./context.js";
 import { jsdoc } from "./jsdoc.js";
 import { PUBLIC_RUNTIME_MODULES } from "./runtime-build.js";
-import { jsString, NameTable } from "./naming.js";
+import { CONNECT_MEMBER, jsString, NameTable } from "./naming.js";
 import type { IntegrationPlan } from "./plan.js";
 import { printFile, type ImportLine } from "./print.js";
 import { exampleFromSchema } from "./snippets/example.js";
@@ -66,7 +66,7 @@ export function renderIndexModule(entries: readonly IndexEntry[], head: string, 
     const doc = jsdoc({ summary: plan.integration.name, description: plan.integration.description ?? undefined }, INDENT);
     return `${doc}${INDENT}readonly ${plan.property}: ${clientType};`;
   });
-  const withOptions = `${jsdoc({ summary: "A client with these options over this one's (a user's connection, another app); it shares the transport." }, INDENT)}${INDENT}withOptions(options: runtime.WaygateOptions): Waygate;`;
+  const withOptions = `${jsdoc({ summary: "A client with these options over this one's (a user's connection, another app); it shares the transport." }, INDENT)}${INDENT}withOptions(options: runtime.WaygateOptions): Waygate;\n${CONNECT_MEMBER}`;
   const intentsMember = withIntents ? [`${jsdoc({ summary: "Provider-neutral operations: the provider is chosen at run time." }, INDENT)}${INDENT}readonly intents: ${intentsType};`] : [];
   const waygate = `${jsdoc({ summary: "One client per integration in the manifest." })}export interface Waygate {\n${[...members, ...intentsMember, withOptions].join("\n")}\n}`;
 

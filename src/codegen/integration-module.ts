@@ -23,7 +23,7 @@
  */
 import { HttpMethodSchema } from "../contract/integrations.js";
 import { jsdoc } from "./jsdoc.js";
-import { CodegenError, jsString, NameTable } from "./naming.js";
+import { CodegenError, CONNECT_MEMBER, jsString, NameTable } from "./naming.js";
 import { printFile } from "./print.js";
 import { CLIENT_RESERVED, type ActionPlan, type ClientGroup, type IntegrationPlan, type NamedType } from "./plan.js";
 import { isRecord } from "./schema-normalize.js";
@@ -197,7 +197,7 @@ function clientInterface(plan: IntegrationPlan): string {
 /** What this module's `createWaygate` returns: the index's client with this integration alone. */
 function waygateInterface(plan: IntegrationPlan): string {
   const doc = jsdoc({ summary: `A Waygate client with ${plan.integration.name} alone (\`createWaygate\` in this module).` });
-  const withOptions = `${jsdoc({ summary: "A client with these options over this one's (a user's connection, another app); it shares the transport." }, INDENT)}${INDENT}withOptions(options: runtime.WaygateOptions): Waygate;`;
+  const withOptions = `${jsdoc({ summary: "A client with these options over this one's (a user's connection, another app); it shares the transport." }, INDENT)}${INDENT}withOptions(options: runtime.WaygateOptions): Waygate;\n${CONNECT_MEMBER}`;
   return `${doc}export interface Waygate {\n${INDENT}readonly ${plan.property}: Client;\n${withOptions}\n}`;
 }
 

@@ -46,9 +46,11 @@ const DANGEROUS_MEMBERS = new Set([
   "inspect",
 ]);
 
-/** Members the runtime gives the client root besides the integrations (`wg.withOptions(…)`). */
-/** Members of the client root besides integrations: `wg.withOptions`, `wg.intents`. */
-const ROOT_MEMBERS = new Set(["withOptions", "intents"]);
+/** Members of the client root besides integrations: `wg.withOptions(…)`, `wg.intents`, `wg.connect`. */
+const ROOT_MEMBERS = new Set(["withOptions", "intents", "connect"]);
+
+/** The root's `connect` member in a generated `Waygate` interface (the runtime binds it on first use). */
+export const CONNECT_MEMBER = "    /** Connect sessions: links to the hosted connect page where an end user authorises an integration. */\n    readonly connect: runtime.ConnectClient;";
 
 /** Windows refuses these as file names whatever the extension. */
 const DEVICE_FILE_NAMES = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;

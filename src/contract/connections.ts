@@ -31,6 +31,7 @@ export const ConnectionSchema = z
     app: z.object({ id: z.string(), name: z.string() }).nullable(),
     externalUserId: z.string().nullable(),
     authType: z.enum(["apiKey", "bearer", "basic", "oauth2"]),
+    status: z.enum(["active", "needs_reauth"]).describe("needs_reauth: the provider refused the refresh token; the end user must connect again"),
     scopes: z.array(z.string()).nullable(),
     /** When an OAuth access token stops working (it is refreshed before then). */
     expiresAt: TimestampSchema.nullable(),

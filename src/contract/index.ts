@@ -15,3 +15,4 @@ export * from "./tools.js";
 export * from "./batches.js";
 export * from "./schedules.js";
 export * from "./intents.js";
+export * from "./connect.js";

@@ -144,6 +144,7 @@ export const InvokeProblemTypes = {
   authMissing: `${PROBLEM_BASE}auth-missing`,
   connectionRequired: `${PROBLEM_BASE}connection-required`,
   connectionNotFound: `${PROBLEM_BASE}connection-not-found`,
+  connectionNeedsReauth: `${PROBLEM_BASE}connection-needs-reauth`,
   oauthRefreshFailed: `${PROBLEM_BASE}oauth-refresh-failed`,
   rateLimitWaitExceeded: `${PROBLEM_BASE}rate-limit-wait-exceeded`,
   versionMismatch: `${PROBLEM_BASE}version-mismatch`,

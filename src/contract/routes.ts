@@ -38,6 +38,14 @@ import {
   InvokeIntentSchema,
 } from "./intents.js";
 import { VersionChangeSchema } from "./versioning.js";
+import {
+  ConnectRedirectUrlsSchema,
+  ConnectSessionSchema,
+  CreateConnectSessionSchema,
+  CreatedConnectSessionSchema,
+  OAuthClientSchema,
+  SetOAuthClientSchema,
+} from "./connect.js";
 import { BatchDryRunSchema, BatchItemSchema, BatchResultsQuerySchema, BatchSchema, CreateBatchSchema } from "./batches.js";
 import { CreateScheduleSchema, ScheduleDetailSchema, ScheduleSchema } from "./schedules.js";
 
@@ -100,6 +108,8 @@ const INVOKE_RESPONSE_HEADERS = {
 
 const IntentParams = z.object({ name: IntentNameSchema });
 const IntentAppHeader = z.object({ "x-waygate-app": z.string().min(1).max(100).optional().describe("App id or name (tenant keys)") });
+const SessionParams = z.object({ sessionId: z.string().max(100) });
+const AppSlugParams = AppParams.extend({ slug: SlugSchema });
 
 const BatchParams = z.object({ batchId: z.string().max(100) });
 const ScheduleParams = z.object({ scheduleId: z.string().max(100).describe("Schedule id (sch_…) or name") });
@@ -514,6 +524,52 @@ export const routes = {
   deleteSchedule: route({
     operationId: "deleteSchedule", method: "delete", path: "/v1/schedules/{scheduleId}", tag: "schedules", auth: true, tenantOnly: true,
     summary: "Delete a schedule and its run history (the jobs it created stay)", params: ScheduleParams, status: 204, response: null,
+  }),
+  createConnectSession: route({
+    operationId: "createConnectSession", method: "post", path: "/v1/connect/sessions", tag: "connect", auth: true,
+    summary:
+      "Start a connect session for one end user: a single-use link to the hosted connect page, where they authorise an integration (OAuth2 with PKCE) or enter its key. " +
+      "An app key acts for its app; a tenant key names the app in the body",
+    body: CreateConnectSessionSchema, status: 201, response: CreatedConnectSessionSchema,
+  }),
+  getConnectSession: route({
+    operationId: "getConnectSession", method: "get", path: "/v1/connect/sessions/{sessionId}", tag: "connect", auth: true,
+    summary: "Show a connect session: pending, connected (with the connection id), failed (with an error code) or expired",
+    params: SessionParams, status: 200, response: ConnectSessionSchema,
+  }),
+  listOAuthClients: route({
+    operationId: "listOAuthClients", method: "get", path: "/v1/apps/{app}/oauth-clients", tag: "connect", auth: true,
+    summary: "The app's own OAuth clients (never their secrets); integrations without one use the tenant's default",
+    params: AppParams, status: 200, response: z.object({ data: z.array(OAuthClientSchema) }),
+  }),
+  setOAuthClient: route({
+    operationId: "setOAuthClient", method: "put", path: "/v1/apps/{app}/oauth-clients/{slug}", tag: "connect", auth: true, tenantOnly: true,
+    summary: "Set the OAuth client the app's connect sessions use for an integration; the secret is sealed at rest and never returned",
+    params: AppSlugParams, body: SetOAuthClientSchema, status: 200, response: OAuthClientSchema,
+  }),
+  deleteOAuthClient: route({
+    operationId: "deleteOAuthClient", method: "delete", path: "/v1/apps/{app}/oauth-clients/{slug}", tag: "connect", auth: true, tenantOnly: true,
+    summary: "Remove the app's own OAuth client for an integration (the tenant's default applies again)", params: AppSlugParams, status: 204, response: null,
+  }),
+  listTenantOAuthClients: route({
+    operationId: "listTenantOAuthClients", method: "get", path: "/v1/oauth-clients", tag: "connect", auth: true, tenantOnly: true,
+    summary: "The tenant's default OAuth clients, used by apps without their own", status: 200, response: z.object({ data: z.array(OAuthClientSchema) }),
+  }),
+  setTenantOAuthClient: route({
+    operationId: "setTenantOAuthClient", method: "put", path: "/v1/oauth-clients/{slug}", tag: "connect", auth: true, tenantOnly: true,
+    summary: "Set the tenant's default OAuth client for an integration", params: SlugParams, body: SetOAuthClientSchema, status: 200, response: OAuthClientSchema,
+  }),
+  deleteTenantOAuthClient: route({
+    operationId: "deleteTenantOAuthClient", method: "delete", path: "/v1/oauth-clients/{slug}", tag: "connect", auth: true, tenantOnly: true,
+    summary: "Remove the tenant's default OAuth client for an integration", params: SlugParams, status: 204, response: null,
+  }),
+  getConnectRedirectUrls: route({
+    operationId: "getConnectRedirectUrls", method: "get", path: "/v1/apps/{app}/connect-redirect-urls", tag: "connect", auth: true,
+    summary: "Where the app's connect sessions may send the browser back to", params: AppParams, status: 200, response: ConnectRedirectUrlsSchema,
+  }),
+  setConnectRedirectUrls: route({
+    operationId: "setConnectRedirectUrls", method: "put", path: "/v1/apps/{app}/connect-redirect-urls", tag: "connect", auth: true, tenantOnly: true,
+    summary: "Replace the app's redirect allow-list for connect sessions", params: AppParams, body: ConnectRedirectUrlsSchema, status: 200, response: ConnectRedirectUrlsSchema,
   }),
 } as const;
 

@@ -1,3 +1,4 @@
+import type { TokenTransport } from "./authorization-code.js";
 import { setTimeout as delay } from "node:timers/promises";
 import { planAuth, secretsOf } from "./auth.js";
 import type { AuthPlan } from "./auth.js";
@@ -122,6 +123,18 @@ export class Gateway {
    */
   checkInput(action: ActionDefinition, input: unknown): { detail: string; errors: FieldError[] } | undefined {
     return this.inputProblems(action, input ?? {}, []);
+  }
+
+  /**
+   * Sends OAuth token requests (the connect flow's code exchange) through the same
+   * transport and private-network guard as every upstream call. A failure to reach the
+   * endpoint says no more than that (the URL is the OAuth client's to set).
+   */
+  tokenTransport(): TokenTransport {
+    return async (url, headers, body) => {
+      const response = await this.transport.send({ method: "POST", url, headers, cookies: [], body: { kind: "bytes", contentType: headers["content-type"] ?? "application/x-www-form-urlencoded", data: body } }, 30_000);
+      return { status: response.status, contentType: response.headers["content-type"] ?? "", body: response.body.toString("utf8") };
+    };
   }
 
   close(): Promise<void> {

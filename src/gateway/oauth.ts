@@ -122,8 +122,8 @@ export function refreshGrant(credentials: OAuth2Credentials): { headers: Record<
  */
 export function credentialsFromTokenResponse(previous: OAuth2Credentials, status: number, body: TokenResponse, now: number): OAuth2Credentials {
   if (status < 200 || status >= 300 || typeof body.access_token !== "string" || body.access_token === "") {
-    const code = typeof body.error === "string" && OAUTH_ERRORS.has(body.error) ? ` (${body.error})` : "";
-    throw oauthRefreshFailed(`the token endpoint did not issue new tokens${code}; the connection may need to be authorised again`);
+    const known = typeof body.error === "string" && OAUTH_ERRORS.has(body.error) ? body.error : undefined;
+    throw oauthRefreshFailed(`the token endpoint did not issue new tokens${known ? ` (${known})` : ""}; the connection may need to be authorised again`, undefined, known);
   }
   const next: OAuth2Credentials = { ...previous, accessToken: body.access_token };
   if (typeof body.refresh_token === "string" && body.refresh_token !== "") next.refreshToken = body.refresh_token;

@@ -41,6 +41,10 @@ export interface GatewayProblem {
   /** collection-too-large: how far collecting got, and the token that continues after it. */
   collected?: { pages: number; items: number; bytes: number };
   nextPage?: string;
+  /** oauth-refresh-failed: the token endpoint's RFC 6749 §5.2 error code (invalid_grant: the end user must connect again). */
+  oauthError?: string;
+  /** connection-required, connection-not-found, connection-needs-reauth: a hosted connect page the app can send its end user to. */
+  connectUrl?: string;
 }
 
 /** Thrown by `Gateway.invoke`; `problem` is the application/problem+json body to answer with. */
@@ -84,8 +88,8 @@ export function authMissing(status: 400 | 401, detail: string): GatewayError {
   return new GatewayError({ type: PROBLEM_AUTH_MISSING, title: "Credentials missing or unusable", status, detail });
 }
 
-export function oauthRefreshFailed(detail: string, cause?: unknown): GatewayError {
-  return new GatewayError({ type: PROBLEM_OAUTH_REFRESH_FAILED, title: "OAuth token refresh failed", status: 401, detail }, { cause });
+export function oauthRefreshFailed(detail: string, cause?: unknown, oauthError?: string): GatewayError {
+  return new GatewayError({ type: PROBLEM_OAUTH_REFRESH_FAILED, title: "OAuth token refresh failed", status: 401, detail, ...(oauthError ? { oauthError } : {}) }, { cause });
 }
 
 export function rateLimitWaitExceeded(waitMs: number, maxWaitMs: number): GatewayError {

@@ -58,6 +58,7 @@ describe("access matrix: every route × wrong callers", () => {
     ids.schedule = (await store.schedules.create({ tenantId: acme.id, name: "nightly-petstore", jobType: "import", payload: { url: "https://p.example.com/openapi.json", slug: "petstore" }, timing: { kind: "interval", intervalMs: 86_400_000 }, nextRunAt: new Date(Date.now() + 86_400_000), createdBy: null }) as { id: string }).id;
     await store.intents.append(acme.id, { name: "notify", description: "", inputSchema: { type: "object", properties: {} }, outputSchema: { type: "object", properties: {} } });
     await store.intents.bind(acme.id, "notify", 1, { integration: "petstore", action: "pets.list", integrationVersion: 1, mapping: { input: [], output: [] }, unsupported: [] });
+    ids.session = (await store.connectSessions.create({ tenantId: acme.id, appId: ids["app-one"]!, token: "wgcs_access_test", externalUserId: "user_1", displayName: null, email: null, integrations: ["petstore"], scopes: null, successUrl: null, errorUrl: null, expiresAt: new Date(Date.now() + 60_000) })).id;
     ids.job = (await store.jobs.enqueue({ tenantId: acme.id, type: "import", summary: "import x", payload: { source: { url: "https://x" } } })).id;
   });
   afterAll(async () => dispose());
@@ -73,6 +74,7 @@ describe("access matrix: every route × wrong callers", () => {
     batchId: () => ids.batch!,
     scheduleId: () => ids.schedule!,
     name: () => "notify",
+    sessionId: () => ids.session!,
   };
   const bodies: Partial<Record<string, unknown>> = {
     createKey: { name: "x" },
@@ -100,6 +102,10 @@ describe("access matrix: every route × wrong callers", () => {
     setIntentPreference: { providers: ["petstore"] },
     setIntentPin: { version: 1 },
     invokeIntent: { user: "user_1" },
+    createConnectSession: { user: "user_2", integrations: ["petstore"] },
+    setOAuthClient: { clientId: "hijack", authorizeUrl: "https://evil.example.com/a", tokenUrl: "https://evil.example.com/t" },
+    setTenantOAuthClient: { clientId: "hijack", authorizeUrl: "https://evil.example.com/a", tokenUrl: "https://evil.example.com/t" },
+    setConnectRedirectUrls: { urls: ["https://evil.example.com/"] },
   };
   // Streamable HTTP requires a client to accept both (MCP Transports).
   const extraHeaders: Partial<Record<string, Record<string, string>>> = { mcp: { accept: "application/json, text/event-stream" } };
@@ -122,7 +128,7 @@ describe("access matrix: every route × wrong callers", () => {
   /** Nothing of Acme's may appear in an answer to a caller who is not Acme (beyond what the caller itself sent). */
   const expectNoLeak = async (response: Response, path: string) => {
     const text = await response.text();
-    for (const secret of [ids.tenant, ids["app-one"], ids["app-two"], ids.appOneKey, ids.spareKey, ids.job, ids.connection, ids.batch, ids.schedule, "nightly-petstore", "Acme", "Petstore", "app-one-secret-token"]) {
+    for (const secret of [ids.tenant, ids["app-one"], ids["app-two"], ids.appOneKey, ids.spareKey, ids.job, ids.connection, ids.batch, ids.schedule, "nightly-petstore", ids.session, "Acme", "Petstore", "app-one-secret-token"]) {
       if (!path.includes(secret!)) expect(text, `response to ${path} leaks ${secret}`).not.toContain(secret);
     }
   };
@@ -137,7 +143,7 @@ describe("access matrix: every route × wrong callers", () => {
 
   it.each(authenticated)("%s gives another tenant's key nothing of this tenant's", async (name, spec) => {
     const response = await call(name, spec, keys.otherTenant!);
-    const touchesAcme = /\{(slug|app|keyId|jobId|connectionId|batchId|scheduleId)\}/.test(spec.path);
+    const touchesAcme = /\{(slug|app|keyId|jobId|connectionId|batchId|scheduleId|sessionId)\}/.test(spec.path);
     if (touchesAcme) expect(response.status, name).toBe(404);
     await expectNoLeak(response, pathOf(name, spec));
   });
@@ -145,7 +151,7 @@ describe("access matrix: every route × wrong callers", () => {
   it.each(authenticated)("%s keeps another app's key to what an app may do", async (name, spec) => {
     const response = await call(name, spec, keys.appTwo!);
     // app-one's connection and batch are invisible to app-two.
-    const othersOnly = spec.path.includes("{app}") || spec.path.includes("{connectionId}") || spec.path.includes("{batchId}");
+    const othersOnly = spec.path.includes("{app}") || spec.path.includes("{connectionId}") || spec.path.includes("{batchId}") || spec.path.includes("{sessionId}");
     if (spec.tenantOnly) expect(response.status, name).toBe(403);
     else if (othersOnly) expect(response.status, name).toBe(404);
     // app-one's connection "user_1" is invisible to app-two: the call fails as "not found", never with its credentials.
@@ -176,5 +182,7 @@ describe("access matrix: every route × wrong callers", () => {
     expect((await store.keys.get(ids.tenant!, ids.appOneKey!))?.revokedAt).toBeNull();
     expect((await store.jobs.get(ids.tenant!, ids.job!))?.status).toBe("queued");
     expect(await store.schedules.get(ids.tenant!, ids.schedule!)).toMatchObject({ name: "nightly-petstore", paused: false });
+    expect(await store.oauthClients.list({ tenantId: ids.tenant!, appId: ids["app-one"]! })).toEqual([]);
+    expect(await store.connectSessions.redirectUrls(ids["app-one"]!)).toEqual([]);
   });
 });

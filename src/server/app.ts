@@ -1,6 +1,9 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { routes, type RouteSpec, type TickResult } from "../contract/index.js";
+import { CONNECT_PAGE_PATHS, routes, type ConnectEvent, type RouteSpec, type TickResult } from "../contract/index.js";
+import { ConnectService } from "../services/connect.js";
+import { mountConnectPages } from "./connect/pages.js";
+import { mountConnectRoutes } from "./routes/connect.js";
 import type { Store } from "../store/index.js";
 import { requireKey } from "./auth.js";
 import type { AppEnv } from "./env.js";
@@ -55,10 +58,19 @@ export interface AppOptions {
   logger?: Logger;
   /** The clock schedules' next runs are computed with; default the system's (tests move it). */
   scheduleClock?: () => Date;
+  /** Told when a connect session ends (connection.created/updated/failed): where signed webhooks hang once they exist. */
+  onConnectEvent?: (event: ConnectEvent) => void;
 }
 
 /** Routes anyone may call (probes, the API's description): the contract marks them `auth: false`. */
-const PUBLIC_PATHS = new Set<string>(Object.values(routes).filter((spec: RouteSpec) => !spec.auth).map((spec) => spec.path));
+const PUBLIC_PATHS = new Set<string>([
+  ...Object.values(routes)
+    .filter((spec: RouteSpec) => !spec.auth)
+    .map((spec) => spec.path),
+  // The OAuth callback is the end user's browser coming back from the provider: it carries a
+  // cookie and a state, never an API key.
+  CONNECT_PAGE_PATHS.callback,
+]);
 
 export const DEFAULT_MAX_UPLOAD_BYTES_IN_FLIGHT = 256 * 1024 * 1024;
 export const DEFAULT_MAX_BATCH_BODY_BYTES = 64 * 1024 * 1024;
@@ -119,8 +131,12 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   mountVersionRoutes(app);
   mountAppRoutes(app);
   mountSdkRoutes(app, { publicUrl: options.publicUrl });
-  const invoke = new InvokeService(options.store, options.gateway ?? createGateway(options.store));
-  mountInvokeRoutes(app, invoke);
+  const gateway = options.gateway ?? createGateway(options.store);
+  const connect = new ConnectService({ store: options.store, tokenTransport: gateway.tokenTransport(), onEvent: options.onConnectEvent });
+  const invoke = new InvokeService(options.store, gateway, (scope, slug, user, origin) => connect.connectLink(scope, slug, user, origin));
+  mountInvokeRoutes(app, invoke, { publicUrl: options.publicUrl });
+  mountConnectRoutes(app, connect, { publicUrl: options.publicUrl });
+  mountConnectPages(app, connect, { publicUrl: options.publicUrl });
   mountConnectionRoutes(app, invoke);
   const intents = new IntentService(options.store, invoke);
   mountIntentRoutes(app, intents);

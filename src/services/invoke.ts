@@ -15,6 +15,7 @@ import {
   type Connection as GatewayConnection,
   type Credentials,
   type GatewayDeps,
+  type OAuth2Credentials,
   type GatewayProblem,
   type InvokeIntegration,
   type InvokeResponse,
@@ -42,7 +43,12 @@ export interface CallOptions {
   expectedVersion?: number | undefined;
   versionPolicy?: VersionPolicy | undefined;
   signal?: AbortSignal | undefined;
+  /** Where the end user's browser reaches this server: connection errors then carry a connect link for the end user. */
+  connectOrigin?: string | undefined;
 }
+
+/** Makes a connect link (a fresh connect session) for one end user of an app and one integration. */
+export type ConnectLinks = (scope: { tenantId: string; appId: string }, integration: string, externalUserId: string, origin: string) => Promise<string>;
 
 /** Who calls: a tenant, and the app it acts for (null: the tenant itself, with tenant-level connections). */
 export interface Caller {
@@ -136,6 +142,7 @@ export class InvokeService {
   constructor(
     private readonly store: Store,
     readonly gateway: Gateway,
+    private readonly connectLinks?: ConnectLinks,
   ) {}
 
   /** The app a tenant key names (by name or id), or null when there is none. */
@@ -148,7 +155,7 @@ export class InvokeService {
     const version = versionOutcome(found.version, call);
     const action = await this.action(found, call.integration, call.action, version);
     if (version.mismatch && call.versionPolicy === "strict") throw versionRefused(call.integration, version);
-    const connection = await this.connection(caller, found, call.connection, version);
+    const connection = await this.connection(caller, found, call, version);
     const settings = caller.appId ? await this.store.connections.settings(caller.appId, found.integrationId) : { validation: "warn" as const, mappings: [] };
     try {
       const result = await this.gateway.invoke({
@@ -167,7 +174,7 @@ export class InvokeService {
       });
       return { ...result, warnings: withVersionWarning(result.warnings, version, call.integration), version };
     } catch (error) {
-      throw asInvokeError(error, version, caller);
+      throw await this.withReconnect(asInvokeError(error, version, caller), caller, call, connection);
     } finally {
       if (connection) void this.store.connections.touch(connection.id).catch(() => {});
     }
@@ -200,7 +207,7 @@ export class InvokeService {
     const found = await this.target(caller, call.integration);
     const version = versionOutcome(found.version, call);
     if (version.mismatch && call.versionPolicy === "strict") throw versionRefused(call.integration, version);
-    const connection = await this.connection(caller, found, call.connection, version);
+    const connection = await this.connection(caller, found, call, version);
     try {
       const result = await this.gateway.proxy({
         integration: this.integration(call.integration, found),
@@ -213,7 +220,7 @@ export class InvokeService {
       });
       return { ...result, warnings: withVersionWarning(result.warnings, version, call.integration), version };
     } catch (error) {
-      throw asInvokeError(error, version, caller);
+      throw await this.withReconnect(asInvokeError(error, version, caller), caller, call, connection);
     } finally {
       if (connection) void this.store.connections.touch(connection.id).catch(() => {});
     }
@@ -280,26 +287,62 @@ export class InvokeService {
     return action;
   }
 
-  private async connection(caller: Caller, target: Target, requested: string | undefined, version: VersionOutcome): Promise<GatewayConnection | undefined> {
-    let connection: GatewayConnection | undefined;
+  private async connection(caller: Caller, target: Target, call: CallOptions & { integration: string }, version: VersionOutcome): Promise<(GatewayConnection & { externalUserId: string | null }) | undefined> {
+    const requested = call.connection;
+    let connection: (GatewayConnection & { status: string; externalUserId: string | null }) | undefined;
     try {
-      connection = (await this.store.connections.forInvoke(caller, target.integrationId, requested ?? null)) as GatewayConnection | undefined;
+      connection = (await this.store.connections.forInvoke(caller, target.integrationId, requested ?? null)) as typeof connection;
     } catch (error) {
       if (error instanceof SealError) throw new InvokeError(internalProblem(`${error.message}. Create it again.`), version);
       throw error;
     }
     if (requested !== undefined && !connection) {
+      // An end user's id (not a connection id) that has no connection yet: the app can send them to connect.
+      const connectUrl = requested.startsWith("con_") ? undefined : await this.link(caller, call, requested);
       throw new InvokeError(
         {
           type: InvokeProblemTypes.connectionNotFound,
           title: "Connection not found",
           status: 404,
-          detail: `no connection "${requested}" to this integration${caller.appId ? " for this app" : ""}: pass a connection id or the end user's id`,
+          detail: `no connection "${requested}" to this integration${caller.appId ? " for this app" : ""}: pass a connection id or the end user's id${connectUrl ? "; the end user can connect at connectUrl" : ""}`,
+          ...(connectUrl ? { connectUrl } : {}),
         },
         version,
       );
     }
+    if (connection?.status === "needs_reauth") throw await this.needsReauth(caller, call, connection, version);
     return connection;
+  }
+
+  /** The problem for a connection whose refresh token the provider refused: the end user must connect again, at connectUrl. */
+  private async needsReauth(caller: Caller, call: CallOptions & { integration: string }, connection: { id: string; externalUserId: string | null }, version: VersionOutcome | null): Promise<InvokeError> {
+    const connectUrl = connection.externalUserId ? await this.link(caller, call, connection.externalUserId) : undefined;
+    return new InvokeError(
+      {
+        type: InvokeProblemTypes.connectionNeedsReauth,
+        title: "Connection needs to be authorised again",
+        status: 409,
+        detail: `connection ${connection.id}: the provider no longer accepts its refresh token (invalid_grant); the end user must connect again${connectUrl ? " at connectUrl" : " (create a connect session for them)"}`,
+        ...(connectUrl ? { connectUrl } : {}),
+      },
+      version,
+    );
+  }
+
+  /** A refresh refused with invalid_grant during this call: the connection is now marked, and the caller gets the reconnect problem. */
+  private async withReconnect(error: unknown, caller: Caller, call: CallOptions & { integration: string }, connection: { id: string; externalUserId: string | null } | undefined): Promise<unknown> {
+    if (!(error instanceof InvokeError) || !connection || error.problem.type !== InvokeProblemTypes.oauthRefreshFailed || error.problem.oauthError !== "invalid_grant") return error;
+    return this.needsReauth(caller, call, connection, error.version);
+  }
+
+  private async link(caller: Caller, call: CallOptions & { integration: string }, externalUserId: string): Promise<string | undefined> {
+    if (!this.connectLinks || !call.connectOrigin || caller.appId === null) return undefined;
+    try {
+      return await this.connectLinks({ tenantId: caller.tenantId, appId: caller.appId }, call.integration, externalUserId, call.connectOrigin);
+    } catch {
+      // The call failed anyway; a link that could not be made leaves the problem without one.
+      return undefined;
+    }
   }
 
   private async credentials(connectionId: string): Promise<Credentials> {
@@ -328,7 +371,20 @@ export function createGateway(store: Store, options: Omit<GatewayDeps, "refreshO
         const stale = connection.credentials;
         if (stored.type !== "oauth2" || stale.type !== "oauth2") return stored;
         if (stored.accessToken !== stale.accessToken && !isExpired(stored, Date.now())) return stored;
-        const fresh = await refreshAtTokenEndpoint(stored);
+        // A connection made by the connect flow keeps no client secret of its own: it refreshes
+        // with its OAuth client's current one, so rotating the secret needs no reconnect.
+        const client = stored.clientSecret === undefined && stored.clientId ? await store.oauthClients.forConnection(connection.id) : undefined;
+        const borrowed = client && client.clientId === stored.clientId && client.clientSecret ? client.clientSecret : undefined;
+        let fresh: Credentials;
+        try {
+          const refreshed = await refreshAtTokenEndpoint(borrowed ? { ...stored, clientSecret: borrowed } : stored);
+          fresh = borrowed ? withoutClientSecret(refreshed) : refreshed;
+        } catch (error) {
+          // The refresh token is dead: the end user must connect again. markNeedsReauth rereads
+          // the stored tokens first, in case another server rotated them meanwhile.
+          if (error instanceof GatewayError && error.problem.oauthError === "invalid_grant") await store.connections.markNeedsReauth(connection.id, stored.accessToken);
+          throw error;
+        }
         await store.connections.replaceCredentials(connection.id, fresh);
         return fresh;
       });
@@ -336,6 +392,11 @@ export function createGateway(store: Store, options: Omit<GatewayDeps, "refreshO
       return refreshed;
     },
   });
+}
+
+function withoutClientSecret(credentials: OAuth2Credentials): OAuth2Credentials {
+  const { clientSecret: _secret, ...rest } = credentials;
+  return rest;
 }
 
 const PROBE_NAMES = /(^|\.)(me|whoami|getAuthenticated|getCurrent|current|currentUser|self|user|account|ping|test)$/i;

@@ -15,6 +15,9 @@ import type { ConnectionTable, Database } from "./schema.js";
 export interface InvokeConnection {
   id: string;
   credentials: Credentials;
+  /** "needs_reauth": a refresh was refused (invalid_grant); the end user must connect again. */
+  status: ConnectionTable["status"];
+  externalUserId: string | null;
 }
 
 /** Which connections a caller may see: one app's, or the tenant-level ones (no app). */
@@ -75,6 +78,7 @@ export class ConnectionRepository {
       last_used_at: null,
       refresh_owner: null,
       refresh_until: null,
+      status: "active",
     };
     const created = await this.db.transaction().execute(async (trx) => {
       await lockKey(trx, this.dialect, JSON.stringify(["connection", scope.tenantId, scope.appId, input.integrationId, input.externalUserId]));
@@ -90,6 +94,76 @@ export class ConnectionRepository {
       return true;
     });
     return created ? (await this.get(scope, id))! : "exists";
+  }
+
+  /**
+   * The end user's connection to an integration with these credentials: created, or (when
+   * one exists: a reconnect) given the new credentials and made active again. Under the same
+   * lock as `create`, so two completions racing for one end user leave one connection.
+   */
+  async upsertForUser(scope: ConnectionScope & { appId: string }, input: { integrationId: string; externalUserId: string; credentials: Credentials }): Promise<{ connection: Connection; created: boolean }> {
+    const now = this.now().toISOString();
+    const sealer = await this.sealer();
+    const outcome = await this.db.transaction().execute(async (trx) => {
+      await lockKey(trx, this.dialect, JSON.stringify(["connection", scope.tenantId, scope.appId, input.integrationId, input.externalUserId]));
+      const existing = await trx
+        .selectFrom("connections")
+        .select("id")
+        .where("tenant_id", "=", scope.tenantId)
+        .where("app_id", "=", scope.appId)
+        .where("integration_id", "=", input.integrationId)
+        .where("external_user_id", "=", input.externalUserId)
+        .orderBy("created_at")
+        .executeTakeFirst();
+      const values = {
+        auth_type: input.credentials.type,
+        metadata: JSON.stringify(metadataOf(input.credentials)),
+        updated_at: now,
+        status: "active" as const,
+      };
+      if (existing) {
+        await trx.updateTable("connections").set({ ...values, secret: sealer.seal(JSON.stringify(input.credentials), existing.id) }).where("id", "=", existing.id).execute();
+        return { id: existing.id, created: false };
+      }
+      const id = newId("con");
+      await trx
+        .insertInto("connections")
+        .values({
+          id,
+          tenant_id: scope.tenantId,
+          app_id: scope.appId,
+          integration_id: input.integrationId,
+          external_user_id: input.externalUserId,
+          secret: sealer.seal(JSON.stringify(input.credentials), id),
+          created_at: now,
+          last_used_at: null,
+          refresh_owner: null,
+          refresh_until: null,
+          ...values,
+        })
+        .execute();
+      return { id, created: true };
+    });
+    return { connection: (await this.get(scope, outcome.id))!, created: outcome.created };
+  }
+
+  /**
+   * Marks a connection `needs_reauth` after its refresh token was refused, but only if the
+   * stored access token is still the one that was refreshed from: another server may have
+   * rotated the tokens meanwhile, and then the connection is fine. True when marked.
+   */
+  async markNeedsReauth(id: string, staleAccessToken: string): Promise<boolean> {
+    const row = await this.db.selectFrom("connections").select(["secret"]).where("id", "=", id).executeTakeFirst();
+    if (!row) return false;
+    const stored = await this.credentials(id, row.secret);
+    if (stored.type !== "oauth2" || stored.accessToken !== staleAccessToken) return false;
+    const result = await this.db
+      .updateTable("connections")
+      .set({ status: "needs_reauth", updated_at: this.now().toISOString() })
+      .where("id", "=", id)
+      .where("secret", "=", row.secret)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   async list(scope: ConnectionScope, filter: { integrationId?: string; externalUserId?: string } = {}): Promise<Connection[]> {
@@ -146,7 +220,7 @@ export class ConnectionRepository {
   private async readForInvoke(scope: ConnectionScope, integrationId: string, ref: string | null): Promise<InvokeConnection | undefined> {
     let query = this.db
       .selectFrom("connections")
-      .select(["id", "secret"])
+      .select(["id", "secret", "status", "external_user_id"])
       .where("tenant_id", "=", scope.tenantId)
       .where("integration_id", "=", integrationId)
       .where((eb) => scopeFilter(eb, scope.appId));
@@ -155,7 +229,7 @@ export class ConnectionRepository {
     const row = await query.orderBy("created_at").limit(1).executeTakeFirst();
     if (!row) return undefined;
     try {
-      return { id: row.id, credentials: await this.credentials(row.id, row.secret) };
+      return { id: row.id, credentials: await this.credentials(row.id, row.secret), status: row.status, externalUserId: row.external_user_id };
     } catch (error) {
       if (error instanceof SealError) throw new SealError(error.reason, `connection ${row.id} cannot be used: ${error.message}`);
       throw error;
@@ -297,6 +371,7 @@ function toConnection(row: ConnectionTable & { slug: string; app_name: string | 
     app: row.app_id && row.app_name ? { id: row.app_id, name: row.app_name } : null,
     externalUserId: row.external_user_id,
     authType: row.auth_type as Connection["authType"],
+    status: row.status,
     scopes: metadata.scopes,
     expiresAt: metadata.expiresAt ? new Date(metadata.expiresAt).toISOString() : null,
     createdAt: row.created_at,

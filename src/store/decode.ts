@@ -127,4 +127,5 @@ export const decodeCredentials: (text: string) => Credentials = decoder(
 export const decodeSchedulePayload: (text: string) => unknown = decoder("schedules.payload", z.unknown());
 export const decodeIntentSchema = decoder("intents schema", JsonObject);
 export const decodeIntentMapping = decoder("intent_bindings.mapping", IntentMappingSchema);
-export const decodeStringList = decoder("intent provider list", z.array(z.string()));
+/** A JSON list of strings: OAuth scopes, a connect session's integrations, an intent's providers or unsupported fields. */
+export const decodeStringList: (text: string) => string[] = decoder("a stored list of strings", z.array(z.string()));

@@ -11,3 +11,5 @@ export { loadSealer, generateKey, KEY_FILE, PREVIOUS_KEYS_FILE } from "./keyring
 export { MAX_STORED_RESULT_BYTES, type BatchScope, type BatchRecord, type BatchRunOptions, type ClaimedItem, type ItemOutcome, type NewBatch, type NewBatchItem } from "./batches.js";
 export { timingOf, type DueSchedule, type NewSchedule, type ScheduleTiming } from "./schedules.js";
 export type { IntentVersionRecord, NewIntentVersion, NewBinding } from "./intents.js";
+export type { OAuthClientScope, OAuthClientInput, UsableOAuthClient } from "./oauth-clients.js";
+export { digest, type ConnectSessionRecord, type NewConnectSession } from "./connect-sessions.js";

@@ -24,6 +24,9 @@ export interface Database {
   intent_bindings: IntentBindingTable;
   intent_preferences: IntentPreferenceTable;
   intent_pins: IntentPinTable;
+  oauth_clients: OAuthClientTable;
+  connect_sessions: ConnectSessionTable;
+  connect_redirect_urls: ConnectRedirectUrlTable;
 }
 
 export interface TenantTable {
@@ -172,6 +175,8 @@ export interface ConnectionTable {
   /** The server refreshing this connection's OAuth tokens, and until when (ISO time); null when none is. */
   refresh_owner: string | null;
   refresh_until: string | null;
+  /** "active", or "needs_reauth" once a refresh was refused with invalid_grant (the end user must connect again). */
+  status: "active" | "needs_reauth";
 }
 
 export interface AppIntegrationSettingsTable {
@@ -322,4 +327,60 @@ export interface IntentPinTable {
   intent_name: string;
   version: number;
   updated_at: string;
+}
+
+export interface OAuthClientTable {
+  tenant_id: string;
+  /** The app id, or "" for the tenant's default client. */
+  scope_key: string;
+  app_id: string | null;
+  integration_id: string;
+  client_id: string;
+  /** Sealed client secret (lib/sealer.ts), bound to tenant, scope and integration; null for a public client. */
+  secret: string | null;
+  /** JSON array of scope strings. */
+  scopes: string;
+  authorize_url: string | null;
+  token_url: string | null;
+  /** The authorization server's issuer, when it sends `iss` in its responses (RFC 9207). */
+  issuer: string | null;
+  /** A resource indicator (RFC 8707) sent with the authorization and token requests. */
+  resource: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ConnectSessionTable {
+  id: string;
+  tenant_id: string;
+  app_id: string;
+  /** SHA-256 (hex) of the session token; the token itself is never stored. */
+  token_hash: string;
+  external_user_id: string;
+  display_name: string | null;
+  email: string | null;
+  /** JSON array of integration slugs the end user may connect. */
+  integrations: string;
+  /** JSON array of scopes, or null for the OAuth client's. */
+  scopes: string | null;
+  success_url: string | null;
+  error_url: string | null;
+  status: "pending" | "authorizing" | "connected" | "failed";
+  error_code: string | null;
+  connection_id: string | null;
+  /** The integration the end user chose. */
+  integration: string | null;
+  /** SHA-256 (hex) of the OAuth `state` sent to the provider. */
+  state_hash: string | null;
+  /** Sealed PKCE code verifier (RFC 7636), bound to the session id. */
+  pkce_verifier: string | null;
+  redirect_uri: string | null;
+  expires_at: string;
+  created_at: string;
+  completed_at: string | null;
+}
+
+export interface ConnectRedirectUrlTable {
+  app_id: string;
+  url: string;
 }

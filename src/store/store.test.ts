@@ -1,16 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { IntegrationDefinitionSchema, type IntegrationDefinitionInput } from "../contract/index.js";
 import { contentHash } from "../lib/canonical-json.js";
-import { openTestStore, storeBackends } from "../../test/support/stores.js";
-import type { Kysely } from "kysely";
+import { openTestStore, rawDb as db, storeBackends } from "../../test/support/stores.js";
 import { StoredDataError } from "./decode.js";
-import type { Database } from "./schema.js";
 import type { Store } from "./store.js";
-
-/** The store's Kysely instance, to corrupt a row as a hand edit would. */
-function db(store: Store): Kysely<Database> {
-  return (store as unknown as { handle: { db: Kysely<Database> } }).handle.db;
-}
 
 function definition(overrides: Partial<IntegrationDefinitionInput> = {}) {
   return IntegrationDefinitionSchema.parse({

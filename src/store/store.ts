@@ -2,6 +2,8 @@ import { AppRepository } from "./apps.js";
 import { BatchRepository } from "./batches.js";
 import type { ChangeTracker } from "./changes.js";
 import { ConnectionRepository } from "./connections.js";
+import { ConnectSessionRepository } from "./connect-sessions.js";
+import { OAuthClientRepository } from "./oauth-clients.js";
 import type { Sealer } from "../lib/sealer.js";
 import { IntegrationRepository } from "./integrations.js";
 import { IntentRepository } from "./intents.js";
@@ -32,18 +34,23 @@ export class Store {
   readonly schedules: ScheduleRepository;
   readonly intents: IntentRepository;
   readonly connections: ConnectionRepository;
+  readonly oauthClients: OAuthClientRepository;
+  readonly connectSessions: ConnectSessionRepository;
   /** The key ring for secrets at rest (loaded on first use). */
   readonly sealer: () => Promise<Sealer>;
   readonly dialect: Dialect;
   /** Moves on whenever cached reads may be stale; see ReadCache. */
   readonly changes: ChangeTracker;
   readonly migrations: Migrations;
+  /** The store's clock (injected in tests): services that compare against stored times use it too. */
+  readonly now: () => Date;
 
   private constructor(
     private readonly handle: DatabaseHandle,
     now: () => Date,
     sealer: () => Promise<Sealer>,
   ) {
+    this.now = now;
     this.dialect = handle.dialect;
     this.changes = handle.changes;
     this.migrations = handle.migrations;
@@ -63,6 +70,8 @@ export class Store {
     };
     this.connections = new ConnectionRepository(handle.db, handle.dialect, handle.changes, ring, now);
     this.sealer = () => ring();
+    this.oauthClients = new OAuthClientRepository(handle.db, this.sealer, now);
+    this.connectSessions = new ConnectSessionRepository(handle.db, this.sealer, now);
   }
 
   static async open(location: StoreLocation, options: StoreOptions = {}): Promise<Store> {

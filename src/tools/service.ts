@@ -199,10 +199,13 @@ function explain(tool: ToolDescriptor, problem: GatewayProblem, connection: stri
     }
     case InvokeProblemTypes.connectionRequired:
     case InvokeProblemTypes.connectionNotFound:
+    case InvokeProblemTypes.connectionNeedsReauth:
     case InvokeProblemTypes.authMissing:
       return (
         `No usable ${tool.integration} connection${connection ? ` for "${connection}"` : " for this app"}: ${problem.detail}. ` +
-        `The user has to connect their ${tool.integration} account in Waygate (waygate connections create --integration ${tool.integration} …) before this tool can work; retrying will not help until then.`
+        (problem.connectUrl
+          ? `The user has to connect their ${tool.integration} account at ${problem.connectUrl} before this tool can work; retrying will not help until then.`
+          : `The user has to connect their ${tool.integration} account in Waygate (waygate connect ${tool.integration} --user <id>) before this tool can work; retrying will not help until then.`)
       );
     case InvokeProblemTypes.upstreamError: {
       const upstream = problem.upstream;

@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import type { Kysely } from "kysely";
 import { Store, type StoreLocation, type StoreOptions } from "../../src/store/index.js";
+import type { Database } from "../../src/store/schema.js";
 import { Sealer } from "../../src/lib/sealer.js";
 
 /**
@@ -67,4 +69,9 @@ export async function openTestStore(kind: "sqlite" | "postgres", options: StoreO
       await database.drop();
     },
   };
+}
+
+/** The store's Kysely instance, to read rows as they are stored or corrupt one as a hand edit would. */
+export function rawDb(store: Store): Kysely<Database> {
+  return (store as unknown as { handle: { db: Kysely<Database> } }).handle.db;
 }

@@ -5,6 +5,7 @@ import type { AppEnv } from "../env.js";
 import { HttpError, notFound } from "../errors.js";
 import { mount } from "../mount.js";
 import { findApp } from "../apps.js";
+import { publicOrigin } from "./connect.js";
 
 /**
  * The invoke protocol over HTTP: the InvokeService does the work; this module only reads
@@ -12,7 +13,7 @@ import { findApp } from "../apps.js";
  * them) and writes the result as the upstream's status, safe headers and body, with
  * Waygate's own headers beside them.
  */
-export function mountInvokeRoutes(app: Hono<AppEnv>, service: InvokeService): void {
+export function mountInvokeRoutes(app: Hono<AppEnv>, service: InvokeService, options: { publicUrl?: string | undefined } = {}): void {
   mount(app, routes.invoke, async (c, { params, headers, body }) => {
     const caller = await callerOf(c, headers, service);
     try {
@@ -23,6 +24,7 @@ export function mountInvokeRoutes(app: Hono<AppEnv>, service: InvokeService): vo
         paginate: body.paginate === true ? {} : body.paginate,
         page: body.page,
         ...callOptions(c, headers, body),
+        connectOrigin: publicOrigin(c, options.publicUrl),
       });
       return answer(c, result);
     } catch (error) {
@@ -41,6 +43,7 @@ export function mountInvokeRoutes(app: Hono<AppEnv>, service: InvokeService): vo
         query: body.query,
         body: body.body,
         ...callOptions(c, headers, body),
+        connectOrigin: publicOrigin(c, options.publicUrl),
       });
       return answer(c, result);
     } catch (error) {

@@ -8,6 +8,7 @@ import * as changeNotifications from "./006_change_notifications.js";
 import * as jobDocuments from "./007_job_documents.js";
 import * as versionRequests from "./008_version_requests.js";
 import * as batches from "./009_batches.js";
+import * as connect from "./012_connect.js";
 import * as intents from "./013_intents.js";
 import * as schedules from "./015_schedules.js";
 
@@ -26,6 +27,7 @@ export const migrationProvider: MigrationProvider = {
     "007_job_documents": jobDocuments,
     "008_version_requests": versionRequests,
     "009_batches": batches,
+    "012_connect": connect,
     "013_intents": intents,
     "015_schedules": schedules,
   }),

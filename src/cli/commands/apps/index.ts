@@ -46,4 +46,45 @@ export function registerApps(program: Command, execute: Executor): void {
     () => import("./keys/revoke.js"),
     ([app, keyId]) => ({ app: app!, keyId: keyId! }),
   );
+
+  const clients = noun.command("oauth-clients").description("the OAuth clients connect sessions use, per app (or @tenant: the default for apps without their own)");
+  const target = "app name or id, or @tenant for the tenant's default";
+  verb(
+    clients
+      .command("set")
+      .argument("<app>", target)
+      .argument("<integration>", "integration slug")
+      .requiredOption("--client-id <id>", "the OAuth client id registered at the provider")
+      .option("--client-secret <secret>", "- to read it from stdin (stored encrypted, never shown again); omit for a public client")
+      .option("--scopes <a,b>", "scopes to ask for, comma-separated")
+      .option("--authorize-url <url>", "default: the integration's OAuth2 authorization-code flow's")
+      .option("--token-url <url>", "default: the integration's OAuth2 authorization-code flow's")
+      .option("--issuer <issuer>", "the provider's issuer: callbacks must then carry a matching iss (RFC 9207)")
+      .option("--resource <url>", "resource indicator sent with authorization and token requests (RFC 8707)")
+      .description("set the OAuth client for an integration (redirect URI at the provider: <waygate url>/v1/oauth/callback)"),
+    execute,
+    () => import("./oauth-clients/set.js"),
+    ([app, integration], flags) => ({
+      target: app!,
+      integration: integration!,
+      clientId: String(flags.clientId),
+      ...given(flags, ["clientSecret", "scopes", "authorizeUrl", "tokenUrl", "issuer", "resource"]),
+    }),
+  );
+  verb(clients.command("list").alias("ls").argument("<app>", target).description("list OAuth clients (never their secrets)"), execute, () => import("./oauth-clients/list.js"), ([app]) => ({ target: app! }));
+  verb(
+    clients.command("delete").alias("rm").argument("<app>", target).argument("<integration>", "integration slug").description("remove an OAuth client"),
+    execute,
+    () => import("./oauth-clients/delete.js"),
+    ([app, integration]) => ({ target: app!, integration: integration! }),
+  );
+
+  const redirects = noun.command("redirect-urls").description("where the app's connect sessions may send the browser back to (success and error URLs)");
+  verb(
+    redirects.command("set").argument("<app>", "app name or id").argument("[urls...]", "allowed URLs; a URL ending in / allows paths under it; none clears the list").description("replace the allow-list"),
+    execute,
+    () => import("./redirect-urls/set.js"),
+    ([app, ...urls]) => ({ app: app!, urls: (urls as unknown as string[][]).flat() }),
+  );
+  verb(redirects.command("list").alias("ls").argument("<app>", "app name or id").description("show the allow-list"), execute, () => import("./redirect-urls/list.js"), ([app]) => ({ app: app! }));
 }

@@ -12,7 +12,7 @@ export function render(result: { data: Connection[] }, io: IO): void {
   else
     table(
       io,
-      [{ header: "ID", keep: true }, { header: "INTEGRATION", keep: true }, "APP", "USER", { header: "AUTH", keep: true }, { header: "EXPIRES", keep: true }, { header: "LAST USED", keep: true }],
-      result.data.map((c) => [c.id, c.integration, c.app?.name, c.externalUserId, c.authType, c.expiresAt?.slice(0, 16).replace("T", " "), c.lastUsedAt?.slice(0, 16).replace("T", " ")]),
+      [{ header: "ID", keep: true }, { header: "INTEGRATION", keep: true }, "APP", "USER", { header: "AUTH", keep: true }, { header: "STATUS", keep: true }, { header: "EXPIRES", keep: true }, { header: "LAST USED", keep: true }],
+      result.data.map((c) => [c.id, c.integration, c.app?.name, c.externalUserId, c.authType, c.status === "needs_reauth" ? "needs reauth (run `waygate connect`)" : c.status, c.expiresAt?.slice(0, 16).replace("T", " "), c.lastUsedAt?.slice(0, 16).replace("T", " ")]),
     );
 }
