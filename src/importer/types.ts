@@ -38,7 +38,30 @@ export interface LlmConfig {
   model: string;
 }
 
-export type ImportStage = "fetching" | "parsing" | "resolving" | "normalising" | "done";
+export type ImportStage = "fetching" | "crawling" | "parsing" | "resolving" | "normalising" | "done";
+
+/**
+ * Following a docs site from an HTML page that links no spec: same origin, under the page's
+ * folder, robots.txt honoured. Every limit has a default (see DEFAULT_CRAWL).
+ */
+export interface CrawlOptions {
+  /** Pages read, the start page included (default 200, at most 10 000). */
+  maxPages?: number | undefined;
+  /** Links followed from the start page (default 5). */
+  maxDepth?: number | undefined;
+  /** Bytes of all pages together (default 50 MB). */
+  maxBytes?: number | undefined;
+  /** Wall-clock time of the crawl (default 5 minutes). */
+  maxTimeMs?: number | undefined;
+  /** Pages fetched at once (default 4, at most 8). */
+  concurrency?: number | undefined;
+  /** Milliseconds between two requests to the docs host (default 100; a robots.txt Crawl-delay can only raise it). */
+  delayMs?: number | undefined;
+  /** URL patterns (`*` matches anything, the pattern may match anywhere in the URL): only matching pages are read. */
+  include?: string[] | undefined;
+  /** URL patterns of pages not to read (`/changelog`). */
+  exclude?: string[] | undefined;
+}
 
 export interface ImportProgress {
   stage: ImportStage;
@@ -79,6 +102,11 @@ export interface ImportOptions {
   /** Default false: loopback, private, link-local and other non-public targets are refused. */
   allowPrivateNetwork?: boolean;
   limits?: Partial<ImportLimits>;
+  /**
+   * An HTML page without a spec: follow its links and extract from the whole docs site, not
+   * the page alone. Off by default in the library (the API turns it on).
+   */
+  crawl?: CrawlOptions | false;
   /** OpenAI-compatible chat completions for HTML pages without a spec; see `llmConfigFromEnv`. */
   llm?: LlmConfig | null;
   onProgress?: (progress: ImportProgress) => void;

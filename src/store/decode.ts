@@ -1,10 +1,12 @@
 import { z } from "zod";
 import {
+  ActionProvenanceSchema,
   AuthSchemeSchema,
   DiffSummarySchema,
   FieldMappingSchema,
   PaginationSchema,
   RateLimitSchema,
+  type ActionProvenance,
   type AppIntegrationSettings,
   type Credentials,
   type DiffSummary,
@@ -69,6 +71,7 @@ export interface StoredActionParts {
   outputSchema: JsonSchema | null;
   errors: Record<string, JsonSchema>;
   pagination: Pagination | null;
+  provenance?: ActionProvenance | undefined;
 }
 
 export const decodeActionParts = decoder(
@@ -79,6 +82,7 @@ export const decodeActionParts = decoder(
     outputSchema: JsonObject.nullable(),
     errors: z.record(z.string(), JsonObject),
     pagination: PaginationSchema.nullable(),
+    provenance: ActionProvenanceSchema.optional(),
   }) satisfies z.ZodType<StoredActionParts>,
 );
 

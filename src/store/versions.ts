@@ -370,6 +370,7 @@ async function insertActions(trx: Transaction<Database>, versionId: string, acti
         outputSchema: action.outputSchema,
         errors: action.errors,
         pagination: action.pagination,
+        ...(action.provenance ? { provenance: action.provenance } : {}),
       }),
     }));
     await trx.insertInto("actions").values(rows).execute();

@@ -51,6 +51,8 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
             allowPrivateNetwork: options.allowPrivateNetwork && request.privateImports !== false,
             limits: { maxDocumentBytes: options.maxDocumentBytes },
             llm: llmConfigFromEnv(options.env),
+            // A docs URL whose page links no spec is crawled unless the request said not to.
+            ...(source.kind === "url" ? { crawl: request.crawl ?? {} } : {}),
           },
         },
         {
