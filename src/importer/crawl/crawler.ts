@@ -153,12 +153,14 @@ export async function crawlSite(start: { url: string; page: Page }, limits: Craw
   return result;
 }
 
-/** Same origin, under the start page's folder. */
+/**
+ * Same origin, under the start page's folder: `/docs/api/intro` and `/docs/api/` → `/docs/api/…`;
+ * a one-segment start (`/api`, `/docs`) → itself and what is under it, not the whole site.
+ */
 function crawlScope(start: URL): (url: URL) => boolean {
   const path = start.pathname;
-  const last = path.slice(path.lastIndexOf("/") + 1);
-  // `/docs/api/` and `/docs/index.html` → their folder; `/docs/api` → itself and what is under it.
-  const folder = last === "" || last.includes(".") ? path.slice(0, path.lastIndexOf("/") + 1) : path;
+  const segments = path.split("/").filter(Boolean);
+  const folder = !path.endsWith("/") && segments.length === 1 && !segments[0]!.includes(".") ? path : path.slice(0, path.lastIndexOf("/") + 1);
   return (url) => {
     if (url.origin !== start.origin || (url.protocol !== "http:" && url.protocol !== "https:")) return false;
     if (!url.pathname.startsWith(folder)) return false;

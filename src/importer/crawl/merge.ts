@@ -94,7 +94,8 @@ export function mergeEndpoints(found: readonly PageEndpoint[], base: string): { 
   const operations: OperationModel[] = [];
   for (const group of groups.values()) {
     const primary = [...group].sort((a, b) => b.endpoint.params.length - a.endpoint.params.length || named(b.path) - named(a.path))[0]!;
-    const templated = group.filter((item) => named(item.path) > 0).sort((a, b) => named(b.path) - named(a.path))[0];
+    // Placeholders as the best page names them; else as any page does; else inferred from an example.
+    const templated = named(primary.path) > 0 ? primary : group.filter((item) => named(item.path) > 0).sort((a, b) => named(b.path) - named(a.path))[0];
     const path = templated?.path ?? primary.path;
     const merged: Endpoint = { ...primary.endpoint, target: path, params: [] };
     const seen = new Set<string>();
