@@ -91,6 +91,7 @@ export function mergeEndpoints(found: readonly PageEndpoint[], base: string): { 
     group.push({ ...item, path });
     groups.set(key, group);
   }
+  foldExamplesIntoTemplates(groups);
   const operations: OperationModel[] = [];
   for (const group of groups.values()) {
     const primary = [...group].sort((a, b) => b.endpoint.params.length - a.endpoint.params.length || named(b.path) - named(a.path))[0]!;
@@ -118,6 +119,33 @@ export function mergeEndpoints(found: readonly PageEndpoint[], base: string): { 
     operations.push(operation);
   }
   return { operations, elsewhere };
+}
+
+/**
+ * `GET /repos/octocat/hello-world` in a curl example is `GET /repos/{owner}/{repo}` written with
+ * example values that do not look like ids: an endpoint without named placeholders that a
+ * documented template of the same method matches joins that template's operation (the most
+ * specific one: most literal segments), instead of becoming an operation of its own.
+ */
+function foldExamplesIntoTemplates(groups: Map<string, (PageEndpoint & { path: string })[]>): void {
+  const templates = [...groups.entries()].flatMap(([key, group]) => {
+    const templated = group.find((item) => named(item.path) > 0);
+    if (!templated) return [];
+    const segments = templated.path.split("?")[0]!.split("/");
+    const pattern = new RegExp(`^${segments.map((segment) => (segment.replace(PLACEHOLDER, "") !== segment ? "[^/]+" : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("/")}$`);
+    return [{ key, method: templated.endpoint.method, pattern, literals: segments.filter((segment) => segment.replace(PLACEHOLDER, "") === segment).length }];
+  });
+  for (const [key, group] of [...groups.entries()]) {
+    const first = group[0]!;
+    if (group.some((item) => named(item.path) > 0)) continue;
+    const path = first.path.split("?")[0]!;
+    const target = templates
+      .filter((template) => template.key !== key && template.method === first.endpoint.method && template.pattern.test(path))
+      .sort((a, b) => b.literals - a.literals)[0];
+    if (!target) continue;
+    groups.get(target.key)!.push(...group);
+    groups.delete(key);
+  }
 }
 
 /** Placeholders the docs wrote by name (not example values). */
