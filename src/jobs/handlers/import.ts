@@ -71,13 +71,15 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
     progress({ stage: "saving", total: outcome.definition.actions.length });
     // A re-scrape that breaks the current version or looks like another API waits as a draft for a person.
     const check = request.draft || request.publish ? ({ kind: "safe" } as const) : await checkReplacement(store, job.tenantId, outcome.definition);
+    // Read from prose rather than a spec: a person reviews it (waygate versions review) before it goes live, unless --publish.
+    const fromProse = outcome.format === "html" && !request.publish;
     // Keyed by the job: run again after a crash between saving and completing, it finds what it saved.
     const saved = await new VersionService(store).create(job.tenantId, {
       definition: outcome.definition,
       contentHash: outcome.contentHash,
       actor: `import:${job.id}`,
       requestKey: `import:${job.id}`,
-      draft: request.draft || check.kind === "risky",
+      draft: request.draft || check.kind === "risky" || fromProse,
     });
     if (saved.kind !== "saved") {
       const kind = saved.kind === "contended" ? "conflict" : "import-failed";
