@@ -26,6 +26,8 @@ export type {
   ImportStats,
   ImportWarning,
   LlmConfig,
+  LlmPageExtraction,
+  LlmUsage,
   CrawlOptions,
 } from "./types.js";
 export { DEFAULT_LIMITS } from "./limits.js";
@@ -139,6 +141,7 @@ function resolveOptions(options: ImportOptions): ResolvedOptions {
     allowPrivateNetwork: options.allowPrivateNetwork === true,
     llm: options.llm ?? null,
     crawl: options.crawl ? options.crawl : null,
+    llmCache: options.llmCache,
   };
 }
 
