@@ -188,6 +188,20 @@ export const ImportResultSchema = z
     format: z.string(),
     discoveredFrom: z.string().optional(),
     warnings: z.array(ImportWarningSchema),
+    /** Present when an LLM read the docs: what it was sent and what that cost. */
+    llm: z
+      .object({
+        model: z.string(),
+        /** Pages whose text was sent; `pagesCached` were answered from an earlier import's reading. */
+        pagesSent: z.number().int(),
+        pagesCached: z.number().int(),
+        requests: z.number().int(),
+        inputTokens: z.number().int(),
+        outputTokens: z.number().int(),
+        /** From the server's WAYGATE_LLM_INPUT_COST and WAYGATE_LLM_OUTPUT_COST, when both are set. */
+        costUsd: z.number().optional(),
+      })
+      .optional(),
     /**
      * Present when the document would have replaced the current version but breaks it or looks
      * like another API: it was kept as a draft instead (publish it, or scrape with `publish`).

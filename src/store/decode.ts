@@ -1,11 +1,13 @@
 import { z } from "zod";
 import {
+  ActionDefinitionSchema,
   ActionProvenanceSchema,
   AuthSchemeSchema,
   DiffSummarySchema,
   FieldMappingSchema,
   PaginationSchema,
   RateLimitSchema,
+  type ActionDefinition,
   type ActionProvenance,
   type AppIntegrationSettings,
   type Credentials,
@@ -124,4 +126,15 @@ export const decodeCredentials: (text: string) => Credentials = decoder(
       scopes: z.array(z.string()).optional(),
     }),
   ]),
+);
+
+/** An LLM's validated reading of one docs page, as the LLM page cache keeps it. */
+export interface StoredLlmExtraction {
+  baseUrl?: string | undefined;
+  actions: ActionDefinition[];
+}
+
+export const decodeLlmExtraction: (text: string) => StoredLlmExtraction = decoder(
+  "llm_page_cache.extraction",
+  z.object({ baseUrl: z.string().optional(), actions: z.array(ActionDefinitionSchema) }),
 );

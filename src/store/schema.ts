@@ -18,6 +18,17 @@ export interface Database {
   version_requests: VersionRequestTable;
   batches: BatchTable;
   batch_items: BatchItemTable;
+  llm_page_cache: LlmPageCacheTable;
+}
+
+export interface LlmPageCacheTable {
+  tenant_id: string;
+  source: string;
+  model: string;
+  page_hash: string;
+  /** JSON: { baseUrl?, actions }. */
+  extraction: string;
+  created_at: string;
 }
 
 export interface TenantTable {

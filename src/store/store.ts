@@ -7,6 +7,7 @@ import { IntegrationRepository } from "./integrations.js";
 import { sql } from "kysely";
 import { openDatabase, type DatabaseHandle, type Dialect, type Migrations, type OpenOptions, type StoreLocation } from "./database.js";
 import { JobRepository } from "./jobs.js";
+import { LlmPageCache } from "./llm-cache.js";
 import { KeyRepository } from "./keys.js";
 import { TenantRepository } from "./tenants.js";
 import { VersionRepository } from "./versions.js";
@@ -27,6 +28,7 @@ export class Store {
   readonly apps: AppRepository;
   readonly jobs: JobRepository;
   readonly batches: BatchRepository;
+  readonly llmPageCache: LlmPageCache;
   readonly connections: ConnectionRepository;
   /** The key ring for secrets at rest (loaded on first use). */
   readonly sealer: () => Promise<Sealer>;
@@ -50,6 +52,7 @@ export class Store {
     this.apps = new AppRepository(handle.db, handle.changes, now);
     this.jobs = new JobRepository(handle.db, handle.dialect, now);
     this.batches = new BatchRepository(handle.db, handle.dialect, now);
+    this.llmPageCache = new LlmPageCache(handle.db, now);
     let loaded: Promise<Sealer> | undefined;
     const ring = (options?: { reload: boolean }) => {
       if (options?.reload) loaded = undefined;

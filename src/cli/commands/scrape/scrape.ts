@@ -154,6 +154,10 @@ export function render(result: ScrapeResult, io: IO): void {
       : `${result.integration} is unchanged: version ${result.version} already has this content (${result.actionCount} actions).`,
   );
   if (result.discoveredFrom) io.out(`Spec found on the page: ${result.discoveredFrom}`);
+  if (result.llm) {
+    const { model, pagesSent, pagesCached, inputTokens, outputTokens, costUsd } = result.llm;
+    io.err(`LLM (${model}): ${pagesSent} pages sent, ${pagesCached} answered from the last import's reading; ${inputTokens} tokens in, ${outputTokens} out${costUsd === undefined ? "" : ` (about $${costUsd})`}.`);
+  }
   if (result.format === "html" && result.created) io.err(`Read from documentation prose: list what to check with \`waygate versions review ${result.integration} ${result.version}\`.`);
   if (result.heldAsDraft) {
     const held = result.heldAsDraft;
