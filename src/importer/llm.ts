@@ -96,14 +96,24 @@ export class LlmClient {
     return this.anthropic ? messagesUrl(this.llm.url) : chatCompletionsUrl(this.llm.url);
   }
 
-  /** The actions in one page's text; throws ImportFailure `llm_failed` when the model cannot give them. */
+  /**
+   * The actions in one page's text; throws ImportFailure `llm_failed` when the model cannot
+   * give them. A page longer than maxLlmInputChars goes in chunks cut at its headings (each
+   * chunk a whole section where it fits), and the chunks' actions are put together.
+   */
   async extract(pageText: string, pageUrl: string | undefined): Promise<LlmExtraction> {
-    const { ctx } = this;
-    const max = ctx.limits.maxLlmInputChars;
-    const text = pageText.length > max ? pageText.slice(0, max) : pageText;
-    if (pageText.length > max) ctx.warnings.add("llm_input_truncated", `page text cut from ${pageText.length} to ${max} characters for the LLM (maxLlmInputChars)`, pageUrl ? { source: pageUrl } : undefined);
-    const user = `${pageUrl ? `Page URL: ${pageUrl}\n\n` : ""}${text}`;
     this.usage.pagesSent++;
+    const merged: LlmExtraction = { actions: [] };
+    for (const chunk of chunks(pageText, this.ctx.limits.maxLlmInputChars)) {
+      const part = await this.extractChunk(chunk, pageUrl);
+      merged.baseUrl ??= part.baseUrl;
+      merged.actions.push(...part.actions);
+    }
+    return merged;
+  }
+
+  private async extractChunk(text: string, pageUrl: string | undefined): Promise<LlmExtraction> {
+    const user = `${pageUrl ? `Page URL: ${pageUrl}\n\n` : ""}${text}`;
     const where = pageUrl ?? "the page";
     for (let attempt = 0; ; attempt++) {
       const answer = await this.ask(user, where);
@@ -209,6 +219,26 @@ export async function extractWithLlm(pageText: string, pageUrl: string | undefin
     }
     throw error;
   }
+}
+
+/**
+ * Page text in pieces of at most `max` characters, cut before a heading (`\n## `, as
+ * readPage writes them) where one is near enough, else at a line end, else anywhere.
+ */
+export function chunks(text: string, max: number): string[] {
+  if (max <= 0 || text.length <= max) return [text];
+  const pieces: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    const window = rest.slice(0, max);
+    const heading = window.lastIndexOf("\n## ");
+    const line = window.lastIndexOf("\n");
+    const cut = heading > max / 4 ? heading : line > max / 4 ? line : max;
+    pieces.push(rest.slice(0, cut));
+    rest = rest.slice(cut);
+  }
+  if (rest.trim() !== "") pieces.push(rest);
+  return pieces;
 }
 
 /** Retry-After in seconds (RFC 9110 §10.2.3; an HTTP date is read too), else exponential from half a second; capped. */

@@ -95,6 +95,21 @@ describe("a crawl with an LLM", () => {
     expect(second.definition.actions).toHaveLength(3);
   });
 
+  it("sends a page longer than maxLlmInputChars in chunks cut at its headings, and puts their actions together", async () => {
+    const sections = Array.from({ length: 6 }, (_, index) => `<h2>Section ${index}</h2><p>${"Words about notes. ".repeat(20)}</p>`).join("");
+    const docs = { "/docs/": `<html><body><h1>Notes API</h1><p>Base URL: https://api.notes.example.com/v1</p>${sections}</body></html>` };
+    const { docsUrl, llmUrl, requests } = await setUp((request) => {
+      const text = JSON.stringify(request.body["messages"]);
+      const section = /## Section (\d)/.exec(text)?.[1] ?? "x";
+      return { body: completion({ baseUrl: "https://api.notes.example.com/v1", actions: [{ name: `notes.section${section}`, method: "GET", path: `/sections/${section}`, inputSchema: { type: "object" } }] }) };
+    }, docs);
+    const outcome = imported(await run(docsUrl, { url: llmUrl, model: "m" }, { limits: { maxLlmInputChars: 1000 } }));
+    expect(requests.length).toBeGreaterThan(1);
+    for (const request of requests) expect(JSON.stringify(request.body["messages"]).length).toBeLessThan(1000 + 2500);
+    expect(outcome.definition.actions.length).toBe(requests.length);
+    expect(outcome.stats.llm).toMatchObject({ pagesSent: 1, requests: requests.length });
+  });
+
   it("retries a 429 after Retry-After and completes", async () => {
     let limited = 2;
     const { docsUrl, llmUrl, requests } = await setUp((request) => (limited-- > 0 ? { status: 429, headers: { "retry-after": "0" }, body: { error: { message: "slow down" } } } : scripted(request)));

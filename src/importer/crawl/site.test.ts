@@ -164,6 +164,24 @@ describe("the crawler's bounds", () => {
     expect(site.hits).not.toContain("/docs/v2/changelog.html");
   });
 
+  it("sends --header to every page of the docs origin (docs behind a login), and to no other host", async () => {
+    const guarded = createServer((request, response) => {
+      const path = (request.url ?? "/").split("?")[0]!;
+      if (request.headers["authorization"] !== "Bearer docs-token") return void response.writeHead(401).end("log in");
+      const pages: Record<string, string> = {
+        "/docs/": '<html><body><p>GET https://api.example.com/a</p><a href="/docs/b.html">b</a></body></html>',
+        "/docs/b.html": "<html><body><p>POST https://api.example.com/b</p></body></html>",
+      };
+      if (pages[path] === undefined) return void response.writeHead(404).end();
+      response.writeHead(200, { "content-type": "text/html" }).end(pages[path]);
+    });
+    await new Promise<void>((resolve) => guarded.listen(0, "127.0.0.1", resolve));
+    closers.push(() => new Promise<void>((resolve) => guarded.close(() => resolve())));
+    const url = `http://127.0.0.1:${(guarded.address() as AddressInfo).port}/docs/`;
+    const outcome = imported(await importDocument({ kind: "url", url, headers: { Authorization: "Bearer docs-token" } }, { allowPrivateNetwork: true, crawl: { delayMs: 0 } }));
+    expect(outcome.definition.actions.map((action) => `${action.method} ${action.path}`).sort()).toEqual(["GET /a", "POST /b"]);
+  });
+
   it("refuses a link to a private address when private networks are not allowed (the SSRF guard on every fetch)", async () => {
     const outcome = await importDocument(
       { kind: "content", content: `<html><body><p>GET https://api.example.com/a</p><a href="/docs/b.html">b</a></body></html>`, filename: "index.html" },
