@@ -57,7 +57,7 @@ function exampleValue(schema) {
   return type === "integer" || type === "number" ? 42 : type === "boolean" ? true : "octocat";
 }
 /** The path with example values, as a curl example writes it. */
-function examplePath(action, truthAction) {
+function examplePath(action) {
   return action.path.replace(/\{([^}]+)\}/g, (_m, name) => String(exampleValue(schemaOf(action, name))));
 }
 function exampleQuery(action, truthAction) {
@@ -99,7 +99,7 @@ function slateSite(definition, truth) {
   const sections = definition.actions.map((action, index) => {
     const t = truth.actions[index];
     const body = exampleBody(action, t);
-    const url = definition.baseUrl + examplePath(action, t) + exampleQuery(action, t);
+    const url = definition.baseUrl + examplePath(action) + exampleQuery(action, t);
     const curl = `curl "${url}"${action.method === "GET" ? "" : ` \\\n  -X ${action.method}`}${curlAuth(truth.auth)}${body ? ` \\\n  -d '${body}'` : ""}`;
     const template = definition.baseUrl + action.path.replace(/\{([^}]+)\}/g, "<$1>");
     let html = `<h2 id="${slug(action)}">${escape(action.summary ?? action.name)}</h2><pre class="highlight shell"><code>${escape(curl)}</code></pre>`;
@@ -127,7 +127,7 @@ function pagesSite(definition, truth) {
     if (rows.length) html += `<h2>Parameters</h2>${table(["Name", "In", "Type", "Required", "Description"], rows)}`;
     if (t.body.length) html += `<h2>Request body</h2>${table(["Field", "Type", "Required", "Description"], t.body.map((n) => [escape(n), typeOf(schemaOf(action, n)), required(action, n) ? "Yes" : "No", describe(schemaOf(action, n))]))}`;
     const body = exampleBody(action, t);
-    html += `<h2>Example</h2><pre><code>${escape(`curl -X ${action.method} "${definition.baseUrl}${examplePath(action, t)}"${curlAuth(truth.auth)}${body ? ` \\\n  -d '${body}'` : ""}`)}</code></pre>`;
+    html += `<h2>Example</h2><pre><code>${escape(`curl -X ${action.method} "${definition.baseUrl}${examplePath(action)}"${curlAuth(truth.auth)}${body ? ` \\\n  -d '${body}'` : ""}`)}</code></pre>`;
     pages[href(action)] = page(action.summary ?? action.name, html, nav);
   });
   return { pages, start: "/reference/" };
@@ -146,7 +146,7 @@ function readmeSite(definition, truth) {
   definition.actions.forEach((action, index) => {
     const t = truth.actions[index];
     const body = exampleBody(action, t);
-    const curl = `curl --request ${action.method} \\\n     --url ${definition.baseUrl}${examplePath(action, t)}${exampleQuery(action, t)} \\\n     --header 'accept: application/json'${truth.auth.type === "apiKey" && truth.auth.in === "query" ? "" : ` \\\n     --header '${authHeader(truth.auth)}'`}${body ? ` \\\n     --data '${body}'` : ""}`;
+    const curl = `curl --request ${action.method} \\\n     --url ${definition.baseUrl}${examplePath(action)}${exampleQuery(action, t)} \\\n     --header 'accept: application/json'${truth.auth.type === "apiKey" && truth.auth.in === "query" ? "" : ` \\\n     --header '${authHeader(truth.auth)}'`}${body ? ` \\\n     --data '${body}'` : ""}`;
     let html = `<header><h1>${escape(action.summary ?? action.name)}</h1><div class="rm-Endpoint"><span class="HTTPMethod">${action.method}</span> <span class="rm-URL">${escape(definition.baseUrl + action.path)}</span></div></header><p>${describe(action)}</p>`;
     html += params(action, "Path Params", t.path_params) + params(action, "Query Params", t.query) + params(action, "Body Params", t.body);
     html += `<section class="rm-Playground"><h3>Request</h3><pre><code>${escape(curl)}</code></pre></section>`;
