@@ -164,6 +164,39 @@ describe("the crawler's bounds", () => {
     expect(site.hits).not.toContain("/docs/v2/changelog.html");
   });
 
+  it("spaces its requests to the docs host, keeps at most `concurrency` in flight, and reports pages and endpoints as it goes", async () => {
+    const starts: number[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const pages = Array.from({ length: 8 }, (_, index) => `/docs/p${index}.html`);
+    const slow = createServer((request, response) => {
+      const path = (request.url ?? "/").split("?")[0]!;
+      if (!path.startsWith("/docs/")) return void response.writeHead(404).end();
+      starts.push(Date.now());
+      most = Math.max(most, ++inFlight);
+      setTimeout(() => {
+        inFlight--;
+        const links = path === "/docs/" ? pages.map((href) => `<a href="${href}">x</a>`).join("") : "";
+        response.writeHead(200, { "content-type": "text/html" }).end(`<html><body><p>GET https://api.example.com/${path.replace(/\W/g, "_")}</p>${links}</body></html>`);
+      }, 120);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
+    closers.push(() => new Promise<void>((resolve) => slow.close(() => resolve())));
+    const progress: string[] = [];
+    const outcome = imported(
+      await importDocument(
+        { kind: "url", url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/docs/` },
+        { allowPrivateNetwork: true, crawl: { delayMs: 40, concurrency: 3 }, onProgress: (event) => void (event.stage === "crawling" && progress.push(event.message ?? "")) },
+      ),
+    );
+    expect(outcome.definition.actions).toHaveLength(9);
+    expect(most).toBeLessThanOrEqual(3);
+    // The 8 linked pages start 40 ms apart (connection jitter moves single starts, not the rate).
+    const linked = starts.slice(1);
+    expect(linked.at(-1)! - linked[0]!).toBeGreaterThanOrEqual(7 * 40 - 10);
+    expect(progress.at(-1)).toBe("9 pages, 9 endpoints");
+  });
+
   it("sends --header to every page of the docs origin (docs behind a login), and to no other host", async () => {
     const guarded = createServer((request, response) => {
       const path = (request.url ?? "/").split("?")[0]!;
