@@ -32,7 +32,7 @@ async function listen(handler: (path: string, headers: Record<string, string | s
 
 /** Three docs pages: one the heuristics read, two in prose only a model understands. */
 const DOCS: Record<string, string> = {
-  "/docs/": `<html><body><h1>Notes API</h1><p>Base URL: https://api.notes.example.com/v1</p><h2>List notes</h2><p>GET /notes</p><a href="/docs/create.html">Create</a><a href="/docs/archive.html">Archive</a></body></html>`,
+  "/docs/": `<html><body><h1>Notes API</h1><p>Base URL: https://api.notes.example.com/v1</p><h2>List notes</h2><p>GET /notes</p><nav>Site navigation: <a href="/docs/create.html">Create</a><a href="/docs/archive.html">Archive</a></nav><footer>© Notes Inc.</footer></body></html>`,
   "/docs/create.html": "<html><body><h1>Creating a note</h1><p>To make a note, post its title and body to the notes collection.</p></body></html>",
   "/docs/archive.html": "<html><body><h1>Archiving</h1><p>Archive a note by posting to its archive sub-resource.</p></body></html>",
 };
@@ -78,6 +78,9 @@ describe("a crawl with an LLM", () => {
     expect(first.definition.actions.map((action) => `${action.method} ${action.path}`).sort()).toEqual(["GET /notes", "POST /notes", "POST /notes/{noteId}/archive"]);
     expect(requests.map((request) => request.page).sort()).toEqual(["/docs/", "/docs/archive.html", "/docs/create.html"]);
     expect(requests[0]!.headers["authorization"]).toBe("Bearer sk-test");
+    // Only the page's content: its headings, text, code and tables, not the site's navigation or footer.
+    expect(JSON.stringify(requests.map((request) => request.body["messages"]))).not.toMatch(/Site navigation|Notes Inc/);
+    expect(JSON.stringify(requests.find((request) => request.page === "/docs/")!.body["messages"])).toContain("## List notes");
     expect(requests[0]!.body["response_format"]).toMatchObject({ type: "json_schema", json_schema: { name: "api_operations", schema: { required: ["baseUrl", "actions"] } } });
     expect(first.stats.llm).toEqual({ model: "test-model", pagesSent: 3, pagesCached: 0, requests: 3, inputTokens: 300, outputTokens: 60 });
     // The heuristics' provenance stays on the operation both found; the LLM-only ones say so.
