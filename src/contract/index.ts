@@ -16,3 +16,4 @@ export * from "./batches.js";
 export * from "./schedules.js";
 export * from "./intents.js";
 export * from "./connect.js";
+export * from "./review.js";

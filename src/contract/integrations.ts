@@ -108,6 +108,28 @@ export function describeAuthSchemes(schemes: readonly AuthScheme[]): string {
 export const AuthTypeSchema = z.enum(["none", "apiKey", "bearer", "basic", "oauth2"]);
 export type AuthType = z.infer<typeof AuthTypeSchema>;
 
+/**
+ * Where a scraped action or field came from and how sure the extraction is: the page's URL, a
+ * short excerpt of it, a confidence from 0 to 1, and what a person should check (`doubts`).
+ * Absent for actions read from a spec, which states them.
+ */
+export const ProvenanceSchema = z.object({
+  source: z.string().max(2000),
+  excerpt: z.string().max(300).optional(),
+  confidence: z.number().min(0).max(1),
+  doubts: z.array(z.string().max(300)).max(20).default([]),
+});
+export type Provenance = z.infer<typeof ProvenanceSchema>;
+
+/** Below this confidence an action or field is listed by `waygate versions review`. */
+export const REVIEW_CONFIDENCE = 0.8;
+
+export const ActionProvenanceSchema = ProvenanceSchema.extend({
+  /** By input field name (as in `inputSchema.properties`). */
+  fields: z.record(z.string(), ProvenanceSchema).default({}),
+}).meta({ id: "ActionProvenance" });
+export type ActionProvenance = z.infer<typeof ActionProvenanceSchema>;
+
 export const ActionDefinitionSchema = z
   .object({
     name: ActionNameSchema,
@@ -128,6 +150,8 @@ export const ActionDefinitionSchema = z
      * `empty` (204/205: no body). Absent: JSON, typed by `outputSchema` (unknown without one).
      */
     responseType: ResponseTypeSchema.optional(),
+    /** Scraped from documentation prose: where it came from and how confident the extraction is. */
+    provenance: ActionProvenanceSchema.optional(),
   })
   .meta({ id: "ActionDefinition" });
 export type ActionDefinition = z.infer<typeof ActionDefinitionSchema>;

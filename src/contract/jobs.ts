@@ -69,6 +69,25 @@ export const ServerVariablesSchema = z
   .record(z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be 1-100 letters, digits, _, - or ."), z.string().max(2000))
   .refine((variables) => Object.keys(variables).length <= 50, "at most 50 server variables");
 
+/**
+ * Following a docs site from an HTML page that links no spec (URL sources only). On by
+ * default; `false` reads the page alone.
+ */
+export const CrawlSettingsSchema = z
+  .object({
+    /** Pages read, the start page included. Default 200. */
+    maxPages: z.number().int().min(1).max(10_000).optional(),
+    /** Links followed from the start page. Default 5. */
+    maxDepth: z.number().int().min(0).max(50).optional(),
+    /** URL patterns (`*` matches anything, matched anywhere in the URL): only matching pages are read. */
+    include: z.array(z.string().min(1).max(500)).max(50).optional(),
+    /** URL patterns of pages not to read. */
+    exclude: z.array(z.string().min(1).max(500)).max(50).optional(),
+  })
+  .strict()
+  .meta({ id: "CrawlSettings" });
+export type CrawlSettings = z.infer<typeof CrawlSettingsSchema>;
+
 /** How the document becomes a version, whatever it came as. */
 const importSettings = {
   /** The API's base URL when the document has none or a relative one (`--server-url`); overrides the document's. */
@@ -106,6 +125,7 @@ export const ImportRequestSchema = z
     format: ImportFormatSchema.default("auto"),
     /** Store the new version as a draft: not current, not pinnable, until published. */
     draft: z.boolean().default(false),
+    crawl: z.union([z.literal(false), CrawlSettingsSchema]).optional(),
     ...importSettings,
   })
   .refine((request) => !(request.draft && request.publish), { message: "draft and publish contradict each other: give one", path: ["publish"] })
@@ -168,6 +188,20 @@ export const ImportResultSchema = z
     format: z.string(),
     discoveredFrom: z.string().optional(),
     warnings: z.array(ImportWarningSchema),
+    /** Present when an LLM read the docs: what it was sent and what that cost. */
+    llm: z
+      .object({
+        model: z.string(),
+        /** Pages whose text was sent; `pagesCached` were answered from an earlier import's reading. */
+        pagesSent: z.number().int(),
+        pagesCached: z.number().int(),
+        requests: z.number().int(),
+        inputTokens: z.number().int(),
+        outputTokens: z.number().int(),
+        /** From the server's WAYGATE_LLM_INPUT_COST and WAYGATE_LLM_OUTPUT_COST, when both are set. */
+        costUsd: z.number().optional(),
+      })
+      .optional(),
     /**
      * Present when the document would have replaced the current version but breaks it or looks
      * like another API: it was kept as a draft instead (publish it, or scrape with `publish`).

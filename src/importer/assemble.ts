@@ -70,6 +70,7 @@ export function assemble(api: ApiModel, ctx: Context): Assembled {
     if (summary) action.summary = truncate(summary, LIMITS.summary);
     const description = op.description?.trim();
     if (description) action.description = truncate(description, LIMITS.description);
+    if (op.provenance) action.provenance = op.provenance;
     actions.push(action);
   });
 

@@ -1,7 +1,7 @@
 import type { Fetcher } from "./fetch.js";
 import { fail } from "./problem.js";
 import type { Warnings } from "./problem.js";
-import type { ImportLimits, ImportProgress, LlmConfig } from "./types.js";
+import type { CrawlOptions, ImportLimits, ImportProgress, LlmConfig, LlmPageExtraction } from "./types.js";
 
 export interface ResolvedOptions {
   slug?: string | undefined;
@@ -13,6 +13,9 @@ export interface ResolvedOptions {
   baseDir?: string | undefined;
   allowPrivateNetwork: boolean;
   llm: LlmConfig | null;
+  /** Null: read the page alone. */
+  crawl: CrawlOptions | null;
+  llmCache: Record<string, LlmPageExtraction> | undefined;
 }
 
 /** Everything one import carries: options, limits, warnings, HTTP and progress. Built once per call. */

@@ -118,8 +118,11 @@ export class Fetcher {
     }
   }
 
-  /** POST JSON for the LLM endpoint, which the operator configured (so no address check). */
-  async postJson(url: string, body: unknown, headers: Record<string, string>, timeoutMs: number): Promise<unknown> {
+  /**
+   * POST JSON to the LLM endpoint, which the operator configured (so no address check). The
+   * answer comes back whatever its status: the LLM client tells a bad key from a rate limit.
+   */
+  async postJson(url: string, body: unknown, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; retryAfter: string | undefined; text: string }> {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = this.options.signal ? AbortSignal.any([this.options.signal, timeout]) : timeout;
     try {
@@ -131,15 +134,7 @@ export class Fetcher {
         signal,
       });
       const bytes = await this.readBody(response, new URL(url), "LLM response");
-      const text = new TextDecoder().decode(bytes);
-      if (response.statusCode < 200 || response.statusCode >= 300) {
-        fail("fetch_failed", `LLM endpoint answered HTTP ${response.statusCode}: ${text.slice(0, 200)}`, { source: url });
-      }
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        fail("invalid_document", "LLM endpoint answered with invalid JSON", { source: url });
-      }
+      return { status: response.statusCode, retryAfter: header(response.headers["retry-after"]), text: new TextDecoder().decode(bytes) };
     } catch (error) {
       throw this.translate(error, url, "LLM request", timeout);
     }

@@ -7,9 +7,10 @@ import { Context } from "./context.js";
 import type { ResolvedOptions } from "./context.js";
 import { Fetcher } from "./fetch.js";
 import { resolveLimits } from "./limits.js";
+import { MAX_SITEMAPS, resolveCrawl } from "./crawl/crawler.js";
 import { importRoot, loadSource } from "./pipeline.js";
 import { ImportFailure, Warnings, fail } from "./problem.js";
-import type { ImportOptions, ImportOutcome, ImportSource } from "./types.js";
+import type { CrawlOptions, ImportOptions, ImportOutcome, ImportSource } from "./types.js";
 
 export type {
   ImportErrorCode,
@@ -25,6 +26,9 @@ export type {
   ImportStats,
   ImportWarning,
   LlmConfig,
+  LlmPageExtraction,
+  LlmUsage,
+  CrawlOptions,
 } from "./types.js";
 export { DEFAULT_LIMITS } from "./limits.js";
 export { llmConfigFromEnv } from "./llm-config.js";
@@ -46,8 +50,10 @@ export async function importDocument(source: ImportSource, options: ImportOption
   const warnings = new Warnings();
   let fetcher: Fetcher | undefined;
   try {
-    const limits = resolveLimits(options.limits);
     const resolved = resolveOptions(options);
+    const limits = resolveLimits(options.limits);
+    // Every crawled page is a document the fetcher counts (robots.txt and sitemaps too).
+    if (resolved.crawl) limits.maxDocuments = Math.max(limits.maxDocuments, resolveCrawl(resolved.crawl).maxPages + 2 * MAX_SITEMAPS + 2);
     fetcher = new Fetcher({ limits, allowPrivateNetwork: resolved.allowPrivateNetwork, dispatcher: options.dispatcher, signal: options.signal, credentials: originHeaders(source) });
     const ctx = new Context({
       limits,
@@ -123,6 +129,7 @@ function resolveOptions(options: ImportOptions): ResolvedOptions {
     if (typeof value !== "string" || value.length > 2000) fail("invalid_option", `server variable ${name} must be a string of at most 2000 characters`);
     serverVariables[name] = value;
   }
+  if (options.crawl) validateCrawl(options.crawl);
   return {
     slug: options.slug,
     name: options.name?.trim(),
@@ -133,5 +140,21 @@ function resolveOptions(options: ImportOptions): ResolvedOptions {
     baseDir: options.baseDir,
     allowPrivateNetwork: options.allowPrivateNetwork === true,
     llm: options.llm ?? null,
+    crawl: options.crawl ? options.crawl : null,
+    llmCache: options.llmCache,
   };
+}
+
+function validateCrawl(crawl: CrawlOptions): void {
+  for (const key of ["maxPages", "maxDepth", "maxBytes", "maxTimeMs", "concurrency", "delayMs"] as const) {
+    const value = crawl[key];
+    if (value !== undefined && (typeof value !== "number" || !Number.isInteger(value) || value < 0)) fail("invalid_option", `crawl.${key} must be a non-negative integer, got ${String(value)}`);
+  }
+  for (const key of ["include", "exclude"] as const) {
+    const patterns = crawl[key];
+    if (patterns === undefined) continue;
+    if (!Array.isArray(patterns) || patterns.length > 50 || patterns.some((pattern) => typeof pattern !== "string" || pattern === "" || pattern.length > 500)) {
+      fail("invalid_option", `crawl.${key} must be at most 50 URL patterns of 1-500 characters`);
+    }
+  }
 }

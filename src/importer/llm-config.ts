@@ -1,8 +1,9 @@
 import type { LlmConfig } from "./types.js";
 
 /**
- * LLM settings from `WAYGATE_LLM_URL`, `WAYGATE_LLM_API_KEY` and `WAYGATE_LLM_MODEL`; null
- * unless both URL and model are set.
+ * LLM settings from `WAYGATE_LLM_URL`, `WAYGATE_LLM_API_KEY`, `WAYGATE_LLM_MODEL` and
+ * `WAYGATE_LLM_PROVIDER` (`openai`, the default, or `anthropic`); null unless both URL and
+ * model are set.
  *
  * @example
  * importDocument(source, { llm: llmConfigFromEnv(process.env) });
@@ -12,5 +13,6 @@ export function llmConfigFromEnv(env: Record<string, string | undefined>): LlmCo
   const model = env["WAYGATE_LLM_MODEL"]?.trim();
   if (!url || !model) return null;
   const apiKey = env["WAYGATE_LLM_API_KEY"]?.trim();
-  return apiKey ? { url, model, apiKey } : { url, model };
+  const provider = env["WAYGATE_LLM_PROVIDER"]?.trim() === "anthropic" ? { provider: "anthropic" as const } : {};
+  return apiKey ? { url, model, apiKey, ...provider } : { url, model, ...provider };
 }

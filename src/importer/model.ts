@@ -1,4 +1,4 @@
-import type { AuthScheme, HttpMethod } from "../contract/integrations.js";
+import type { ActionProvenance, AuthScheme, HttpMethod } from "../contract/integrations.js";
 import type { DefProvider } from "./schema-convert.js";
 import type { ImportLocation } from "./types.js";
 
@@ -71,6 +71,8 @@ export interface OperationModel {
   location: ImportLocation;
   /** Name segments chosen by the reader (Postman folders + request name, LLM output); else derived. */
   nameHint?: string[] | undefined;
+  /** Scraped from prose: where the operation came from and how sure the extraction is. */
+  provenance?: ActionProvenance | undefined;
 }
 
 export interface ApiModel {

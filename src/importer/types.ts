@@ -1,5 +1,5 @@
 import type { Dispatcher } from "undici";
-import type { IntegrationDefinition } from "../contract/integrations.js";
+import type { ActionDefinition, IntegrationDefinition } from "../contract/integrations.js";
 
 /** Where the document comes from: a URL to fetch, or bytes the caller already has. */
 export type ImportSource =
@@ -32,13 +32,48 @@ export interface ImportLimits {
 }
 
 export interface LlmConfig {
-  /** OpenAI-compatible base URL (…/v1) or the full …/chat/completions endpoint. */
+  /** OpenAI-compatible base URL (…/v1) or the full …/chat/completions endpoint; for Anthropic, https://api.anthropic.com (or …/v1/messages). */
   url: string;
   apiKey?: string;
   model: string;
+  /** Default "openai" (chat completions: OpenAI, Ollama, llama.cpp, vLLM…); "anthropic" for the Messages API. */
+  provider?: "openai" | "anthropic";
 }
 
-export type ImportStage = "fetching" | "parsing" | "resolving" | "normalising" | "done";
+/** What the LLM cost one import. */
+export interface LlmUsage {
+  model: string;
+  /** Pages whose text was sent (each may take several requests: retries, chunks). */
+  pagesSent: number;
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export type ImportStage = "fetching" | "crawling" | "extracting" | "parsing" | "resolving" | "normalising" | "done";
+
+/**
+ * Following a docs site from an HTML page that links no spec: same origin, under the page's
+ * folder, robots.txt honoured. Every limit has a default (see DEFAULT_CRAWL).
+ */
+export interface CrawlOptions {
+  /** Pages read, the start page included (default 200, at most 10 000). */
+  maxPages?: number | undefined;
+  /** Links followed from the start page (default 5). */
+  maxDepth?: number | undefined;
+  /** Bytes of all pages together (default 50 MB). */
+  maxBytes?: number | undefined;
+  /** Wall-clock time of the crawl (default 5 minutes). */
+  maxTimeMs?: number | undefined;
+  /** Pages fetched at once (default 4, at most 8). */
+  concurrency?: number | undefined;
+  /** Milliseconds between two requests to the docs host (default 100; a robots.txt Crawl-delay can only raise it). */
+  delayMs?: number | undefined;
+  /** URL patterns (`*` matches anything, the pattern may match anywhere in the URL): only matching pages are read. */
+  include?: string[] | undefined;
+  /** URL patterns of pages not to read (`/changelog`). */
+  exclude?: string[] | undefined;
+}
 
 export interface ImportProgress {
   stage: ImportStage;
@@ -79,6 +114,16 @@ export interface ImportOptions {
   /** Default false: loopback, private, link-local and other non-public targets are refused. */
   allowPrivateNetwork?: boolean;
   limits?: Partial<ImportLimits>;
+  /**
+   * An HTML page without a spec: follow its links and extract from the whole docs site, not
+   * the page alone. Off by default in the library (the API turns it on).
+   */
+  crawl?: CrawlOptions | false;
+  /**
+   * What the LLM answered for pages of an earlier crawl, by page hash (model + text): those
+   * pages are not sent again. The outcome's `llmCache` is what to keep for the next run.
+   */
+  llmCache?: Record<string, LlmPageExtraction> | undefined;
   /** OpenAI-compatible chat completions for HTML pages without a spec; see `llmConfigFromEnv`. */
   llm?: LlmConfig | null;
   onProgress?: (progress: ImportProgress) => void;
@@ -114,7 +159,9 @@ export type ImportErrorCode =
   | "no_operations"
   | "no_spec_found"
   | "too_many_operations"
-  | "invalid_definition";
+  | "invalid_definition"
+  /** The LLM endpoint refused the key, the model cannot give structured output, rate limits outlasted the retries, or its answers were unusable. */
+  | "llm_failed";
 
 export interface ImportLocation {
   /** File name or URL of the document. */
@@ -151,11 +198,21 @@ export interface ImportStats {
   refs: number;
   /** Distinct schemas placed under `$defs` somewhere in the definition. */
   schemas: number;
+  /** Present when an LLM was asked. */
+  llm?: (LlmUsage & { pagesCached: number }) | undefined;
+}
+
+/** What the LLM read from one page: its validated actions and the base URL they are relative to. */
+export interface LlmPageExtraction {
+  baseUrl?: string | undefined;
+  actions: ActionDefinition[];
 }
 
 export type ImportOutcome =
   | {
       kind: "imported";
+      /** A crawl with an LLM: the extraction of every page it read, by page hash, for the next run's `llmCache`. */
+      llmCache?: Record<string, LlmPageExtraction> | undefined;
       /**
        * Validated with IntegrationDefinitionSchema. Schemas under `$defs` are shared between
        * actions (one object, many references): treat the definition as immutable, or

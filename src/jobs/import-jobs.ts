@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { ImportRequest, Job } from "../contract/index.js";
+import type { CrawlSettings, ImportRequest, Job } from "../contract/index.js";
 import { splitUrlCredentials } from "../lib/url-credentials.js";
 import { newJobId, type Store } from "../store/index.js";
 import { sealContext, type ImportPayload, type ImportSettings, type SealedUrlSource } from "./handlers/import-payload.js";
@@ -17,6 +17,8 @@ export interface ImportJobOptions {
   publish?: boolean | undefined;
   /** The enqueuing server's setting: the job never reaches further than it. */
   privateImports: boolean;
+  /** URL imports only: how to crawl a docs site (absent: the defaults; false: the page alone). */
+  crawl?: CrawlSettings | false | undefined;
 }
 
 /**
@@ -108,6 +110,7 @@ function common(options: ImportJobOptions): ImportSettings {
     ...(options.serverVariables && Object.keys(options.serverVariables).length > 0 ? { serverVariables: options.serverVariables } : {}),
     ...(options.allowDanglingRefs ? { allowDanglingRefs: true } : {}),
     ...(options.publish ? { publish: true } : {}),
+    ...(options.crawl === undefined ? {} : { crawl: options.crawl }),
   };
 }
 

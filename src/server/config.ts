@@ -95,7 +95,13 @@ export const SERVER_SETTINGS = {
     env: "WAYGATE_ENCRYPTION_PREVIOUS_KEYS", secret: "whole", description: "Older keys still accepted for reading, comma-separated (during key rotation)",
     schema: z.string().refine((text) => text.split(",").filter(Boolean).every((key) => Buffer.from(key, "base64").length === 32), "must be comma-separated 32-byte base64 keys"),
   }),
-  llmUrl: setting<string>({ env: "WAYGATE_LLM_URL", schema: z.url({ error: "must be a URL" }), description: "OpenAI-compatible endpoint for HTML imports (with WAYGATE_LLM_MODEL)" }),
+  llmUrl: setting<string>({ env: "WAYGATE_LLM_URL", schema: z.url({ error: "must be a URL" }), description: "LLM endpoint for HTML imports: OpenAI-compatible …/v1, or https://api.anthropic.com (with WAYGATE_LLM_MODEL)" }),
+  llmProvider: setting<"openai" | "anthropic">({
+    env: "WAYGATE_LLM_PROVIDER", default: "openai", description: "The LLM endpoint's API: openai (chat completions: OpenAI, Ollama, llama.cpp, vLLM…) or anthropic (Messages)",
+    schema: z.enum(["openai", "anthropic"], { error: "must be openai or anthropic" }),
+  }),
+  llmInputCost: setting<number>({ env: "WAYGATE_LLM_INPUT_COST", schema: z.coerce.number().nonnegative(), description: "USD per million input tokens, to report what an import's LLM use cost" }),
+  llmOutputCost: setting<number>({ env: "WAYGATE_LLM_OUTPUT_COST", schema: z.coerce.number().nonnegative(), description: "USD per million output tokens, to report what an import's LLM use cost" }),
   llmModel: setting<string>({ env: "WAYGATE_LLM_MODEL", schema: z.string().min(1), description: "Model name for HTML imports" }),
   llmApiKey: setting<string>({ env: "WAYGATE_LLM_API_KEY", secret: "whole", schema: z.string().min(1), description: "API key for the LLM endpoint" }),
 } as const;
@@ -103,7 +109,7 @@ export const SERVER_SETTINGS = {
 export type SettingName = keyof typeof SERVER_SETTINGS;
 type ValueOf<S> = S extends Setting<infer T> ? T : never;
 /** Settings that always have a value (their `default`); the others may be absent. */
-type Defaulted = "host" | "port" | "upstreams" | "maxCollectedBytes" | "maxDocumentBytes" | "maxUploadBytesInFlight" | "workerConcurrency" | "migrate" | "logLevel";
+type Defaulted = "host" | "port" | "upstreams" | "maxCollectedBytes" | "maxDocumentBytes" | "maxUploadBytesInFlight" | "workerConcurrency" | "migrate" | "logLevel" | "llmProvider";
 /** The effective configuration. */
 export type ServerConfig = { [K in Defaulted]: ValueOf<(typeof SERVER_SETTINGS)[K]> } & { [K in Exclude<SettingName, Defaulted>]?: ValueOf<(typeof SERVER_SETTINGS)[K]> | undefined };
 export type ServerFlags = { [K in SettingName]?: ValueOf<(typeof SERVER_SETTINGS)[K]> };

@@ -71,6 +71,28 @@ describe.each(storeBackends)("the versions service on %s", (backend) => {
     expect(await store.versions.list(tenantId, "petstore")).toBeUndefined();
   });
 
+  it("saves nothing and answers moved when a rollback lands between reading the current version and saving the amendment", async () => {
+    await service.create(tenantId, { definition: definition([list]), actor: "test" });
+    await service.create(tenantId, { definition: definition([list, get]), actor: "test" });
+    const original = store.versions.definition.bind(store.versions);
+    let rolledBack = false;
+    store.versions.definition = async (...args) => {
+      const read = await original(...args);
+      if (!rolledBack) {
+        rolledBack = true;
+        expect(await service.rollback(tenantId, "petstore", 1, { actor: "other" })).toMatchObject({ kind: "done" });
+      }
+      return read;
+    };
+    const outcome = await service.setAuth(tenantId, "petstore", [{ type: "bearer" }], { actor: "test" });
+    expect(outcome).toMatchObject({ kind: "moved", current: 1 });
+    expect(outcome.kind === "moved" && outcome.message).toMatch(/moved while this change was being saved \(it was made from version 2; version 1 is current now\)/);
+    expect((await store.versions.list(tenantId, "petstore"))!.map((v) => v.version)).toEqual([2, 1]);
+    expect((await store.integrations.find(tenantId, "petstore"))!.currentVersion).toBe(1);
+    // Against the new current version, the same amendment goes through.
+    expect(await service.setAuth(tenantId, "petstore", [{ type: "bearer" }], { actor: "test" })).toMatchObject({ kind: "saved", version: 3, integration: { currentVersion: 3 } });
+  });
+
   it("answers a request key with what it came to the first time, whatever landed since", async () => {
     await service.create(tenantId, { definition: definition([list]), actor: "import:job_1", requestKey: "import:job_1" });
     await service.create(tenantId, { definition: definition([list, get]), actor: "test" });

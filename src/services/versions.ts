@@ -20,6 +20,8 @@ export interface CreateVersionInput {
    * versions that landed meanwhile.
    */
   requestKey?: string;
+  /** Save only while this is still the current version (an amendment built from it); else `moved`. */
+  expectedCurrent?: number | null;
 }
 
 export type CreateVersionOutcome =
@@ -34,7 +36,9 @@ export type CreateVersionOutcome =
   /** A text the store keeps as such (a name, a path) holds something no database can store. `field` is a path in the definition. */
   | { kind: "invalid"; field: string; message: string }
   /** Other versions kept landing while this one's changelog was being composed; nothing was written. Worth retrying. */
-  | { kind: "contended"; message: string };
+  | { kind: "contended"; message: string }
+  /** `expectedCurrent` was given and the current version moved (a publish or rollback landed meanwhile); nothing was written. */
+  | { kind: "moved"; current: number | null; message: string };
 
 /** What amending the current version (`setBaseUrl`, `setAuth`) comes to. */
 export type AmendOutcome = CreateVersionOutcome | { kind: "missing"; what: "integration" | "current version" };
@@ -96,7 +100,16 @@ export class VersionService {
           ...composed,
           ...(input.requestKey === undefined ? {} : { requestKey: input.requestKey }),
           expectedLatest: latest?.version ?? null,
+          ...(input.expectedCurrent === undefined ? {} : { expectedCurrent: input.expectedCurrent }),
         });
+        if (outcome.kind === "moved") {
+          const now = outcome.current === null ? "there is no current version now" : `version ${outcome.current} is current now`;
+          return {
+            kind: "moved",
+            current: outcome.current,
+            message: `the current version of "${definition.slug}" moved while this change was being saved (it was made from version ${String(input.expectedCurrent)}; ${now}); nothing was saved: run the command again to apply it to the new current version`,
+          };
+        }
         if (outcome.kind !== "stale") return { kind: "saved", integration: outcome.integration, version: outcome.version, status: outcome.status, created: outcome.created };
       }
       if (attempt >= this.maxAttempts) {
@@ -143,7 +156,8 @@ export class VersionService {
     const definition = current === null ? undefined : await this.store.versions.definition(tenantId, slug, current);
     if (!definition) return { kind: "missing", what: "current version" };
     const amended = amend(definition);
-    return this.create(tenantId, { definition: amended.definition, actor: options.actor, changelog: amended.changelog });
+    // Built from `current`: if a publish or rollback moves it meanwhile, saving this would silently undo that move.
+    return this.create(tenantId, { definition: amended.definition, actor: options.actor, changelog: amended.changelog, expectedCurrent: current });
   }
 
   /**

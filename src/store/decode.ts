@@ -1,11 +1,15 @@
 import { z } from "zod";
 import {
+  ActionDefinitionSchema,
+  ActionProvenanceSchema,
   AuthSchemeSchema,
   DiffSummarySchema,
   FieldMappingSchema,
   IntentMappingSchema,
   PaginationSchema,
   RateLimitSchema,
+  type ActionDefinition,
+  type ActionProvenance,
   type AppIntegrationSettings,
   type Credentials,
   type DiffSummary,
@@ -70,6 +74,7 @@ export interface StoredActionParts {
   outputSchema: JsonSchema | null;
   errors: Record<string, JsonSchema>;
   pagination: Pagination | null;
+  provenance?: ActionProvenance | undefined;
 }
 
 export const decodeActionParts = decoder(
@@ -80,6 +85,7 @@ export const decodeActionParts = decoder(
     outputSchema: JsonObject.nullable(),
     errors: z.record(z.string(), JsonObject),
     pagination: PaginationSchema.nullable(),
+    provenance: ActionProvenanceSchema.optional(),
   }) satisfies z.ZodType<StoredActionParts>,
 );
 
@@ -129,3 +135,13 @@ export const decodeIntentSchema = decoder("intents schema", JsonObject);
 export const decodeIntentMapping = decoder("intent_bindings.mapping", IntentMappingSchema);
 /** A JSON list of strings: OAuth scopes, a connect session's integrations, an intent's providers or unsupported fields. */
 export const decodeStringList: (text: string) => string[] = decoder("a stored list of strings", z.array(z.string()));
+/** An LLM's validated reading of one docs page, as the LLM page cache keeps it. */
+export interface StoredLlmExtraction {
+  baseUrl?: string | undefined;
+  actions: ActionDefinition[];
+}
+
+export const decodeLlmExtraction: (text: string) => StoredLlmExtraction = decoder(
+  "llm_page_cache.extraction",
+  z.object({ baseUrl: z.string().optional(), actions: z.array(ActionDefinitionSchema) }),
+);

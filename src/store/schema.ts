@@ -27,6 +27,17 @@ export interface Database {
   oauth_clients: OAuthClientTable;
   connect_sessions: ConnectSessionTable;
   connect_redirect_urls: ConnectRedirectUrlTable;
+  llm_page_cache: LlmPageCacheTable;
+}
+
+export interface LlmPageCacheTable {
+  tenant_id: string;
+  source: string;
+  model: string;
+  page_hash: string;
+  /** JSON: { baseUrl?, actions }. */
+  extraction: string;
+  created_at: string;
 }
 
 export interface TenantTable {

@@ -10,6 +10,7 @@ import { IntentRepository } from "./intents.js";
 import { sql } from "kysely";
 import { openDatabase, type DatabaseHandle, type Dialect, type Migrations, type OpenOptions, type StoreLocation } from "./database.js";
 import { JobRepository } from "./jobs.js";
+import { LlmPageCache } from "./llm-cache.js";
 import { KeyRepository } from "./keys.js";
 import { ScheduleRepository } from "./schedules.js";
 import { TenantRepository } from "./tenants.js";
@@ -33,6 +34,7 @@ export class Store {
   readonly batches: BatchRepository;
   readonly schedules: ScheduleRepository;
   readonly intents: IntentRepository;
+  readonly llmPageCache: LlmPageCache;
   readonly connections: ConnectionRepository;
   readonly oauthClients: OAuthClientRepository;
   readonly connectSessions: ConnectSessionRepository;
@@ -63,6 +65,7 @@ export class Store {
     this.batches = new BatchRepository(handle.db, handle.dialect, now);
     this.schedules = new ScheduleRepository(handle.db, this.jobs, now);
     this.intents = new IntentRepository(handle.db, handle.changes, now);
+    this.llmPageCache = new LlmPageCache(handle.db, now);
     let loaded: Promise<Sealer> | undefined;
     const ring = (options?: { reload: boolean }) => {
       if (options?.reload) loaded = undefined;

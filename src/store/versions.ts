@@ -37,6 +37,12 @@ export interface AppendRequest {
    * Left out, the version is numbered after whatever is latest (fixtures, tools).
    */
   expectedLatest?: number | null;
+  /**
+   * The current version the caller built `definition` from (an amendment of the current
+   * version). When the current version moved since (a publish, a rollback), nothing is
+   * written: `moved`. Left out, the current version is not checked.
+   */
+  expectedCurrent?: number | null;
 }
 
 export type AppendOutcome =
@@ -45,7 +51,9 @@ export type AppendOutcome =
   /** The request had come before: what it came to then. */
   | ({ kind: "replayed" } & SaveVersionResult)
   /** Another version landed after `expectedLatest`; compose against `latest` and try again. */
-  | { kind: "stale"; latest: number | null };
+  | { kind: "stale"; latest: number | null }
+  /** The current version was no longer `expectedCurrent`: the definition was built from another one. */
+  | { kind: "moved"; current: number | null };
 
 /** The newest version of an integration, whatever its status. */
 export interface LatestVersion {
@@ -76,6 +84,11 @@ const ACTION_INSERT_BATCH = 200;
 /** Thrown inside a transaction to roll it back, and caught outside it. */
 class Stale {
   constructor(readonly latest: number | null) {}
+}
+
+/** Thrown inside a transaction to roll it back: the current version is not the one expected. */
+class CurrentMoved {
+  constructor(readonly current: number | null) {}
 }
 
 /**
@@ -122,6 +135,7 @@ export class VersionRepository {
           await this.recordRequest(trx, tenantId, request, integration.id, latest.version, false, now);
           return { kind: "saved" as const, integrationId: integration.id, version: latest.version, created: false, status: latest.status };
         }
+        if (request.expectedCurrent !== undefined && integration.current_version !== request.expectedCurrent) throw new CurrentMoved(integration.current_version);
         if (request.expectedLatest !== undefined && (latest?.version ?? null) !== request.expectedLatest) throw new Stale(latest?.version ?? null);
 
         const version = (latest?.version ?? 0) + 1;
@@ -162,6 +176,7 @@ export class VersionRepository {
       });
     } catch (error) {
       if (error instanceof Stale) return { kind: "stale", latest: error.latest };
+      if (error instanceof CurrentMoved) return { kind: "moved", current: error.current };
       throw error;
     }
     const integration = await this.integrations.getById(tenantId, outcome.integrationId);
@@ -173,9 +188,9 @@ export class VersionRepository {
    * `append` without a changelog or diff, numbered after whatever is latest: for fixtures
    * and tools. The API and the jobs go through the versions service, which composes them.
    */
-  async save(tenantId: string, definition: IntegrationDefinition, request: Omit<AppendRequest, "expectedLatest">): Promise<SaveVersionResult> {
+  async save(tenantId: string, definition: IntegrationDefinition, request: Omit<AppendRequest, "expectedLatest" | "expectedCurrent">): Promise<SaveVersionResult> {
     const outcome = await this.append(tenantId, definition, request);
-    if (outcome.kind === "stale") throw new Error("unreachable: a save without expectedLatest cannot be stale");
+    if (outcome.kind === "stale" || outcome.kind === "moved") throw new Error("unreachable: a save without expectedLatest or expectedCurrent cannot be stale");
     const { kind: _kind, ...result } = outcome;
     return result;
   }
@@ -355,6 +370,7 @@ async function insertActions(trx: Transaction<Database>, versionId: string, acti
         outputSchema: action.outputSchema,
         errors: action.errors,
         pagination: action.pagination,
+        ...(action.provenance ? { provenance: action.provenance } : {}),
       }),
     }));
     await trx.insertInto("actions").values(rows).execute();

@@ -32,6 +32,8 @@ interface TableParam {
 const METHOD_PATTERN = /\b(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+((?:https?:\/\/|\/)(?:<[A-Za-z_][\w-]*>|[^\s"'<>`|])*)/g;
 const NAME_COLUMNS = /^(name|parameter|parameters|param|field|key|attribute|argument|property)$/i;
 const MAX_ENDPOINTS = 2000;
+/** One parameter of a list: its name, a type word, "required" when it is. */
+const PARAM_LINE = /^([A-Za-z_$][\w.$[\]-]*)\s+(string|integer|int32|int64|number|float|double|boolean|array|object|file)(?:\s+(required))?\s*$/i;
 
 /**
  * Endpoints written on the page itself: `METHOD /path` in text, headings and code, curl
@@ -77,6 +79,12 @@ export function findEndpoints(page: Page): Endpoint[] {
         current = upsert(match[1] as HttpMethod, match[2]!, block) ?? current;
         found = true;
       }
+      // ReadMe-like parameter lists: "petId integer required" under a "Path Params" heading.
+      const listed = !found && current && lastHeading !== undefined && /param/i.test(lastHeading) ? PARAM_LINE.exec(block.text) : null;
+      if (listed && current) {
+        current.params.push({ name: listed[1]!, in: sectionLocation(lastHeading), type: listed[2], required: listed[3] !== undefined });
+        continue;
+      }
       if (!found && current && current.description === undefined && block.text.length < 2000) current.description = block.text;
       if (!found && /\bresponse|returns\b/i.test(block.text)) sawResponseWord = true;
       continue;
@@ -103,7 +111,7 @@ export function findEndpoints(page: Page): Endpoint[] {
       }
       continue;
     }
-    if (current) current.params.push(...tableParams(block.rows));
+    if (current) current.params.push(...tableParams(block.rows, sectionLocation(lastHeading)));
   }
   return [...endpoints.values()];
 }
@@ -166,8 +174,18 @@ function shellTokens(text: string): string[] {
   return tokens;
 }
 
-/** Rows of a table whose header has a name-like column ("Name", "Parameter", "Field"…). */
-function tableParams(rows: string[][]): TableParam[] {
+/** Where the parameters of a table under this heading go ("Query Parameters", "URL Parameters", "Request Body"…). */
+function sectionLocation(heading: string | undefined): TableParam["in"] {
+  if (heading === undefined) return undefined;
+  if (/\b(path|url|route) param/i.test(heading)) return "path";
+  if (/\bquery\b/i.test(heading)) return "query";
+  if (/\bheaders?\b/i.test(heading)) return "header";
+  if (/\b(body|payload|request body|form)\b/i.test(heading)) return "body";
+  return undefined;
+}
+
+/** Rows of a table whose header has a name-like column ("Name", "Parameter", "Field"…); `section` says where rows without an "In" column go. */
+function tableParams(rows: string[][], section: TableParam["in"]): TableParam[] {
   const header = rows[0];
   if (!header) return [];
   const nameCol = header.findIndex((cell) => NAME_COLUMNS.test(cell.trim()));
@@ -189,7 +207,7 @@ function tableParams(rows: string[][]): TableParam[] {
     const where = inCol >= 0 ? (row[inCol] ?? "").trim().toLowerCase() : "";
     params.push({
       name,
-      in: (["path", "query", "header", "cookie", "body"] as const).find((location) => where.startsWith(location)),
+      in: (["path", "query", "header", "cookie", "body"] as const).find((location) => where.startsWith(location)) ?? section,
       type: typeCol >= 0 ? row[typeCol] : undefined,
       required,
       description: description || undefined,

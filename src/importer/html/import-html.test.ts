@@ -127,7 +127,7 @@ describe("HTML pages without a spec", () => {
     const outcome = imported(await fromPage("prose.html", { llm: { url: `${server.url}/v1`, apiKey: "sk-test", model: "test-model" } }));
     expect(llmRequests).toHaveLength(1);
     const request = llmRequests[0]!;
-    expect(request).toMatchObject({ authorization: "Bearer sk-test", model: "test-model", response_format: { type: "json_object" } });
+    expect(request).toMatchObject({ authorization: "Bearer sk-test", model: "test-model", response_format: { type: "json_schema", json_schema: { name: "api_operations" } } });
     expect(JSON.stringify(request["messages"])).toContain("archive sub-resource");
     const { definition } = outcome;
     expect(definition.baseUrl).toBe("https://api.gizmo.example.com");

@@ -4,6 +4,7 @@ import { definitionHash } from "../hash.js";
 import { assemble } from "../assemble.js";
 import type { Context } from "../context.js";
 import { extractWithLlm } from "../llm.js";
+import type { LlmExtraction } from "../llm.js";
 import type { ApiModel, OperationModel, ParamIn, ParamModel } from "../model.js";
 import { importRoot } from "../pipeline.js";
 import type { RootDocument } from "../pipeline.js";
@@ -16,6 +17,7 @@ import { configScripts, discoverSpecs, swaggerUiUrls } from "./discover.js";
 import type { SpecCandidate } from "./discover.js";
 import { commonOrigin, findEndpoints, statedBaseUrl, toOperations } from "./heuristics.js";
 import { readPage } from "./page.js";
+import { importSite } from "../crawl/site.js";
 import type { Page } from "./page.js";
 
 /** Spec links tried per page before falling back to the page text. */
@@ -127,6 +129,7 @@ async function specsInConfigScripts(page: Page, base: string | undefined, ctx: C
 }
 
 async function importFromPage(page: Page, root: RootDocument, pageUrl: string | undefined, ctx: Context, failures: ImportProblem[]): Promise<ImportOutcome> {
+  if (ctx.options.crawl && pageUrl) return importSite({ url: pageUrl, page }, root, ctx);
   ctx.progress({ stage: "normalising", message: "extracting endpoints from the page" });
   const location: ImportLocation = { source: root.display };
   const endpoints = findEndpoints(page);
@@ -140,18 +143,7 @@ async function importFromPage(page: Page, root: RootDocument, pageUrl: string | 
   // The LLM's reading wins where both found the same operation: it carries richer schemas.
   const byKey = new Map<string, OperationModel>();
   for (const op of found) byKey.set(operationKey(op), op);
-  // LLM paths are relative to the LLM's base URL: rebase them onto ours, or drop them when on another host.
-  const llmBase = llm?.baseUrl?.replace(/\/+$/, "");
-  let prefix = "";
-  if (llm && llmBase && base && llmBase !== base) {
-    if (llmBase.startsWith(base + "/")) prefix = llmBase.slice(base.length);
-    else {
-      ctx.warnings.add("skipped_operation", `${llm.actions.length} LLM actions are relative to ${llmBase}, not ${base}; skipped`, location);
-      llm.actions = [];
-    }
-  }
-  for (const action of llm?.actions ?? []) {
-    const op = actionToOperation({ ...action, path: prefix + action.path }, location);
+  for (const op of llm ? llmOperations(llm, base ?? "", location, ctx) : []) {
     const key = operationKey(op);
     const heuristic = byKey.get(key);
     if (heuristic && op.summary === undefined && heuristic.summary !== undefined) op.summary = heuristic.summary;
@@ -200,7 +192,25 @@ async function importFromPage(page: Page, root: RootDocument, pageUrl: string | 
   };
 }
 
-function operationKey(op: OperationModel): string {
+/**
+ * LLM actions as operations under `base`: their paths are relative to the LLM's base URL, so
+ * they are rebased onto ours, or dropped (with a warning) when that is another host.
+ */
+export function llmOperations(llm: LlmExtraction, base: string, location: ImportLocation, ctx: Context): OperationModel[] {
+  const llmBase = llm.baseUrl?.replace(/\/+$/, "");
+  let prefix = "";
+  if (llmBase && llmBase !== base) {
+    if (llmBase.startsWith(base + "/")) prefix = llmBase.slice(base.length);
+    else {
+      ctx.warnings.add("skipped_operation", `${llm.actions.length} LLM actions are relative to ${llmBase}, not ${base}; skipped`, location);
+      return [];
+    }
+  }
+  return llm.actions.map((action) => actionToOperation({ ...action, path: prefix + action.path }, location));
+}
+
+/** One operation whatever its path placeholders are called. */
+export function operationKey(op: OperationModel): string {
   return `${op.method} ${op.path.replace(/\{[^}]*\}/g, "{}")}`;
 }
 

@@ -25,13 +25,15 @@ export interface Page {
   baseHref: string | undefined;
   elements: PageElement[];
   blocks: Block[];
-  /** Readable text of the page (no scripts or styles), for the LLM. */
+  /** Readable text of the page for the LLM: no scripts or styles, and none of the site's navigation, footer or sidebars (`nav`, `footer`, `aside`), which repeat on every page. */
   text: string;
 }
 
 const SKIP = new Set(["style", "noscript", "template", "svg", "head"]);
 const BLOCK = new Set(["p", "div", "li", "ul", "ol", "section", "article", "main", "aside", "header", "footer", "nav", "br", "dt", "dd", "dl", "blockquote", "hr", "body", "form", "figure"]);
 const HEADINGS = new Set(["h1", "h2", "h3", "h4", "h5", "h6"]);
+/** The site's chrome: its text is the same on every page and documents no endpoint. */
+const CHROME = new Set(["nav", "footer", "aside"]);
 /** Elements whose attributes or text discovery looks at. */
 const INTERESTING = new Set(["script", "a", "link", "redoc", "rapi-doc", "elements-api", "base", "title", "meta", "div", "api-reference", "swagger-ui", "redoc-standalone", "openapi-explorer"]);
 
@@ -40,12 +42,19 @@ export function readPage(html: string): Page {
   const document = parse(html);
   const elements: PageElement[] = [];
   const blocks: Block[] = [];
+  /** Blocks outside the chrome: what the LLM is sent. */
+  const content: Block[] = [];
+  let chrome = 0;
   let current = "";
   let title: string | undefined;
   let baseHref: string | undefined;
+  const add = (block: Block) => {
+    blocks.push(block);
+    if (chrome === 0) content.push(block);
+  };
   const flush = () => {
     const text = current.replace(/\s+/g, " ").trim();
-    if (text) blocks.push({ kind: "text", text });
+    if (text) add({ kind: "text", text });
     current = "";
   };
 
@@ -55,6 +64,7 @@ export function readPage(html: string): Page {
     const frame = stack.pop()!;
     if (frame.exit !== undefined) {
       if (BLOCK.has(frame.exit)) flush();
+      if (CHROME.has(frame.exit)) chrome--;
       continue;
     }
     const node = frame.node;
@@ -80,17 +90,18 @@ export function readPage(html: string): Page {
       }
       if (HEADINGS.has(tag) || tag === "pre" || tag === "table") {
         flush();
-        if (tag === "table") blocks.push({ kind: "table", rows: tableRows(element) });
-        else if (tag === "pre") blocks.push({ kind: "code", text: textOf(element, true) });
+        if (tag === "table") add({ kind: "table", rows: tableRows(element) });
+        else if (tag === "pre") add({ kind: "code", text: textOf(element, true) });
         else {
           const text = textOf(element, false);
-          if (text) blocks.push({ kind: "heading", text });
+          if (text) add({ kind: "heading", text });
           title ??= tag === "h1" ? text : undefined;
         }
         continue;
       }
       if (BLOCK.has(tag)) {
         flush();
+        if (CHROME.has(tag)) chrome++;
         stack.push({ node, exit: tag });
       }
     }
@@ -98,7 +109,8 @@ export function readPage(html: string): Page {
     for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i]! });
   }
   flush();
-  return { title, baseHref, elements, blocks, text: blocksToText(blocks) };
+  // A page that is all chrome (a bare index of links) still has its text.
+  return { title, baseHref, elements, blocks, text: blocksToText(content.length > 0 ? content : blocks) };
 }
 
 /** Discovery-relevant elements inside <head>. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BaseUrlSchema, ImportFormatSchema, ImportRequestSchema, ServerVariablesSchema, SlugSchema } from "../../contract/index.js";
+import { BaseUrlSchema, CrawlSettingsSchema, ImportFormatSchema, ImportRequestSchema, ServerVariablesSchema, SlugSchema } from "../../contract/index.js";
 
 /**
  * What an import job keeps while it waits and runs: small, and nothing in clear that must
@@ -34,6 +34,8 @@ export const ImportPayloadSchema = z.object({
   serverVariables: ServerVariablesSchema.optional(),
   allowDanglingRefs: z.boolean().optional(),
   publish: z.boolean().optional(),
+  /** URL imports: how to crawl a docs site (absent: the defaults; false: the page alone). */
+  crawl: z.union([z.literal(false), CrawlSettingsSchema]).optional(),
   /**
    * Whether the server that queued the job lets imports reach private addresses. Servers
    * sharing a database share its queue: the one that runs the job applies the stricter of

@@ -36,6 +36,10 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
     const prepared = await prepareSource(job, store);
     if (prepared.kind === "failed") return prepared;
     const { request, source, redaction } = prepared;
+    const llm = llmConfigFromEnv(options.env);
+    // What the LLM read from this docs site last time, so unchanged pages are not sent again.
+    const cacheKey = llm && source.kind === "url" ? llmCacheSource(source.url) : undefined;
+    const llmCache = llm && cacheKey ? await store.llmPageCache.load(job.tenantId, cacheKey, llm.model) : undefined;
     let outcome: ImportOutcome;
     try {
       outcome = await runImport(
@@ -50,7 +54,10 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
             allowDanglingRefs: request.allowDanglingRefs === true,
             allowPrivateNetwork: options.allowPrivateNetwork && request.privateImports !== false,
             limits: { maxDocumentBytes: options.maxDocumentBytes },
-            llm: llmConfigFromEnv(options.env),
+            llm,
+            ...(llmCache ? { llmCache } : {}),
+            // A docs URL whose page links no spec is crawled unless the request said not to.
+            ...(source.kind === "url" ? { crawl: request.crawl ?? {} } : {}),
           },
         },
         {
@@ -69,19 +76,22 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
     progress({ stage: "saving", total: outcome.definition.actions.length });
     // A re-scrape that breaks the current version or looks like another API waits as a draft for a person.
     const check = request.draft || request.publish ? ({ kind: "safe" } as const) : await checkReplacement(store, job.tenantId, outcome.definition);
+    // Read from prose rather than a spec: a person reviews it (waygate versions review) before it goes live, unless --publish.
+    const fromProse = outcome.format === "html" && !request.publish;
     // Keyed by the job: run again after a crash between saving and completing, it finds what it saved.
     const saved = await new VersionService(store).create(job.tenantId, {
       definition: outcome.definition,
       contentHash: outcome.contentHash,
       actor: `import:${job.id}`,
       requestKey: `import:${job.id}`,
-      draft: request.draft || check.kind === "risky",
+      draft: request.draft || check.kind === "risky" || fromProse,
     });
     if (saved.kind !== "saved") {
       const kind = saved.kind === "contended" ? "conflict" : "import-failed";
       const problem = { type: problemTypeUri(kind), title: problemTypes[kind].title, status: problemTypes[kind].status, detail: saved.message };
       return { kind: "failed", error: redaction.json(problem), retryable: saved.kind === "contended" };
     }
+    if (llm && cacheKey && outcome.llmCache) await store.llmPageCache.replace(job.tenantId, cacheKey, llm.model, outcome.llmCache);
     const result: ImportResult = {
       integration: saved.integration.slug,
       version: saved.version,
@@ -92,6 +102,7 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
       format: outcome.formatVersion ? `${outcome.format} ${outcome.formatVersion}` : outcome.format,
       ...(outcome.discoveredFrom ? { discoveredFrom: outcome.discoveredFrom } : {}),
       warnings: outcome.warnings,
+      ...(outcome.stats.llm ? { llm: { ...outcome.stats.llm, ...llmCost(outcome.stats.llm, options.env) } } : {}),
       ...(check.kind === "risky" && saved.created && saved.status === "draft" ? { heldAsDraft: { current: check.current, reasons: check.reasons, diff: check.diff } } : {}),
     };
     return { kind: "succeeded", result: redaction.json(result) };
@@ -147,4 +158,22 @@ function importProblem(error: ImportProblem): Problem {
     code: error.code,
     ...(error.location ? { location: error.location } : {}),
   };
+}
+
+/** The docs URL an LLM cache belongs to: without credentials, query or fragment (they may hold secrets and change nothing about the site). */
+function llmCacheSource(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USD, from the operator's prices per million tokens, when both are configured. */
+function llmCost(usage: { inputTokens: number; outputTokens: number }, env: NodeJS.ProcessEnv): { costUsd: number } | Record<string, never> {
+  const input = Number(env["WAYGATE_LLM_INPUT_COST"]);
+  const output = Number(env["WAYGATE_LLM_OUTPUT_COST"]);
+  if (!env["WAYGATE_LLM_INPUT_COST"] || !env["WAYGATE_LLM_OUTPUT_COST"] || !Number.isFinite(input) || !Number.isFinite(output)) return {};
+  return { costUsd: Math.round((usage.inputTokens * input + usage.outputTokens * output) / 100) / 10_000 };
 }

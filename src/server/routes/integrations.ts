@@ -13,7 +13,7 @@ export function mountIntegrationRoutes(app: Hono<AppEnv>): void {
   mount(app, routes.createIntegration, async (c, { body, query }) => {
     const outcome = await versions(c).create(c.var.auth.tenantId, { definition: body, actor: actor(c), draft: query.draft === "true" });
     if (outcome.kind === "invalid") throw new HttpError("validation", `body.${outcome.field}: ${outcome.message}`, [{ field: `body.${outcome.field}`, message: outcome.message }]);
-    if (outcome.kind === "contended") throw new HttpError("conflict", outcome.message);
+    if (outcome.kind === "contended" || outcome.kind === "moved") throw new HttpError("conflict", outcome.message);
     const { kind: _kind, ...result } = outcome;
     // 201 for a new version; 200 when the content was already the latest version.
     return result.created ? result : new WithStatus(200, result);
@@ -64,7 +64,7 @@ async function findVersion(c: Context<AppEnv>, slug: string, version: number | u
 function amended(outcome: AmendOutcome, slug: string, field: string) {
   if (outcome.kind === "missing") throw notFound(outcome.what === "integration" ? `integration "${slug}"` : `a current version of "${slug}" (publish one first)`);
   if (outcome.kind === "invalid") throw new HttpError("validation", `body.${field}: ${outcome.message}`, [{ field: `body.${field}`, message: outcome.message }]);
-  if (outcome.kind === "contended") throw new HttpError("conflict", outcome.message);
+  if (outcome.kind === "contended" || outcome.kind === "moved") throw new HttpError("conflict", outcome.message);
   const { kind: _kind, ...result } = outcome;
   return result.created ? result : new WithStatus(200, result);
 }

@@ -10,6 +10,7 @@ import * as versionRequests from "./008_version_requests.js";
 import * as batches from "./009_batches.js";
 import * as connect from "./012_connect.js";
 import * as intents from "./013_intents.js";
+import * as llmPageCache from "./014_llm_page_cache.js";
 import * as schedules from "./015_schedules.js";
 
 /**
@@ -29,6 +30,7 @@ export const migrationProvider: MigrationProvider = {
     "009_batches": batches,
     "012_connect": connect,
     "013_intents": intents,
+    "014_llm_page_cache": llmPageCache,
     "015_schedules": schedules,
   }),
 };

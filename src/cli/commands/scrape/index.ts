@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import { given, verb, type Executor } from "../../command.js";
+import { given, positiveInt, verb, type Executor } from "../../command.js";
 
 export function registerScrape(program: Command, execute: Executor): void {
   verb(
@@ -26,10 +26,15 @@ export function registerScrape(program: Command, execute: Executor): void {
         (value: string, previous: string[]) => [...previous, value],
         [] as string[],
       )
+      .option("--no-crawl", "read an HTML docs page alone, without following its links")
+      .option("--max-pages <n>", "crawl at most this many docs pages (default 200, at most 10000)", positiveInt)
+      .option("--max-depth <n>", "follow links at most this deep from the start page (default 5)", positiveInt)
+      .option("--include <pattern>", "crawl only pages whose URL matches (\"*\" matches anything; repeatable)", (value: string, previous: string[]) => [...previous, value], [] as string[])
+      .option("--exclude <pattern>", "do not crawl pages whose URL matches (repeatable)", (value: string, previous: string[]) => [...previous, value], [] as string[])
       .option("--no-wait", "print the job id and return at once")
       .addHelpText(
         "after",
-        '\nA local file is uploaded by the CLI; a URL is fetched by the server.\nDocs behind authentication: prefer --header "Authorization: Bearer …" to credentials in the URL.\nFollow a job later with `waygate jobs watch <id>`.',
+        '\nA local file is uploaded by the CLI; a URL is fetched by the server.\nAn HTML page that links no spec is crawled: same site, under the page\'s folder, robots.txt honoured.\nDocs behind authentication: prefer --header "Authorization: Bearer …" to credentials in the URL.\nFollow a job later with `waygate jobs watch <id>`.',
       ),
     execute,
     () => import("./scrape.js"),
@@ -43,6 +48,10 @@ export function registerScrape(program: Command, execute: Executor): void {
       serverVars: flags.serverVar as string[],
       wait: flags.wait !== false,
       headers: flags.header as string[],
+      crawl: flags.crawl !== false,
+      ...given(flags, ["maxPages", "maxDepth"]),
+      include: flags.include as string[],
+      exclude: flags.exclude as string[],
     }),
   );
 }

@@ -22,6 +22,12 @@ export interface ScrapeOptions {
   wait: boolean;
   /** `--header "Name: value"`, as given. */
   headers: string[];
+  /** False with `--no-crawl`: an HTML page without a spec is read alone. */
+  crawl?: boolean;
+  maxPages?: number;
+  maxDepth?: number;
+  include?: string[];
+  exclude?: string[];
 }
 
 export type ScrapeResult = { kind: "queued"; job: Job } | ({ kind: "imported"; jobId: string } & ImportResult);
@@ -39,12 +45,19 @@ export async function run(context: Context, options: ScrapeOptions): Promise<Scr
     ...(options.serverUrl ? { serverUrl: options.serverUrl } : {}),
   };
   let start: () => Promise<Job>;
+  const crawl = crawlSettings(options);
   if (/^https?:\/\//i.test(options.source)) {
     const headers = parseHeaders(options.headers);
-    const body: ImportRequest = { source: { url: options.source, ...(headers ? { headers } : {}) }, ...settings, ...(serverVariables ? { serverVariables } : {}) };
+    const body: ImportRequest = {
+      source: { url: options.source, ...(headers ? { headers } : {}) },
+      ...settings,
+      ...(serverVariables ? { serverVariables } : {}),
+      ...(crawl === undefined ? {} : { crawl }),
+    };
     start = async () => (await context.client()).call(routes.startImport, { body });
   } else {
     if (options.headers.length > 0) throw new UsageError("--header is for docs URLs: a local file is uploaded as it is");
+    if (crawl !== undefined) throw new UsageError("--max-pages, --max-depth, --include, --exclude and --no-crawl are for docs URLs: a local file is one document");
     const file = await localFile(options.source);
     // Streamed as the request body: never read whole into this process, never escaped into JSON.
     start = async () =>
@@ -58,6 +71,21 @@ export async function run(context: Context, options: ScrapeOptions): Promise<Scr
   if (!options.wait) return { kind: "queued", job };
   const finished = await followJob(context, await context.client(), job);
   return { kind: "imported", jobId: finished.id, ...ImportResultSchema.parse(finished.result) };
+}
+
+/** The crawl flags as the request's `crawl`; undefined when none was given (the server's defaults). */
+function crawlSettings(options: ScrapeOptions): ImportRequest["crawl"] {
+  const limits = {
+    ...(options.maxPages === undefined ? {} : { maxPages: options.maxPages }),
+    ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
+    ...(options.include?.length ? { include: options.include } : {}),
+    ...(options.exclude?.length ? { exclude: options.exclude } : {}),
+  };
+  if (options.crawl === false) {
+    if (Object.keys(limits).length > 0) throw new UsageError("--no-crawl reads the page alone: --max-pages, --max-depth, --include and --exclude do not apply");
+    return false;
+  }
+  return Object.keys(limits).length > 0 ? limits : undefined;
 }
 
 /** `Name: value` → { Name: value }; the server checks names and values further. */
@@ -126,6 +154,11 @@ export function render(result: ScrapeResult, io: IO): void {
       : `${result.integration} is unchanged: version ${result.version} already has this content (${result.actionCount} actions).`,
   );
   if (result.discoveredFrom) io.out(`Spec found on the page: ${result.discoveredFrom}`);
+  if (result.llm) {
+    const { model, pagesSent, pagesCached, inputTokens, outputTokens, costUsd } = result.llm;
+    io.err(`LLM (${model}): ${pagesSent} pages sent, ${pagesCached} answered from the last import's reading; ${inputTokens} tokens in, ${outputTokens} out${costUsd === undefined ? "" : ` (about $${costUsd})`}.`);
+  }
+  if (result.format === "html" && result.created) io.err(`Read from documentation prose: list what to check with \`waygate versions review ${result.integration} ${result.version}\`.`);
   if (result.heldAsDraft) {
     const held = result.heldAsDraft;
     io.err(`Not published: version ${result.version} would replace version ${held.current}, which unpinned apps use, and`);

@@ -42,6 +42,16 @@ export function registerVersions(program: Command, execute: Executor): void {
   );
   verb(
     noun
+      .command("review")
+      .argument("<integration>", "integration slug")
+      .argument("<version>", "version number", versionArg)
+      .description("list what to check before publishing a scraped version: unverified auth, low-confidence actions and fields"),
+    execute,
+    () => import("./review.js"),
+    ([integration, version]) => ({ integration: integration!, version: version as unknown as number }),
+  );
+  verb(
+    noun
       .command("rollback")
       .argument("<integration>", "integration slug")
       .requiredOption("--to <version>", "the published version to make current again", versionArg)
