@@ -56,7 +56,8 @@ function scrape(server, root, file, slug) {
       } catch {
         result = undefined;
       }
-      done({ ms, code, result, error: code === 0 ? undefined : (err || out).trim().slice(0, 400) });
+      const error = code === 0 ? undefined : (err || out).trim().slice(0, 400) || (ms >= GIVE_UP_MS ? `still running after ${GIVE_UP_MS / 1000} s: stopped` : `exit code ${code}`);
+      done({ ms, code, result, error });
     });
   });
 }
@@ -106,9 +107,10 @@ for (const spec of SPECS) {
     const first = median(mine.filter((r) => r.firstOk).map((r) => r.firstMs));
     const again = median(mine.map((r) => r.againMs));
     const failed = mine.filter((r) => !r.firstOk);
-    const unchanged = mine.every((r) => !r.firstOk || r.againUnchanged === true);
+    const imported = mine.filter((r) => r.firstOk);
+    const unchanged = imported.length === 0 ? "–" : imported.every((r) => r.againUnchanged === true) ? "yes" : "NO";
     lines.push(
-      `| ${spec} | ${roots.length > 1 ? root : "this build"} | ${mine[0]?.actions ?? "–"} | ${first === undefined ? "failed" : (first / 1000).toFixed(1) + " s"}${failed.length ? ` (${failed.length} of ${mine.length} failed: ${failed[0].error?.split("\n")[0]})` : ""} | ${again === undefined ? "–" : (again / 1000).toFixed(1) + " s"} | ${unchanged ? "yes" : "NO"} |`,
+      `| ${spec} | ${roots.length > 1 ? root : "this build"} | ${mine[0]?.actions ?? "–"} | ${first === undefined ? "failed" : (first / 1000).toFixed(1) + " s"}${failed.length ? ` (${failed.length} of ${mine.length} failed: ${failed[0].error?.split("\n")[0]})` : ""} | ${again === undefined ? "–" : (again / 1000).toFixed(1) + " s"} | ${unchanged} |`,
     );
   }
 }
