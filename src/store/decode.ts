@@ -69,6 +69,8 @@ export interface StoredActionParts {
   outputSchema: JsonSchema | null;
   errors: Record<string, JsonSchema>;
   pagination: Pagination | null;
+  /** The schemas' `$defs` members are digests of the version's `action_schemas` rows (store/action-schemas.ts). */
+  sharedDefs?: true | undefined;
 }
 
 export const decodeActionParts = decoder(
@@ -79,6 +81,7 @@ export const decodeActionParts = decoder(
     outputSchema: JsonObject.nullable(),
     errors: z.record(z.string(), JsonObject),
     pagination: PaginationSchema.nullable(),
+    sharedDefs: z.literal(true).optional(),
   }) satisfies z.ZodType<StoredActionParts>,
 );
 
