@@ -19,6 +19,8 @@ import { isRecord, type JsonObject } from "./util.js";
 export class SharedRefCycles {
   private readonly shared: Record<string, unknown> = {};
   private readonly sharedCycles: RefCycle[] | undefined;
+  /** Per `$defs` object (schemas share them, see defsFor): the shared cycles it holds, or null when it is not made of the shared members. */
+  private readonly cyclesOf = new WeakMap<object, RefCycle[] | null>();
 
   constructor(
     schemas: readonly unknown[],
@@ -26,9 +28,11 @@ export class SharedRefCycles {
     private readonly warnings: Warnings,
     private readonly reported: Set<string>,
   ) {
+    const seen = new Set<unknown>();
     for (const schema of schemas) {
       const members = isRecord(schema) ? schema["$defs"] : undefined;
-      if (!isRecord(members)) continue;
+      if (!isRecord(members) || seen.has(members)) continue;
+      seen.add(members);
       for (const [name, member] of Object.entries(members)) if (!Object.hasOwn(this.shared, name)) this.shared[name] = member;
     }
     this.sharedCycles = refsStayInDefs(this.shared) ? findRefCycles({ $defs: this.shared }) : undefined;
@@ -36,12 +40,22 @@ export class SharedRefCycles {
 
   break(schema: JsonObject): JsonObject {
     const members = schema["$defs"];
-    if (this.sharedCycles === undefined || !isRecord(members) || !Object.entries(members).every(([name, member]) => this.shared[name] === member)) {
-      return breakRefCycles(schema, this.defs, this.warnings, this.reported);
-    }
+    const inDefs = isRecord(members) ? this.sharedCyclesIn(members) : null;
+    if (inDefs === null) return breakRefCycles(schema, this.defs, this.warnings, this.reported);
     const { $defs: _shared, ...own } = schema;
-    const inSchema = this.sharedCycles.filter((cycle) => Object.hasOwn(members, parsePointer(cycle.path[0]!)?.[1] ?? ""));
-    return dropCycles(schema, [...findRefCycles(own), ...inSchema].sort(byFirstPointer), this.defs, this.warnings, this.reported);
+    return dropCycles(schema, [...findRefCycles(own), ...inDefs].sort(byFirstPointer), this.defs, this.warnings, this.reported);
+  }
+
+  private sharedCyclesIn(members: JsonObject): RefCycle[] | null {
+    const known = this.cyclesOf.get(members);
+    if (known !== undefined) return known;
+    const sharedCycles = this.sharedCycles;
+    const cycles =
+      sharedCycles !== undefined && Object.entries(members).every(([name, member]) => this.shared[name] === member)
+        ? sharedCycles.filter((cycle) => Object.hasOwn(members, parsePointer(cycle.path[0]!)?.[1] ?? ""))
+        : null;
+    this.cyclesOf.set(members, cycles);
+    return cycles;
   }
 }
 

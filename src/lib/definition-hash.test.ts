@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson, contentHash } from "./canonical-json.js";
 import { DEFINITION_HASH_PREFIX, definitionHash, isCurrentDefinitionHash, legacyDefinitionHash } from "./definition-hash.js";
 
-/** Format 2 the slow, obvious way: every `$defs` member replaced by the SHA-256 of its canonical JSON (inner ones first). */
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/** Format 2 the slow, obvious way: every `$defs` object replaced by the digest of { name: digest of the member } (inner ones first). */
 function reference(value: unknown): string {
   const digestDefs = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(digestDefs);
@@ -11,12 +13,12 @@ function reference(value: unknown): string {
     return Object.fromEntries(
       Object.entries(node).map(([key, member]) => {
         if (key !== "$defs" || member === null || typeof member !== "object" || Array.isArray(member)) return [key, digestDefs(member)];
-        const digests = Object.entries(member).map(([name, schema]) => [name, schema === undefined ? undefined : createHash("sha256").update(canonicalJson(digestDefs(schema))).digest("hex")]);
-        return [key, Object.fromEntries(digests)];
+        const digests = Object.entries(member).map(([name, schema]) => [name, schema === undefined ? undefined : sha256(canonicalJson(digestDefs(schema)))]);
+        return [key, sha256(canonicalJson(Object.fromEntries(digests)))];
       }),
     );
   };
-  return "sha256:v2:" + createHash("sha256").update(canonicalJson(digestDefs(value))).digest("hex");
+  return "sha256:v2:" + sha256(canonicalJson(digestDefs(value)));
 }
 
 const shared = { type: "object", properties: { b: { type: "string" }, a: { enum: [1, "2", null] } }, $defs: { Inner: { type: "integer" } } };
@@ -46,18 +48,26 @@ function definition(schema: Record<string, unknown>, other: Record<string, unkno
 }
 
 describe("definitionHash", () => {
-  it("is SHA-256 of the canonical JSON with each $defs member replaced by its own digest, including index-like keys and undefined members", () => {
+  it("is SHA-256 of the canonical JSON with each $defs object replaced by the digest of its members' digests, including index-like keys and undefined members", () => {
     const value = definition(shared, shared);
     expect(definitionHash(value)).toBe(reference(value));
     expect(definitionHash(value).startsWith(DEFINITION_HASH_PREFIX)).toBe(true);
   });
 
-  it("depends on content only: shared $defs objects, copies of them and another key order hash alike", () => {
+  it("depends on content only: shared $defs objects and members, copies of them and another key order hash alike", () => {
     const copy = JSON.parse(JSON.stringify(shared)) as Record<string, unknown>;
     const reordered = { $defs: { Inner: { type: "integer" } }, properties: { a: { enum: [1, "2", null] }, b: { type: "string" } }, type: "object" };
     const hash = definitionHash(definition(shared, shared));
     expect(definitionHash(definition(copy, shared))).toBe(hash);
     expect(definitionHash(definition(reordered, copy))).toBe(hash);
+    // One $defs object under two schemas, as the importer shares them, against two copies of it.
+    const sharing = definition(shared, shared);
+    const defs = { S: shared };
+    sharing.actions[0]!.inputSchema.$defs = defs as never;
+    sharing.actions[0]!.outputSchema.$defs = defs;
+    const copies = JSON.parse(JSON.stringify(sharing)) as typeof sharing;
+    expect(definitionHash(sharing)).toBe(definitionHash(copies));
+    expect(definitionHash(sharing)).toBe(reference(copies));
   });
 
   it("changes when a shared definition changes, at any depth", () => {

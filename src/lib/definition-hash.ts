@@ -6,11 +6,14 @@ import { contentHash } from "./canonical-json.js";
  * content, equal hash: a re-scrape of an unchanged document writes nothing).
  *
  * Format 2, `sha256:v2:<hex>`: SHA-256 of the definition's canonical JSON (keys sorted at every
- * depth, as `canonicalJson` writes them) in which every member of a `$defs` object is written
- * as the hex SHA-256 of that member's own canonical JSON. Action schemas each carry the shared
- * definitions they reach, so a big spec's text is its actions times its schemas (Stripe: 450 MB
- * of JSON for 452 actions); hashing each shared definition once (memoised per object: the
- * importer shares them between actions) makes the hash proportional to the distinct content.
+ * depth, as `canonicalJson` writes them) in which every `$defs` object is written as the hex
+ * SHA-256 of `{ <name>: <digest of the member> }` (that object's canonical JSON, each member's
+ * digest the hex SHA-256 of its own canonical JSON, by the same rules). Action schemas each
+ * carry the shared definitions they reach, so a big spec's text is its actions times its
+ * schemas (Stripe: 450 MB of JSON for 452 actions; Microsoft Graph: 14 million `$defs` entries
+ * over 11 000 actions); hashing each shared definition and each `$defs` object once (memoised
+ * per object: the importer shares them between actions) makes the hash proportional to the
+ * distinct content.
  *
  * Format 1 (`sha256:<hex>`, `contentHash(definition)`) is what versions saved before format 2
  * hold; `legacyDefinitionHash` still computes it, to recognise those as unchanged.
@@ -90,14 +93,17 @@ function writeCanonical(value: unknown, sink: HashSink, digests: WeakMap<object,
     if (member === undefined) continue;
     sink.write((first ? "" : ",") + JSON.stringify(key) + ":");
     first = false;
-    if (key === "$defs" && member !== null && typeof member === "object" && !Array.isArray(member)) writeDefinitionDigests(member as Record<string, unknown>, sink, digests);
+    if (key === "$defs" && member !== null && typeof member === "object" && !Array.isArray(member)) sink.write(JSON.stringify(definitionsDigest(member as Record<string, unknown>, digests)));
     else writeCanonical(member, sink, digests);
   }
   sink.write("}");
 }
 
-/** A `$defs` object with each member replaced by the digest of its canonical text. */
-function writeDefinitionDigests(defs: Record<string, unknown>, sink: HashSink, digests: WeakMap<object, string>): void {
+/** The digest of a `$defs` object with each member replaced by the digest of its canonical text. */
+function definitionsDigest(defs: Record<string, unknown>, digests: WeakMap<object, string>): string {
+  const known = digests.get(defs);
+  if (known !== undefined) return known;
+  const sink = new HashSink();
   let first = true;
   sink.write("{");
   for (const key of canonicalKeys(defs)) {
@@ -107,6 +113,9 @@ function writeDefinitionDigests(defs: Record<string, unknown>, sink: HashSink, d
     first = false;
   }
   sink.write("}");
+  const digest = sink.digest();
+  digests.set(defs, digest);
+  return digest;
 }
 
 function memberDigest(member: unknown, digests: WeakMap<object, string>): string {

@@ -46,18 +46,20 @@ describe.each(storeBackends)("shared action schemas on %s", (backend) => {
     return { tenant, definition };
   }
 
-  it("stores each shared $defs member once per version, and reads the definition back equal, its shared schemas shared again", async () => {
+  it("stores each distinct $defs object and member once per version, and reads the definition back equal, shared again", async () => {
     const { tenant, definition } = await saved();
     const rows = await db(store).selectFrom("action_schemas").selectAll().execute();
-    expect(rows).toHaveLength(3); // customer, address, error
+    // $defs objects: { customer, address } (three outputs), { error }, { address } (an input); members: customer, address, error.
+    expect(rows).toHaveLength(6);
     const stored = await db(store).selectFrom("actions").select(["name", "definition"]).where("name", "=", "customers.list").executeTakeFirstOrThrow();
     expect(stored.definition).not.toContain('"city"');
     const loaded = await store.versions.definition(tenant.id, "shop", 1);
     expect(loaded).toEqual(definition);
     expect(definitionHash(loaded)).toBe(definitionHash(definition));
-    const [get, list] = loaded!.actions;
-    expect(get!.outputSchema!["$defs"]).not.toBe(list!.outputSchema!["$defs"]);
-    expect((get!.outputSchema!["$defs"] as Record<string, unknown>)["customer"]).toBe((list!.outputSchema!["$defs"] as Record<string, unknown>)["customer"]);
+    const [get, list, update] = loaded!.actions;
+    expect(get!.outputSchema!["$defs"]).toBe(list!.outputSchema!["$defs"]);
+    const address = (get!.outputSchema!["$defs"] as Record<string, unknown>)["address"];
+    expect((update!.inputSchema["$defs"] as Record<string, unknown>)["address"]).toBe(address);
   });
 
   it("shows one action with its shared schemas filled in", async () => {
@@ -79,12 +81,17 @@ describe.each(storeBackends)("shared action schemas on %s", (backend) => {
     expect((await store.versions.definition(tenant.id, "shop", 1))!.actions[0]).toEqual(inline);
   });
 
-  it("fails loudly when a shared schema a row names is gone, and deletes them with the integration", async () => {
+  it("fails loudly when a stored $defs object or member is gone, and deletes them with the integration", async () => {
     const { tenant } = await saved();
-    const [first] = await db(store).selectFrom("action_schemas").select("digest").execute();
-    await db(store).deleteFrom("action_schemas").where("digest", "=", first!.digest).execute();
+    const rows = await db(store).selectFrom("action_schemas").selectAll().execute();
+    const errorDefs = rows.find((row) => row.schema.startsWith('{"error":'))!;
+    await db(store).deleteFrom("action_schemas").where("digest", "=", errorDefs.digest).execute();
     await expect(store.versions.definition(tenant.id, "shop", 1)).rejects.toBeInstanceOf(StoredDataError);
-    await expect(store.versions.definition(tenant.id, "shop", 1)).rejects.toThrow(/action_schemas: action customers\.\w+ of shop names the shared schema [0-9a-f]{64}/);
+    await expect(store.versions.definition(tenant.id, "shop", 1)).rejects.toThrow(/^action_schemas: action customers\.get of shop names the shared \$defs [0-9a-f]{64}, which is not stored$/);
+    await db(store).insertInto("action_schemas").values(errorDefs).execute();
+    const city = rows.find((row) => row.schema.includes('"city"'))!;
+    await db(store).deleteFrom("action_schemas").where("digest", "=", city.digest).execute();
+    await expect(store.versions.definition(tenant.id, "shop", 1)).rejects.toThrow(/^action_schemas: the shared schema [0-9a-f]{64} of version ver_\w+ is not stored$/);
     expect(await store.integrations.delete(tenant.id, "shop")).toBe(true);
     expect(await db(store).selectFrom("action_schemas").selectAll().execute()).toEqual([]);
   });

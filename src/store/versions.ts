@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { ActionDefinition, DiffSummary, IntegrationDefinition, IntegrationDetail, IntegrationEvent, Version } from "../contract/index.js";
 import type { Dialect } from "./database.js";
-import { insertSharedSchemas, loadSharedSchemas, SharedSchemaWriter, withSharedSchemas } from "./action-schemas.js";
+import { insertSharedSchemas, loadSharedSchemas, NO_SHARED_DEFINITIONS, SharedSchemaWriter, withSharedSchemas } from "./action-schemas.js";
 import { decodeActionParts, decodeDiffSummary, decodeVersionConfig, type VersionConfig } from "./decode.js";
 import { newId } from "./ids.js";
 import { primaryAuthType, type IntegrationRepository } from "./integrations.js";
@@ -401,7 +401,7 @@ export async function loadDefinition(db: Kysely<Database>, slug: string, row: In
   const actions = await db.selectFrom("actions").selectAll().where("version_id", "=", row.id).orderBy("name").execute();
   const parts = actions.map((action) => decodeActionParts(action.definition));
   // Parsed once for the whole version, each shared schema is one object that the actions naming it share.
-  const schemas = parts.some((part) => part.sharedDefs) ? await loadSharedSchemas(db, row.id) : new Map<string, unknown>();
+  const schemas = parts.some((part) => part.sharedDefs) ? await loadSharedSchemas(db, row.id) : NO_SHARED_DEFINITIONS;
   return {
     slug,
     name: config.name,
