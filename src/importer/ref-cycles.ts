@@ -21,6 +21,8 @@ export class SharedRefCycles {
   private readonly sharedCycles: RefCycle[] | undefined;
   /** Per `$defs` object (schemas share them, see defsFor): the shared cycles it holds, or null when it is not made of the shared members. */
   private readonly cyclesOf = new WeakMap<object, RefCycle[] | null>();
+  /** Per `$defs` object: itself without the `$ref`s that close its cycles. */
+  private readonly rewritten = new WeakMap<object, unknown>();
 
   constructor(
     schemas: readonly unknown[],
@@ -43,7 +45,16 @@ export class SharedRefCycles {
     const inDefs = isRecord(members) ? this.sharedCyclesIn(members) : null;
     if (inDefs === null) return breakRefCycles(schema, this.defs, this.warnings, this.reported);
     const { $defs: _shared, ...own } = schema;
-    return dropCycles(schema, [...findRefCycles(own), ...inDefs].sort(byFirstPointer), this.defs, this.warnings, this.reported);
+    const ownCycles = findRefCycles(own);
+    if (ownCycles.length > 0 || inDefs.length === 0) return dropCycles(schema, [...ownCycles, ...inDefs].sort(byFirstPointer), this.defs, this.warnings, this.reported);
+    // Only shared definitions cycle: their `$defs` object is rewritten once, and shared again by every schema carrying it.
+    reportCycles(inDefs, this.defs, this.warnings, this.reported);
+    let rewritten = this.rewritten.get(members as JsonObject);
+    if (!rewritten) {
+      rewritten = withoutMembers({ $defs: members }, refsClosing(inDefs)).$defs;
+      this.rewritten.set(members as JsonObject, rewritten);
+    }
+    return { ...schema, $defs: rewritten };
   }
 
   private sharedCyclesIn(members: JsonObject): RefCycle[] | null {
@@ -94,6 +105,17 @@ export function breakRefCycles(schema: JsonObject, defs: DefProvider, warnings: 
 
 function dropCycles(schema: JsonObject, cycles: RefCycle[], defs: DefProvider, warnings: Warnings, reported: Set<string>): JsonObject {
   if (cycles.length === 0) return schema;
+  reportCycles(cycles, defs, warnings, reported);
+  return withoutMembers(schema, refsClosing(cycles));
+}
+
+/** The `$ref` members to drop to break `cycles`. */
+function refsClosing(cycles: RefCycle[]): { pointer: string; key: string }[] {
+  return cycles.flatMap((cycle) => cycle.refs.map((pointer) => ({ pointer, key: "$ref" })));
+}
+
+/** A warning per cycle not reported yet in this import. */
+function reportCycles(cycles: RefCycle[], defs: DefProvider, warnings: Warnings, reported: Set<string>): void {
   for (const cycle of cycles) {
     const places = [...cycle.path, cycle.path[0]!].map((pointer) => documentPlace(pointer, defs));
     const described = places.map((place) => place?.pointer ?? "(action schema)").join(" → ");
@@ -105,7 +127,6 @@ function dropCycles(schema: JsonObject, cycles: RefCycle[], defs: DefProvider, w
       places[0],
     );
   }
-  return withoutMembers(schema, cycles.flatMap((cycle) => cycle.refs.map((pointer) => ({ pointer, key: "$ref" }))));
 }
 
 /** `/$defs/<name>/…` of an action schema → the place in the imported document it was converted from. */
