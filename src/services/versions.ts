@@ -32,6 +32,8 @@ export type CreateVersionOutcome =
       status: Version["status"];
       /** False when the content already was the latest version's: nothing was written. */
       created: boolean;
+      /** The version's content hash as stored (when nothing was written, the latest version's, which may be in format 1). */
+      contentHash: string;
     }
   /** A text the store keeps as such (a name, a path) holds something no database can store. `field` is a path in the definition. */
   | { kind: "invalid"; field: string; message: string }
@@ -101,7 +103,7 @@ export class VersionService {
           ...(input.requestKey === undefined ? {} : { requestKey: input.requestKey }),
           expectedLatest: latest?.version ?? null,
         });
-        if (outcome.kind !== "stale") return { kind: "saved", integration: outcome.integration, version: outcome.version, status: outcome.status, created: outcome.created };
+        if (outcome.kind !== "stale") return { kind: "saved", integration: outcome.integration, version: outcome.version, status: outcome.status, created: outcome.created, contentHash: hash };
       }
       if (attempt >= this.maxAttempts) {
         return { kind: "contended", message: `other versions of "${definition.slug}" kept landing while this one was being saved (${attempt} attempts); try again` };

@@ -89,7 +89,7 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
       created: saved.created,
       status: saved.status,
       actionCount: outcome.definition.actions.length,
-      contentHash: outcome.contentHash,
+      contentHash: saved.contentHash,
       format: outcome.formatVersion ? `${outcome.format} ${outcome.formatVersion}` : outcome.format,
       ...(outcome.discoveredFrom ? { discoveredFrom: outcome.discoveredFrom } : {}),
       warnings: outcome.warnings,
