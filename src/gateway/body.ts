@@ -1,9 +1,9 @@
-import { FormData } from "undici";
+import { randomBytes } from "node:crypto";
 import { invalidInput } from "./problems.js";
 import { bracketPairs, encodeComponent, scalarText } from "./serialize.js";
 
-/** A body ready to send. FormData is rebuilt per attempt because a sent stream cannot be replayed. */
-export type RequestBody = { kind: "bytes"; contentType: string; data: string | Uint8Array } | { kind: "multipart"; build: () => FormData };
+/** A body ready to send (bytes, so that a retry sends it again as is). */
+export type RequestBody = { kind: "bytes"; contentType: string; data: string | Uint8Array };
 
 type Json = Record<string, unknown>;
 
@@ -33,6 +33,8 @@ export interface PropertyEncoding {
   style?: string | undefined;
   explode?: boolean | undefined;
   contentType?: string | undefined;
+  /** Headers of a multipart part besides Content-Disposition and Content-Type (the Encoding Object's `headers`), checked already. */
+  headers?: Readonly<Record<string, string>> | undefined;
 }
 
 export type Encodings = Readonly<Record<string, PropertyEncoding>>;
@@ -54,7 +56,7 @@ export function encodeBody(contentType: string, value: unknown, schema: Json | u
   if (essence === "multipart/form-data") {
     const object = objectValue(value, field);
     const properties = (schema?.["properties"] ?? {}) as Record<string, Json | undefined>;
-    return { kind: "multipart", build: () => multipart(object, properties, encodings) };
+    return multipart(object, properties, encodings);
   }
   if (typeof value !== "string") {
     if (value instanceof Uint8Array) return { kind: "bytes", contentType, data: value };
@@ -107,34 +109,75 @@ function formUrlEncoded(object: Json, encodings: Encodings): string {
   return pairs.join("&");
 }
 
-function multipart(object: Json, properties: Record<string, Json | undefined>, encodings: Encodings): FormData {
-  const form = new FormData();
+/** One part of a multipart/form-data body (RFC 7578). */
+interface Part {
+  name: string;
+  /** Present for a file part. */
+  filename?: string;
+  contentType?: string | undefined;
+  headers?: Readonly<Record<string, string>> | undefined;
+  data: string | Uint8Array;
+}
+
+function multipart(object: Json, properties: Record<string, Json | undefined>, encodings: Encodings): RequestBody {
+  const parts: Part[] = [];
   for (const [name, value] of Object.entries(object)) {
     if (value === undefined) continue;
     const encoding = Object.hasOwn(encodings, name) ? encodings[name] : undefined;
     const binary = properties[name]?.["format"] === "binary";
     if (encoding?.style === "deepObject") {
       // stripe-node's flattenAndStringify: one part per leaf, named in bracket notation.
-      for (const [key, text] of bracketPairs(name, value)) form.append(key, text);
+      for (const [key, text] of bracketPairs(name, value)) parts.push({ name: key, data: text, headers: encoding.headers });
       continue;
     }
-    for (const item of Array.isArray(value) ? value : [value]) appendPart(form, name, item, binary, encoding?.contentType);
+    for (const item of Array.isArray(value) ? value : [value]) parts.push({ ...partOf(name, item, binary, encoding?.contentType), headers: encoding?.headers });
   }
-  return form;
+  return writeMultipart(parts);
 }
 
-function appendPart(form: FormData, name: string, value: unknown, binary: boolean, partType: string | undefined): void {
+/**
+ * A data URL or a `format: binary` string is a file part; a string in a declared non-text
+ * media type, or an object (JSON), a part of that type with the filename "blob" (what a
+ * WHATWG FormData gives a Blob appended without one); anything else a text field.
+ */
+function partOf(name: string, value: unknown, binary: boolean, partType: string | undefined): Part {
   if (typeof value === "string") {
     const file = parseDataUrl(value);
-    if (file) form.append(name, new Blob([file.bytes], { type: partType ?? file.type }), name);
-    else if (binary) form.append(name, new Blob([value], { type: partType ?? "application/octet-stream" }), name);
-    else if (partType !== undefined && !mediaEssence(partType).startsWith("text/plain")) form.append(name, new Blob([value], { type: partType }));
-    else form.append(name, value);
-    return;
+    if (file) return { name, filename: name, contentType: partType ?? file.type, data: file.bytes };
+    if (binary) return { name, filename: name, contentType: partType ?? "application/octet-stream", data: value };
+    if (partType !== undefined && !mediaEssence(partType).startsWith("text/plain")) return { name, filename: "blob", contentType: partType, data: value };
+    return { name, data: normaliseLineBreaks(value) };
   }
-  if (typeof value === "object" && value !== null) {
-    form.append(name, new Blob([JSON.stringify(value)], { type: partType ?? "application/json" }));
-    return;
+  if (typeof value === "object" && value !== null) return { name, filename: "blob", contentType: partType ?? "application/json", data: JSON.stringify(value) };
+  return { name, data: scalarText(value) };
+}
+
+/** Text fields go with CRLF line breaks, as the HTML form encoding (and undici's FormData) sends them. */
+function normaliseLineBreaks(text: string): string {
+  return text.replace(/\r\n|\r|\n/g, "\r\n");
+}
+
+/** A name or filename in a Content-Disposition parameter, escaped as WHATWG's multipart/form-data encoding does. */
+function dispositionParameter(text: string): string {
+  return text.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+}
+
+/**
+ * The multipart/form-data body of `parts` (RFC 7578): Content-Disposition, then the part's
+ * Content-Type and its other headers, then its bytes. Written here rather than through
+ * FormData, which has no way to give a part headers of its own.
+ */
+function writeMultipart(parts: Part[]): RequestBody {
+  const boundary = `----WaygateFormBoundary${randomBytes(12).toString("hex")}`;
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${dispositionParameter(part.name)}"`;
+    if (part.filename !== undefined) head += `; filename="${dispositionParameter(part.filename)}"`;
+    head += "\r\n";
+    if (part.contentType !== undefined) head += `Content-Type: ${part.contentType}\r\n`;
+    for (const [header, value] of Object.entries(part.headers ?? {})) head += `${header}: ${value}\r\n`;
+    chunks.push(Buffer.from(head + "\r\n"), typeof part.data === "string" ? Buffer.from(part.data) : Buffer.from(part.data.buffer, part.data.byteOffset, part.data.byteLength), Buffer.from("\r\n"));
   }
-  form.append(name, scalarText(value));
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { kind: "bytes", contentType: `multipart/form-data; boundary=${boundary}`, data: new Uint8Array(Buffer.concat(chunks)) };
 }

@@ -78,6 +78,7 @@ export function buildRequest(action: ActionDefinition, base: BaseUrl, input: Jso
   const bodyFields: Json = {};
   const bodyEncodings: Record<string, PropertyEncoding> = {};
   let wholeBody: { value: unknown; contentType: string; schema: Json; field: string } | null = null;
+  let partHeadersGiven: unknown;
 
   for (const [key, schema] of Object.entries(properties)) {
     if (!Object.hasOwn(input, key) || input[key] === undefined) continue;
@@ -105,6 +106,9 @@ export function buildRequest(action: ActionDefinition, base: BaseUrl, input: Jso
         cookies.push([name, COOKIE_OCTETS.test(text) ? text : encodeComponent(text)]);
         break;
       }
+      case "part-headers":
+        partHeadersGiven = value;
+        break;
       default:
         if (typeof schema["x-waygate-content-type"] === "string") wholeBody = { value, contentType: schema["x-waygate-content-type"], schema, field };
         else {
@@ -121,10 +125,13 @@ export function buildRequest(action: ActionDefinition, base: BaseUrl, input: Jso
   if (!isUnderBase(url, base)) throw invalidDefinition(`the action path "${action.path}" leaves the integration's baseUrl`);
 
   let body: RequestBody | null = null;
-  if (wholeBody) body = encodeBody(wholeBody.contentType, wholeBody.value, wholeBody.schema, wholeBody.field, wrappedEncodings(wholeBody.schema));
-  else if (Object.keys(bodyFields).length > 0) {
+  const partHeaders = partHeaderDeclarations(properties);
+  if (wholeBody) {
+    const encodings = withPartHeaders(wrappedEncodings(wholeBody.schema), wholeBody.value, partHeaders, partHeadersGiven);
+    body = encodeBody(wholeBody.contentType, wholeBody.value, wholeBody.schema, wholeBody.field, encodings);
+  } else if (Object.keys(bodyFields).length > 0) {
     const contentType = typeof action.inputSchema["x-waygate-content-type"] === "string" ? action.inputSchema["x-waygate-content-type"] : "application/json";
-    body = encodeBody(contentType, inInputOrder(bodyFields, input, properties), action.inputSchema, "input", bodyEncodings);
+    body = encodeBody(contentType, inInputOrder(bodyFields, input, properties), action.inputSchema, "input", withPartHeaders(bodyEncodings, bodyFields, partHeaders, partHeadersGiven));
   }
   return { method: action.method, url, headers, cookies, body };
 }
@@ -136,6 +143,58 @@ function propertyEncoding(schema: Json): PropertyEncoding | undefined {
   if (typeof schema["x-waygate-explode"] === "boolean") encoding.explode = schema["x-waygate-explode"];
   if (typeof schema["x-waygate-part-content-type"] === "string") encoding.contentType = schema["x-waygate-part-content-type"];
   return Object.keys(encoding).length > 0 ? encoding : undefined;
+}
+
+/** The `partHeaders` input's schema (`x-waygate-in: "part-headers"`): part name → its headers' schemas, and the required ones. */
+interface PartHeaderDeclarations {
+  key: string;
+  parts: Record<string, { headers: Record<string, Json>; required: string[] }>;
+}
+
+function partHeaderDeclarations(properties: Record<string, Json>): PartHeaderDeclarations | undefined {
+  const entry = Object.entries(properties).find(([, schema]) => schema["x-waygate-in"] === "part-headers");
+  if (!entry) return undefined;
+  const parts: PartHeaderDeclarations["parts"] = Object.create(null) as PartHeaderDeclarations["parts"];
+  for (const [part, schema] of Object.entries(asJson(entry[1]["properties"]))) {
+    const headers = asJson(asJson(schema)["properties"]);
+    const required = asJson(schema)["required"];
+    parts[part] = { headers: headers as Record<string, Json>, required: Array.isArray(required) ? required.filter((name): name is string => typeof name === "string") : [] };
+  }
+  return { key: entry[0], parts };
+}
+
+function asJson(value: unknown): Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : {};
+}
+
+/**
+ * The encodings with each sent multipart part's headers (OpenAPI Encoding Object `headers`):
+ * the caller's `partHeaders.<part>.<Header>`, else the header schema's `const`, else its
+ * `default`. A required header with none of these is an input error, as a missing required
+ * parameter is.
+ */
+function withPartHeaders(encodings: Record<string, PropertyEncoding>, sent: unknown, declared: PartHeaderDeclarations | undefined, given: unknown): Record<string, PropertyEncoding> {
+  if (!declared) return encodings;
+  const fields = asJson(sent);
+  const out = { ...encodings };
+  for (const [part, { headers, required }] of Object.entries(declared.parts)) {
+    if (!Object.hasOwn(fields, part) || fields[part] === undefined) continue;
+    const values = asJson(asJson(given)[part]);
+    const lines: Record<string, string> = {};
+    for (const [header, schema] of Object.entries(headers)) {
+      const field = `input.${declared.key}.${part}.${header}`;
+      const value = Object.hasOwn(values, header) && values[header] !== undefined ? values[header] : schema["const"] !== undefined ? schema["const"] : schema["default"];
+      if (value === undefined) {
+        if (required.includes(header)) throw invalidInput(`${field} is required when the part "${part}" is sent`, [{ field, message: "is required" }]);
+        continue;
+      }
+      if (!TOKEN.test(header)) throw invalidDefinition(`part header name "${header}" is not a valid token`);
+      if (/^content-(type|disposition)$/i.test(header)) throw invalidDefinition(`part header ${header} is written by the gateway (Content-Type from the part's contentType); remove it from the action's partHeaders`);
+      lines[header] = checkHeaderValue(serializeHeader(value), field);
+    }
+    if (Object.keys(lines).length > 0) out[part] = { ...out[part], headers: lines };
+  }
+  return out;
 }
 
 /** A body kept whole under one property carries its encodings as `x-waygate-encoding` (property name → encoding). */

@@ -1,5 +1,4 @@
 import { Agent, errors as undiciErrors } from "undici";
-import type { FormData } from "undici";
 import { isIP } from "node:net";
 import { bareHostname, guardedLookup, mayReach, type NetworkReach } from "../importer/net-guard.js";
 import { VERSION } from "../version.js";
@@ -124,13 +123,12 @@ function refuseLiteralOutside(url: URL, reach: NetworkReach): void {
 function outgoingHeaders(request: OutgoingRequest): Record<string, string> {
   const headers: Record<string, string> = { "user-agent": USER_AGENT, accept: "application/json, */*;q=0.8", ...request.headers };
   if (request.cookies.length > 0) headers["cookie"] = request.cookies.map(([name, value]) => `${name}=${value}`).join("; ");
-  if (request.body?.kind === "bytes") headers["content-type"] = request.body.contentType;
+  if (request.body) headers["content-type"] = request.body.contentType;
   return headers;
 }
 
-function bodyOf(body: RequestBody | null): string | Uint8Array | FormData | null {
-  if (!body) return null;
-  return body.kind === "bytes" ? body.data : body.build();
+function bodyOf(body: RequestBody | null): string | Uint8Array | null {
+  return body ? body.data : null;
 }
 
 function isTimeout(error: unknown): boolean {

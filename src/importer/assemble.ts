@@ -5,10 +5,10 @@ import type { ApiModel } from "./model.js";
 import { actionNames, preferNames, resolveCollisions, slugify } from "./naming.js";
 import { detectPagination } from "./pagination.js";
 import { fail } from "./problem.js";
-import { breakRefCycles } from "./ref-cycles.js";
+import { SharedRefCycles } from "./ref-cycles.js";
 import { errorSchemas, outputSchema, responseType } from "./responses.js";
 import { buildInputSchema } from "./schema-merge.js";
-import { compareStrings, isRecord, truncate } from "./util.js";
+import { compareStrings, isRecord, truncate, type JsonObject } from "./util.js";
 
 const LIMITS = { summary: 1000, description: 100_000, tags: 50, tag: 200, path: 2000, name: 200 };
 
@@ -33,8 +33,8 @@ export function assemble(api: ApiModel, ctx: Context): Assembled {
   }
 
   const usedDefs = new Set<string>();
-  const reportedCycles = new Set<string>();
-  const actions: (ActionDefinitionInput & { name: string; withTagWords?: string; method: ActionDefinitionInput["method"]; path: string })[] = [];
+  // First every operation's schemas, then their $ref cycles: those among the shared $defs are found once for all.
+  const built: { op: (typeof api.operations)[number]; path: string; input: JsonObject; output: JsonObject | null; errors: JsonObject }[] = [];
   api.operations.forEach((op, index) => {
     if (index % 100 === 0) {
       ctx.checkAborted();
@@ -46,10 +46,20 @@ export function assemble(api: ApiModel, ctx: Context): Assembled {
       warnings.add("skipped_operation", `path longer than ${LIMITS.path} characters; operation skipped`, op.location);
       return;
     }
-    const inputSchema = breakRefCycles(buildInputSchema(op, api.defs, warnings), api.defs, warnings, reportedCycles);
-    const converted = outputSchema(op.responses, api.defs);
-    const output = converted && breakRefCycles(converted, api.defs, warnings, reportedCycles);
-    const errors = Object.fromEntries(Object.entries(errorSchemas(op.responses, api.defs)).map(([status, schema]) => [status, isRecord(schema) ? breakRefCycles(schema, api.defs, warnings, reportedCycles) : schema]));
+    built.push({ op, path, input: buildInputSchema(op, api.defs, warnings), output: outputSchema(op.responses, api.defs), errors: errorSchemas(op.responses, api.defs) });
+  });
+  const cycles = new SharedRefCycles(
+    built.flatMap((entry) => [entry.input, entry.output, ...Object.values(entry.errors)]),
+    api.defs,
+    warnings,
+    new Set<string>(),
+  );
+  const actions: (ActionDefinitionInput & { name: string; withTagWords?: string; method: ActionDefinitionInput["method"]; path: string })[] = [];
+  built.forEach(({ op, path, ...schemas }, index) => {
+    if (index % 100 === 0) ctx.checkAborted();
+    const inputSchema = cycles.break(schemas.input);
+    const output = schemas.output && cycles.break(schemas.output);
+    const errors = Object.fromEntries(Object.entries(schemas.errors).map(([status, schema]) => [status, isRecord(schema) ? cycles.break(schema) : schema]));
     for (const schema of [inputSchema, output, ...Object.values(errors)]) {
       if (isRecord(schema) && isRecord(schema["$defs"])) for (const key of Object.keys(schema["$defs"])) usedDefs.add(key);
     }

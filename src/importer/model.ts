@@ -33,8 +33,16 @@ export interface EncodingModel {
   explode?: boolean | undefined;
   /** Media type of a multipart part (`image/png`, `application/json`). */
   contentType?: string | undefined;
-  /** Names of the part headers the document declares (multipart only); kept for the record, not sent. */
-  headers?: string[] | undefined;
+  /** Headers of a multipart part (the Encoding Object's `headers`, Content-Type excepted: that is `contentType`). */
+  headers?: PartHeaderModel[] | undefined;
+}
+
+/** One multipart part header: its value is an input of the action (or the schema's `const`/`default`). */
+export interface PartHeaderModel {
+  name: string;
+  schema: unknown;
+  required: boolean;
+  description?: string | undefined;
 }
 
 export interface BodyModel {

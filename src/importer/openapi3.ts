@@ -3,7 +3,7 @@ import { authFromOpenApi3 } from "./auth.js";
 import type { Context } from "./context.js";
 import { joinPointer } from "../lib/json-pointer.js";
 import { HTTP_METHODS, isJsonMediaType, pickContentType } from "./model.js";
-import type { ApiModel, BodyModel, EncodingModel, OperationModel, ParamIn, ParamModel, ResponseModel } from "./model.js";
+import type { ApiModel, BodyModel, EncodingModel, OperationModel, ParamIn, ParamModel, PartHeaderModel, ResponseModel } from "./model.js";
 import type { DocumentSet, Target } from "./refs.js";
 import { SchemaConverter } from "./schema-convert.js";
 import { summaryOrFirstSentence } from "./summary.js";
@@ -145,9 +145,46 @@ class Reader {
     const media = content[contentType];
     const schema = isRecord(media) && media["schema"] !== undefined ? this.converter.convert(media["schema"], target.docId, joinPointer(target.pointer, "content", contentType, "schema")) : {};
     const body: BodyModel = { contentType, schema, required: target.value["required"] === true, description: asString(target.value["description"]) };
-    const encoding = isRecord(media) ? readEncoding(media["encoding"]) : undefined;
+    const encoding = isRecord(media) ? this.encoding(media["encoding"], target.docId, joinPointer(target.pointer, "content", contentType, "encoding")) : undefined;
     if (encoding) body.encoding = encoding;
     return body;
+  }
+
+  /**
+   * The Encoding Object map of a form or multipart media type (§4.8.15): style, explode, the
+   * part's content type and its headers per property. Entries that are not objects are
+   * ignored, as are unknown fields; a part's `Content-Type` header is ignored (§4.8.15.1: it
+   * is `contentType`).
+   */
+  private encoding(raw: unknown, docId: string, pointer: string): Record<string, EncodingModel> | undefined {
+    if (!isRecord(raw)) return undefined;
+    const out: Record<string, EncodingModel> = {};
+    for (const [name, value] of Object.entries(raw)) {
+      if (!isRecord(value) || name === "__proto__") continue;
+      const encoding: EncodingModel = {};
+      const style = asString(value["style"]);
+      if (style !== undefined) encoding.style = style;
+      if (typeof value["explode"] === "boolean") encoding.explode = value["explode"];
+      const contentType = asString(value["contentType"]);
+      if (contentType !== undefined) encoding.contentType = contentType;
+      const headers = this.partHeaders(value["headers"], docId, joinPointer(pointer, name, "headers"));
+      if (headers.length > 0) encoding.headers = headers;
+      if (Object.keys(encoding).length > 0) out[name] = encoding;
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+  }
+
+  private partHeaders(raw: unknown, docId: string, pointer: string): PartHeaderModel[] {
+    const out: PartHeaderModel[] = [];
+    for (const [name, value] of entries(raw)) {
+      if (name.toLowerCase() === "content-type" || name === "__proto__") continue;
+      const target = this.docs.deref(value, docId, joinPointer(pointer, name));
+      if (!target || !isRecord(target.value)) continue;
+      const header = target.value;
+      const schema = header["schema"] === undefined ? { type: "string" } : this.converter.convert(header["schema"], target.docId, joinPointer(target.pointer, "schema"));
+      out.push({ name, schema, required: header["required"] === true, description: asString(header["description"]) });
+    }
+    return out;
   }
 
   private responses(raw: unknown, docId: string, pointer: string): ResponseModel[] {
@@ -176,26 +213,6 @@ class Reader {
   }
 }
 
-/**
- * The Encoding Object map of a form or multipart media type (§4.8.15): style, explode and the
- * part's content type per property. Entries that are not objects are ignored, as are unknown fields.
- */
-function readEncoding(raw: unknown): Record<string, EncodingModel> | undefined {
-  if (!isRecord(raw)) return undefined;
-  const out: Record<string, EncodingModel> = {};
-  for (const [name, value] of Object.entries(raw)) {
-    if (!isRecord(value) || name === "__proto__") continue;
-    const encoding: EncodingModel = {};
-    const style = asString(value["style"]);
-    if (style !== undefined) encoding.style = style;
-    if (typeof value["explode"] === "boolean") encoding.explode = value["explode"];
-    const contentType = asString(value["contentType"]);
-    if (contentType !== undefined) encoding.contentType = contentType;
-    if (isRecord(value["headers"])) encoding.headers = Object.keys(value["headers"]).map((header) => header.toLowerCase());
-    if (Object.keys(encoding).length > 0) out[name] = encoding;
-  }
-  return Object.keys(out).length > 0 ? out : undefined;
-}
 
 /**
  * First Server Object's URL with its variables filled (§4.8.5, §4.8.6): the caller's values

@@ -1,6 +1,6 @@
 import { resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
-import { definitionHash } from "./hash.js";
+import { definitionHash } from "../lib/definition-hash.js";
 import { assemble } from "./assemble.js";
 import type { Context } from "./context.js";
 import { hideCredentialParams } from "./credential-params.js";

@@ -1,4 +1,4 @@
-import type { EncodingModel, OperationModel, ParamModel } from "./model.js";
+import type { BodyModel, EncodingModel, OperationModel, ParamModel } from "./model.js";
 import { isJsonMediaType } from "./model.js";
 import type { Warnings } from "./problem.js";
 import { DEFS_PREFIX, defsFor } from "./schema-convert.js";
@@ -59,10 +59,12 @@ export function buildInputSchema(op: OperationModel, defs: DefProvider, warnings
         const why = `The request body, passed whole as \`${key}\`: its field "${clash[0]}" has the name of a ${describeClash(properties, clash[0])}.`;
         property["description"] = typeof property["description"] === "string" ? `${property["description"]}\n\n${why}` : why;
       }
-      if (body.encoding) property["x-waygate-encoding"] = { ...body.encoding };
+      if (body.encoding) property["x-waygate-encoding"] = Object.fromEntries(Object.entries(body.encoding).map(([name, { headers: _headers, ...rest }]) => [name, rest]));
       setKey(properties, key, property);
       if (body.required) required.push(key);
     }
+    const partHeaders = partHeadersProperty(body);
+    if (partHeaders) setKey(properties, uniqueKey(properties, "partHeaders"), partHeaders);
   }
 
   if (required.length > 0) root["required"] = required;
@@ -93,6 +95,37 @@ function encodingKeywords(encoding: Record<string, EncodingModel> | undefined, n
   if (entry?.explode !== undefined) out["x-waygate-explode"] = entry.explode;
   if (entry?.contentType !== undefined) out["x-waygate-part-content-type"] = entry.contentType;
   return out;
+}
+
+/**
+ * The multipart parts' headers (the Encoding Objects' `headers`) as one optional input,
+ * `partHeaders: { <part>: { <Header-Name>: value } }` (`x-waygate-in: "part-headers"`): the
+ * gateway sends them with their part, filling a header the caller leaves out from its schema's
+ * `const` or `default`. A required header binds when its part is sent.
+ */
+function partHeadersProperty(body: BodyModel): JsonObject | undefined {
+  if (!body.encoding || (body.contentType.split(";")[0] ?? "").trim().toLowerCase() !== "multipart/form-data") return undefined;
+  const parts: JsonObject = {};
+  for (const [part, encoding] of Object.entries(body.encoding)) {
+    if (!encoding.headers || encoding.headers.length === 0) continue;
+    const headers: JsonObject = {};
+    const required: string[] = [];
+    for (const header of encoding.headers) {
+      const schema = { ...asObject(header.schema) };
+      if (header.description !== undefined && schema["description"] === undefined) schema["description"] = header.description;
+      setKey(headers, header.name, schema);
+      if (header.required && schema["const"] === undefined && schema["default"] === undefined) required.push(header.name);
+    }
+    setKey(parts, part, { type: "object", properties: headers, ...(required.length > 0 ? { required } : {}), additionalProperties: false });
+  }
+  if (Object.keys(parts).length === 0) return undefined;
+  return {
+    type: "object",
+    description: "Headers of the multipart body's parts, by part name, sent with their part.",
+    properties: parts,
+    additionalProperties: false,
+    "x-waygate-in": "part-headers",
+  };
 }
 
 function describeClash(properties: JsonObject, name: string): string {

@@ -219,7 +219,7 @@ export type ImportOutcome =
        * JSON round-trip it before editing.
        */
       definition: IntegrationDefinition;
-      /** `contentHash(definition)`: equal documents give equal hashes. */
+      /** `definitionHash(definition)` (src/lib/definition-hash.ts): equal documents give equal hashes. */
       contentHash: string;
       /** The kind of document the actions were read from ("html": extracted from the page itself). */
       format: ImportFormat;

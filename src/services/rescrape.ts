@@ -1,5 +1,6 @@
 import type { DiffSummary, IntegrationDefinition } from "../contract/index.js";
 import type { Store } from "../store/index.js";
+import type { DefinitionHashes } from "./versions.js";
 import { diffDefinitions, formatDiff } from "../versioning/index.js";
 
 /**
@@ -22,10 +23,14 @@ export type ReplacementCheck =
 const REMOVED_SHARE = 0.5;
 const BREAKING_LINES_SHOWN = 3;
 
-export async function checkReplacement(store: Store, tenantId: string, definition: IntegrationDefinition): Promise<ReplacementCheck> {
+export async function checkReplacement(store: Store, tenantId: string, definition: IntegrationDefinition, hashes: DefinitionHashes): Promise<ReplacementCheck> {
   const integration = await store.integrations.find(tenantId, definition.slug);
   const current = integration?.currentVersion ?? null;
   if (current === null) return { kind: "safe" };
+  // Content equal to the latest version's is saved as nothing at all: no need to load and diff
+  // the current version (for the biggest specs, hundreds of MB of schemas).
+  const latest = await store.versions.latest(tenantId, definition.slug);
+  if (latest && hashes.matches(latest.contentHash)) return { kind: "safe" };
   const before = await store.versions.definition(tenantId, definition.slug, current);
   if (!before) return { kind: "safe" };
   const diff = diffDefinitions(before, definition, { fromVersion: current, toVersion: current + 1 });

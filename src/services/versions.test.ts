@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { IntegrationDefinitionSchema, type IntegrationDefinitionInput } from "../contract/index.js";
 import type { Store } from "../store/index.js";
 import { openTestStore, storeBackends } from "../../test/support/stores.js";
-import { VersionService } from "./versions.js";
+import { definitionHash, legacyDefinitionHash } from "../lib/definition-hash.js";
+import { checkReplacement } from "./rescrape.js";
+import { DefinitionHashes, VersionService } from "./versions.js";
 
 function definition(actions: IntegrationDefinitionInput["actions"], overrides: Partial<IntegrationDefinitionInput> = {}) {
   return IntegrationDefinitionSchema.parse({ slug: "petstore", name: "Petstore", baseUrl: "https://petstore.example.com", actions, ...overrides });
@@ -47,6 +49,20 @@ describe.each(storeBackends)("the versions service on %s", (backend) => {
       [2, "actions: 1 added", 1],
       [1, "first version", null],
     ]);
+  });
+
+  it("recognises content equal to a version saved with a format-1 hash (before format 2) as unchanged, and hashes new versions in format 2", async () => {
+    const v1 = definition([list]);
+    await store.versions.save(tenantId, v1, { contentHash: legacyDefinitionHash(v1), createdBy: "old waygate" });
+    expect(await service.create(tenantId, { definition: definition([list]), actor: "test" })).toMatchObject({ kind: "saved", version: 1, created: false, contentHash: legacyDefinitionHash(v1) });
+    const hashes = new DefinitionHashes(definition([list]));
+    expect(hashes.matches(legacyDefinitionHash(v1))).toBe(true);
+    expect(await checkReplacement(store, tenantId, definition([list]), hashes)).toEqual({ kind: "safe" });
+    expect(await service.create(tenantId, { definition: definition([list, get]), actor: "test" })).toMatchObject({ kind: "saved", version: 2, created: true });
+    const latest = await store.versions.latest(tenantId, "petstore");
+    expect(latest?.contentHash).toBe(definitionHash(definition([list, get])));
+    expect(latest?.contentHash.startsWith("sha256:v2:")).toBe(true);
+    expect(new DefinitionHashes(definition([list])).matches(latest!.contentHash)).toBe(false);
   });
 
   it("composes again when another version lands while it diffs, so the diff is against the version really before it", async () => {

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { describeAuthSchemes, type AuthScheme, type DiffSummary, type IntegrationDefinition, type IntegrationDetail, type Version, type VersionDiff } from "../contract/index.js";
-import { contentHash } from "../lib/canonical-json.js";
+import { definitionHash, isCurrentDefinitionHash, legacyDefinitionHash } from "../lib/definition-hash.js";
 import type { Store } from "../store/index.js";
 import { diffDefinitions, formatDiff, hasBreakingChanges } from "../versioning/index.js";
 
@@ -9,8 +9,10 @@ export interface CreateVersionInput {
   /** Who asks: `key:<id>` for an API call, `import:<job id>` for an import. Recorded as the version's author. */
   actor: string;
   draft?: boolean;
-  /** Default: the canonical hash of `definition`. The importer passes the hash it computed. */
+  /** Default: `definitionHash(definition)`. The importer passes the hash it computed. */
   contentHash?: string;
+  /** The definition's hashes when the caller compared them with a stored version already (the import job does). */
+  hashes?: DefinitionHashes;
   /** Default: what changed against the version before it ("actions: 2 added, 1 changed (1 breaking)"). */
   changelog?: string;
   /**
@@ -32,6 +34,8 @@ export type CreateVersionOutcome =
       status: Version["status"];
       /** False when the content already was the latest version's: nothing was written. */
       created: boolean;
+      /** The version's content hash as stored (when nothing was written, the latest version's, which may be in format 1). */
+      contentHash: string;
     }
   /** A text the store keeps as such (a name, a path) holds something no database can store. `field` is a path in the definition. */
   | { kind: "invalid"; field: string; message: string }
@@ -87,9 +91,11 @@ export class VersionService {
     const { definition } = input;
     const unstorable = unstorableText(definition);
     if (unstorable) return { kind: "invalid", ...unstorable };
-    const hash = input.contentHash ?? contentHash(definition);
+    const hashes = input.hashes ?? new DefinitionHashes(definition, input.contentHash);
     for (let attempt = 1; ; attempt++) {
       const latest = await this.store.versions.latest(tenantId, definition.slug);
+      // Equal to the latest version's, the hash makes the store write nothing (in the latest version's format).
+      const hash = latest && hashes.matches(latest.contentHash) ? latest.contentHash : hashes.current;
       let composed: { changelog: string; diffSummary: DiffSummary | null } | undefined = { changelog: input.changelog ?? "first version", diffSummary: null };
       if (latest && latest.contentHash !== hash) composed = await this.compose(tenantId, definition, latest.version, input.changelog);
       if (composed) {
@@ -110,7 +116,7 @@ export class VersionService {
             message: `the current version of "${definition.slug}" moved while this change was being saved (it was made from version ${String(input.expectedCurrent)}; ${now}); nothing was saved: run the command again to apply it to the new current version`,
           };
         }
-        if (outcome.kind !== "stale") return { kind: "saved", integration: outcome.integration, version: outcome.version, status: outcome.status, created: outcome.created };
+        if (outcome.kind !== "stale") return { kind: "saved", integration: outcome.integration, version: outcome.version, status: outcome.status, created: outcome.created, contentHash: hash };
       }
       if (attempt >= this.maxAttempts) {
         return { kind: "contended", message: `other versions of "${definition.slug}" kept landing while this one was being saved (${attempt} attempts); try again` };
@@ -217,6 +223,32 @@ export class VersionService {
     if (!before) return undefined;
     const summary = diffDefinitions(before, definition, { fromVersion: previous, toVersion: previous + 1 }).summary;
     return { changelog: changelog ?? describeSummary(summary), diffSummary: summary };
+  }
+}
+
+/**
+ * A definition's content hash, and whether it equals a stored one. Versions saved before hash
+ * format 2 hold a format-1 hash: compared with one of those, the definition is hashed in format 1
+ * too (once; slow on the biggest specs, and only until the integration's next version), so that
+ * a re-scrape of an unchanged document is still recognised as unchanged after an upgrade.
+ */
+export class DefinitionHashes {
+  readonly current: string;
+  private legacy: string | undefined;
+
+  constructor(
+    private readonly definition: IntegrationDefinition,
+    /** The definition's hash when the caller computed it already (the importer does). */
+    known?: string,
+  ) {
+    this.current = known ?? definitionHash(definition);
+  }
+
+  matches(stored: string): boolean {
+    if (stored === this.current) return true;
+    if (isCurrentDefinitionHash(stored)) return false;
+    this.legacy ??= legacyDefinitionHash(this.definition);
+    return stored === this.legacy;
   }
 }
 

@@ -75,6 +75,8 @@ export interface StoredActionParts {
   errors: Record<string, JsonSchema>;
   pagination: Pagination | null;
   provenance?: ActionProvenance | undefined;
+  /** The schemas' `$defs` members are digests of the version's `action_schemas` rows (store/action-schemas.ts). */
+  sharedDefs?: true | undefined;
 }
 
 export const decodeActionParts = decoder(
@@ -86,6 +88,7 @@ export const decodeActionParts = decoder(
     errors: z.record(z.string(), JsonObject),
     pagination: PaginationSchema.nullable(),
     provenance: ActionProvenanceSchema.optional(),
+    sharedDefs: z.literal(true).optional(),
   }) satisfies z.ZodType<StoredActionParts>,
 );
 

@@ -9,6 +9,7 @@ import type {
   Page,
   RateLimit,
 } from "../contract/index.js";
+import { loadSharedSchemas, sharedDigests, withSharedSchemas } from "./action-schemas.js";
 import { decodeActionParts, decodeRateLimit, decodeVersionConfig } from "./decode.js";
 import { containsPattern, cursorKey, toPage } from "./paging.js";
 import type { Database, IntegrationTable } from "./schema.js";
@@ -84,6 +85,7 @@ export class IntegrationRepository {
       if (!row) return false;
       const versions = trx.selectFrom("integration_versions").select("id").where("integration_id", "=", row.id);
       await trx.deleteFrom("actions").where("version_id", "in", versions).execute();
+      await trx.deleteFrom("action_schemas").where("version_id", "in", versions).execute();
       await trx.deleteFrom("integration_versions").where("integration_id", "=", row.id).execute();
       await trx.deleteFrom("integrations").where("id", "=", row.id).execute();
       return true;
@@ -170,7 +172,8 @@ export class IntegrationRepository {
       .where("name", "=", name)
       .executeTakeFirst();
     if (!row) return undefined;
-    const definition = decodeActionParts(row.definition);
+    const parts = decodeActionParts(row.definition);
+    const definition = withSharedSchemas(parts, await loadSharedSchemas(this.db, ref.versionId, sharedDigests(parts)), `action ${name} of ${ref.slug}@${ref.version}`);
     return {
       integration: ref.slug,
       version: ref.version,

@@ -9,6 +9,7 @@ export interface Database {
   integrations: IntegrationTable;
   integration_versions: IntegrationVersionTable;
   actions: ActionTable;
+  action_schemas: ActionSchemaTable;
   jobs: JobTable;
   job_documents: JobDocumentTable;
   integration_events: IntegrationEventTable;
@@ -109,9 +110,21 @@ export interface ActionTable {
   summary: string | null;
   description: string | null;
   deprecated: number;
-  /** JSON: tags, inputSchema, outputSchema, errors, pagination. */
+  /**
+   * JSON: tags, inputSchema, outputSchema, errors, pagination. With `sharedDefs: true`, each
+   * schema's `$defs` members are digests of `action_schemas` rows (see store/action-schemas.ts).
+   */
   definition: string;
   paginated: number;
+}
+
+/** A schema shared by a version's actions (a `$defs` member), kept once; `actions.definition` names it by digest. */
+export interface ActionSchemaTable {
+  version_id: string;
+  /** Hex SHA-256 of `schema`. */
+  digest: string;
+  /** JSON. */
+  schema: string;
 }
 
 export interface JobTable {

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { ActionDefinition, DiffSummary, IntegrationDefinition, IntegrationDetail, IntegrationEvent, Version } from "../contract/index.js";
 import type { Dialect } from "./database.js";
+import { insertSharedSchemas, loadSharedSchemas, NO_SHARED_DEFINITIONS, SharedSchemaWriter, withSharedSchemas } from "./action-schemas.js";
 import { decodeActionParts, decodeDiffSummary, decodeVersionConfig, type VersionConfig } from "./decode.js";
 import { newId } from "./ids.js";
 import { primaryAuthType, type IntegrationRepository } from "./integrations.js";
@@ -350,6 +351,7 @@ export class VersionRepository {
 }
 
 async function insertActions(trx: Transaction<Database>, versionId: string, actions: ActionDefinition[]): Promise<void> {
+  const shared = new SharedSchemaWriter();
   for (let start = 0; start < actions.length; start += ACTION_INSERT_BATCH) {
     // A big spec (GitHub: 1 200 actions, tens of MB of schema JSON) would hold the event
     // loop for the whole save; between batches, requests that need no database (cached
@@ -364,17 +366,11 @@ async function insertActions(trx: Transaction<Database>, versionId: string, acti
       description: action.description ?? null,
       deprecated: action.deprecated ? 1 : 0,
       paginated: action.pagination ? 1 : 0,
-      definition: JSON.stringify({
-        tags: action.tags,
-        inputSchema: action.inputSchema,
-        outputSchema: action.outputSchema,
-        errors: action.errors,
-        pagination: action.pagination,
-        ...(action.provenance ? { provenance: action.provenance } : {}),
-      }),
+      definition: JSON.stringify(shared.parts(action)),
     }));
     await trx.insertInto("actions").values(rows).execute();
   }
+  await insertSharedSchemas(trx, versionId, shared.schemas());
 }
 
 async function makeCurrent(trx: Transaction<Database>, integrationId: string, version: number, now: string, config: VersionConfig): Promise<void> {
@@ -418,6 +414,9 @@ async function recordEvent(
 export async function loadDefinition(db: Kysely<Database>, slug: string, row: IntegrationVersionTable): Promise<IntegrationDefinition> {
   const config = decodeVersionConfig(row.config);
   const actions = await db.selectFrom("actions").selectAll().where("version_id", "=", row.id).orderBy("name").execute();
+  const parts = actions.map((action) => decodeActionParts(action.definition));
+  // Parsed once for the whole version, each shared schema is one object that the actions naming it share.
+  const schemas = parts.some((part) => part.sharedDefs) ? await loadSharedSchemas(db, row.id) : NO_SHARED_DEFINITIONS;
   return {
     slug,
     name: config.name,
@@ -425,14 +424,14 @@ export async function loadDefinition(db: Kysely<Database>, slug: string, row: In
     baseUrl: config.baseUrl,
     authSchemes: config.authSchemes,
     authTypeUnverified: config.authTypeUnverified,
-    actions: actions.map((action) => ({
+    actions: actions.map((action, index) => ({
       name: action.name,
       method: action.method as ActionDefinition["method"],
       path: action.path,
       ...(action.summary === null ? {} : { summary: action.summary }),
       ...(action.description === null ? {} : { description: action.description }),
       deprecated: action.deprecated === 1,
-      ...decodeActionParts(action.definition),
+      ...withSharedSchemas(parts[index]!, schemas, `action ${action.name} of ${slug}`),
     })),
   };
 }

@@ -1,6 +1,6 @@
 import { assemble } from "../assemble.js";
 import type { Context } from "../context.js";
-import { definitionHash } from "../hash.js";
+import { definitionHash } from "../../lib/definition-hash.js";
 import { findEndpoints } from "../html/heuristics.js";
 import type { Page } from "../html/page.js";
 import { createHash } from "node:crypto";

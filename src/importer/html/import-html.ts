@@ -1,6 +1,6 @@
 import type { ActionDefinition } from "../../contract/integrations.js";
 import { authByMajority } from "../auth.js";
-import { definitionHash } from "../hash.js";
+import { definitionHash } from "../../lib/definition-hash.js";
 import { assemble } from "../assemble.js";
 import type { Context } from "../context.js";
 import { extractWithLlm } from "../llm.js";

@@ -7,7 +7,7 @@ import type { ClaimedJob, Store } from "../../store/index.js";
 import type { HandlerOutcome, JobHandler } from "../types.js";
 import { llmConfigFromEnv } from "../../importer/llm-config.js";
 import { checkReplacement } from "../../services/rescrape.js";
-import { VersionService } from "../../services/versions.js";
+import { DefinitionHashes, VersionService } from "../../services/versions.js";
 import { decodeImportPayload, sealContext, SealedUrlSourceSchema, type ImportSettings } from "./import-payload.js";
 import { headerSecrets, ImportRedaction } from "./import-redaction.js";
 import { runImport, type ImportProcess } from "./import-runner.js";
@@ -75,13 +75,14 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
     }
     progress({ stage: "saving", total: outcome.definition.actions.length });
     // A re-scrape that breaks the current version or looks like another API waits as a draft for a person.
-    const check = request.draft || request.publish ? ({ kind: "safe" } as const) : await checkReplacement(store, job.tenantId, outcome.definition);
+    const hashes = new DefinitionHashes(outcome.definition, outcome.contentHash);
+    const check = request.draft || request.publish ? ({ kind: "safe" } as const) : await checkReplacement(store, job.tenantId, outcome.definition, hashes);
     // Read from prose rather than a spec: a person reviews it (waygate versions review) before it goes live, unless --publish.
     const fromProse = outcome.format === "html" && !request.publish;
     // Keyed by the job: run again after a crash between saving and completing, it finds what it saved.
     const saved = await new VersionService(store).create(job.tenantId, {
       definition: outcome.definition,
-      contentHash: outcome.contentHash,
+      hashes,
       actor: `import:${job.id}`,
       requestKey: `import:${job.id}`,
       draft: request.draft || check.kind === "risky" || fromProse,
@@ -98,7 +99,7 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
       created: saved.created,
       status: saved.status,
       actionCount: outcome.definition.actions.length,
-      contentHash: outcome.contentHash,
+      contentHash: saved.contentHash,
       format: outcome.formatVersion ? `${outcome.format} ${outcome.formatVersion}` : outcome.format,
       ...(outcome.discoveredFrom ? { discoveredFrom: outcome.discoveredFrom } : {}),
       warnings: outcome.warnings,

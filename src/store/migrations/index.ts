@@ -12,6 +12,7 @@ import * as connect from "./012_connect.js";
 import * as intents from "./013_intents.js";
 import * as llmPageCache from "./014_llm_page_cache.js";
 import * as schedules from "./015_schedules.js";
+import * as actionSchemas from "./016_action_schemas.js";
 
 /**
  * Migrations are imported statically rather than read from a folder, so they survive
@@ -32,5 +33,6 @@ export const migrationProvider: MigrationProvider = {
     "013_intents": intents,
     "014_llm_page_cache": llmPageCache,
     "015_schedules": schedules,
+    "016_action_schemas": actionSchemas,
   }),
 };
