@@ -13,3 +13,4 @@ export * from "./connections.js";
 export * from "./invoke.js";
 export * from "./tools.js";
 export * from "./batches.js";
+export * from "./drift.js";

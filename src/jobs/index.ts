@@ -2,3 +2,5 @@ export { Worker, type WorkerOptions } from "./worker.js";
 export { importHandler, type ImportHandlerOptions } from "./handlers/import.js";
 export type { JobHandler, JobHandlers, JobRun, HandlerOutcome } from "./types.js";
 export { batchHandler, cancelledProblem, type BatchHandlerOptions, type BatchPayload } from "./handlers/batch.js";
+export { alertDeliveryHandler, type AlertDeliveryOptions } from "./handlers/alert-delivery.js";
+export { driftCheckHandler, type DriftCheckHandlerOptions, type DriftCheckPayload } from "./handlers/drift-check.js";

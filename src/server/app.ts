@@ -24,6 +24,9 @@ import { mountSdkRoutes } from "./routes/sdk.js";
 import { mountToolRoutes } from "./routes/tools.js";
 import { ToolService } from "../tools/service.js";
 import { mountVersionRoutes } from "./routes/versions.js";
+import { mountDriftRoutes } from "./routes/drift.js";
+import { createDriftSetup, type DriftSetup } from "../services/drift-setup.js";
+import type { ObservedCall } from "../services/traffic-drift.js";
 
 export interface AppOptions {
   store: Store;
@@ -50,6 +53,10 @@ export interface AppOptions {
   onUnexpectedError?: (error: unknown, requestId?: string) => void;
   /** Gets one line per request (see request-log.ts); default: none. */
   logger?: Logger;
+  /** Drift and alert services; default: built from these options (webhooks to public addresses only). */
+  drift?: DriftSetup;
+  /** Told about every successful invoke (traffic drift, recent calls). */
+  invokeObserver?: (call: ObservedCall) => void;
 }
 
 /** Routes anyone may call (probes, the API's description): the contract marks them `auth: false`. */
@@ -114,7 +121,11 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   mountVersionRoutes(app);
   mountAppRoutes(app);
   mountSdkRoutes(app, { publicUrl: options.publicUrl });
-  const invoke = new InvokeService(options.store, options.gateway ?? createGateway(options.store));
+  const invoke = new InvokeService(options.store, options.gateway ?? createGateway(options.store), options.invokeObserver);
+  const drift =
+    options.drift ??
+    createDriftSetup(options.store, { allowPrivateNetwork: options.allowPrivateImports ?? false, maxDocumentBytes, env: process.env, webhookReach: "public", ...(options.notifyWorker ? { notifyWorker: options.notifyWorker } : {}) });
+  mountDriftRoutes(app, drift);
   mountInvokeRoutes(app, invoke);
   mountConnectionRoutes(app, invoke);
   mountToolRoutes(app, new ToolService(options.store, invoke), { version: options.version, publicUrl: options.publicUrl });

@@ -4,8 +4,11 @@ import { batchHandler, importHandler, Worker, type BatchHandlerOptions, type Wor
 import { createApp, type AppOptions } from "./app.js";
 import { createGateway, InvokeService } from "../services/invoke.js";
 import type { NetworkReach } from "../importer/net-guard.js";
+import { createDriftSetup } from "../services/drift-setup.js";
+import type { DriftScheduler } from "../services/drift.js";
+import { TrafficDriftMonitor, type TrafficDriftOptions } from "../services/traffic-drift.js";
 
-export interface ServerOptions extends Omit<AppOptions, "notifyWorker" | "gateway"> {
+export interface ServerOptions extends Omit<AppOptions, "notifyWorker" | "gateway" | "drift" | "invokeObserver"> {
   host: string;
   port: number;
   /** URL imports (and their $refs) may fetch loopback and private addresses. */
@@ -22,6 +25,10 @@ export interface ServerOptions extends Omit<AppOptions, "notifyWorker" | "gatewa
   env?: NodeJS.ProcessEnv;
   /** Signs the gateway's next-page tokens; share it between servers behind one URL. Default: random per process. */
   pageTokenKey?: string | Uint8Array;
+  /** Sampling of responses for traffic drift (tests shorten the window). */
+  trafficDrift?: TrafficDriftOptions;
+  /** Backs `PUT …/drift-schedule` (the job system's schedules); without one it answers 501. */
+  driftScheduler?: DriftScheduler;
 }
 
 export interface RunningServer {
@@ -41,31 +48,46 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.maxCollectedBytes ? { maxCollectedBytes: options.maxCollectedBytes } : {}),
     ...(options.pageTokenKey ? { pageTokenKey: options.pageTokenKey } : {}),
   });
-  const worker = new Worker({
+  // eslint-disable-next-line prefer-const -- the drift setup wakes the worker made after it
+  let worker: Worker | undefined;
+  const drift = createDriftSetup(options.store, {
+    allowPrivateNetwork: options.allowPrivateImports,
+    maxDocumentBytes,
+    env: options.env ?? process.env,
+    webhookReach: options.upstreams ?? "public",
+    notifyWorker: () => worker?.notify(),
+    scheduler: options.driftScheduler,
+  });
+  const traffic = new TrafficDriftMonitor(options.store, drift.drift, options.trafficDrift, options.onUnexpectedError);
+  const invokeObserver = traffic.observe.bind(traffic);
+  worker = new Worker({
     store: options.store,
     handlers: {
       import: importHandler({ allowPrivateNetwork: options.allowPrivateImports, maxDocumentBytes, env: options.env ?? process.env }),
       // The same gateway as the invoke routes: batches and single invokes share one rate limiter.
-      batch: batchHandler({ invoke: new InvokeService(options.store, gateway), ...options.batches }),
+      batch: batchHandler({ invoke: new InvokeService(options.store, gateway, invokeObserver), ...options.batches }),
+      ...drift.handlers,
     },
     ...(options.onUnexpectedError ? { onError: options.onUnexpectedError } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...options.worker,
   });
-  const app = createApp({ ...options, maxDocumentBytes, gateway, notifyWorker: () => worker.notify(), runDueJobs: (budgetMs) => worker.runDue(budgetMs) });
+  const running = worker;
+  const app = createApp({ ...options, maxDocumentBytes, gateway, drift, invokeObserver, notifyWorker: () => running.notify(), runDueJobs: (budgetMs) => running.runDue(budgetMs) });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const listening = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(listening));
     listening.once("error", reject);
   });
-  worker.start();
+  running.start();
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}`,
-    worker,
+    worker: running,
     close: async () => {
       // Stop taking work first; running jobs go back to the queue for the next start.
-      await worker.stop();
+      await running.stop();
+      await traffic.close();
       await gateway.close();
       await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -26,6 +26,7 @@ import type { HttpMethod } from "../contract/integrations.js";
 import { remember } from "../lib/bounded-map.js";
 import { SealError } from "../lib/sealer.js";
 import type { ConnectionScope, Store, VersionConfig } from "../store/index.js";
+import type { ObservedCall } from "./traffic-drift.js";
 
 /** Options every call through the gateway takes, whoever the caller is (HTTP, batches, tools, intents). */
 export interface CallOptions {
@@ -136,6 +137,8 @@ export class InvokeService {
   constructor(
     private readonly store: Store,
     readonly gateway: Gateway,
+    /** Told about every successful invoke (traffic drift, recent calls); must be cheap and never throw. */
+    private readonly observer?: (call: ObservedCall) => void,
   ) {}
 
   /** The app a tenant key names (by name or id), or null when there is none. */
@@ -165,6 +168,19 @@ export class InvokeService {
           pageScope: `${caller.tenantId}/${caller.appId ?? ""}`,
         },
       });
+      // The body is compared with the schema only as the upstream sent it: one page, no field mappings applied.
+      if (this.observer && !call.paginate && settings.mappings.length === 0) {
+        this.observer({
+          tenantId: caller.tenantId,
+          appId: caller.appId,
+          integrationId: found.integrationId,
+          action: action.name,
+          validation: settings.validation,
+          outputSchema: action.outputSchema ?? undefined,
+          status: result.status,
+          body: result.body,
+        });
+      }
       return { ...result, warnings: withVersionWarning(result.warnings, version, call.integration), version };
     } catch (error) {
       throw asInvokeError(error, version, caller);

@@ -1,6 +1,9 @@
 import { z } from "zod";
 import {
+  AlertEventSchema,
   AuthSchemeSchema,
+  DriftChangeSchema,
+  DriftImpactSchema,
   DiffSummarySchema,
   FieldMappingSchema,
   PaginationSchema,
@@ -121,3 +124,8 @@ export const decodeCredentials: (text: string) => Credentials = decoder(
     }),
   ]),
 );
+
+export const decodeDriftChanges = decoder("drift_reports.changes", z.array(DriftChangeSchema));
+export const decodeDriftImpact = decoder("drift_reports.impact", DriftImpactSchema);
+export const decodeAlertEvents = decoder("webhook_endpoints.events", z.array(AlertEventSchema));
+export const decodeServerVariables = decoder("integration_sources.server_variables", z.record(z.string(), z.string()));

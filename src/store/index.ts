@@ -9,3 +9,5 @@ export { StoredDataError } from "./decode.js";
 export type { ConnectionScope } from "./connections.js";
 export { loadSealer, generateKey, KEY_FILE, PREVIOUS_KEYS_FILE } from "./keyring.js";
 export { MAX_STORED_RESULT_BYTES, type BatchScope, type BatchRecord, type BatchRunOptions, type ClaimedItem, type ItemOutcome, type NewBatch, type NewBatchItem } from "./batches.js";
+export { sourceSealContext, type StoredSource, type DriftFinding, type RecordedCheck, type Decision } from "./drift.js";
+export type { PendingDelivery } from "./alerts.js";

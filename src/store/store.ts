@@ -1,3 +1,4 @@
+import { AlertRepository } from "./alerts.js";
 import { AppRepository } from "./apps.js";
 import { BatchRepository } from "./batches.js";
 import type { ChangeTracker } from "./changes.js";
@@ -6,6 +7,7 @@ import type { Sealer } from "../lib/sealer.js";
 import { IntegrationRepository } from "./integrations.js";
 import { sql } from "kysely";
 import { openDatabase, type DatabaseHandle, type Dialect, type Migrations, type OpenOptions, type StoreLocation } from "./database.js";
+import { DriftRepository } from "./drift.js";
 import { JobRepository } from "./jobs.js";
 import { KeyRepository } from "./keys.js";
 import { TenantRepository } from "./tenants.js";
@@ -28,6 +30,8 @@ export class Store {
   readonly jobs: JobRepository;
   readonly batches: BatchRepository;
   readonly connections: ConnectionRepository;
+  readonly drift: DriftRepository;
+  readonly alerts: AlertRepository;
   /** The key ring for secrets at rest (loaded on first use). */
   readonly sealer: () => Promise<Sealer>;
   readonly dialect: Dialect;
@@ -57,6 +61,8 @@ export class Store {
     };
     this.connections = new ConnectionRepository(handle.db, handle.dialect, handle.changes, ring, now);
     this.sealer = () => ring();
+    this.drift = new DriftRepository(handle.db, handle.dialect, now);
+    this.alerts = new AlertRepository(handle.db, this.sealer, now);
   }
 
   static async open(location: StoreLocation, options: StoreOptions = {}): Promise<Store> {

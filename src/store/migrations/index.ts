@@ -8,6 +8,7 @@ import * as changeNotifications from "./006_change_notifications.js";
 import * as jobDocuments from "./007_job_documents.js";
 import * as versionRequests from "./008_version_requests.js";
 import * as batches from "./009_batches.js";
+import * as drift from "./011_drift.js";
 
 /**
  * Migrations are imported statically rather than read from a folder, so they survive
@@ -24,5 +25,6 @@ export const migrationProvider: MigrationProvider = {
     "007_job_documents": jobDocuments,
     "008_version_requests": versionRequests,
     "009_batches": batches,
+    "011_drift": drift,
   }),
 };
