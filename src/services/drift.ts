@@ -228,7 +228,7 @@ export class DriftService {
 
   /** Which apps run the changed actions (at their pin, or the current version), and which of them they called recently. */
   private async impact(tenantId: string, integrationId: string, current: number, changes: DriftChange[]): Promise<DriftImpact> {
-    const names = [...new Set(changes.map((change) => change.action).filter((name): name is string => name !== null))];
+    const names = [...new Set(changes.map((change) => change.action).filter((name): name is string => name !== null))].sort();
     const integrationWide = changes.some((change) => change.action === null);
     const apps = await this.store.drift.appVersions(tenantId, integrationId);
     const versions = [...new Set([current, ...apps.map((app) => app.pinned ?? current)])];

@@ -82,7 +82,7 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
       const problem = { type: problemTypeUri(kind), title: problemTypes[kind].title, status: problemTypes[kind].status, detail: saved.message };
       return { kind: "failed", error: redaction.json(problem), retryable: saved.kind === "contended" };
     }
-    if (source.kind === "url") await rememberSource(store, job.tenantId, saved.integration.slug, request, source, shownUrl ?? source.url);
+    if (source.kind === "url") await rememberSource(store, job.tenantId, saved.integration.slug, request, source, shownUrl ?? splitUrlCredentials(source.url).display);
     const result: ImportResult = {
       integration: saved.integration.slug,
       version: saved.version,
