@@ -55,6 +55,21 @@ describe("access matrix: every route × wrong callers", () => {
     if (connection === "exists") throw new Error("unexpected");
     ids.connection = connection.id;
     ids.batch = await store.batches.create({ tenantId: acme.id, appId: ids["app-one"]!, integration: "petstore", action: "pets.list", connection: "user_1", options: { concurrency: 1, stopOnErrorRatio: null }, items: [{ input: {} }], jobId: "job_none" });
+    const drift = await store.drift.recordDrift({
+      tenantId: acme.id,
+      integrationId: integration.ref.integrationId,
+      origin: "scrape",
+      actor: "test",
+      baseVersion: 1,
+      severity: "non-breaking",
+      changes: [{ fingerprint: "fp_acme", severity: "non-breaking", action: "pets.count", kind: "action-added", pointer: "", message: "pets.count added" }],
+      impact: { apps: [], tenantRecentlyCalled: [], recentDays: 30 },
+      proposal: { version: 2, breaking: false, changelog: "drift: actions: 1 added" },
+    });
+    if (drift.kind !== "drift" || !drift.proposalId) throw new Error("unexpected");
+    ids.report = drift.reportId;
+    ids.proposal = drift.proposalId;
+    ids.webhook = (await store.alerts.createEndpoint(acme.id, { url: "https://hooks.acme.example.com/waygate", events: ["drift.detected"], secret: "whsec_c2VjcmV0" })).id;
     ids.job = (await store.jobs.enqueue({ tenantId: acme.id, type: "import", summary: "import x", payload: { source: { url: "https://x" } } })).id;
   });
   afterAll(async () => dispose());
@@ -68,6 +83,9 @@ describe("access matrix: every route × wrong callers", () => {
     jobId: () => ids.job!,
     connectionId: () => ids.connection!,
     batchId: () => ids.batch!,
+    reportId: () => ids.report!,
+    proposalId: () => ids.proposal!,
+    webhookId: () => ids.webhook!,
   };
   const bodies: Partial<Record<string, unknown>> = {
     createKey: { name: "x" },
@@ -89,6 +107,12 @@ describe("access matrix: every route × wrong callers", () => {
     callTool: { name: "petstore__pets_list", connection: "user_1" },
     mcp: { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "petstore__pets_list", arguments: {} } },
     createBatch: { integration: "petstore", action: "pets.list", items: [{ input: {} }], options: { dryRun: true } },
+    checkDrift: {},
+    scheduleDrift: { every: "24h" },
+    approveProposal: { note: "x" },
+    rejectProposal: { note: "x" },
+    createWebhook: { url: "https://hooks.example.com/x" },
+    testWebhook: {},
   };
   // Streamable HTTP requires a client to accept both (MCP Transports).
   const extraHeaders: Partial<Record<string, Record<string, string>>> = { mcp: { accept: "application/json, text/event-stream" } };
@@ -111,7 +135,7 @@ describe("access matrix: every route × wrong callers", () => {
   /** Nothing of Acme's may appear in an answer to a caller who is not Acme (beyond what the caller itself sent). */
   const expectNoLeak = async (response: Response, path: string) => {
     const text = await response.text();
-    for (const secret of [ids.tenant, ids["app-one"], ids["app-two"], ids.appOneKey, ids.spareKey, ids.job, ids.connection, ids.batch, "Acme", "Petstore", "app-one-secret-token"]) {
+    for (const secret of [ids.tenant, ids["app-one"], ids["app-two"], ids.appOneKey, ids.spareKey, ids.job, ids.connection, ids.batch, ids.report, ids.proposal, ids.webhook, "hooks.acme.example.com", "fp_acme", "Acme", "Petstore", "app-one-secret-token"]) {
       if (!path.includes(secret!)) expect(text, `response to ${path} leaks ${secret}`).not.toContain(secret);
     }
   };
@@ -126,7 +150,7 @@ describe("access matrix: every route × wrong callers", () => {
 
   it.each(authenticated)("%s gives another tenant's key nothing of this tenant's", async (name, spec) => {
     const response = await call(name, spec, keys.otherTenant!);
-    const touchesAcme = /\{(slug|app|keyId|jobId|connectionId|batchId)\}/.test(spec.path);
+    const touchesAcme = /\{(slug|app|keyId|jobId|connectionId|batchId|reportId|proposalId|webhookId)\}/.test(spec.path);
     if (touchesAcme) expect(response.status, name).toBe(404);
     await expectNoLeak(response, pathOf(name, spec));
   });
@@ -162,5 +186,7 @@ describe("access matrix: every route × wrong callers", () => {
     expect(await store.apps.pins(ids["app-one"]!)).toMatchObject([{ integration: "petstore", version: 1 }]);
     expect((await store.keys.get(ids.tenant!, ids.appOneKey!))?.revokedAt).toBeNull();
     expect((await store.jobs.get(ids.tenant!, ids.job!))?.status).toBe("queued");
+    expect((await store.drift.proposal(ids.tenant!, ids.proposal!))?.status).toBe("open");
+    expect(await store.alerts.endpoint(ids.tenant!, ids.webhook!)).toBeDefined();
   });
 });
