@@ -58,13 +58,13 @@ export function shapeMismatches(schema: unknown, value: unknown, limits: ShapeLi
       if (properties) {
         const required = Array.isArray(resolved.required) ? resolved.required.filter((name): name is string => typeof name === "string") : [];
         for (const name of required) {
-          if (!(name in current)) {
+          if (!Object.hasOwn(current, name)) {
             const property = resolveLocalRefs(schema, properties[name]);
             report({ kind: "response-field-missing", pointer: `${pointer}/${escape(name)}`, ...(isRecord(property) && declaredTypes(property) ? { declared: declaredTypes(property)! } : {}) });
           }
         }
         for (const [name, member] of Object.entries(current)) {
-          if (name in properties) walk(properties[name], member, `${pointer}/${escape(name)}`, depth + 1);
+          if (Object.hasOwn(properties, name)) walk(properties[name], member, `${pointer}/${escape(name)}`, depth + 1);
           else if (resolved.additionalProperties === undefined || resolved.additionalProperties === true || resolved.additionalProperties === false) {
             // An open map (additionalProperties: {schema}) declares every name; only listed-properties objects can gain one.
             report({ kind: "response-field-added", pointer: `${pointer}/${escape(name)}`, seen: jsonType(member) });
