@@ -18,6 +18,9 @@ import { registerServer } from "./commands/server/index.js";
 import { registerSnippets } from "./commands/snippets/index.js";
 import { registerTools } from "./commands/tools/index.js";
 import { registerVersions } from "./commands/versions/index.js";
+import { registerDrift } from "./commands/drift/index.js";
+import { registerProposals } from "./commands/proposals/index.js";
+import { registerAlerts } from "./commands/alerts/index.js";
 
 export interface ProgramOptions {
   execute: Executor;
@@ -63,6 +66,9 @@ export function buildProgram(options: ProgramOptions): Command {
   registerMcp(program, options.execute);
   registerJobs(program, options.execute);
   registerBatch(program, options.execute);
+  registerDrift(program, options.execute);
+  registerProposals(program, options.execute);
+  registerAlerts(program, options.execute);
   registerKeys(program, options.execute);
   registerServer(program, options.execute);
   return program;

@@ -215,9 +215,9 @@ describe.each(storeBackends)("drift detection, proposals and alerts on %s", (bac
     const open = third.json()["proposal"] as { id: string };
 
     // A document passed explicitly (CI: --source ./openapi.json) supersedes the open proposal.
-    const local = specB() as { info: { description?: string } };
+    const local = specB() as { info: { description?: string }; paths: Record<string, Record<string, unknown>> };
     local.info.description = "local copy";
-    delete (local as { paths: Record<string, Record<string, unknown>> }).paths["/todos"]!["get"];
+    delete local.paths["/todos"]!["get"];
     const fromFile = await api("/v1/integrations/todo/drift-checks", { body: { source: { content: JSON.stringify(local), filename: "openapi.json" } } });
     expect(fromFile.status, fromFile.text).toBe(200);
     expect(fromFile.json()).toMatchObject({ check: { outcome: "drift" }, proposal: { status: "open" } });

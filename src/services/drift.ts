@@ -93,9 +93,8 @@ export class DriftService {
       };
     }
     if ("failed" in source) return { kind: "failed", problem: source.failed, retryable: false };
-    let outcome: ImportOutcome;
     const signal = request.signal ?? new AbortController().signal;
-    outcome = await runImport(
+    const outcome: ImportOutcome = await runImport(
       {
         source,
         options: {
