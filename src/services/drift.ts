@@ -129,7 +129,14 @@ export class DriftService {
     const impact = await this.impact(tenantId, integration.id, current, changes);
     const breaking = hasBreakingChanges(diff);
     const changelog = `drift: ${describeSummary(diff.summary)}`;
-    const draft = await this.versions.create(tenantId, { definition: fresh, contentHash: outcome.contentHash, actor: request.actor, draft: true, changelog });
+    const draft = await this.versions.create(tenantId, {
+      definition: fresh,
+      contentHash: outcome.contentHash,
+      actor: request.actor,
+      draft: true,
+      changelog,
+      comparedWith: { version: current, summary: diff.summary },
+    });
     if (draft.kind !== "saved") {
       const detail = draft.kind === "invalid" ? `the fresh scrape cannot be stored: ${draft.field} ${draft.message}` : draft.message;
       return { kind: "failed", problem: { type: problemTypeUri("conflict"), title: problemTypes.conflict.title, status: 409, detail }, retryable: draft.kind === "contended" };

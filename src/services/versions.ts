@@ -20,6 +20,12 @@ export interface CreateVersionInput {
    * versions that landed meanwhile.
    */
   requestKey?: string;
+  /**
+   * The diff summary of `definition` against a version the caller already compared it with
+   * (a drift check diffs the fresh scrape against the current version): used when that version
+   * is still the latest, instead of loading and diffing it again.
+   */
+  comparedWith?: { version: number; summary: DiffSummary };
 }
 
 export type CreateVersionOutcome =
@@ -87,7 +93,10 @@ export class VersionService {
     for (let attempt = 1; ; attempt++) {
       const latest = await this.store.versions.latest(tenantId, definition.slug);
       let composed: { changelog: string; diffSummary: DiffSummary | null } | undefined = { changelog: input.changelog ?? "first version", diffSummary: null };
-      if (latest && latest.contentHash !== hash) composed = await this.compose(tenantId, definition, latest.version, input.changelog);
+      if (latest && latest.contentHash !== hash) {
+        const known = input.comparedWith?.version === latest.version ? input.comparedWith.summary : undefined;
+        composed = known ? { changelog: input.changelog ?? describeSummary(known), diffSummary: known } : await this.compose(tenantId, definition, latest.version, input.changelog);
+      }
       if (composed) {
         const outcome = await this.store.versions.append(tenantId, definition, {
           contentHash: hash,
