@@ -17,6 +17,8 @@ import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
+import { setTimeout } from "node:timers";
+import { fetch } from "undici";
 import { startWaygate } from "./support/server.mjs";
 
 const TARGET_MS = 3000;
