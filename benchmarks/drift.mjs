@@ -161,7 +161,8 @@ ${summary.nonBreaking} non-breaking, ${summary.informational} informational), an
 
 RSS and CPU time are sampled from /proc every 10 ms (VmHWM; utime + stime), so a child's last few milliseconds may be missed.
 Wall time on this shared machine (load average far above its 2 cores) is mostly waiting for a core; CPU time is the
-load-independent cost. The import child process starting and loading the importer is part of both.
+load-independent cost. The import child process runs at niceness 10 (background work yields to the API), so on a
+loaded machine it waits longest; starting it and loading the importer is part of both figures.
 <!-- drift:end -->`;
   const resultsPath = new URL("RESULTS.md", import.meta.url);
   const current = readFileSync(resultsPath, "utf8");
