@@ -77,7 +77,7 @@ describe("drift, proposals and alerts through the built CLI", () => {
     const again = await runCli(["proposals", "approve", proposal!.id, "--allow-breaking"], { env });
     expect(again.code).toBe(5);
     const history = await runCli(["versions", "history", "todo"], { env });
-    expect(history.stdout).toMatch(/proposal-approved\s+1 → 2\s+key:\S+\s+getTodo is gone upstream/);
+    expect(history.stdout).toMatch(/proposal-approved\s+2\s+key:\S+\s+getTodo is gone upstream/);
 
     const quiet = await runCli(["drift", "check", "todo", "--source", path.join(work, "b.json")], { env });
     expect(quiet.stdout).toContain("No drift");
