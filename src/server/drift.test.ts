@@ -64,7 +64,12 @@ describe.each(storeBackends)("drift detection, proposals and alerts on %s", (bac
     tenantId = (await store.tenants.create("Acme")).id;
     key = (await store.keys.issue({ tenantId, kind: "tenant" })).secret;
     served = specA();
-    docs = await startDocs({ "/openapi.json": () => ({ body: JSON.stringify(served), type: "application/json" }) });
+    docs = await startDocs({
+      "/openapi.json": () => ({ body: JSON.stringify(served), type: "application/json" }),
+      // Docs behind a token: the import's header must be remembered (sealed) for later checks.
+      "/private/openapi.json": (request) =>
+        request.headers.authorization === "Bearer docs-token-123" ? { body: JSON.stringify(served), type: "application/json" } : { status: 401, body: "token required" },
+    });
     // The receiver fails the first request it gets, so the first delivery is retried.
     receiver = await startWebhookReceiver((index) => (index === 0 ? 500 : 204));
     server = await startServer({ store, version: "0.0.0-test", host: "127.0.0.1", port: 0, allowPrivateImports: true, upstreams: "loopback", worker: { pollMs: 20, retryBaseMs: 20 } });
@@ -223,6 +228,19 @@ describe.each(storeBackends)("drift detection, proposals and alerts on %s", (bac
     expect(fromFile.json()).toMatchObject({ check: { outcome: "drift" }, proposal: { status: "open" } });
     expect((await api(`/v1/proposals/${open.id}`)).json()).toMatchObject({ status: "superseded", supersededBy: (fromFile.json()["proposal"] as { id: string }).id });
     expect((await api("/v1/proposals?status=open")).json()["data"]).toHaveLength(1);
+  });
+
+  it("remembers a docs URL's headers sealed, and checks with them", async () => {
+    const started = await api("/v1/imports", { body: { source: { url: `${docs.url}/private/openapi.json`, headers: { Authorization: "Bearer docs-token-123" } }, slug: "private-todo" } });
+    expect(await finished(started.json()["id"] as string)).toMatchObject({ status: "succeeded" });
+    served = specB();
+    const checked = await api("/v1/integrations/private-todo/drift-checks", { body: {} });
+    expect(checked.status, checked.text).toBe(200);
+    expect(checked.json()).toMatchObject({ check: { outcome: "drift" } });
+    const integration = await store.integrations.find(tenantId, "private-todo");
+    const source = await store.drift.source(integration!.id);
+    expect(source).toMatchObject({ url: `${docs.url}/private/openapi.json`, format: "auto", sealed: expect.any(String) });
+    expect(JSON.stringify(source)).not.toContain("docs-token-123");
   });
 
   it("says what to do when an integration has no recorded source, 404s for unknown ones, and 501 for schedules on a server without a scheduler", async () => {

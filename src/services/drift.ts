@@ -2,6 +2,7 @@ import type { DriftChange, DriftCheckRequest, DriftCheckResult, DriftImpact, Dri
 import { problemTypes, problemTypeUri } from "../contract/index.js";
 import type { ImportOutcome, ImportSource } from "../importer/index.js";
 import { llmConfigFromEnv } from "../importer/llm-config.js";
+import { SealedUrlSourceSchema } from "../jobs/handlers/import-payload.js";
 import { runImport, type ImportProcess } from "../jobs/handlers/import-runner.js";
 import { SealError } from "../lib/sealer.js";
 import { sourceSealContext, type Store, type StoredSource } from "../store/index.js";
@@ -255,7 +256,7 @@ export class DriftService {
   private async openSource(integrationId: string, stored: StoredSource): Promise<ImportSource | { failed: Problem }> {
     if (!stored.sealed) return { kind: "url", url: stored.url };
     try {
-      const opened = JSON.parse((await this.store.sealer()).open(stored.sealed, sourceSealContext(integrationId))) as { url: string; headers: Record<string, string> };
+      const opened = SealedUrlSourceSchema.parse(JSON.parse((await this.store.sealer()).open(stored.sealed, sourceSealContext(integrationId))));
       return { kind: "url", url: opened.url, headers: opened.headers };
     } catch (error) {
       if (!(error instanceof SealError)) throw error;

@@ -1,8 +1,12 @@
 import { Webhook } from "standardwebhooks";
+import { z } from "zod";
 import { Agent, request } from "undici";
 import { problemTypes, problemTypeUri } from "../../contract/index.js";
 import { guardedLookup, type NetworkReach } from "../../importer/net-guard.js";
 import type { JobHandler } from "../types.js";
+
+/** What an `alert_delivery` job carries: the delivery row it sends (the payload and secret stay in the store). */
+export const AlertDeliveryPayloadSchema = z.object({ deliveryId: z.string() });
 
 const DELIVERY_TIMEOUT_MS = 10_000;
 /** Of an endpoint's answer, this much is kept in the delivery record (it is the receiver's text, not ours). */
@@ -23,8 +27,8 @@ export interface AlertDeliveryOptions {
 export function alertDeliveryHandler(options: AlertDeliveryOptions): JobHandler {
   const dispatcher = options.reach === "private" ? undefined : new Agent({ connect: { lookup: guardedLookup(options.reach) } });
   return async ({ job, store, signal }) => {
-    const deliveryId = typeof job.payload === "object" && job.payload !== null && "deliveryId" in job.payload ? String(job.payload.deliveryId) : "";
-    const delivery = await store.alerts.pending(deliveryId);
+    const payload = AlertDeliveryPayloadSchema.safeParse(job.payload);
+    const delivery = payload.success ? await store.alerts.pending(payload.data.deliveryId) : undefined;
     if (!delivery) return { kind: "succeeded", result: { skipped: "the delivery or its endpoint was removed" } };
     if (delivery.status === "delivered") return { kind: "succeeded", result: { delivered: true } };
     const timestamp = new Date();
