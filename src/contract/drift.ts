@@ -133,8 +133,11 @@ export const DriftCheckResultSchema = z
   .meta({ id: "DriftCheckResult" });
 export type DriftCheckResult = z.infer<typeof DriftCheckResultSchema>;
 
-/** `24h`, `30m`, `7d`: at least 5 minutes. */
-export const DriftIntervalSchema = z.string().regex(/^[1-9][0-9]{0,4}[mhd]$/, "must be a number and a unit: 30m, 24h, 7d");
+/** `24h`, `30m`, `7d`: at least 5 minutes (a re-scrape is heavy work for the docs host and for us). */
+export const DriftIntervalSchema = z
+  .string()
+  .regex(/^[1-9][0-9]{0,4}[mhd]$/, "must be a number and a unit: 30m, 24h, 7d")
+  .refine((interval) => !interval.endsWith("m") || Number(interval.slice(0, -1)) >= 5, "must be at least 5 minutes");
 
 export const DriftScheduleRequestSchema = z
   .object({ every: DriftIntervalSchema.optional(), cron: z.string().min(9).max(200).optional() })
