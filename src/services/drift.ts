@@ -189,14 +189,17 @@ export class DriftService {
     const claim = await this.store.drift.claimForApproval(tenantId, id);
     if (claim === "missing") return { kind: "missing" };
     if (claim !== "claimed") return { kind: "conflict", message: alreadyDecided(id, claim) };
-    const followers = (await this.store.drift.appVersions(tenantId, proposal.integrationId)).filter((app) => app.pinned === null);
-    const tenantFollows = followers.length > 0 || (await this.store.apps.list(tenantId)).length === 0;
+    const apps = await this.store.drift.appVersions(tenantId, proposal.integrationId);
+    const followers = apps.filter((app) => app.pinned === null);
+    // Calls with a tenant key (no app) always run the current version: a tenant without apps, or whose keys called lately, follows it too.
+    const tenantCalls = apps.length === 0 || (await this.store.drift.recentCalls(proposal.integrationId, this.recentSince())).has("");
+    const tenantFollows = followers.length > 0 || tenantCalls;
     const published = await this.versions.publish(tenantId, proposal.integration, proposal.version, { actor: options.actor, failOnBreaking: tenantFollows && !options.allowBreaking });
     if (published.kind !== "done") {
       await this.store.drift.releaseClaim(tenantId, id);
       if (published.kind === "missing") return { kind: "conflict", message: `the proposal's ${published.what === "version" ? `version ${proposal.version}` : "integration"} no longer exists` };
       if (published.kind === "breaking") {
-        const who = followers.length > 0 ? `app(s) ${followers.map((app) => app.name).join(", ")} follow the current version` : "the tenant's calls follow the current version";
+        const who = followers.length > 0 ? `app(s) ${followers.map((app) => app.name).join(", ")} follow the current version` : "calls with tenant keys run the current version";
         return {
           kind: "conflict",
           message:
@@ -233,6 +236,11 @@ export class DriftService {
     return this.options.recentDays ?? 30;
   }
 
+  /** The start of "recently": calls since then count in a report's impact. */
+  private recentSince(): string {
+    return new Date(Date.now() - this.recentDays * 86_400_000).toISOString();
+  }
+
   /** Which apps run the changed actions (at their pin, or the current version), and which of them they called recently. */
   private async impact(tenantId: string, integrationId: string, current: number, changes: DriftChange[]): Promise<DriftImpact> {
     const names = [...new Set(changes.map((change) => change.action).filter((name): name is string => name !== null))].sort();
@@ -240,8 +248,7 @@ export class DriftService {
     const apps = await this.store.drift.appVersions(tenantId, integrationId);
     const versions = [...new Set([current, ...apps.map((app) => app.pinned ?? current)])];
     const present = await this.store.drift.actionsAt(integrationId, versions, names);
-    const since = new Date(Date.now() - this.recentDays * 86_400_000).toISOString();
-    const recent = await this.store.drift.recentCalls(integrationId, since);
+    const recent = await this.store.drift.recentCalls(integrationId, this.recentSince());
     const calledOf = (appKey: string, actions: string[]) => actions.filter((name) => recent.get(appKey)?.has(name));
     const affected = apps.flatMap((app) => {
       const version = app.pinned ?? current;
