@@ -230,6 +230,13 @@ describe.each(storeBackends)("drift detection, proposals and alerts on %s", (bac
     expect((await api("/v1/proposals?status=open")).json()["data"]).toHaveLength(1);
   });
 
+  it("re-scrapes a self-hosted integration with the base URL set for it, not the docs' one", async () => {
+    await importTodo();
+    const moved = await api("/v1/integrations/todo/base-url", { body: { baseUrl: "https://todo.acme.internal/v1" } });
+    expect(moved.status, moved.text).toBe(201);
+    expect((await api("/v1/integrations/todo/drift-checks", { body: {} })).json()).toMatchObject({ check: { outcome: "no-change" } });
+  });
+
   it("remembers a docs URL's headers sealed, and checks with them", async () => {
     const started = await api("/v1/imports", { body: { source: { url: `${docs.url}/private/openapi.json`, headers: { Authorization: "Bearer docs-token-123" } }, slug: "private-todo" } });
     expect(await finished(started.json()["id"] as string)).toMatchObject({ status: "succeeded" });

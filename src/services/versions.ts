@@ -121,10 +121,14 @@ export class VersionService {
    * stay on their versions.
    */
   async setBaseUrl(tenantId: string, slug: string, baseUrl: string, options: { actor: string }): Promise<AmendOutcome> {
-    return this.amendCurrent(tenantId, slug, options, (definition) => ({
+    const outcome = await this.amendCurrent(tenantId, slug, options, (definition) => ({
       definition: { ...definition, baseUrl },
       changelog: `base URL changed from ${definition.baseUrl} to ${baseUrl}`,
     }));
+    // Drift checks scrape the docs again with this base URL: a re-scrape must not propose the docs' URL back.
+    const integration = outcome.kind === "saved" ? await this.store.integrations.find(tenantId, slug) : undefined;
+    if (integration) await this.store.drift.setSourceServerUrl(integration.id, baseUrl);
+    return outcome;
   }
 
   /**

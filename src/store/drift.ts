@@ -79,6 +79,11 @@ export class DriftRepository {
       .execute();
   }
 
+  /** Points a recorded source's re-scrapes at another base URL (what `setBaseUrl` chose); no-op without a source. */
+  async setSourceServerUrl(integrationId: string, serverUrl: string): Promise<void> {
+    await this.db.updateTable("integration_sources").set({ server_url: serverUrl, updated_at: this.now().toISOString() }).where("integration_id", "=", integrationId).execute();
+  }
+
   async source(integrationId: string): Promise<StoredSource | undefined> {
     const row = await this.db.selectFrom("integration_sources").selectAll().where("integration_id", "=", integrationId).executeTakeFirst();
     if (!row) return undefined;
