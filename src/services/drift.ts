@@ -153,6 +153,8 @@ export class DriftService {
       impact,
       proposal: { version: draft.version, breaking, changelog },
     });
+    // Another check of the same changes reported them first (the fingerprints decide, atomically): this one's draft stays
+    // an unused draft, which publishes nothing and is listed with the versions like any other.
     if (recorded.kind !== "drift") return { kind: "checked", result: { check: recorded.check, report: null, proposal: null, known: counts } };
     const report = (await this.store.drift.report(tenantId, recorded.reportId)) ?? null;
     const proposal = recorded.proposalId ? ((await this.store.drift.proposal(tenantId, recorded.proposalId)) ?? null) : null;
