@@ -62,6 +62,7 @@ describe("argv → options", () => {
     [["drift", "schedule", "github", "--every", "24h"], "drift schedule", { integration: "github", every: "24h" }],
     [["drift", "schedule", "github", "--cron", "0 6 * * *"], "drift schedule", { integration: "github", cron: "0 6 * * *" }],
     [["drift", "ls", "--integration", "github"], "drift list", { integration: "github" }],
+    [["drift", "severity", "github", "--set", "description-changed=ignore", "--set", "tags-changed=non-breaking"], "drift severity", { integration: "github", set: ["description-changed=ignore", "tags-changed=non-breaking"], clear: false }],
     [["drift", "show", "drr_1"], "drift show", { report: "drr_1" }],
     [["proposals", "list", "--status", "open"], "proposals list", { status: "open" }],
     [["proposals", "show", "prp_1"], "proposals show", { proposal: "prp_1" }],

@@ -58,6 +58,16 @@ export const DriftImpactSchema = z
   .meta({ id: "DriftImpact" });
 export type DriftImpact = z.infer<typeof DriftImpactSchema>;
 
+/**
+ * Per-integration severity levels by kind of change (oasdiff's `--severity-levels`): how
+ * reports and alerts rate them, or `ignore` to leave them out. They never weaken the guard on
+ * approval, which asks the classifier whether the draft breaks the current version.
+ */
+export const SeverityOverridesSchema = z
+  .partialRecord(z.union([ChangeKindSchema, TrafficChangeKindSchema, z.enum(["action-added", "action-removed"])]), z.union([DriftSeveritySchema, z.literal("ignore")]))
+  .meta({ id: "SeverityOverrides" });
+export type SeverityOverrides = z.infer<typeof SeverityOverridesSchema>;
+
 export const DriftOriginSchema = z.enum(["scrape", "traffic"]);
 
 export const DriftReportSchema = z

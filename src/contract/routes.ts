@@ -39,6 +39,7 @@ import {
   ProposalSchema,
   ProposalStatusSchema,
   RejectProposalSchema,
+  SeverityOverridesSchema,
   WebhookDeliverySchema,
   WebhookEndpointSchema,
 } from "./drift.js";
@@ -254,6 +255,15 @@ export const routes = {
     operationId: "scheduleDrift", method: "put", path: "/v1/integrations/{slug}/drift-schedule", tag: "drift", auth: true, tenantOnly: true,
     summary: "Check the integration for drift on a schedule (an interval such as 24h, or a cron expression); replaces its earlier schedule",
     params: SlugParams, body: DriftScheduleRequestSchema, status: 200, response: DriftScheduleSchema,
+  }),
+  getDriftSeverity: route({
+    operationId: "getDriftSeverity", method: "get", path: "/v1/integrations/{slug}/drift-severity", tag: "drift", auth: true, tenantOnly: true,
+    summary: "The integration's severity levels by kind of change (how drift reports rate them, or ignore)", params: SlugParams, status: 200, response: SeverityOverridesSchema,
+  }),
+  setDriftSeverity: route({
+    operationId: "setDriftSeverity", method: "put", path: "/v1/integrations/{slug}/drift-severity", tag: "drift", auth: true, tenantOnly: true,
+    summary: "Replace the integration's severity levels by kind of change; approval still refuses what the classifier finds breaking",
+    params: SlugParams, body: SeverityOverridesSchema, status: 200, response: SeverityOverridesSchema,
   }),
   listDriftReports: route({
     operationId: "listDriftReports", method: "get", path: "/v1/drift-reports", tag: "drift", auth: true, tenantOnly: true,

@@ -109,6 +109,7 @@ describe("access matrix: every route × wrong callers", () => {
     createBatch: { integration: "petstore", action: "pets.list", items: [{ input: {} }], options: { dryRun: true } },
     checkDrift: {},
     scheduleDrift: { every: "24h" },
+    setDriftSeverity: { "description-changed": "ignore" },
     approveProposal: { note: "x" },
     rejectProposal: { note: "x" },
     createWebhook: { url: "https://hooks.example.com/x" },

@@ -230,6 +230,20 @@ describe.each(storeBackends)("drift detection, proposals and alerts on %s", (bac
     expect((await api("/v1/proposals?status=open")).json()["data"]).toHaveLength(1);
   });
 
+  it("rates and ignores kinds of change as the integration's severity levels say; approval still refuses real breaks", async () => {
+    await importTodo();
+    const set = await api("/v1/integrations/todo/drift-severity", { method: "PUT", body: { "summary-changed": "ignore", "became-required": "non-breaking" } });
+    expect(set.status, set.text).toBe(200);
+    expect((await api("/v1/integrations/todo/drift-severity")).json()).toEqual({ "became-required": "non-breaking", "summary-changed": "ignore" });
+    expect((await api("/v1/integrations/todo/drift-severity", { method: "PUT", body: { "summary-changed": "maybe" } })).status).toBe(400);
+    served = specB();
+    const checked = (await api("/v1/integrations/todo/drift-checks", { body: {} })).json();
+    const changes = (checked["report"] as { changes: Array<{ kind: string; severity: string }> }).changes;
+    expect(changes.map((change) => `${change.kind} ${change.severity}`).sort()).toEqual(["action-removed breaking", "became-required non-breaking"]);
+    const proposal = checked["proposal"] as { id: string };
+    expect((await api(`/v1/proposals/${proposal.id}/approve`, { body: {} })).status).toBe(409);
+  });
+
   it("re-scrapes a self-hosted integration with the base URL set for it, not the docs' one", async () => {
     await importTodo();
     const moved = await api("/v1/integrations/todo/base-url", { body: { baseUrl: "https://todo.acme.internal/v1" } });

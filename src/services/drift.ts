@@ -7,7 +7,7 @@ import { runImport, type ImportProcess } from "../jobs/handlers/import-runner.js
 import { SealError } from "../lib/sealer.js";
 import { sourceSealContext, type Store, type StoredSource } from "../store/index.js";
 import { diffDefinitions, hasBreakingChanges } from "../versioning/index.js";
-import { driftChanges, highestSeverity } from "../versioning/drift.js";
+import { driftChanges, highestSeverity, withSeverityOverrides } from "../versioning/drift.js";
 import type { AlertService } from "./alerts.js";
 import { describeSummary, VersionService } from "./versions.js";
 
@@ -117,7 +117,7 @@ export class DriftService {
     }
     const fresh = outcome.definition;
     const diff = diffDefinitions(before, fresh, { fromVersion: current, toVersion: current + 1 });
-    const changes = driftChanges(diff);
+    const changes = withSeverityOverrides(driftChanges(diff), await this.store.drift.severityOverrides(integration.id));
     const quiet = async (outcome: "no-change" | "known", known = { reported: 0, suppressed: 0 }): Promise<CheckOutcome> => {
       const check = await this.store.drift.recordQuietCheck({ tenantId, integrationId: integration.id, origin: "scrape", actor: request.actor, outcome });
       return { kind: "checked", result: { check, report: null, proposal: null, known } };
@@ -168,7 +168,8 @@ export class DriftService {
    * Records drift seen in responses (see TrafficDriftMonitor): a report without a proposal
    * (there is no fresh document to publish), for the changes not reported or suppressed before.
    */
-  async recordTraffic(tenantId: string, integrationId: string, changes: DriftChange[]): Promise<void> {
+  async recordTraffic(tenantId: string, integrationId: string, observed: DriftChange[]): Promise<void> {
+    const changes = withSeverityOverrides(observed, await this.store.drift.severityOverrides(integrationId));
     const known = await this.store.drift.knownFingerprints(integrationId, changes.map((change) => change.fingerprint));
     const fresh = changes.filter((change) => !known.has(change.fingerprint));
     if (fresh.length === 0) return;

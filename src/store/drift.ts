@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { DriftChange, DriftImpact, DriftReport, DriftSeverity, Proposal } from "../contract/index.js";
+import type { DriftChange, DriftImpact, DriftReport, DriftSeverity, Proposal, SeverityOverrides } from "../contract/index.js";
 import type { Dialect } from "./database.js";
 import { decodeDriftChanges, decodeDriftImpact, decodeServerVariables } from "./decode.js";
 import { newId } from "./ids.js";
@@ -88,6 +88,21 @@ export class DriftRepository {
     const row = await this.db.selectFrom("integration_sources").selectAll().where("integration_id", "=", integrationId).executeTakeFirst();
     if (!row) return undefined;
     return { url: row.url, sealed: row.sealed, format: row.format, serverUrl: row.server_url, serverVariables: row.server_variables === null ? null : decodeServerVariables(row.server_variables) };
+  }
+
+  async severityOverrides(integrationId: string): Promise<SeverityOverrides> {
+    const rows = await this.db.selectFrom("drift_severity_overrides").select(["kind", "severity"]).where("integration_id", "=", integrationId).orderBy("kind").execute();
+    return Object.fromEntries(rows.map((row) => [row.kind, row.severity])) as SeverityOverrides;
+  }
+
+  /** Replaces the integration's overrides with `overrides`, in one transaction. */
+  async setSeverityOverrides(integrationId: string, overrides: SeverityOverrides): Promise<void> {
+    const now = this.now().toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom("drift_severity_overrides").where("integration_id", "=", integrationId).execute();
+      const rows = Object.entries(overrides).map(([kind, severity]) => ({ integration_id: integrationId, kind, severity: severity!, updated_at: now }));
+      if (rows.length > 0) await trx.insertInto("drift_severity_overrides").values(rows).execute();
+    });
   }
 
   /** The fingerprints of `fingerprints` already recorded for the integration, by state. */

@@ -26,6 +26,7 @@ export interface Database {
   webhook_endpoints: WebhookEndpointTable;
   webhook_deliveries: WebhookDeliveryTable;
   action_calls: ActionCallTable;
+  drift_severity_overrides: DriftSeverityOverrideTable;
 }
 
 export interface TenantTable {
@@ -346,4 +347,12 @@ export interface ActionCallTable {
   app_key: string;
   action: string;
   last_called_at: string;
+}
+
+/** How a kind of change is reported for one integration, over the classifier's rating. */
+export interface DriftSeverityOverrideTable {
+  integration_id: string;
+  kind: string;
+  severity: "breaking" | "non-breaking" | "informational" | "ignore";
+  updated_at: string;
 }

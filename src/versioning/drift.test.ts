@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { diffDefinitions } from "./diff.js";
-import { driftChanges, highestSeverity } from "./drift.js";
+import { driftChanges, highestSeverity, withSeverityOverrides } from "./drift.js";
 
 const v1 = {
   slug: "crm",
@@ -42,5 +42,13 @@ describe("driftChanges", () => {
     expect(first[0]!.fingerprint).toMatch(/^[0-9a-f]{24}$/);
     expect(again.map((change) => change.fingerprint)).toEqual(first.map((change) => change.fingerprint));
     expect(moved[0]!.fingerprint).not.toBe(first[0]!.fingerprint);
+  });
+
+  it("applies severity levels without touching fingerprints, and drops ignored kinds", () => {
+    const v2 = { ...v1, actions: [{ ...v1.actions[0]!, summary: "List all contacts" }] };
+    const changes = driftChanges(diffDefinitions(v1, v2, { fromVersion: 1, toVersion: 2 }));
+    const rated = withSeverityOverrides(changes, { "action-removed": "non-breaking", "summary-changed": "ignore" });
+    expect(rated).toEqual([{ ...changes.find((change) => change.kind === "action-removed")!, severity: "non-breaking" }]);
+    expect(withSeverityOverrides(changes, {})).toEqual(changes);
   });
 });

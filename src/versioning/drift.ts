@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { DriftChange, DriftSeverity } from "../contract/drift.js";
+import type { DriftChange, DriftSeverity, SeverityOverrides } from "../contract/drift.js";
 import type { ChangeKind, VersionChange, VersionDiff } from "../contract/versioning.js";
 import { canonicalJson } from "../lib/canonical-json.js";
 
@@ -27,6 +27,15 @@ export function driftChanges(diff: VersionDiff): DriftChange[] {
   }
   for (const action of diff.actions.changed) for (const change of action.changes) changes.push(fromVersionChange(action.name, change));
   return changes;
+}
+
+/** `changes` as an integration's overrides rate them, without the kinds it ignores. Fingerprints stay as they were. */
+export function withSeverityOverrides(changes: DriftChange[], overrides: SeverityOverrides): DriftChange[] {
+  return changes.flatMap((change) => {
+    const level = overrides[change.kind];
+    if (level === undefined) return [change];
+    return level === "ignore" ? [] : [{ ...change, severity: level }];
+  });
 }
 
 /** The highest severity among `changes`; informational for none. */

@@ -35,6 +35,14 @@ export function mountDriftRoutes(app: Hono<AppEnv>, { drift, alerts }: DriftSetu
     return outcome.schedule;
   });
 
+  mount(app, routes.getDriftSeverity, async (c, { params }) => c.var.store.drift.severityOverrides(await integrationIdOf(c.var.store, c.var.auth.tenantId, params.slug)));
+
+  mount(app, routes.setDriftSeverity, async (c, { params, body }) => {
+    const integrationId = await integrationIdOf(c.var.store, c.var.auth.tenantId, params.slug);
+    await c.var.store.drift.setSeverityOverrides(integrationId, body);
+    return c.var.store.drift.severityOverrides(integrationId);
+  });
+
   mount(app, routes.listDriftReports, async (c, { query }) => {
     const integrationId = query.integration ? await integrationIdOf(c.var.store, c.var.auth.tenantId, query.integration) : undefined;
     return { data: await c.var.store.drift.reports(c.var.auth.tenantId, { integrationId, limit: query.limit }) };

@@ -137,13 +137,23 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint("action_calls_pk", ["integration_id", "app_key", "action"])
     .execute();
 
+  /** Per integration: the severity a kind of change is reported with (oasdiff's severity levels), or `ignore`. */
+  await db.schema
+    .createTable("drift_severity_overrides")
+    .addColumn("integration_id", "text", (c) => c.notNull().references("integrations.id").onDelete("cascade"))
+    .addColumn("kind", "text", (c) => c.notNull())
+    .addColumn("severity", "text", (c) => c.notNull())
+    .addColumn("updated_at", "text", (c) => c.notNull())
+    .addPrimaryKeyConstraint("drift_severity_overrides_pk", ["integration_id", "kind"])
+    .execute();
+
   /** Why a decision was taken (a proposal approved or rejected). */
   await db.schema.alterTable("integration_events").addColumn("note", "text").execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable("integration_events").dropColumn("note").execute();
-  for (const table of ["action_calls", "webhook_deliveries", "webhook_endpoints", "proposals", "drift_fingerprints", "drift_reports", "drift_checks", "integration_sources"]) {
+  for (const table of ["drift_severity_overrides", "action_calls", "webhook_deliveries", "webhook_endpoints", "proposals", "drift_fingerprints", "drift_reports", "drift_checks", "integration_sources"]) {
     await db.schema.dropTable(table).execute();
   }
 }

@@ -40,6 +40,17 @@ export function registerDrift(program: Command, execute: Executor): void {
     }),
   );
   verb(
+    noun
+      .command("severity")
+      .argument("<integration>", "integration slug")
+      .option("--set <kind=level>", "rate a kind of change breaking, non-breaking or informational, or ignore it (repeatable)", collect, [])
+      .option("--clear", "remove every level first")
+      .description("show or set how the integration's drift reports rate kinds of change (approval still refuses real breaks)"),
+    execute,
+    () => import("./severity.js"),
+    ([integration], flags) => ({ integration: integration!, set: (flags.set as string[] | undefined) ?? [], clear: flags.clear === true }),
+  );
+  verb(
     noun.command("list").alias("ls").option("--integration <slug>", "only this integration's reports").description("list drift reports, newest first"),
     execute,
     () => import("./list.js"),
