@@ -21,6 +21,9 @@ import { registerServer } from "./commands/server/index.js";
 import { registerSnippets } from "./commands/snippets/index.js";
 import { registerTools } from "./commands/tools/index.js";
 import { registerVersions } from "./commands/versions/index.js";
+import { registerDrift } from "./commands/drift/index.js";
+import { registerProposals } from "./commands/proposals/index.js";
+import { registerAlerts } from "./commands/alerts/index.js";
 
 export interface ProgramOptions {
   execute: Executor;
@@ -69,6 +72,9 @@ export function buildProgram(options: ProgramOptions): Command {
   registerBatch(program, options.execute);
   registerSchedules(program, options.execute);
   registerIntents(program, options.execute);
+  registerDrift(program, options.execute);
+  registerProposals(program, options.execute);
+  registerAlerts(program, options.execute);
   registerKeys(program, options.execute);
   registerServer(program, options.execute);
   return program;

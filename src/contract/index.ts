@@ -17,3 +17,4 @@ export * from "./schedules.js";
 export * from "./intents.js";
 export * from "./connect.js";
 export * from "./review.js";
+export * from "./drift.js";

@@ -8,7 +8,7 @@ export const JobStatusSchema = z.enum(["queued", "running", "succeeded", "failed
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 export const FINISHED_JOB_STATUSES: readonly JobStatus[] = ["succeeded", "failed", "cancelled"];
 
-export const JobTypeSchema = z.enum(["import", "batch"]);
+export const JobTypeSchema = z.enum(["import", "batch", "drift_check", "alert_delivery"]);
 export type JobType = z.infer<typeof JobTypeSchema>;
 
 export const JobProgressSchema = z

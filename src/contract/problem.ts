@@ -52,6 +52,7 @@ export const problemTypes = {
   "import-failed": { status: 422, title: "Import failed" },
   "job-failed": { status: 500, title: "Job failed" },
   internal: { status: 500, title: "Internal server error" },
+  "not-available": { status: 501, title: "Not available on this server" },
   "server-busy": { status: 503, title: "Server busy" },
 } as const;
 export type ProblemKind = keyof typeof problemTypes;

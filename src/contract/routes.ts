@@ -46,6 +46,24 @@ import {
   OAuthClientSchema,
   SetOAuthClientSchema,
 } from "./connect.js";
+import {
+  ApproveProposalSchema,
+  AlertEventSchema,
+  CreatedWebhookSchema,
+  CreateWebhookSchema,
+  DriftCheckRequestSchema,
+  DriftCheckResultSchema,
+  DriftReportSchema,
+  DriftScheduleRequestSchema,
+  DriftScheduleSchema,
+  ProposalDetailSchema,
+  ProposalSchema,
+  ProposalStatusSchema,
+  RejectProposalSchema,
+  SeverityOverridesSchema,
+  WebhookDeliverySchema,
+  WebhookEndpointSchema,
+} from "./drift.js";
 import { BatchDryRunSchema, BatchItemSchema, BatchResultsQuerySchema, BatchSchema, CreateBatchSchema } from "./batches.js";
 import { CreateScheduleSchema, ScheduleDetailSchema, ScheduleSchema } from "./schedules.js";
 
@@ -113,6 +131,9 @@ const AppSlugParams = AppParams.extend({ slug: SlugSchema });
 
 const BatchParams = z.object({ batchId: z.string().max(100) });
 const ScheduleParams = z.object({ scheduleId: z.string().max(100).describe("Schedule id (sch_…) or name") });
+const ReportParams = z.object({ reportId: z.string().max(100) });
+const ProposalParams = z.object({ proposalId: z.string().max(100) });
+const WebhookParams = z.object({ webhookId: z.string().max(100) });
 
 const IMPORT_RESPONSE_HEADERS = {
   "retry-after": "On 503: seconds to wait before trying again (the server is receiving as many documents as it takes at once)",
@@ -251,6 +272,80 @@ export const routes = {
   history: route({
     operationId: "getHistory", method: "get", path: "/v1/integrations/{slug}/history", tag: "versions", auth: true,
     summary: "What happened to an integration's versions, newest first", params: SlugParams, status: 200, response: z.object({ data: z.array(IntegrationEventSchema) }),
+  }),
+  checkDrift: route({
+    operationId: "checkDrift", method: "post", path: "/v1/integrations/{slug}/drift-checks", tag: "drift", auth: true, tenantOnly: true,
+    summary:
+      "Scrape the integration's source again (or the source given) and compare it with the current version: records the check, and a drift report with a proposal when there are changes not reported or suppressed before",
+    params: SlugParams, body: DriftCheckRequestSchema, status: 200, response: DriftCheckResultSchema,
+  }),
+  scheduleDrift: route({
+    operationId: "scheduleDrift", method: "put", path: "/v1/integrations/{slug}/drift-schedule", tag: "drift", auth: true, tenantOnly: true,
+    summary: "Check the integration for drift on a schedule (an interval such as 24h, or a cron expression); replaces its earlier schedule",
+    params: SlugParams, body: DriftScheduleRequestSchema, status: 200, response: DriftScheduleSchema,
+  }),
+  getDriftSeverity: route({
+    operationId: "getDriftSeverity", method: "get", path: "/v1/integrations/{slug}/drift-severity", tag: "drift", auth: true, tenantOnly: true,
+    summary: "The integration's severity levels by kind of change (how drift reports rate them, or ignore)", params: SlugParams, status: 200, response: SeverityOverridesSchema,
+  }),
+  setDriftSeverity: route({
+    operationId: "setDriftSeverity", method: "put", path: "/v1/integrations/{slug}/drift-severity", tag: "drift", auth: true, tenantOnly: true,
+    summary: "Replace the integration's severity levels by kind of change; approval still refuses what the classifier finds breaking",
+    params: SlugParams, body: SeverityOverridesSchema, status: 200, response: SeverityOverridesSchema,
+  }),
+  listDriftReports: route({
+    operationId: "listDriftReports", method: "get", path: "/v1/drift-reports", tag: "drift", auth: true, tenantOnly: true,
+    summary: "List drift reports, newest first",
+    query: z.object({ integration: SlugSchema.optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }),
+    status: 200, response: z.object({ data: z.array(DriftReportSchema) }),
+  }),
+  getDriftReport: route({
+    operationId: "getDriftReport", method: "get", path: "/v1/drift-reports/{reportId}", tag: "drift", auth: true, tenantOnly: true,
+    summary: "Show a drift report: its changes (fingerprint, severity) and impact (apps, recent calls)", params: ReportParams, status: 200, response: DriftReportSchema,
+  }),
+  listProposals: route({
+    operationId: "listProposals", method: "get", path: "/v1/proposals", tag: "drift", auth: true, tenantOnly: true,
+    summary: "List proposals (draft versions built from drift), newest first",
+    query: z.object({ integration: SlugSchema.optional(), status: ProposalStatusSchema.optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }),
+    status: 200, response: z.object({ data: z.array(ProposalSchema) }),
+  }),
+  getProposal: route({
+    operationId: "getProposal", method: "get", path: "/v1/proposals/{proposalId}", tag: "drift", auth: true, tenantOnly: true,
+    summary: "Show a proposal with its drift report", params: ProposalParams, status: 200, response: ProposalDetailSchema,
+  }),
+  approveProposal: route({
+    operationId: "approveProposal", method: "post", path: "/v1/proposals/{proposalId}/approve", tag: "drift", auth: true, tenantOnly: true,
+    summary:
+      "Publish the proposal's draft as the current version (refused with 409 when it is breaking and apps follow the current version, unless allowBreaking; pinned apps never move). A second approval answers 409",
+    params: ProposalParams, body: ApproveProposalSchema, status: 200, response: ProposalSchema,
+  }),
+  rejectProposal: route({
+    operationId: "rejectProposal", method: "post", path: "/v1/proposals/{proposalId}/reject", tag: "drift", auth: true, tenantOnly: true,
+    summary: "Reject a proposal: records why, and suppresses its changes (by fingerprint) until they change again",
+    params: ProposalParams, body: RejectProposalSchema, status: 200, response: ProposalSchema,
+  }),
+  listWebhooks: route({
+    operationId: "listWebhooks", method: "get", path: "/v1/alerts/webhooks", tag: "alerts", auth: true, tenantOnly: true,
+    summary: "List the tenant's alert webhooks (never their secrets)", status: 200, response: z.object({ data: z.array(WebhookEndpointSchema) }),
+  }),
+  createWebhook: route({
+    operationId: "createWebhook", method: "post", path: "/v1/alerts/webhooks", tag: "alerts", auth: true, tenantOnly: true,
+    summary: "Add an alert webhook; events are signed per Standard Webhooks with the secret returned only in this response",
+    body: CreateWebhookSchema, status: 201, response: CreatedWebhookSchema,
+  }),
+  deleteWebhook: route({
+    operationId: "deleteWebhook", method: "delete", path: "/v1/alerts/webhooks/{webhookId}", tag: "alerts", auth: true, tenantOnly: true,
+    summary: "Remove an alert webhook and its delivery records", params: WebhookParams, status: 204, response: null,
+  }),
+  testWebhook: route({
+    operationId: "testWebhook", method: "post", path: "/v1/alerts/webhooks/{webhookId}/test", tag: "alerts", auth: true, tenantOnly: true,
+    summary: "Send a signed `alert.test` event to the webhook now (retried like any event); answers the delivery",
+    params: WebhookParams, body: z.object({}).strict(), status: 202, response: WebhookDeliverySchema,
+  }),
+  listDeliveries: route({
+    operationId: "listDeliveries", method: "get", path: "/v1/alerts/webhooks/{webhookId}/deliveries", tag: "alerts", auth: true, tenantOnly: true,
+    summary: "The webhook's deliveries, newest first: status, attempts, last answer",
+    params: WebhookParams, query: z.object({ event: AlertEventSchema.optional() }), status: 200, response: z.object({ data: z.array(WebhookDeliverySchema) }),
   }),
   listApps: route({
     operationId: "listApps", method: "get", path: "/v1/apps", tag: "apps", auth: true, tenantOnly: true,

@@ -29,11 +29,13 @@ export type Version = z.infer<typeof VersionSchema>;
 
 export const IntegrationEventSchema = z
   .object({
-    kind: z.enum(["created", "published", "rollback"]),
+    kind: z.enum(["created", "published", "rollback", "proposal-approved", "proposal-rejected"]),
     version: z.number().int(),
     previousVersion: z.number().int().nullable(),
     actor: z.string(),
     createdAt: TimestampSchema,
+    /** Why: the note given with a proposal's approval or rejection. */
+    note: z.string().optional(),
   })
   .meta({ id: "IntegrationEvent" });
 export type IntegrationEvent = z.infer<typeof IntegrationEventSchema>;

@@ -35,7 +35,7 @@ describe.each(storeBackends)("durable job queue on %s", (backend) => {
   });
 
   const startWorker = (handler: JobHandler, options: Partial<ConstructorParameters<typeof Worker>[0]> = {}) => {
-    const worker = new Worker({ store, handlers: { import: handler, batch: handler }, pollMs: 20, leaseMs: 400, heartbeatMs: 50, retryBaseMs: 10, ...options });
+    const worker = new Worker({ store, handlers: { import: handler, batch: handler, drift_check: handler, alert_delivery: handler }, pollMs: 20, leaseMs: 400, heartbeatMs: 50, retryBaseMs: 10, ...options });
     workers.push(worker);
     worker.start();
     return worker;
@@ -309,7 +309,7 @@ describe.each(storeBackends)("durable job queue on %s", (backend) => {
       const slow = [];
       for (let i = 0; i < 6; i++) slow.push(await first.jobs.enqueue({ tenantId: acme, type: "import", summary: "slow", payload: "slow" }));
       for (const store of [first, second]) {
-        const worker = new Worker({ store, handlers: { import: handler, batch: handler }, concurrency: 3, tenantConcurrency: 2, pollMs: 20, leaseMs: 2_000 });
+        const worker = new Worker({ store, handlers: { import: handler, batch: handler, drift_check: handler, alert_delivery: handler }, concurrency: 3, tenantConcurrency: 2, pollMs: 20, leaseMs: 2_000 });
         stopped.push(worker);
         worker.start();
       }

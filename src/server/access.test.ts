@@ -59,6 +59,21 @@ describe("access matrix: every route × wrong callers", () => {
     await store.intents.append(acme.id, { name: "notify", description: "", inputSchema: { type: "object", properties: {} }, outputSchema: { type: "object", properties: {} } });
     await store.intents.bind(acme.id, "notify", 1, { integration: "petstore", action: "pets.list", integrationVersion: 1, mapping: { input: [], output: [] }, unsupported: [] });
     ids.session = (await store.connectSessions.create({ tenantId: acme.id, appId: ids["app-one"]!, token: "wgcs_access_test", externalUserId: "user_1", displayName: null, email: null, integrations: ["petstore"], scopes: null, successUrl: null, errorUrl: null, expiresAt: new Date(Date.now() + 60_000) })).id;
+    const drift = await store.drift.recordDrift({
+      tenantId: acme.id,
+      integrationId: integration.ref.integrationId,
+      origin: "scrape",
+      actor: "test",
+      baseVersion: 1,
+      severity: "non-breaking",
+      changes: [{ fingerprint: "fp_acme", severity: "non-breaking", action: "pets.count", kind: "action-added", pointer: "", message: "pets.count added" }],
+      impact: { apps: [], tenantRecentlyCalled: [], recentDays: 30 },
+      proposal: { version: 2, breaking: false, changelog: "drift: actions: 1 added" },
+    });
+    if (drift.kind !== "drift" || !drift.proposalId) throw new Error("unexpected");
+    ids.report = drift.reportId;
+    ids.proposal = drift.proposalId;
+    ids.webhook = (await store.alerts.createEndpoint(acme.id, { url: "https://hooks.acme.example.com/waygate", events: ["drift.detected"], secret: "whsec_c2VjcmV0" })).id;
     ids.job = (await store.jobs.enqueue({ tenantId: acme.id, type: "import", summary: "import x", payload: { source: { url: "https://x" } } })).id;
   });
   afterAll(async () => dispose());
@@ -75,6 +90,9 @@ describe("access matrix: every route × wrong callers", () => {
     scheduleId: () => ids.schedule!,
     name: () => "notify",
     sessionId: () => ids.session!,
+    reportId: () => ids.report!,
+    proposalId: () => ids.proposal!,
+    webhookId: () => ids.webhook!,
   };
   const bodies: Partial<Record<string, unknown>> = {
     createKey: { name: "x" },
@@ -106,6 +124,13 @@ describe("access matrix: every route × wrong callers", () => {
     setOAuthClient: { clientId: "hijack", authorizeUrl: "https://evil.example.com/a", tokenUrl: "https://evil.example.com/t" },
     setTenantOAuthClient: { clientId: "hijack", authorizeUrl: "https://evil.example.com/a", tokenUrl: "https://evil.example.com/t" },
     setConnectRedirectUrls: { urls: ["https://evil.example.com/"] },
+    checkDrift: {},
+    scheduleDrift: { every: "24h" },
+    setDriftSeverity: { "description-changed": "ignore" },
+    approveProposal: { note: "x" },
+    rejectProposal: { note: "x" },
+    createWebhook: { url: "https://hooks.example.com/x" },
+    testWebhook: {},
   };
   // Streamable HTTP requires a client to accept both (MCP Transports).
   const extraHeaders: Partial<Record<string, Record<string, string>>> = { mcp: { accept: "application/json, text/event-stream" } };
@@ -128,7 +153,7 @@ describe("access matrix: every route × wrong callers", () => {
   /** Nothing of Acme's may appear in an answer to a caller who is not Acme (beyond what the caller itself sent). */
   const expectNoLeak = async (response: Response, path: string) => {
     const text = await response.text();
-    for (const secret of [ids.tenant, ids["app-one"], ids["app-two"], ids.appOneKey, ids.spareKey, ids.job, ids.connection, ids.batch, ids.schedule, "nightly-petstore", ids.session, "Acme", "Petstore", "app-one-secret-token"]) {
+    for (const secret of [ids.tenant, ids["app-one"], ids["app-two"], ids.appOneKey, ids.spareKey, ids.job, ids.connection, ids.batch, ids.schedule, "nightly-petstore", ids.session, ids.report, ids.proposal, ids.webhook, "hooks.acme.example.com", "fp_acme", "Acme", "Petstore", "app-one-secret-token"]) {
       if (!path.includes(secret!)) expect(text, `response to ${path} leaks ${secret}`).not.toContain(secret);
     }
   };
@@ -143,7 +168,7 @@ describe("access matrix: every route × wrong callers", () => {
 
   it.each(authenticated)("%s gives another tenant's key nothing of this tenant's", async (name, spec) => {
     const response = await call(name, spec, keys.otherTenant!);
-    const touchesAcme = /\{(slug|app|keyId|jobId|connectionId|batchId|scheduleId|sessionId)\}/.test(spec.path);
+    const touchesAcme = /\{(slug|app|keyId|jobId|connectionId|batchId|scheduleId|sessionId|reportId|proposalId|webhookId)\}/.test(spec.path);
     if (touchesAcme) expect(response.status, name).toBe(404);
     await expectNoLeak(response, pathOf(name, spec));
   });
@@ -184,5 +209,7 @@ describe("access matrix: every route × wrong callers", () => {
     expect(await store.schedules.get(ids.tenant!, ids.schedule!)).toMatchObject({ name: "nightly-petstore", paused: false });
     expect(await store.oauthClients.list({ tenantId: ids.tenant!, appId: ids["app-one"]! })).toEqual([]);
     expect(await store.connectSessions.redirectUrls(ids["app-one"]!)).toEqual([]);
+    expect((await store.drift.proposal(ids.tenant!, ids.proposal!))?.status).toBe("open");
+    expect(await store.alerts.endpoint(ids.tenant!, ids.webhook!)).toBeDefined();
   });
 });

@@ -30,6 +30,9 @@ import { mountSdkRoutes } from "./routes/sdk.js";
 import { mountToolRoutes } from "./routes/tools.js";
 import { ToolService } from "../tools/service.js";
 import { mountVersionRoutes } from "./routes/versions.js";
+import { mountDriftRoutes } from "./routes/drift.js";
+import { createDriftSetup, type DriftSetup } from "../services/drift-setup.js";
+import type { ObservedCall } from "../services/traffic-drift.js";
 
 export interface AppOptions {
   store: Store;
@@ -60,6 +63,10 @@ export interface AppOptions {
   scheduleClock?: () => Date;
   /** Told when a connect session ends (connection.created/updated/failed): where signed webhooks hang once they exist. */
   onConnectEvent?: (event: ConnectEvent) => void;
+  /** Drift and alert services; default: built from these options (webhooks to public addresses only). */
+  drift?: DriftSetup;
+  /** Told about every successful invoke (traffic drift, recent calls). */
+  invokeObserver?: (call: ObservedCall) => void;
 }
 
 /** Routes anyone may call (probes, the API's description): the contract marks them `auth: false`. */
@@ -133,7 +140,14 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   mountSdkRoutes(app, { publicUrl: options.publicUrl });
   const gateway = options.gateway ?? createGateway(options.store);
   const connect = new ConnectService({ store: options.store, tokenTransport: gateway.tokenTransport(), onEvent: options.onConnectEvent });
-  const invoke = new InvokeService(options.store, gateway, (scope, slug, user, origin) => connect.connectLink(scope, slug, user, origin));
+  const invoke = new InvokeService(options.store, gateway, {
+    connectLinks: (scope, slug, user, origin) => connect.connectLink(scope, slug, user, origin),
+    observer: options.invokeObserver,
+  });
+  const drift =
+    options.drift ??
+    createDriftSetup(options.store, { allowPrivateNetwork: options.allowPrivateImports ?? false, maxDocumentBytes, env: process.env, webhookReach: "public", ...(options.notifyWorker ? { notifyWorker: options.notifyWorker } : {}) });
+  mountDriftRoutes(app, drift);
   mountInvokeRoutes(app, invoke, { publicUrl: options.publicUrl });
   mountConnectRoutes(app, connect, { publicUrl: options.publicUrl });
   mountConnectPages(app, connect, { publicUrl: options.publicUrl });

@@ -1,6 +1,7 @@
 import { problemTypes, problemTypeUri } from "../contract/index.js";
 import { batchHandler, importHandler, Scheduler, Worker } from "../jobs/index.js";
 import type { Logger } from "../lib/logger.js";
+import { createDriftSetup } from "../services/drift-setup.js";
 import { createGateway, InvokeService } from "../services/invoke.js";
 import { scheduleEnqueuer } from "../services/schedules.js";
 import { loadSealer, resolveStoreLocation, Store } from "../store/index.js";
@@ -64,6 +65,7 @@ export function createFetchHandler(options: FetchHandlerOptions = {}): FetchHand
       // Derived from the encryption key: every instance of the function accepts the others' next-page tokens.
       pageTokenKey: (await store.sealer()).derive("page-tokens"),
     });
+    const drift = createDriftSetup(store, { allowPrivateNetwork: allowPrivateImports, maxDocumentBytes: config.maxDocumentBytes, env, webhookReach: config.upstreams });
     // Never started: it runs jobs only inside POST /v1/jobs/tick.
     const worker = new Worker({
       store,
@@ -71,6 +73,7 @@ export function createFetchHandler(options: FetchHandlerOptions = {}): FetchHand
         import: importHandler({ allowPrivateNetwork: allowPrivateImports, maxDocumentBytes: config.maxDocumentBytes, env }),
         // Short slices: a batch hands itself back to the queue well within a tick's budget.
         batch: batchHandler({ invoke: new InvokeService(store, gateway), sliceMs: 10_000 }),
+        ...drift.handlers,
       },
       logger,
       onError: (error) => logger.error({ err: error }, "job worker error"),
@@ -82,6 +85,7 @@ export function createFetchHandler(options: FetchHandlerOptions = {}): FetchHand
       store,
       version: VERSION,
       gateway,
+      drift,
       logger,
       allowPrivateImports,
       maxDocumentBytes: config.maxDocumentBytes,

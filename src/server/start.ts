@@ -3,10 +3,13 @@ import { serve, type ServerType } from "@hono/node-server";
 import { batchHandler, importHandler, Scheduler, Worker, type BatchHandlerOptions, type SchedulerOptions, type WorkerOptions } from "../jobs/index.js";
 import { createApp, type AppOptions } from "./app.js";
 import { createGateway, InvokeService } from "../services/invoke.js";
-import { scheduleEnqueuer } from "../services/schedules.js";
+import { driftSchedules, scheduleEnqueuer } from "../services/schedules.js";
 import type { NetworkReach } from "../importer/net-guard.js";
+import { createDriftSetup } from "../services/drift-setup.js";
+import type { DriftScheduler } from "../services/drift.js";
+import { TrafficDriftMonitor, type TrafficDriftOptions } from "../services/traffic-drift.js";
 
-export interface ServerOptions extends Omit<AppOptions, "notifyWorker" | "gateway"> {
+export interface ServerOptions extends Omit<AppOptions, "notifyWorker" | "gateway" | "drift" | "invokeObserver"> {
   host: string;
   port: number;
   /** URL imports (and their $refs) may fetch loopback and private addresses. */
@@ -25,6 +28,10 @@ export interface ServerOptions extends Omit<AppOptions, "notifyWorker" | "gatewa
   env?: NodeJS.ProcessEnv;
   /** Signs the gateway's next-page tokens; share it between servers behind one URL. Default: random per process. */
   pageTokenKey?: string | Uint8Array;
+  /** Sampling of responses for traffic drift (tests shorten the window). */
+  trafficDrift?: TrafficDriftOptions;
+  /** Backs `PUT …/drift-schedule`; default the job system's schedules (`drift:<slug>`). */
+  driftScheduler?: DriftScheduler;
 }
 
 export interface RunningServer {
@@ -45,21 +52,35 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.maxCollectedBytes ? { maxCollectedBytes: options.maxCollectedBytes } : {}),
     ...(options.pageTokenKey ? { pageTokenKey: options.pageTokenKey } : {}),
   });
-  const worker = new Worker({
+  // eslint-disable-next-line prefer-const -- the drift setup wakes the worker made after it
+  let worker: Worker | undefined;
+  const drift = createDriftSetup(options.store, {
+    allowPrivateNetwork: options.allowPrivateImports,
+    maxDocumentBytes,
+    env: options.env ?? process.env,
+    webhookReach: options.upstreams ?? "public",
+    notifyWorker: () => worker?.notify(),
+    scheduler: options.driftScheduler ?? driftSchedules(options.store, options.scheduler?.now),
+  });
+  const traffic = new TrafficDriftMonitor(options.store, drift.drift, options.trafficDrift, options.onUnexpectedError);
+  const invokeObserver = traffic.observe.bind(traffic);
+  worker = new Worker({
     store: options.store,
     handlers: {
       import: importHandler({ allowPrivateNetwork: options.allowPrivateImports, maxDocumentBytes, env: options.env ?? process.env }),
       // The same gateway as the invoke routes: batches and single invokes share one rate limiter.
-      batch: batchHandler({ invoke: new InvokeService(options.store, gateway), ...options.batches }),
+      batch: batchHandler({ invoke: new InvokeService(options.store, gateway, { observer: invokeObserver }), ...options.batches }),
+      ...drift.handlers,
     },
     ...(options.onUnexpectedError ? { onError: options.onUnexpectedError } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...options.worker,
   });
+  const running = worker;
   // Due schedules enqueue ordinary jobs, which this process's worker (or any other) runs.
   const scheduler = new Scheduler({
     store: options.store,
-    fire: scheduleEnqueuer(options.store, { allowPrivateImports: options.allowPrivateImports, notifyWorker: () => worker.notify() }),
+    fire: scheduleEnqueuer(options.store, { allowPrivateImports: options.allowPrivateImports, notifyWorker: () => running.notify() }),
     ...(options.onUnexpectedError ? { onError: options.onUnexpectedError } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...options.scheduler,
@@ -68,10 +89,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...options,
     maxDocumentBytes,
     gateway,
-    notifyWorker: () => worker.notify(),
+    drift,
+    invokeObserver,
+    notifyWorker: () => running.notify(),
     runDueJobs: async (budgetMs) => {
       await scheduler.tick();
-      return worker.runDue(budgetMs);
+      return running.runDue(budgetMs);
     },
     ...(options.scheduler?.now ? { scheduleClock: options.scheduler.now } : {}),
   });
@@ -79,18 +102,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const listening = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(listening));
     listening.once("error", reject);
   });
-  worker.start();
+  running.start();
   scheduler.start();
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}`,
-    worker,
+    worker: running,
     scheduler,
     close: async () => {
       // Stop taking work first; running jobs go back to the queue for the next start.
       await scheduler.stop();
-      await worker.stop();
+      await running.stop();
+      await traffic.close();
       await gateway.close();
       await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

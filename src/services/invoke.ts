@@ -27,6 +27,7 @@ import type { HttpMethod } from "../contract/integrations.js";
 import { remember } from "../lib/bounded-map.js";
 import { SealError } from "../lib/sealer.js";
 import type { ConnectionScope, Store, VersionConfig } from "../store/index.js";
+import type { ObservedCall } from "./traffic-drift.js";
 
 /** Options every call through the gateway takes, whoever the caller is (HTTP, batches, tools, intents). */
 export interface CallOptions {
@@ -127,6 +128,13 @@ interface Target {
 /** Versions are immutable, so a version's configuration and actions never change: cached by version id. */
 const CACHE_LIMIT = 2_000;
 
+export interface InvokeServiceOptions {
+  /** Makes the connect link a "no connection" or "needs reauth" refusal carries. */
+  connectLinks?: ConnectLinks | undefined;
+  /** Told about every successful invoke (traffic drift, recent calls); must be cheap and never throw. */
+  observer?: ((call: ObservedCall) => void) | undefined;
+}
+
 /**
  * Calls actions for a caller: the one path every caller takes (the HTTP invoke and proxy
  * routes, batches, AI tools, intents, syncs). It resolves the version the caller's app
@@ -139,11 +147,17 @@ export class InvokeService {
   private readonly actions = new Map<string, ActionDefinition>();
   private readonly configs = new Map<string, VersionConfig>();
 
+  private readonly connectLinks: ConnectLinks | undefined;
+  private readonly observer: ((call: ObservedCall) => void) | undefined;
+
   constructor(
     private readonly store: Store,
     readonly gateway: Gateway,
-    private readonly connectLinks?: ConnectLinks,
-  ) {}
+    options: InvokeServiceOptions = {},
+  ) {
+    this.connectLinks = options.connectLinks;
+    this.observer = options.observer;
+  }
 
   /** The app a tenant key names (by name or id), or null when there is none. */
   async appId(tenantId: string, ref: string): Promise<string | null> {
@@ -172,6 +186,19 @@ export class InvokeService {
           pageScope: `${caller.tenantId}/${caller.appId ?? ""}`,
         },
       });
+      // The body is compared with the schema only as the upstream sent it: one page, no field mappings applied.
+      if (this.observer && !call.paginate && settings.mappings.length === 0) {
+        this.observer({
+          tenantId: caller.tenantId,
+          appId: caller.appId,
+          integrationId: found.integrationId,
+          action: action.name,
+          validation: settings.validation,
+          outputSchema: action.outputSchema ?? undefined,
+          status: result.status,
+          body: result.body,
+        });
+      }
       return { ...result, warnings: withVersionWarning(result.warnings, version, call.integration), version };
     } catch (error) {
       throw await this.withReconnect(asInvokeError(error, version, caller), caller, call, connection);

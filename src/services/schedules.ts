@@ -1,9 +1,10 @@
-import type { z } from "zod";
-import { MIN_API_INTERVAL_MS, ScheduledImportSchema, type FieldError, type Job, type JobType, type Schedule } from "../contract/index.js";
+import { z } from "zod";
+import { MIN_API_INTERVAL_MS, parseEvery, ScheduledImportSchema, SlugSchema, type DriftSchedule, type FieldError, type Job, type JobType, type Schedule } from "../contract/index.js";
 import { cronProblem, nextRunAfter } from "../jobs/index.js";
 import { enqueueUrlImport } from "../jobs/import-jobs.js";
 import { splitUrlCredentials } from "../lib/url-credentials.js";
 import type { DueSchedule, ScheduleTiming, Store } from "../store/index.js";
+import type { DriftScheduler } from "./drift.js";
 
 export interface ScheduleEnqueueOptions {
   /** This server's setting for URL imports, recorded in each import job (as `POST /v1/imports` does). */
@@ -41,6 +42,15 @@ export const SCHEDULABLE_JOBS: Partial<Record<JobType, SchedulableJob>> = {
         ? undefined
         : { field: "payload.slug", message: `there is no integration ${slug} to re-import (never imported, or deleted): import it once (waygate scrape <url> --slug ${slug}) and its scheduled re-imports run` },
     enqueue: (store, tenantId, { url, ...settings }, options) => enqueueUrlImport(store, tenantId, { url }, { ...settings, draft: false, privateImports: options.allowPrivateImports }),
+  }),
+  // A periodic drift check re-scrapes the integration's recorded source (`waygate drift schedule`).
+  drift_check: schedulable({
+    payload: z.object({ integration: SlugSchema }),
+    unmet: async (store, tenantId, { integration }) =>
+      (await store.integrations.find(tenantId, integration))
+        ? undefined
+        : { field: "payload.integration", message: `there is no integration ${integration} to check for drift (deleted?): delete this schedule, or import it again` },
+    enqueue: (store, tenantId, payload) => store.jobs.enqueue({ tenantId, type: "drift_check", summary: `drift check ${payload.integration}`, payload }),
   }),
 };
 
@@ -137,4 +147,35 @@ export function scheduleEnqueuer(store: Store, options: ScheduleEnqueueOptions):
     options.notifyWorker();
     return enqueued;
   };
+}
+
+/**
+ * Drift checks on the job system's schedules: one schedule per integration, named
+ * `drift:<slug>`, firing a `drift_check` job. Setting it again replaces the timing.
+ */
+export function driftSchedules(store: Store, now: () => Date = () => new Date()): DriftScheduler {
+  return {
+    async schedule(tenantId, integration, spec) {
+      const name = `drift:${integration.slug}`;
+      const timing = spec.every !== undefined ? { everyMs: parseEvery(spec.every)! } : { cron: spec.cron! };
+      // Replacing is delete + create; a concurrent PUT that created it in between is replaced in turn.
+      for (let attempt = 0; ; attempt++) {
+        await store.schedules.delete(tenantId, name);
+        const created = await createSchedule(store, { tenantId, name, jobType: "drift_check", payload: { integration: integration.slug }, timing }, now());
+        if (created.kind === "invalid") throw new DriftScheduleError(created.errors);
+        if (created.kind === "created" || attempt >= 2) return driftScheduleOf(integration.slug, created.schedule);
+      }
+    },
+  };
+}
+
+/** A drift schedule the schedules service refused (a cron expression it cannot read, or one firing too often). */
+export class DriftScheduleError extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super(errors.map((error) => `${error.field}: ${error.message}`).join("; "));
+  }
+}
+
+function driftScheduleOf(slug: string, schedule: Schedule): DriftSchedule {
+  return { integration: slug, every: schedule.every, cron: schedule.cron, nextRunAt: schedule.nextRunAt };
 }

@@ -24,6 +24,12 @@ export interface CreateVersionInput {
   requestKey?: string;
   /** Save only while this is still the current version (an amendment built from it); else `moved`. */
   expectedCurrent?: number | null;
+  /**
+   * The diff summary of `definition` against a version the caller already compared it with
+   * (a drift check diffs the fresh scrape against the current version): used when that version
+   * is still the latest, instead of loading and diffing it again.
+   */
+  comparedWith?: { version: number; summary: DiffSummary };
 }
 
 export type CreateVersionOutcome =
@@ -97,7 +103,10 @@ export class VersionService {
       // Equal to the latest version's, the hash makes the store write nothing (in the latest version's format).
       const hash = latest && hashes.matches(latest.contentHash) ? latest.contentHash : hashes.current;
       let composed: { changelog: string; diffSummary: DiffSummary | null } | undefined = { changelog: input.changelog ?? "first version", diffSummary: null };
-      if (latest && latest.contentHash !== hash) composed = await this.compose(tenantId, definition, latest.version, input.changelog);
+      if (latest && latest.contentHash !== hash) {
+        const known = input.comparedWith?.version === latest.version ? input.comparedWith.summary : undefined;
+        composed = known ? { changelog: input.changelog ?? describeSummary(known), diffSummary: known } : await this.compose(tenantId, definition, latest.version, input.changelog);
+      }
       if (composed) {
         const outcome = await this.store.versions.append(tenantId, definition, {
           contentHash: hash,
@@ -131,10 +140,14 @@ export class VersionService {
    * stay on their versions.
    */
   async setBaseUrl(tenantId: string, slug: string, baseUrl: string, options: { actor: string }): Promise<AmendOutcome> {
-    return this.amendCurrent(tenantId, slug, options, (definition) => ({
+    const outcome = await this.amendCurrent(tenantId, slug, options, (definition) => ({
       definition: { ...definition, baseUrl },
       changelog: `base URL changed from ${definition.baseUrl} to ${baseUrl}`,
     }));
+    // Drift checks scrape the docs again with this base URL: a re-scrape must not propose the docs' URL back.
+    const integration = outcome.kind === "saved" ? await this.store.integrations.find(tenantId, slug) : undefined;
+    if (integration) await this.store.drift.setSourceServerUrl(integration.id, baseUrl);
+    return outcome;
   }
 
   /**

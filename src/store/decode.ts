@@ -2,7 +2,10 @@ import { z } from "zod";
 import {
   ActionDefinitionSchema,
   ActionProvenanceSchema,
+  AlertEventSchema,
   AuthSchemeSchema,
+  DriftChangeSchema,
+  DriftImpactSchema,
   DiffSummarySchema,
   FieldMappingSchema,
   IntentMappingSchema,
@@ -148,3 +151,7 @@ export const decodeLlmExtraction: (text: string) => StoredLlmExtraction = decode
   "llm_page_cache.extraction",
   z.object({ baseUrl: z.string().optional(), actions: z.array(ActionDefinitionSchema) }),
 );
+export const decodeDriftChanges = decoder("drift_reports.changes", z.array(DriftChangeSchema));
+export const decodeDriftImpact = decoder("drift_reports.impact", DriftImpactSchema);
+export const decodeAlertEvents = decoder("webhook_endpoints.events", z.array(AlertEventSchema));
+export const decodeServerVariables = decoder("integration_sources.server_variables", z.record(z.string(), z.string()));

@@ -13,3 +13,5 @@ export { timingOf, type DueSchedule, type NewSchedule, type ScheduleTiming } fro
 export type { IntentVersionRecord, NewIntentVersion, NewBinding } from "./intents.js";
 export type { OAuthClientScope, OAuthClientInput, UsableOAuthClient } from "./oauth-clients.js";
 export { digest, type ConnectSessionRecord, type NewConnectSession } from "./connect-sessions.js";
+export { sourceSealContext, type StoredSource, type DriftFinding, type RecordedCheck, type Decision } from "./drift.js";
+export type { PendingDelivery } from "./alerts.js";

@@ -19,6 +19,15 @@ export interface Database {
   version_requests: VersionRequestTable;
   batches: BatchTable;
   batch_items: BatchItemTable;
+  integration_sources: IntegrationSourceTable;
+  drift_checks: DriftCheckTable;
+  drift_reports: DriftReportTable;
+  drift_fingerprints: DriftFingerprintTable;
+  proposals: ProposalTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  action_calls: ActionCallTable;
+  drift_severity_overrides: DriftSeverityOverrideTable;
   schedules: ScheduleTable;
   schedule_runs: ScheduleRunTable;
   intents: IntentTable;
@@ -168,12 +177,14 @@ export interface IntegrationEventTable {
   id: string;
   integration_id: string;
   seq: number;
-  kind: "created" | "published" | "rollback";
+  kind: "created" | "published" | "rollback" | "proposal-approved" | "proposal-rejected";
   version: number;
   /** The current version before this event. */
   previous_version: number | null;
   actor: string;
   created_at: string;
+  /** Why (a proposal's approval or rejection note); null for other events. */
+  note: string | null;
 }
 
 export interface PinTable {
@@ -374,6 +385,73 @@ export interface OAuthClientTable {
   updated_at: string;
 }
 
+/** Where an integration was imported from, so that a drift check can scrape it again. */
+export interface IntegrationSourceTable {
+  integration_id: string;
+  /** As it may be shown: no user info, secret query values redacted. */
+  url: string;
+  /** Sealed { url, headers } (bound to the integration id) when what is fetched is not what is shown. */
+  sealed: string | null;
+  format: string;
+  server_url: string | null;
+  /** JSON Record<string, string>, or null. */
+  server_variables: string | null;
+  updated_at: string;
+}
+
+/** One drift check, whatever it found: "no change" is recorded too. */
+export interface DriftCheckTable {
+  id: string;
+  tenant_id: string;
+  integration_id: string;
+  origin: "scrape" | "traffic";
+  outcome: "no-change" | "drift" | "known";
+  report_id: string | null;
+  actor: string;
+  created_at: string;
+}
+
+export interface DriftReportTable {
+  id: string;
+  tenant_id: string;
+  integration_id: string;
+  origin: "scrape" | "traffic";
+  base_version: number | null;
+  severity: "breaking" | "non-breaking" | "informational";
+  /** JSON DriftChange[]. */
+  changes: string;
+  /** JSON DriftImpact. */
+  impact: string;
+  proposal_id: string | null;
+  created_at: string;
+}
+
+export interface DriftFingerprintTable {
+  integration_id: string;
+  fingerprint: string;
+  state: "reported" | "suppressed";
+  report_id: string;
+  updated_at: string;
+}
+
+export interface ProposalTable {
+  id: string;
+  tenant_id: string;
+  integration_id: string;
+  report_id: string;
+  version: number;
+  base_version: number | null;
+  breaking: number;
+  changelog: string;
+  status: "open" | "approving" | "approved" | "rejected" | "superseded";
+  decided_by: string | null;
+  decided_at: string | null;
+  note: string | null;
+  superseded_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface ConnectSessionTable {
   id: string;
   tenant_id: string;
@@ -407,4 +485,47 @@ export interface ConnectSessionTable {
 export interface ConnectRedirectUrlTable {
   app_id: string;
   url: string;
+}
+
+export interface WebhookEndpointTable {
+  id: string;
+  tenant_id: string;
+  url: string;
+  /** JSON AlertEvent[]. */
+  events: string;
+  /** Sealed signing secret (`whsec_…`), bound to the row id. */
+  secret: string;
+  created_at: string;
+}
+
+export interface WebhookDeliveryTable {
+  id: string;
+  tenant_id: string;
+  endpoint_id: string;
+  message_id: string;
+  event_type: string;
+  payload: string;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+export interface ActionCallTable {
+  integration_id: string;
+  /** The app's id, or '' for calls with a tenant key and no app. */
+  app_key: string;
+  action: string;
+  last_called_at: string;
+}
+
+/** How a kind of change is reported for one integration, over the classifier's rating. */
+export interface DriftSeverityOverrideTable {
+  integration_id: string;
+  kind: string;
+  severity: "breaking" | "non-breaking" | "informational" | "ignore";
+  updated_at: string;
 }

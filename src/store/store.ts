@@ -1,3 +1,4 @@
+import { AlertRepository } from "./alerts.js";
 import { AppRepository } from "./apps.js";
 import { BatchRepository } from "./batches.js";
 import type { ChangeTracker } from "./changes.js";
@@ -9,6 +10,7 @@ import { IntegrationRepository } from "./integrations.js";
 import { IntentRepository } from "./intents.js";
 import { sql } from "kysely";
 import { openDatabase, type DatabaseHandle, type Dialect, type Migrations, type OpenOptions, type StoreLocation } from "./database.js";
+import { DriftRepository } from "./drift.js";
 import { JobRepository } from "./jobs.js";
 import { LlmPageCache } from "./llm-cache.js";
 import { KeyRepository } from "./keys.js";
@@ -38,6 +40,8 @@ export class Store {
   readonly connections: ConnectionRepository;
   readonly oauthClients: OAuthClientRepository;
   readonly connectSessions: ConnectSessionRepository;
+  readonly drift: DriftRepository;
+  readonly alerts: AlertRepository;
   /** The key ring for secrets at rest (loaded on first use). */
   readonly sealer: () => Promise<Sealer>;
   readonly dialect: Dialect;
@@ -75,6 +79,8 @@ export class Store {
     this.sealer = () => ring();
     this.oauthClients = new OAuthClientRepository(handle.db, this.sealer, now);
     this.connectSessions = new ConnectSessionRepository(handle.db, this.sealer, now);
+    this.drift = new DriftRepository(handle.db, handle.dialect, now);
+    this.alerts = new AlertRepository(handle.db, this.sealer, now);
   }
 
   static async open(location: StoreLocation, options: StoreOptions = {}): Promise<Store> {

@@ -276,11 +276,18 @@ export class VersionRepository {
       .where("integration_id", "=", integration.id)
       .orderBy("seq", "desc")
       .execute();
-    return rows.map((row) => ({ kind: row.kind, version: row.version, previousVersion: row.previous_version, actor: row.actor, createdAt: row.created_at }));
+    return rows.map((row) => ({
+      kind: row.kind,
+      version: row.version,
+      previousVersion: row.previous_version,
+      actor: row.actor,
+      createdAt: row.created_at,
+      ...(row.note === null ? {} : { note: row.note }),
+    }));
   }
 
   /** The integration's row, locked until the transaction ends. */
-  private lockIntegration(trx: Transaction<Database>, tenantId: string, slug: string) {
+  lockIntegration(trx: Transaction<Database>, tenantId: string, slug: string) {
     return lockForWrite(
       trx.selectFrom("integrations").select(["id", "current_version"]).where("tenant_id", "=", tenantId).where("slug", "=", slug),
       this.dialect,
@@ -390,7 +397,7 @@ async function makeCurrent(trx: Transaction<Database>, integrationId: string, ve
 }
 
 /** Appends to the history; the caller holds the integration's lock, so `seq` cannot race. */
-async function recordEvent(
+export async function recordEvent(
   trx: Transaction<Database>,
   integrationId: string,
   kind: IntegrationEventTable["kind"],
@@ -398,6 +405,7 @@ async function recordEvent(
   previous: number | null,
   actor: string,
   now: string,
+  note: string | null = null,
 ): Promise<void> {
   const last = await trx
     .selectFrom("integration_events")
@@ -406,7 +414,7 @@ async function recordEvent(
     .executeTakeFirst();
   await trx
     .insertInto("integration_events")
-    .values({ id: newId("evt"), integration_id: integrationId, seq: Number(last?.seq ?? 0) + 1, kind, version, previous_version: previous, actor, created_at: now })
+    .values({ id: newId("evt"), integration_id: integrationId, seq: Number(last?.seq ?? 0) + 1, kind, version, previous_version: previous, actor, created_at: now, note })
     .execute();
 }
 

@@ -54,8 +54,11 @@ export function diffAction(from: DiffableAction, to: DiffableAction, limits: Sch
     out.push(change("tags-changed", rules.documentation, "/tags", `tags changed from ${showList(tags.before)} to ${showList(tags.after)}`, tags));
   }
   out.push(...diffPagination(from.pagination, to.pagination));
-  out.push(...diffSchemas(from.inputSchema ?? DEFAULT_INPUT, to.inputSchema ?? DEFAULT_INPUT, { direction: "input", pointer: "/inputSchema", ...limits }));
-  out.push(...diffOutput(from.outputSchema, to.outputSchema, limits));
+  // Equal schemas have no changes; proving it is far cheaper than walking them (a re-scrape mostly rewords descriptions).
+  if (!sameJson(from.inputSchema, to.inputSchema)) {
+    out.push(...diffSchemas(from.inputSchema ?? DEFAULT_INPUT, to.inputSchema ?? DEFAULT_INPUT, { direction: "input", pointer: "/inputSchema", ...limits }));
+  }
+  if (!sameJson(from.outputSchema, to.outputSchema)) out.push(...diffOutput(from.outputSchema, to.outputSchema, limits));
   return out;
 }
 

@@ -1,7 +1,7 @@
 import type { VersionActionChange, VersionActionRef, VersionChange, VersionDiff } from "../contract/versioning.js";
 import { diffAction, type DiffableAction, type SchemaLimits } from "./actions.js";
 import { diffIntegrationFields, type DiffableIntegrationFields } from "./integration.js";
-import { comparePointers, compareText, isRecord } from "./json.js";
+import { comparePointers, compareText, isRecord, sameJson } from "./json.js";
 
 /** An integration as the diff reads it: an IntegrationDefinition, its zod input, or a ManifestIntegration. */
 export interface DiffableIntegration extends DiffableIntegrationFields {
@@ -34,7 +34,10 @@ export function diffDefinitions(from: DiffableIntegration, to: DiffableIntegrati
   const removed = [...before.keys()].filter((name) => !after.has(name)).sort();
   const changed: VersionActionChange[] = [];
   for (const name of [...before.keys()].filter((name) => after.has(name)).sort()) {
-    const changes = sortChanges(diffAction(before.get(name) as DiffableAction, after.get(name) as DiffableAction, options.limits));
+    const [old, current] = [before.get(name) as DiffableAction, after.get(name) as DiffableAction];
+    // Most actions of a re-scraped API are unchanged: equal JSON is cheaper to prove than to diff (and unprovable counts as unequal).
+    if (sameJson(old, current)) continue;
+    const changes = sortChanges(diffAction(old, current, options.limits));
     if (changes.length > 0) changed.push({ name, breaking: changes.some(isBreaking), changes });
   }
   const integration = sortChanges(diffIntegrationFields(from, to));

@@ -3,7 +3,7 @@ import { problemTypes, problemTypeUri, type ImportResult, type Problem } from ".
 import type { ImportOutcome, ImportProblem, ImportSource } from "../../importer/index.js";
 import { SealError } from "../../lib/sealer.js";
 import { splitUrlCredentials } from "../../lib/url-credentials.js";
-import type { ClaimedJob, Store } from "../../store/index.js";
+import { sourceSealContext, type ClaimedJob, type Store } from "../../store/index.js";
 import type { HandlerOutcome, JobHandler } from "../types.js";
 import { llmConfigFromEnv } from "../../importer/llm-config.js";
 import { checkReplacement } from "../../services/rescrape.js";
@@ -35,7 +35,7 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
   return async ({ job, store, signal, progress }) => {
     const prepared = await prepareSource(job, store);
     if (prepared.kind === "failed") return prepared;
-    const { request, source, redaction } = prepared;
+    const { request, source, redaction, shownUrl } = prepared;
     const llm = llmConfigFromEnv(options.env);
     // What the LLM read from this docs site last time, so unchanged pages are not sent again.
     const cacheKey = llm && source.kind === "url" ? llmCacheSource(source.url) : undefined;
@@ -93,6 +93,7 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
       return { kind: "failed", error: redaction.json(problem), retryable: saved.kind === "contended" };
     }
     if (llm && cacheKey && outcome.llmCache) await store.llmPageCache.replace(job.tenantId, cacheKey, llm.model, outcome.llmCache);
+    if (source.kind === "url") await rememberSource(store, job.tenantId, saved.integration.slug, request, source, shownUrl ?? splitUrlCredentials(source.url).display);
     const result: ImportResult = {
       integration: saved.integration.slug,
       version: saved.version,
@@ -111,7 +112,7 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
 }
 
 type Prepared =
-  | { kind: "ready"; request: ImportSettings; source: ImportSource; redaction: ImportRedaction }
+  | { kind: "ready"; request: ImportSettings; source: ImportSource; redaction: ImportRedaction; shownUrl?: string }
   | Extract<HandlerOutcome, { kind: "failed" }>;
 
 /** The import's source as the importer takes it: the sealed URL opened, the uploaded document read back and checked. */
@@ -124,7 +125,7 @@ async function prepareSource(job: ClaimedJob, store: Store): Promise<Prepared> {
   }
   const { source, ...request } = payload;
   if (source.kind === "url") {
-    if (!source.sealed) return { kind: "ready", request, source: { kind: "url", url: source.url }, redaction: new ImportRedaction([]) };
+    if (!source.sealed) return { kind: "ready", request, source: { kind: "url", url: source.url }, redaction: new ImportRedaction([]), shownUrl: source.url };
     let opened;
     try {
       opened = SealedUrlSourceSchema.parse(JSON.parse((await store.sealer()).open(source.sealed, sealContext(job.id))));
@@ -134,13 +135,32 @@ async function prepareSource(job: ClaimedJob, store: Store): Promise<Prepared> {
     }
     // The URL's user info went into a header already; its secret query values stay in it.
     const secrets = [...headerSecrets(opened.headers), ...splitUrlCredentials(opened.url).secrets];
-    return { kind: "ready", request, source: { kind: "url", url: opened.url, headers: opened.headers }, redaction: new ImportRedaction(secrets) };
+    return { kind: "ready", request, source: { kind: "url", url: opened.url, headers: opened.headers }, redaction: new ImportRedaction(secrets), shownUrl: source.url };
   }
   const document = await store.jobs.documents.read(job.id, source.bytes);
   if (!document) return { kind: "failed", error: jobProblem("the uploaded document is no longer stored") };
   const digest = createHash("sha256").update(document).digest("hex");
   if (digest !== source.sha256) return { kind: "failed", error: jobProblem("the stored document differs from the one uploaded (SHA-256 mismatch)") };
   return { kind: "ready", request, source: { kind: "content", content: document, ...(source.filename ? { filename: source.filename } : {}) }, redaction: new ImportRedaction([]) };
+}
+
+/**
+ * Remembers where the integration came from, so that a drift check can scrape it again with
+ * the same settings. The URL's secrets (user info, secret query values, headers) stay sealed,
+ * now bound to the integration instead of the job.
+ */
+async function rememberSource(store: Store, tenantId: string, slug: string, request: ImportSettings, source: Extract<ImportSource, { kind: "url" }>, shownUrl: string): Promise<void> {
+  const integration = await store.integrations.find(tenantId, slug);
+  if (!integration) return;
+  const hasSecrets = shownUrl !== source.url || Object.keys(source.headers ?? {}).length > 0;
+  const sealed = hasSecrets ? (await store.sealer()).seal(JSON.stringify({ url: source.url, headers: source.headers ?? {} }), sourceSealContext(integration.id)) : null;
+  await store.drift.saveSource(integration.id, {
+    url: shownUrl,
+    sealed,
+    format: request.format,
+    serverUrl: request.serverUrl ?? null,
+    serverVariables: request.serverVariables ?? null,
+  });
 }
 
 function jobProblem(detail: string): Problem {

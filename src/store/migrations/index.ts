@@ -13,6 +13,7 @@ import * as intents from "./013_intents.js";
 import * as llmPageCache from "./014_llm_page_cache.js";
 import * as schedules from "./015_schedules.js";
 import * as actionSchemas from "./016_action_schemas.js";
+import * as drift from "./011_drift.js";
 
 /**
  * Migrations are imported statically rather than read from a folder, so they survive
@@ -34,5 +35,6 @@ export const migrationProvider: MigrationProvider = {
     "014_llm_page_cache": llmPageCache,
     "015_schedules": schedules,
     "016_action_schemas": actionSchemas,
+    "011_drift": drift,
   }),
 };

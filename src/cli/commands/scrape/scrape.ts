@@ -119,7 +119,7 @@ export function parseServerVars(given: readonly string[]): Record<string, string
 /** Small enough to check for blank content without reading a large file. */
 const BLANK_CHECK_BYTES = 64 * 1024;
 
-async function localFile(source: string): Promise<{ path: string; size: number }> {
+export async function localFile(source: string): Promise<{ path: string; size: number }> {
   let size: number;
   try {
     const info = await stat(source);

@@ -32,11 +32,22 @@ export async function run(context: Context, options: WorkerCommandOptions): Prom
     pageTokenKey: (await store.sealer()).derive("page-tokens"),
   });
   const logger = await serverLogger(context, config);
-  const worker = new Worker({
+  const { createDriftSetup } = await import("../../../services/drift-setup.js");
+  // eslint-disable-next-line prefer-const -- the drift setup wakes the worker made after it
+  let worker: InstanceType<typeof Worker> | undefined;
+  const drift = createDriftSetup(store, {
+    allowPrivateNetwork: config.allowPrivateImports ?? false,
+    maxDocumentBytes: config.maxDocumentBytes,
+    env: context.env,
+    webhookReach: config.upstreams,
+    notifyWorker: () => worker?.notify(),
+  });
+  worker = new Worker({
     store,
     handlers: {
       import: importHandler({ allowPrivateNetwork: config.allowPrivateImports ?? false, maxDocumentBytes: config.maxDocumentBytes, env: context.env }),
       batch: batchHandler({ invoke: new InvokeService(store, gateway) }),
+      ...drift.handlers,
     },
     concurrency: config.workerConcurrency,
     ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }),

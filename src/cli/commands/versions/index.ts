@@ -60,4 +60,10 @@ export function registerVersions(program: Command, execute: Executor): void {
     () => import("./rollback.js"),
     ([integration], flags) => ({ integration: integration!, to: flags.to as number }),
   );
+  verb(
+    noun.command("history").argument("<integration>", "integration slug").description("what happened to the integration's versions, newest first: publishes, rollbacks, proposal decisions (who, when, why)"),
+    execute,
+    () => import("./history.js"),
+    ([integration]) => ({ integration: integration! }),
+  );
 }
