@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { routes, type RouteSpec, type TickResult } from "../contract/index.js";
 import type { Store } from "../store/index.js";
+import { EmbeddedJobBackend, type JobQueue } from "../jobs/queue.js";
 import { requireKey } from "./auth.js";
 import type { AppEnv } from "./env.js";
 import { HttpError, problemResponse } from "./errors.js";
@@ -42,8 +43,8 @@ export interface AppOptions {
   gateway?: Gateway;
   /** Whether URL imports may reach private addresses; recorded in each job. Default false. */
   allowPrivateImports?: boolean;
-  /** Wakes the job worker when a job is enqueued (the worker polls anyway). */
-  notifyWorker?: () => void;
+  /** Where jobs go (the embedded queue or BullMQ); default: the embedded queue, with no worker in this process to wake. */
+  jobs?: JobQueue;
   /** Runs due jobs within a budget, for `POST /v1/jobs/tick`. */
   runDueJobs?: (budgetMs: number) => Promise<TickResult>;
   /** Called with errors that are not HttpErrors (bugs, database failures) and the request's id, before the 500 goes out. */
@@ -118,8 +119,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   mountInvokeRoutes(app, invoke);
   mountConnectionRoutes(app, invoke);
   mountToolRoutes(app, new ToolService(options.store, invoke), { version: options.version, publicUrl: options.publicUrl });
-  mountBatchRoutes(app, new BatchService(options.store, invoke, options.notifyWorker ?? (() => {})));
-  mountJobRoutes(app, { maxDocumentBytes, notifyWorker: options.notifyWorker ?? (() => {}), allowPrivateImports: options.allowPrivateImports ?? false, runDueJobs: options.runDueJobs });
+  const jobs = options.jobs ?? new EmbeddedJobBackend(options.store).queue;
+  mountBatchRoutes(app, new BatchService(options.store, invoke, jobs));
+  mountJobRoutes(app, { maxDocumentBytes, queue: jobs, allowPrivateImports: options.allowPrivateImports ?? false, runDueJobs: options.runDueJobs });
 
   app.notFound((c) => problemResponse(c, new HttpError("not-found", `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

@@ -1,10 +1,11 @@
 import { problemTypes, problemTypeUri } from "../contract/index.js";
-import { batchHandler, importHandler, Worker } from "../jobs/index.js";
+import { openJobBackend } from "../jobs/index.js";
 import type { Logger } from "../lib/logger.js";
-import { createGateway, InvokeService } from "../services/invoke.js";
+import { createGateway } from "../services/invoke.js";
 import { loadSealer, resolveStoreLocation, Store } from "../store/index.js";
 import { VERSION } from "../version.js";
 import { createApp } from "./app.js";
+import { jobHandlers } from "./job-handlers.js";
 import { ConfigError, resolveServerConfig } from "./config.js";
 import { createLogger } from "./logging.js";
 
@@ -63,18 +64,20 @@ export function createFetchHandler(options: FetchHandlerOptions = {}): FetchHand
       // Derived from the encryption key: every instance of the function accepts the others' next-page tokens.
       pageTokenKey: (await store.sealer()).derive("page-tokens"),
     });
-    // Never started: it runs jobs only inside POST /v1/jobs/tick.
-    const worker = new Worker({
-      store,
-      handlers: {
-        import: importHandler({ allowPrivateNetwork: allowPrivateImports, maxDocumentBytes: config.maxDocumentBytes, env }),
-        // Short slices: a batch hands itself back to the queue well within a tick's budget.
-        batch: batchHandler({ invoke: new InvokeService(store, gateway), sliceMs: 10_000 }),
-      },
-      logger,
-      onError: (error) => logger.error({ err: error }, "job worker error"),
-      ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }),
-    });
+    // With Redis, jobs go to BullMQ and `server worker` processes run them; else they wait in the
+    // database for POST /v1/jobs/tick (or a worker), and this worker is never started.
+    const backend = await openJobBackend(store, { url: config.redisUrl, prefix: config.redisPrefix });
+    const worker =
+      backend.kind === "embedded"
+        ? backend.createWorker({
+            // Short slices: a batch hands itself back to the queue well within a tick's budget.
+            handlers: jobHandlers(store, gateway, { allowPrivateImports, maxDocumentBytes: config.maxDocumentBytes, env, batches: { sliceMs: 10_000 } }),
+            logger,
+            onError: (error) => logger.error({ err: error }, "job worker error"),
+            ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }),
+          })
+        : undefined;
+    const runDueJobs = worker?.runDue?.bind(worker);
     const app = createApp({
       store,
       version: VERSION,
@@ -84,10 +87,11 @@ export function createFetchHandler(options: FetchHandlerOptions = {}): FetchHand
       maxDocumentBytes: config.maxDocumentBytes,
       maxUploadBytesInFlight: config.maxUploadBytesInFlight,
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
-      runDueJobs: (budgetMs) => worker.runDue(budgetMs),
+      jobs: backend.queue,
+      ...(runDueJobs ? { runDueJobs } : {}),
       onUnexpectedError: (error, requestId) => logger.error({ err: error, requestId }, "unexpected error"),
     });
-    return { app, store, gateway };
+    return { app, store, gateway, backend };
   };
 
   let opened: ReturnType<typeof open> | undefined;
@@ -108,7 +112,8 @@ export function createFetchHandler(options: FetchHandlerOptions = {}): FetchHand
       const current = opened;
       opened = undefined;
       if (!current) return;
-      const { store, gateway } = await current.catch(() => ({ store: undefined, gateway: undefined }));
+      const { store, gateway, backend } = await current.catch(() => ({ store: undefined, gateway: undefined, backend: undefined }));
+      await backend?.close();
       await gateway?.close();
       await store?.close();
     },

@@ -1,11 +1,12 @@
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
-import { batchHandler, importHandler, Worker, type BatchHandlerOptions, type WorkerOptions } from "../jobs/index.js";
+import { EmbeddedJobBackend, type BatchHandlerOptions, type JobBackend, type JobWorker, type WorkerOptions } from "../jobs/index.js";
+import { jobHandlers } from "./job-handlers.js";
 import { createApp, type AppOptions } from "./app.js";
-import { createGateway, InvokeService } from "../services/invoke.js";
+import { createGateway } from "../services/invoke.js";
 import type { NetworkReach } from "../importer/net-guard.js";
 
-export interface ServerOptions extends Omit<AppOptions, "notifyWorker" | "gateway"> {
+export interface ServerOptions extends Omit<AppOptions, "jobs" | "gateway"> {
   host: string;
   port: number;
   /** URL imports (and their $refs) may fetch loopback and private addresses. */
@@ -18,6 +19,10 @@ export interface ServerOptions extends Omit<AppOptions, "notifyWorker" | "gatewa
   batches?: Omit<BatchHandlerOptions, "invoke">;
   /** Worker tuning (tests shorten the lease). */
   worker?: Partial<Omit<WorkerOptions, "store" | "handlers">>;
+  /** Where jobs go and run: the embedded queue (default) or BullMQ (see openJobBackend). The caller closes it. */
+  jobBackend?: JobBackend;
+  /** Run jobs in this process too. Default true; false serves the API only (`server start --no-worker`). */
+  runWorker?: boolean;
   /** Environment for job handlers (LLM settings). Default process.env. */
   env?: NodeJS.ProcessEnv;
   /** Signs the gateway's next-page tokens; share it between servers behind one URL. Default: random per process. */
@@ -26,7 +31,8 @@ export interface ServerOptions extends Omit<AppOptions, "notifyWorker" | "gatewa
 
 export interface RunningServer {
   url: string;
-  worker: Worker;
+  /** Absent with `runWorker: false`. */
+  worker: JobWorker | undefined;
   close(): Promise<void>;
 }
 
@@ -41,23 +47,28 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.maxCollectedBytes ? { maxCollectedBytes: options.maxCollectedBytes } : {}),
     ...(options.pageTokenKey ? { pageTokenKey: options.pageTokenKey } : {}),
   });
-  const worker = new Worker({
-    store: options.store,
-    handlers: {
-      import: importHandler({ allowPrivateNetwork: options.allowPrivateImports, maxDocumentBytes, env: options.env ?? process.env }),
-      // The same gateway as the invoke routes: batches and single invokes share one rate limiter.
-      batch: batchHandler({ invoke: new InvokeService(options.store, gateway), ...options.batches }),
-    },
-    ...(options.onUnexpectedError ? { onError: options.onUnexpectedError } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...options.worker,
-  });
-  const app = createApp({ ...options, maxDocumentBytes, gateway, notifyWorker: () => worker.notify(), runDueJobs: (budgetMs) => worker.runDue(budgetMs) });
+  const backend = options.jobBackend ?? new EmbeddedJobBackend(options.store);
+  const worker =
+    options.runWorker === false
+      ? undefined
+      : backend.createWorker({
+          handlers: jobHandlers(options.store, gateway, {
+            allowPrivateImports: options.allowPrivateImports,
+            maxDocumentBytes,
+            env: options.env ?? process.env,
+            ...(options.batches ? { batches: options.batches } : {}),
+          }),
+          ...(options.onUnexpectedError ? { onError: options.onUnexpectedError } : {}),
+          ...(options.logger ? { logger: options.logger } : {}),
+          ...options.worker,
+        });
+  const runDueJobs = worker?.runDue?.bind(worker);
+  const app = createApp({ ...options, maxDocumentBytes, gateway, jobs: backend.queue, ...(runDueJobs ? { runDueJobs } : {}) });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const listening = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(listening));
     listening.once("error", reject);
   });
-  worker.start();
+  worker?.start();
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
@@ -65,7 +76,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     worker,
     close: async () => {
       // Stop taking work first; running jobs go back to the queue for the next start.
-      await worker.stop();
+      await worker?.stop();
       await gateway.close();
       await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -75,3 +86,4 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   };
 }
+

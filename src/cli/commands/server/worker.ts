@@ -13,17 +13,19 @@ export interface WorkerResult {
 }
 
 /**
- * Runs queued jobs without serving HTTP: beside serverless deployments of the API (whose
- * functions cannot run a loop), or to give imports machines of their own. Several may run
- * on one database; claims never overlap.
+ * Runs queued jobs without serving HTTP (also `server start --worker-only`): beside serverless
+ * deployments of the API (whose functions cannot run a loop), beside `server start --no-worker`
+ * API servers, or to give imports and batches machines of their own. Several may run on one
+ * database or one Redis; a job never runs in two at once.
  */
 export async function run(context: Context, options: WorkerCommandOptions): Promise<WorkerResult> {
   const { config } = await loadServerConfig(context, options);
   const database = { ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), ...(config.dataDir ? { dataDir: config.dataDir } : {}) };
   const { store, location } = await openStore(context, database, { migrate: config.migrate });
   if (!config.migrate) await refuseOutdatedSchema(store, describeStore(location));
-  const { Worker, importHandler, batchHandler } = await import("../../../jobs/index.js");
-  const { createGateway, InvokeService } = await import("../../../services/invoke.js");
+  const { openJobBackend } = await import("../../../jobs/index.js");
+  const { createGateway } = await import("../../../services/invoke.js");
+  const { jobHandlers } = await import("../../../server/job-handlers.js");
   // Batches invoke upstreams: the same gateway settings as the API servers'.
   const gateway = createGateway(store, {
     upstreams: config.upstreams,
@@ -31,22 +33,20 @@ export async function run(context: Context, options: WorkerCommandOptions): Prom
     pageTokenKey: (await store.sealer()).derive("page-tokens"),
   });
   const logger = await serverLogger(context, config);
-  const worker = new Worker({
-    store,
-    handlers: {
-      import: importHandler({ allowPrivateNetwork: config.allowPrivateImports ?? false, maxDocumentBytes: config.maxDocumentBytes, env: context.env }),
-      batch: batchHandler({ invoke: new InvokeService(store, gateway) }),
-    },
+  const backend = await openJobBackend(store, { url: config.redisUrl, prefix: config.redisPrefix });
+  const worker = backend.createWorker({
+    handlers: jobHandlers(store, gateway, { allowPrivateImports: config.allowPrivateImports ?? false, maxDocumentBytes: config.maxDocumentBytes, env: context.env }),
     concurrency: config.workerConcurrency,
     ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }),
     logger,
     onError: (error) => logger.error({ err: error }, "job worker error"),
   });
   worker.start();
-  logger.info({ workerId: worker.id, database: describeStore(location) }, "worker started");
+  logger.info({ workerId: worker.id, database: describeStore(location), queue: backend.kind }, "worker started");
   const stoppedBy = await Promise.race([once(process, "SIGINT").then(() => "SIGINT"), once(process, "SIGTERM").then(() => "SIGTERM")]);
   // Running jobs go back to the queue for another worker.
   await worker.stop();
+  await backend.close();
   await gateway.close();
   await store.close();
   return { stoppedBy };

@@ -1,0 +1,186 @@
+import { randomBytes } from "node:crypto";
+import { DelayedError, Queue, UnrecoverableError, Worker as BullWorker, type Job as BullJob } from "bullmq";
+import type { Store } from "../store/index.js";
+import { silentLogger } from "../lib/logger.js";
+import { JobExecutor, retryDelay } from "./executor.js";
+import type { JobBackend, JobQueue, JobWorker, JobWorkerOptions } from "./queue.js";
+
+export interface BullJobBackendOptions {
+  store: Store;
+  /** redis:// or rediss:// URL (WAYGATE_REDIS_URL). */
+  url: string;
+  /** Namespaces every key BullMQ writes (several Waygates, or tests, may share one Redis). Default "waygate". */
+  prefix?: string;
+}
+
+/** What a BullMQ job carries: only the id of the job's row, which holds the payload and the state. */
+interface Delivery {
+  jobId: string;
+}
+
+/** The one queue every Waygate job goes through; the job's type is its BullMQ name. */
+export const BULL_QUEUE_NAME = "jobs";
+/** A backoff type of our own, so that BullMQ waits the delay the job's row records (see RetryLater). */
+const BACKOFF = "waygate";
+/** Finished deliveries kept for inspection (the job's row is the record), then dropped. */
+const KEEP_FAILED_S = 7 * 24 * 3600;
+
+/** Thrown to BullMQ when a job should run again: BullMQ counts the attempt and schedules it `retryInMs` later. */
+class RetryLater extends Error {
+  constructor(
+    readonly retryInMs: number,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+/**
+ * Jobs on BullMQ (Redis): BullMQ carries the execution (delivery to one worker in any
+ * process, retries with backoff, recovery of a crashed worker's job once its lock expires,
+ * concurrency), while the job's record stays in the Waygate database. A worker takes the
+ * row it was handed (JobRepository.take) and runs it through the same JobExecutor as the
+ * embedded queue, so states, progress, cancel and results are the same on both backends.
+ */
+export class BullJobBackend implements JobBackend {
+  readonly kind = "bullmq";
+  readonly queue: JobQueue;
+  private readonly producer: Queue<Delivery>;
+  private readonly connection: { url: string; maxRetriesPerRequest: null };
+  private readonly prefix: string;
+
+  constructor(private readonly options: BullJobBackendOptions) {
+    // maxRetriesPerRequest null: BullMQ's blocking commands wait for Redis to come back instead of failing.
+    this.connection = { url: options.url, maxRetriesPerRequest: null };
+    this.prefix = options.prefix ?? "waygate";
+    this.producer = new Queue<Delivery>(BULL_QUEUE_NAME, { connection: this.connection, prefix: this.prefix });
+    const store = options.store;
+    this.queue = {
+      enqueue: async (job) => {
+        const recorded = await store.jobs.enqueue(job);
+        try {
+          await this.producer.add(job.type, { jobId: recorded.id }, {
+            // The row's id: a second delivery of the same job is refused by BullMQ.
+            jobId: recorded.id,
+            attempts: recorded.maxAttempts,
+            backoff: { type: BACKOFF },
+            removeOnComplete: true,
+            removeOnFail: { age: KEEP_FAILED_S },
+          });
+        } catch (error) {
+          // No worker will ever see it: the row must not wait forever as `queued`.
+          await store.jobs.cancel(job.tenantId, recorded.id).catch(() => undefined);
+          throw new Error(`could not queue the job on Redis (${error instanceof Error ? error.message : String(error)}); check WAYGATE_REDIS_URL and that Redis is up`, { cause: error });
+        }
+        return recorded;
+      },
+      cancel: async (tenantId, id) => {
+        const job = await store.jobs.cancel(tenantId, id);
+        // A job cancelled while waiting leaves its delivery behind; drop it (a running one's worker ends it).
+        if (job?.status === "cancelled") await this.producer.remove(id).catch(() => 0);
+        return job;
+      },
+    };
+  }
+
+  createWorker(options: JobWorkerOptions): JobWorker {
+    return new BullJobWorker(this.options.store, this.connection, this.prefix, options);
+  }
+
+  async close(): Promise<void> {
+    await this.producer.close();
+  }
+}
+
+class BullJobWorker implements JobWorker {
+  readonly id = `worker_${randomBytes(6).toString("hex")}`;
+  private readonly executor: JobExecutor;
+  private readonly leaseMs: number;
+  private worker: BullWorker<Delivery> | undefined;
+  /** The jobs this worker is running (stop() waits for them to be back in the queue). */
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly connection: { url: string; maxRetriesPerRequest: null },
+    private readonly prefix: string,
+    private readonly options: JobWorkerOptions,
+  ) {
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.executor = new JobExecutor(this.id, {
+      store,
+      handlers: options.handlers,
+      leaseMs: this.leaseMs,
+      heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(this.leaseMs / 6)),
+      jobTimeoutMs: options.jobTimeoutMs ?? 10 * 60_000,
+      retryBaseMs: options.retryBaseMs ?? 2_000,
+      logger: options.logger ?? silentLogger,
+      onError: options.onError,
+    });
+  }
+
+  start(): void {
+    if (this.worker) return;
+    this.executor.resume();
+    const retryBaseMs = this.options.retryBaseMs ?? 2_000;
+    this.worker = new BullWorker<Delivery>(BULL_QUEUE_NAME, (job, token) => this.track(this.process(job, token)), {
+      connection: this.connection,
+      prefix: this.prefix,
+      concurrency: this.options.concurrency ?? 2,
+      // BullMQ's lock is the lease: a worker that dies loses it after leaseMs and its job is delivered again.
+      lockDuration: this.leaseMs,
+      stalledInterval: this.leaseMs,
+      // The job's row counts interruptions and gives up after maxAttempts (JobExecutor); BullMQ must not fail it first.
+      maxStalledCount: Number.MAX_SAFE_INTEGER,
+      settings: { backoffStrategy: (attemptsMade, _type, error) => (error instanceof RetryLater ? error.retryInMs : retryDelay(retryBaseMs, attemptsMade)) },
+    });
+    this.worker.on("error", (error) => this.options.onError?.(error));
+  }
+
+  async stop(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    this.worker = undefined;
+    // No more fetching; running jobs go back to the queue (the executor aborts them, and each is
+    // delayed to now for the next worker); then the worker closes without waiting for a fetch
+    // that may be blocking on Redis. (A job such a fetch still takes is delivered again once
+    // its lock expires, like a crashed worker's.)
+    const paused = worker.pause(true);
+    this.executor.stop();
+    await paused;
+    while (this.running.size > 0) await Promise.allSettled(this.running);
+    await worker.close(true);
+  }
+
+  private track(work: Promise<void>): Promise<void> {
+    this.running.add(work);
+    void work.catch(() => {}).finally(() => this.running.delete(work));
+    return work;
+  }
+
+  private async process(delivery: BullJob<Delivery>, token: string | undefined): Promise<void> {
+    if (!this.worker) return this.putBack(delivery, token); // stopping: leave the row to the next worker
+    const claimed = await this.store.jobs.take(delivery.data.jobId, this.id, this.leaseMs);
+    if (!claimed) return; // cancelled while queued, or already finished
+    const end = await this.executor.execute(claimed);
+    switch (end.kind) {
+      case "succeeded":
+      case "cancelled":
+      case "lost":
+        return;
+      case "failed":
+        throw new UnrecoverableError("the job failed; its problem is in the job's record");
+      case "retrying":
+        throw new RetryLater(end.retryInMs, end.error.detail ?? end.error.title);
+      case "continued":
+      case "requeued":
+        return this.putBack(delivery, token);
+    }
+  }
+
+  /** Runs again at once, in any worker, without spending an attempt (a batch's next slice, or a worker stopping). */
+  private async putBack(delivery: BullJob<Delivery>, token: string | undefined): Promise<never> {
+    await delivery.moveToDelayed(Date.now(), token);
+    throw new DelayedError();
+  }
+}
