@@ -107,6 +107,19 @@ export interface RateLimitKeys {
   integrationLimit?: BucketConfig | undefined;
 }
 
+/** What the gateway asks of a rate limiter: in-process (RateLimiter) or shared by every process through Redis (SharedRateLimiter). */
+export interface Limiter {
+  /** Waits until a request on these keys may go; throws rate-limit-wait-exceeded rather than wait beyond `maxWaitMs`. */
+  acquire(keys: RateLimitKeys, maxWaitMs: number, signal?: AbortSignal): Promise<void>;
+  /** What a response said about the remaining budget (rate-limit headers). */
+  learn(keys: RateLimitKeys, state: RateLimitState | null): void;
+  /** A request the upstream accepted. */
+  accept(keys: RateLimitKeys, sentAt: number): void;
+  /** A 429 or 503 with Retry-After for a request sent at `sentAt`. */
+  throttled(keys: RateLimitKeys, retryAfterMs: number, sentAt: number): void;
+  close?(): Promise<void>;
+}
+
 /**
  * Waits for budget before each upstream request: configured token buckets per connection
  * and per integration, and what the upstream itself said (rate-limit headers, Retry-After),
@@ -114,7 +127,7 @@ export interface RateLimitKeys {
  * beyond `maxWaitMs` throws rate-limit-wait-exceeded rather than provoking a 429 the
  * upstream may punish.
  */
-export class RateLimiter {
+export class RateLimiter implements Limiter {
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly learned = new Map<string, LearnedBudget>();
   private readonly throttles = new Map<string, Throttle>();
@@ -236,12 +249,7 @@ export class RateLimiter {
   }
 
   private bucketsFor(keys: RateLimitKeys, now: number): TokenBucket[] {
-    const found: TokenBucket[] = [];
-    const perIntegration = keys.integrationLimit ?? this.config.perIntegration?.[keys.integration] ?? this.config.perIntegration?.["*"];
-    // The config is part of the key, so changing an integration's limit starts a fresh bucket.
-    if (perIntegration) found.push(this.bucket(`i:${keys.integration}:${perIntegration.capacity}/${perIntegration.refillPerSecond}`, perIntegration, now));
-    if (keys.connection !== null && this.config.perConnection) found.push(this.bucket(`c:${keys.connection}`, this.config.perConnection, now));
-    return found;
+    return bucketsFor(this.config, keys).map(({ key, config }) => this.bucket(key, config, now));
   }
 
   private bucket(key: string, config: BucketConfig, now: number): TokenBucket {
@@ -259,6 +267,17 @@ function paceOf(perPeriod: number, periodMs: number): BucketConfig {
   return { capacity: 1, refillPerSecond: (perPeriod * PACE_MARGIN) / (periodMs / 1000) };
 }
 
-function upstreamKeyOf(keys: RateLimitKeys): string {
+/** The configured buckets a request on these keys draws from, each with its key. */
+export function bucketsFor(config: RateLimitConfig, keys: RateLimitKeys): Array<{ key: string; config: BucketConfig }> {
+  const found: Array<{ key: string; config: BucketConfig }> = [];
+  const perIntegration = keys.integrationLimit ?? config.perIntegration?.[keys.integration] ?? config.perIntegration?.["*"];
+  // The config is part of the key, so changing an integration's limit starts a fresh bucket.
+  if (perIntegration) found.push({ key: `i:${keys.integration}:${perIntegration.capacity}/${perIntegration.refillPerSecond}`, config: perIntegration });
+  if (keys.connection !== null && config.perConnection) found.push({ key: `c:${keys.connection}`, config: config.perConnection });
+  return found;
+}
+
+/** Upstreams count per credential: a connection's own key, else the integration's. */
+export function upstreamKeyOf(keys: RateLimitKeys): string {
   return keys.connection !== null ? `c:${keys.connection}` : `i:${keys.integration}`;
 }

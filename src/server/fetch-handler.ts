@@ -63,6 +63,8 @@ export function createFetchHandler(options: FetchHandlerOptions = {}): FetchHand
       maxCollectedBytes: config.maxCollectedBytes,
       // Derived from the encryption key: every instance of the function accepts the others' next-page tokens.
       pageTokenKey: (await store.sealer()).derive("page-tokens"),
+      ...(config.redisUrl ? { sharedRateLimits: { url: config.redisUrl, prefix: config.redisPrefix } } : {}),
+      onRateLimitError: (error) => logger.error({ err: error }, "shared rate limiter error"),
     });
     // With Redis, jobs go to BullMQ and `server worker` processes run them; else they wait in the
     // database for POST /v1/jobs/tick (or a worker), and this worker is never started.

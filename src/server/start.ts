@@ -25,6 +25,8 @@ export interface ServerOptions extends Omit<AppOptions, "jobs" | "gateway"> {
   runWorker?: boolean;
   /** Environment for job handlers (LLM settings). Default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Keep rate limits in Redis, shared with every process on it (WAYGATE_REDIS_URL). Default: in this process. */
+  sharedRateLimits?: { url: string; prefix: string };
   /** Signs the gateway's next-page tokens; share it between servers behind one URL. Default: random per process. */
   pageTokenKey?: string | Uint8Array;
 }
@@ -46,6 +48,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     upstreams: options.upstreams ?? "public",
     ...(options.maxCollectedBytes ? { maxCollectedBytes: options.maxCollectedBytes } : {}),
     ...(options.pageTokenKey ? { pageTokenKey: options.pageTokenKey } : {}),
+    ...(options.sharedRateLimits ? { sharedRateLimits: options.sharedRateLimits } : {}),
+    ...(options.onUnexpectedError ? { onRateLimitError: (error: unknown) => options.onUnexpectedError?.(error) } : {}),
   });
   const backend = options.jobBackend ?? new EmbeddedJobBackend(options.store);
   const worker =

@@ -26,13 +26,15 @@ export async function run(context: Context, options: WorkerCommandOptions): Prom
   const { openJobBackend } = await import("../../../jobs/index.js");
   const { createGateway } = await import("../../../services/invoke.js");
   const { jobHandlers } = await import("../../../server/job-handlers.js");
-  // Batches invoke upstreams: the same gateway settings as the API servers'.
+  const logger = await serverLogger(context, config);
+  // Batches invoke upstreams: the same gateway settings as the API servers', and with Redis the same rate limits.
   const gateway = createGateway(store, {
     upstreams: config.upstreams,
     maxCollectedBytes: config.maxCollectedBytes,
     pageTokenKey: (await store.sealer()).derive("page-tokens"),
+    ...(config.redisUrl ? { sharedRateLimits: { url: config.redisUrl, prefix: config.redisPrefix } } : {}),
+    onRateLimitError: (error) => logger.error({ err: error }, "shared rate limiter error"),
   });
-  const logger = await serverLogger(context, config);
   const backend = await openJobBackend(store, { url: config.redisUrl, prefix: config.redisPrefix });
   const worker = backend.createWorker({
     handlers: jobHandlers(store, gateway, { allowPrivateImports: config.allowPrivateImports ?? false, maxDocumentBytes: config.maxDocumentBytes, env: context.env }),
