@@ -27,7 +27,7 @@ const SUCCESS_WINDOW_MS = 60_000;
  * KEYS[1] learned budget (hash remaining, resetAt), KEYS[2] throttle (hash resetAt, perMs, tokens,
  * updatedAt, ...), KEYS[3..] configured buckets (hash tokens, updatedAt).
  * ARGV: now, maxWait, then capacity and refill per second of each configured bucket.
- * Returns {reserved (1) or refused (0), wait ms as a string}.
+ * Returns {reserved (1) or refused (0), wait ms as a string, the pace's epoch (pacedFrom) or ""}.
  */
 const ACQUIRE = `
 local now = tonumber(ARGV[1])
@@ -37,7 +37,8 @@ local budget = redis.call('HMGET', KEYS[1], 'remaining', 'resetAt')
 local remaining, budgetReset = tonumber(budget[1]), tonumber(budget[2])
 local useBudget = remaining ~= nil and budgetReset ~= nil and budgetReset > now
 if useBudget and remaining < 1 then wait = math.max(wait, budgetReset - now) end
-local t = redis.call('HMGET', KEYS[2], 'resetAt', 'perMs', 'tokens', 'updatedAt')
+local t = redis.call('HMGET', KEYS[2], 'resetAt', 'perMs', 'tokens', 'updatedAt', 'pacedFrom')
+local epoch = t[5] or ""
 local resetAt, perMs = tonumber(t[1]), tonumber(t[2])
 local paceTokens, paceAt
 if perMs then
@@ -59,14 +60,14 @@ for i = 3, #KEYS do
   buckets[i] = { tokens, capacity / perMsBucket }
   if tokens < 1 then wait = math.max(wait, (1 - tokens) / perMsBucket) end
 end
-if wait > maxWait then return { 0, tostring(wait) } end
+if wait > maxWait then return { 0, tostring(wait), epoch } end
 for i = 3, #KEYS do
   redis.call('HSET', KEYS[i], 'tokens', tostring(buckets[i][1] - 1), 'updatedAt', tostring(now))
   redis.call('PEXPIRE', KEYS[i], math.ceil(buckets[i][2] + wait + 60000))
 end
 if perMs then redis.call('HSET', KEYS[2], 'tokens', tostring(paceTokens - 1), 'updatedAt', tostring(paceAt)) end
 if useBudget and remaining >= 1 then redis.call('HINCRBYFLOAT', KEYS[1], 'remaining', -1) end
-return { 1, tostring(wait) }
+return { 1, tostring(wait), epoch }
 `;
 
 /**
@@ -91,13 +92,15 @@ local period = math.max(1000, retryAfter)
 local learned = redis.call('ZCOUNT', KEYS[2], '(' .. tostring(now - period), '+inf')
 local perPeriod = learned
 if previousPerPeriod then
-  -- Throttled while pacing: the pace was too fast. Down to what the upstream just took, at least by half when it took nothing.
-  if learned > 0 then perPeriod = math.min(previousPerPeriod, learned) else perPeriod = previousPerPeriod / 2 end
+  -- Throttled while pacing: the pace was too fast (the first lesson can count one window's tail
+  -- with the next one's start). One below the lesser of the old pace and what the upstream just
+  -- took in a period, and by half when it took nothing.
+  if learned > 0 then perPeriod = math.min(previousPerPeriod, learned) - 1 else perPeriod = previousPerPeriod / 2 end
 end
 perPeriod = math.max(1, perPeriod)
 local paced = math.max(perPeriod - 1, perPeriod / 2)
 redis.call('HSET', KEYS[1], 'resetAt', tostring(resetAt), 'periodMs', tostring(period), 'perPeriod', tostring(perPeriod),
-  'perMs', tostring(paced / period), 'tokens', '0', 'updatedAt', tostring(resetAt), 'pacedFrom', tostring(resetAt))
+  'perMs', tostring(paced / period), 'tokens', '0', 'updatedAt', tostring(resetAt), 'pacedFrom', tostring(resetAt), 'learnedAt', tostring(now))
 redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('DEL', KEYS[2])
 return 1
@@ -105,16 +108,14 @@ return 1
 
 /**
  * A request the upstream accepted. KEYS[1] throttle, KEYS[2] successes. ARGV: now, sentAt,
- * a unique member, window. One sent before pacing began (in flight when the throttle came,
+ * a unique member, window. One sent before the throttle that taught the pace (in flight then,
  * in any process) raises the pace by one: the upstream took one more than was counted.
- * Paced requests are only ever sent from the reset on (pacedFrom), so the send time tells
- * the two apart whatever order the processes' answers arrive in.
  */
 const ACCEPTED = `
 local now, sentAt, window = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
-local t = redis.call('HMGET', KEYS[1], 'perPeriod', 'pacedFrom', 'periodMs')
-local perPeriod, pacedFrom, period = tonumber(t[1]), tonumber(t[2]), tonumber(t[3])
-if perPeriod and sentAt < pacedFrom then
+local t = redis.call('HMGET', KEYS[1], 'perPeriod', 'learnedAt', 'periodMs')
+local perPeriod, learnedAt, period = tonumber(t[1]), tonumber(t[2]), tonumber(t[3])
+if perPeriod and sentAt < learnedAt then
   perPeriod = perPeriod + 1
   redis.call('HSET', KEYS[1], 'perPeriod', tostring(perPeriod), 'perMs', tostring(math.max(perPeriod - 1, perPeriod / 2) / period))
   return 0
@@ -126,7 +127,7 @@ return 1
 `;
 
 interface LimiterScripts {
-  waygateAcquire(...args: Array<string | number>): Promise<[number, string]>;
+  waygateAcquire(...args: Array<string | number>): Promise<[number, string, string]>;
   waygateThrottled(...args: Array<string | number>): Promise<number>;
   waygateAccepted(...args: Array<string | number>): Promise<number>;
 }
@@ -162,10 +163,16 @@ export class SharedRateLimiter implements Limiter {
     const buckets = bucketsFor(this.config, keys);
     const names = [this.key("budget", upstream), this.key("pace", upstream), ...buckets.map((bucket) => this.key("bucket", bucket.key))];
     const configs = buckets.flatMap((bucket) => [bucket.config.capacity, bucket.config.refillPerSecond]);
-    const [reserved, waitText] = await this.redis.waygateAcquire(names.length, ...names, this.clock(), maxWaitMs, ...configs);
-    const wait = Number(waitText);
-    if (reserved === 0) throw rateLimitWaitExceeded(wait, maxWaitMs);
-    if (wait > 0) await this.sleep(wait, signal);
+    const deadline = this.clock() + maxWaitMs;
+    for (;;) {
+      const [reserved, waitText, epoch] = await this.redis.waygateAcquire(names.length, ...names, this.clock(), Math.max(0, deadline - this.clock()), ...configs);
+      const wait = Number(waitText);
+      if (reserved === 0) throw rateLimitWaitExceeded(wait, maxWaitMs);
+      if (wait <= 0) return;
+      await this.sleep(wait, signal);
+      // A throttle learned (in any process) while this caller slept voids its reservation: queue again under it.
+      if (((await this.redis.hget(names[1]!, "pacedFrom")) ?? "") === epoch) return;
+    }
   }
 
   learn(keys: RateLimitKeys, state: RateLimitState | null): void {

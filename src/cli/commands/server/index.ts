@@ -36,6 +36,7 @@ function withServerSettings(command: Command): Command {
     .option("--max-upload-bytes-in-flight <n>", "bytes of documents received at once, server-wide; past it uploads get 503 + Retry-After (default 256 MiB)", positiveInt)
     .option("--worker-concurrency <n>", "import jobs this server runs at once (default 2)", positiveInt)
     .option("--tenant-concurrency <n>", "running import jobs one tenant may have, over every server on the database (default: worker concurrency - 1, at least 1)", positiveInt)
+    .option("--job-lease-ms <ms>", "how long a silent worker keeps its jobs before another takes them over (WAYGATE_JOB_LEASE_MS; default 30000)", positiveInt)
     .option("--redis-url <url>", "Redis for jobs (BullMQ) and rate limits shared by every process (WAYGATE_REDIS_URL); default: the embedded queue")
     .option("--redis-prefix <prefix>", "prefix of this Waygate's Redis keys (WAYGATE_REDIS_PREFIX; default waygate)")
     .option("--no-migrate", "do not apply migrations at start; refuse to start while any are pending (run `waygate server migrate` first)")
@@ -48,7 +49,7 @@ function withServerSettings(command: Command): Command {
 function serverFlags(flags: Record<string, unknown>): Record<string, unknown> {
   const upstreams = flags.allowPrivateUpstreams === true ? "private" : flags.allowLoopbackUpstreams === true ? "loopback" : undefined;
   return {
-    ...given(flags, ["dataDir", "databaseUrl", "host", "port", "publicUrl", "allowPrivateImports", "maxCollectedBytes", "maxDocumentBytes", "maxUploadBytesInFlight", "workerConcurrency", "tenantConcurrency", "redisUrl", "redisPrefix", "logLevel", "logFormat"]),
+    ...given(flags, ["dataDir", "databaseUrl", "host", "port", "publicUrl", "allowPrivateImports", "maxCollectedBytes", "maxDocumentBytes", "maxUploadBytesInFlight", "workerConcurrency", "tenantConcurrency", "jobLeaseMs", "redisUrl", "redisPrefix", "logLevel", "logFormat"]),
     ...(upstreams ? { upstreams } : {}),
     // commander sets `migrate: true` when --no-migrate is absent; only its presence is a flag.
     ...(flags.migrate === false ? { migrate: false } : {}),

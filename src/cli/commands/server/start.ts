@@ -60,7 +60,7 @@ export async function run(context: Context, options: StartOptions): Promise<Star
       jobBackend,
       runWorker,
       ...(config.redisUrl ? { sharedRateLimits: { url: config.redisUrl, prefix: config.redisPrefix } } : {}),
-      worker: { concurrency: config.workerConcurrency, ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }) },
+      worker: { concurrency: config.workerConcurrency, leaseMs: config.jobLeaseMs, ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }) },
       // Derived from the encryption key, so next-page tokens survive restarts and work across servers sharing the key.
       pageTokenKey: (await store.sealer()).derive("page-tokens"),
       logger,

@@ -39,6 +39,7 @@ export async function run(context: Context, options: WorkerCommandOptions): Prom
   const worker = backend.createWorker({
     handlers: jobHandlers(store, gateway, { allowPrivateImports: config.allowPrivateImports ?? false, maxDocumentBytes: config.maxDocumentBytes, env: context.env }),
     concurrency: config.workerConcurrency,
+    leaseMs: config.jobLeaseMs,
     ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }),
     logger,
     onError: (error) => logger.error({ err: error }, "job worker error"),
