@@ -73,10 +73,8 @@ interface Throttle {
   epoch: number;
   /** When pacing began: answers to requests sent earlier are old news, not a verdict on the pace. */
   learnedAt: number;
-  /** The last throttle, or the last probe of a faster pace. */
-  lastThrottledAt: number;
-  /** Quiet stretches since the last throttle, each of which raised the pace. */
-  probes: number;
+  /** The last request paced by it: an idle key forgets its pace. */
+  lastUsedAt: number;
 }
 
 /** Successes on a key since its last throttle: the evidence a throttle's pace is learned from. */
@@ -91,14 +89,9 @@ interface Accepted {
 /** Successes remembered per key for the recent rate (1 KiB a key). */
 const RECENT_SUCCESSES = 128;
 
-/** A throttle's pacing ends when the upstream has not throttled for this many of its periods (and at least QUIET_MIN_MS). */
+/** A throttle's pacing ends when nothing was sent on its key for this many of its periods (and at least PACE_IDLE_MS). */
 const QUIET_PERIODS = 4;
-const QUIET_MIN_MS = 10_000;
-/** Each quiet stretch raises the pace by this factor; after this many in a row, pacing ends. */
-const PROBE_STEP = 1.1;
-const PROBES_BEFORE_END = 6;
-/** Pace at this share of the learned rate. */
-const PACE_MARGIN = 0.9;
+const PACE_IDLE_MS = 60_000;
 
 export interface RateLimitKeys {
   connection: string | null;
@@ -167,22 +160,17 @@ export class RateLimiter implements Limiter {
   }
 
   /**
-   * The key's throttle. A quiet stretch probes a faster pace (a tenth faster) rather than
-   * ending the pacing at once: unpaced, the callers' next burst would meet the limit again
-   * (a burst of 429s every stretch). Pacing ends after PROBES_BEFORE_END quiet stretches.
+   * The key's throttle. The pace holds while requests keep coming: it was learned from the
+   * upstream's own answers, and probing faster would only buy a 429 (and a lost second) at
+   * every probe. A key left idle for PACE_IDLE_MS forgets it; the next burst relearns it.
    */
   private activeThrottle(key: string, now: number): Throttle | undefined {
     const throttle = this.throttles.get(key);
-    if (throttle && now - throttle.lastThrottledAt > Math.max(QUIET_MIN_MS, QUIET_PERIODS * throttle.periodMs)) {
-      if (throttle.probes >= PROBES_BEFORE_END) {
-        this.throttles.delete(key);
-        return undefined;
-      }
-      throttle.probes++;
-      throttle.perPeriod *= PROBE_STEP;
-      throttle.pace.retune(paceOf(throttle.perPeriod, throttle.periodMs), now);
-      throttle.lastThrottledAt = now;
+    if (throttle && now - throttle.lastUsedAt > Math.max(PACE_IDLE_MS, QUIET_PERIODS * throttle.periodMs)) {
+      this.throttles.delete(key);
+      return undefined;
     }
+    if (throttle) throttle.lastUsedAt = now;
     return throttle;
   }
 
@@ -228,7 +216,7 @@ export class RateLimiter implements Limiter {
     if (previous && sentAt < previous.learnedAt) {
       // Sent in the burst that taught the current pace: only the reset may move.
       if (resetAt > previous.resetAt) {
-        remember(this.throttles, key, { ...previous, resetAt, pace: new TokenBucket(paceOf(previous.perPeriod, previous.periodMs), resetAt), epoch: previous.epoch + 1, lastThrottledAt: now, probes: 0 }, MAX_KEYS);
+        remember(this.throttles, key, { ...previous, resetAt, pace: new TokenBucket(paceOf(previous.perPeriod, previous.periodMs), resetAt), epoch: previous.epoch + 1, lastUsedAt: now }, MAX_KEYS);
       }
       return;
     }
@@ -242,9 +230,11 @@ export class RateLimiter implements Limiter {
     const averaged = seen ? seen.count * Math.min(1, periodMs / Math.max(1, now - seen.since)) : 0;
     const lastPeriod = seen ? seen.recent.reduce((n, at) => (at > now - periodMs ? n + 1 : n), 0) : 0;
     const learned = Math.max(averaged, lastPeriod);
-    // Throttled while pacing: the pace was too fast. Down to what the upstream just took, and at least by half when it took nothing.
-    const perPeriod = Math.max(1, previous ? Math.min(previous.perPeriod / (learned > 0 ? 1 : 2), learned || Infinity) : learned);
-    const throttle: Throttle = { resetAt, periodMs, perPeriod, pace: new TokenBucket(paceOf(perPeriod, periodMs), resetAt), epoch: (previous?.epoch ?? 0) + 1, learnedAt: now, lastThrottledAt: now, probes: 0 };
+    // Throttled while pacing: the pace was too fast (the first lesson can count one window's tail
+    // with the next one's start). One below the lesser of the old pace and what the upstream
+    // just took, and by half when it took nothing.
+    const perPeriod = Math.max(1, previous ? (learned > 0 ? Math.min(previous.perPeriod, learned) - 1 : previous.perPeriod / 2) : learned);
+    const throttle: Throttle = { resetAt, periodMs, perPeriod, pace: new TokenBucket(paceOf(perPeriod, periodMs), resetAt), epoch: (previous?.epoch ?? 0) + 1, learnedAt: now, lastUsedAt: now };
     remember(this.throttles, key, throttle, MAX_KEYS);
   }
 
@@ -260,11 +250,12 @@ export class RateLimiter implements Limiter {
 }
 
 /**
- * Smooth pacing, a little under the learned rate: a fixed-window upstream counts a burst at
- * the reset and the paced requests after it in the same window.
+ * Smooth pacing at the learned rate less one request a period: evenly spaced, a fixed-window
+ * upstream then sees at most its limit in any window, however the windows fall and however
+ * the sends jitter by a few milliseconds. (SharedRateLimiter paces the same way.)
  */
 function paceOf(perPeriod: number, periodMs: number): BucketConfig {
-  return { capacity: 1, refillPerSecond: (perPeriod * PACE_MARGIN) / (periodMs / 1000) };
+  return { capacity: 1, refillPerSecond: Math.max(perPeriod - 1, perPeriod / 2) / (periodMs / 1000) };
 }
 
 /** The configured buckets a request on these keys draws from, each with its key. */
