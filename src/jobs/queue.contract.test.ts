@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Worker as RawBullWorker } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openTestStore } from "../../test/support/stores.js";
+import { openTestStore, storeBackends } from "../../test/support/stores.js";
 import type { Store } from "../store/index.js";
 import { BULL_QUEUE_NAME, BullJobBackend } from "./bullmq-queue.js";
 import { EmbeddedJobBackend, type JobBackend, type JobWorker, type JobWorkerOptions } from "./queue.js";
@@ -76,7 +76,10 @@ const fixtures: Record<"embedded" | "bullmq", (store: Store) => Promise<Fixture>
   },
 };
 
-describe.each(["embedded", "bullmq"] as const)("job queue contract on %s", (kind) => {
+/** Each queue backend on each database the store runs on (the job rows are in the database on both). */
+const combinations = (["embedded", "bullmq"] as const).flatMap((kind) => storeBackends.map((database) => [kind, database] as const));
+
+describe.each(combinations)("job queue contract on %s (%s)", (kind, database) => {
   let store: Store;
   let disposeStore: () => Promise<void>;
   let fixture: Fixture;
@@ -84,7 +87,7 @@ describe.each(["embedded", "bullmq"] as const)("job queue contract on %s", (kind
   const workers: JobWorker[] = [];
 
   beforeEach(async () => {
-    ({ store, dispose: disposeStore } = await openTestStore("sqlite"));
+    ({ store, dispose: disposeStore } = await openTestStore(database));
     fixture = await fixtures[kind](store);
     tenantId = (await store.tenants.create("Acme")).id;
   });
