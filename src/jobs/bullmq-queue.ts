@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { DelayedError, Queue, UnrecoverableError, Worker as BullWorker, type Job as BullJob } from "bullmq";
 import type { Store } from "../store/index.js";
 import { silentLogger } from "../lib/logger.js";
-import { JobExecutor, retryDelay } from "./executor.js";
+import { heartbeatFor, JOB_DEFAULTS, JobExecutor, retryDelay } from "./executor.js";
 import type { JobBackend, JobQueue, JobWorker, JobWorkerOptions } from "./queue.js";
 
 export interface BullJobBackendOptions {
@@ -106,14 +106,14 @@ class BullJobWorker implements JobWorker {
     private readonly prefix: string,
     private readonly options: JobWorkerOptions,
   ) {
-    this.leaseMs = options.leaseMs ?? 30_000;
+    this.leaseMs = options.leaseMs ?? JOB_DEFAULTS.leaseMs;
     this.executor = new JobExecutor(this.id, {
       store,
       handlers: options.handlers,
       leaseMs: this.leaseMs,
-      heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(this.leaseMs / 6)),
-      jobTimeoutMs: options.jobTimeoutMs ?? 10 * 60_000,
-      retryBaseMs: options.retryBaseMs ?? 2_000,
+      heartbeatMs: options.heartbeatMs ?? heartbeatFor(this.leaseMs),
+      jobTimeoutMs: options.jobTimeoutMs ?? JOB_DEFAULTS.jobTimeoutMs,
+      retryBaseMs: options.retryBaseMs ?? JOB_DEFAULTS.retryBaseMs,
       logger: options.logger ?? silentLogger,
       onError: options.onError,
     });
@@ -122,11 +122,11 @@ class BullJobWorker implements JobWorker {
   start(): void {
     if (this.worker) return;
     this.executor.resume();
-    const retryBaseMs = this.options.retryBaseMs ?? 2_000;
+    const retryBaseMs = this.options.retryBaseMs ?? JOB_DEFAULTS.retryBaseMs;
     this.worker = new BullWorker<Delivery>(BULL_QUEUE_NAME, (job, token) => this.track(this.process(job, token)), {
       connection: this.connection,
       prefix: this.prefix,
-      concurrency: this.options.concurrency ?? 2,
+      concurrency: this.options.concurrency ?? JOB_DEFAULTS.concurrency,
       // BullMQ's lock is the lease: a worker that dies loses it after leaseMs and its job is delivered again.
       lockDuration: this.leaseMs,
       stalledInterval: this.leaseMs,

@@ -17,6 +17,14 @@ export interface ExecutorOptions {
   onError?: ((error: unknown) => void) | undefined;
 }
 
+/** Worker defaults shared by both backends (WorkerOptions documents each). */
+export const JOB_DEFAULTS = { concurrency: 2, leaseMs: 30_000, jobTimeoutMs: 10 * 60_000, retryBaseMs: 2_000 } as const;
+
+/** The heartbeat that keeps a lease: six a lease, so a few lost beats do not lose it. */
+export function heartbeatFor(leaseMs: number): number {
+  return Math.max(50, Math.floor(leaseMs / 6));
+}
+
 type StopReason = "cancelled" | "timeout" | "lost" | "shutdown";
 
 /**

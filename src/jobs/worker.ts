@@ -3,7 +3,7 @@ import type { TickResult } from "../contract/index.js";
 import type { ClaimedJob, Store } from "../store/index.js";
 import type { JobHandlers } from "./types.js";
 import { silentLogger, type Logger } from "../lib/logger.js";
-import { JobExecutor, type JobEnd } from "./executor.js";
+import { heartbeatFor, JOB_DEFAULTS, JobExecutor, type JobEnd } from "./executor.js";
 
 export interface WorkerOptions {
   store: Store;
@@ -58,20 +58,20 @@ export class Worker {
   private nextSweep = 0;
 
   constructor(options: WorkerOptions) {
-    const leaseMs = options.leaseMs ?? 30_000;
-    const concurrency = options.concurrency ?? 2;
+    const leaseMs = options.leaseMs ?? JOB_DEFAULTS.leaseMs;
+    const concurrency = options.concurrency ?? JOB_DEFAULTS.concurrency;
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError("worker concurrency must be a positive integer");
     this.options = {
       pollMs: 1_000,
-      jobTimeoutMs: 10 * 60_000,
-      retryBaseMs: 2_000,
+      jobTimeoutMs: JOB_DEFAULTS.jobTimeoutMs,
+      retryBaseMs: JOB_DEFAULTS.retryBaseMs,
       sweepMs: 10 * 60_000,
       logger: silentLogger,
       ...options,
       concurrency,
       tenantConcurrency: options.tenantConcurrency ?? Math.max(1, concurrency - 1),
       leaseMs,
-      heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 6)),
+      heartbeatMs: options.heartbeatMs ?? heartbeatFor(leaseMs),
     };
     this.log = this.options.logger;
     this.executor = new JobExecutor(this.id, this.options);
