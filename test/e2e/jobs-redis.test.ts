@@ -85,6 +85,12 @@ describe("API and workers split on Redis (built CLI)", () => {
     await redis.quit();
   });
 
+  it("refuses --worker-only with --no-worker (usage error, exit 2)", async () => {
+    const result = await runCli(["server", "start", "--worker-only", "--no-worker", ...database.args], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--worker-only and --no-worker leave nothing to run");
+  });
+
   it("runs no jobs in a --no-worker server; two --worker-only processes share the batches within one rate limit", async () => {
     const first = await startBatch(60, "a");
     const second = await startBatch(60, "b");
