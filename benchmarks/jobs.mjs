@@ -117,7 +117,7 @@ if (write) {
     "<!-- jobs:begin -->",
     "## Job queue: no-op job throughput, embedded vs BullMQ",
     "",
-    `\`node benchmarks/jobs.mjs --jobs ${JOBS} --runs ${RUNS}\`: ${JOBS} no-op jobs enqueued one after another through the JobQueue seam, then run by one worker (concurrency ${CONCURRENCY}) until every job's row in the Waygate database (SQLite) says succeeded. Medians of ${RUNS} interleaved runs; measured ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus().length} cores, 1-minute load average ${os.loadavg()[0].toFixed(1)} at the end (shared machine). Both backends write the same job rows (the record is in the database on both); BullMQ adds the Redis delivery, so it is not faster in one process: it is what lets several processes share the work.`,
+    `\`node benchmarks/jobs.mjs --jobs ${JOBS} --runs ${RUNS}\`: ${JOBS} no-op jobs enqueued one after another through the JobQueue seam, then run by one worker (concurrency ${CONCURRENCY}) until every job's row in the Waygate database (SQLite) says succeeded. Medians of ${RUNS} interleaved runs; measured ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus().length} cores, 1-minute load average ${os.loadavg()[0].toFixed(1)} at the end (shared machine). Both backends write the same job rows (the record is in the database on both); BullMQ adds a Redis round trip to each enqueue, and runs the jobs without the embedded worker's claim queries on the database; what it is for is several processes sharing the work.`,
     "",
     ...lines,
     "<!-- jobs:end -->",
