@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { DelayedError, Queue, UnrecoverableError, Worker as BullWorker, type Job as BullJob } from "bullmq";
+import type { JobType } from "../contract/index.js";
 import type { Store } from "../store/index.js";
 import { silentLogger } from "../lib/logger.js";
 import { heartbeatFor, JOB_DEFAULTS, JobExecutor, retryDelay } from "./executor.js";
@@ -22,6 +23,8 @@ interface Delivery {
 export const BULL_QUEUE_NAME = "jobs";
 /** A backoff type of our own, so that BullMQ waits the delay the job's row records (see RetryLater). */
 const BACKOFF = "waygate";
+/** Runnable jobs looked at per redelivery sweep. */
+const REDELIVER_BATCH = 1_000;
 /** Finished deliveries kept for inspection (the job's row is the record), then dropped. */
 const KEEP_FAILED_S = 7 * 24 * 3600;
 
@@ -59,14 +62,7 @@ export class BullJobBackend implements JobBackend {
       enqueue: async (job) => {
         const recorded = await store.jobs.enqueue(job);
         try {
-          await this.producer.add(job.type, { jobId: recorded.id }, {
-            // The row's id: a second delivery of the same job is refused by BullMQ.
-            jobId: recorded.id,
-            attempts: recorded.maxAttempts,
-            backoff: { type: BACKOFF },
-            removeOnComplete: true,
-            removeOnFail: { age: KEEP_FAILED_S },
-          });
+          await this.deliver(recorded);
         } catch (error) {
           // No worker will ever see it: the row must not wait forever as `queued`.
           await store.jobs.cancel(job.tenantId, recorded.id).catch(() => undefined);
@@ -84,7 +80,28 @@ export class BullJobBackend implements JobBackend {
   }
 
   createWorker(options: JobWorkerOptions): JobWorker {
-    return new BullJobWorker(this.options.store, this.connection, this.prefix, options);
+    return new BullJobWorker(this.options.store, this.connection, this.prefix, options, () => this.redeliver());
+  }
+
+  /** Hands a recorded job to BullMQ; the row's id is the delivery's, so delivering twice is a no-op while the first is queued or running. */
+  private async deliver(job: { id: string; type: JobType; maxAttempts: number }): Promise<void> {
+    await this.producer.add(job.type, { jobId: job.id }, {
+      jobId: job.id,
+      attempts: job.maxAttempts,
+      backoff: { type: BACKOFF },
+      removeOnComplete: true,
+      removeOnFail: { age: KEEP_FAILED_S },
+    });
+  }
+
+  /**
+   * Delivers again the jobs the database says are runnable: ones recorded while Redis was
+   * not in use (before WAYGATE_REDIS_URL was set) or whose delivery Redis lost (a flush, a
+   * restart without persistence). BullMQ keeps one delivery per id, so those it still has
+   * are left as they are.
+   */
+  private async redeliver(): Promise<void> {
+    for (const job of await this.options.store.jobs.runnable(REDELIVER_BATCH)) await this.deliver(job);
   }
 
   async close(): Promise<void> {
@@ -105,6 +122,7 @@ class BullJobWorker implements JobWorker {
     private readonly connection: { url: string; maxRetriesPerRequest: null },
     private readonly prefix: string,
     private readonly options: JobWorkerOptions,
+    private readonly redeliver: () => Promise<void>,
   ) {
     this.leaseMs = options.leaseMs ?? JOB_DEFAULTS.leaseMs;
     this.executor = new JobExecutor(this.id, {
@@ -135,6 +153,7 @@ class BullJobWorker implements JobWorker {
       settings: { backoffStrategy: (attemptsMade, _type, error) => (error instanceof RetryLater ? error.retryInMs : retryDelay(retryBaseMs, attemptsMade)) },
     });
     this.worker.on("error", (error) => this.options.onError?.(error));
+    void this.redeliver().catch((error: unknown) => this.options.onError?.(error));
   }
 
   async stop(): Promise<void> {

@@ -211,6 +211,12 @@ describe.each(combinations)("job queue contract on %s (%s)", (kind, database) =>
     expect(await waitFor(() => job(queued.id), (j) => j?.status === "succeeded")).toMatchObject({ result: "second", attempts: 1 });
   });
 
+  it("runs a job recorded without a delivery (before the queue was in use, or one its Redis lost) once a worker starts", async () => {
+    const recorded = await store.jobs.enqueue({ tenantId, type: "import", summary: "test", payload: { stranded: true } });
+    startWorker(async ({ job: claimed }) => ({ kind: "succeeded", result: claimed.payload }));
+    expect(await waitFor(() => job(recorded.id), (j) => j?.status === "succeeded")).toMatchObject({ result: { stranded: true }, attempts: 1 });
+  });
+
   it("never gives one job to two workers", async () => {
     const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => enqueue({ i }).then((j) => j.id)));
     const runs = new Map<string, number>();

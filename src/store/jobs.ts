@@ -168,6 +168,22 @@ export class JobRepository {
     return row && toClaimedJob(row);
   }
 
+  /**
+   * Jobs a worker could run now: queued, or running with an expired lease (their worker
+   * died). For a queue that delivers jobs itself, to deliver again what it may have lost.
+   */
+  async runnable(limit: number): Promise<Array<{ id: string; type: JobType; maxAttempts: number }>> {
+    const nowIso = this.now().toISOString();
+    const rows = await this.db
+      .selectFrom("jobs")
+      .select(["id", "type", "max_attempts"])
+      .where((eb) => eb.or([eb("status", "=", "queued"), eb.and([eb("status", "=", "running"), eb("lease_expires_at", "<", nowIso)])]))
+      .orderBy("created_at")
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ id: row.id, type: row.type as JobType, maxAttempts: row.max_attempts }));
+  }
+
   /** Renews the lease and records progress. */
   async heartbeat(id: string, owner: string, leaseMs: number, progress?: JobProgress): Promise<HeartbeatAnswer> {
     const now = this.now();
