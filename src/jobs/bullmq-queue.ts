@@ -12,6 +12,10 @@ export interface BullJobBackendOptions {
   url: string;
   /** Namespaces every key BullMQ writes (several Waygates, or tests, may share one Redis). Default "waygate". */
   prefix?: string;
+  /** How long an enqueue waits for Redis before it fails (and the job's row is cancelled). Default 10 s. */
+  enqueueTimeoutMs?: number;
+  /** Gets Redis connection errors (they repeat while Redis is down). Default: ignored. */
+  onError?: (error: unknown) => void;
 }
 
 /** What a BullMQ job carries: only the id of the job's row, which holds the payload and the state. */
@@ -23,6 +27,8 @@ interface Delivery {
 export const BULL_QUEUE_NAME = "jobs";
 /** A backoff type of our own, so that BullMQ waits the delay the job's row records (see RetryLater). */
 const BACKOFF = "waygate";
+/** How long an enqueue waits for Redis by default before the request fails (the job's row is then cancelled). */
+const ENQUEUE_TIMEOUT_MS = 10_000;
 /** Runnable jobs looked at per redelivery sweep. */
 const REDELIVER_BATCH = 1_000;
 /** Finished deliveries kept for inspection (the job's row is the record), then dropped. */
@@ -57,12 +63,15 @@ export class BullJobBackend implements JobBackend {
     this.connection = { url: options.url, maxRetriesPerRequest: null };
     this.prefix = options.prefix ?? "waygate";
     this.producer = new Queue<Delivery>(BULL_QUEUE_NAME, { connection: this.connection, prefix: this.prefix });
+    this.producer.on("error", (error) => options.onError?.(error));
     const store = options.store;
     this.queue = {
       enqueue: async (job) => {
         const recorded = await store.jobs.enqueue(job);
         try {
-          await this.deliver(recorded);
+          // BullMQ waits for Redis to come back rather than failing: an API request must not.
+          const timeoutMs = options.enqueueTimeoutMs ?? ENQUEUE_TIMEOUT_MS;
+          await withTimeout(this.deliver(recorded), timeoutMs, `Redis did not answer within ${timeoutMs} ms`);
         } catch (error) {
           // No worker will ever see it: the row must not wait forever as `queued`.
           await store.jobs.cancel(job.tenantId, recorded.id).catch(() => undefined);
@@ -201,5 +210,16 @@ class BullJobWorker implements JobWorker {
   private async putBack(delivery: BullJob<Delivery>, token: string | undefined): Promise<never> {
     await delivery.moveToDelayed(Date.now(), token);
     throw new DelayedError();
+  }
+}
+
+/** `work`, or an Error with `message` once `ms` have passed (the work itself goes on: a late delivery of a cancelled row is a no-op). */
+async function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -84,8 +84,11 @@ export class EmbeddedJobBackend implements JobBackend {
  * The backend a process runs with: BullMQ when a Redis URL is configured (WAYGATE_REDIS_URL),
  * else the embedded queue. BullMQ is loaded only then, so the embedded path never pays for it.
  */
-export async function openJobBackend(store: Store, redis: { url?: string | undefined; prefix?: string | undefined } = {}): Promise<JobBackend> {
+export async function openJobBackend(
+  store: Store,
+  redis: { url?: string | undefined; prefix?: string | undefined; onError?: (error: unknown) => void } = {},
+): Promise<JobBackend> {
   if (!redis.url) return new EmbeddedJobBackend(store);
   const { BullJobBackend } = await import("./bullmq-queue.js");
-  return new BullJobBackend({ store, url: redis.url, ...(redis.prefix ? { prefix: redis.prefix } : {}) });
+  return new BullJobBackend({ store, url: redis.url, ...(redis.prefix ? { prefix: redis.prefix } : {}), ...(redis.onError ? { onError: redis.onError } : {}) });
 }

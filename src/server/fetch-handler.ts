@@ -68,7 +68,7 @@ export function createFetchHandler(options: FetchHandlerOptions = {}): FetchHand
     });
     // With Redis, jobs go to BullMQ and `server worker` processes run them; else they wait in the
     // database for POST /v1/jobs/tick (or a worker), and this worker is never started.
-    const backend = await openJobBackend(store, { url: config.redisUrl, prefix: config.redisPrefix });
+    const backend = await openJobBackend(store, { url: config.redisUrl, prefix: config.redisPrefix, onError: (error) => logger.error({ err: error }, "job queue (Redis) error") });
     const worker =
       backend.kind === "embedded"
         ? backend.createWorker({

@@ -39,7 +39,7 @@ export async function run(context: Context, options: StartOptions): Promise<Star
   const { startServer } = await import("../../../server/start.js");
   const logger = await serverLogger(context, config);
   const { openJobBackend } = await import("../../../jobs/index.js");
-  const jobBackend = await openJobBackend(store, { url: config.redisUrl, prefix: config.redisPrefix });
+  const jobBackend = await openJobBackend(store, { url: config.redisUrl, prefix: config.redisPrefix, onError: (error) => logger.error({ err: error }, "job queue (Redis) error") });
   let server;
   try {
     server = await startServer({

@@ -35,7 +35,7 @@ export async function run(context: Context, options: WorkerCommandOptions): Prom
     ...(config.redisUrl ? { sharedRateLimits: { url: config.redisUrl, prefix: config.redisPrefix } } : {}),
     onRateLimitError: (error) => logger.error({ err: error }, "shared rate limiter error"),
   });
-  const backend = await openJobBackend(store, { url: config.redisUrl, prefix: config.redisPrefix });
+  const backend = await openJobBackend(store, { url: config.redisUrl, prefix: config.redisPrefix, onError: (error) => logger.error({ err: error }, "job queue (Redis) error") });
   const worker = backend.createWorker({
     handlers: jobHandlers(store, gateway, { allowPrivateImports: config.allowPrivateImports ?? false, maxDocumentBytes: config.maxDocumentBytes, env: context.env }),
     concurrency: config.workerConcurrency,
