@@ -4,7 +4,7 @@ import type { JobType } from "../contract/index.js";
 import type { Store } from "../store/index.js";
 import { silentLogger } from "../lib/logger.js";
 import { heartbeatFor, JOB_DEFAULTS, JobExecutor, retryDelay } from "./executor.js";
-import type { JobBackend, JobQueue, JobWorker, JobWorkerOptions } from "./queue.js";
+import { JobQueueUnavailableError, type JobBackend, type JobQueue, type JobWorker, type JobWorkerOptions } from "./queue.js";
 
 export interface BullJobBackendOptions {
   store: Store;
@@ -75,7 +75,7 @@ export class BullJobBackend implements JobBackend {
         } catch (error) {
           // No worker will ever see it: the row must not wait forever as `queued`.
           await store.jobs.cancel(job.tenantId, recorded.id).catch(() => undefined);
-          throw new Error(`could not queue the job on Redis (${error instanceof Error ? error.message : String(error)}); check WAYGATE_REDIS_URL and that Redis is up`, { cause: error });
+          throw new JobQueueUnavailableError(`could not queue the job on Redis (${error instanceof Error ? error.message : String(error)}); check WAYGATE_REDIS_URL and that Redis is up, then try again`, { cause: error });
         }
         return recorded;
       },

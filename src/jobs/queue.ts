@@ -25,6 +25,11 @@ export interface JobQueue {
   cancel(tenantId: string, id: string): Promise<Job | undefined>;
 }
 
+/** The queue could not take the job (its Redis did not answer); the job was not recorded as queued. */
+export class JobQueueUnavailableError extends Error {
+  override name = "JobQueueUnavailableError";
+}
+
 /** Runs jobs in this process. */
 export interface JobWorker {
   readonly id: string;

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { routes, type RouteSpec, type TickResult } from "../contract/index.js";
 import type { Store } from "../store/index.js";
-import { EmbeddedJobBackend, type JobQueue } from "../jobs/queue.js";
+import { EmbeddedJobBackend, JobQueueUnavailableError, type JobQueue } from "../jobs/queue.js";
 import { requireKey } from "./auth.js";
 import type { AppEnv } from "./env.js";
 import { HttpError, problemResponse } from "./errors.js";
@@ -127,6 +127,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.onError((error, c) => {
     if (error instanceof HttpError) return problemResponse(c, error);
     options.onUnexpectedError?.(error, c.get("requestId"));
+    // The operator's Redis is down: a 503 the client may retry, saying what is wrong (the log has the cause).
+    if (error instanceof JobQueueUnavailableError) return problemResponse(c, new HttpError("server-busy", error.message, undefined, { "retry-after": "10" }));
     return problemResponse(c, new HttpError("internal", "an unexpected error occurred; it has been logged with the request id"));
   });
   return app;

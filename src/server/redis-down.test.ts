@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openTestStore } from "../../test/support/stores.js";
 import type { Store } from "../store/index.js";
-import { BullJobBackend } from "./bullmq-queue.js";
+import { createApp } from "./app.js";
+import { BullJobBackend } from "../jobs/bullmq-queue.js";
 
-describe("BullMQ backend when Redis does not answer", () => {
+describe("jobs on BullMQ when Redis does not answer", () => {
   let store: Store;
   let dispose: () => Promise<void>;
   let backend: BullJobBackend;
@@ -27,5 +28,20 @@ describe("BullMQ backend when Redis does not answer", () => {
     const { data } = await store.jobs.list(tenantId, { limit: 10 });
     expect(data.map((job) => job.status)).toEqual(["cancelled"]);
     expect(String(errors[0])).toContain("ECONNREFUSED"); // the connection errors reach the server's log
+  });
+
+  it("answers an import request with 503 problem+json naming the setting to check", async () => {
+    const tenant = await store.tenants.create("Acme");
+    const key = (await store.keys.issue({ tenantId: tenant.id, kind: "tenant" })).secret;
+    const app = createApp({ store, version: "test", jobs: backend.queue });
+    const response = await app.request("/v1/imports", {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ source: { url: "https://docs.example.com/openapi.json" } }),
+    });
+    expect(response.status).toBe(503);
+    expect(response.headers.get("content-type")).toContain("application/problem+json");
+    expect(response.headers.get("retry-after")).toBe("10");
+    expect(((await response.json()) as { detail: string }).detail).toContain("check WAYGATE_REDIS_URL");
   });
 });
