@@ -39,8 +39,8 @@ export interface RunningServer {
 }
 
 /**
- * Serves the API on host:port (port 0 picks a free one) with a job worker in the same
- * process, and resolves once it is listening.
+ * Serves the API on host:port (port 0 picks a free one), with a job worker in the same
+ * process unless `runWorker` is false, and resolves once it is listening.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const maxDocumentBytes = options.maxDocumentBytes ?? 64 * 1024 * 1024;
