@@ -7,7 +7,7 @@ import type { OAuthRefresher, Refresh, TokenResponse } from "./oauth.js";
 import { aborted, oauthRefreshFailed, upstreamResponseTooLarge, upstreamTimeout, upstreamUnreachable } from "./problems.js";
 import type { GatewayError } from "./problems.js";
 import { parseRateLimitHeaders } from "./rate-limit-headers.js";
-import type { RateLimitKeys, RateLimiter } from "./rate-limit.js";
+import type { Limiter, RateLimitKeys } from "./rate-limit.js";
 import type { PreparedRequest } from "./request.js";
 import { backoffDelay, isRetryableStatus, parseRetryAfter } from "./retry.js";
 import { TransportFailure } from "./transport.js";
@@ -29,7 +29,7 @@ export interface ExchangeOptions {
 
 export interface ExchangeDeps {
   transport: Transport;
-  limiter: RateLimiter;
+  limiter: Limiter;
   refresher: OAuthRefresher;
   refreshOAuth: GatewayDeps["refreshOAuth"];
   clock: () => number;

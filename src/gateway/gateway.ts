@@ -12,6 +12,7 @@ import type { PageCursor } from "./page-token.js";
 import { applyCursor, checkCursor, nextPage, pageItems } from "./pagination.js";
 import { GatewayError, aborted, collectionTooLarge, invalidDefinition, invalidInput, invalidOutput, upstreamError } from "./problems.js";
 import { RateLimiter } from "./rate-limit.js";
+import { SharedRateLimiter } from "./shared-rate-limit.js";
 import { buildRawRequest, buildRequest, checkHeaderValue, forwardedHeaders, parseBaseUrl, setQueryParam, unknownInputFields } from "./request.js";
 import type { PreparedRequest } from "./request.js";
 import { Redactor, dataUrl, decodeBody, safeHeaders } from "./response.js";
@@ -85,7 +86,9 @@ export class Gateway {
     this.maxCollectedBytes = deps.maxCollectedBytes ?? DEFAULTS.maxCollectedBytes;
     this.exchangeDeps = {
       transport: this.transport,
-      limiter: new RateLimiter(deps.rateLimits ?? {}, clock, sleep),
+      limiter: deps.sharedRateLimits
+        ? new SharedRateLimiter(deps.sharedRateLimits, deps.rateLimits ?? {}, clock, sleep, deps.onRateLimitError)
+        : new RateLimiter(deps.rateLimits ?? {}, clock, sleep),
       refresher: new OAuthRefresher(),
       refreshOAuth: deps.refreshOAuth,
       clock,
@@ -137,8 +140,9 @@ export class Gateway {
     };
   }
 
-  close(): Promise<void> {
-    return this.transport.close();
+  async close(): Promise<void> {
+    await this.exchangeDeps.limiter.close?.();
+    await this.transport.close();
   }
 
   /** Runs a call with the connection's secrets redacted from whatever it returns or throws, and aborts reported as such. */

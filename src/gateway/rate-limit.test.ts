@@ -26,42 +26,43 @@ describe("RateLimiter pacing learned from Retry-After", () => {
     for (let i = 0; i < 50; i++) limiter.accept(keys, (time.now = 5_000 + i * 20));
     time.now = 6_000;
     limiter.throttled(keys, 1_000, 6_000);
-    // Nothing before the reset, then 0.9 × 50 a second (the average would have paced at 15).
+    // Nothing before the reset, then what it took in the last second (49: the one at 5 000 ms is
+    // a period before) less one (the average would have paced at 15).
     expect(await sendUntil(7_000)).toBe(0);
     const paced = await sendUntil(8_000);
-    expect(paced).toBeGreaterThanOrEqual(44);
-    expect(paced).toBeLessThanOrEqual(46);
+    expect(paced).toBeGreaterThanOrEqual(47);
+    expect(paced).toBeLessThanOrEqual(48);
   });
 
-  it("keeps pacing through a quiet stretch, a tenth faster, instead of releasing a burst", async () => {
+  it("keeps the learned pace through a quiet stretch instead of probing faster or releasing a burst", async () => {
     const { time, limiter, keys, sendUntil } = setup();
     for (let i = 0; i < 40; i++) limiter.accept(keys, (time.now = i * 20));
     time.now = 1_000;
     limiter.throttled(keys, 1_000, 1_000);
     await sendUntil(2_000);
     const paced = await sendUntil(10_000);
-    expect(paced / 8).toBeGreaterThanOrEqual(35);
-    expect(paced / 8).toBeLessThanOrEqual(37);
-    // Ten quiet seconds after the throttle: the pace probes 0.9 × 44 a second, still paced.
-    await sendUntil(11_100);
-    const probed = await sendUntil(12_100);
-    expect(probed).toBeGreaterThanOrEqual(38);
-    expect(probed).toBeLessThanOrEqual(41);
+    expect(paced / 8).toBeGreaterThanOrEqual(38);
+    expect(paced / 8).toBeLessThanOrEqual(39);
+    // Thirty quiet seconds after the throttle: still 40 - 1 a second (a probe would buy a 429).
+    await sendUntil(31_100);
+    const later = await sendUntil(32_100);
+    expect(later).toBeGreaterThanOrEqual(38);
+    expect(later).toBeLessThanOrEqual(39);
   });
 
   it("lowers the pace to what the upstream took, not blindly by half, when a paced request is throttled", async () => {
     const { time, limiter, keys, sendUntil } = setup();
     for (let i = 0; i < 60; i++) limiter.accept(keys, (time.now = i * 10));
     time.now = 1_000;
-    limiter.throttled(keys, 1_000, 1_000); // 60 a second learned: paced at 54
+    limiter.throttled(keys, 1_000, 1_000); // 60 a second learned: paced at 59
     await sendUntil(2_000);
     const took = await sendUntil(3_000);
-    expect(took).toBeGreaterThanOrEqual(53);
+    expect(took).toBeGreaterThanOrEqual(58);
     limiter.throttled(keys, 1_000, time.now - 1); // sent while pacing: too fast after all
     await sendUntil(time.now + 1_000);
     const after = await sendUntil(time.now + 1_000);
-    // 0.9 × the 54 it took (halving would pace at 27).
-    expect(after).toBeGreaterThanOrEqual(47);
-    expect(after).toBeLessThanOrEqual(50);
+    // One below what it took, less one (halving would pace at 30).
+    expect(after).toBeGreaterThanOrEqual(55);
+    expect(after).toBeLessThanOrEqual(57);
   });
 });

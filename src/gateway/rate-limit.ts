@@ -73,10 +73,8 @@ interface Throttle {
   epoch: number;
   /** When pacing began: answers to requests sent earlier are old news, not a verdict on the pace. */
   learnedAt: number;
-  /** The last throttle, or the last probe of a faster pace. */
-  lastThrottledAt: number;
-  /** Quiet stretches since the last throttle, each of which raised the pace. */
-  probes: number;
+  /** The last request paced by it: an idle key forgets its pace. */
+  lastUsedAt: number;
 }
 
 /** Successes on a key since its last throttle: the evidence a throttle's pace is learned from. */
@@ -91,20 +89,28 @@ interface Accepted {
 /** Successes remembered per key for the recent rate (1 KiB a key). */
 const RECENT_SUCCESSES = 128;
 
-/** A throttle's pacing ends when the upstream has not throttled for this many of its periods (and at least QUIET_MIN_MS). */
+/** A throttle's pacing ends when nothing was sent on its key for this many of its periods (and at least PACE_IDLE_MS). */
 const QUIET_PERIODS = 4;
-const QUIET_MIN_MS = 10_000;
-/** Each quiet stretch raises the pace by this factor; after this many in a row, pacing ends. */
-const PROBE_STEP = 1.1;
-const PROBES_BEFORE_END = 6;
-/** Pace at this share of the learned rate. */
-const PACE_MARGIN = 0.9;
+const PACE_IDLE_MS = 60_000;
 
 export interface RateLimitKeys {
   connection: string | null;
   integration: string;
   /** The integration's own configured bucket, when it has one. */
   integrationLimit?: BucketConfig | undefined;
+}
+
+/** What the gateway asks of a rate limiter: in-process (RateLimiter) or shared by every process through Redis (SharedRateLimiter). */
+export interface Limiter {
+  /** Waits until a request on these keys may go; throws rate-limit-wait-exceeded rather than wait beyond `maxWaitMs`. */
+  acquire(keys: RateLimitKeys, maxWaitMs: number, signal?: AbortSignal): Promise<void>;
+  /** What a response said about the remaining budget (rate-limit headers). */
+  learn(keys: RateLimitKeys, state: RateLimitState | null): void;
+  /** A request the upstream accepted. */
+  accept(keys: RateLimitKeys, sentAt: number): void;
+  /** A 429 or 503 with Retry-After for a request sent at `sentAt`. */
+  throttled(keys: RateLimitKeys, retryAfterMs: number, sentAt: number): void;
+  close?(): Promise<void>;
 }
 
 /**
@@ -114,7 +120,7 @@ export interface RateLimitKeys {
  * beyond `maxWaitMs` throws rate-limit-wait-exceeded rather than provoking a 429 the
  * upstream may punish.
  */
-export class RateLimiter {
+export class RateLimiter implements Limiter {
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly learned = new Map<string, LearnedBudget>();
   private readonly throttles = new Map<string, Throttle>();
@@ -154,22 +160,17 @@ export class RateLimiter {
   }
 
   /**
-   * The key's throttle. A quiet stretch probes a faster pace (a tenth faster) rather than
-   * ending the pacing at once: unpaced, the callers' next burst would meet the limit again
-   * (a burst of 429s every stretch). Pacing ends after PROBES_BEFORE_END quiet stretches.
+   * The key's throttle. The pace holds while requests keep coming: it was learned from the
+   * upstream's own answers, and probing faster would only buy a 429 (and a lost second) at
+   * every probe. A key left idle for PACE_IDLE_MS forgets it; the next burst relearns it.
    */
   private activeThrottle(key: string, now: number): Throttle | undefined {
     const throttle = this.throttles.get(key);
-    if (throttle && now - throttle.lastThrottledAt > Math.max(QUIET_MIN_MS, QUIET_PERIODS * throttle.periodMs)) {
-      if (throttle.probes >= PROBES_BEFORE_END) {
-        this.throttles.delete(key);
-        return undefined;
-      }
-      throttle.probes++;
-      throttle.perPeriod *= PROBE_STEP;
-      throttle.pace.retune(paceOf(throttle.perPeriod, throttle.periodMs), now);
-      throttle.lastThrottledAt = now;
+    if (throttle && now - throttle.lastUsedAt > Math.max(PACE_IDLE_MS, QUIET_PERIODS * throttle.periodMs)) {
+      this.throttles.delete(key);
+      return undefined;
     }
+    if (throttle) throttle.lastUsedAt = now;
     return throttle;
   }
 
@@ -215,7 +216,7 @@ export class RateLimiter {
     if (previous && sentAt < previous.learnedAt) {
       // Sent in the burst that taught the current pace: only the reset may move.
       if (resetAt > previous.resetAt) {
-        remember(this.throttles, key, { ...previous, resetAt, pace: new TokenBucket(paceOf(previous.perPeriod, previous.periodMs), resetAt), epoch: previous.epoch + 1, lastThrottledAt: now, probes: 0 }, MAX_KEYS);
+        remember(this.throttles, key, { ...previous, resetAt, pace: new TokenBucket(paceOf(previous.perPeriod, previous.periodMs), resetAt), epoch: previous.epoch + 1, lastUsedAt: now }, MAX_KEYS);
       }
       return;
     }
@@ -229,19 +230,16 @@ export class RateLimiter {
     const averaged = seen ? seen.count * Math.min(1, periodMs / Math.max(1, now - seen.since)) : 0;
     const lastPeriod = seen ? seen.recent.reduce((n, at) => (at > now - periodMs ? n + 1 : n), 0) : 0;
     const learned = Math.max(averaged, lastPeriod);
-    // Throttled while pacing: the pace was too fast. Down to what the upstream just took, and at least by half when it took nothing.
-    const perPeriod = Math.max(1, previous ? Math.min(previous.perPeriod / (learned > 0 ? 1 : 2), learned || Infinity) : learned);
-    const throttle: Throttle = { resetAt, periodMs, perPeriod, pace: new TokenBucket(paceOf(perPeriod, periodMs), resetAt), epoch: (previous?.epoch ?? 0) + 1, learnedAt: now, lastThrottledAt: now, probes: 0 };
+    // Throttled while pacing: the pace was too fast (the first lesson can count one window's tail
+    // with the next one's start). One below the lesser of the old pace and what the upstream
+    // just took, and by half when it took nothing.
+    const perPeriod = Math.max(1, previous ? (learned > 0 ? Math.min(previous.perPeriod, learned) - 1 : previous.perPeriod / 2) : learned);
+    const throttle: Throttle = { resetAt, periodMs, perPeriod, pace: new TokenBucket(paceOf(perPeriod, periodMs), resetAt), epoch: (previous?.epoch ?? 0) + 1, learnedAt: now, lastUsedAt: now };
     remember(this.throttles, key, throttle, MAX_KEYS);
   }
 
   private bucketsFor(keys: RateLimitKeys, now: number): TokenBucket[] {
-    const found: TokenBucket[] = [];
-    const perIntegration = keys.integrationLimit ?? this.config.perIntegration?.[keys.integration] ?? this.config.perIntegration?.["*"];
-    // The config is part of the key, so changing an integration's limit starts a fresh bucket.
-    if (perIntegration) found.push(this.bucket(`i:${keys.integration}:${perIntegration.capacity}/${perIntegration.refillPerSecond}`, perIntegration, now));
-    if (keys.connection !== null && this.config.perConnection) found.push(this.bucket(`c:${keys.connection}`, this.config.perConnection, now));
-    return found;
+    return bucketsFor(this.config, keys).map(({ key, config }) => this.bucket(key, config, now));
   }
 
   private bucket(key: string, config: BucketConfig, now: number): TokenBucket {
@@ -252,13 +250,25 @@ export class RateLimiter {
 }
 
 /**
- * Smooth pacing, a little under the learned rate: a fixed-window upstream counts a burst at
- * the reset and the paced requests after it in the same window.
+ * Smooth pacing at the learned rate less one request a period: evenly spaced, a fixed-window
+ * upstream then sees at most its limit in any window, however the windows fall and however
+ * the sends jitter by a few milliseconds. (SharedRateLimiter paces the same way.)
  */
 function paceOf(perPeriod: number, periodMs: number): BucketConfig {
-  return { capacity: 1, refillPerSecond: (perPeriod * PACE_MARGIN) / (periodMs / 1000) };
+  return { capacity: 1, refillPerSecond: Math.max(perPeriod - 1, perPeriod / 2) / (periodMs / 1000) };
 }
 
-function upstreamKeyOf(keys: RateLimitKeys): string {
+/** The configured buckets a request on these keys draws from, each with its key. */
+export function bucketsFor(config: RateLimitConfig, keys: RateLimitKeys): Array<{ key: string; config: BucketConfig }> {
+  const found: Array<{ key: string; config: BucketConfig }> = [];
+  const perIntegration = keys.integrationLimit ?? config.perIntegration?.[keys.integration] ?? config.perIntegration?.["*"];
+  // The config is part of the key, so changing an integration's limit starts a fresh bucket.
+  if (perIntegration) found.push({ key: `i:${keys.integration}:${perIntegration.capacity}/${perIntegration.refillPerSecond}`, config: perIntegration });
+  if (keys.connection !== null && config.perConnection) found.push({ key: `c:${keys.connection}`, config: config.perConnection });
+  return found;
+}
+
+/** Upstreams count per credential: a connection's own key, else the integration's. */
+export function upstreamKeyOf(keys: RateLimitKeys): string {
   return keys.connection !== null ? `c:${keys.connection}` : `i:${keys.integration}`;
 }

@@ -141,6 +141,10 @@ export interface GatewayDeps {
   /** In [0, 1), for backoff jitter. */
   random?: () => number;
   rateLimits?: RateLimitConfig;
+  /** Keep the rate limits in Redis, shared by every process that uses it (WAYGATE_REDIS_URL). Default: in this process. */
+  sharedRateLimits?: { url: string; prefix: string };
+  /** Gets the shared limiter's Redis errors (a request whose acquire fails gets a 500 meanwhile). */
+  onRateLimitError?: (error: unknown) => void;
   /** Key for signing next-page tokens; share it between processes that serve the same clients. Default: random per Gateway. */
   pageTokenKey?: string | Uint8Array;
   /** Largest upstream response body read. Default 10 MiB. */

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { CrawlSettings, ImportRequest, Job } from "../contract/index.js";
 import { splitUrlCredentials } from "../lib/url-credentials.js";
 import { newJobId, type Store } from "../store/index.js";
+import type { JobQueue } from "./queue.js";
 import { sealContext, type ImportPayload, type ImportSettings, type SealedUrlSource } from "./handlers/import-payload.js";
 
 /** How an import job is started, whatever the document came as. */
@@ -27,7 +28,7 @@ export interface ImportJobOptions {
  * sealed with the store's key, and user info becomes an `Authorization: Basic` header
  * (RFC 7617) unless the request gave its own.
  */
-export async function enqueueUrlImport(store: Store, tenantId: string, source: { url: string; headers?: Record<string, string> | undefined }, options: ImportJobOptions): Promise<Job> {
+export async function enqueueUrlImport(store: Store, queue: JobQueue, tenantId: string, source: { url: string; headers?: Record<string, string> | undefined }, options: ImportJobOptions): Promise<Job> {
   const id = newJobId();
   const split = splitUrlCredentials(source.url);
   const headers = { ...source.headers };
@@ -40,7 +41,7 @@ export async function enqueueUrlImport(store: Store, tenantId: string, source: {
     sealed = (await store.sealer()).seal(JSON.stringify(value), sealContext(id));
   }
   const payload: ImportPayload = { v: 2, source: { kind: "url", url: split.display, ...(sealed ? { sealed } : {}) }, ...common(options) };
-  return store.jobs.enqueue({ id, tenantId, type: "import", summary: summary(split.display, options), payload });
+  return queue.enqueue({ id, tenantId, type: "import", summary: summary(split.display, options), payload });
 }
 
 export type DocumentImport = { kind: "queued"; job: Job } | { kind: "empty" };
@@ -55,6 +56,7 @@ export const DOCUMENT_CHUNK_BYTES = 1024 * 1024;
  */
 export async function enqueueDocumentImport(
   store: Store,
+  queue: JobQueue,
   tenantId: string,
   document: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   source: { filename?: string | undefined },
@@ -91,7 +93,7 @@ export async function enqueueDocumentImport(
       source: { kind: "document", ...(source.filename ? { filename: source.filename } : {}), bytes: total, sha256: hash.digest("hex") },
       ...common(options),
     };
-    const job = await store.jobs.enqueue({ id, tenantId, type: "import", summary: summary(source.filename ?? "uploaded document", options), payload });
+    const job = await queue.enqueue({ id, tenantId, type: "import", summary: summary(source.filename ?? "uploaded document", options), payload });
     return { kind: "queued", job };
   } catch (error) {
     await store.jobs.documents.discard(id).catch(() => undefined);

@@ -5,6 +5,7 @@ import { openTestStore, storeBackends } from "../../test/support/stores.js";
 import { createSchedule, resumeSchedule, scheduleEnqueuer } from "../services/schedules.js";
 import { Store, type DueSchedule } from "../store/index.js";
 import { Scheduler } from "./scheduler.js";
+import { EmbeddedJobBackend, type JobQueue } from "./queue.js";
 
 const HOUR = 3_600_000;
 const T0 = new Date("2026-12-01T00:00:00.000Z");
@@ -41,8 +42,13 @@ describe.each(storeBackends)("scheduler on %s", (backend) => {
     if (created.kind !== "created") throw new Error(JSON.stringify(created));
     return created.schedule;
   };
+  /** The embedded queue, noting each job handed to it (the scheduler enqueues through the queue, never the store). */
+  const recordingQueue = (on: Store): JobQueue => {
+    const queue = new EmbeddedJobBackend(on).queue;
+    return { enqueue: async (job) => { const recorded = await queue.enqueue(job); enqueued.push(recorded.type); return recorded; }, cancel: (tenant, id) => queue.cancel(tenant, id) };
+  };
   const scheduler = (on: Store = store) =>
-    new Scheduler({ store: on, now: clock, fire: scheduleEnqueuer(on, { allowPrivateImports: false, notifyWorker: () => enqueued.push("notified") }) });
+    new Scheduler({ store: on, now: clock, fire: scheduleEnqueuer(on, { allowPrivateImports: false, jobs: recordingQueue(on) }) });
   const jobCount = async () => (await store.jobs.list(tenantId, { limit: 200 })).data.length;
 
   it("fires nothing before the first run is due, then one queued import job, linked to the schedule", async () => {
@@ -58,7 +64,7 @@ describe.each(storeBackends)("scheduler on %s", (backend) => {
     expect(detail).toMatchObject({ lastRunAt: now.toISOString(), nextRunAt: "2026-12-01T02:00:00.000Z", lastError: null, runs: [{ scheduledFor: "2026-12-01T01:00:00.000Z" }] });
     const job = detail!.runs[0]!.job as Job;
     expect(job).toMatchObject({ id: detail!.lastJobId, type: "import", status: "queued", summary: "import https://docs.example.com/openapi.json as todo" });
-    expect(enqueued).toEqual(["notified"]);
+    expect(enqueued).toEqual(["import"]);
   });
 
   it("runs a schedule missed three times while no scheduler ran once, and keeps its phase", async () => {
@@ -99,7 +105,7 @@ describe.each(storeBackends)("scheduler on %s", (backend) => {
   it("records why a run could not enqueue its job, and fires again at the next occurrence", async () => {
     const schedule = await hourly();
     let fail = true;
-    const fire = scheduleEnqueuer(store, { allowPrivateImports: false, notifyWorker: () => {} });
+    const fire = scheduleEnqueuer(store, { allowPrivateImports: false, jobs: new EmbeddedJobBackend(store).queue });
     const flaky = new Scheduler({ store, now: clock, fire: async (due: DueSchedule) => (fail ? Promise.reject(new Error("the database said no")) : fire(due)) });
     now = new Date(T0.getTime() + HOUR);
     expect(await flaky.tick()).toBe(1);

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { problemTypes, problemTypeUri, type JobProgress, type Problem, type TickResult } from "../contract/index.js";
+import type { TickResult } from "../contract/index.js";
 import type { ClaimedJob, Store } from "../store/index.js";
-import type { HandlerOutcome, JobHandlers } from "./types.js";
+import type { JobHandlers } from "./types.js";
 import { silentLogger, type Logger } from "../lib/logger.js";
+import { heartbeatFor, JOB_DEFAULTS, JobExecutor, type JobEnd } from "./executor.js";
 
 export interface WorkerOptions {
   store: Store;
@@ -36,10 +37,6 @@ export interface WorkerOptions {
   logger?: Logger;
 }
 
-type StopReason = "cancelled" | "timeout" | "lost" | "shutdown";
-/** How one run of a job ended. */
-type JobEnd = "succeeded" | "failed" | "retrying" | "continued" | "cancelled" | "lost" | "requeued";
-
 
 /** Uploads older than this that have no job are abandoned (their request failed or their server died). */
 const ABANDONED_UPLOAD_MS = 60 * 60_000;
@@ -56,32 +53,34 @@ export class Worker {
   private running = false;
   private wake: (() => void) | undefined;
   private readonly active = new Set<Promise<void>>();
-  private readonly controllers = new Set<AbortController>();
+  private readonly executor: JobExecutor;
   private loop: Promise<void> | undefined;
   private nextSweep = 0;
 
   constructor(options: WorkerOptions) {
-    const leaseMs = options.leaseMs ?? 30_000;
-    const concurrency = options.concurrency ?? 2;
+    const leaseMs = options.leaseMs ?? JOB_DEFAULTS.leaseMs;
+    const concurrency = options.concurrency ?? JOB_DEFAULTS.concurrency;
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError("worker concurrency must be a positive integer");
     this.options = {
       pollMs: 1_000,
-      jobTimeoutMs: 10 * 60_000,
-      retryBaseMs: 2_000,
+      jobTimeoutMs: JOB_DEFAULTS.jobTimeoutMs,
+      retryBaseMs: JOB_DEFAULTS.retryBaseMs,
       sweepMs: 10 * 60_000,
       logger: silentLogger,
       ...options,
       concurrency,
       tenantConcurrency: options.tenantConcurrency ?? Math.max(1, concurrency - 1),
       leaseMs,
-      heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 6)),
+      heartbeatMs: options.heartbeatMs ?? heartbeatFor(leaseMs),
     };
     this.log = this.options.logger;
+    this.executor = new JobExecutor(this.id, this.options);
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.executor.resume();
     this.loop = this.run();
   }
 
@@ -96,7 +95,7 @@ export class Worker {
   /** Stops claiming, aborts running jobs and puts them back in the queue for the next start. */
   async stop(): Promise<void> {
     this.running = false;
-    for (const controller of this.controllers) controller.abort("shutdown" satisfies StopReason);
+    this.executor.stop();
     this.wake?.();
     await this.loop;
     await Promise.all(this.active);
@@ -171,95 +170,8 @@ export class Worker {
     return result;
   }
 
-  private async execute(job: ClaimedJob, deadline?: number): Promise<JobEnd> {
-    const { store } = this.options;
-    // Ids and the type only: a job's payload and summary may hold the URL a tenant imported from.
-    const fields = { jobId: job.id, jobType: job.type, tenantId: job.tenantId, attempt: job.attempts, workerId: this.id };
-    if (job.attempts > job.maxAttempts) {
-      this.log.error(fields, "job given up after repeated interruptions");
-      await store.jobs.fail(job.id, this.id, problem("job-failed", `the job was interrupted ${job.maxAttempts} times (worker crash or restart) and was given up`));
-      return "failed";
-    }
-    this.log.info(fields, "job started");
-    const started = performance.now();
-    const ended = () => ({ ...fields, durationMs: Math.round(performance.now() - started) });
-    const handler = this.options.handlers[job.type];
-    const controller = new AbortController();
-    this.controllers.add(controller);
-    let latest: JobProgress | undefined;
-    let flushed: JobProgress | undefined;
-
-    const beat = async () => {
-      const progress = latest !== flushed ? latest : undefined;
-      flushed = latest;
-      const answer = await store.jobs.heartbeat(job.id, this.id, this.options.leaseMs, progress);
-      if (answer.lost) controller.abort("lost" satisfies StopReason);
-      else if (answer.cancelRequested) controller.abort("cancelled" satisfies StopReason);
-    };
-    const heartbeat = setInterval(() => void beat().catch((error) => this.options.onError?.(error)), this.options.heartbeatMs);
-    const timeout = setTimeout(() => controller.abort("timeout" satisfies StopReason), this.options.jobTimeoutMs);
-    const budget = deadline === undefined ? undefined : setTimeout(() => controller.abort("shutdown" satisfies StopReason), Math.max(0, deadline - Date.now()));
-
-    let outcome: HandlerOutcome;
-    try {
-      outcome = await handler({ job, store, signal: controller.signal, progress: (p) => void (latest = p) });
-    } catch (error) {
-      outcome = controller.signal.aborted
-        ? { kind: "failed", error: problem("job-failed", "aborted") }
-        : { kind: "failed", error: problem("job-failed", error instanceof Error ? error.message : String(error)), retryable: true };
-      if (!controller.signal.aborted) this.options.onError?.(error);
-    } finally {
-      clearInterval(heartbeat);
-      clearTimeout(timeout);
-      clearTimeout(budget);
-      this.controllers.delete(controller);
-    }
-
-    if (controller.signal.aborted) {
-      const reason = controller.signal.reason as StopReason;
-      if (reason === "lost") {
-        this.log.warn(ended(), "job lost its lease; another worker has it now");
-        return "lost";
-      }
-      if (reason === "cancelled") {
-        this.log.info(ended(), "job cancelled");
-        await store.jobs.markCancelled(job.id, this.id);
-        return "cancelled";
-      }
-      if (reason === "shutdown") {
-        this.log.info(ended(), "job put back in the queue (worker stopping or tick budget spent)");
-        await store.jobs.requeue(job.id, this.id, { runAfter: new Date(), countAttempt: false });
-        return "requeued";
-      }
-      this.log.error(ended(), "job timed out");
-      await store.jobs.fail(job.id, this.id, problem("job-failed", `the job ran longer than ${Math.round(this.options.jobTimeoutMs / 1000)} s and was stopped`));
-      return "failed";
-    }
-    if (latest !== flushed) await beat();
-    if (outcome.kind === "succeeded") {
-      this.log.info(ended(), "job succeeded");
-      await store.jobs.succeed(job.id, this.id, outcome.result);
-      return "succeeded";
-    }
-    if (outcome.kind === "continue") {
-      // A step of a longer job (a batch's next chunk): debug, or a batch would fill the log.
-      this.log.debug(ended(), "job continues");
-      await store.jobs.requeue(job.id, this.id, { runAfter: new Date(), countAttempt: false });
-      return "continued";
-    }
-    if (outcome.retryable && job.attempts < job.maxAttempts) {
-      // Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter").
-      const delay = Math.random() * this.options.retryBaseMs * 2 ** (job.attempts - 1);
-      this.log.warn({ ...ended(), error: outcome.error.detail, retryInMs: Math.round(delay) }, "job failed; it will be retried");
-      await store.jobs.requeue(job.id, this.id, { runAfter: new Date(Date.now() + delay), countAttempt: true, error: outcome.error });
-      return "retrying";
-    }
-    this.log.error({ ...ended(), error: outcome.error.detail }, "job failed");
-    await store.jobs.fail(job.id, this.id, outcome.error);
-    return "failed";
+  private async execute(job: ClaimedJob, deadline?: number): Promise<JobEnd["kind"]> {
+    return (await this.executor.execute(job, deadline)).kind;
   }
 }
 
-function problem(kind: "job-failed", detail: string): Problem {
-  return { type: problemTypeUri(kind), title: problemTypes[kind].title, status: problemTypes[kind].status, detail };
-}

@@ -5,6 +5,7 @@ import { ConnectService } from "../services/connect.js";
 import { mountConnectPages } from "./connect/pages.js";
 import { mountConnectRoutes } from "./routes/connect.js";
 import type { Store } from "../store/index.js";
+import { EmbeddedJobBackend, JobQueueUnavailableError, type JobQueue } from "../jobs/queue.js";
 import { requireKey } from "./auth.js";
 import type { AppEnv } from "./env.js";
 import { HttpError, problemResponse } from "./errors.js";
@@ -51,8 +52,8 @@ export interface AppOptions {
   gateway?: Gateway;
   /** Whether URL imports may reach private addresses; recorded in each job. Default false. */
   allowPrivateImports?: boolean;
-  /** Wakes the job worker when a job is enqueued (the worker polls anyway). */
-  notifyWorker?: () => void;
+  /** Where jobs go (the embedded queue or BullMQ); default: the embedded queue, with no worker in this process to wake. */
+  jobs?: JobQueue;
   /** Runs due jobs within a budget, for `POST /v1/jobs/tick`. */
   runDueJobs?: (budgetMs: number) => Promise<TickResult>;
   /** Called with errors that are not HttpErrors (bugs, database failures) and the request's id, before the 500 goes out. */
@@ -144,9 +145,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     connectLinks: (scope, slug, user, origin) => connect.connectLink(scope, slug, user, origin),
     observer: options.invokeObserver,
   });
-  const drift =
-    options.drift ??
-    createDriftSetup(options.store, { allowPrivateNetwork: options.allowPrivateImports ?? false, maxDocumentBytes, env: process.env, webhookReach: "public", ...(options.notifyWorker ? { notifyWorker: options.notifyWorker } : {}) });
+  const jobs = options.jobs ?? new EmbeddedJobBackend(options.store).queue;
+  const drift = options.drift ?? createDriftSetup(options.store, { allowPrivateNetwork: options.allowPrivateImports ?? false, maxDocumentBytes, env: process.env, webhookReach: "public", jobs });
   mountDriftRoutes(app, drift);
   mountInvokeRoutes(app, invoke, { publicUrl: options.publicUrl });
   mountConnectRoutes(app, connect, { publicUrl: options.publicUrl });
@@ -155,14 +155,16 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const intents = new IntentService(options.store, invoke);
   mountIntentRoutes(app, intents);
   mountToolRoutes(app, new ToolService(options.store, invoke, { intents }), { version: options.version, publicUrl: options.publicUrl });
-  mountBatchRoutes(app, new BatchService(options.store, invoke, options.notifyWorker ?? (() => {})));
+  mountBatchRoutes(app, new BatchService(options.store, invoke, jobs));
   mountScheduleRoutes(app, { now: options.scheduleClock ?? (() => new Date()) });
-  mountJobRoutes(app, { maxDocumentBytes, notifyWorker: options.notifyWorker ?? (() => {}), allowPrivateImports: options.allowPrivateImports ?? false, runDueJobs: options.runDueJobs });
+  mountJobRoutes(app, { maxDocumentBytes, queue: jobs, allowPrivateImports: options.allowPrivateImports ?? false, runDueJobs: options.runDueJobs });
 
   app.notFound((c) => problemResponse(c, new HttpError("not-found", `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {
     if (error instanceof HttpError) return problemResponse(c, error);
     options.onUnexpectedError?.(error, c.get("requestId"));
+    // The operator's Redis is down: a 503 the client may retry, saying what is wrong (the log has the cause).
+    if (error instanceof JobQueueUnavailableError) return problemResponse(c, new HttpError("server-busy", error.message, undefined, { "retry-after": "10" }));
     return problemResponse(c, new HttpError("internal", "an unexpected error occurred; it has been logged with the request id"));
   });
   return app;

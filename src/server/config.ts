@@ -81,6 +81,21 @@ export const SERVER_SETTINGS = {
   maxUploadBytesInFlight: setting<number>({ env: "WAYGATE_MAX_UPLOAD_BYTES_IN_FLIGHT", flag: "--max-upload-bytes-in-flight", fromEnv: wholeNumber, schema: positiveInt, default: 256 * 1024 * 1024, description: "Bytes of documents received at once, server-wide (then 503)" }),
   workerConcurrency: setting<number>({ env: "WAYGATE_WORKER_CONCURRENCY", flag: "--worker-concurrency", fromEnv: wholeNumber, schema: positiveInt, default: 2, description: "Import jobs this process runs at once" }),
   tenantConcurrency: setting<number>({ env: "WAYGATE_TENANT_CONCURRENCY", flag: "--tenant-concurrency", fromEnv: wholeNumber, schema: positiveInt, defaultText: "worker concurrency - 1, at least 1", description: "Running import jobs one tenant may have over every server on the database" }),
+  jobLeaseMs: setting<number>({
+    env: "WAYGATE_JOB_LEASE_MS", flag: "--job-lease-ms", fromEnv: wholeNumber, default: 30_000,
+    description: "How long a running job's worker may go silent before another worker takes the job over (a crashed worker's jobs wait this long)",
+    schema: z.number({ error: "must be a whole number of milliseconds, at least 1000" }).int("must be a whole number of milliseconds, at least 1000").min(1000, "must be a whole number of milliseconds, at least 1000"),
+  }),
+  redisUrl: setting<string>({
+    env: "WAYGATE_REDIS_URL", flag: "--redis-url", secret: "url-password",
+    description: "Redis URL (redis://[:password@]host:6379[/db], rediss:// for TLS): jobs run on BullMQ and rate limits are shared by every process; unset: the embedded queue and per-process limits",
+    schema: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }),
+  }),
+  redisPrefix: setting<string>({
+    env: "WAYGATE_REDIS_PREFIX", flag: "--redis-prefix", default: "waygate",
+    description: "Prefix of every Redis key this Waygate writes (several Waygates can share one Redis)",
+    schema: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1 to 64 letters, digits, '_', '.' or '-'"),
+  }),
   migrate: setting<boolean>({ env: "WAYGATE_MIGRATE", flag: "--no-migrate", fromEnv: yesNo, schema: bool, default: true, description: "Apply pending migrations at start; false refuses to start while any are pending" }),
   logLevel: setting<"trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent">({
     env: "WAYGATE_LOG_LEVEL", flag: "--log-level", default: "info", description: "Least severe log lines written",
@@ -109,7 +124,7 @@ export const SERVER_SETTINGS = {
 export type SettingName = keyof typeof SERVER_SETTINGS;
 type ValueOf<S> = S extends Setting<infer T> ? T : never;
 /** Settings that always have a value (their `default`); the others may be absent. */
-type Defaulted = "host" | "port" | "upstreams" | "maxCollectedBytes" | "maxDocumentBytes" | "maxUploadBytesInFlight" | "workerConcurrency" | "migrate" | "logLevel" | "llmProvider";
+type Defaulted = "host" | "port" | "upstreams" | "maxCollectedBytes" | "maxDocumentBytes" | "maxUploadBytesInFlight" | "workerConcurrency" | "jobLeaseMs" | "redisPrefix" | "migrate" | "logLevel" | "llmProvider";
 /** The effective configuration. */
 export type ServerConfig = { [K in Defaulted]: ValueOf<(typeof SERVER_SETTINGS)[K]> } & { [K in Exclude<SettingName, Defaulted>]?: ValueOf<(typeof SERVER_SETTINGS)[K]> | undefined };
 export type ServerFlags = { [K in SettingName]?: ValueOf<(typeof SERVER_SETTINGS)[K]> };

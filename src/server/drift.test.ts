@@ -114,7 +114,6 @@ describe.each(storeBackends)("drift detection, proposals and alerts on %s", (bac
   /** What a schedule does when it fires: a drift_check job with the integration in its payload. */
   const scheduledCheck = async (slug: string): Promise<Json> => {
     const job = await store.jobs.enqueue({ tenantId, type: "drift_check", summary: `drift check ${slug}`, payload: { integration: slug } });
-    server.worker.notify();
     const done = await finished(job.id);
     expect(done["status"], JSON.stringify(done["error"])).toBe("succeeded");
     return done["result"] as Json;

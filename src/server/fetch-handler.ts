@@ -1,12 +1,13 @@
 import { problemTypes, problemTypeUri } from "../contract/index.js";
-import { batchHandler, importHandler, Scheduler, Worker } from "../jobs/index.js";
+import { openJobBackend, Scheduler } from "../jobs/index.js";
 import type { Logger } from "../lib/logger.js";
 import { createDriftSetup } from "../services/drift-setup.js";
-import { createGateway, InvokeService } from "../services/invoke.js";
+import { createGateway } from "../services/invoke.js";
 import { scheduleEnqueuer } from "../services/schedules.js";
 import { loadSealer, resolveStoreLocation, Store } from "../store/index.js";
 import { VERSION } from "../version.js";
 import { createApp } from "./app.js";
+import { jobHandlers } from "./job-handlers.js";
 import { ConfigError, resolveServerConfig } from "./config.js";
 import { createLogger } from "./logging.js";
 
@@ -64,23 +65,26 @@ export function createFetchHandler(options: FetchHandlerOptions = {}): FetchHand
       maxCollectedBytes: config.maxCollectedBytes,
       // Derived from the encryption key: every instance of the function accepts the others' next-page tokens.
       pageTokenKey: (await store.sealer()).derive("page-tokens"),
+      ...(config.redisUrl ? { sharedRateLimits: { url: config.redisUrl, prefix: config.redisPrefix } } : {}),
+      onRateLimitError: (error) => logger.error({ err: error }, "shared rate limiter error"),
     });
-    const drift = createDriftSetup(store, { allowPrivateNetwork: allowPrivateImports, maxDocumentBytes: config.maxDocumentBytes, env, webhookReach: config.upstreams });
-    // Never started: it runs jobs only inside POST /v1/jobs/tick.
-    const worker = new Worker({
-      store,
-      handlers: {
-        import: importHandler({ allowPrivateNetwork: allowPrivateImports, maxDocumentBytes: config.maxDocumentBytes, env }),
-        // Short slices: a batch hands itself back to the queue well within a tick's budget.
-        batch: batchHandler({ invoke: new InvokeService(store, gateway), sliceMs: 10_000 }),
-        ...drift.handlers,
-      },
-      logger,
-      onError: (error) => logger.error({ err: error }, "job worker error"),
-      ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }),
-    });
+    // With Redis, jobs go to BullMQ and `server worker` processes run them; else they wait in the
+    // database for POST /v1/jobs/tick (or a worker), and this worker is never started.
+    const backend = await openJobBackend(store, { url: config.redisUrl, prefix: config.redisPrefix, onError: (error) => logger.error({ err: error }, "job queue (Redis) error") });
+    const drift = createDriftSetup(store, { allowPrivateNetwork: allowPrivateImports, maxDocumentBytes: config.maxDocumentBytes, env, webhookReach: config.upstreams, jobs: backend.queue });
+    const worker =
+      backend.kind === "embedded"
+        ? backend.createWorker({
+            // Short slices: a batch hands itself back to the queue well within a tick's budget.
+            handlers: jobHandlers(store, gateway, { allowPrivateImports, maxDocumentBytes: config.maxDocumentBytes, env, drift, batches: { sliceMs: 10_000 } }),
+            logger,
+            onError: (error) => logger.error({ err: error }, "job worker error"),
+            ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }),
+          })
+        : undefined;
+    const runDue = worker?.runDue?.bind(worker);
     // Never started either: a tick first fires the schedules that are due, then runs jobs.
-    const scheduler = new Scheduler({ store, fire: scheduleEnqueuer(store, { allowPrivateImports, notifyWorker: () => {} }), logger });
+    const scheduler = new Scheduler({ store, fire: scheduleEnqueuer(store, { allowPrivateImports, jobs: backend.queue }), logger });
     const app = createApp({
       store,
       version: VERSION,
@@ -91,13 +95,19 @@ export function createFetchHandler(options: FetchHandlerOptions = {}): FetchHand
       maxDocumentBytes: config.maxDocumentBytes,
       maxUploadBytesInFlight: config.maxUploadBytesInFlight,
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
-      runDueJobs: async (budgetMs) => {
-        await scheduler.tick();
-        return worker.runDue(budgetMs);
-      },
+      jobs: backend.queue,
+      // A tick fires the schedules that are due, then runs jobs; with BullMQ, `server worker` processes do both.
+      ...(runDue
+        ? {
+            runDueJobs: async (budgetMs: number) => {
+              await scheduler.tick();
+              return runDue(budgetMs);
+            },
+          }
+        : {}),
       onUnexpectedError: (error, requestId) => logger.error({ err: error, requestId }, "unexpected error"),
     });
-    return { app, store, gateway };
+    return { app, store, gateway, backend };
   };
 
   let opened: ReturnType<typeof open> | undefined;
@@ -118,7 +128,8 @@ export function createFetchHandler(options: FetchHandlerOptions = {}): FetchHand
       const current = opened;
       opened = undefined;
       if (!current) return;
-      const { store, gateway } = await current.catch(() => ({ store: undefined, gateway: undefined }));
+      const { store, gateway, backend } = await current.catch(() => ({ store: undefined, gateway: undefined, backend: undefined }));
+      await backend?.close();
       await gateway?.close();
       await store?.close();
     },

@@ -1,15 +1,16 @@
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
-import { batchHandler, importHandler, Scheduler, Worker, type BatchHandlerOptions, type SchedulerOptions, type WorkerOptions } from "../jobs/index.js";
+import { EmbeddedJobBackend, Scheduler, type BatchHandlerOptions, type JobBackend, type JobWorker, type SchedulerOptions, type WorkerOptions } from "../jobs/index.js";
+import { jobHandlers } from "./job-handlers.js";
 import { createApp, type AppOptions } from "./app.js";
-import { createGateway, InvokeService } from "../services/invoke.js";
+import { createGateway } from "../services/invoke.js";
 import { driftSchedules, scheduleEnqueuer } from "../services/schedules.js";
 import type { NetworkReach } from "../importer/net-guard.js";
 import { createDriftSetup } from "../services/drift-setup.js";
 import type { DriftScheduler } from "../services/drift.js";
 import { TrafficDriftMonitor, type TrafficDriftOptions } from "../services/traffic-drift.js";
 
-export interface ServerOptions extends Omit<AppOptions, "notifyWorker" | "gateway" | "drift" | "invokeObserver"> {
+export interface ServerOptions extends Omit<AppOptions, "jobs" | "gateway" | "drift" | "invokeObserver"> {
   host: string;
   port: number;
   /** URL imports (and their $refs) may fetch loopback and private addresses. */
@@ -24,8 +25,14 @@ export interface ServerOptions extends Omit<AppOptions, "notifyWorker" | "gatewa
   worker?: Partial<Omit<WorkerOptions, "store" | "handlers">>;
   /** Scheduler tuning: its poll interval and clock (tests move the clock; the schedule routes use it too). */
   scheduler?: Pick<SchedulerOptions, "pollMs" | "now">;
+  /** Where jobs go and run: the embedded queue (default) or BullMQ (see openJobBackend). The caller closes it. */
+  jobBackend?: JobBackend;
+  /** Run jobs in this process too. Default true; false serves the API only (`server start --no-worker`). */
+  runWorker?: boolean;
   /** Environment for job handlers (LLM settings). Default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Keep rate limits in Redis, shared with every process on it (WAYGATE_REDIS_URL). Default: in this process. */
+  sharedRateLimits?: { url: string; prefix: string };
   /** Signs the gateway's next-page tokens; share it between servers behind one URL. Default: random per process. */
   pageTokenKey?: string | Uint8Array;
   /** Sampling of responses for traffic drift (tests shorten the window). */
@@ -36,84 +43,97 @@ export interface ServerOptions extends Omit<AppOptions, "notifyWorker" | "gatewa
 
 export interface RunningServer {
   url: string;
-  worker: Worker;
+  /** Absent with `runWorker: false`. */
+  worker: JobWorker | undefined;
   scheduler: Scheduler;
   close(): Promise<void>;
 }
 
 /**
- * Serves the API on host:port (port 0 picks a free one) with a job worker in the same
- * process, and resolves once it is listening.
+ * Serves the API on host:port (port 0 picks a free one), with a job worker in the same
+ * process unless `runWorker` is false, and resolves once it is listening. Schedules fire
+ * from every server (each run is claimed once, whichever process sees it first).
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const maxDocumentBytes = options.maxDocumentBytes ?? 64 * 1024 * 1024;
+  const env = options.env ?? process.env;
   const gateway = createGateway(options.store, {
     upstreams: options.upstreams ?? "public",
     ...(options.maxCollectedBytes ? { maxCollectedBytes: options.maxCollectedBytes } : {}),
     ...(options.pageTokenKey ? { pageTokenKey: options.pageTokenKey } : {}),
+    ...(options.sharedRateLimits ? { sharedRateLimits: options.sharedRateLimits } : {}),
+    ...(options.onUnexpectedError ? { onRateLimitError: (error: unknown) => options.onUnexpectedError?.(error) } : {}),
   });
-  // eslint-disable-next-line prefer-const -- the drift setup wakes the worker made after it
-  let worker: Worker | undefined;
+  const backend = options.jobBackend ?? new EmbeddedJobBackend(options.store);
   const drift = createDriftSetup(options.store, {
     allowPrivateNetwork: options.allowPrivateImports,
     maxDocumentBytes,
-    env: options.env ?? process.env,
+    env,
     webhookReach: options.upstreams ?? "public",
-    notifyWorker: () => worker?.notify(),
+    jobs: backend.queue,
     scheduler: options.driftScheduler ?? driftSchedules(options.store, options.scheduler?.now),
   });
   const traffic = new TrafficDriftMonitor(options.store, drift.drift, options.trafficDrift, options.onUnexpectedError);
   const invokeObserver = traffic.observe.bind(traffic);
-  worker = new Worker({
-    store: options.store,
-    handlers: {
-      import: importHandler({ allowPrivateNetwork: options.allowPrivateImports, maxDocumentBytes, env: options.env ?? process.env }),
-      // The same gateway as the invoke routes: batches and single invokes share one rate limiter.
-      batch: batchHandler({ invoke: new InvokeService(options.store, gateway, { observer: invokeObserver }), ...options.batches }),
-      ...drift.handlers,
-    },
-    ...(options.onUnexpectedError ? { onError: options.onUnexpectedError } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...options.worker,
-  });
-  const running = worker;
+  const worker =
+    options.runWorker === false
+      ? undefined
+      : backend.createWorker({
+          // The same gateway as the invoke routes: batches and single invokes share one rate limiter.
+          handlers: jobHandlers(options.store, gateway, {
+            allowPrivateImports: options.allowPrivateImports,
+            maxDocumentBytes,
+            env,
+            drift,
+            invoke: { observer: invokeObserver },
+            ...(options.batches ? { batches: options.batches } : {}),
+          }),
+          ...(options.onUnexpectedError ? { onError: options.onUnexpectedError } : {}),
+          ...(options.logger ? { logger: options.logger } : {}),
+          ...options.worker,
+        });
   // Due schedules enqueue ordinary jobs, which this process's worker (or any other) runs.
   const scheduler = new Scheduler({
     store: options.store,
-    fire: scheduleEnqueuer(options.store, { allowPrivateImports: options.allowPrivateImports, notifyWorker: () => running.notify() }),
+    fire: scheduleEnqueuer(options.store, { allowPrivateImports: options.allowPrivateImports, jobs: backend.queue }),
     ...(options.onUnexpectedError ? { onError: options.onUnexpectedError } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...options.scheduler,
   });
+  const runDue = worker?.runDue?.bind(worker);
   const app = createApp({
     ...options,
     maxDocumentBytes,
     gateway,
     drift,
     invokeObserver,
-    notifyWorker: () => running.notify(),
-    runDueJobs: async (budgetMs) => {
-      await scheduler.tick();
-      return running.runDue(budgetMs);
-    },
+    jobs: backend.queue,
+    ...(runDue
+      ? {
+          runDueJobs: async (budgetMs: number) => {
+            await scheduler.tick();
+            return runDue(budgetMs);
+          },
+        }
+      : {}),
     ...(options.scheduler?.now ? { scheduleClock: options.scheduler.now } : {}),
   });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const listening = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(listening));
     listening.once("error", reject);
   });
-  running.start();
+  worker?.start();
   scheduler.start();
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}`,
-    worker: running,
+    worker,
     scheduler,
     close: async () => {
       // Stop taking work first; running jobs go back to the queue for the next start.
       await scheduler.stop();
-      await running.stop();
+      await worker?.stop();
       await traffic.close();
       await gateway.close();
       await new Promise<void>((resolve, reject) => {

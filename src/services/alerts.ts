@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { AlertEvent, WebhookDelivery, WebhookEndpoint } from "../contract/index.js";
+import type { JobQueue } from "../jobs/queue.js";
 import type { Store } from "../store/index.js";
 
 /** Attempts per delivery (the first and five retries), spaced by the job queue's exponential backoff. */
@@ -16,7 +17,7 @@ export const DELIVERY_ATTEMPTS = 6;
 export class AlertService {
   constructor(
     private readonly store: Store,
-    private readonly notifyWorker: () => void = () => {},
+    private readonly jobs: JobQueue,
   ) {}
 
   /** Adds an endpoint; the secret is in the answer only (stored sealed). */
@@ -31,9 +32,8 @@ export class AlertService {
     const payload = JSON.stringify({ type: event, timestamp: new Date().toISOString(), data });
     const deliveries = await this.store.alerts.enqueue(tenantId, event, payload, options);
     for (const delivery of deliveries) {
-      await this.store.jobs.enqueue({ tenantId, type: "alert_delivery", summary: `deliver ${event} to ${delivery.endpoint}`, payload: { deliveryId: delivery.id }, maxAttempts: DELIVERY_ATTEMPTS });
+      await this.jobs.enqueue({ tenantId, type: "alert_delivery", summary: `deliver ${event} to ${delivery.endpoint}`, payload: { deliveryId: delivery.id }, maxAttempts: DELIVERY_ATTEMPTS });
     }
-    if (deliveries.length > 0) this.notifyWorker();
     return deliveries;
   }
 }

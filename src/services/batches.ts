@@ -1,5 +1,5 @@
 import { FINISHED_BATCH_STATUSES, FINISHED_JOB_STATUSES, InvokeProblemTypes, type Batch, type BatchDryRun, type CreateBatch, type FieldError, type Problem } from "../contract/index.js";
-import { cancelledProblem, type BatchPayload } from "../jobs/index.js";
+import { cancelledProblem, type BatchPayload, type JobQueue } from "../jobs/index.js";
 import { newJobId, type BatchScope, type NewBatchItem, type Store } from "../store/index.js";
 import type { Caller, InvokeService } from "./invoke.js";
 
@@ -26,7 +26,7 @@ export class BatchService {
   constructor(
     private readonly store: Store,
     private readonly invoke: InvokeService,
-    private readonly notifyWorker: () => void,
+    private readonly queue: JobQueue,
   ) {}
 
   /** Throws InvokeError when the integration or the action is not there for this caller. */
@@ -98,8 +98,7 @@ export class BatchService {
 
   private async enqueue(tenantId: string, batchId: string, jobId: string, summary: string): Promise<void> {
     const payload: BatchPayload = { batchId };
-    await this.store.jobs.enqueue({ id: jobId, tenantId, type: "batch", summary, payload, maxAttempts: BATCH_JOB_MAX_ATTEMPTS });
-    this.notifyWorker();
+    await this.queue.enqueue({ id: jobId, tenantId, type: "batch", summary, payload, maxAttempts: BATCH_JOB_MAX_ATTEMPTS });
   }
 }
 

@@ -2,6 +2,7 @@ import type { NetworkReach } from "../importer/net-guard.js";
 import { alertDeliveryHandler } from "../jobs/handlers/alert-delivery.js";
 import { driftCheckHandler } from "../jobs/handlers/drift-check.js";
 import type { ImportProcess } from "../jobs/handlers/import-runner.js";
+import type { JobQueue } from "../jobs/queue.js";
 import type { JobHandler } from "../jobs/types.js";
 import type { Store } from "../store/index.js";
 import { AlertService } from "./alerts.js";
@@ -14,8 +15,8 @@ export interface DriftSetupOptions {
   env: NodeJS.ProcessEnv;
   /** Which addresses alert webhooks may resolve to (the gateway's upstream setting). */
   webhookReach: NetworkReach;
-  /** Wakes the worker when deliveries are queued; called late, so the worker may be made after this. */
-  notifyWorker?: () => void;
+  /** Where alert deliveries (and nothing else here) are queued. */
+  jobs: JobQueue;
   scheduler?: DriftScheduler | undefined;
   importProcess?: ImportProcess | null;
 }
@@ -28,7 +29,7 @@ export interface DriftSetup {
 
 /** The drift and alert services and their job handlers, built the same way by every process that runs jobs or serves the API. */
 export function createDriftSetup(store: Store, options: DriftSetupOptions): DriftSetup {
-  const alerts = new AlertService(store, () => options.notifyWorker?.());
+  const alerts = new AlertService(store, options.jobs);
   const drift = new DriftService(store, {
     allowPrivateNetwork: options.allowPrivateNetwork,
     maxDocumentBytes: options.maxDocumentBytes,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { MIN_API_INTERVAL_MS, parseEvery, ScheduledImportSchema, SlugSchema, type DriftSchedule, type FieldError, type Job, type JobType, type Schedule } from "../contract/index.js";
 import { cronProblem, nextRunAfter } from "../jobs/index.js";
 import { enqueueUrlImport } from "../jobs/import-jobs.js";
+import type { JobQueue } from "../jobs/queue.js";
 import { splitUrlCredentials } from "../lib/url-credentials.js";
 import type { DueSchedule, ScheduleTiming, Store } from "../store/index.js";
 import type { DriftScheduler } from "./drift.js";
@@ -9,8 +10,8 @@ import type { DriftScheduler } from "./drift.js";
 export interface ScheduleEnqueueOptions {
   /** This server's setting for URL imports, recorded in each import job (as `POST /v1/imports` does). */
   allowPrivateImports: boolean;
-  /** Wakes the job worker once a run is enqueued. */
-  notifyWorker: () => void;
+  /** Where runs' jobs go: the embedded queue or BullMQ, as every other job. */
+  jobs: JobQueue;
 }
 
 /** A job type a schedule may run: the payload it stores, and how a run enqueues its job (the type's ordinary enqueue path). */
@@ -41,7 +42,7 @@ export const SCHEDULABLE_JOBS: Partial<Record<JobType, SchedulableJob>> = {
       (await store.integrations.find(tenantId, slug))
         ? undefined
         : { field: "payload.slug", message: `there is no integration ${slug} to re-import (never imported, or deleted): import it once (waygate scrape <url> --slug ${slug}) and its scheduled re-imports run` },
-    enqueue: (store, tenantId, { url, ...settings }, options) => enqueueUrlImport(store, tenantId, { url }, { ...settings, draft: false, privateImports: options.allowPrivateImports }),
+    enqueue: (store, tenantId, { url, ...settings }, options) => enqueueUrlImport(store, options.jobs, tenantId, { url }, { ...settings, draft: false, privateImports: options.allowPrivateImports }),
   }),
   // A periodic drift check re-scrapes the integration's recorded source (`waygate drift schedule`).
   drift_check: schedulable({
@@ -50,7 +51,7 @@ export const SCHEDULABLE_JOBS: Partial<Record<JobType, SchedulableJob>> = {
       (await store.integrations.find(tenantId, integration))
         ? undefined
         : { field: "payload.integration", message: `there is no integration ${integration} to check for drift (deleted?): delete this schedule, or import it again` },
-    enqueue: (store, tenantId, payload) => store.jobs.enqueue({ tenantId, type: "drift_check", summary: `drift check ${payload.integration}`, payload }),
+    enqueue: (_store, tenantId, payload, options) => options.jobs.enqueue({ tenantId, type: "drift_check", summary: `drift check ${payload.integration}`, payload }),
   }),
 };
 
@@ -143,9 +144,7 @@ export function scheduleEnqueuer(store: Store, options: ScheduleEnqueueOptions):
     if (!checked.success) throw new Error(`the schedule's payload no longer checks: ${checked.error.issues[0]?.message ?? "invalid"}`);
     const unmet = await job.unmet?.(store, schedule.tenantId, checked.data);
     if (unmet) throw new Error(unmet.message);
-    const enqueued = await job.enqueue(store, schedule.tenantId, checked.data, options);
-    options.notifyWorker();
-    return enqueued;
+    return job.enqueue(store, schedule.tenantId, checked.data, options);
   };
 }
 

@@ -139,15 +139,49 @@ export class JobRepository {
             return claim(trx);
           })
         : await claim(this.db);
-    if (!row) return undefined;
-    return {
-      id: row.id,
-      tenantId: row.tenant_id,
-      type: row.type as JobType,
-      payload: JSON.parse(row.payload),
-      attempts: row.attempts,
-      maxAttempts: row.max_attempts,
-    };
+    return row && toClaimedJob(row);
+  }
+
+  /**
+   * Takes one named job for `owner`, whoever held it: for a queue that delivers jobs itself
+   * (BullMQ), which already guarantees one holder at a time. A previous holder that is still
+   * alive finds out at its next heartbeat (`lost`) and stops without writing. Undefined when
+   * the job has ended (a job cancelled while queued, or a stale delivery of a finished one).
+   */
+  async take(id: string, owner: string, leaseMs: number): Promise<ClaimedJob | undefined> {
+    const now = this.now();
+    const nowIso = now.toISOString();
+    const row = await this.db
+      .updateTable("jobs")
+      .set((eb) => ({
+        status: "running",
+        lease_owner: owner,
+        lease_expires_at: new Date(now.getTime() + leaseMs).toISOString(),
+        attempts: eb("attempts", "+", 1),
+        started_at: sql<string>`coalesce(started_at, ${nowIso})`,
+        updated_at: nowIso,
+      }))
+      .where("id", "=", id)
+      .where("status", "in", ["queued", "running"])
+      .returningAll()
+      .executeTakeFirst();
+    return row && toClaimedJob(row);
+  }
+
+  /**
+   * Jobs a worker could run now: queued, or running with an expired lease (their worker
+   * died). For a queue that delivers jobs itself, to deliver again what it may have lost.
+   */
+  async runnable(limit: number): Promise<Array<{ id: string; type: JobType; maxAttempts: number }>> {
+    const nowIso = this.now().toISOString();
+    const rows = await this.db
+      .selectFrom("jobs")
+      .select(["id", "type", "max_attempts"])
+      .where((eb) => eb.or([eb("status", "=", "queued"), eb.and([eb("status", "=", "running"), eb("lease_expires_at", "<", nowIso)])]))
+      .orderBy("created_at")
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ id: row.id, type: row.type as JobType, maxAttempts: row.max_attempts }));
   }
 
   /** Renews the lease and records progress. */
@@ -298,6 +332,17 @@ const JOB_COLUMNS = [
   "started_at",
   "finished_at",
 ] as const satisfies readonly (keyof JobTable)[];
+
+function toClaimedJob(row: JobTable): ClaimedJob {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    type: row.type as JobType,
+    payload: JSON.parse(row.payload),
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+  };
+}
 
 function toJob(row: Pick<JobTable, (typeof JOB_COLUMNS)[number]>): Job {
   return {

@@ -128,3 +128,38 @@ export async function startCliServer(backend: "sqlite" | "postgres" = "sqlite", 
     },
   };
 }
+
+/** Starts `waygate server start --worker-only` and resolves once it logged that it runs (it serves no HTTP, so there is no URL). */
+export function startWorkerProcess(args: string[], env: NodeJS.ProcessEnv): Promise<Omit<ServerProcess, "url">> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, "server", "start", "--worker-only", "--log-format", "json", ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    let started = false;
+    const exited = new Promise<number | null>((done) => child.on("close", (code) => done(code)));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`worker did not start\nstderr: ${stderr}`));
+    }, 20_000);
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+      if (started || !stdout.includes('"worker started"')) return;
+      started = true;
+      clearTimeout(timer);
+      resolve({
+        child,
+        stdout: () => stdout,
+        stderr: () => stderr,
+        stop: async (signal = "SIGTERM") => {
+          if (child.exitCode === null) child.kill(signal);
+          return exited;
+        },
+      });
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (!started) reject(new Error(`worker exited with ${code} before starting\nstderr: ${stderr}`));
+    });
+  });
+}

@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import { IMPORT_UPLOAD_MEDIA_TYPES, routes, type TickResult } from "../../contract/index.js";
 import { enqueueDocumentImport, enqueueUrlImport } from "../../jobs/import-jobs.js";
+import type { JobQueue } from "../../jobs/queue.js";
 import type { AppEnv } from "../env.js";
 import { HttpError, notFound } from "../errors.js";
 import { mount } from "../mount.js";
@@ -9,8 +10,8 @@ import { CLOSE } from "../upload-budget.js";
 export interface JobRouteOptions {
   /** Largest document an import accepts, in bytes. */
   maxDocumentBytes: number;
-  /** Wakes the worker when a job is enqueued. */
-  notifyWorker: () => void;
+  /** Where jobs go (the embedded queue or BullMQ). */
+  queue: JobQueue;
   /** This server's setting for URL imports, recorded in each job (servers sharing a database share its queue). */
   allowPrivateImports: boolean;
   /** Runs due jobs within a budget (POST /v1/jobs/tick); absent where no job handlers are wired. */
@@ -33,17 +34,14 @@ export function mountJobRoutes(app: Hono<AppEnv>, options: JobRouteOptions): voi
     const { source, ...request } = body;
     const tenantId = c.var.auth.tenantId;
     if ("url" in source) {
-      const job = await enqueueUrlImport(c.var.store, tenantId, source, { ...request, privateImports: options.allowPrivateImports });
-      options.notifyWorker();
-      return job;
+      return enqueueUrlImport(c.var.store, options.queue, tenantId, source, { ...request, privateImports: options.allowPrivateImports });
     }
     const bytes = Buffer.from(source.content, "utf8");
     if (bytes.byteLength > options.maxDocumentBytes) {
       throw new HttpError("payload-too-large", `documents are limited to ${options.maxDocumentBytes} bytes (the server's --max-document-bytes)`);
     }
-    const queued = await enqueueDocumentImport(c.var.store, tenantId, [bytes], { filename: source.filename }, { ...request, privateImports: options.allowPrivateImports });
+    const queued = await enqueueDocumentImport(c.var.store, options.queue, tenantId, [bytes], { filename: source.filename }, { ...request, privateImports: options.allowPrivateImports });
     if (queued.kind === "empty") throw new HttpError("bad-request", "the document is empty");
-    options.notifyWorker();
     return queued.job;
   });
 
@@ -55,9 +53,8 @@ export function mountJobRoutes(app: Hono<AppEnv>, options: JobRouteOptions): voi
     }
     const { filename, ...request } = query;
     const body = c.req.raw.body;
-    const queued = body ? await enqueueDocumentImport(c.var.store, c.var.auth.tenantId, received(body), { filename }, { ...request, privateImports: options.allowPrivateImports }) : ({ kind: "empty" } as const);
+    const queued = body ? await enqueueDocumentImport(c.var.store, options.queue, c.var.auth.tenantId, received(body), { filename }, { ...request, privateImports: options.allowPrivateImports }) : ({ kind: "empty" } as const);
     if (queued.kind === "empty") throw new HttpError("bad-request", "the document is empty");
-    options.notifyWorker();
     return queued.job;
   });
 
@@ -70,7 +67,7 @@ export function mountJobRoutes(app: Hono<AppEnv>, options: JobRouteOptions): voi
   });
 
   mount(app, routes.cancelJob, async (c, { params }) => {
-    const job = await c.var.store.jobs.cancel(c.var.auth.tenantId, params.jobId);
+    const job = await options.queue.cancel(c.var.auth.tenantId, params.jobId);
     if (!job) throw notFound(`job ${params.jobId}`);
     return job;
   });

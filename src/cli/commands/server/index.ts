@@ -36,6 +36,9 @@ function withServerSettings(command: Command): Command {
     .option("--max-upload-bytes-in-flight <n>", "bytes of documents received at once, server-wide; past it uploads get 503 + Retry-After (default 256 MiB)", positiveInt)
     .option("--worker-concurrency <n>", "import jobs this server runs at once (default 2)", positiveInt)
     .option("--tenant-concurrency <n>", "running import jobs one tenant may have, over every server on the database (default: worker concurrency - 1, at least 1)", positiveInt)
+    .option("--job-lease-ms <ms>", "how long a silent worker keeps its jobs before another takes them over (WAYGATE_JOB_LEASE_MS; default 30000)", positiveInt)
+    .option("--redis-url <url>", "Redis for jobs (BullMQ) and rate limits shared by every process (WAYGATE_REDIS_URL); default: the embedded queue")
+    .option("--redis-prefix <prefix>", "prefix of this Waygate's Redis keys (WAYGATE_REDIS_PREFIX; default waygate)")
     .option("--no-migrate", "do not apply migrations at start; refuse to start while any are pending (run `waygate server migrate` first)")
     .addOption(new Option("--log-level <level>", "least severe log lines written (WAYGATE_LOG_LEVEL; default info)").choices(LOG_LEVELS))
     .addOption(new Option("--log-format <format>", "log lines as JSON or pretty (WAYGATE_LOG_FORMAT; default pretty on a terminal, else json)").choices(["json", "pretty"]))
@@ -46,7 +49,7 @@ function withServerSettings(command: Command): Command {
 function serverFlags(flags: Record<string, unknown>): Record<string, unknown> {
   const upstreams = flags.allowPrivateUpstreams === true ? "private" : flags.allowLoopbackUpstreams === true ? "loopback" : undefined;
   return {
-    ...given(flags, ["dataDir", "databaseUrl", "host", "port", "publicUrl", "allowPrivateImports", "maxCollectedBytes", "maxDocumentBytes", "maxUploadBytesInFlight", "workerConcurrency", "tenantConcurrency", "logLevel", "logFormat"]),
+    ...given(flags, ["dataDir", "databaseUrl", "host", "port", "publicUrl", "allowPrivateImports", "maxCollectedBytes", "maxDocumentBytes", "maxUploadBytesInFlight", "workerConcurrency", "tenantConcurrency", "jobLeaseMs", "redisUrl", "redisPrefix", "logLevel", "logFormat"]),
     ...(upstreams ? { upstreams } : {}),
     // commander sets `migrate: true` when --no-migrate is absent; only its presence is a flag.
     ...(flags.migrate === false ? { migrate: false } : {}),
@@ -69,16 +72,22 @@ export function registerServer(program: Command, execute: Executor): void {
     (_args, flags) => ({ ...given(flags, ["dataDir", "databaseUrl"]), tenant: String(flags.tenant), force: flags.force === true }),
   );
   verb(
-    withServerSettings(noun.command("start").description("start the API server; stops cleanly on Ctrl-C (SIGINT) or SIGTERM")),
+    withServerSettings(
+      noun
+        .command("start")
+        .description("start the API server; stops cleanly on Ctrl-C (SIGINT) or SIGTERM")
+        .option("--no-worker", "serve the API only: run no jobs in this process (run them in `server start --worker-only` processes)")
+        .option("--worker-only", "run jobs only, serving no HTTP (the same as `server worker`)"),
+    ),
     execute,
     () => import("./start.js"),
-    (_args, flags) => serverFlags(flags),
+    (_args, flags) => ({ ...serverFlags(flags), ...(flags.worker === false ? { worker: false } : {}), ...(flags.workerOnly === true ? { workerOnly: true } : {}) }),
   );
   verb(
     withServerSettings(
       noun
         .command("worker")
-        .description("run queued jobs (imports) without serving HTTP: beside serverless deployments, or on machines of their own; --host and --port are unused"),
+        .description("run queued jobs (imports, batches) without serving HTTP, like `server start --worker-only`: beside serverless deployments or `--no-worker` API servers, or on machines of their own; --host and --port are unused"),
     ),
     execute,
     () => import("./worker.js"),

@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { VERSION } from "../../../version.js";
 import type { Context } from "../../context.js";
-import { CliError, ExitCode } from "../../errors.js";
+import { CliError, ExitCode, UsageError } from "../../errors.js";
 import type { IO } from "../../io.js";
 import { describeStore, openStore } from "./database.js";
 import type { Store } from "../../../store/index.js";
@@ -9,23 +9,37 @@ import type { ServerFlags } from "../../../server/config.js";
 import { loadServerConfig, serverLogger } from "./settings.js";
 
 /** The flags given; the environment and defaults fill the rest (server/config.ts). */
-export type StartOptions = ServerFlags;
+export type StartOptions = ServerFlags & {
+  /** `--no-worker`: serve the API only; jobs run in `server start --worker-only` (or `server worker`) processes. */
+  worker?: boolean;
+  /** `--worker-only`: run jobs only, no HTTP (the same as `server worker`). */
+  workerOnly?: boolean;
+};
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "::1", "localhost"]);
 
 export interface StartResult {
-  url: string;
+  /** Null for `--worker-only`, which serves no HTTP. */
+  url: string | null;
   stoppedBy: string;
 }
 
 /** Runs until SIGINT or SIGTERM, then closes the listener and the database before returning. */
 export async function run(context: Context, options: StartOptions): Promise<StartResult> {
-  const { config } = await loadServerConfig(context, options);
+  const { worker: runWorker = true, workerOnly = false, ...flags } = options;
+  if (workerOnly && !runWorker) throw new UsageError("--worker-only and --no-worker leave nothing to run: give one of them");
+  if (workerOnly) {
+    const { run: runWorkerOnly } = await import("./worker.js");
+    return { url: null, ...(await runWorkerOnly(context, flags)) };
+  }
+  const { config } = await loadServerConfig(context, flags);
   const database = { ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), ...(config.dataDir ? { dataDir: config.dataDir } : {}) };
   const { store, location } = await openStore(context, database, { migrate: config.migrate });
   if (!config.migrate) await refuseOutdatedSchema(store, describeStore(location));
   const { startServer } = await import("../../../server/start.js");
   const logger = await serverLogger(context, config);
+  const { openJobBackend } = await import("../../../jobs/index.js");
+  const jobBackend = await openJobBackend(store, { url: config.redisUrl, prefix: config.redisPrefix, onError: (error) => logger.error({ err: error }, "job queue (Redis) error") });
   let server;
   try {
     server = await startServer({
@@ -43,13 +57,17 @@ export async function run(context: Context, options: StartOptions): Promise<Star
       maxCollectedBytes: config.maxCollectedBytes,
       maxDocumentBytes: config.maxDocumentBytes,
       maxUploadBytesInFlight: config.maxUploadBytesInFlight,
-      worker: { concurrency: config.workerConcurrency, ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }) },
+      jobBackend,
+      runWorker,
+      ...(config.redisUrl ? { sharedRateLimits: { url: config.redisUrl, prefix: config.redisPrefix } } : {}),
+      worker: { concurrency: config.workerConcurrency, leaseMs: config.jobLeaseMs, ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }) },
       // Derived from the encryption key, so next-page tokens survive restarts and work across servers sharing the key.
       pageTokenKey: (await store.sealer()).derive("page-tokens"),
       logger,
       onUnexpectedError: (error, requestId) => logger.error({ err: error, requestId }, "unexpected error"),
     });
   } catch (error) {
+    await jobBackend.close();
     await store.close();
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
       throw new CliError(`port ${config.port} on ${config.host} is already in use; pick another with --port`);
@@ -67,6 +85,7 @@ export async function run(context: Context, options: StartOptions): Promise<Star
 
   const stoppedBy = await Promise.race([once(process, "SIGINT").then(() => "SIGINT"), once(process, "SIGTERM").then(() => "SIGTERM")]);
   await server.close();
+  await jobBackend.close();
   await store.close();
   return { url: server.url, stoppedBy };
 }

@@ -13,43 +13,37 @@ export interface WorkerResult {
 }
 
 /**
- * Runs queued jobs without serving HTTP: beside serverless deployments of the API (whose
- * functions cannot run a loop), or to give imports machines of their own. Several may run
- * on one database; claims never overlap.
+ * Runs queued jobs without serving HTTP (also `server start --worker-only`): beside serverless
+ * deployments of the API (whose functions cannot run a loop), beside `server start --no-worker`
+ * API servers, or to give imports and batches machines of their own. Several may run on one
+ * database or one Redis; a job never runs in two at once.
  */
 export async function run(context: Context, options: WorkerCommandOptions): Promise<WorkerResult> {
   const { config } = await loadServerConfig(context, options);
   const database = { ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), ...(config.dataDir ? { dataDir: config.dataDir } : {}) };
   const { store, location } = await openStore(context, database, { migrate: config.migrate });
   if (!config.migrate) await refuseOutdatedSchema(store, describeStore(location));
-  const { Worker, Scheduler, importHandler, batchHandler } = await import("../../../jobs/index.js");
-  const { createGateway, InvokeService } = await import("../../../services/invoke.js");
+  const { openJobBackend, Scheduler } = await import("../../../jobs/index.js");
+  const { createGateway } = await import("../../../services/invoke.js");
+  const { jobHandlers } = await import("../../../server/job-handlers.js");
+  const { createDriftSetup } = await import("../../../services/drift-setup.js");
   const { scheduleEnqueuer } = await import("../../../services/schedules.js");
-  // Batches invoke upstreams: the same gateway settings as the API servers'.
+  const logger = await serverLogger(context, config);
+  // Batches invoke upstreams: the same gateway settings as the API servers', and with Redis the same rate limits.
   const gateway = createGateway(store, {
     upstreams: config.upstreams,
     maxCollectedBytes: config.maxCollectedBytes,
     pageTokenKey: (await store.sealer()).derive("page-tokens"),
+    ...(config.redisUrl ? { sharedRateLimits: { url: config.redisUrl, prefix: config.redisPrefix } } : {}),
+    onRateLimitError: (error) => logger.error({ err: error }, "shared rate limiter error"),
   });
-  const logger = await serverLogger(context, config);
-  const { createDriftSetup } = await import("../../../services/drift-setup.js");
-  // eslint-disable-next-line prefer-const -- the drift setup wakes the worker made after it
-  let worker: InstanceType<typeof Worker> | undefined;
-  const drift = createDriftSetup(store, {
-    allowPrivateNetwork: config.allowPrivateImports ?? false,
-    maxDocumentBytes: config.maxDocumentBytes,
-    env: context.env,
-    webhookReach: config.upstreams,
-    notifyWorker: () => worker?.notify(),
-  });
-  worker = new Worker({
-    store,
-    handlers: {
-      import: importHandler({ allowPrivateNetwork: config.allowPrivateImports ?? false, maxDocumentBytes: config.maxDocumentBytes, env: context.env }),
-      batch: batchHandler({ invoke: new InvokeService(store, gateway) }),
-      ...drift.handlers,
-    },
+  const backend = await openJobBackend(store, { url: config.redisUrl, prefix: config.redisPrefix, onError: (error) => logger.error({ err: error }, "job queue (Redis) error") });
+  const allowPrivateImports = config.allowPrivateImports ?? false;
+  const drift = createDriftSetup(store, { allowPrivateNetwork: allowPrivateImports, maxDocumentBytes: config.maxDocumentBytes, env: context.env, webhookReach: config.upstreams, jobs: backend.queue });
+  const worker = backend.createWorker({
+    handlers: jobHandlers(store, gateway, { allowPrivateImports, maxDocumentBytes: config.maxDocumentBytes, env: context.env, drift }),
     concurrency: config.workerConcurrency,
+    leaseMs: config.jobLeaseMs,
     ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }),
     logger,
     onError: (error) => logger.error({ err: error }, "job worker error"),
@@ -57,17 +51,18 @@ export async function run(context: Context, options: WorkerCommandOptions): Prom
   // Schedules fire here too: each run is claimed once, whichever process sees it first.
   const scheduler = new Scheduler({
     store,
-    fire: scheduleEnqueuer(store, { allowPrivateImports: config.allowPrivateImports ?? false, notifyWorker: () => worker.notify() }),
+    fire: scheduleEnqueuer(store, { allowPrivateImports, jobs: backend.queue }),
     logger,
     onError: (error) => logger.error({ err: error }, "scheduler error"),
   });
   worker.start();
   scheduler.start();
-  logger.info({ workerId: worker.id, database: describeStore(location) }, "worker started");
+  logger.info({ workerId: worker.id, database: describeStore(location), queue: backend.kind }, "worker started");
   const stoppedBy = await Promise.race([once(process, "SIGINT").then(() => "SIGINT"), once(process, "SIGTERM").then(() => "SIGTERM")]);
   // Running jobs go back to the queue for another worker.
   await scheduler.stop();
   await worker.stop();
+  await backend.close();
   await gateway.close();
   await store.close();
   return { stoppedBy };
