@@ -170,7 +170,17 @@ export const ApproveProposalSchema = z
 
 export const RejectProposalSchema = z.object({ note: z.string().max(2000).optional() }).meta({ id: "RejectProposal" });
 
-export const AlertEventSchema = z.enum(["drift.detected", "proposal.created", "proposal.approved", "proposal.rejected", "alert.test"]);
+export const AlertEventSchema = z.enum([
+  "drift.detected",
+  "proposal.created",
+  "proposal.approved",
+  "proposal.rejected",
+  // An end user finished (or failed) the hosted connect flow.
+  "connection.created",
+  "connection.updated",
+  "connection.failed",
+  "alert.test",
+]);
 export type AlertEvent = z.infer<typeof AlertEventSchema>;
 
 export const WebhookEndpointSchema = z

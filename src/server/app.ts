@@ -140,13 +140,22 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   mountAppRoutes(app);
   mountSdkRoutes(app, { publicUrl: options.publicUrl });
   const gateway = options.gateway ?? createGateway(options.store);
-  const connect = new ConnectService({ store: options.store, tokenTransport: gateway.tokenTransport(), onEvent: options.onConnectEvent });
+  const jobs = options.jobs ?? new EmbeddedJobBackend(options.store).queue;
+  const drift = options.drift ?? createDriftSetup(options.store, { allowPrivateNetwork: options.allowPrivateImports ?? false, maxDocumentBytes, env: process.env, webhookReach: "public", jobs });
+  const connect = new ConnectService({
+    store: options.store,
+    tokenTransport: gateway.tokenTransport(),
+    onEvent: (event) => {
+      options.onConnectEvent?.(event);
+      // The tenant's signed webhooks hear about it too (connection.created/updated/failed).
+      const { tenantId, ...data } = event;
+      drift.alerts.emit(tenantId, event.type, data).catch((error: unknown) => options.onUnexpectedError?.(error));
+    },
+  });
   const invoke = new InvokeService(options.store, gateway, {
     connectLinks: (scope, slug, user, origin) => connect.connectLink(scope, slug, user, origin),
     observer: options.invokeObserver,
   });
-  const jobs = options.jobs ?? new EmbeddedJobBackend(options.store).queue;
-  const drift = options.drift ?? createDriftSetup(options.store, { allowPrivateNetwork: options.allowPrivateImports ?? false, maxDocumentBytes, env: process.env, webhookReach: "public", jobs });
   mountDriftRoutes(app, drift);
   mountInvokeRoutes(app, invoke, { publicUrl: options.publicUrl });
   mountConnectRoutes(app, connect, { publicUrl: options.publicUrl });

@@ -8,6 +8,7 @@ import { startFakeProvider, oauthIntegration, type FakeProvider } from "../../te
 import { CookieBrowser, hiddenField, saveIntegration } from "../../test/support/connect.js";
 import { loadGeneratedClient } from "../../test/codegen/support/load-client.js";
 import { loadManifest } from "../../test/codegen/support/manifests.js";
+import { startWebhookReceiver, verifyStandardWebhook, type WebhookReceiver } from "../../test/support/webhook-receiver.js";
 
 const SUCCESS = "https://app.example.com/connected";
 const FAILURE = "https://app.example.com/connect-failed";
@@ -63,6 +64,17 @@ describe.each(storeBackends)("just-in-time auth against a real OAuth server (%s)
     return back.headers.get("location")!;
   };
 
+  let receiver: WebhookReceiver | undefined;
+  let webhookSecret = "";
+  const waitForWebhook = async () => {
+    const deadline = Date.now() + 10_000;
+    while (receiver!.received.length === 0) {
+      if (Date.now() > deadline) throw new Error("no webhook delivery arrived");
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return receiver!.received[0]!;
+  };
+
   const connectionsOf = async (key: string, user: string) => (await api("GET", `/v1/connections?user=${encodeURIComponent(user)}`, key)).body.data as Array<{ id: string; integration: string; status: string }>;
 
   beforeAll(async () => {
@@ -96,11 +108,15 @@ describe.each(storeBackends)("just-in-time auth against a real OAuth server (%s)
       expect(JSON.stringify(set.body)).not.toContain(fake.clientSecret);
     }
     expect((await api("PUT", "/v1/apps/app-one/connect-redirect-urls", keys.tenant!, { urls: [SUCCESS, FAILURE] })).status).toBe(200);
+    receiver = await startWebhookReceiver();
+    const hook = await api("POST", "/v1/alerts/webhooks", keys.tenant!, { url: receiver.url, events: ["connection.created"] });
+    expect(hook.status, JSON.stringify(hook.body)).toBe(201);
+    webhookSecret = hook.body.secret as string;
   });
   afterAll(async () => {
     await server?.close();
     await dispose?.();
-    await Promise.all([provider?.close(), slack?.close(), github?.close()]);
+    await Promise.all([provider?.close(), slack?.close(), github?.close(), receiver?.close()]);
   });
 
   it("connects an end user: link → cookie → page → provider consent → callback → success URL; the invoke reaches the API with the new token", async () => {
@@ -152,6 +168,11 @@ describe.each(storeBackends)("just-in-time auth against a real OAuth server (%s)
 
     expect((await api("GET", `/v1/connect/sessions/${session.id}`, keys.appOne!)).body).toMatchObject({ status: "connected", connectionId });
     expect(events.at(-1)).toMatchObject({ type: "connection.created", integration: "acme-oauth", externalUserId: "user-1", connectionId });
+    // The tenant's webhook got it too, signed (Standard Webhooks).
+    const delivered = await waitForWebhook();
+    expect(verifyStandardWebhook(webhookSecret, delivered)).toBe(true);
+    expect(JSON.parse(delivered.body)).toMatchObject({ type: "connection.created", data: { integration: "acme-oauth", externalUserId: "user-1", connectionId, appId: expect.stringMatching(/^app_/) } });
+    expect(delivered.body).not.toContain(session.token);
     // The token appears in no log line.
     expect(logLines.join("\n")).not.toContain(session.token);
     expect(logLines.join("\n")).not.toContain(provider.clientSecret);
