@@ -1,9 +1,9 @@
 import type { DriftChange, DriftCheckRequest, DriftCheckResult, DriftImpact, DriftSchedule, DriftScheduleRequest, Problem, Proposal } from "../contract/index.js";
 import { problemTypes, problemTypeUri } from "../contract/index.js";
 import type { ImportOutcome, ImportSource } from "../importer/index.js";
-import { llmConfigFromEnv } from "../importer/llm-config.js";
 import { SealedUrlSourceSchema } from "../jobs/handlers/import-payload.js";
 import { runImport, type ImportProcess } from "../jobs/handlers/import-runner.js";
+import { openScrapeLlm } from "../jobs/handlers/llm-page-cache.js";
 import { SealError } from "../lib/sealer.js";
 import { sourceSealContext, type Store, type StoredSource } from "../store/index.js";
 import { diffDefinitions, hasBreakingChanges } from "../versioning/index.js";
@@ -95,6 +95,7 @@ export class DriftService {
     }
     if ("failed" in source) return { kind: "failed", problem: source.failed, retryable: false };
     const signal = request.signal ?? new AbortController().signal;
+    const llm = await openScrapeLlm(this.store, tenantId, source, this.options.env);
     const outcome: ImportOutcome = await runImport(
       {
         source,
@@ -105,12 +106,16 @@ export class DriftService {
           ...(stored?.serverVariables ? { serverVariables: stored.serverVariables } : {}),
           allowPrivateNetwork: this.options.allowPrivateNetwork,
           limits: { maxDocumentBytes: this.options.maxDocumentBytes },
-          llm: llmConfigFromEnv(this.options.env),
+          llm: llm.config,
+          ...(llm.previous ? { llmCache: llm.previous } : {}),
+          // A docs site is crawled again as its import crawled it, so the check sees the same pages.
+          ...(source.kind === "url" ? { crawl: (request.source ? null : stored?.crawl) ?? {} } : {}),
         },
       },
       { onProgress: () => {}, signal },
       ...(this.options.importProcess === undefined ? [] : [this.options.importProcess]),
     );
+    await llm.keep(outcome);
     if (outcome.kind === "failed") {
       const problem: Problem = { type: problemTypeUri("import-failed"), title: problemTypes["import-failed"].title, status: 422, detail: `the source of "${slug}" could not be scraped: ${outcome.error.message}`, code: outcome.error.code };
       return { kind: "failed", problem, retryable: TRANSIENT.has(outcome.error.code) };

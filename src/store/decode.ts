@@ -4,6 +4,7 @@ import {
   ActionProvenanceSchema,
   AlertEventSchema,
   AuthSchemeSchema,
+  CrawlSettingsSchema,
   DriftChangeSchema,
   DriftImpactSchema,
   DiffSummarySchema,
@@ -154,4 +155,5 @@ export const decodeLlmExtraction: (text: string) => StoredLlmExtraction = decode
 export const decodeDriftChanges = decoder("drift_reports.changes", z.array(DriftChangeSchema));
 export const decodeDriftImpact = decoder("drift_reports.impact", DriftImpactSchema);
 export const decodeAlertEvents = decoder("webhook_endpoints.events", z.array(AlertEventSchema));
+export const decodeCrawlSetting = decoder("integration_sources.crawl", z.union([z.literal(false), CrawlSettingsSchema]));
 export const decodeServerVariables = decoder("integration_sources.server_variables", z.record(z.string(), z.string()));

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
-import type { DriftChange, DriftImpact, DriftReport, DriftSeverity, Proposal, SeverityOverrides } from "../contract/index.js";
+import type { CrawlSettings, DriftChange, DriftImpact, DriftReport, DriftSeverity, Proposal, SeverityOverrides } from "../contract/index.js";
 import type { Dialect } from "./database.js";
-import { decodeDriftChanges, decodeDriftImpact, decodeServerVariables } from "./decode.js";
+import { decodeCrawlSetting, decodeDriftChanges, decodeDriftImpact, decodeServerVariables } from "./decode.js";
 import { newId } from "./ids.js";
 import { lockForWrite } from "./locks.js";
 import type { Database, DriftReportTable, ProposalTable } from "./schema.js";
@@ -15,6 +15,8 @@ export interface StoredSource {
   format: string;
   serverUrl: string | null;
   serverVariables: Record<string, string> | null;
+  /** How the import crawled a docs site (its settings, or false for one page); null: the defaults. */
+  crawl: CrawlSettings | false | null;
 }
 
 /** Associated data of an integration source's sealed URL: it opens for this integration only. */
@@ -70,12 +72,13 @@ export class DriftRepository {
       format: source.format,
       server_url: source.serverUrl,
       server_variables: source.serverVariables ? JSON.stringify(source.serverVariables) : null,
+      crawl: source.crawl === null ? null : JSON.stringify(source.crawl),
       updated_at: this.now().toISOString(),
     };
     await this.db
       .insertInto("integration_sources")
       .values(row)
-      .onConflict((oc) => oc.column("integration_id").doUpdateSet({ url: row.url, sealed: row.sealed, format: row.format, server_url: row.server_url, server_variables: row.server_variables, updated_at: row.updated_at }))
+      .onConflict((oc) => oc.column("integration_id").doUpdateSet({ url: row.url, sealed: row.sealed, format: row.format, server_url: row.server_url, server_variables: row.server_variables, crawl: row.crawl, updated_at: row.updated_at }))
       .execute();
   }
 
@@ -87,7 +90,9 @@ export class DriftRepository {
   async source(integrationId: string): Promise<StoredSource | undefined> {
     const row = await this.db.selectFrom("integration_sources").selectAll().where("integration_id", "=", integrationId).executeTakeFirst();
     if (!row) return undefined;
-    return { url: row.url, sealed: row.sealed, format: row.format, serverUrl: row.server_url, serverVariables: row.server_variables === null ? null : decodeServerVariables(row.server_variables) };
+    return { url: row.url, sealed: row.sealed, format: row.format, serverUrl: row.server_url, serverVariables: row.server_variables === null ? null : decodeServerVariables(row.server_variables),
+      crawl: row.crawl === null ? null : decodeCrawlSetting(row.crawl),
+    };
   }
 
   async severityOverrides(integrationId: string): Promise<SeverityOverrides> {

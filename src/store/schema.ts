@@ -396,6 +396,8 @@ export interface IntegrationSourceTable {
   server_url: string | null;
   /** JSON Record<string, string>, or null. */
   server_variables: string | null;
+  /** JSON: the import's crawl settings, or false (one page); null for the defaults. */
+  crawl: string | null;
   updated_at: string;
 }
 

@@ -19,11 +19,12 @@ describe("scraping a docs site through the built CLI", { timeout: 90_000 }, () =
   let docs: Server;
   let docsUrl: string;
   const hits: string[] = [];
+  let site: { pages: Record<string, string> };
 
   beforeAll(async () => {
     const spec = await importDocument({ kind: "content", content: readFileSync(new URL("../../fixtures/importer/petstore-3.0.yaml", import.meta.url)), filename: "petstore-3.0.yaml" });
     if (spec.kind !== "imported") throw new Error(spec.error.message);
-    const site = renderDocsSite(spec.definition, "pages");
+    site = renderDocsSite(spec.definition, "pages");
     // One page whose example carries an id where the docs name no parameter: something to review.
     site.pages["/reference/lookup.html"] = `<html><body><h1>Look up an owner</h1><pre>curl ${spec.definition.baseUrl}/owners/8812/badges -H "Authorization: Bearer YOUR_TOKEN"</pre></body></html>`;
     site.pages["/reference/"] = site.pages["/reference/"]!.replace("</main>", '<a href="/reference/lookup.html">Lookup</a></main>');
@@ -62,6 +63,26 @@ describe("scraping a docs site through the built CLI", { timeout: 90_000 }, () =
     const plain = await runCli(["versions", "review", "petstore", "1"], { env });
     expect(plain.stdout).toMatch(/^SUBJECT\s+CONFIDENCE\s+DOUBTS\s+SOURCE\n/);
     expect(plain.stderr).toContain("waygate integrations edit petstore");
+  });
+
+  it("a drift check crawls the site again as the import did: nothing new while it is unchanged, a removed page is a breaking change", async () => {
+    expect((await runCli(["versions", "publish", "petstore", "1"], { env })).code).toBe(0);
+    const quiet = await runCli(["drift", "check", "petstore", "--json"], { env });
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(JSON.parse(quiet.stdout)).toMatchObject({ check: { outcome: "no-change" }, report: null });
+
+    const removed = Object.keys(site.pages).find((path) => /\/reference\/.+\.html$/.test(path) && path !== "/reference/lookup.html")!;
+    const page = site.pages[removed]!;
+    delete site.pages[removed];
+    try {
+      const drifted = await runCli(["drift", "check", "petstore", "--json"], { env });
+      expect(drifted.code, drifted.stderr).toBe(0);
+      const result = JSON.parse(drifted.stdout) as { report: { severity: string; changes: Array<{ kind: string; severity: string }> } | null };
+      expect(result.report?.severity).toBe("breaking");
+      expect(result.report?.changes.some((change) => change.severity === "breaking")).toBe(true);
+    } finally {
+      site.pages[removed] = page;
+    }
   });
 
   it("stops at --max-pages and says so", async () => {

@@ -5,12 +5,12 @@ import { SealError } from "../../lib/sealer.js";
 import { splitUrlCredentials } from "../../lib/url-credentials.js";
 import { sourceSealContext, type ClaimedJob, type Store } from "../../store/index.js";
 import type { HandlerOutcome, JobHandler } from "../types.js";
-import { llmConfigFromEnv } from "../../importer/llm-config.js";
 import { checkReplacement } from "../../services/rescrape.js";
 import { DefinitionHashes, VersionService } from "../../services/versions.js";
 import { decodeImportPayload, sealContext, SealedUrlSourceSchema, type ImportSettings } from "./import-payload.js";
 import { headerSecrets, ImportRedaction } from "./import-redaction.js";
 import { runImport, type ImportProcess } from "./import-runner.js";
+import { openScrapeLlm } from "./llm-page-cache.js";
 
 export interface ImportHandlerOptions {
   /** Whether URL sources (and $refs) may point at loopback/private addresses. */
@@ -36,10 +36,7 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
     const prepared = await prepareSource(job, store);
     if (prepared.kind === "failed") return prepared;
     const { request, source, redaction, shownUrl } = prepared;
-    const llm = llmConfigFromEnv(options.env);
-    // What the LLM read from this docs site last time, so unchanged pages are not sent again.
-    const cacheKey = llm && source.kind === "url" ? llmCacheSource(source.url) : undefined;
-    const llmCache = llm && cacheKey ? await store.llmPageCache.load(job.tenantId, cacheKey, llm.model) : undefined;
+    const llm = await openScrapeLlm(store, job.tenantId, source, options.env);
     let outcome: ImportOutcome;
     try {
       outcome = await runImport(
@@ -54,8 +51,8 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
             allowDanglingRefs: request.allowDanglingRefs === true,
             allowPrivateNetwork: options.allowPrivateNetwork && request.privateImports !== false,
             limits: { maxDocumentBytes: options.maxDocumentBytes },
-            llm,
-            ...(llmCache ? { llmCache } : {}),
+            llm: llm.config,
+            ...(llm.previous ? { llmCache: llm.previous } : {}),
             // A docs URL whose page links no spec is crawled unless the request said not to.
             ...(source.kind === "url" ? { crawl: request.crawl ?? {} } : {}),
           },
@@ -92,7 +89,7 @@ export function importHandler(options: ImportHandlerOptions): JobHandler {
       const problem = { type: problemTypeUri(kind), title: problemTypes[kind].title, status: problemTypes[kind].status, detail: saved.message };
       return { kind: "failed", error: redaction.json(problem), retryable: saved.kind === "contended" };
     }
-    if (llm && cacheKey && outcome.llmCache) await store.llmPageCache.replace(job.tenantId, cacheKey, llm.model, outcome.llmCache);
+    await llm.keep(outcome);
     if (source.kind === "url") await rememberSource(store, job.tenantId, saved.integration.slug, request, source, shownUrl ?? splitUrlCredentials(source.url).display);
     const result: ImportResult = {
       integration: saved.integration.slug,
@@ -160,6 +157,7 @@ async function rememberSource(store: Store, tenantId: string, slug: string, requ
     format: request.format,
     serverUrl: request.serverUrl ?? null,
     serverVariables: request.serverVariables ?? null,
+    crawl: request.crawl ?? null,
   });
 }
 
@@ -179,16 +177,6 @@ function importProblem(error: ImportProblem): Problem {
     code: error.code,
     ...(error.location ? { location: error.location } : {}),
   };
-}
-
-/** The docs URL an LLM cache belongs to: without credentials, query or fragment (they may hold secrets and change nothing about the site). */
-function llmCacheSource(url: string): string | undefined {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.origin}${parsed.pathname}`;
-  } catch {
-    return undefined;
-  }
 }
 
 /** USD, from the operator's prices per million tokens, when both are configured. */

@@ -22,6 +22,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("server_url", "text")
     /** JSON Record<string, string>, or null. */
     .addColumn("server_variables", "text")
+    /** JSON: the import's crawl settings, or false (one page); null for the defaults. */
+    .addColumn("crawl", "text")
     .addColumn("updated_at", "text", (c) => c.notNull())
     .execute();
 
