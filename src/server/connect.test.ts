@@ -279,6 +279,22 @@ describe.each(storeBackends)("just-in-time auth against a real OAuth server (%s)
     expect(await connectionsOf(keys.appOne!, "user-5")).toEqual([]);
   });
 
+  it("prunes sessions a week after they expired, on a later session's creation", async () => {
+    const old = await createSession({ user: "user-old", integrations: ["acme-oauth"], expiresInSeconds: 60 });
+    expect((await api("GET", `/v1/connect/sessions/${old.id}`, keys.appOne!)).status).toBe(200);
+    clockOffsetMs = 6 * 24 * 3_600_000;
+    try {
+      await createSession({ user: "user-later", integrations: ["acme-oauth"] });
+      // Expired six days ago: still there, so an app can ask how it ended.
+      expect((await api("GET", `/v1/connect/sessions/${old.id}`, keys.appOne!)).body).toMatchObject({ status: "expired" });
+      clockOffsetMs = 8 * 24 * 3_600_000;
+      await createSession({ user: "user-later", integrations: ["acme-oauth"] });
+      expect((await api("GET", `/v1/connect/sessions/${old.id}`, keys.appOne!)).status).toBe(404);
+    } finally {
+      clockOffsetMs = 0;
+    }
+  });
+
   it("refuses redirect URLs that are not on the app's allow-list", async () => {
     const refused = await api("POST", "/v1/connect/sessions", keys.appOne!, { user: "u", integrations: ["acme-oauth"], successUrl: "https://evil.example.net/steal" });
     expect(refused.status).toBe(400);

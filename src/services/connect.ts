@@ -21,6 +21,10 @@ const LINK_TTL_SECONDS = 30 * 60;
 /** A link is handed out again while it is unused and has this long left, so a retry loop does not make a session per call. */
 const LINK_REUSE_MIN_LEFT_MS = 10 * 60_000;
 const MAX_REMEMBERED_LINKS = 10_000;
+/** Expired sessions stay this long (an app may still ask how one ended), then go with the next prune. */
+const EXPIRED_SESSIONS_KEPT_MS = 7 * 24 * 3_600_000;
+/** Pruning rides on session creation, at most this often per process: no loop of its own to run or schedule. */
+const PRUNE_EVERY_MS = 10 * 60_000;
 
 /** How the end user can connect one integration of a session, as the hosted page shows it. */
 export type ConnectMethod =
@@ -70,6 +74,7 @@ export interface ConnectServiceDeps {
 export class ConnectService {
   private readonly store: Store;
   private readonly now: () => Date;
+  private nextPrune = 0;
   /** Connect links made for failed invokes, by tenant, app, integration, user and origin (this process only). */
   private readonly links = new Map<string, { sessionId: string; url: string; expiresAt: number }>();
 
@@ -134,7 +139,16 @@ export class ConnectService {
       errorUrl: body.errorUrl ?? null,
       expiresAt,
     });
+    await this.pruneExpired();
     return { id: session.id, token, url: connectUrl(origin, token), expiresAt: expiresAt.toISOString() };
+  }
+
+  /** Deletes sessions that expired over a week ago (indexed by expiry), at most every 10 minutes. */
+  private async pruneExpired(): Promise<void> {
+    const now = this.now().getTime();
+    if (now < this.nextPrune) return;
+    this.nextPrune = now + PRUNE_EVERY_MS;
+    await this.store.connectSessions.prune(EXPIRED_SESSIONS_KEPT_MS);
   }
 
   /**

@@ -88,8 +88,11 @@ describe("drift, proposals and alerts through the built CLI", () => {
     for (const webhook of receiver.received) expect(verifyStandardWebhook(secret, webhook)).toBe(true);
 
     const schedule = await runCli(["drift", "schedule", "todo", "--every", "24h"], { env });
-    expect(schedule.code).not.toBe(0);
-    expect(schedule.stderr).toContain("no job schedules");
+    expect(schedule.code, schedule.stderr).toBe(0);
+    expect(schedule.stdout).toMatch(/^todo is checked for drift every 1d; next at \d{4}-/);
+    // The schedule is an ordinary one: `waygate schedules` lists it with its job type.
+    const listed = await runCli(["schedules", "list", "--json"], { env });
+    expect((JSON.parse(listed.stdout) as { data: Array<{ name: string; jobType: string }> }).data).toEqual([expect.objectContaining({ name: "drift:todo", jobType: "drift_check" })]);
 
     const removed = await runCli(["alerts", "remove", hook!.id], { env });
     expect(removed.code, removed.stderr).toBe(0);

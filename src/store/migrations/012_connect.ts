@@ -56,6 +56,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("completed_at", "text")
     .execute();
 
+  // Pruning deletes by expiry.
+  await db.schema.createIndex("connect_sessions_expires_idx").on("connect_sessions").column("expires_at").execute();
+
   await db.schema
     .createTable("connect_redirect_urls")
     .addColumn("app_id", "text", (c) => c.notNull().references("apps.id").onDelete("cascade"))

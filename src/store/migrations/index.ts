@@ -8,12 +8,12 @@ import * as changeNotifications from "./006_change_notifications.js";
 import * as jobDocuments from "./007_job_documents.js";
 import * as versionRequests from "./008_version_requests.js";
 import * as batches from "./009_batches.js";
+import * as drift from "./011_drift.js";
 import * as connect from "./012_connect.js";
 import * as intents from "./013_intents.js";
 import * as llmPageCache from "./014_llm_page_cache.js";
 import * as schedules from "./015_schedules.js";
 import * as actionSchemas from "./016_action_schemas.js";
-import * as drift from "./011_drift.js";
 
 /**
  * Migrations are imported statically rather than read from a folder, so they survive
@@ -30,11 +30,11 @@ export const migrationProvider: MigrationProvider = {
     "007_job_documents": jobDocuments,
     "008_version_requests": versionRequests,
     "009_batches": batches,
+    "011_drift": drift,
     "012_connect": connect,
     "013_intents": intents,
     "014_llm_page_cache": llmPageCache,
     "015_schedules": schedules,
     "016_action_schemas": actionSchemas,
-    "011_drift": drift,
   }),
 };
