@@ -65,7 +65,7 @@ export function batchHandler(options: BatchHandlerOptions): JobHandler {
     if (!payload.success) return { kind: "failed", error: jobProblem("the batch job's payload is not a batch reference") };
     const batch = await run.store.batches.record(payload.data.batchId);
     if (!batch) return { kind: "failed", error: jobProblem(`batch ${payload.data.batchId} no longer exists`) };
-    if (FINISHED_BATCH_STATUSES.includes(batch.status)) return { kind: "succeeded", result: { batch: batch.id } };
+    if (FINISHED_BATCH_STATUSES.includes(batch.status)) return { kind: "succeeded", result: { batch: batch.id, items: 0 } };
     return new BatchRun(run, batch, options, payload.data).execute();
   };
 }
@@ -85,6 +85,8 @@ class BatchRun {
   private readonly concurrency: number;
   private nextProgressAt = 0;
   private nextRenewalAt = 0;
+  /** Items this run brought to a final state: a shared batch's jobs each say how much of it they ran. */
+  private finishedHere = 0;
   /** What stop-on-error saw when it stopped the batch. */
   private failures = { failed: 0, finished: 0, ratio: 1 };
 
@@ -118,7 +120,7 @@ class BatchRun {
       // The integration or action is gone (or the app lost access): no item can run.
       await store.batches.closeQueued(batch.id, "failed", withoutInternals(error.problem));
       await store.batches.finalize(batch.id);
-      return { kind: "succeeded", result: { batch: batch.id } };
+      return { kind: "succeeded", result: { batch: batch.id, items: 0 } };
     }
 
     const { signal } = this.run;
@@ -175,7 +177,7 @@ class BatchRun {
     if (signal.aborted) return { kind: "failed", error: jobProblem("aborted") }; // the worker decides what an abort means
     if (stop === "slice") return { kind: "continue" };
     if (stop) await store.batches.finalize(batch.id);
-    return { kind: "succeeded", result: { batch: batch.id } };
+    return { kind: "succeeded", result: { batch: batch.id, items: this.finishedHere } };
   }
 
   /** Cancel asked, too many failures, or this run's time slice is over. Counts are read (and progress reported) every PROGRESS_MS. */
@@ -237,7 +239,7 @@ class BatchRun {
         signal: this.run.signal,
       });
       const body = result.raw ? { contentType: result.raw.contentType, base64: Buffer.from(result.raw.bytes).toString("base64") } : result.body;
-      await store.batches.finish(batch.id, item.seq, this.id, { state: "succeeded", upstreamStatus: result.status, result: body });
+      if (await store.batches.finish(batch.id, item.seq, this.id, { state: "succeeded", upstreamStatus: result.status, result: body })) this.finishedHere++;
     } catch (error) {
       // Stopped with the run: the item stays claimed until the run releases its claims as it ends.
       if (this.run.signal.aborted) return;
@@ -249,12 +251,13 @@ class BatchRun {
         await store.batches.requeue(batch.id, item.seq, this.id, new Date(Date.now() + Math.max(100, error.retryAfterMs ?? 1_000)), "throttled");
         return;
       }
-      await store.batches.finish(batch.id, item.seq, this.id, {
+      const failed = await store.batches.finish(batch.id, item.seq, this.id, {
         state: "failed",
         upstreamStatus: problem.upstream?.status ?? null,
         error: withoutInternals(problem),
         ...(problem.upstream ? { body: problem.upstream.body } : {}),
       });
+      if (failed) this.finishedHere++;
     }
   }
 }
