@@ -32,6 +32,24 @@ describe("two workers share one batch on Redis (built CLI)", () => {
     return (await response.json()) as T;
   };
 
+  const startBatch = (tag: string) =>
+    call<Batch>("POST", "/v1/batches", {
+      integration: "crm",
+      action: "contacts.create",
+      items: Array.from({ length: ITEMS }, (_, i) => ({ input: { name: i % 20 === 3 ? `bad ${tag} ${i}` : `${tag} ${i}` } })),
+      options: { concurrency: 8 },
+    });
+  const finished = (b: Batch) => b.status === "completed" || b.status === "completed_with_errors";
+  const until = async (id: string, done: (b: Batch) => boolean, timeoutMs = 40_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const current = await call<Batch>("GET", `/v1/batches/${id}`);
+      if (done(current)) return current;
+      if (Date.now() > deadline) throw new Error(`batch ${id} still ${JSON.stringify(current)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
   beforeAll(async () => {
     upstream = await startRateLimitedUpstream({ perSecond: PER_SECOND, latencyMs: 20 });
     database = await createTestDatabase("sqlite");
@@ -55,21 +73,8 @@ describe("two workers share one batch on Redis (built CLI)", () => {
   });
 
   it("both workers run items of the one batch, none twice, within the upstream's rate together", async () => {
-    const started = await call<Batch>("POST", "/v1/batches", {
-      integration: "crm",
-      action: "contacts.create",
-      items: Array.from({ length: ITEMS }, (_, i) => ({ input: { name: i % 20 === 3 ? `bad ${i}` : `shared ${i}` } })),
-      options: { concurrency: 8 },
-    });
-    expect(started.status).toBe("queued");
-    const deadline = Date.now() + 40_000;
-    let done: Batch;
-    for (;;) {
-      done = await call<Batch>("GET", `/v1/batches/${started.id}`);
-      if (done.status === "completed" || done.status === "completed_with_errors") break;
-      if (Date.now() > deadline) throw new Error(`batch still ${JSON.stringify(done)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const started = await startBatch("shared");
+    const done = await until(started.id, finished);
     expect(done.counts).toMatchObject({ total: ITEMS, succeeded: ITEMS - ITEMS / 20, failed: ITEMS / 20, queued: 0, running: 0 });
 
     // Every item ended once, and reached the upstream exactly once (no item ran in both workers).
@@ -103,5 +108,24 @@ describe("two workers share one batch on Redis (built CLI)", () => {
     const firstThrottle = upstream.throttledAt[0] ?? Infinity;
     expect(upstream.throttledAt.filter((at) => at > firstThrottle + 3_000).length).toBeLessThanOrEqual(1);
     expect(upstream.throttled).toBeLessThan(40);
+  }, 60_000);
+
+  it("finishes a shared batch when one of its workers is killed with -9: the other takes the dead run's items once their lease expires", async () => {
+    const started = await startBatch("kill");
+    // Both runs are working (each has finished items) before one dies.
+    await until(started.id, (b) => b.counts.succeeded + b.counts.failed >= 60);
+    const [victim, survivor] = workers;
+    await victim!.stop("SIGKILL");
+    const sentBeforeKill = new Set(upstream.accepted.keys());
+    const done = await until(started.id, finished);
+    expect(done.counts).toMatchObject({ total: ITEMS, succeeded: ITEMS - ITEMS / 20, failed: ITEMS / 20, queued: 0, running: 0 });
+    const keys = Array.from({ length: ITEMS }, (_, seq) => `batch:${started.id}:${seq}`);
+    for (const [seq, key] of keys.entries()) if (seq % 20 !== 3) expect(upstream.created.get(key), key).toBe(1);
+    // Sent twice: only what the dead run had in flight (its share of the concurrency, 4), with the same key.
+    const twice = keys.filter((key) => (upstream.accepted.get(key) ?? 0) > 1);
+    expect(twice.length).toBeLessThanOrEqual(4);
+    for (const key of twice) expect(sentBeforeKill.has(key)).toBe(true);
+    // The survivor ran the rest alone (the dead run's items came back to it when their 2 s leases expired).
+    expect(survivor!.child.exitCode).toBeNull();
   }, 60_000);
 });
