@@ -83,6 +83,13 @@ class BatchRun {
   private readonly itemLeaseMs: number;
   /** Items in flight at once per connection in this run: its share of the batch's concurrency. */
   private readonly concurrency: number;
+  /**
+   * Items claimed per query, and the buffer below which the run claims more: a shared batch's
+   * run holds only what it can start soon, so the other runs find work too (and a run that
+   * dies leaves few items waiting for their lease).
+   */
+  private readonly claimChunk: number;
+  private readonly claimBelow: number;
   private nextProgressAt = 0;
   private nextRenewalAt = 0;
   /** Items this run brought to a final state: a shared batch's jobs each say how much of it they ran. */
@@ -102,6 +109,9 @@ class BatchRun {
     this.deadline = Date.now() + (options.sliceMs ?? 5 * 60_000);
     this.itemLeaseMs = options.itemLeaseMs ?? 30_000;
     this.concurrency = Math.max(1, Math.floor(batch.options.concurrency / (payload.shares ?? 1)));
+    const shared = (payload.shares ?? 1) > 1;
+    this.claimChunk = shared ? 2 * this.concurrency : CLAIM_CHUNK;
+    this.claimBelow = shared ? this.concurrency : this.maxInFlight;
   }
 
   async execute(): Promise<HandlerOutcome> {
@@ -147,10 +157,10 @@ class BatchRun {
           if (stop === "stop-on-error") await store.batches.closeQueued(batch.id, "skipped", skippedProblem(this.failures));
         }
         if (this.inFlight.size === 0) break;
-      } else if (buffer.length < this.maxInFlight && now >= nextClaimAt) {
-        const claimed = await store.batches.claim(batch.id, this.id, CLAIM_CHUNK, this.itemLeaseMs);
+      } else if (buffer.length < this.claimBelow && now >= nextClaimAt) {
+        const claimed = await store.batches.claim(batch.id, this.id, this.claimChunk, this.itemLeaseMs);
         buffer.push(...claimed);
-        if (claimed.length < CLAIM_CHUNK) nextClaimAt = now + CHECK_MS;
+        if (claimed.length < this.claimChunk) nextClaimAt = now + CHECK_MS;
       }
       buffer = this.startWhatFits(buffer, needsKey);
       if (!stop && this.inFlight.size === 0 && buffer.length === 0) {
