@@ -42,6 +42,8 @@ export interface AppOptions {
   maxBodyBytes?: number;
   /** Largest document an import accepts (uploaded or fetched). Default 64 MiB. */
   maxDocumentBytes?: number;
+  /** Jobs each batch is shared into, so that several workers run it together (WAYGATE_BATCH_SHARES). Default 1. */
+  batchShares?: number;
   /** Largest `POST /v1/batches` body (up to 100 000 items). Default 64 MiB. */
   maxBatchBodyBytes?: number;
   /** Bytes of import requests being received and parsed at once, server-wide; past it, 503 with Retry-After. Default 256 MiB. */
@@ -164,7 +166,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const intents = new IntentService(options.store, invoke);
   mountIntentRoutes(app, intents);
   mountToolRoutes(app, new ToolService(options.store, invoke, { intents }), { version: options.version, publicUrl: options.publicUrl });
-  mountBatchRoutes(app, new BatchService(options.store, invoke, jobs));
+  mountBatchRoutes(app, new BatchService(options.store, invoke, jobs, options.batchShares));
   mountScheduleRoutes(app, { now: options.scheduleClock ?? (() => new Date()) });
   mountJobRoutes(app, { maxDocumentBytes, queue: jobs, allowPrivateImports: options.allowPrivateImports ?? false, runDueJobs: options.runDueJobs });
 

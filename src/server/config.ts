@@ -81,6 +81,10 @@ export const SERVER_SETTINGS = {
   maxUploadBytesInFlight: setting<number>({ env: "WAYGATE_MAX_UPLOAD_BYTES_IN_FLIGHT", flag: "--max-upload-bytes-in-flight", fromEnv: wholeNumber, schema: positiveInt, default: 256 * 1024 * 1024, description: "Bytes of documents received at once, server-wide (then 503)" }),
   workerConcurrency: setting<number>({ env: "WAYGATE_WORKER_CONCURRENCY", flag: "--worker-concurrency", fromEnv: wholeNumber, schema: positiveInt, default: 2, description: "Import jobs this process runs at once" }),
   tenantConcurrency: setting<number>({ env: "WAYGATE_TENANT_CONCURRENCY", flag: "--tenant-concurrency", fromEnv: wholeNumber, schema: positiveInt, defaultText: "worker concurrency - 1, at least 1", description: "Running import jobs one tenant may have over every server on the database" }),
+  batchShares: setting<number>({
+    env: "WAYGATE_BATCH_SHARES", flag: "--batch-shares", fromEnv: wholeNumber, schema: positiveInt, default: 1,
+    description: "Jobs each batch is shared into, so that as many workers (BullMQ) run one batch together; its concurrency is split between them",
+  }),
   jobLeaseMs: setting<number>({
     env: "WAYGATE_JOB_LEASE_MS", flag: "--job-lease-ms", fromEnv: wholeNumber, default: 30_000,
     description: "How long a running job's worker may go silent before another worker takes the job over (a crashed worker's jobs wait this long)",
@@ -124,7 +128,7 @@ export const SERVER_SETTINGS = {
 export type SettingName = keyof typeof SERVER_SETTINGS;
 type ValueOf<S> = S extends Setting<infer T> ? T : never;
 /** Settings that always have a value (their `default`); the others may be absent. */
-type Defaulted = "host" | "port" | "upstreams" | "maxCollectedBytes" | "maxDocumentBytes" | "maxUploadBytesInFlight" | "workerConcurrency" | "jobLeaseMs" | "redisPrefix" | "migrate" | "logLevel" | "llmProvider";
+type Defaulted = "host" | "port" | "upstreams" | "maxCollectedBytes" | "maxDocumentBytes" | "maxUploadBytesInFlight" | "workerConcurrency" | "batchShares" | "jobLeaseMs" | "redisPrefix" | "migrate" | "logLevel" | "llmProvider";
 /** The effective configuration. */
 export type ServerConfig = { [K in Defaulted]: ValueOf<(typeof SERVER_SETTINGS)[K]> } & { [K in Exclude<SettingName, Defaulted>]?: ValueOf<(typeof SERVER_SETTINGS)[K]> | undefined };
 export type ServerFlags = { [K in SettingName]?: ValueOf<(typeof SERVER_SETTINGS)[K]> };

@@ -76,7 +76,7 @@ export function createFetchHandler(options: FetchHandlerOptions = {}): FetchHand
       backend.kind === "embedded"
         ? backend.createWorker({
             // Short slices: a batch hands itself back to the queue well within a tick's budget.
-            handlers: jobHandlers(store, gateway, { allowPrivateImports, maxDocumentBytes: config.maxDocumentBytes, env, drift, batches: { sliceMs: 10_000 } }),
+            handlers: jobHandlers(store, gateway, { allowPrivateImports, maxDocumentBytes: config.maxDocumentBytes, env, drift, batches: { sliceMs: 10_000, itemLeaseMs: config.jobLeaseMs } }),
             logger,
             onError: (error) => logger.error({ err: error }, "job worker error"),
             ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }),
@@ -94,6 +94,7 @@ export function createFetchHandler(options: FetchHandlerOptions = {}): FetchHand
       allowPrivateImports,
       maxDocumentBytes: config.maxDocumentBytes,
       maxUploadBytesInFlight: config.maxUploadBytesInFlight,
+      batchShares: config.batchShares,
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
       jobs: backend.queue,
       // A tick fires the schedules that are due, then runs jobs; with BullMQ, `server worker` processes do both.

@@ -23,10 +23,16 @@ const BATCH_JOB_MAX_ATTEMPTS = 10;
  * and runs the others. The items themselves run in a job (see jobs/handlers/batch.ts).
  */
 export class BatchService {
+  /**
+   * @param shares Jobs each batch is shared into (WAYGATE_BATCH_SHARES, default 1): on BullMQ
+   * with several workers, that many workers can run one batch together (items are leased one
+   * by one, see jobs/handlers/batch.ts); the batch's concurrency is split between them.
+   */
   constructor(
     private readonly store: Store,
     private readonly invoke: InvokeService,
     private readonly queue: JobQueue,
+    private readonly shares = 1,
   ) {}
 
   /** Throws InvokeError when the integration or the action is not there for this caller. */
@@ -96,9 +102,19 @@ export class BatchService {
     return { kind: "reopened", batch: reopened };
   }
 
+  /** The batch's own job (`jobId`, the one the batch names), then the jobs that help it when the batch is shared. */
   private async enqueue(tenantId: string, batchId: string, jobId: string, summary: string): Promise<void> {
-    const payload: BatchPayload = { batchId };
-    await this.queue.enqueue({ id: jobId, tenantId, type: "batch", summary, payload, maxAttempts: BATCH_JOB_MAX_ATTEMPTS });
+    for (let share = 0; share < this.shares; share++) {
+      const payload: BatchPayload = this.shares === 1 ? { batchId } : { batchId, share, shares: this.shares };
+      await this.queue.enqueue({
+        ...(share === 0 ? { id: jobId } : {}),
+        tenantId,
+        type: "batch",
+        summary: this.shares === 1 ? summary : `${summary} [share ${share + 1} of ${this.shares}]`,
+        payload,
+        maxAttempts: BATCH_JOB_MAX_ATTEMPTS,
+      });
+    }
   }
 }
 

@@ -184,12 +184,12 @@ export class BatchRepository {
     return counts;
   }
 
-  /** A run starts: the batch is running under this job. */
-  async markRunning(id: string, jobId: string): Promise<void> {
+  /** A run starts: the batch is running (under this job, unless the run only helps the batch's own job: `jobId` null). */
+  async markRunning(id: string, jobId: string | null): Promise<void> {
     const now = this.now().toISOString();
     await this.db
       .updateTable("batches")
-      .set({ status: "running", job_id: jobId, updated_at: now, started_at: sql<string>`coalesce(started_at, ${now})`, finished_at: null })
+      .set({ status: "running", ...(jobId === null ? {} : { job_id: jobId }), updated_at: now, started_at: sql<string>`coalesce(started_at, ${now})`, finished_at: null })
       .where("id", "=", id)
       .where("status", "in", ["queued", "running"])
       .execute();
@@ -197,13 +197,16 @@ export class BatchRepository {
 
   /**
    * Puts back in the queue the items an earlier run claimed and never finished (its process
-   * died, or it stopped): only one run works on a batch at a time (its job's lease), so
-   * every claim that is not this run's is an orphan. Answers how many were taken back.
+   * died, or it stopped), for a batch that is not shared: only one run works on it at a time
+   * (its job's lease), so every claim that is not this run's is an orphan, taken back now
+   * rather than when its lease expires. Answers how many were taken back.
    */
   async releaseOrphans(id: string, runId: string): Promise<number> {
+    const now = this.now().toISOString();
     const result = await this.db
       .updateTable("batch_items")
-      .set({ state: "queued", claimed_by: null, updated_at: this.now().toISOString() })
+      // Due now: a running item's run_after is its lease's expiry, not when it may run.
+      .set({ state: "queued", claimed_by: null, run_after: now, updated_at: now })
       .where("batch_id", "=", id)
       .where("state", "=", "running")
       .where((eb) => eb.or([eb("claimed_by", "is", null), eb("claimed_by", "!=", runId)]))
@@ -211,9 +214,16 @@ export class BatchRepository {
     return Number(result.numUpdatedRows);
   }
 
-  /** Claims up to `limit` due items, lowest seq first. */
-  async claim(id: string, runId: string, limit: number): Promise<ClaimedItem[]> {
-    const now = this.now().toISOString();
+  /**
+   * Claims up to `limit` due items, lowest seq first, each with a lease of `leaseMs`: the
+   * queued ones whose time came, and running ones whose lease expired (the run holding them
+   * died). While an item runs, `run_after` is its lease's expiry (renewLeases extends it), so
+   * several runs of one batch can claim side by side and none takes an item another holds.
+   */
+  async claim(id: string, runId: string, limit: number, leaseMs: number): Promise<ClaimedItem[]> {
+    const at = this.now();
+    const now = at.toISOString();
+    const leaseEnd = new Date(at.getTime() + leaseMs).toISOString();
     // A CTE, so that Postgres runs the limited, locking select once (an `IN (subquery)`
     // may be rescanned per row and claim more than `limit`).
     const rows = await this.db
@@ -222,22 +232,52 @@ export class BatchRepository {
           .selectFrom("batch_items")
           .select("seq")
           .where("batch_id", "=", id)
-          .where("state", "=", "queued")
+          .where("state", "in", ["queued", "running"])
           .where("run_after", "<=", now)
           .orderBy("seq")
           .limit(limit)
           .$if(this.dialect === "postgres", (query) => query.forUpdate().skipLocked()),
       )
       .updateTable("batch_items")
-      .set((eb) => ({ state: "running", claimed_by: runId, attempts: eb("attempts", "+", 1), updated_at: now, started_at: sql<string>`coalesce(started_at, ${now})` }))
+      .set((eb) => ({ state: "running", claimed_by: runId, run_after: leaseEnd, attempts: eb("attempts", "+", 1), updated_at: now, started_at: sql<string>`coalesce(started_at, ${now})` }))
       .where("batch_id", "=", id)
-      .where("state", "=", "queued")
+      .where("state", "in", ["queued", "running"])
+      .where("run_after", "<=", now)
       .where("seq", "in", (eb) => eb.selectFrom("due").select("due.seq"))
       .returning(["seq", "input", "connection", "idempotency_key", "attempts", "throttled"])
       .execute();
     return rows
       .sort((a, b) => a.seq - b.seq)
       .map((row) => ({ seq: row.seq, input: decodeJson(row.input, "batch_items.input"), connection: row.connection, idempotencyKey: row.idempotency_key, attempts: row.attempts, throttled: row.throttled }));
+  }
+
+  /** Extends the leases of the items this run holds (a live run renews well before they expire). */
+  async renewLeases(id: string, runId: string, leaseMs: number): Promise<void> {
+    const at = this.now();
+    await this.db
+      .updateTable("batch_items")
+      .set({ run_after: new Date(at.getTime() + leaseMs).toISOString() })
+      .where("batch_id", "=", id)
+      .where("state", "=", "running")
+      .where("claimed_by", "=", runId)
+      .execute();
+  }
+
+  /**
+   * Puts back in the queue, due now, every item this run still holds: it stops, and the items
+   * go to the next claim at once rather than after their lease. (Their attempts stay counted:
+   * an aborted send may have reached the upstream; the idempotency key covers a second one.)
+   */
+  async releaseClaims(id: string, runId: string): Promise<number> {
+    const now = this.now().toISOString();
+    const result = await this.db
+      .updateTable("batch_items")
+      .set({ state: "queued", claimed_by: null, run_after: now, updated_at: now })
+      .where("batch_id", "=", id)
+      .where("state", "=", "running")
+      .where("claimed_by", "=", runId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   /** Records an item's final state, if this run still holds it. */
@@ -280,9 +320,12 @@ export class BatchRepository {
       .execute();
   }
 
-  /** When the next queued item is due (null: nothing is queued). */
+  /**
+   * When the next item may be claimed (null: nothing is open): a queued item's due time, or
+   * the lease expiry of an item another run holds (it may die; then its items come back).
+   */
   async nextDue(id: string): Promise<Date | null> {
-    const row = await this.db.selectFrom("batch_items").select((eb) => eb.fn.min("run_after").as("next")).where("batch_id", "=", id).where("state", "=", "queued").executeTakeFirst();
+    const row = await this.db.selectFrom("batch_items").select((eb) => eb.fn.min("run_after").as("next")).where("batch_id", "=", id).where("state", "in", ["queued", "running"]).executeTakeFirst();
     return row?.next ? new Date(row.next) : null;
   }
 

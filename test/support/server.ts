@@ -1,5 +1,5 @@
 import { openTestStore } from "./stores.js";
-import { startServer, type RunningServer } from "../../src/server/start.js";
+import { startServer, type RunningServer, type ServerOptions } from "../../src/server/start.js";
 import type { Store } from "../../src/store/index.js";
 
 export interface TestServer {
@@ -10,8 +10,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** The real API on a free loopback port over a fresh SQLite (or Postgres) store, with one tenant. */
-export async function startTestServer(backend: "sqlite" | "postgres" = "sqlite"): Promise<TestServer> {
+/** The real API on a free loopback port over a fresh SQLite (or Postgres) store, with one tenant (`options`: batch shares, worker tuning). */
+export async function startTestServer(backend: "sqlite" | "postgres" = "sqlite", options: Partial<Pick<ServerOptions, "batchShares" | "worker">> = {}): Promise<TestServer> {
   const { store, dispose } = await openTestStore(backend);
   const tenant = await store.tenants.create("Acme");
   const issued = await store.keys.issue({ tenantId: tenant.id, kind: "tenant" });
@@ -21,7 +21,8 @@ export async function startTestServer(backend: "sqlite" | "postgres" = "sqlite")
     host: "127.0.0.1",
     port: 0,
     allowPrivateImports: true, upstreams: "loopback",
-    worker: { pollMs: 50 },
+    worker: { pollMs: 50, ...options.worker },
+    ...(options.batchShares ? { batchShares: options.batchShares } : {}),
   });
   return {
     url: server.url,

@@ -14,10 +14,20 @@ export interface BatchHandlerOptions {
   sliceMs?: number;
   /** Items in flight at once over all of a batch's connections. Default 64. */
   maxInFlight?: number;
+  /**
+   * How long a claimed item stays with its run without a renewal (the run renews it every
+   * third of this): a run that died gives its items back after this long. Default 30 s (the
+   * job lease, WAYGATE_JOB_LEASE_MS, is a good value: a crashed worker's job waits as long).
+   */
+  itemLeaseMs?: number;
 }
 
-/** What a batch job carries: which batch. */
-export const BatchPayloadSchema = z.object({ batchId: z.string() });
+/**
+ * What a batch job carries: which batch, and into how many jobs the batch was shared
+ * (`shares`, default 1; see BatchService). A share other than the first (`share` > 0) helps
+ * the batch's own job: it does not take the batch's job id over.
+ */
+export const BatchPayloadSchema = z.object({ batchId: z.string(), share: z.number().int().min(0).optional(), shares: z.number().int().min(1).optional() });
 export type BatchPayload = z.infer<typeof BatchPayloadSchema>;
 
 /** A throttled item goes back to the queue at most this often before it fails with the upstream's 429. */
@@ -37,10 +47,17 @@ const CLAIM_CHUNK = 100;
  * (what the upstream's Retry-After and rate-limit headers taught it), so a 429 slows the
  * batch: a throttled item goes back to the queue until its Retry-After, it does not fail.
  *
- * Only one run works on a batch at a time (the job's lease); items an earlier run claimed
- * and never finished (its process died) are queued again when a run starts. An item sent
- * twice is therefore at most one that was in flight at the crash, and it carries the same
- * idempotency key both times (`batch:<id>:<seq>` for non-idempotent methods).
+ * Several runs may work on one batch at once: a batch can be shared into several jobs (the
+ * same batch id in each payload; BatchService enqueues them), which workers anywhere take
+ * like any job. The items are the unit of exclusion, not the job: each claimed item carries
+ * a lease (its run and an expiry the run keeps renewing), so no two runs hold an item at
+ * once, and the items of a run that died come back when their lease expires. That is the
+ * whole design: no coordinator, and a share that crashes costs nothing but the wait for its
+ * leases. The shares split the batch's concurrency between them, and whichever run sees
+ * nothing open any more finalizes the batch (once: finalize is guarded by the status).
+ *
+ * An item sent twice is therefore at most one that was in flight at a crash, and it
+ * carries the same idempotency key both times (`batch:<id>:<seq>` for non-idempotent methods).
  */
 export function batchHandler(options: BatchHandlerOptions): JobHandler {
   return async (run) => {
@@ -48,8 +65,8 @@ export function batchHandler(options: BatchHandlerOptions): JobHandler {
     if (!payload.success) return { kind: "failed", error: jobProblem("the batch job's payload is not a batch reference") };
     const batch = await run.store.batches.record(payload.data.batchId);
     if (!batch) return { kind: "failed", error: jobProblem(`batch ${payload.data.batchId} no longer exists`) };
-    if (FINISHED_BATCH_STATUSES.includes(batch.status)) return { kind: "succeeded", result: { batch: batch.id } };
-    return new BatchRun(run, batch, options).execute();
+    if (FINISHED_BATCH_STATUSES.includes(batch.status)) return { kind: "succeeded", result: { batch: batch.id, items: 0 } };
+    return new BatchRun(run, batch, options, payload.data).execute();
   };
 }
 
@@ -63,7 +80,20 @@ class BatchRun {
   private readonly perConnection = new Map<string, number>();
   private readonly maxInFlight: number;
   private readonly deadline: number;
+  private readonly itemLeaseMs: number;
+  /** Items in flight at once per connection in this run: its share of the batch's concurrency. */
+  private readonly concurrency: number;
+  /**
+   * Items claimed per query, and the buffer below which the run claims more: a shared batch's
+   * run holds only what it can start soon, so the other runs find work too (and a run that
+   * dies leaves few items waiting for their lease).
+   */
+  private readonly claimChunk: number;
+  private readonly claimBelow: number;
   private nextProgressAt = 0;
+  private nextRenewalAt = 0;
+  /** Items this run brought to a final state: a shared batch's jobs each say how much of it they ran. */
+  private finishedHere = 0;
   /** What stop-on-error saw when it stopped the batch. */
   private failures = { failed: 0, finished: 0, ratio: 1 };
 
@@ -71,17 +101,26 @@ class BatchRun {
     private readonly run: JobRun,
     private readonly batch: BatchRecord,
     private readonly options: BatchHandlerOptions,
+    private readonly payload: BatchPayload,
   ) {
     this.store = run.store;
     this.caller = { tenantId: batch.tenantId, appId: batch.appId };
     this.maxInFlight = options.maxInFlight ?? 64;
     this.deadline = Date.now() + (options.sliceMs ?? 5 * 60_000);
+    this.itemLeaseMs = options.itemLeaseMs ?? 30_000;
+    this.concurrency = Math.max(1, Math.floor(batch.options.concurrency / (payload.shares ?? 1)));
+    const shared = (payload.shares ?? 1) > 1;
+    this.claimChunk = shared ? 2 * this.concurrency : CLAIM_CHUNK;
+    this.claimBelow = shared ? this.concurrency : this.maxInFlight;
   }
 
   async execute(): Promise<HandlerOutcome> {
     const { store, batch } = this;
-    await store.batches.markRunning(batch.id, this.run.job.id);
-    await store.batches.releaseOrphans(batch.id, this.id);
+    const helper = (this.payload.share ?? 0) > 0;
+    await store.batches.markRunning(batch.id, helper ? null : this.run.job.id);
+    // Alone on the batch, every claim but this run's is an orphan: take them back at once
+    // rather than after their lease. Shared, the other claims may be live runs' (leases decide).
+    if ((this.payload.shares ?? 1) === 1) await store.batches.releaseOrphans(batch.id, this.id);
     let needsKey: boolean;
     try {
       const prepared = await this.options.invoke.prepare(this.caller, batch.integration, batch.action);
@@ -91,7 +130,7 @@ class BatchRun {
       // The integration or action is gone (or the app lost access): no item can run.
       await store.batches.closeQueued(batch.id, "failed", withoutInternals(error.problem));
       await store.batches.finalize(batch.id);
-      return { kind: "succeeded", result: { batch: batch.id } };
+      return { kind: "succeeded", result: { batch: batch.id, items: 0 } };
     }
 
     const { signal } = this.run;
@@ -105,6 +144,10 @@ class BatchRun {
         nextCheckAt = now + CHECK_MS;
         stop ??= await this.shouldStop(now);
       }
+      if (now >= this.nextRenewalAt) {
+        this.nextRenewalAt = now + this.itemLeaseMs / 3;
+        await store.batches.renewLeases(batch.id, this.id, this.itemLeaseMs);
+      }
       if (stop) {
         if (buffer.length > 0) {
           // Claimed but not started: back to the queue (and closed there, unless the run only hands over).
@@ -114,17 +157,20 @@ class BatchRun {
           if (stop === "stop-on-error") await store.batches.closeQueued(batch.id, "skipped", skippedProblem(this.failures));
         }
         if (this.inFlight.size === 0) break;
-      } else if (buffer.length < this.maxInFlight && now >= nextClaimAt) {
-        const claimed = await store.batches.claim(batch.id, this.id, CLAIM_CHUNK);
+      } else if (buffer.length < this.claimBelow && now >= nextClaimAt) {
+        const claimed = await store.batches.claim(batch.id, this.id, this.claimChunk, this.itemLeaseMs);
         buffer.push(...claimed);
-        if (claimed.length < CLAIM_CHUNK) nextClaimAt = now + CHECK_MS;
+        if (claimed.length < this.claimChunk) nextClaimAt = now + CHECK_MS;
       }
       buffer = this.startWhatFits(buffer, needsKey);
       if (!stop && this.inFlight.size === 0 && buffer.length === 0) {
         const due = await store.batches.nextDue(batch.id);
         if (due === null) {
-          // Nothing queued and nothing in flight: done, unless a resume or retry queued items meanwhile.
+          // Nothing open: done, unless a resume or retry queued items meanwhile. Another run
+          // of the batch may have finalized it first: then this one is done too.
           if (await store.batches.finalize(batch.id)) break;
+          const current = await store.batches.record(batch.id);
+          if (!current || FINISHED_BATCH_STATUSES.includes(current.status)) break;
           nextClaimAt = 0;
           continue;
         }
@@ -135,11 +181,13 @@ class BatchRun {
       await Promise.race([...this.inFlight, pause(CHECK_MS, signal)]);
     }
     await Promise.all(this.inFlight);
+    // What this run still holds (aborted sends) goes to the next claim now, not after its lease.
+    await store.batches.releaseClaims(batch.id, this.id);
     await this.reportProgress();
     if (signal.aborted) return { kind: "failed", error: jobProblem("aborted") }; // the worker decides what an abort means
     if (stop === "slice") return { kind: "continue" };
     if (stop) await store.batches.finalize(batch.id);
-    return { kind: "succeeded", result: { batch: batch.id } };
+    return { kind: "succeeded", result: { batch: batch.id, items: this.finishedHere } };
   }
 
   /** Cancel asked, too many failures, or this run's time slice is over. Counts are read (and progress reported) every PROGRESS_MS. */
@@ -174,7 +222,7 @@ class BatchRun {
     for (const item of buffer) {
       const connection = item.connection ?? this.batch.connection ?? "";
       const busy = this.perConnection.get(connection) ?? 0;
-      if (this.inFlight.size >= this.maxInFlight || busy >= this.batch.options.concurrency) {
+      if (this.inFlight.size >= this.maxInFlight || busy >= this.concurrency) {
         waiting.push(item);
         continue;
       }
@@ -201,9 +249,9 @@ class BatchRun {
         signal: this.run.signal,
       });
       const body = result.raw ? { contentType: result.raw.contentType, base64: Buffer.from(result.raw.bytes).toString("base64") } : result.body;
-      await store.batches.finish(batch.id, item.seq, this.id, { state: "succeeded", upstreamStatus: result.status, result: body });
+      if (await store.batches.finish(batch.id, item.seq, this.id, { state: "succeeded", upstreamStatus: result.status, result: body })) this.finishedHere++;
     } catch (error) {
-      // Stopped with the run: the item stays claimed, and the next run queues it again.
+      // Stopped with the run: the item stays claimed until the run releases its claims as it ends.
       if (this.run.signal.aborted) return;
       if (!(error instanceof InvokeError)) throw error;
       const { problem } = error;
@@ -213,12 +261,13 @@ class BatchRun {
         await store.batches.requeue(batch.id, item.seq, this.id, new Date(Date.now() + Math.max(100, error.retryAfterMs ?? 1_000)), "throttled");
         return;
       }
-      await store.batches.finish(batch.id, item.seq, this.id, {
+      const failed = await store.batches.finish(batch.id, item.seq, this.id, {
         state: "failed",
         upstreamStatus: problem.upstream?.status ?? null,
         error: withoutInternals(problem),
         ...(problem.upstream ? { body: problem.upstream.body } : {}),
       });
+      if (failed) this.finishedHere++;
     }
   }
 }

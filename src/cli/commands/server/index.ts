@@ -37,6 +37,7 @@ function withServerSettings(command: Command): Command {
     .option("--worker-concurrency <n>", "import jobs this server runs at once (default 2)", positiveInt)
     .option("--tenant-concurrency <n>", "running import jobs one tenant may have, over every server on the database (default: worker concurrency - 1, at least 1)", positiveInt)
     .option("--job-lease-ms <ms>", "how long a silent worker keeps its jobs before another takes them over (WAYGATE_JOB_LEASE_MS; default 30000)", positiveInt)
+    .option("--batch-shares <n>", "jobs each batch is shared into, so that as many workers run one batch together (WAYGATE_BATCH_SHARES; default 1)", positiveInt)
     .option("--redis-url <url>", "Redis for jobs (BullMQ) and rate limits shared by every process (WAYGATE_REDIS_URL); default: the embedded queue")
     .option("--redis-prefix <prefix>", "prefix of this Waygate's Redis keys (WAYGATE_REDIS_PREFIX; default waygate)")
     .option("--no-migrate", "do not apply migrations at start; refuse to start while any are pending (run `waygate server migrate` first)")
@@ -49,7 +50,7 @@ function withServerSettings(command: Command): Command {
 function serverFlags(flags: Record<string, unknown>): Record<string, unknown> {
   const upstreams = flags.allowPrivateUpstreams === true ? "private" : flags.allowLoopbackUpstreams === true ? "loopback" : undefined;
   return {
-    ...given(flags, ["dataDir", "databaseUrl", "host", "port", "publicUrl", "allowPrivateImports", "maxCollectedBytes", "maxDocumentBytes", "maxUploadBytesInFlight", "workerConcurrency", "tenantConcurrency", "jobLeaseMs", "redisUrl", "redisPrefix", "logLevel", "logFormat"]),
+    ...given(flags, ["dataDir", "databaseUrl", "host", "port", "publicUrl", "allowPrivateImports", "maxCollectedBytes", "maxDocumentBytes", "maxUploadBytesInFlight", "workerConcurrency", "tenantConcurrency", "batchShares", "jobLeaseMs", "redisUrl", "redisPrefix", "logLevel", "logFormat"]),
     ...(upstreams ? { upstreams } : {}),
     // commander sets `migrate: true` when --no-migrate is absent; only its presence is a flag.
     ...(flags.migrate === false ? { migrate: false } : {}),

@@ -60,6 +60,9 @@ export async function run(context: Context, options: StartOptions): Promise<Star
       jobBackend,
       runWorker,
       ...(config.redisUrl ? { sharedRateLimits: { url: config.redisUrl, prefix: config.redisPrefix } } : {}),
+      batchShares: config.batchShares,
+      // A claimed batch item is held as long as a job: a crashed worker's items come back with its jobs.
+      batches: { itemLeaseMs: config.jobLeaseMs },
       worker: { concurrency: config.workerConcurrency, leaseMs: config.jobLeaseMs, ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }) },
       // Derived from the encryption key, so next-page tokens survive restarts and work across servers sharing the key.
       pageTokenKey: (await store.sealer()).derive("page-tokens"),

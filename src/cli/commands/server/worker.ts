@@ -41,7 +41,7 @@ export async function run(context: Context, options: WorkerCommandOptions): Prom
   const allowPrivateImports = config.allowPrivateImports ?? false;
   const drift = createDriftSetup(store, { allowPrivateNetwork: allowPrivateImports, maxDocumentBytes: config.maxDocumentBytes, env: context.env, webhookReach: config.upstreams, jobs: backend.queue });
   const worker = backend.createWorker({
-    handlers: jobHandlers(store, gateway, { allowPrivateImports, maxDocumentBytes: config.maxDocumentBytes, env: context.env, drift }),
+    handlers: jobHandlers(store, gateway, { allowPrivateImports, maxDocumentBytes: config.maxDocumentBytes, env: context.env, drift, batches: { itemLeaseMs: config.jobLeaseMs } }),
     concurrency: config.workerConcurrency,
     leaseMs: config.jobLeaseMs,
     ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }),
