@@ -87,8 +87,8 @@ describe("definitionHash", () => {
     const first = { S: shared, Inner: { type: "integer" } };
     const value = definition(shared, other);
     value.actions.push(
-      { ...value.actions[0]!, name: "c.d", inputSchema: { type: "object", properties: {}, $defs: { S: other } } as never, outputSchema: { $ref: "#/$defs/S", $defs: first } },
-      { ...value.actions[0]!, name: "e.f", inputSchema: { type: "object", properties: {}, $defs: first } as never, outputSchema: { $ref: "#/$defs/S", $defs: { S: shared, Inner: { type: "number" } } } },
+      { ...value.actions[0]!, name: "c.d", inputSchema: { type: "object", properties: {}, $defs: { S: other } } as never, outputSchema: { $ref: "#/$defs/S", $defs: first } as never },
+      { ...value.actions[0]!, name: "e.f", inputSchema: { type: "object", properties: {}, $defs: first } as never, outputSchema: { $ref: "#/$defs/S", $defs: { S: shared, Inner: { type: "number" } } } as never },
     );
     expect(definitionHash(value)).toBe(reference(value));
     expect(definitionHash(value)).toBe(definitionHash(JSON.parse(JSON.stringify(value))));
