@@ -67,8 +67,8 @@ interface Memo {
   digests: WeakMap<object, string>;
   /**
    * The text of the last `"name":"<digest>"` entry written per `$defs` name, and its member: a
-   * big spec's `$defs` objects hold mostly the same members (Graph: 584 objects of ~1 700 of
-   * its 2 220 definitions), so each entry's text is built once instead of once per object.
+   * big spec's `$defs` objects hold mostly the same members (Graph: 584 objects, most
+   * holding ~1 700 of its 2 220 definitions), so each entry's text is built once instead of once per object.
    */
   entries: Map<string, { member: unknown; text: string }>;
 }
