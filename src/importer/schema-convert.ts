@@ -323,7 +323,7 @@ const DATA_KEYS = new Set(["examples", "default", "enum", "const"]);
 /**
  * `$defs` objects already built, per provider and set of direct references: schemas that refer
  * to the same definitions share one `$defs` object (treated as immutable, like its members).
- * Microsoft Graph's 11 000 actions carry 440 definitions each on average: building, hashing
+ * Microsoft Graph's 41 700 action schemas carry 345 definitions each on average: building, hashing
  * and storing one object per distinct set instead of one per schema is what keeps it linear.
  */
 interface BuiltDefs {
