@@ -33,6 +33,7 @@ export function assemble(api: ApiModel, ctx: Context): Assembled {
   }
 
   const usedDefs = new Set<string>();
+  const countedDefs = new WeakSet<object>();
   // First every operation's schemas, then their $ref cycles: those among the shared $defs are found once for all.
   const built: { op: (typeof api.operations)[number]; path: string; input: JsonObject; output: JsonObject | null; errors: JsonObject }[] = [];
   api.operations.forEach((op, index) => {
@@ -61,7 +62,11 @@ export function assemble(api: ApiModel, ctx: Context): Assembled {
     const output = schemas.output && cycles.break(schemas.output);
     const errors = Object.fromEntries(Object.entries(schemas.errors).map(([status, schema]) => [status, isRecord(schema) ? cycles.break(schema) : schema]));
     for (const schema of [inputSchema, output, ...Object.values(errors)]) {
-      if (isRecord(schema) && isRecord(schema["$defs"])) for (const key of Object.keys(schema["$defs"])) usedDefs.add(key);
+      const members = isRecord(schema) ? schema["$defs"] : undefined;
+      // Schemas share their `$defs` objects (see defsFor): each is counted once, not once per schema carrying it.
+      if (!isRecord(members) || countedDefs.has(members)) continue;
+      countedDefs.add(members);
+      for (const key of Object.keys(members)) usedDefs.add(key);
     }
     const action: (typeof actions)[number] = {
       ...actionNames({ method: op.method, path, operationId: op.operationId, tags: op.tags, nameHint: op.nameHint }),

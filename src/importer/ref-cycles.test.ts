@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { SchemaValidator } from "../gateway/schema-validator.js";
 import { importDocument } from "./index.js";
+import { Warnings } from "./problem.js";
+import { SharedRefCycles } from "./ref-cycles.js";
+import { NO_DEFS } from "./schema-convert.js";
 
 const spec = {
   openapi: "3.1.0",
@@ -67,5 +70,16 @@ describe("$ref cycles at import", () => {
         expect(compiled.validate({ shape: { sides: 3 } }, "input").valid).toBe(true);
       }
     }
+  });
+
+  it("still finds a cycle in a schema's own part beside shared $defs (a $ref outside $defs), and leaves the shared members alone", () => {
+    const members = { Leaf: { type: "string" } };
+    const looping = { anyOf: [{ $ref: "#" }, { $ref: "#/$defs/Leaf" }], $defs: members };
+    const plain = { type: "object", properties: { leaf: { $ref: "#/$defs/Leaf" } }, $defs: members };
+    const warnings = new Warnings();
+    const cycles = new SharedRefCycles([looping, plain], NO_DEFS, warnings, new Set());
+    expect(cycles.break(looping)).toEqual({ anyOf: [{}, { $ref: "#/$defs/Leaf" }], $defs: members });
+    expect(cycles.break(plain)).toBe(plain);
+    expect(warnings.toArray().map((warning) => warning.code)).toEqual(["ref_cycle"]);
   });
 });

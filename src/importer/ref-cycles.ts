@@ -45,7 +45,8 @@ export class SharedRefCycles {
     const inDefs = isRecord(members) ? this.sharedCyclesIn(members) : null;
     if (inDefs === null) return breakRefCycles(schema, this.defs, this.warnings, this.reported);
     const { $defs: _shared, ...own } = schema;
-    const ownCycles = findRefCycles(own);
+    // Most schemas' own `$ref`s all point into `$defs`, outside `own`: then `own` holds no cycle, and the search is skipped.
+    const ownCycles = refsStayInDefs({ own }) ? [] : findRefCycles(own);
     if (ownCycles.length > 0 || inDefs.length === 0) return dropCycles(schema, [...ownCycles, ...inDefs].sort(byFirstPointer), this.defs, this.warnings, this.reported);
     // Only shared definitions cycle: their `$defs` object is rewritten once, and shared again by every schema carrying it.
     reportCycles(inDefs, this.defs, this.warnings, this.reported);

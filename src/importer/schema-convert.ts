@@ -323,10 +323,24 @@ const DATA_KEYS = new Set(["examples", "default", "enum", "const"]);
 /**
  * `$defs` objects already built, per provider and set of direct references: schemas that refer
  * to the same definitions share one `$defs` object (treated as immutable, like its members).
- * Microsoft Graph's 11 000 actions carry 440 definitions each on average: building, hashing
+ * Microsoft Graph's 41 700 action schemas carry 345 definitions each on average: building, hashing
  * and storing one object per distinct set instead of one per schema is what keeps it linear.
  */
-const builtDefs = new WeakMap<DefProvider, { byReferences: Map<string, JsonObject>; byClosure: Map<string, JsonObject> }>();
+interface BuiltDefs {
+  byReferences: Map<string, JsonObject>;
+  /** By closure, keyed by its definitions' numbers (sorted): far shorter keys than their names. */
+  byClosure: Map<string, JsonObject>;
+  /** Each definition name's number, in the order first met, and back. */
+  numbers: Map<string, number>;
+  names: string[];
+  /** Per number: the numbers of the definitions it refers to directly. */
+  deps: (number[] | undefined)[];
+  /** Per number: the walk that last reached it (definitionClosure's visited set without a new Set per walk). */
+  reached: number[];
+  walks: number;
+}
+
+const builtDefs = new WeakMap<DefProvider, BuiltDefs>();
 
 /** The `$defs` an action schema needs: the closure of its references, in name order. */
 export function defsFor(roots: Iterable<unknown>, defs: DefProvider): JsonObject | null {
@@ -334,16 +348,17 @@ export function defsFor(roots: Iterable<unknown>, defs: DefProvider): JsonObject
   for (const root of roots) collectDefRefs(root, direct);
   if (direct.size === 0) return null;
   let built = builtDefs.get(defs);
-  if (!built) builtDefs.set(defs, (built = { byReferences: new Map(), byClosure: new Map() }));
+  if (!built) builtDefs.set(defs, (built = { byReferences: new Map(), byClosure: new Map(), numbers: new Map(), names: [], deps: [], reached: [], walks: 0 }));
   const key = JSON.stringify([...direct].sort());
   const known = built.byReferences.get(key);
   if (known) return known;
   // Different references often reach the same definitions (the closure of Graph's entities is most of them).
-  const names = definitionClosure(direct, defs);
-  const closureKey = JSON.stringify(names);
+  const reached = definitionClosure(direct, defs, built);
+  const closureKey = reached.join(",");
   let closure = built.byClosure.get(closureKey);
   if (!closure) {
     closure = {};
+    const names = Array.from(reached, (number) => built.names[number]!).sort();
     for (const name of names) setKey(closure, name, defs.get(name) ?? {});
     built.byClosure.set(closureKey, closure);
   }
@@ -351,20 +366,38 @@ export function defsFor(roots: Iterable<unknown>, defs: DefProvider): JsonObject
   return closure;
 }
 
-/** The names `direct` reaches through the definitions' references, sorted. */
-function definitionClosure(direct: Set<string>, defs: DefProvider): string[] {
-  const needed = new Set(direct);
-  const queue = [...needed];
-  while (queue.length > 0) {
-    const name = queue.pop()!;
-    for (const dep of defs.deps(name)) {
-      if (!needed.has(dep)) {
-        needed.add(dep);
-        queue.push(dep);
-      }
+/** The numbers of the definitions `direct` reaches through the definitions' references, sorted. */
+function definitionClosure(direct: Set<string>, defs: DefProvider, built: BuiltDefs): Int32Array {
+  const walk = ++built.walks;
+  const found: number[] = [];
+  const pending: number[] = [];
+  const visit = (number: number) => {
+    if (built.reached[number] === walk) return;
+    built.reached[number] = walk;
+    found.push(number);
+    pending.push(number);
+  };
+  for (const name of direct) visit(definitionNumber(name, built));
+  while (pending.length > 0) {
+    const number = pending.pop()!;
+    let deps = built.deps[number];
+    if (deps === undefined) {
+      deps = defs.deps(built.names[number]!).map((dep) => definitionNumber(dep, built));
+      built.deps[number] = deps;
     }
+    for (const dep of deps) visit(dep);
   }
-  return [...needed].sort();
+  return Int32Array.from(found).sort();
+}
+
+function definitionNumber(name: string, built: BuiltDefs): number {
+  let number = built.numbers.get(name);
+  if (number === undefined) {
+    number = built.names.length;
+    built.numbers.set(name, number);
+    built.names.push(name);
+  }
+  return number;
 }
 
 /** The JSON pointer of a same-document reference (`#/components/schemas/Cat`), percent-decoded (RFC 6901 §6). */

@@ -81,6 +81,19 @@ describe("definitionHash", () => {
     expect(definitionHash(renamed)).not.toBe(hash);
   });
 
+  it("tells apart one name standing for different members in different $defs objects, whichever it met first", () => {
+    // The hash remembers the text of each name's entry by member: `S` here alternates between two members (and a shared one).
+    const other = { type: "array", items: { $ref: "#/$defs/Inner" }, $defs: { Inner: { type: "integer" } } };
+    const first = { S: shared, Inner: { type: "integer" } };
+    const value = definition(shared, other);
+    value.actions.push(
+      { ...value.actions[0]!, name: "c.d", inputSchema: { type: "object", properties: {}, $defs: { S: other } } as never, outputSchema: { $ref: "#/$defs/S", $defs: first } as never },
+      { ...value.actions[0]!, name: "e.f", inputSchema: { type: "object", properties: {}, $defs: first } as never, outputSchema: { $ref: "#/$defs/S", $defs: { S: shared, Inner: { type: "number" } } } as never },
+    );
+    expect(definitionHash(value)).toBe(reference(value));
+    expect(definitionHash(value)).toBe(definitionHash(JSON.parse(JSON.stringify(value))));
+  });
+
   it("tells its format from format 1, which legacyDefinitionHash still computes", () => {
     const value = definition(shared, shared);
     expect(isCurrentDefinitionHash(definitionHash(value))).toBe(true);
