@@ -75,6 +75,8 @@ interface Throttle {
   learnedAt: number;
   /** The last request paced by it: an idle key forgets its pace. */
   lastUsedAt: number;
+  /** When the requests of the last period went (oldest first): never more than the pace allows in any period. */
+  sent: number[];
 }
 
 /** Successes on a key since its last throttle: the evidence a throttle's pace is learned from. */
@@ -151,11 +153,37 @@ export class RateLimiter implements Limiter {
       for (const bucket of buckets) bucket.reserve(now);
       throttle?.pace.reserve(start);
       if (budget && budget.resetAt > now && budget.remaining >= 1) budget.remaining -= 1;
-      if (wait <= 0) return;
+      if (wait > 0) {
+        await this.sleep(wait, signal);
+        // A throttle learned while this caller slept voids its reservation: queue again under it.
+        const current = this.throttles.get(upstreamKey);
+        if (current && current.epoch !== throttle?.epoch) continue;
+      }
+      if (!throttle || (await this.windowSlot(upstreamKey, throttle, deadline, maxWaitMs, signal))) return;
+    }
+  }
+
+  /**
+   * The last gate of a paced request: at most the pace's count in any period, counted when
+   * requests actually go. Reservations alone space requests evenly only if callers wake on
+   * time; on a busy process timers fire late and the late ones would go together, into the
+   * upstream's next window on top of its own share (the stray 429 that cost a second each).
+   * False when a new throttle arrived meanwhile: queue again under it.
+   */
+  private async windowSlot(key: string, throttle: Throttle, deadline: number, maxWaitMs: number, signal?: AbortSignal): Promise<boolean> {
+    const allowed = Math.max(1, Math.floor(paceOf(throttle.perPeriod, throttle.periodMs).refillPerSecond * (throttle.periodMs / 1000)));
+    for (;;) {
+      const now = this.clock();
+      // The same sum as the wait below, so a wait of 0 always frees a slot (no float rounding apart).
+      while (throttle.sent.length > 0 && throttle.sent[0]! + throttle.periodMs <= now) throttle.sent.shift();
+      if (throttle.sent.length < allowed) {
+        throttle.sent.push(now);
+        return true;
+      }
+      const wait = throttle.sent[0]! + throttle.periodMs - now;
+      if (now + wait > deadline) throw rateLimitWaitExceeded(wait, maxWaitMs);
       await this.sleep(wait, signal);
-      // A throttle learned while this caller slept voids its reservation: queue again under it.
-      const current = this.throttles.get(upstreamKey);
-      if (!current || current.epoch === throttle?.epoch) return;
+      if (this.throttles.get(key) !== throttle) return false;
     }
   }
 
@@ -234,7 +262,7 @@ export class RateLimiter implements Limiter {
     // with the next one's start). One below the lesser of the old pace and what the upstream
     // just took, and by half when it took nothing.
     const perPeriod = Math.max(1, previous ? (learned > 0 ? Math.min(previous.perPeriod, learned) - 1 : previous.perPeriod / 2) : learned);
-    const throttle: Throttle = { resetAt, periodMs, perPeriod, pace: new TokenBucket(paceOf(perPeriod, periodMs), resetAt), epoch: (previous?.epoch ?? 0) + 1, learnedAt: now, lastUsedAt: now };
+    const throttle: Throttle = { resetAt, periodMs, perPeriod, pace: new TokenBucket(paceOf(perPeriod, periodMs), resetAt), epoch: (previous?.epoch ?? 0) + 1, learnedAt: now, lastUsedAt: now, sent: [] };
     remember(this.throttles, key, throttle, MAX_KEYS);
   }
 

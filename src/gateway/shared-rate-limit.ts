@@ -126,10 +126,35 @@ redis.call('PEXPIRE', KEYS[2], window)
 return 1
 `;
 
+/**
+ * The last gate of a paced request, as RateLimiter.windowSlot: at most the pace's count in
+ * any period, counted when requests actually go (late-waking callers would otherwise go
+ * together into the upstream's next window). KEYS[1] throttle, KEYS[2] send times (sorted set).
+ * ARGV: now, the pace's epoch (pacedFrom) the caller queued under, a unique member.
+ * Returns 0 (go), -1 (a new pace since: queue again), or the ms to wait before asking again.
+ */
+const WINDOW = `
+local now = tonumber(ARGV[1])
+local t = redis.call('HMGET', KEYS[1], 'perPeriod', 'periodMs', 'pacedFrom')
+local perPeriod, period = tonumber(t[1]), tonumber(t[2])
+if not perPeriod then return 0 end
+if (t[3] or "") ~= ARGV[2] then return -1 end
+local allowed = math.max(1, math.floor(math.max(perPeriod - 1, perPeriod / 2)))
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tostring(now - period))
+if redis.call('ZCARD', KEYS[2]) < allowed then
+  redis.call('ZADD', KEYS[2], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[2], math.ceil(period))
+  return 0
+end
+local oldest = tonumber(redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')[2])
+return math.max(1, math.ceil(oldest + period - now))
+`;
+
 interface LimiterScripts {
   waygateAcquire(...args: Array<string | number>): Promise<[number, string, string]>;
   waygateThrottled(...args: Array<string | number>): Promise<number>;
   waygateAccepted(...args: Array<string | number>): Promise<number>;
+  waygateWindow(...args: Array<string | number>): Promise<number>;
 }
 
 /**
@@ -155,6 +180,7 @@ export class SharedRateLimiter implements Limiter {
     this.redis.defineCommand("waygateAcquire", { lua: ACQUIRE });
     this.redis.defineCommand("waygateThrottled", { numberOfKeys: 2, lua: THROTTLED });
     this.redis.defineCommand("waygateAccepted", { numberOfKeys: 2, lua: ACCEPTED });
+    this.redis.defineCommand("waygateWindow", { numberOfKeys: 2, lua: WINDOW });
     this.prefix = `${options.prefix}:rl`;
   }
 
@@ -168,10 +194,24 @@ export class SharedRateLimiter implements Limiter {
       const [reserved, waitText, epoch] = await this.redis.waygateAcquire(names.length, ...names, this.clock(), Math.max(0, deadline - this.clock()), ...configs);
       const wait = Number(waitText);
       if (reserved === 0) throw rateLimitWaitExceeded(wait, maxWaitMs);
-      if (wait <= 0) return;
+      if (wait > 0) {
+        await this.sleep(wait, signal);
+        // A throttle learned (in any process) while this caller slept voids its reservation: queue again under it.
+        if (((await this.redis.hget(names[1]!, "pacedFrom")) ?? "") !== epoch) continue;
+      }
+      if (epoch === "" || (await this.windowSlot(names[1]!, this.key("sent", upstream), epoch, deadline, maxWaitMs, signal))) return;
+    }
+  }
+
+  /** See WINDOW. False when a new pace arrived meanwhile (from any process): queue again under it. */
+  private async windowSlot(paceKey: string, sentKey: string, epoch: string, deadline: number, maxWaitMs: number, signal?: AbortSignal): Promise<boolean> {
+    const member = randomBytes(6).toString("hex");
+    for (;;) {
+      const wait = await this.redis.waygateWindow(paceKey, sentKey, this.clock(), epoch, member);
+      if (wait === 0) return true;
+      if (wait < 0) return false;
+      if (this.clock() + wait > deadline) throw rateLimitWaitExceeded(wait, maxWaitMs);
       await this.sleep(wait, signal);
-      // A throttle learned (in any process) while this caller slept voids its reservation: queue again under it.
-      if (((await this.redis.hget(names[1]!, "pacedFrom")) ?? "") === epoch) return;
     }
   }
 

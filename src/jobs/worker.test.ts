@@ -186,9 +186,14 @@ describe.each(storeBackends)("durable job queue on %s", (backend) => {
 
   it("claims the oldest job among the tenants with the fewest running jobs", async () => {
     const other = (await store.tenants.create("Globex")).id;
+    // Creation times a millisecond apart at least: jobs created in the same millisecond have no order.
+    const later = () => new Promise((resolve) => setTimeout(resolve, 2));
     const a1 = await enqueue({ a: 1 });
+    await later();
     const a2 = await enqueue({ a: 2 });
+    await later();
     const b1 = await enqueue({ b: 1 }, other);
+    await later();
     const a3 = await enqueue({ a: 3 });
     const claimed = [];
     for (let i = 0; i < 4; i++) claimed.push((await store.jobs.claim(`worker_${i}`, 10_000, { tenantCap: 10 }))?.id);

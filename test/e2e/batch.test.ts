@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, startCliServer, startServerProcess, type CliServer } from "../support/cli.js";
-import { contactsIntegration, startRateLimitedUpstream, type RateLimitedUpstream } from "../support/rate-limited-upstream.js";
+import { acceptedOnceSettled, contactsIntegration, startRateLimitedUpstream, type RateLimitedUpstream } from "../support/rate-limited-upstream.js";
 import type { Batch, BatchItem } from "../../src/contract/index.js";
 import { storeBackends } from "../support/stores.js";
 
@@ -78,7 +78,7 @@ describe.each(storeBackends)("waygate batch (built CLI and server on %s)", (back
     await cli.server.stop("SIGKILL");
     // Requests the dead server had already written may still be read by the upstream (a loaded
     // machine lags): what was sent before the kill is what the upstream saw once it settled.
-    const sentBeforeKill = await settled(() => new Set(upstream.accepted.keys()));
+    const sentBeforeKill = await acceptedOnceSettled(upstream);
     expect(sentBeforeKill.size).toBeLessThan(ITEMS);
 
     // A new server on the same database takes the job over once the dead one's lease (30 s) expires.
@@ -112,14 +112,3 @@ describe.each(storeBackends)("waygate batch (built CLI and server on %s)", (back
   }, 150_000);
 });
 
-/** The value once it stopped changing in size for half a second. */
-async function settled<T extends { size: number }>(read: () => T): Promise<T> {
-  let last = read();
-  for (let stableFor = 0; stableFor < 500; stableFor += 100) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const now = read();
-    if (now.size !== last.size) stableFor = -100;
-    last = now;
-  }
-  return last;
-}

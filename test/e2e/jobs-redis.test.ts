@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Batch, BatchItem } from "../../src/contract/index.js";
 import { isolatedEnv, runCli, startServerProcess, startWorkerProcess, type ServerProcess } from "../support/cli.js";
-import { contactsIntegration, startRateLimitedUpstream, type RateLimitedUpstream } from "../support/rate-limited-upstream.js";
+import { acceptedOnceSettled, contactsIntegration, startRateLimitedUpstream, type RateLimitedUpstream } from "../support/rate-limited-upstream.js";
 import { createTestDatabase, type TestDatabase } from "../support/stores.js";
 
 const REDIS_URL = "redis://127.0.0.1:6379";
@@ -125,7 +125,8 @@ describe("API and workers split on Redis (built CLI)", () => {
       .filter((w) => w.child.exitCode === null)
       .sort((x, y) => lastBatchStart(y.stdout()) - lastBatchStart(x.stdout()))[0]!;
     await owner.stop("SIGKILL");
-    const sentBeforeKill = new Set(upstream.accepted.keys());
+    // What the dead worker had written may still reach the upstream: read it once settled.
+    const sentBeforeKill = await acceptedOnceSettled(upstream);
     // A restarted worker (and the surviving one) take the job over once the dead one's lock (2 s) expires.
     await worker();
     const done = await until(started.id, finished, 90_000);

@@ -94,3 +94,18 @@ export function contactsIntegration(baseUrl: string, slug = "crm") {
     ],
   };
 }
+
+/**
+ * The idempotency keys the upstream has accepted, read once it stopped receiving for half a
+ * second: requests a killed process had already written may still be read by the upstream on
+ * a loaded machine, and they were sent before the kill.
+ */
+export async function acceptedOnceSettled(upstream: RateLimitedUpstream): Promise<Set<string>> {
+  let last = upstream.accepted.size;
+  for (let stableFor = 0; stableFor < 500; stableFor += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (upstream.accepted.size !== last) stableFor = -100;
+    last = upstream.accepted.size;
+  }
+  return new Set(upstream.accepted.keys());
+}
