@@ -11,8 +11,7 @@ import { PageTokens } from "./page-token.js";
 import type { PageCursor } from "./page-token.js";
 import { applyCursor, checkCursor, nextPage, pageItems } from "./pagination.js";
 import { GatewayError, aborted, collectionTooLarge, invalidDefinition, invalidInput, invalidOutput, upstreamError } from "./problems.js";
-import { RateLimiter } from "./rate-limit.js";
-import { SharedRateLimiter } from "./shared-rate-limit.js";
+import { RateLimiter, type Limiter } from "./rate-limit.js";
 import { buildRawRequest, buildRequest, checkHeaderValue, forwardedHeaders, parseBaseUrl, setQueryParam, unknownInputFields } from "./request.js";
 import type { PreparedRequest } from "./request.js";
 import { Redactor, dataUrl, decodeBody, safeHeaders } from "./response.js";
@@ -87,7 +86,7 @@ export class Gateway {
     this.exchangeDeps = {
       transport: this.transport,
       limiter: deps.sharedRateLimits
-        ? new SharedRateLimiter(deps.sharedRateLimits, deps.rateLimits ?? {}, clock, sleep, deps.onRateLimitError)
+        ? sharedLimiter(deps.sharedRateLimits, deps.rateLimits ?? {}, clock, sleep, deps.onRateLimitError ?? (() => {}))
         : new RateLimiter(deps.rateLimits ?? {}, clock, sleep),
       refresher: new OAuthRefresher(),
       refreshOAuth: deps.refreshOAuth,
@@ -344,4 +343,28 @@ function redactProblem(error: GatewayError, redactor: Redactor): GatewayError {
   const redacted = { ...problem, detail: redactor.text(problem.detail) };
   if (problem.errors) redacted.errors = problem.errors.map((entry) => ({ field: entry.field, message: redactor.text(entry.message) }));
   return new GatewayError(redacted, { cause: error.cause });
+}
+
+/**
+ * The Redis-backed limiter, loaded on first use: ioredis (50–80 ms to import) stays off the
+ * start-up path of every server, worker and serverless cold start that runs without Redis.
+ * Calls made before it loaded wait for it, in order.
+ */
+function sharedLimiter(
+  options: NonNullable<GatewayDeps["sharedRateLimits"]>,
+  config: NonNullable<GatewayDeps["rateLimits"]>,
+  clock: () => number,
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
+  onError: (error: unknown) => void,
+): Limiter {
+  const loaded = import("./shared-rate-limit.js").then(({ SharedRateLimiter }) => new SharedRateLimiter(options, config, clock, sleep, onError));
+  loaded.catch(onError);
+  const later = (use: (limiter: Limiter) => void) => void loaded.then(use, () => {});
+  return {
+    acquire: async (keys, maxWaitMs, signal) => (await loaded).acquire(keys, maxWaitMs, signal),
+    learn: (keys, state) => later((limiter) => limiter.learn(keys, state)),
+    accept: (keys, sentAt) => later((limiter) => limiter.accept(keys, sentAt)),
+    throttled: (keys, retryAfterMs, sentAt) => later((limiter) => limiter.throttled(keys, retryAfterMs, sentAt)),
+    close: async () => (await loaded).close?.(),
+  };
 }
