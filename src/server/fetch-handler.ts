@@ -1,13 +1,10 @@
 import { problemTypes, problemTypeUri } from "../contract/index.js";
-import { openJobBackend, Scheduler } from "../jobs/index.js";
+import { openJobBackend } from "../jobs/index.js";
 import type { Logger } from "../lib/logger.js";
-import { createDriftSetup } from "../services/drift-setup.js";
-import { createGateway } from "../services/invoke.js";
-import { scheduleEnqueuer } from "../services/schedules.js";
 import { loadSealer, resolveStoreLocation, Store } from "../store/index.js";
 import { VERSION } from "../version.js";
 import { createApp } from "./app.js";
-import { jobHandlers } from "./job-handlers.js";
+import { createDeployedGateway, createJobRuntime } from "./job-runtime.js";
 import { ConfigError, resolveServerConfig } from "./config.js";
 import { createLogger } from "./logging.js";
 
@@ -60,36 +57,30 @@ export function createFetchHandler(options: FetchHandlerOptions = {}): FetchHand
 
   const open = async () => {
     const store = await Store.open(location, { migrate: config.migrate, sealer: () => loadSealer({ env, dataDir: "." }) });
-    const gateway = createGateway(store, {
-      upstreams: config.upstreams,
-      maxCollectedBytes: config.maxCollectedBytes,
-      // Derived from the encryption key: every instance of the function accepts the others' next-page tokens.
-      pageTokenKey: (await store.sealer()).derive("page-tokens"),
-      ...(config.redisUrl ? { sharedRateLimits: { url: config.redisUrl, prefix: config.redisPrefix } } : {}),
-      onRateLimitError: (error) => logger.error({ err: error }, "shared rate limiter error"),
-    });
+    const gateway = await createDeployedGateway(store, config, logger);
     // With Redis, jobs go to BullMQ and `server worker` processes run them; else they wait in the
-    // database for POST /v1/jobs/tick (or a worker), and this worker is never started.
+    // database for POST /v1/jobs/tick (or a worker). Nothing runs between requests: no loops here.
     const backend = await openJobBackend(store, { url: config.redisUrl, prefix: config.redisPrefix, onError: (error) => logger.error({ err: error }, "job queue (Redis) error") });
-    const drift = createDriftSetup(store, { allowPrivateNetwork: allowPrivateImports, maxDocumentBytes: config.maxDocumentBytes, env, webhookReach: config.upstreams, jobs: backend.queue });
-    const worker =
-      backend.kind === "embedded"
-        ? backend.createWorker({
-            // Short slices: a batch hands itself back to the queue well within a tick's budget.
-            handlers: jobHandlers(store, gateway, { allowPrivateImports, maxDocumentBytes: config.maxDocumentBytes, env, drift, batches: { sliceMs: 10_000, itemLeaseMs: config.jobLeaseMs } }),
-            logger,
-            onError: (error) => logger.error({ err: error }, "job worker error"),
-            ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }),
-          })
-        : undefined;
-    const runDue = worker?.runDue?.bind(worker);
-    // Never started either: a tick first fires the schedules that are due, then runs jobs.
-    const scheduler = new Scheduler({ store, fire: scheduleEnqueuer(store, { allowPrivateImports, jobs: backend.queue }), logger });
+    const jobs = createJobRuntime({
+      store,
+      gateway,
+      backend,
+      allowPrivateImports,
+      maxDocumentBytes: config.maxDocumentBytes,
+      upstreams: config.upstreams,
+      env,
+      worker: backend.kind === "embedded" ? "tick" : "none",
+      workerOptions: { ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }) },
+      // Short slices: a batch hands itself back to the queue well within a tick's budget.
+      batches: { sliceMs: 10_000, itemLeaseMs: config.jobLeaseMs },
+      logger,
+    });
     const app = createApp({
       store,
       version: VERSION,
       gateway,
-      drift,
+      drift: jobs.drift,
+      invokeObserver: jobs.invokeObserver,
       logger,
       allowPrivateImports,
       maxDocumentBytes: config.maxDocumentBytes,
@@ -97,18 +88,10 @@ export function createFetchHandler(options: FetchHandlerOptions = {}): FetchHand
       batchShares: config.batchShares,
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
       jobs: backend.queue,
-      // A tick fires the schedules that are due, then runs jobs; with BullMQ, `server worker` processes do both.
-      ...(runDue
-        ? {
-            runDueJobs: async (budgetMs: number) => {
-              await scheduler.tick();
-              return runDue(budgetMs);
-            },
-          }
-        : {}),
+      ...(jobs.runDueJobs ? { runDueJobs: jobs.runDueJobs } : {}),
       onUnexpectedError: (error, requestId) => logger.error({ err: error, requestId }, "unexpected error"),
     });
-    return { app, store, gateway, backend };
+    return { app, store, gateway, backend, jobs };
   };
 
   let opened: ReturnType<typeof open> | undefined;
@@ -129,7 +112,8 @@ export function createFetchHandler(options: FetchHandlerOptions = {}): FetchHand
       const current = opened;
       opened = undefined;
       if (!current) return;
-      const { store, gateway, backend } = await current.catch(() => ({ store: undefined, gateway: undefined, backend: undefined }));
+      const { store, gateway, backend, jobs } = await current.catch(() => ({ store: undefined, gateway: undefined, backend: undefined, jobs: undefined }));
+      await jobs?.stop();
       await backend?.close();
       await gateway?.close();
       await store?.close();

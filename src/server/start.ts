@@ -1,14 +1,13 @@
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
-import { EmbeddedJobBackend, Scheduler, type BatchHandlerOptions, type JobBackend, type JobWorker, type SchedulerOptions, type WorkerOptions } from "../jobs/index.js";
-import { jobHandlers } from "./job-handlers.js";
+import { EmbeddedJobBackend, type BatchHandlerOptions, type JobBackend, type JobWorker, type Scheduler, type SchedulerOptions, type WorkerOptions } from "../jobs/index.js";
 import { createApp, type AppOptions } from "./app.js";
+import { createJobRuntime } from "./job-runtime.js";
 import { createGateway } from "../services/invoke.js";
-import { driftSchedules, scheduleEnqueuer } from "../services/schedules.js";
+import { driftSchedules } from "../services/schedules.js";
 import type { NetworkReach } from "../importer/net-guard.js";
-import { createDriftSetup } from "../services/drift-setup.js";
 import type { DriftScheduler } from "../services/drift.js";
-import { TrafficDriftMonitor, type TrafficDriftOptions } from "../services/traffic-drift.js";
+import type { TrafficDriftOptions } from "../services/traffic-drift.js";
 
 export interface ServerOptions extends Omit<AppOptions, "jobs" | "gateway" | "drift" | "invokeObserver"> {
   host: string;
@@ -65,76 +64,48 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.onUnexpectedError ? { onRateLimitError: (error: unknown) => options.onUnexpectedError?.(error) } : {}),
   });
   const backend = options.jobBackend ?? new EmbeddedJobBackend(options.store);
-  const drift = createDriftSetup(options.store, {
-    allowPrivateNetwork: options.allowPrivateImports,
-    maxDocumentBytes,
-    env,
-    webhookReach: options.upstreams ?? "public",
-    jobs: backend.queue,
-    scheduler: options.driftScheduler ?? driftSchedules(options.store, options.scheduler?.now),
-  });
-  const traffic = new TrafficDriftMonitor(options.store, drift.drift, options.trafficDrift, options.onUnexpectedError);
-  const invokeObserver = traffic.observe.bind(traffic);
-  const worker =
-    options.runWorker === false
-      ? undefined
-      : backend.createWorker({
-          // The same gateway as the invoke routes: batches and single invokes share one rate limiter.
-          handlers: jobHandlers(options.store, gateway, {
-            allowPrivateImports: options.allowPrivateImports,
-            maxDocumentBytes,
-            env,
-            drift,
-            invoke: { observer: invokeObserver },
-            ...(options.batches ? { batches: options.batches } : {}),
-          }),
-          ...(options.onUnexpectedError ? { onError: options.onUnexpectedError } : {}),
-          ...(options.logger ? { logger: options.logger } : {}),
-          ...options.worker,
-        });
-  // Due schedules enqueue ordinary jobs, which this process's worker (or any other) runs.
-  const scheduler = new Scheduler({
+  const jobs = createJobRuntime({
     store: options.store,
-    fire: scheduleEnqueuer(options.store, { allowPrivateImports: options.allowPrivateImports, jobs: backend.queue }),
-    ...(options.onUnexpectedError ? { onError: options.onUnexpectedError } : {}),
+    // The same gateway as the invoke routes: batches and single invokes share one rate limiter.
+    gateway,
+    backend,
+    allowPrivateImports: options.allowPrivateImports,
+    maxDocumentBytes,
+    upstreams: options.upstreams ?? "public",
+    env,
+    worker: options.runWorker === false ? "none" : "loop",
+    ...(options.worker ? { workerOptions: options.worker } : {}),
+    ...(options.batches ? { batches: options.batches } : {}),
+    ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+    driftScheduler: options.driftScheduler ?? driftSchedules(options.store, options.scheduler?.now),
+    ...(options.trafficDrift ? { trafficDrift: options.trafficDrift } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
-    ...options.scheduler,
+    ...(options.onUnexpectedError ? { onError: options.onUnexpectedError } : {}),
   });
-  const runDue = worker?.runDue?.bind(worker);
   const app = createApp({
     ...options,
     maxDocumentBytes,
     gateway,
-    drift,
-    invokeObserver,
+    drift: jobs.drift,
+    invokeObserver: jobs.invokeObserver,
     jobs: backend.queue,
-    ...(runDue
-      ? {
-          runDueJobs: async (budgetMs: number) => {
-            await scheduler.tick();
-            return runDue(budgetMs);
-          },
-        }
-      : {}),
+    ...(jobs.runDueJobs ? { runDueJobs: jobs.runDueJobs } : {}),
     ...(options.scheduler?.now ? { scheduleClock: options.scheduler.now } : {}),
   });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const listening = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(listening));
     listening.once("error", reject);
   });
-  worker?.start();
-  scheduler.start();
+  jobs.start();
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}`,
-    worker,
-    scheduler,
+    worker: jobs.worker,
+    scheduler: jobs.scheduler,
     close: async () => {
       // Stop taking work first; running jobs go back to the queue for the next start.
-      await scheduler.stop();
-      await worker?.stop();
-      await traffic.close();
+      await jobs.stop();
       await gateway.close();
       await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

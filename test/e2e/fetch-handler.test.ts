@@ -101,6 +101,14 @@ onPostgres("the fetch handler (serverless entry point) on Postgres, end to end",
     const invoked = await call("POST", "/v1/invoke/tasks/listTasks", { input: {} });
     expect(invoked.status, JSON.stringify(invoked.body)).toBe(200);
     expect(invoked.body).toEqual([{ id: 1, title: "ship it" }]);
+    // Invokes report to the same monitor as on servers: the call counts in drift reports' impact ("recently called").
+    const observer = await Store.open(database.location, { sealer: async () => new Sealer(Buffer.from(encryptionKey, "base64")) });
+    try {
+      const integration = (await observer.integrations.find((await observer.tenants.list())[0]!.id, "tasks"))!;
+      await expect.poll(async () => [...((await observer.drift.recentCalls(integration.id, new Date(Date.now() - 60_000).toISOString())).get("") ?? [])]).toEqual(["listTasks"]);
+    } finally {
+      await observer.close();
+    }
 
     expect(logLines.map((line) => line.msg)).toEqual(expect.arrayContaining(["job started", "job succeeded", "request"]));
     expect(logLines.find((line) => line.route === "/v1/jobs/tick")).toMatchObject({ status: 200, method: "POST" });

@@ -23,45 +23,35 @@ export async function run(context: Context, options: WorkerCommandOptions): Prom
   const database = { ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), ...(config.dataDir ? { dataDir: config.dataDir } : {}) };
   const { store, location } = await openStore(context, database, { migrate: config.migrate });
   if (!config.migrate) await refuseOutdatedSchema(store, describeStore(location));
-  const { openJobBackend, Scheduler } = await import("../../../jobs/index.js");
-  const { createGateway } = await import("../../../services/invoke.js");
-  const { jobHandlers } = await import("../../../server/job-handlers.js");
-  const { createDriftSetup } = await import("../../../services/drift-setup.js");
-  const { scheduleEnqueuer } = await import("../../../services/schedules.js");
+  const { openJobBackend } = await import("../../../jobs/index.js");
+  const { createDeployedGateway, createJobRuntime } = await import("../../../server/job-runtime.js");
   const logger = await serverLogger(context, config);
   // Batches invoke upstreams: the same gateway settings as the API servers', and with Redis the same rate limits.
-  const gateway = createGateway(store, {
-    upstreams: config.upstreams,
-    maxCollectedBytes: config.maxCollectedBytes,
-    pageTokenKey: (await store.sealer()).derive("page-tokens"),
-    ...(config.redisUrl ? { sharedRateLimits: { url: config.redisUrl, prefix: config.redisPrefix } } : {}),
-    onRateLimitError: (error) => logger.error({ err: error }, "shared rate limiter error"),
-  });
+  const gateway = await createDeployedGateway(store, config, logger);
   const backend = await openJobBackend(store, { url: config.redisUrl, prefix: config.redisPrefix, onError: (error) => logger.error({ err: error }, "job queue (Redis) error") });
-  const allowPrivateImports = config.allowPrivateImports ?? false;
-  const drift = createDriftSetup(store, { allowPrivateNetwork: allowPrivateImports, maxDocumentBytes: config.maxDocumentBytes, env: context.env, webhookReach: config.upstreams, jobs: backend.queue });
-  const worker = backend.createWorker({
-    handlers: jobHandlers(store, gateway, { allowPrivateImports, maxDocumentBytes: config.maxDocumentBytes, env: context.env, drift, batches: { itemLeaseMs: config.jobLeaseMs } }),
-    concurrency: config.workerConcurrency,
-    leaseMs: config.jobLeaseMs,
-    ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }),
+  const jobs = createJobRuntime({
+    store,
+    gateway,
+    backend,
+    allowPrivateImports: config.allowPrivateImports ?? false,
+    maxDocumentBytes: config.maxDocumentBytes,
+    upstreams: config.upstreams,
+    env: context.env,
+    worker: "loop",
+    workerOptions: {
+      concurrency: config.workerConcurrency,
+      leaseMs: config.jobLeaseMs,
+      ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }),
+    },
+    batches: { itemLeaseMs: config.jobLeaseMs },
     logger,
     onError: (error) => logger.error({ err: error }, "job worker error"),
   });
-  // Schedules fire here too: each run is claimed once, whichever process sees it first.
-  const scheduler = new Scheduler({
-    store,
-    fire: scheduleEnqueuer(store, { allowPrivateImports, jobs: backend.queue }),
-    logger,
-    onError: (error) => logger.error({ err: error }, "scheduler error"),
-  });
-  worker.start();
-  scheduler.start();
-  logger.info({ workerId: worker.id, database: describeStore(location), queue: backend.kind }, "worker started");
+  jobs.start();
+  logger.info({ workerId: jobs.worker?.id, database: describeStore(location), queue: backend.kind }, "worker started");
   const stoppedBy = await Promise.race([once(process, "SIGINT").then(() => "SIGINT"), once(process, "SIGTERM").then(() => "SIGTERM")]);
   // Running jobs go back to the queue for another worker.
-  await scheduler.stop();
-  await worker.stop();
+  await jobs.stop();
   await backend.close();
   await gateway.close();
   await store.close();
