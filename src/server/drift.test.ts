@@ -280,10 +280,16 @@ describe.each(storeBackends)("drift detection, proposals and alerts on %s", (bac
     const set = await api("/v1/integrations/todo/drift-schedule", { method: "PUT", body: { every: "24h" } });
     expect(set.status, set.text).toBe(200);
     expect(set.json()).toMatchObject({ integration: "todo", every: "1d", cron: null });
+    const first = ((await api("/v1/schedules")).json()["data"] as Json[])[0]!;
     const again = await api("/v1/integrations/todo/drift-schedule", { method: "PUT", body: { cron: "0 3 * * *" } });
     expect(again.json()).toMatchObject({ integration: "todo", every: null, cron: "0 3 * * *" });
     const listed = (await api("/v1/schedules")).json()["data"] as Json[];
-    expect(listed.map((schedule) => [schedule["name"], schedule["jobType"]])).toEqual([["drift:todo", "drift_check"]]);
+    expect(listed.map((schedule) => [schedule["name"], schedule["jobType"], schedule["id"]])).toEqual([["drift:todo", "drift_check", first["id"]]]);
+    // A timing that does not check is refused and changes nothing: the schedule is replaced in place or not at all.
+    const refused = await api("/v1/integrations/todo/drift-schedule", { method: "PUT", body: { cron: "61 * * * *" } });
+    expect(refused.status, refused.text).toBe(400);
+    const after = (await api("/v1/schedules")).json()["data"] as Json[];
+    expect(after.map((schedule) => [schedule["id"], schedule["cron"]])).toEqual([[listed[0]!["id"], "0 3 * * *"]]);
 
     served = specB();
     clockOffsetMs = 2 * 86_400_000;

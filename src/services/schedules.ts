@@ -4,7 +4,7 @@ import { cronProblem, nextRunAfter } from "../jobs/index.js";
 import { enqueueUrlImport } from "../jobs/import-jobs.js";
 import type { JobQueue } from "../jobs/queue.js";
 import { splitUrlCredentials } from "../lib/url-credentials.js";
-import type { DueSchedule, ScheduleTiming, Store } from "../store/index.js";
+import type { DueSchedule, NewSchedule, ScheduleTiming, Store } from "../store/index.js";
 import type { DriftScheduler } from "./drift.js";
 
 export interface ScheduleEnqueueOptions {
@@ -92,6 +92,26 @@ export type ScheduleCreation =
  * await createSchedule(store, { tenantId, name: `drift:${slug}`, jobType: "drift", payload: { integration: slug }, timing: { everyMs: 24 * 3_600_000 } });
  */
 export async function createSchedule(store: Store, request: NewScheduleRequest, now: Date = new Date()): Promise<ScheduleCreation> {
+  const checked = await checkSchedule(store, request, now);
+  if (checked.kind === "invalid") return checked;
+  const created = await store.schedules.create(checked.schedule);
+  if (created !== "name-taken") return { kind: "created", schedule: created };
+  return { kind: "name-taken", schedule: (await store.schedules.get(request.tenantId, request.name))! };
+}
+
+/**
+ * Creates the named schedule or replaces the one of that name, in one step: what a feature calls
+ * when its user changes how often it runs (`waygate drift schedule`). A request that does not
+ * check changes nothing.
+ */
+export async function putSchedule(store: Store, request: NewScheduleRequest, now: Date = new Date()): Promise<{ kind: "put"; schedule: Schedule } | { kind: "invalid"; errors: FieldError[] }> {
+  const checked = await checkSchedule(store, request, now);
+  if (checked.kind === "invalid") return checked;
+  return { kind: "put", schedule: await store.schedules.put(checked.schedule) };
+}
+
+/** The schedule a request describes, its first run one interval (or the next cron occurrence) from `now`; or why it cannot be. */
+async function checkSchedule(store: Store, request: NewScheduleRequest, now: Date): Promise<{ kind: "valid"; schedule: NewSchedule } | { kind: "invalid"; errors: FieldError[] }> {
   const job = SCHEDULABLE_JOBS[request.jobType];
   if (!job) return { kind: "invalid", errors: [{ field: "jobType", message: `${request.jobType} jobs cannot be scheduled; schedulable: ${Object.keys(SCHEDULABLE_JOBS).join(", ")}` }] };
   const payload = job.payload.safeParse(request.payload);
@@ -110,17 +130,10 @@ export async function createSchedule(store: Store, request: NewScheduleRequest, 
     if (problem) return { kind: "invalid", errors: [{ field: "cron", message: `${JSON.stringify(request.timing.cron)} ${problem}` }] };
     timing = { kind: "cron", cron: request.timing.cron, timezone };
   }
-  const created = await store.schedules.create({
-    tenantId: request.tenantId,
-    name: request.name,
-    jobType: request.jobType,
-    payload: payload.data,
-    timing,
-    nextRunAt: nextRunAfter(timing, now),
-    createdBy: request.createdBy ?? null,
-  });
-  if (created !== "name-taken") return { kind: "created", schedule: created };
-  return { kind: "name-taken", schedule: (await store.schedules.get(request.tenantId, request.name))! };
+  return {
+    kind: "valid",
+    schedule: { tenantId: request.tenantId, name: request.name, jobType: request.jobType, payload: payload.data, timing, nextRunAt: nextRunAfter(timing, now), createdBy: request.createdBy ?? null },
+  };
 }
 
 /** Resumes a paused schedule: its next run is computed from `now`, so runs missed while paused do not run. */
@@ -157,13 +170,10 @@ export function driftSchedules(store: Store, now: () => Date = () => new Date())
     async schedule(tenantId, integration, spec) {
       const name = `drift:${integration.slug}`;
       const timing = spec.every !== undefined ? { everyMs: parseEvery(spec.every)! } : { cron: spec.cron! };
-      // Replacing is delete + create; a concurrent PUT that created it in between is replaced in turn.
-      for (let attempt = 0; ; attempt++) {
-        await store.schedules.delete(tenantId, name);
-        const created = await createSchedule(store, { tenantId, name, jobType: "drift_check", payload: { integration: integration.slug }, timing }, now());
-        if (created.kind === "invalid") throw new DriftScheduleError(created.errors);
-        if (created.kind === "created" || attempt >= 2) return driftScheduleOf(integration.slug, created.schedule);
-      }
+      // Replaced in place: a schedule that does not check leaves the old one running.
+      const put = await putSchedule(store, { tenantId, name, jobType: "drift_check", payload: { integration: integration.slug }, timing }, now());
+      if (put.kind === "invalid") throw new DriftScheduleError(put.errors);
+      return driftScheduleOf(integration.slug, put.schedule);
     },
   };
 }

@@ -77,6 +77,52 @@ export class ScheduleRepository {
     return inserted ? toSchedule(row) : "name-taken";
   }
 
+  /**
+   * Creates the named schedule, or changes the one of that name in place (one statement, so a
+   * concurrent caller sees the old schedule or the new, never none): its timing, job and payload
+   * are replaced, it is resumed, and it keeps its id and run history.
+   */
+  async put(input: NewSchedule): Promise<Schedule> {
+    const now = this.now().toISOString();
+    const timing = {
+      cron: input.timing.kind === "cron" ? input.timing.cron : null,
+      interval_ms: input.timing.kind === "interval" ? input.timing.intervalMs : null,
+      timezone: input.timing.kind === "cron" ? input.timing.timezone : "UTC",
+    };
+    const row = await this.db
+      .insertInto("schedules")
+      .values({
+        id: newId("sch"),
+        tenant_id: input.tenantId,
+        name: input.name,
+        job_type: input.jobType,
+        payload: JSON.stringify(input.payload),
+        ...timing,
+        paused: 0,
+        next_run_at: input.nextRunAt?.toISOString() ?? null,
+        last_run_at: null,
+        last_job_id: null,
+        last_error: null,
+        created_by: input.createdBy,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) =>
+        oc.columns(["tenant_id", "name"]).doUpdateSet({
+          job_type: input.jobType,
+          payload: JSON.stringify(input.payload),
+          ...timing,
+          paused: 0,
+          next_run_at: input.nextRunAt?.toISOString() ?? null,
+          last_error: null,
+          updated_at: now,
+        }),
+      )
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toSchedule(row);
+  }
+
   /** `ref`: the schedule's id or its name. */
   async get(tenantId: string, ref: string): Promise<Schedule | undefined> {
     const row = await this.byRef(tenantId, ref);
