@@ -49,25 +49,7 @@ export class ScheduleRepository {
 
   /** Names are unique in the tenant (schedules_tenant_name_unique): of two creates racing for one, one gets "name-taken". */
   async create(input: NewSchedule): Promise<Schedule | "name-taken"> {
-    const now = this.now().toISOString();
-    const row: ScheduleTable = {
-      id: newId("sch"),
-      tenant_id: input.tenantId,
-      name: input.name,
-      job_type: input.jobType,
-      payload: JSON.stringify(input.payload),
-      cron: input.timing.kind === "cron" ? input.timing.cron : null,
-      interval_ms: input.timing.kind === "interval" ? input.timing.intervalMs : null,
-      timezone: input.timing.kind === "cron" ? input.timing.timezone : "UTC",
-      paused: 0,
-      next_run_at: input.nextRunAt?.toISOString() ?? null,
-      last_run_at: null,
-      last_job_id: null,
-      last_error: null,
-      created_by: input.createdBy,
-      created_at: now,
-      updated_at: now,
-    };
+    const row = newScheduleRow(input, this.now().toISOString());
     const inserted = await this.db
       .insertInto("schedules")
       .values(row)
@@ -83,44 +65,26 @@ export class ScheduleRepository {
    * are replaced, it is resumed, and it keeps its id and run history.
    */
   async put(input: NewSchedule): Promise<Schedule> {
-    const now = this.now().toISOString();
-    const timing = {
-      cron: input.timing.kind === "cron" ? input.timing.cron : null,
-      interval_ms: input.timing.kind === "interval" ? input.timing.intervalMs : null,
-      timezone: input.timing.kind === "cron" ? input.timing.timezone : "UTC",
-    };
-    const row = await this.db
+    const row = newScheduleRow(input, this.now().toISOString());
+    const stored = await this.db
       .insertInto("schedules")
-      .values({
-        id: newId("sch"),
-        tenant_id: input.tenantId,
-        name: input.name,
-        job_type: input.jobType,
-        payload: JSON.stringify(input.payload),
-        ...timing,
-        paused: 0,
-        next_run_at: input.nextRunAt?.toISOString() ?? null,
-        last_run_at: null,
-        last_job_id: null,
-        last_error: null,
-        created_by: input.createdBy,
-        created_at: now,
-        updated_at: now,
-      })
+      .values(row)
       .onConflict((oc) =>
         oc.columns(["tenant_id", "name"]).doUpdateSet({
-          job_type: input.jobType,
-          payload: JSON.stringify(input.payload),
-          ...timing,
+          job_type: row.job_type,
+          payload: row.payload,
+          cron: row.cron,
+          interval_ms: row.interval_ms,
+          timezone: row.timezone,
           paused: 0,
-          next_run_at: input.nextRunAt?.toISOString() ?? null,
+          next_run_at: row.next_run_at,
           last_error: null,
-          updated_at: now,
+          updated_at: row.updated_at,
         }),
       )
       .returningAll()
       .executeTakeFirstOrThrow();
-    return toSchedule(row);
+    return toSchedule(stored);
   }
 
   /** `ref`: the schedule's id or its name. */
@@ -283,5 +247,26 @@ function toSchedule(row: ScheduleTable): Schedule {
     createdBy: row.created_by,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+function newScheduleRow(input: NewSchedule, now: string): ScheduleTable {
+  return {
+    id: newId("sch"),
+    tenant_id: input.tenantId,
+    name: input.name,
+    job_type: input.jobType,
+    payload: JSON.stringify(input.payload),
+    cron: input.timing.kind === "cron" ? input.timing.cron : null,
+    interval_ms: input.timing.kind === "interval" ? input.timing.intervalMs : null,
+    timezone: input.timing.kind === "cron" ? input.timing.timezone : "UTC",
+    paused: 0,
+    next_run_at: input.nextRunAt?.toISOString() ?? null,
+    last_run_at: null,
+    last_job_id: null,
+    last_error: null,
+    created_by: input.createdBy,
+    created_at: now,
+    updated_at: now,
   };
 }
