@@ -1,16 +1,11 @@
-import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Batch, BatchItem } from "../../src/contract/index.js";
-import { isolatedEnv, runCli, startServerProcess, startWorkerProcess, type ServerProcess } from "../support/cli.js";
-import { acceptedOnceSettled, contactsIntegration, startRateLimitedUpstream, type RateLimitedUpstream } from "../support/rate-limited-upstream.js";
-import { createTestDatabase, type TestDatabase } from "../support/stores.js";
+import type { Batch } from "../../src/contract/index.js";
+import { runCli } from "../support/cli.js";
+import { acceptedOnceSettled } from "../support/rate-limited-upstream.js";
+import { finished, startRedisDeployment, type RedisDeployment, type WorkerProcess } from "../support/redis-deployment.js";
 
-const REDIS_URL = "redis://127.0.0.1:6379";
 const CONCURRENCY = 4;
 const PER_SECOND = 20;
-
-type Worker = Awaited<ReturnType<typeof startWorkerProcess>>;
 
 /**
  * The split deployment on Redis, all built processes: one API server with `--no-worker`, and
@@ -19,79 +14,28 @@ type Worker = Awaited<ReturnType<typeof startWorkerProcess>>;
  * and counts what it received per idempotency key.
  */
 describe("API and workers split on Redis (built CLI)", () => {
-  let database: TestDatabase;
-  let upstream: RateLimitedUpstream;
-  let env: NodeJS.ProcessEnv;
-  let api: ServerProcess;
-  let apiKey: string;
-  const workers: Worker[] = [];
-  const prefix = `wg-e2e-${randomBytes(6).toString("hex")}`;
-
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(api.url + path, { method, headers: { authorization: `Bearer ${apiKey}`, ...(body ? { "content-type": "application/json" } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
-    return (await response.json()) as T;
-  };
-  const startBatch = (items: number, tag: string) =>
-    call<Batch>("POST", "/v1/batches", {
-      integration: "crm",
-      action: "contacts.create",
-      items: Array.from({ length: items }, (_, i) => ({ input: { name: i % 20 === 3 ? `bad ${tag} ${i}` : `${tag} ${i}` } })),
-      options: { concurrency: CONCURRENCY },
-    });
-  const batch = (id: string) => call<Batch>("GET", `/v1/batches/${id}`);
-  const until = async (id: string, done: (b: Batch) => boolean, timeoutMs = 60_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const current = await batch(id);
-      if (done(current)) return current;
-      if (Date.now() > deadline) throw new Error(`batch ${id} still ${JSON.stringify(current)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
-  const finished = (b: Batch) => b.status === "completed" || b.status === "completed_with_errors";
-  const worker = async () => {
-    const started = await startWorkerProcess([...database.args, "--allow-loopback-upstreams", "--worker-concurrency", "1"], env);
-    workers.push(started);
-    return started;
-  };
-  /** Every item ended once; the upstream created each good contact exactly once. */
-  const expectExactlyOnce = async (id: string, total: number) => {
-    const results = await runCli(["batch", "results", id, "--format", "jsonl"], { env: { ...env, WAYGATE_API_URL: api.url, WAYGATE_API_KEY: apiKey } });
-    const items = results.stdout.trim().split("\n").map((line) => JSON.parse(line) as BatchItem);
-    expect(items.map((item) => item.seq)).toEqual(Array.from({ length: total }, (_, i) => i));
-    for (const item of items) {
-      expect(item.state, `item ${item.seq}`).toBe(item.seq % 20 === 3 ? "failed" : "succeeded");
-      if (item.state === "succeeded") expect(upstream.created.get(`batch:${id}:${item.seq}`), `item ${item.seq}`).toBe(1);
-    }
-  };
+  let deployment: RedisDeployment;
+  const startBatch = (items: number, tag: string) => deployment.startBatch(items, tag, { concurrency: CONCURRENCY });
+  const batch = (id: string) => deployment.call<Batch>("GET", `/v1/batches/${id}`);
+  const until: RedisDeployment["until"] = (id, done, timeoutMs) => deployment.until(id, done, timeoutMs);
+  const worker = () => deployment.startWorker();
+  const expectExactlyOnce = (id: string, total: number) => deployment.expectExactlyOnce(id, total);
 
   beforeAll(async () => {
-    upstream = await startRateLimitedUpstream({ perSecond: PER_SECOND, latencyMs: 20 });
-    database = await createTestDatabase("sqlite");
-    env = isolatedEnv({ WAYGATE_REDIS_URL: REDIS_URL, WAYGATE_REDIS_PREFIX: prefix, WAYGATE_JOB_LEASE_MS: "2000" });
-    const init = await runCli(["server", "init", "--json", ...database.args], { env });
-    ({ apiKey } = JSON.parse(init.stdout) as { apiKey: string });
-    api = await startServerProcess([...database.args, "--allow-loopback-upstreams", "--no-worker"], env);
-    await call("POST", "/v1/integrations", contactsIntegration(upstream.url));
+    deployment = await startRedisDeployment({ perSecond: PER_SECOND });
   }, 30_000);
   afterAll(async () => {
-    await Promise.all(workers.map((w) => w.stop("SIGKILL")));
-    await api?.stop();
-    await upstream?.close();
-    await database?.drop();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
+    await deployment?.close();
   });
 
   it("refuses --worker-only with --no-worker (usage error, exit 2)", async () => {
-    const result = await runCli(["server", "start", "--worker-only", "--no-worker", ...database.args], { env });
+    const result = await runCli(["server", "start", "--worker-only", "--no-worker"], { env: deployment.env });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("--worker-only and --no-worker leave nothing to run");
   });
 
   it("runs no jobs in a --no-worker server; two --worker-only processes share the batches within one rate limit", async () => {
+    const { upstream } = deployment;
     const first = await startBatch(60, "a");
     const second = await startBatch(60, "b");
     await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -104,7 +48,7 @@ describe("API and workers split on Redis (built CLI)", () => {
     await expectExactlyOnce(first.id, 60);
     await expectExactlyOnce(second.id, 60);
     // Each worker ran a batch (one job at a time each, two batches at once).
-    const ran = (w: Worker) => w.stdout().split("\n").filter((line) => line.includes('"job started"')).length;
+    const ran = (w: WorkerProcess) => w.stdout().split("\n").filter((line) => line.includes('"job started"')).length;
     expect(ran(one) + ran(two)).toBeGreaterThanOrEqual(2);
     expect(ran(one), one.stdout()).toBeGreaterThanOrEqual(1);
     expect(ran(two), two.stdout()).toBeGreaterThanOrEqual(1);
@@ -118,6 +62,7 @@ describe("API and workers split on Redis (built CLI)", () => {
   }, 60_000);
 
   it("finishes a batch whose worker is killed with -9: nothing lost, sent twice only what was in flight, created once", async () => {
+    const { upstream, workers } = deployment;
     const started = await startBatch(120, "k");
     await until(started.id, (b) => b.counts.succeeded + b.counts.failed >= 30);
     // Kill whichever live worker logged the latest batch start: the one running this batch.
