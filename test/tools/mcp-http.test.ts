@@ -2,12 +2,13 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { LATEST_PROTOCOL_VERSION, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startUpstream, type Upstream } from "../../src/gateway/test-upstream.js";
-import { PinnedRevision } from "../support/mcp.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import type { Upstream } from "../../src/gateway/test-upstream.js";
+import { PinnedRevision, startCrmToolsFixture } from "../support/mcp.js";
+import type { TestServer } from "../support/server.js";
 
 /** Remote MCP at /v1/mcp: the official SDK's Streamable HTTP client against the real server and a real upstream. */
 describe("remote MCP at /v1/mcp (the official MCP SDK's HTTP client, the real server and upstream)", () => {
+  let fixture: Awaited<ReturnType<typeof startCrmToolsFixture>>;
   let server: TestServer;
   let upstream: Upstream;
   let appKey: string;
@@ -30,31 +31,9 @@ describe("remote MCP at /v1/mcp (the official MCP SDK's HTTP client, the real se
   };
 
   beforeAll(async () => {
-    upstream = await startUpstream({
-      "GET /api/contacts": { body: { data: [{ id: 1, name: "Ada" }] } },
-      "POST /api/contacts": (request) => ({ status: 201, body: { id: 9, ...(JSON.parse(request.body.toString()) as object) } }),
-    });
-    server = await startTestServer();
-    await post("/v1/integrations", {
-      slug: "crm",
-      name: "CRM",
-      baseUrl: `${upstream.url}/api`,
-      authSchemes: [{ type: "apiKey", name: "X-Api-Key", in: "header" }],
-      actions: [
-        { name: "contacts.list", method: "GET", path: "/contacts", summary: "List contacts" },
-        {
-          name: "contacts.create",
-          method: "POST",
-          path: "/contacts",
-          summary: "Create a contact",
-          inputSchema: { type: "object", required: ["name"], properties: { name: { type: "string", "x-waygate-in": "body" } } },
-        },
-      ],
-    });
-    for (const name of ["assistant", "worker"]) await post("/v1/apps", { name });
-    appKey = (await post("/v1/apps/assistant/keys", { name: "mcp" })).secret as string;
-    otherAppKey = (await post("/v1/apps/worker/keys", { name: "mcp" })).secret as string;
-    await post("/v1/connections", { integration: "crm", externalUserId: "user_42", credentials: { type: "apiKey", key: "ada-secret" } }, appKey);
+    fixture = await startCrmToolsFixture(["assistant", "worker"]);
+    ({ server, upstream } = fixture);
+    [appKey, otherAppKey] = fixture.appKeys as [string, string];
   });
 
   afterEach(async () => {
@@ -62,13 +41,12 @@ describe("remote MCP at /v1/mcp (the official MCP SDK's HTTP client, the real se
   });
 
   afterAll(async () => {
-    await server?.close();
-    await upstream?.close();
+    await fixture?.close();
   });
 
   it("lists the tools and calls one with the end user's connection named by X-Waygate-User", async () => {
     const { client } = await connect(appKey, { "x-waygate-user": "user_42" });
-    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(["crm__contacts_create", "crm__contacts_list"]);
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(["crm__contacts_create", "crm__contacts_delete", "crm__contacts_list"]);
     const result = (await client.callTool({ name: "crm__contacts_create", arguments: { name: "Grace" } })) as CallToolResult;
     expect(result.isError).toBe(false);
     expect(result.structuredContent).toEqual({ id: 9, name: "Grace" });

@@ -2,16 +2,17 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { LATEST_PROTOCOL_VERSION, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startUpstream, type Upstream } from "../../src/gateway/test-upstream.js";
+import type { Upstream } from "../../src/gateway/test-upstream.js";
 import { BIN, isolatedEnv, runCli } from "../support/cli.js";
-import { PinnedRevision } from "../support/mcp.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { PinnedRevision, startCrmToolsFixture } from "../support/mcp.js";
+import type { TestServer } from "../support/server.js";
 
 /**
  * `waygate mcp` as Claude Desktop or Cursor run it: the built CLI spawned over stdio by the
  * official SDK's client, talking to the real server, which calls a real upstream.
  */
 describe("waygate mcp over stdio (the official MCP SDK's client, the built CLI, the real server and upstream)", () => {
+  let fixture: Awaited<ReturnType<typeof startCrmToolsFixture>>;
   let server: TestServer;
   let upstream: Upstream;
   let appKey: string;
@@ -33,36 +34,9 @@ describe("waygate mcp over stdio (the official MCP SDK's client, the built CLI, 
   const text = (result: CallToolResult) => result.content.map((part) => (part.type === "text" ? part.text : "")).join("");
 
   beforeAll(async () => {
-    upstream = await startUpstream({
-      "GET /api/contacts": { body: { data: [{ id: 1, name: "Ada" }] } },
-      "POST /api/contacts": (request) => ({ status: 201, body: { id: 9, ...(JSON.parse(request.body.toString()) as object) } }),
-    });
-    server = await startTestServer();
-    const post = async (path: string, body: unknown, key = server.tenantKey) => {
-      const response = await fetch(server.url + path, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body) });
-      expect(response.status, path).toBeLessThan(300);
-      return (await response.json()) as Record<string, unknown>;
-    };
-    await post("/v1/integrations", {
-      slug: "crm",
-      name: "CRM",
-      baseUrl: `${upstream.url}/api`,
-      authSchemes: [{ type: "apiKey", name: "X-Api-Key", in: "header" }],
-      actions: [
-        { name: "contacts.list", method: "GET", path: "/contacts", summary: "List contacts" },
-        {
-          name: "contacts.create",
-          method: "POST",
-          path: "/contacts",
-          summary: "Create a contact",
-          inputSchema: { type: "object", required: ["name"], properties: { name: { type: "string", "x-waygate-in": "body" }, age: { type: "integer", minimum: 0, "x-waygate-in": "body" } } },
-        },
-        { name: "contacts.delete", method: "DELETE", path: "/contacts/{id}", summary: "Delete a contact", inputSchema: { type: "object", required: ["id"], properties: { id: { type: "integer", "x-waygate-in": "path" } } } },
-      ],
-    });
-    await post("/v1/apps", { name: "assistant" });
-    appKey = (await post("/v1/apps/assistant/keys", { name: "mcp" })).secret as string;
-    await post("/v1/connections", { integration: "crm", externalUserId: "user_42", credentials: { type: "apiKey", key: "ada-secret" } }, appKey);
+    fixture = await startCrmToolsFixture();
+    ({ server, upstream } = fixture);
+    [appKey] = fixture.appKeys as [string];
   });
 
   afterEach(async () => {
@@ -70,8 +44,7 @@ describe("waygate mcp over stdio (the official MCP SDK's client, the built CLI, 
   });
 
   afterAll(async () => {
-    await server?.close();
-    await upstream?.close();
+    await fixture?.close();
   });
 
   it("lists one tool per action with annotations, and calls one with the end user's connection", async () => {
