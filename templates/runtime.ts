@@ -555,7 +555,9 @@ function rootOf(config: Config, bindings: readonly Binding[]): object {
  * the member path (`issues.create`), the HTTP method, then optional flags:
  * `=<action name>` when it is not the member path, `*<items pointer>` for a paginated
  * action (`*` alone: the body is the list), `:text`, `:binary` or `:empty` for a response
- * that is not JSON. `%`, space and newline in a value are percent-encoded.
+ * that is not JSON. `%`, space and newline in a value are percent-encoded. A line of a
+ * group path and a slash (`issues/`, `actions.secrets/`) names a group whose actions are
+ * in the group's own module (`groupModules`).
  */
 export type ActionTable = string;
 
@@ -571,27 +573,45 @@ interface ActionRow {
 /** A group of the client while unbound: its members in order, each an action or a group. */
 interface Tree {
   members: Map<string, ActionRow | Tree>;
+  /** Listed without its actions (`issues/`): they are in the group's own module, loaded when first needed. */
+  deferred?: true;
 }
 
 /**
  * Used by generated modules: the client of one integration. Its groups become objects
  * and its actions functions only when first read, so a client of 1 000 actions costs
- * nothing until it is used, and then only what is used.
+ * nothing until it is used, and then only what is used. A group the table lists without
+ * its actions (`issues/`) is loaded by the `groupModules` extension when first needed.
  */
 export function bindIntegration(transport: Transport, slug: string, version: number, table: ActionTable, extensions: readonly Extension[]): unknown {
-  const config = transport as unknown as Config;
-  const hooks = extensions as readonly ExtensionHooks[];
-  // Parsed once per table, however many clients (`withOptions` per request, say) bind it.
-  let root = parsedTables.get(table);
-  if (!root) parsedTables.set(table, (root = parseTable(table)));
-  const client = materialize(config, slug, version, root, hooks);
-  for (const hook of hooks) hook.client?.(client, config, slug);
+  const scope: Scope = { config: transport as unknown as Config, slug, version, hooks: extensions as readonly ExtensionHooks[] };
+  const client = materialize(scope, tableTree(table));
+  for (const hook of scope.hooks) hook.client?.(client, scope.config, slug);
   return client;
+}
+
+/** What binding an integration's actions needs: the transport's configuration, the integration, and its extensions. */
+interface Scope {
+  config: Config;
+  slug: string;
+  version: number;
+  hooks: readonly ExtensionHooks[];
+}
+
+/** A table's tree, parsed once per table however many clients (`withOptions` per request, say) bind it. */
+function tableTree(table: ActionTable): Tree {
+  let tree = parsedTables.get(table);
+  if (!tree) parsedTables.set(table, (tree = parseTable(table)));
+  return tree;
 }
 
 /** What an `Extension` is inside: hooks that add members to each action and to the integration's client. */
 interface ExtensionHooks {
   action?(members: Record<string, unknown>, config: Config, target: Target, label: string): void;
+  /** The same members on the stand-in of an action whose group is not loaded yet: `method(name)` finds the action's own once it is. */
+  deferredAction?(members: Record<string, unknown>, label: string, method: (name: string) => Promise<(...args: unknown[]) => unknown>): void;
+  /** The object of a group listed without its actions (`groupModules`). */
+  group?(scope: Scope, member: string, outline: Tree): object;
   client?(client: object, config: Config, slug: string): void;
 }
 
@@ -604,6 +624,9 @@ export const paging: Extension = {
     if (target.items === undefined) return;
     members["pages"] = named(`${label}.pages`, (input?: unknown, options?: PageOptions) => loadedLater(async () => (await import("./runtime-paging.js")).pages(config, target, input, options)));
     members["paginate"] = named(`${label}.paginate`, (input?: unknown, options?: PageOptions) => loadedLater(async () => (await import("./runtime-paging.js")).items(config, target, input, options)));
+  },
+  deferredAction: (members, label, method) => {
+    for (const name of ["pages", "paginate"]) members[name] = named(`${label}.${name}`, (...args: unknown[]) => loadedLater(async () => (await method(name))(...args) as AsyncIterable<unknown>));
   },
 } satisfies ExtensionHooks as unknown as Extension;
 
@@ -619,12 +642,146 @@ export const rawRequests: Extension = {
   },
 } satisfies ExtensionHooks as unknown as Extension;
 
+/** What a group's module gives its integration's module: the group's action table. */
+export interface GroupModule {
+  readonly actionTable: ActionTable;
+}
+
+/**
+ * Groups listed without their actions (`issues/` in the table), each loaded by
+ * `load(member)` (an `import()` of the group's module) when one of its actions is first
+ * called. Used by integration modules (github.ts), so a bundle holds GitHub's group names
+ * up front and each group's table in a chunk of its own; a group's module itself binds its
+ * actions at once and does not name this.
+ */
+export function groupModules(load: (member: string) => Promise<GroupModule>): Extension {
+  return { group: (scope, member, outline) => deferredGroup(scope, member, outline, load) } satisfies ExtensionHooks as unknown as Extension;
+}
+
+/** The extension's group, from `materialize`: which names no code of the extension, so a bundle without it drops that code. */
+function groupLoadedLater(scope: Scope, member: string, outline: Tree): object {
+  for (const hook of scope.hooks) if (hook.group) return hook.group(scope, member, outline);
+  throw new TypeError(`Waygate: ${scope.slug}.${member} is listed without its actions and nothing loads them`);
+}
+
+function deferredGroup(scope: Scope, member: string, outline: Tree, load: (member: string) => Promise<GroupModule>): object {
+  const known = loadedGroups.get(outline);
+  if (known) return materialize(scope, known);
+  let loading: Promise<void> | undefined;
+  const loaded = (): Promise<void> =>
+    (loading ??= load(member).then(
+      (module) => {
+        const group = tableTree(module.actionTable).members.get(member);
+        loadedGroups.set(outline, group && "members" in group ? group : { members: new Map() });
+      },
+      (error: unknown) => {
+        // A failed import (a chunk the network lost) is tried again on the next call.
+        loading = undefined;
+        throw error;
+      },
+    ));
+  return pendingGroup(scope, [member], outline, () => loadedGroups.get(outline), loaded);
+}
+
+/** The trees of the group modules loaded in this process, by the outline that listed them: clients bound later bind them at once. */
+const loadedGroups = new WeakMap<Tree, Tree>();
+
+/**
+ * Names a group can never have as members (naming.ts gives such an action another name):
+ * left to the object itself, so `await group`, `JSON.stringify(group)` and `String(group)`
+ * see the plain object a group that is not loaded yet is.
+ */
+const NEVER_MEMBERS: ReadonlySet<string> = new Set(["then", "catch", "finally", "toJSON", "prototype", "inspect"]);
+const MEMBER_NAME = /^[A-Za-z_$][\w$]*$/;
+
+/**
+ * A group whose module is not loaded yet: a Proxy over the object that will hold its members.
+ * A member read before then is a stand-in: a nested group the outline lists, else an action
+ * (`deferredAction`) that loads the module when called. Once the module is loaded (by any
+ * client in this process) the object gets the group's members as a group bound at once has
+ * them, and the Proxy only passes reads through. Until then `Object.keys` gives `[]`, and
+ * any name an action could have reads as one (`in` says true); symbols, `then`, `toJSON` and
+ * Object.prototype's names are the object's own, so awaiting it, `JSON.stringify` and
+ * `console.log` see `{}`.
+ */
+function pendingGroup(scope: Scope, path: readonly string[], outline: Tree, tree: () => Tree | undefined, load: () => Promise<void>): object {
+  const target = {};
+  const standIns = new Map<string, unknown>();
+  let filled = false;
+  const fillOnceLoaded = (): boolean => {
+    if (filled) return true;
+    const root = tree();
+    if (root === undefined) return false;
+    const group = path.slice(1).reduce<ActionRow | Tree | undefined>((node, key) => (node && "members" in node ? node.members.get(key) : undefined), root);
+    if (group && "members" in group) materialize(scope, group, target);
+    return (filled = true);
+  };
+  const loaded = async (): Promise<object> => {
+    await load();
+    fillOnceLoaded();
+    return target;
+  };
+  const standIn = (key: string): unknown => {
+    let made = standIns.get(key);
+    if (made === undefined) {
+      const nested = outline.members.get(key);
+      made =
+        nested && "members" in nested
+          ? pendingGroup(scope, [...path, key], nested, tree, load)
+          : deferredAction(scope, [...path, key].join("."), async () => Reflect.get(await loaded(), key));
+      standIns.set(key, made);
+    }
+    return made;
+  };
+  const standsIn = (key: string | symbol): key is string =>
+    typeof key === "string" && !fillOnceLoaded() && MEMBER_NAME.test(key) && !NEVER_MEMBERS.has(key) && !(key in target) && Object.isExtensible(target);
+  return new Proxy(target, {
+    get: (object, key, receiver) => (standsIn(key) ? standIn(key) : Reflect.get(object, key, receiver)),
+    has: (object, key) => standsIn(key) || Reflect.has(object, key),
+    getOwnPropertyDescriptor: (object, key) => (standsIn(key) ? { value: standIn(key), writable: true, enumerable: true, configurable: true } : Reflect.getOwnPropertyDescriptor(object, key)),
+    ownKeys: (object) => {
+      fillOnceLoaded();
+      return Reflect.ownKeys(object);
+    },
+  });
+}
+
+/** An action's callable shape, as `action()` makes it. */
+type Callable = (...args: unknown[]) => unknown;
+
+/**
+ * The stand-in for a member of a group that is not loaded yet: a function named like the
+ * action that loads the group's module and calls the action there, with `withResponse` and
+ * `batch` (and, with paging, `pages` and `paginate`) doing the same. A member the group
+ * turns out not to have rejects with a `TypeError` that names it.
+ */
+function deferredAction(scope: Scope, member: string, find: () => Promise<unknown>): unknown {
+  const label = `${scope.slug}.${member}`;
+  const method = async (name: string): Promise<Callable> => {
+    const found = (await find()) as (Callable & Record<string, unknown>) | undefined;
+    const fn = name === "" ? found : found?.[name];
+    if (typeof fn !== "function") {
+      const what = typeof found === "function" ? `has no ${name}()` : "is not an action";
+      throw new TypeError(`Waygate: ${label} ${what} in this client (version ${scope.version} of the ${scope.slug} integration, as generated)`);
+    }
+    return fn as Callable;
+  };
+  const forward = (name: string): Callable => named(name === "" ? label : `${label}.${name}`, async (...args: unknown[]) => (await method(name))(...args));
+  const members: Record<string, unknown> = { withResponse: forward("withResponse"), batch: forward("batch") };
+  for (const hook of scope.hooks) hook.deferredAction?.(members, label, method);
+  return Object.assign(forward(""), members);
+}
+
 const parsedTables = new Map<string, Tree>();
 
 function parseTable(table: ActionTable): Tree {
   const root: Tree = { members: new Map() };
   for (const line of table.split("\n")) {
     if (line === "") continue;
+    if (line.endsWith("/")) {
+      groupAt(root, line.slice(0, -1).split(".").map(unescapeField)).deferred = true;
+      continue;
+    }
     const [path = "", method = "POST", ...flags] = line.split(" ").map(unescapeField);
     const row: ActionRow = { member: path, name: path, method, items: undefined, response: "" };
     for (const flag of flags) {
@@ -634,26 +791,31 @@ function parseTable(table: ActionTable): Tree {
     }
     const members = path.split(".");
     const last = members.pop() ?? "";
-    let node = root;
-    for (const member of members) {
-      let child = node.members.get(member);
-      if (child === undefined || !("members" in child)) node.members.set(member, (child = { members: new Map() }));
-      node = child;
-    }
-    node.members.set(last, row);
+    groupAt(root, members).members.set(last, row);
   }
   return root;
+}
+
+/** The group at `path` below `node`, made where missing. */
+function groupAt(node: Tree, path: readonly string[]): Tree {
+  for (const member of path) {
+    let child = node.members.get(member);
+    if (child === undefined || !("members" in child)) node.members.set(member, (child = { members: new Map() }));
+    node = child;
+  }
+  return node;
 }
 
 function unescapeField(field: string): string {
   return field.includes("%") ? decodeURIComponent(field) : field;
 }
 
-function materialize(config: Config, slug: string, version: number, tree: Tree, hooks: readonly ExtensionHooks[]): object {
-  const node = {};
+/** Binds a tree's members onto `node`; one already there (set before its group loaded, a test's spy) stays. */
+function materialize(scope: Scope, tree: Tree, node: object = {}): object {
   for (const [key, member] of tree.members) {
-    if ("members" in member) lazy(node, key, () => materialize(config, slug, version, member, hooks));
-    else define(node, key, action(config, { slug, version, ...member }, hooks));
+    if (Object.prototype.hasOwnProperty.call(node, key)) continue;
+    if ("members" in member) lazy(node, key, member.deferred ? () => groupLoadedLater(scope, key, member) : () => materialize(scope, member));
+    else define(node, key, action(scope.config, { slug: scope.slug, version: scope.version, ...member }, scope.hooks));
   }
   return node;
 }

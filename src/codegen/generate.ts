@@ -8,7 +8,7 @@ import { indexHeader, integrationHeader, intentsHeader, runtimeHeader } from "./
 import { intentFiles } from "./intents-module.js";
 import { compare } from "./hoist.js";
 import { renderIndexModule, type IndexEntry } from "./index-module.js";
-import { groupModules, integrationFiles, renderGroupModule, renderIntegrationModule, renderIntegrationTypes } from "./integration-module.js";
+import { groupLoaderFile, groupModules, integrationFiles, renderGroupLoader, renderGroupModule, renderIntegrationModule, renderIntegrationTypes } from "./integration-module.js";
 import { CodegenError, fileTable } from "./naming.js";
 import { assertEveryModuleParses } from "./parse-guard.js";
 import { planIntegration } from "./plan.js";
@@ -25,9 +25,11 @@ export interface GenerateOptions {
  * Generates the TypeScript client for a manifest: `index.ts`, the runtime (`runtime.js` and
  * `runtime.d.ts`, and the modules it loads when first needed: `runtime-errors.js`,
  * `runtime-paging.js`, `runtime-batch.js`, each with its `.d.ts`) and per
- * integration its entry point (`github.ts`: `createWaygate`, `bindClient`), a declaration
- * file with its types (`github.types.d.ts`) and an entry point per top-level group
- * (`github.issues.ts`: `createWaygate` with that group alone, for small bundles). The same
+ * integration its entry point (`github.ts`: `createWaygate`, `bindClient`, and an `import()`
+ * of each top-level group's module), a declaration file with its types (`github.types.d.ts`)
+ * and a module per top-level group (`github.issues.ts`: the group's action table, which
+ * github.ts loads when one of its actions is first called, and `createWaygate` with that
+ * group alone). The same
  * manifest always gives the same bytes, and each file's header names only what it depends
  * on: a new version of one integration changes its own files and index.ts. Every module is
  * parsed before it is returned (parse-guard.ts). The manifest's
@@ -56,8 +58,10 @@ export function generateClient(manifest: SdkManifest, options: GenerateOptions):
     const names = integrationFiles(module);
     const head = integrationHeader(options.generatorVersion, integration);
     output.set(names.types, renderIntegrationTypes(plan, head));
-    output.set(names.module, renderIntegrationModule(plan, names.module, names.typesSpecifier, head));
-    for (const group of groupModules(plan, module)) output.set(group.file, renderGroupModule(plan, group, names.typesSpecifier, head));
+    const groups = groupModules(plan, module);
+    output.set(names.module, renderIntegrationModule(plan, names.module, names.typesSpecifier, head, groups));
+    for (const group of groups) output.set(group.file, renderGroupModule(plan, group, names.typesSpecifier, head));
+    if (groups.length > 0) output.set(groupLoaderFile(module), renderGroupLoader(plan, groups, head));
   }
   const intents = manifest.intents ?? [];
   for (const [path, text] of intentFiles(intents, intentsHeader(options.generatorVersion, intents), ctx)) output.set(path, text);

@@ -21,6 +21,7 @@ describe("generateClient on hand-written actions", () => {
       "acme-crm.contacts.ts",
       "acme-crm.deals.ts",
       "acme-crm.events.ts",
+      "acme-crm.groups.lazy.ts",
       "acme-crm.reports.ts",
       "acme-crm.ts",
       "acme-crm.types.d.ts",
@@ -35,9 +36,11 @@ describe("generateClient on hand-written actions", () => {
       "runtime.js",
       "slack.chat.ts",
       "slack.conversations.ts",
+      "slack.groups.lazy.ts",
       "slack.ts",
       "slack.types.d.ts",
       "slack.users.ts",
+      "tasks.groups.lazy.ts",
       "tasks.projects.ts",
       "tasks.tasks.ts",
       "tasks.ts",
@@ -71,13 +74,18 @@ describe("generateClient on hand-written actions", () => {
     };
     const again = generateClient(bumped, { generatorVersion: "0.1.0" });
     const changed = [...again].filter(([path, text]) => files.get(path) !== text).map(([path]) => path);
-    expect(changed).toEqual(["index.ts", "slack.chat.ts", "slack.conversations.ts", "slack.ts", "slack.types.d.ts", "slack.users.ts"]);
+    expect(changed).toEqual(["index.ts", "slack.chat.ts", "slack.conversations.ts", "slack.groups.lazy.ts", "slack.ts", "slack.types.d.ts", "slack.users.ts"]);
   });
 
-  test("relative imports carry .js extensions", () => {
+  test("relative imports carry .js extensions, import() included", () => {
+    let dynamic = 0;
     for (const text of files.values()) {
-      for (const [, specifier] of text.matchAll(/from "(\.[^"]*)"/g)) expect(specifier).toMatch(/\.js$/);
+      for (const [whole, specifier] of text.matchAll(/(?:from |import\()"(\.[^"]*)"/g)) {
+        expect(specifier).toMatch(/\.js$/);
+        if (whole.startsWith("import(")) dynamic++;
+      }
     }
+    expect(dynamic).toBeGreaterThan(0);
   });
 
   test("runtime.js and runtime.d.ts are templates/runtime.ts compiled, plus the header", () => {

@@ -43,13 +43,17 @@ function manifestOf(definition: IntegrationDefinition): SdkManifest {
   };
 }
 
-/** The client's action table (`name METHOD flags` per line) as `wg.<slug>.<name> METHOD`. */
+/** The client's action tables (`name METHOD flags` per line: the integration module's and its groups') as `wg.<slug>.<name> METHOD`, sorted. */
 function clientTree(files: Map<string, string>, slug: string): string[] {
-  const module = files.get(`${slug}.ts`) ?? "";
-  const table = /^const ACTIONS = `\n([^`]*)`;$/m.exec(module)?.[1] ?? "";
-  return table
+  const tables = [...files]
+    .filter(([path]) => path === `${slug}.ts` || (path.startsWith(`${slug}.`) && /^[^.]+\.[^.]+\.ts$/.test(path)))
+    .map(([, text]) => /^(?:export )?const (?:ACTIONS|actionTable) = `\n([^`]*)`;$/m.exec(text)?.[1] ?? "");
+  return tables
+    .join("")
     .split("\n")
-    .filter((line) => line !== "")
+    // `issues/`: a group whose actions are in its own module's table.
+    .filter((line) => line !== "" && !line.endsWith("/"))
+    .sort()
     .map((line) => line.split(" "))
     .map(([name, method]) => `wg.${slug}.${name} ${method}`);
 }
@@ -136,8 +140,8 @@ describe("names that read like the vendor's SDK", () => {
       "wg.stripe.subscriptions.create POST",
     ]);
     // Stripe's lists page by the last item's id: the client offers `paginate()` on them.
-    expect(stripeFiles.get("stripe.ts")).toMatch(/\ncustomers\.list GET \*/);
-    expect(stripeFiles.get("stripe.ts")).toMatch(/\ncustomers\.retrieve GET\n/);
+    expect(stripeFiles.get("stripe.customers.ts")).toMatch(/\ncustomers\.list GET \*/);
+    expect(stripeFiles.get("stripe.customers.ts")).toMatch(/\ncustomers\.retrieve GET\n/);
   });
 
   test(
