@@ -608,8 +608,6 @@ function tableTree(table: ActionTable): Tree {
 /** What an `Extension` is inside: hooks that add members to each action and to the integration's client. */
 interface ExtensionHooks {
   action?(members: Record<string, unknown>, config: Config, target: Target, label: string): void;
-  /** The same members on the stand-in of an action whose group is not loaded yet: `method(name)` finds the action's own once it is. */
-  deferredAction?(members: Record<string, unknown>, label: string, method: (name: string) => Promise<(...args: unknown[]) => unknown>): void;
   /** The object of a group listed without its actions (`groupModules`). */
   group?(scope: Scope, member: string, outline: Tree): object;
   client?(client: object, config: Config, slug: string): void;
@@ -624,9 +622,6 @@ export const paging: Extension = {
     if (target.items === undefined) return;
     members["pages"] = named(`${label}.pages`, (input?: unknown, options?: PageOptions) => loadedLater(async () => (await import("./runtime-paging.js")).pages(config, target, input, options)));
     members["paginate"] = named(`${label}.paginate`, (input?: unknown, options?: PageOptions) => loadedLater(async () => (await import("./runtime-paging.js")).items(config, target, input, options)));
-  },
-  deferredAction: (members, label, method) => {
-    for (const name of ["pages", "paginate"]) members[name] = named(`${label}.${name}`, (...args: unknown[]) => loadedLater(async () => (await method(name))(...args) as AsyncIterable<unknown>));
   },
 } satisfies ExtensionHooks as unknown as Extension;
 
@@ -692,15 +687,14 @@ const loadedGroups = new WeakMap<Tree, Tree>();
  * see the plain object a group that is not loaded yet is.
  */
 const NEVER_MEMBERS: ReadonlySet<string> = new Set(["then", "catch", "finally", "toJSON", "prototype", "inspect"]);
-const MEMBER_NAME = /^[A-Za-z_$][\w$]*$/;
 
 /**
  * A group whose module is not loaded yet: a Proxy over the object that will hold its members.
- * A member read before then is a stand-in: a nested group the outline lists, else an action
- * (`deferredAction`) that loads the module when called. Once the module is loaded (by any
- * client in this process) the object gets the group's members as a group bound at once has
- * them, and the Proxy only passes reads through. Until then `Object.keys` gives `[]`, and
- * any name an action could have reads as one (`in` says true); symbols, `then`, `toJSON` and
+ * Reading a member before then gives a stand-in: a nested group the outline lists, else an
+ * action (`deferredAction`) that loads the module when called. Once the module is loaded (by
+ * any client in this process) the object gets the group's members as a group bound at once
+ * has them, and the Proxy only passes through. Until then the object is empty to everything
+ * but reads (`Object.keys` gives `[]`, `in` says false), and symbols, `then`, `toJSON` and
  * Object.prototype's names are the object's own, so awaiting it, `JSON.stringify` and
  * `console.log` see `{}`.
  */
@@ -708,17 +702,13 @@ function pendingGroup(scope: Scope, path: readonly string[], outline: Tree, tree
   const target = {};
   const standIns = new Map<string, unknown>();
   let filled = false;
-  const fillOnceLoaded = (): boolean => {
-    if (filled) return true;
-    const root = tree();
-    if (root === undefined) return false;
-    const group = path.slice(1).reduce<ActionRow | Tree | undefined>((node, key) => (node && "members" in node ? node.members.get(key) : undefined), root);
-    if (group && "members" in group) materialize(scope, group, target);
-    return (filled = true);
-  };
-  const loaded = async (): Promise<object> => {
-    await load();
-    fillOnceLoaded();
+  const fill = (): object => {
+    const root = filled ? undefined : tree();
+    if (root) {
+      filled = true;
+      const group = path.slice(1).reduce<ActionRow | Tree | undefined>((node, key) => (node && "members" in node ? node.members.get(key) : undefined), root);
+      if (group && "members" in group) materialize(scope, group, target);
+    }
     return target;
   };
   const standIn = (key: string): unknown => {
@@ -728,48 +718,41 @@ function pendingGroup(scope: Scope, path: readonly string[], outline: Tree, tree
       made =
         nested && "members" in nested
           ? pendingGroup(scope, [...path, key], nested, tree, load)
-          : deferredAction(scope, [...path, key].join("."), async () => Reflect.get(await loaded(), key));
+          : deferredAction(`${scope.slug}.${[...path, key].join(".")}`, async () => {
+              await load();
+              return Reflect.get(fill(), key);
+            });
       standIns.set(key, made);
     }
     return made;
   };
-  const standsIn = (key: string | symbol): key is string =>
-    typeof key === "string" && !fillOnceLoaded() && MEMBER_NAME.test(key) && !NEVER_MEMBERS.has(key) && !(key in target) && Object.isExtensible(target);
   return new Proxy(target, {
-    get: (object, key, receiver) => (standsIn(key) ? standIn(key) : Reflect.get(object, key, receiver)),
-    has: (object, key) => standsIn(key) || Reflect.has(object, key),
-    getOwnPropertyDescriptor: (object, key) => (standsIn(key) ? { value: standIn(key), writable: true, enumerable: true, configurable: true } : Reflect.getOwnPropertyDescriptor(object, key)),
-    ownKeys: (object) => {
-      fillOnceLoaded();
-      return Reflect.ownKeys(object);
-    },
+    get: (object, key, receiver) => (typeof key === "string" && !(key in fill()) && !filled && !NEVER_MEMBERS.has(key) ? standIn(key) : Reflect.get(object, key, receiver)),
+    has: (object, key) => Reflect.has(fill(), key),
+    ownKeys: () => Reflect.ownKeys(fill()),
+    getOwnPropertyDescriptor: (object, key) => Reflect.getOwnPropertyDescriptor(fill(), key),
   });
 }
 
-/** An action's callable shape, as `action()` makes it. */
-type Callable = (...args: unknown[]) => unknown;
-
 /**
  * The stand-in for a member of a group that is not loaded yet: a function named like the
- * action that loads the group's module and calls the action there, with `withResponse` and
- * `batch` (and, with paging, `pages` and `paginate`) doing the same. A member the group
- * turns out not to have rejects with a `TypeError` that names it.
+ * action that loads the group's module and calls the action there, and `withResponse`,
+ * `batch`, `pages` and `paginate` that do the same with the action's own. A member the group
+ * turns out not to have, or a method it lacks (`pages` of an action that does not
+ * paginate), rejects with a `TypeError` that names it.
  */
-function deferredAction(scope: Scope, member: string, find: () => Promise<unknown>): unknown {
-  const label = `${scope.slug}.${member}`;
-  const method = async (name: string): Promise<Callable> => {
-    const found = (await find()) as (Callable & Record<string, unknown>) | undefined;
-    const fn = name === "" ? found : found?.[name];
-    if (typeof fn !== "function") {
-      const what = typeof found === "function" ? `has no ${name}()` : "is not an action";
-      throw new TypeError(`Waygate: ${label} ${what} in this client (version ${scope.version} of the ${scope.slug} integration, as generated)`);
-    }
-    return fn as Callable;
+function deferredAction(label: string, find: () => Promise<unknown>): unknown {
+  const method = async (name: string): Promise<(...args: unknown[]) => unknown> => {
+    const found = (await find()) as Record<string, unknown> | undefined;
+    const fn = name ? found?.[name] : found;
+    if (typeof fn !== "function") throw new TypeError(`Waygate: ${name ? `${label} has no ${name}()` : `${label} is not an action of this client`}`);
+    return fn as (...args: unknown[]) => unknown;
   };
-  const forward = (name: string): Callable => named(name === "" ? label : `${label}.${name}`, async (...args: unknown[]) => (await method(name))(...args));
-  const members: Record<string, unknown> = { withResponse: forward("withResponse"), batch: forward("batch") };
-  for (const hook of scope.hooks) hook.deferredAction?.(members, label, method);
-  return Object.assign(forward(""), members);
+  const call = (name: string, args: unknown[]): Promise<unknown> => method(name).then((fn) => fn(...args));
+  const forward = (name: string): ((...args: unknown[]) => Promise<unknown>) => named(name ? `${label}.${name}` : label, async (...args: unknown[]) => await call(name, args));
+  // `pages()` and `paginate()` give an async iterable at once, as the action's own do.
+  const iterate = (name: string): unknown => named(`${label}.${name}`, (...args: unknown[]) => loadedLater(() => call(name, args) as Promise<AsyncIterable<unknown>>));
+  return Object.assign(forward(""), { withResponse: forward("withResponse"), batch: forward("batch"), pages: iterate("pages"), paginate: iterate("paginate") });
 }
 
 const parsedTables = new Map<string, Tree>();
