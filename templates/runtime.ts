@@ -18,7 +18,8 @@
  * `rawRequests`: `Extension`s), so what no module names is dropped; what an action reaches
  * only at run time is in modules of its own that this one loads with `import()` when first
  * needed: runtime-errors.ts (the error classes for error answers), runtime-paging.ts
- * (`pages()`, `paginate()`) and runtime-batch.ts (`.batch()`). Bundlers give each a chunk of
+ * (`pages()`, `paginate()`), runtime-batch.ts (`.batch()`) and runtime-request.ts (raw
+ * `request()` calls). Bundlers give each a chunk of
  * its own. What those modules share with this one is exported and marked `@internal`
  * (left out of runtime.d.ts). A new part of the client follows one of the two patterns: an
  * `Extension` (or a root `Binding`) when generated modules opt in, a lazily loaded module
@@ -555,9 +556,9 @@ function rootOf(config: Config, bindings: readonly Binding[]): object {
  * the member path (`issues.create`), the HTTP method, then optional flags:
  * `=<action name>` when it is not the member path, `*<items pointer>` for a paginated
  * action (`*` alone: the body is the list), `:text`, `:binary` or `:empty` for a response
- * that is not JSON. `%`, space and newline in a value are percent-encoded. A line of a
- * group path and a slash (`issues/`, `actions.secrets/`) names a group whose actions are
- * in the group's own module (`groupModules`).
+ * that is not JSON. `%`, space and newline in a value are percent-encoded. A group path
+ * with `/` for the method (`issues /`, `actions.secrets /`) names a group whose actions
+ * are in the group's own module (`groupModules`).
  */
 export type ActionTable = string;
 
@@ -573,7 +574,7 @@ interface ActionRow {
 /** A group of the client while unbound: its members in order, each an action or a group. */
 interface Tree {
   members: Map<string, ActionRow | Tree>;
-  /** Listed without its actions (`issues/`): they are in the group's own module, loaded when first needed. */
+  /** Listed without its actions (`issues /`): they are in the group's own module, loaded when first needed. */
   deferred?: true;
 }
 
@@ -581,12 +582,13 @@ interface Tree {
  * Used by generated modules: the client of one integration. Its groups become objects
  * and its actions functions only when first read, so a client of 1 000 actions costs
  * nothing until it is used, and then only what is used. A group the table lists without
- * its actions (`issues/`) is loaded by the `groupModules` extension when first needed.
+ * its actions (`issues /`) is loaded by the `groupModules` extension when first needed.
  */
 export function bindIntegration(transport: Transport, slug: string, version: number, table: ActionTable, extensions: readonly Extension[]): unknown {
-  const scope: Scope = { config: transport as unknown as Config, slug, version, hooks: extensions as readonly ExtensionHooks[] };
-  const client = materialize(scope, tableTree(table));
-  for (const hook of scope.hooks) hook.client?.(client, scope.config, slug);
+  const hooks = extensions as readonly ExtensionHooks[];
+  const config = transport as unknown as Config;
+  const client = materialize({ config, slug, version, hooks, group: hooks.find((hook) => hook.group)?.group }, tableTree(table));
+  for (const hook of hooks) hook.client?.(client, config, slug);
   return client;
 }
 
@@ -596,13 +598,8 @@ interface Scope {
   slug: string;
   version: number;
   hooks: readonly ExtensionHooks[];
-}
-
-/** A table's tree, parsed once per table however many clients (`withOptions` per request, say) bind it. */
-function tableTree(table: ActionTable): Tree {
-  let tree = parsedTables.get(table);
-  if (!tree) parsedTables.set(table, (tree = parseTable(table)));
-  return tree;
+  /** Binds a group the table lists without its actions (`groupModules`); without it such a group is empty. */
+  group: ExtensionHooks["group"];
 }
 
 /** What an `Extension` is inside: hooks that add members to each action and to the integration's client. */
@@ -643,7 +640,7 @@ export interface GroupModule {
 }
 
 /**
- * Groups listed without their actions (`issues/` in the table), each loaded by
+ * Groups listed without their actions (`issues /` in the table), each loaded by
  * `load(member)` (an `import()` of the group's module) when one of its actions is first
  * called. Used by integration modules (github.ts), so a bundle holds GitHub's group names
  * up front and each group's table in a chunk of its own; a group's module itself binds its
@@ -651,12 +648,6 @@ export interface GroupModule {
  */
 export function groupModules(load: (member: string) => Promise<GroupModule>): Extension {
   return { group: (scope, member, outline) => deferredGroup(scope, member, outline, load) } satisfies ExtensionHooks as unknown as Extension;
-}
-
-/** The extension's group, from `materialize`: which names no code of the extension, so a bundle without it drops that code. */
-function groupLoadedLater(scope: Scope, member: string, outline: Tree): object {
-  for (const hook of scope.hooks) if (hook.group) return hook.group(scope, member, outline);
-  throw new TypeError(`Waygate: ${scope.slug}.${member} is listed without its actions and nothing loads them`);
 }
 
 function deferredGroup(scope: Scope, member: string, outline: Tree, load: (member: string) => Promise<GroupModule>): object {
@@ -707,7 +698,10 @@ function pendingGroup(scope: Scope, path: readonly string[], outline: Tree, tree
     if (root) {
       filled = true;
       const group = path.slice(1).reduce<ActionRow | Tree | undefined>((node, key) => (node && "members" in node ? node.members.get(key) : undefined), root);
+      // What was set on the object before (a test's spy) stays.
+      const set = Object.getOwnPropertyDescriptors(target);
       if (group && "members" in group) materialize(scope, group, target);
+      Object.defineProperties(target, set);
     }
     return target;
   };
@@ -757,14 +751,13 @@ function deferredAction(label: string, find: () => Promise<unknown>): unknown {
 
 const parsedTables = new Map<string, Tree>();
 
-function parseTable(table: ActionTable): Tree {
-  const root: Tree = { members: new Map() };
+/** A table's tree, parsed once per table however many clients (`withOptions` per request, say) bind it. */
+function tableTree(table: ActionTable): Tree {
+  let root = parsedTables.get(table);
+  if (root) return root;
+  parsedTables.set(table, (root = { members: new Map() }));
   for (const line of table.split("\n")) {
     if (line === "") continue;
-    if (line.endsWith("/")) {
-      groupAt(root, line.slice(0, -1).split(".").map(unescapeField)).deferred = true;
-      continue;
-    }
     const [path = "", method = "POST", ...flags] = line.split(" ").map(unescapeField);
     const row: ActionRow = { member: path, name: path, method, items: undefined, response: "" };
     for (const flag of flags) {
@@ -774,7 +767,10 @@ function parseTable(table: ActionTable): Tree {
     }
     const members = path.split(".");
     const last = members.pop() ?? "";
-    groupAt(root, members).members.set(last, row);
+    const parent = groupAt(root, members);
+    // `issues /`: a group whose actions are in its own module.
+    if (method === "/") groupAt(parent, [last]).deferred = true;
+    else parent.members.set(last, row);
   }
   return root;
 }
@@ -793,11 +789,10 @@ function unescapeField(field: string): string {
   return field.includes("%") ? decodeURIComponent(field) : field;
 }
 
-/** Binds a tree's members onto `node`; one already there (set before its group loaded, a test's spy) stays. */
+/** Binds a tree's members onto `node`. A group listed without its actions is bound by `scope.group`, which names no code a bundle without it needs. */
 function materialize(scope: Scope, tree: Tree, node: object = {}): object {
   for (const [key, member] of tree.members) {
-    if (Object.prototype.hasOwnProperty.call(node, key)) continue;
-    if ("members" in member) lazy(node, key, member.deferred ? () => groupLoadedLater(scope, key, member) : () => materialize(scope, member));
+    if ("members" in member) lazy(node, key, () => (member.deferred && scope.group?.(scope, key, member)) || materialize(scope, member));
     else define(node, key, action(scope.config, { slug: scope.slug, version: scope.version, ...member }, scope.hooks));
   }
   return node;
@@ -916,7 +911,8 @@ export function bindIntents(transport: Transport, table: string): unknown {
 // ---------------------------------------------------------------------------------------
 // Calls
 
-const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
+/** @internal */
+export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 8_000;
 /** A longer Retry-After is not waited out: the error is thrown for the caller to schedule. */
@@ -950,34 +946,19 @@ function bindConnect(config: Config): ConnectClient {
   return { createSession: named("connect.createSession", createSession) } as ConnectClient;
 }
 
+/**
+ * `request()`: its code is in runtime-request.js, loaded with the first raw call, so a bundle
+ * that never makes one carries only these two functions.
+ */
 function rawRequest(config: Config, slug: string): RawRequest {
-  const call = async (route: Route, input?: Record<string, unknown>, options?: RequestOptions) => (await proxy(config, slug, route, input, options)).data;
-  return Object.assign(named(`${slug}.request`, call), {
-    withResponse: named(`${slug}.request.withResponse`, async (route: Route, input?: Record<string, unknown>, options?: RequestOptions) => await proxy(config, slug, route, input, options)),
+  const send = async (route: Route, input?: Record<string, unknown>, options?: RequestOptions) => (await import("./runtime-request.js")).proxy(config, slug, route, input, options);
+  return Object.assign(named(`${slug}.request`, async (route: Route, input?: Record<string, unknown>, options?: RequestOptions) => (await send(route, input, options)).data), {
+    withResponse: named(`${slug}.request.withResponse`, send),
   }) as RawRequest;
 }
 
-async function proxy(config: Config, slug: string, route: string, input: Record<string, unknown> | undefined, options: RequestOptions | undefined): Promise<APIResponse<unknown>> {
-  const match = /^\s*(?:([A-Za-z]+)\s+)?(\/\S*)\s*$/.exec(route);
-  const method = (match?.[1] ?? "GET").toUpperCase();
-  if (!match || !/^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|TRACE)$/.test(method)) {
-    throw new TypeError(`Waygate: ${JSON.stringify(route)} is not a route like "GET /repos/{owner}/{repo}"`);
-  }
-  const rest: Record<string, unknown> = { ...input };
-  const path = (match[2] ?? "/").replace(/\{([^}]+)\}/g, (_whole, name: string) => {
-    const value = rest[name];
-    if (value === undefined || value === null) throw new TypeError(`Waygate: ${route} needs ${name} in its input`);
-    delete rest[name];
-    return encodeURIComponent(String(value));
-  });
-  const body: Record<string, unknown> = { method, path };
-  if (Object.keys(rest).length > 0) body[["GET", "HEAD", "DELETE"].includes(method) ? "query" : "body"] = rest;
-  const safe = IDEMPOTENT_METHODS.has(method) || options?.idempotencyKey !== undefined;
-  return await exchange(config, `${config.baseUrl}/v1/proxy/${encodeURIComponent(slug)}`, body, { label: `${slug} request ${method} ${path}`, safe, target: undefined, response: "" }, options);
-}
-
-/** One invoke or proxy call to Waygate: the call's connection, retries and upstream headers in the body. */
-function exchange(config: Config, url: string, body: Record<string, unknown>, call: Call, options: RequestOptions | undefined): Promise<APIResponse<unknown>> {
+/** @internal One invoke or proxy call to Waygate: the call's connection, retries and upstream headers in the body. */
+export function exchange(config: Config, url: string, body: Record<string, unknown>, call: Call, options: RequestOptions | undefined): Promise<APIResponse<unknown>> {
   const requestId = options?.requestId ?? newRequestId();
   const connection = options?.connection ?? config.connection;
   if (connection !== undefined) body["connection"] = connection;

@@ -11,7 +11,7 @@
  *   resolution alike.
  * - `github.ts`: the integration's entry point. Its table is one template literal (one token
  *   for a consumer's compiler, a few bytes per row in a bundle) with the actions outside any
- *   group and one line per group (`issues/`); `bindClient` hands it to the runtime, which
+ *   group and one line per group (`issues /`); `bindClient` hands it to the runtime, which
  *   builds groups and actions when first read and loads a group's module when one of its
  *   actions is first called, through `github.groups.lazy.ts` (an `import()` per group). So
  *   neither this module nor index.ts holds the integration's 1 200 rows: a bundler gives the
@@ -230,11 +230,11 @@ function clientFactory(plan: IntegrationPlan, module: string, groups: readonly G
   const { integration } = plan;
   // One template literal, not an array of arrays or an object literal of 1 000+ calls: a
   // consumer's build checks this module (it is .ts), and a literal is one token to check.
-  // A group is a line `issues/` (and one per group nested in it): its actions are in its module.
+  // A group is a line `issues /` (and one per group nested in it): its actions are in its module.
   const rows = plan.tree.members.flatMap(({ name, node }) => ("members" in node ? groupRows(node, name) : [actionRow(node)]));
   const table = `const ACTIONS = \`\n${templateText(rows.map((row) => `${row}\n`).join(""))}\`;`;
   const tableDoc = jsdoc({
-    summary: `The actions of ${integration.name} outside any group, and its groups, one per line (\`ActionTable\` in runtime.d.ts): member path, HTTP method, then \`=action name\` when it differs, \`*items pointer\` when it paginates, \`:text\`, \`:binary\` or \`:empty\` for a body that is not JSON; \`issues/\` for a group whose actions are in its own module.`,
+    summary: `The actions of ${integration.name} outside any group, and its groups, one per line (\`ActionTable\` in runtime.d.ts): member path, HTTP method, then \`=action name\` when it differs, \`*items pointer\` when it paginates, \`:text\`, \`:binary\` or \`:empty\` for a body that is not JSON; \`issues /\` for a group whose actions are in its own module.`,
   });
   const bindDoc = jsdoc({
     summary: `Binds ${integration.name} to a transport: \`createWaygate\` (here and in index.ts) calls it the first time \`wg.${plan.property}\` is read. Groups and actions are made when first read; a group's module is loaded when one of its actions is first called.`,
@@ -261,9 +261,14 @@ function clientFactory(plan: IntegrationPlan, module: string, groups: readonly G
   return [`${tableDoc}${table}`, bind, create, ...(groups.length > 0 ? [load] : [])].join("\n\n");
 }
 
-/** `issues/`, then a line per group nested in it (`actions.secrets/`): the runtime must tell them from actions before the module is loaded. */
+/**
+ * `issues /`, then a line per group nested in it (`actions.secrets /`): the runtime must tell
+ * them from actions before the module is loaded. Member names are identifiers, so the path
+ * needs no escape (and the runtime decodes none).
+ */
 function groupRows(group: ClientGroup, path: string): string[] {
-  return [`${tableField(path)}/`, ...group.members.flatMap(({ name, node }) => ("members" in node ? groupRows(node, `${path}.${name}`) : []))];
+  if (!/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/.test(path)) throw new CodegenError(`group path ${JSON.stringify(path)} is not a dotted path of identifiers`);
+  return [`${path} /`, ...group.members.flatMap(({ name, node }) => ("members" in node ? groupRows(node, `${path}.${name}`) : []))];
 }
 
 /**

@@ -32,6 +32,8 @@ describe("generateClient on hand-written actions", () => {
       "runtime-errors.js",
       "runtime-paging.d.ts",
       "runtime-paging.js",
+      "runtime-request.d.ts",
+      "runtime-request.js",
       "runtime.d.ts",
       "runtime.js",
       "slack.chat.ts",

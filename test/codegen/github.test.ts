@@ -106,7 +106,7 @@ describe("GitHub REST API", () => {
     const groupModules = [...files.keys()].filter((path) => /^github\.[a-z0-9-]+\.ts$/.test(path));
     expect(groupModules).toContain("github.issues.ts");
     expect(groupModules.length).toBeGreaterThan(20);
-    expect([...files.keys()].filter((path) => !groupModules.includes(path))).toEqual(["github.groups.lazy.ts", "github.ts", "github.types.d.ts", "index.ts", "runtime-batch.d.ts", "runtime-batch.js", "runtime-errors.d.ts", "runtime-errors.js", "runtime-paging.d.ts", "runtime-paging.js", "runtime.d.ts", "runtime.js"]);
+    expect([...files.keys()].filter((path) => !groupModules.includes(path))).toEqual(["github.groups.lazy.ts", "github.ts", "github.types.d.ts", "index.ts", "runtime-batch.d.ts", "runtime-batch.js", "runtime-errors.d.ts", "runtime-errors.js", "runtime-paging.d.ts", "runtime-paging.js", "runtime-request.d.ts", "runtime-request.js", "runtime.d.ts", "runtime.js"]);
     const types = files.get("github.types.d.ts") ?? "";
     expect(integration.actions.length).toBeGreaterThan(1000);
     expect(types).toContain("export type IssuesCreateInput = {");
@@ -125,7 +125,7 @@ describe("GitHub REST API", () => {
     const table = /^const ACTIONS = `\n([^`]*)`;$/m.exec(module)?.[1] ?? "";
     const groupLines = table.split("\n").filter((line) => line !== "");
     expect(groupLines).toHaveLength(groupModules.length);
-    expect(groupLines.every((line) => /^[A-Za-z]\w*\/$/.test(line))).toBe(true);
+    expect(groupLines.every((line) => /^[A-Za-z]\w* \/$/.test(line))).toBe(true);
     const rows = groupModules.flatMap((path) => (/^export const actionTable = `\n([^`]*)`;$/m.exec(files.get(path) ?? "")?.[1] ?? "").split("\n").filter((line) => line !== ""));
     expect(rows).toHaveLength(integration.actions.length);
     const issues = files.get("github.issues.ts") ?? "";

@@ -51,7 +51,7 @@ function clientTree(files: Map<string, string>, slug: string): string[] {
   return tables
     .join("")
     .split("\n")
-    // `issues/`: a group whose actions are in its own module's table.
+    // `issues /`: a group whose actions are in its own module's table.
     .filter((line) => line !== "" && !line.endsWith("/"))
     .sort()
     .map((line) => line.split(" "))
