@@ -8,7 +8,7 @@ import { indexHeader, integrationHeader, intentsHeader, runtimeHeader } from "./
 import { intentFiles } from "./intents-module.js";
 import { compare } from "./hoist.js";
 import { renderIndexModule, type IndexEntry } from "./index-module.js";
-import { groupLoaderFile, groupModules, integrationFiles, renderGroupLoader, renderGroupModule, renderIntegrationModule, renderIntegrationTypes } from "./integration-module.js";
+import { groupLoaderFile, groupModules, groupsLoadLater, integrationFiles, renderGroupLoader, renderGroupModule, renderIntegrationModule, renderIntegrationTypes } from "./integration-module.js";
 import { CodegenError, fileTable } from "./naming.js";
 import { assertEveryModuleParses } from "./parse-guard.js";
 import { planIntegration } from "./plan.js";
@@ -19,17 +19,24 @@ export interface GenerateOptions {
   generatorVersion: string;
   /** Defaults to the templates/ folder shipped with the package. */
   templates?: Templates;
+  /**
+   * An integration whose action table is longer than this many bytes loads each group's table
+   * with `import()` when one of its actions is first called; default `LAZY_GROUPS_ABOVE_BYTES`
+   * (4 KB). 0 makes every integration with groups do so.
+   */
+  lazyGroupsAboveBytes?: number;
 }
 
 /**
  * Generates the TypeScript client for a manifest: `index.ts`, the runtime (`runtime.js` and
  * `runtime.d.ts`, and the modules it loads when first needed: `runtime-errors.js`,
  * `runtime-paging.js`, `runtime-batch.js`, each with its `.d.ts`) and per
- * integration its entry point (`github.ts`: `createWaygate`, `bindClient`, and an `import()`
- * of each top-level group's module), a declaration file with its types (`github.types.d.ts`)
- * and a module per top-level group (`github.issues.ts`: the group's action table, which
- * github.ts loads when one of its actions is first called, and `createWaygate` with that
- * group alone). The same
+ * integration its entry point (`github.ts`: `createWaygate`, `bindClient`), a declaration
+ * file with its types (`github.types.d.ts`) and a module per top-level group
+ * (`github.issues.ts`: the group's action table and `createWaygate` with that group alone).
+ * An integration whose table is long (`lazyGroupsAboveBytes`) keeps only its group names in
+ * github.ts and loads a group's module when one of its actions is first called, through
+ * `github.groups.lazy.ts`. The same
  * manifest always gives the same bytes, and each file's header names only what it depends
  * on: a new version of one integration changes its own files and index.ts. Every module is
  * parsed before it is returned (parse-guard.ts). The manifest's
@@ -59,9 +66,10 @@ export function generateClient(manifest: SdkManifest, options: GenerateOptions):
     const head = integrationHeader(options.generatorVersion, integration);
     output.set(names.types, renderIntegrationTypes(plan, head));
     const groups = groupModules(plan, module);
-    output.set(names.module, renderIntegrationModule(plan, names.module, names.typesSpecifier, head, groups));
+    const lazy = groupsLoadLater(plan, groups, options.lazyGroupsAboveBytes);
+    output.set(names.module, renderIntegrationModule(plan, names.module, names.typesSpecifier, head, lazy ? groups : []));
     for (const group of groups) output.set(group.file, renderGroupModule(plan, group, names.typesSpecifier, head));
-    if (groups.length > 0) output.set(groupLoaderFile(module), renderGroupLoader(plan, groups, head));
+    if (lazy) output.set(groupLoaderFile(module), renderGroupLoader(plan, groups, head));
   }
   const intents = manifest.intents ?? [];
   for (const [path, text] of intentFiles(intents, intentsHeader(options.generatorVersion, intents), ctx)) output.set(path, text);

@@ -228,16 +228,20 @@ function interfaceBody(plan: IntegrationPlan, group: ClientGroup, depth: number)
 
 function clientFactory(plan: IntegrationPlan, module: string, groups: readonly GroupModule[]): string {
   const { integration } = plan;
+  const lazy = groups.length > 0;
   // One template literal, not an array of arrays or an object literal of 1 000+ calls: a
   // consumer's build checks this module (it is .ts), and a literal is one token to check.
-  // A group is a line `issues /` (and one per group nested in it): its actions are in its module.
-  const rows = plan.tree.members.flatMap(({ name, node }) => ("members" in node ? groupRows(node, name) : [actionRow(node)]));
+  // With groups that load later, a group is a line `issues /` (and one per group nested in it): its actions are in its module.
+  const rows = lazy ? plan.tree.members.flatMap(({ name, node }) => ("members" in node ? groupRows(node, name) : [actionRow(node)])) : actionsInOrder(plan.tree).map(actionRow);
   const table = `const ACTIONS = \`\n${templateText(rows.map((row) => `${row}\n`).join(""))}\`;`;
+  const format = "member path, HTTP method, then `=action name` when it differs, `*items pointer` when it paginates, `:text`, `:binary` or `:empty` for a body that is not JSON";
   const tableDoc = jsdoc({
-    summary: `The actions of ${integration.name} outside any group, and its groups, one per line (\`ActionTable\` in runtime.d.ts): member path, HTTP method, then \`=action name\` when it differs, \`*items pointer\` when it paginates, \`:text\`, \`:binary\` or \`:empty\` for a body that is not JSON; \`issues /\` for a group whose actions are in its own module.`,
+    summary: lazy
+      ? `The actions of ${integration.name} outside any group, and its groups, one per line (\`ActionTable\` in runtime.d.ts): ${format}; \`issues /\` for a group whose actions are in its own module.`
+      : `The actions of ${integration.name}, one per line (\`ActionTable\` in runtime.d.ts): ${format}.`,
   });
   const bindDoc = jsdoc({
-    summary: `Binds ${integration.name} to a transport: \`createWaygate\` (here and in index.ts) calls it the first time \`wg.${plan.property}\` is read. Groups and actions are made when first read; a group's module is loaded when one of its actions is first called.`,
+    summary: `Binds ${integration.name} to a transport: \`createWaygate\` (here and in index.ts) calls it the first time \`wg.${plan.property}\` is read. Groups and actions are made when first read${lazy ? "; a group's module is loaded when one of its actions is first called" : ""}.`,
   });
   const bind = `${bindDoc}export function bindClient(transport: runtime.Transport): Client {\n${INDENT}return ${bindCall(integration.slug, integration.version, plan.actions, true, "ACTIONS", groups.length > 0)} as Client;\n}`;
   const loaderSpecifier = `./${groupLoaderFile(module).replace(/\.ts$/, ".js")}`;
@@ -269,6 +273,19 @@ function clientFactory(plan: IntegrationPlan, module: string, groups: readonly G
 function groupRows(group: ClientGroup, path: string): string[] {
   if (!/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/.test(path)) throw new CodegenError(`group path ${JSON.stringify(path)} is not a dotted path of identifiers`);
   return [`${path} /`, ...group.members.flatMap(({ name, node }) => ("members" in node ? groupRows(node, `${path}.${name}`) : []))];
+}
+
+/**
+ * An integration whose action table is longer than this loads its groups' tables with
+ * `import()` (github.ts lists the groups and `github.groups.lazy.ts` loads them); a shorter
+ * one keeps its table whole in its module. The code that stands in for a group until its
+ * module is loaded costs about 1.5 KB in a minified bundle, more than a table this short.
+ */
+export const LAZY_GROUPS_ABOVE_BYTES = 4_096;
+
+/** Whether `plan`'s groups load later (`LAZY_GROUPS_ABOVE_BYTES`, or the caller's limit). */
+export function groupsLoadLater(plan: IntegrationPlan, groups: readonly GroupModule[], aboveBytes = LAZY_GROUPS_ABOVE_BYTES): boolean {
+  return groups.length > 0 && actionsInOrder(plan.tree).reduce((bytes, action) => bytes + actionRow(action).length + 1, 0) > aboveBytes;
 }
 
 /**

@@ -21,7 +21,6 @@ describe("generateClient on hand-written actions", () => {
       "acme-crm.contacts.ts",
       "acme-crm.deals.ts",
       "acme-crm.events.ts",
-      "acme-crm.groups.lazy.ts",
       "acme-crm.reports.ts",
       "acme-crm.ts",
       "acme-crm.types.d.ts",
@@ -38,11 +37,9 @@ describe("generateClient on hand-written actions", () => {
       "runtime.js",
       "slack.chat.ts",
       "slack.conversations.ts",
-      "slack.groups.lazy.ts",
       "slack.ts",
       "slack.types.d.ts",
       "slack.users.ts",
-      "tasks.groups.lazy.ts",
       "tasks.projects.ts",
       "tasks.tasks.ts",
       "tasks.ts",
@@ -53,6 +50,20 @@ describe("generateClient on hand-written actions", () => {
   // runtime.js is runtime.d.ts's implementation, compiled from templates/runtime.ts; the declarations are the API to review.
   test.each([...files.keys()].filter((path) => !path.endsWith(".js")))("%s matches its snapshot", async (path) => {
     await expect(files.get(path)).toMatchFileSnapshot(`./__snapshots__/client/${path}.snap`);
+  });
+
+  test("tables of a few hundred bytes stay whole in the integration's module; with lazyGroupsAboveBytes 0 each integration with groups lists them and loads them later", () => {
+    expect(files.get("slack.ts")).toContain("\nchat.postMessage POST\n");
+    expect([...files.keys()].filter((path) => path.endsWith(".groups.lazy.ts"))).toEqual([]);
+    const lazy = generateClient(manifest, { generatorVersion: "0.1.0", lazyGroupsAboveBytes: 0 });
+    expect([...lazy.keys()].filter((path) => !files.has(path))).toEqual(["acme-crm.groups.lazy.ts", "slack.groups.lazy.ts", "tasks.groups.lazy.ts"]);
+    // Only the integration modules change; their groups' modules, index.ts and the types are the same bytes.
+    expect([...files.keys()].filter((path) => lazy.get(path) !== files.get(path))).toEqual(["acme-crm.ts", "slack.ts", "tasks.ts"]);
+  });
+
+  test.each(["acme-crm.ts", "acme-crm.groups.lazy.ts", "slack.ts", "tasks.ts"])("%s with groups that load later matches its snapshot", async (path) => {
+    const lazy = generateClient(manifest, { generatorVersion: "0.1.0", lazyGroupsAboveBytes: 0 });
+    await expect(lazy.get(path)).toMatchFileSnapshot(`./__snapshots__/client-lazy/${path}.snap`);
   });
 
   test("every file's header names what its bytes depend on, and nothing else", () => {
@@ -76,7 +87,7 @@ describe("generateClient on hand-written actions", () => {
     };
     const again = generateClient(bumped, { generatorVersion: "0.1.0" });
     const changed = [...again].filter(([path, text]) => files.get(path) !== text).map(([path]) => path);
-    expect(changed).toEqual(["index.ts", "slack.chat.ts", "slack.conversations.ts", "slack.groups.lazy.ts", "slack.ts", "slack.types.d.ts", "slack.users.ts"]);
+    expect(changed).toEqual(["index.ts", "slack.chat.ts", "slack.conversations.ts", "slack.ts", "slack.types.d.ts", "slack.users.ts"]);
   });
 
   test("relative imports carry .js extensions, import() included", () => {

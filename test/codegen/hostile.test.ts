@@ -17,7 +17,9 @@ import { tsc7 } from "./support/tsc7.js";
 
 const CANARY = "__waygatePwned";
 const manifest = loadRawManifest("hostile-manifest.json");
-const files = generateClient(manifest, { generatorVersion: "0.0.0\n" + "globalThis.__waygatePwned = 1" });
+// Every integration with groups loads them later (lazyGroupsAboveBytes 0), so the group loaders, the group lines and the
+// runtime's stand-ins for groups not loaded yet face the hostile names too.
+const files = generateClient(manifest, { generatorVersion: "0.0.0\n" + "globalThis.__waygatePwned = 1", lazyGroupsAboveBytes: 0 });
 let dir: string;
 
 beforeAll(() => {

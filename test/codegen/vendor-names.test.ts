@@ -43,16 +43,16 @@ function manifestOf(definition: IntegrationDefinition): SdkManifest {
   };
 }
 
-/** The client's action tables (`name METHOD flags` per line: the integration module's and its groups') as `wg.<slug>.<name> METHOD`, sorted. */
+/**
+ * The client's action table (`name METHOD flags` per line) as `wg.<slug>.<name> METHOD`, sorted: the integration
+ * module's, or, where it lists its groups to load later (`issues /`), its own rows and its groups' modules' tables.
+ */
 function clientTree(files: Map<string, string>, slug: string): string[] {
-  const tables = [...files]
-    .filter(([path]) => path === `${slug}.ts` || (path.startsWith(`${slug}.`) && /^[^.]+\.[^.]+\.ts$/.test(path)))
-    .map(([, text]) => /^(?:export )?const (?:ACTIONS|actionTable) = `\n([^`]*)`;$/m.exec(text)?.[1] ?? "");
-  return tables
-    .join("")
-    .split("\n")
-    // `issues /`: a group whose actions are in its own module's table.
-    .filter((line) => line !== "" && !line.endsWith("/"))
+  const tableOf = (text = ""): string[] => (/^(?:export )?const (?:ACTIONS|actionTable) = `\n([^`]*)`;$/m.exec(text)?.[1] ?? "").split("\n").filter((line) => line !== "");
+  const own = tableOf(files.get(`${slug}.ts`));
+  const groupsLoadLater = own.some((line) => line.endsWith(" /"));
+  const groups = [...files].filter(([path]) => path.startsWith(`${slug}.`) && /^[^.]+\.[^.]+\.ts$/.test(path)).flatMap(([, text]) => tableOf(text));
+  return [...own.filter((line) => !line.endsWith(" /")), ...(groupsLoadLater ? groups : [])]
     .sort()
     .map((line) => line.split(" "))
     .map(([name, method]) => `wg.${slug}.${name} ${method}`);
