@@ -17,7 +17,8 @@
  * Built to be pruned by bundlers. A generated module names the parts it uses (`paging`,
  * `rawRequests`: `Extension`s), so what no module names is dropped; what an action reaches
  * only at run time is in modules of its own that this one loads with `import()` when first
- * needed: runtime-errors.ts (the error classes for error answers), runtime-paging.ts
+ * needed: runtime-error-map.ts and runtime-errors.ts (which error class an error answer
+ * becomes, and the classes), runtime-paging.ts
  * (`pages()`, `paginate()`), runtime-batch.ts (`.batch()`) and runtime-request.ts (raw
  * `request()` calls). Bundlers give each a chunk of
  * its own. What those modules share with this one is exported and marked `@internal`
@@ -1022,8 +1023,8 @@ export async function transmit(config: Config, url: string, init: Omit<FetchInit
       await sleep(wait ?? backoffMs(attempt), signal, requestId, call.label);
       continue;
     }
-    // The error classes for answers are loaded with the first error answer (runtime-errors.js).
-    throw (await import("./runtime-errors.js")).errorFor(call.label, answered, bytes);
+    // The error classes for answers, and which one this is, load with the first error answer (runtime-error-map.js, runtime-errors.js).
+    throw (await import("./runtime-error-map.js")).errorFor(call.label, answered, bytes);
   }
 }
 

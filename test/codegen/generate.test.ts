@@ -27,6 +27,8 @@ describe("generateClient on hand-written actions", () => {
       "index.ts",
       "runtime-batch.d.ts",
       "runtime-batch.js",
+      "runtime-error-map.d.ts",
+      "runtime-error-map.js",
       "runtime-errors.d.ts",
       "runtime-errors.js",
       "runtime-paging.d.ts",
