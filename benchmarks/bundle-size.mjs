@@ -160,7 +160,7 @@ const section = [
   "(`runtime.paging` only where an action paginates; `runtime.rawRequests` and `runtime.groupModules` only in the integration's own module), so a",
   "bundler drops the rest. No action table of a group is up front any more: github.ts lists GitHub's groups (`issues /`, a few bytes each) and",
   "binds each as a stand-in (a Proxy) whose members load the group's module on their first call and then call the action there; the loader",
-  "(github.groups.lazy.ts, a literal `import()` per group) and each group's module are chunks of their own. index.ts imports the integrations'",
+  "(github.groups.lazy.js, a literal `import()` per group, with a .d.ts so compilers do not follow them) and each group's module are chunks of their own. index.ts imports the integrations'",
   "modules, so it holds GitHub's group names and the small integrations' whole tables.",
   "What is still up front, and why index.ts and github.ts miss the target: runtime.js itself, 8.1 KB of it for any consumer (the call path,",
   "retries, version reporting, the table parser) and 9.9 KB for a consumer of index.ts or github.ts (with the group stand-ins, 1.5 KB, and",

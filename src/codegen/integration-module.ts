@@ -13,7 +13,7 @@
  *   for a consumer's compiler, a few bytes per row in a bundle) with the actions outside any
  *   group and one line per group (`issues /`); `bindClient` hands it to the runtime, which
  *   builds groups and actions when first read and loads a group's module when one of its
- *   actions is first called, through `github.groups.lazy.ts` (an `import()` per group). So
+ *   actions is first called, through `github.groups.lazy.js` (an `import()` per group, with its `.d.ts`). So
  *   neither this module nor index.ts holds the integration's 1 200 rows: a bundler gives the
  *   loader and each group a chunk of their own. `createWaygate` gives a client of this
  *   integration alone. It re-exports the types, so
@@ -244,7 +244,7 @@ function clientFactory(plan: IntegrationPlan, module: string, groups: readonly G
     summary: `Binds ${integration.name} to a transport: \`createWaygate\` (here and in index.ts) calls it the first time \`wg.${plan.property}\` is read. Groups and actions are made when first read${lazy ? "; a group's module is loaded when one of its actions is first called" : ""}.`,
   });
   const bind = `${bindDoc}export function bindClient(transport: runtime.Transport): Client {\n${INDENT}return ${bindCall(integration.slug, integration.version, plan.actions, true, "ACTIONS", groups.length > 0)} as Client;\n}`;
-  const loaderSpecifier = `./${groupLoaderFile(module).replace(/\.ts$/, ".js")}`;
+  const loaderSpecifier = groupLoaderFiles(module).specifier;
   const loadDoc = jsdoc({
     summary: `Loads the module of one of ${integration.name}'s groups through ${loaderSpecifier}, which holds an \`import()\` per group: a bundler gives that module and each group's a chunk of its own, so this module holds the group names alone.`,
   });
@@ -277,7 +277,7 @@ function groupRows(group: ClientGroup, path: string): string[] {
 
 /**
  * An integration whose action table is longer than this loads its groups' tables with
- * `import()` (github.ts lists the groups and `github.groups.lazy.ts` loads them); a shorter
+ * `import()` (github.ts lists the groups and `github.groups.lazy.js` loads them); a shorter
  * one keeps its table whole in its module. The code that stands in for a group until its
  * module is loaded costs about 1.5 KB in a minified bundle, more than a table this short.
  */
@@ -289,26 +289,29 @@ export function groupsLoadLater(plan: IntegrationPlan, groups: readonly GroupMod
 }
 
 /**
- * `github.groups.lazy.ts`: two dots, so no group's module (`github.<group>.ts`, whose name
- * holds none) can be named like it.
+ * `github.groups.lazy.js` and its declarations `github.groups.lazy.d.ts`: two dots, so no
+ * group's module (`github.<group>.ts`, whose name holds none) can be named like them.
  */
-export function groupLoaderFile(module: string): string {
-  return `${module}.groups.lazy.ts`;
+export function groupLoaderFiles(module: string): { js: string; dts: string; specifier: string } {
+  return { js: `${module}.groups.lazy.js`, dts: `${module}.groups.lazy.d.ts`, specifier: `./${module}.groups.lazy.js` };
 }
 
 /**
- * The group loader: `loadGroup(member)` with a literal \`import()\` per group, which every
- * bundler turns into a chunk of its own and Node resolves as it is. A \`switch\`, not an
- * object, so no member name can reach a prototype.
+ * The group loader: `loadGroup(member)` with a literal `import()` per group, which every
+ * bundler turns into a chunk of its own and Node resolves as it is. A `switch`, not an
+ * object, so no member name can reach a prototype. JavaScript with a declaration file beside
+ * it, as the runtime is: a consumer's compiler reads the one declaration and does not follow
+ * the `import()`s into every group's module (49 for GitHub, half a second of checking).
  */
-export function renderGroupLoader(plan: IntegrationPlan, groups: readonly GroupModule[], head: string): string {
+export function renderGroupLoader(plan: IntegrationPlan, groups: readonly GroupModule[], head: string): { js: string; dts: string } {
   const cases = groups.map(({ name, file }) => `${INDENT.repeat(2)}case ${jsString(name)}:\n${INDENT.repeat(3)}return import(${jsString(`./${file.replace(/\.ts$/, ".js")}`)});`);
   const doc = jsdoc({
     summary: `The module of each group of ${plan.integration.name}, by member name: what the integration's module loads when one of the group's actions is first called.`,
   });
   const unknown = `${INDENT.repeat(2)}default:\n${INDENT.repeat(3)}return Promise.reject(new TypeError(${jsString(`Waygate: ${plan.integration.slug} has no group `)} + member));`;
-  const body = `${doc}export function loadGroup(member: string): Promise<runtime.GroupModule> {\n${INDENT}switch (member) {\n${[...cases, unknown].join("\n")}\n${INDENT}}\n}`;
-  return printFile(head, [{ from: "./runtime.js", namespace: "runtime", typeOnly: true }], body);
+  const js = printFile(head, [], `${doc}export function loadGroup(member) {\n${INDENT}switch (member) {\n${[...cases, unknown].join("\n")}\n${INDENT}}\n}`);
+  const dts = printFile(head, [{ from: "./runtime.js", namespace: "runtime", typeOnly: true }], `${doc}export declare function loadGroup(member: string): Promise<runtime.GroupModule>;`);
+  return { js, dts };
 }
 
 /** The actions depth-first in member order, so the client object gets its keys in that order. */

@@ -106,7 +106,7 @@ describe("GitHub REST API", () => {
     const groupModules = [...files.keys()].filter((path) => /^github\.[a-z0-9-]+\.ts$/.test(path));
     expect(groupModules).toContain("github.issues.ts");
     expect(groupModules.length).toBeGreaterThan(20);
-    expect([...files.keys()].filter((path) => !groupModules.includes(path))).toEqual(["github.groups.lazy.ts", "github.ts", "github.types.d.ts", "index.ts", "runtime-batch.d.ts", "runtime-batch.js", "runtime-error-map.d.ts", "runtime-error-map.js", "runtime-errors.d.ts", "runtime-errors.js", "runtime-paging.d.ts", "runtime-paging.js", "runtime-request.d.ts", "runtime-request.js", "runtime.d.ts", "runtime.js"]);
+    expect([...files.keys()].filter((path) => !groupModules.includes(path))).toEqual(["github.groups.lazy.d.ts", "github.groups.lazy.js", "github.ts", "github.types.d.ts", "index.ts", "runtime-batch.d.ts", "runtime-batch.js", "runtime-error-map.d.ts", "runtime-error-map.js", "runtime-errors.d.ts", "runtime-errors.js", "runtime-paging.d.ts", "runtime-paging.js", "runtime-request.d.ts", "runtime-request.js", "runtime.d.ts", "runtime.js"]);
     const types = files.get("github.types.d.ts") ?? "";
     expect(integration.actions.length).toBeGreaterThan(1000);
     expect(types).toContain("export type IssuesCreateInput = {");

@@ -40,9 +40,9 @@ describe("hostile manifest", () => {
   test("file names never collide with index.ts/runtime.ts, Windows device names or each other's types files", () => {
     const modules = ["0day", "a-b", "con-", "constructor", "create-waygate", "index-", "proto", "runtime-", "then", "waygate-error"];
     // The `then` integration's top-level groups, one module each: `Issues` and `issues` may not share a file on a case-insensitive disk.
-    // `then.groups.lazy.ts` loads them: two dots, so no group's module can be named like it.
+    // `then.groups.lazy.js` (with its .d.ts) loads them: two dots, so no group's module can be named like it.
     const groups = ["a-b", "a", "class", "issues", "issues2", "proto", "prototype", "unicode", "x-y"].map((group) => `then.${group}.ts`);
-    const expected = [...modules.flatMap((module) => [`${module}.ts`, `${module}.types.d.ts`]), ...groups, "then.groups.lazy.ts", "index.ts", "runtime-batch.d.ts", "runtime-batch.js", "runtime-error-map.d.ts", "runtime-error-map.js", "runtime-errors.d.ts", "runtime-errors.js", "runtime-paging.d.ts", "runtime-paging.js", "runtime-request.d.ts", "runtime-request.js", "runtime.d.ts", "runtime.js"];
+    const expected = [...modules.flatMap((module) => [`${module}.ts`, `${module}.types.d.ts`]), ...groups, "then.groups.lazy.d.ts", "then.groups.lazy.js", "index.ts", "runtime-batch.d.ts", "runtime-batch.js", "runtime-error-map.d.ts", "runtime-error-map.js", "runtime-errors.d.ts", "runtime-errors.js", "runtime-paging.d.ts", "runtime-paging.js", "runtime-request.d.ts", "runtime-request.js", "runtime.d.ts", "runtime.js"];
     expect([...files.keys()]).toEqual(expected.sort());
   });
 
@@ -70,7 +70,7 @@ describe("hostile manifest", () => {
       const source = ts.createSourceFile(path, text, ts.ScriptTarget.ES2022, true);
       const typesModule = `./${path.replace(/\.ts$/, ".types.js")}`;
       const loader = `./${path.replace(/\.ts$/, ".groups.lazy.js")}`;
-      const hasGroups = files.has(loader.slice(2).replace(/\.js$/, ".ts"));
+      const hasGroups = files.has(loader.slice(2));
       const shape = [ts.isImportDeclaration, ts.isImportDeclaration, ts.isExportDeclaration, ts.isVariableStatement, ts.isFunctionDeclaration, ts.isFunctionDeclaration, ...(hasGroups ? [ts.isFunctionDeclaration] : [])];
       expect(source.statements.map((statement, index) => shape[index]?.(statement) ?? false)).toEqual(shape.map(() => true));
       const [runtimeImport, typesImport, reexport, table, bind, create, loadGroup] = source.statements as unknown as [
@@ -99,12 +99,17 @@ describe("hostile manifest", () => {
 
   test("group loaders hold one switch of literal import()s of the group modules, and nothing else", () => {
     const loaders = [...files.keys()].filter(isGroupLoader);
-    expect(loaders).toEqual(["then.groups.lazy.ts"]);
-    const source = ts.createSourceFile("then.groups.lazy.ts", files.get("then.groups.lazy.ts") ?? "", ts.ScriptTarget.ES2022, true);
-    const [runtimeImport, loadGroup, ...rest] = source.statements;
+    expect(loaders).toEqual(["then.groups.lazy.js"]);
+    const source = ts.createSourceFile("then.groups.lazy.js", files.get("then.groups.lazy.js") ?? "", ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
+    const [loadGroup, ...rest] = source.statements;
     expect(rest).toEqual([]);
-    expect(runtimeImport && ts.isImportDeclaration(runtimeImport) && [runtimeImport.importClause?.isTypeOnly, moduleOf(runtimeImport)]).toEqual([true, "./runtime.js"]);
     expect(loadGroup && ts.isFunctionDeclaration(loadGroup) && loadGroup.name?.text).toBe("loadGroup");
+    // Its declarations: one function, and the runtime's types; nothing a compiler would follow into the group modules.
+    const declarations = ts.createSourceFile("then.groups.lazy.d.ts", files.get("then.groups.lazy.d.ts") ?? "", ts.ScriptTarget.ES2022, true);
+    expect(declarations.statements.map((statement) => statement.getText(declarations).replace(/^\/\*\*[\s\S]*?\*\/\s*/, ""))).toEqual([
+      `import type * as runtime from "./runtime.js";`,
+      "export declare function loadGroup(member: string): Promise<runtime.GroupModule>;",
+    ]);
     const body = (loadGroup as ts.FunctionDeclaration).body?.statements ?? [];
     expect(body.length === 1 && body[0] && ts.isSwitchStatement(body[0])).toBe(true);
     const clauses = (body[0] as ts.SwitchStatement).caseBlock.clauses;
@@ -243,9 +248,9 @@ function isGroupModule(path: string): boolean {
   return /^[^.]+\.[^.]+\.ts$/.test(path) && !path.endsWith(".d.ts");
 }
 
-/** `then.groups.lazy.ts`: the loader of an integration's group modules. */
+/** `then.groups.lazy.js`: the loader of an integration's group modules. */
 function isGroupLoader(path: string): boolean {
-  return /^[^.]+\.groups\.lazy\.ts$/.test(path);
+  return /^[^.]+\.groups\.lazy\.js$/.test(path);
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Groups whose actions load later: index.ts and an integration's module (slack.ts) list a
  * group (`chat/`) without its actions, and the runtime loads the group's module
- * (slack.chat.ts, through slack.groups.lazy.ts) with `import()` when one of its actions is
+ * (slack.chat.ts, through slack.groups.lazy.js) with `import()` when one of its actions is
  * first called. Until then the group is a Proxy that stands in for its members. Each test
  * loads a client of its own (its own runtime.js), so no other test has loaded a group
  * before it; calls go to a fake Waygate on loopback HTTP.
