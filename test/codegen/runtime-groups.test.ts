@@ -6,7 +6,8 @@
  * loads a client of its own (its own runtime.js), so no other test has loaded a group
  * before it; calls go to a fake Waygate on loopback HTTP.
  */
-import { renameSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
@@ -168,5 +169,37 @@ describe("a group whose module is not loaded yet", () => {
     waygate.on("slack", "users.info", () => ({ body: { ok: true } }));
     expect(await at(wg, "slack.users.info")({ user: "U1" })).toEqual({ ok: true });
     expect(waygate.received.map((request) => request.url)).toEqual(["/v1/invoke/slack/users.info"]);
+  });
+
+  test("what was set on a group before its module loaded (a test's spy) stays when the module loads", async () => {
+    const { wg } = await freshClient();
+    const contacts = at<Record<string, unknown>>(wg, "acmeCrm.contacts");
+    const spy = async (): Promise<string> => "spied";
+    contacts["list"] = spy;
+    waygate.on("acme-crm", "contacts.delete", () => ({ status: 204 }));
+    await at(contacts, "delete")({ id: 1 });
+    expect(keys(contacts)).toEqual(["list", "delete", "tags"]);
+    expect([contacts["list"], await at(contacts, "list")()]).toEqual([spy, "spied"]);
+    expect(waygate.received.map((request) => request.url)).toEqual(["/v1/invoke/acme-crm/contacts.delete"]);
+  });
+
+  test("in Node itself, without vitest's resolver: the .js files alone load a group on its first call", async () => {
+    const { client } = await freshClient();
+    const script = join(client.dir, "run.mjs");
+    writeFileSync(
+      script,
+      [
+        `import { createWaygate } from "./index.js";`,
+        `const seen = [];`,
+        `const fetch = async (url) => { seen.push(url); return new Response('{"ok":true}', { headers: { "content-type": "application/json" } }); };`,
+        `const wg = createWaygate({ apiKey: "k", baseUrl: "https://waygate.example.com", fetch });`,
+        `const before = Object.keys(wg.slack.chat);`,
+        `const result = await wg.slack.chat.postMessage({ channel: "C1" });`,
+        `console.log(JSON.stringify({ before, result, after: Object.keys(wg.slack.chat), seen }));`,
+      ].join("\n"),
+    );
+    // Node resolves ./slack.chat.js to the .js file or fails: the .ts beside it is out of its reach.
+    const output = execFileSync(process.execPath, [script], { cwd: client.dir, encoding: "utf8" });
+    expect(JSON.parse(output)).toEqual({ before: [], result: { ok: true }, after: ["postMessage"], seen: ["https://waygate.example.com/v1/invoke/slack/chat.postMessage"] });
   });
 });
