@@ -17,8 +17,10 @@
  * Built to be pruned by bundlers. A generated module names the parts it uses (`paging`,
  * `rawRequests`: `Extension`s), so what no module names is dropped; what an action reaches
  * only at run time is in modules of its own that this one loads with `import()` when first
- * needed: runtime-errors.ts (the error classes for error answers), runtime-paging.ts
- * (`pages()`, `paginate()`) and runtime-batch.ts (`.batch()`). Bundlers give each a chunk of
+ * needed: runtime-error-map.ts and runtime-errors.ts (which error class an error answer
+ * becomes, and the classes), runtime-paging.ts
+ * (`pages()`, `paginate()`), runtime-batch.ts (`.batch()`) and runtime-request.ts (raw
+ * `request()` calls). Bundlers give each a chunk of
  * its own. What those modules share with this one is exported and marked `@internal`
  * (left out of runtime.d.ts). A new part of the client follows one of the two patterns: an
  * `Extension` (or a root `Binding`) when generated modules opt in, a lazily loaded module
@@ -555,7 +557,9 @@ function rootOf(config: Config, bindings: readonly Binding[]): object {
  * the member path (`issues.create`), the HTTP method, then optional flags:
  * `=<action name>` when it is not the member path, `*<items pointer>` for a paginated
  * action (`*` alone: the body is the list), `:text`, `:binary` or `:empty` for a response
- * that is not JSON. `%`, space and newline in a value are percent-encoded.
+ * that is not JSON. `%`, space and newline in a value are percent-encoded. A group path
+ * with `/` for the method (`issues /`, `actions.secrets /`) names a group whose actions
+ * are in the group's own module (`groupModules`).
  */
 export type ActionTable = string;
 
@@ -571,27 +575,39 @@ interface ActionRow {
 /** A group of the client while unbound: its members in order, each an action or a group. */
 interface Tree {
   members: Map<string, ActionRow | Tree>;
+  /** Listed without its actions (`issues /`): they are in the group's own module, loaded when first needed. */
+  deferred?: true;
 }
 
 /**
  * Used by generated modules: the client of one integration. Its groups become objects
  * and its actions functions only when first read, so a client of 1 000 actions costs
- * nothing until it is used, and then only what is used.
+ * nothing until it is used, and then only what is used. A group the table lists without
+ * its actions (`issues /`) is loaded by the `groupModules` extension when first needed.
  */
 export function bindIntegration(transport: Transport, slug: string, version: number, table: ActionTable, extensions: readonly Extension[]): unknown {
-  const config = transport as unknown as Config;
   const hooks = extensions as readonly ExtensionHooks[];
-  // Parsed once per table, however many clients (`withOptions` per request, say) bind it.
-  let root = parsedTables.get(table);
-  if (!root) parsedTables.set(table, (root = parseTable(table)));
-  const client = materialize(config, slug, version, root, hooks);
+  const config = transport as unknown as Config;
+  const client = materialize({ config, slug, version, hooks, group: hooks.find((hook) => hook.group)?.group }, tableTree(table));
   for (const hook of hooks) hook.client?.(client, config, slug);
   return client;
+}
+
+/** What binding an integration's actions needs: the transport's configuration, the integration, and its extensions. */
+interface Scope {
+  config: Config;
+  slug: string;
+  version: number;
+  hooks: readonly ExtensionHooks[];
+  /** Binds a group the table lists without its actions (`groupModules`); without it such a group is empty. */
+  group: ExtensionHooks["group"];
 }
 
 /** What an `Extension` is inside: hooks that add members to each action and to the integration's client. */
 interface ExtensionHooks {
   action?(members: Record<string, unknown>, config: Config, target: Target, label: string): void;
+  /** The object of a group listed without its actions (`groupModules`). */
+  group?(scope: Scope, member: string, outline: Tree): object;
   client?(client: object, config: Config, slug: string): void;
 }
 
@@ -619,10 +635,128 @@ export const rawRequests: Extension = {
   },
 } satisfies ExtensionHooks as unknown as Extension;
 
+/** What a group's module gives its integration's module: the group's action table. */
+export interface GroupModule {
+  readonly actionTable: ActionTable;
+}
+
+/**
+ * Groups listed without their actions (`issues /` in the table), each loaded by
+ * `load(member)` (an `import()` of the group's module) when one of its actions is first
+ * called. Used by integration modules (github.ts), so a bundle holds GitHub's group names
+ * up front and each group's table in a chunk of its own; a group's module itself binds its
+ * actions at once and does not name this.
+ */
+export function groupModules(load: (member: string) => Promise<GroupModule>): Extension {
+  return { group: (scope, member, outline) => deferredGroup(scope, member, outline, load) } satisfies ExtensionHooks as unknown as Extension;
+}
+
+function deferredGroup(scope: Scope, member: string, outline: Tree, load: (member: string) => Promise<GroupModule>): object {
+  const known = loadedGroups.get(outline);
+  if (known) return materialize(scope, known);
+  let loading: Promise<void> | undefined;
+  const loaded = (): Promise<void> =>
+    (loading ??= load(member).then(
+      (module) => {
+        const group = tableTree(module.actionTable).members.get(member);
+        loadedGroups.set(outline, group && "members" in group ? group : { members: new Map() });
+      },
+      (error: unknown) => {
+        // A failed import (a chunk the network lost) is tried again on the next call.
+        loading = undefined;
+        throw error;
+      },
+    ));
+  return pendingGroup(scope, [member], outline, () => loadedGroups.get(outline), loaded);
+}
+
+/** The trees of the group modules loaded in this process, by the outline that listed them: clients bound later bind them at once. */
+const loadedGroups = new WeakMap<Tree, Tree>();
+
+/**
+ * Names a group can never have as members (naming.ts gives such an action another name):
+ * left to the object itself, so `await group`, `JSON.stringify(group)` and `String(group)`
+ * see the plain object a group that is not loaded yet is.
+ */
+const NEVER_MEMBERS: ReadonlySet<string> = new Set(["then", "catch", "finally", "toJSON", "prototype", "inspect"]);
+
+/**
+ * A group whose module is not loaded yet: a Proxy over the object that will hold its members.
+ * Reading a member before then gives a stand-in: a nested group the outline lists, else an
+ * action (`deferredAction`) that loads the module when called. Once the module is loaded (by
+ * any client in this process) the object gets the group's members as a group bound at once
+ * has them, and the Proxy only passes through. Until then the object is empty to everything
+ * but reads (`Object.keys` gives `[]`, `in` says false), and symbols, `then`, `toJSON` and
+ * Object.prototype's names are the object's own, so awaiting it, `JSON.stringify` and
+ * `console.log` see `{}`.
+ */
+function pendingGroup(scope: Scope, path: readonly string[], outline: Tree, tree: () => Tree | undefined, load: () => Promise<void>): object {
+  const target = {};
+  const standIns = new Map<string, unknown>();
+  let filled = false;
+  const fill = (): object => {
+    const root = filled ? undefined : tree();
+    if (root) {
+      filled = true;
+      const group = path.slice(1).reduce<ActionRow | Tree | undefined>((node, key) => (node && "members" in node ? node.members.get(key) : undefined), root);
+      // What was set on the object before (a test's spy) stays.
+      const set = Object.getOwnPropertyDescriptors(target);
+      if (group && "members" in group) materialize(scope, group, target);
+      Object.defineProperties(target, set);
+    }
+    return target;
+  };
+  const standIn = (key: string): unknown => {
+    let made = standIns.get(key);
+    if (made === undefined) {
+      const nested = outline.members.get(key);
+      made =
+        nested && "members" in nested
+          ? pendingGroup(scope, [...path, key], nested, tree, load)
+          : deferredAction(`${scope.slug}.${[...path, key].join(".")}`, async () => {
+              await load();
+              return Reflect.get(fill(), key);
+            });
+      standIns.set(key, made);
+    }
+    return made;
+  };
+  return new Proxy(target, {
+    get: (object, key, receiver) => (typeof key === "string" && !(key in fill()) && !filled && !NEVER_MEMBERS.has(key) ? standIn(key) : Reflect.get(object, key, receiver)),
+    has: (object, key) => Reflect.has(fill(), key),
+    ownKeys: () => Reflect.ownKeys(fill()),
+    getOwnPropertyDescriptor: (object, key) => Reflect.getOwnPropertyDescriptor(fill(), key),
+  });
+}
+
+/**
+ * The stand-in for a member of a group that is not loaded yet: a function named like the
+ * action that loads the group's module and calls the action there, and `withResponse`,
+ * `batch`, `pages` and `paginate` that do the same with the action's own. A member the group
+ * turns out not to have, or a method it lacks (`pages` of an action that does not
+ * paginate), rejects with a `TypeError` that names it.
+ */
+function deferredAction(label: string, find: () => Promise<unknown>): unknown {
+  const method = async (name: string): Promise<(...args: unknown[]) => unknown> => {
+    const found = (await find()) as Record<string, unknown> | undefined;
+    const fn = name ? found?.[name] : found;
+    if (typeof fn !== "function") throw new TypeError(`Waygate: ${name ? `${label} has no ${name}()` : `${label} is not an action of this client`}`);
+    return fn as (...args: unknown[]) => unknown;
+  };
+  const call = (name: string, args: unknown[]): Promise<unknown> => method(name).then((fn) => fn(...args));
+  const forward = (name: string): ((...args: unknown[]) => Promise<unknown>) => named(name ? `${label}.${name}` : label, async (...args: unknown[]) => await call(name, args));
+  // `pages()` and `paginate()` give an async iterable at once, as the action's own do.
+  const iterate = (name: string): unknown => named(`${label}.${name}`, (...args: unknown[]) => loadedLater(() => call(name, args) as Promise<AsyncIterable<unknown>>));
+  return Object.assign(forward(""), { withResponse: forward("withResponse"), batch: forward("batch"), pages: iterate("pages"), paginate: iterate("paginate") });
+}
+
 const parsedTables = new Map<string, Tree>();
 
-function parseTable(table: ActionTable): Tree {
-  const root: Tree = { members: new Map() };
+/** A table's tree, parsed once per table however many clients (`withOptions` per request, say) bind it. */
+function tableTree(table: ActionTable): Tree {
+  let root = parsedTables.get(table);
+  if (root) return root;
+  parsedTables.set(table, (root = { members: new Map() }));
   for (const line of table.split("\n")) {
     if (line === "") continue;
     const [path = "", method = "POST", ...flags] = line.split(" ").map(unescapeField);
@@ -634,26 +768,33 @@ function parseTable(table: ActionTable): Tree {
     }
     const members = path.split(".");
     const last = members.pop() ?? "";
-    let node = root;
-    for (const member of members) {
-      let child = node.members.get(member);
-      if (child === undefined || !("members" in child)) node.members.set(member, (child = { members: new Map() }));
-      node = child;
-    }
-    node.members.set(last, row);
+    const parent = groupAt(root, members);
+    // `issues /`: a group whose actions are in its own module.
+    if (method === "/") groupAt(parent, [last]).deferred = true;
+    else parent.members.set(last, row);
   }
   return root;
+}
+
+/** The group at `path` below `node`, made where missing. */
+function groupAt(node: Tree, path: readonly string[]): Tree {
+  for (const member of path) {
+    let child = node.members.get(member);
+    if (child === undefined || !("members" in child)) node.members.set(member, (child = { members: new Map() }));
+    node = child;
+  }
+  return node;
 }
 
 function unescapeField(field: string): string {
   return field.includes("%") ? decodeURIComponent(field) : field;
 }
 
-function materialize(config: Config, slug: string, version: number, tree: Tree, hooks: readonly ExtensionHooks[]): object {
-  const node = {};
+/** Binds a tree's members onto `node`. A group listed without its actions is bound by `scope.group`, which names no code a bundle without it needs. */
+function materialize(scope: Scope, tree: Tree, node: object = {}): object {
   for (const [key, member] of tree.members) {
-    if ("members" in member) lazy(node, key, () => materialize(config, slug, version, member, hooks));
-    else define(node, key, action(config, { slug, version, ...member }, hooks));
+    if ("members" in member) lazy(node, key, () => (member.deferred && scope.group?.(scope, key, member)) || materialize(scope, member));
+    else define(node, key, action(scope.config, { slug: scope.slug, version: scope.version, ...member }, scope.hooks));
   }
   return node;
 }
@@ -771,7 +912,8 @@ export function bindIntents(transport: Transport, table: string): unknown {
 // ---------------------------------------------------------------------------------------
 // Calls
 
-const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
+/** @internal */
+export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 8_000;
 /** A longer Retry-After is not waited out: the error is thrown for the caller to schedule. */
@@ -805,34 +947,19 @@ function bindConnect(config: Config): ConnectClient {
   return { createSession: named("connect.createSession", createSession) } as ConnectClient;
 }
 
+/**
+ * `request()`: its code is in runtime-request.js, loaded with the first raw call, so a bundle
+ * that never makes one carries only these two functions.
+ */
 function rawRequest(config: Config, slug: string): RawRequest {
-  const call = async (route: Route, input?: Record<string, unknown>, options?: RequestOptions) => (await proxy(config, slug, route, input, options)).data;
-  return Object.assign(named(`${slug}.request`, call), {
-    withResponse: named(`${slug}.request.withResponse`, async (route: Route, input?: Record<string, unknown>, options?: RequestOptions) => await proxy(config, slug, route, input, options)),
+  const send = async (route: Route, input?: Record<string, unknown>, options?: RequestOptions) => (await import("./runtime-request.js")).proxy(config, slug, route, input, options);
+  return Object.assign(named(`${slug}.request`, async (route: Route, input?: Record<string, unknown>, options?: RequestOptions) => (await send(route, input, options)).data), {
+    withResponse: named(`${slug}.request.withResponse`, send),
   }) as RawRequest;
 }
 
-async function proxy(config: Config, slug: string, route: string, input: Record<string, unknown> | undefined, options: RequestOptions | undefined): Promise<APIResponse<unknown>> {
-  const match = /^\s*(?:([A-Za-z]+)\s+)?(\/\S*)\s*$/.exec(route);
-  const method = (match?.[1] ?? "GET").toUpperCase();
-  if (!match || !/^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|TRACE)$/.test(method)) {
-    throw new TypeError(`Waygate: ${JSON.stringify(route)} is not a route like "GET /repos/{owner}/{repo}"`);
-  }
-  const rest: Record<string, unknown> = { ...input };
-  const path = (match[2] ?? "/").replace(/\{([^}]+)\}/g, (_whole, name: string) => {
-    const value = rest[name];
-    if (value === undefined || value === null) throw new TypeError(`Waygate: ${route} needs ${name} in its input`);
-    delete rest[name];
-    return encodeURIComponent(String(value));
-  });
-  const body: Record<string, unknown> = { method, path };
-  if (Object.keys(rest).length > 0) body[["GET", "HEAD", "DELETE"].includes(method) ? "query" : "body"] = rest;
-  const safe = IDEMPOTENT_METHODS.has(method) || options?.idempotencyKey !== undefined;
-  return await exchange(config, `${config.baseUrl}/v1/proxy/${encodeURIComponent(slug)}`, body, { label: `${slug} request ${method} ${path}`, safe, target: undefined, response: "" }, options);
-}
-
-/** One invoke or proxy call to Waygate: the call's connection, retries and upstream headers in the body. */
-function exchange(config: Config, url: string, body: Record<string, unknown>, call: Call, options: RequestOptions | undefined): Promise<APIResponse<unknown>> {
+/** @internal One invoke or proxy call to Waygate: the call's connection, retries and upstream headers in the body. */
+export function exchange(config: Config, url: string, body: Record<string, unknown>, call: Call, options: RequestOptions | undefined): Promise<APIResponse<unknown>> {
   const requestId = options?.requestId ?? newRequestId();
   const connection = options?.connection ?? config.connection;
   if (connection !== undefined) body["connection"] = connection;
@@ -896,8 +1023,8 @@ export async function transmit(config: Config, url: string, init: Omit<FetchInit
       await sleep(wait ?? backoffMs(attempt), signal, requestId, call.label);
       continue;
     }
-    // The error classes for answers are loaded with the first error answer (runtime-errors.js).
-    throw (await import("./runtime-errors.js")).errorFor(call.label, answered, bytes);
+    // The error classes for answers, and which one this is, load with the first error answer (runtime-error-map.js, runtime-errors.js).
+    throw (await import("./runtime-error-map.js")).errorFor(call.label, answered, bytes);
   }
 }
 

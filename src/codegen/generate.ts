@@ -8,7 +8,7 @@ import { indexHeader, integrationHeader, intentsHeader, runtimeHeader } from "./
 import { intentFiles } from "./intents-module.js";
 import { compare } from "./hoist.js";
 import { renderIndexModule, type IndexEntry } from "./index-module.js";
-import { groupModules, integrationFiles, renderGroupModule, renderIntegrationModule, renderIntegrationTypes } from "./integration-module.js";
+import { groupLoaderFiles, groupModules, groupsLoadLater, integrationFiles, renderGroupLoader, renderGroupModule, renderIntegrationModule, renderIntegrationTypes } from "./integration-module.js";
 import { CodegenError, fileTable } from "./naming.js";
 import { assertEveryModuleParses } from "./parse-guard.js";
 import { planIntegration } from "./plan.js";
@@ -19,15 +19,25 @@ export interface GenerateOptions {
   generatorVersion: string;
   /** Defaults to the templates/ folder shipped with the package. */
   templates?: Templates;
+  /**
+   * An integration whose action table is longer than this many bytes loads each group's table
+   * with `import()` when one of its actions is first called; default `LAZY_GROUPS_ABOVE_BYTES`
+   * (4 KB). 0 makes every integration with groups do so.
+   */
+  lazyGroupsAboveBytes?: number;
 }
 
 /**
  * Generates the TypeScript client for a manifest: `index.ts`, the runtime (`runtime.js` and
- * `runtime.d.ts`, and the modules it loads when first needed: `runtime-errors.js`,
- * `runtime-paging.js`, `runtime-batch.js`, each with its `.d.ts`) and per
+ * `runtime.d.ts`, and the modules it loads when first needed: `runtime-error-map.js` and
+ * `runtime-errors.js`, `runtime-paging.js`, `runtime-batch.js`, `runtime-request.js`, each
+ * with its `.d.ts`) and per
  * integration its entry point (`github.ts`: `createWaygate`, `bindClient`), a declaration
- * file with its types (`github.types.d.ts`) and an entry point per top-level group
- * (`github.issues.ts`: `createWaygate` with that group alone, for small bundles). The same
+ * file with its types (`github.types.d.ts`) and a module per top-level group
+ * (`github.issues.ts`: the group's action table and `createWaygate` with that group alone).
+ * An integration whose table is long (`lazyGroupsAboveBytes`) keeps only its group names in
+ * github.ts and loads a group's module when one of its actions is first called, through
+ * `github.groups.lazy.js` (with its `.d.ts`). The same
  * manifest always gives the same bytes, and each file's header names only what it depends
  * on: a new version of one integration changes its own files and index.ts. Every module is
  * parsed before it is returned (parse-guard.ts). The manifest's
@@ -56,8 +66,15 @@ export function generateClient(manifest: SdkManifest, options: GenerateOptions):
     const names = integrationFiles(module);
     const head = integrationHeader(options.generatorVersion, integration);
     output.set(names.types, renderIntegrationTypes(plan, head));
-    output.set(names.module, renderIntegrationModule(plan, names.module, names.typesSpecifier, head));
-    for (const group of groupModules(plan, module)) output.set(group.file, renderGroupModule(plan, group, names.typesSpecifier, head));
+    const groups = groupModules(plan, module);
+    const lazy = groupsLoadLater(plan, groups, options.lazyGroupsAboveBytes);
+    output.set(names.module, renderIntegrationModule(plan, names.module, names.typesSpecifier, head, lazy ? groups : []));
+    for (const group of groups) output.set(group.file, renderGroupModule(plan, group, names.typesSpecifier, head));
+    if (lazy) {
+      const loader = groupLoaderFiles(module);
+      const { js, dts } = renderGroupLoader(plan, groups, head);
+      output.set(loader.js, js).set(loader.dts, dts);
+    }
   }
   const intents = manifest.intents ?? [];
   for (const [path, text] of intentFiles(intents, intentsHeader(options.generatorVersion, intents), ctx)) output.set(path, text);

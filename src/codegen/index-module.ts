@@ -77,7 +77,7 @@ export function renderIndexModule(entries: readonly IndexEntry[], head: string, 
   const factoryDoc = jsdoc({
     summary: "Creates the Waygate client. Calls go to `POST {baseUrl}/v1/invoke/{integration}/{action}`; each integration is bound when first used.",
     notes: [
-      "Every option may come from the environment: `WAYGATE_API_KEY`, `WAYGATE_BASE_URL`, `WAYGATE_APP`. A bundle that imports this module holds every integration's action table; one that imports an integration's module (`createWaygate` from `./github.js`) holds only that one's, and one that imports a group's module (`./github.issues.js`) only that group's.",
+      "Every option may come from the environment: `WAYGATE_API_KEY`, `WAYGATE_BASE_URL`, `WAYGATE_APP`. A bundle that imports this module holds every integration's module: a long action table (GitHub's) is there as group names, each group's actions loaded with `import()` when one of them is first called; a short one is whole. One that imports an integration's module (`createWaygate` from `./github.js`) holds only that integration's, and one that imports a group's module (`./github.issues.js`) that group's actions, bound at once.",
     ],
     example: { lang: "ts", code: `const wg = createWaygate({ apiKey: process.env.WAYGATE_API_KEY, baseUrl: "https://waygate.example.com", app: "web" });${exampleCall}` },
   });

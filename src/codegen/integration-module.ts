@@ -9,15 +9,18 @@
  *   with `skipLibCheck` off. Its name cannot collide with an integration module (module
  *   names hold no dot), and `./github.types.js` resolves to it under NodeNext and Bundler
  *   resolution alike.
- * - `github.ts`: the integration's entry point. Its action table is one template literal
- *   (one token for a consumer's compiler, a few bytes per action in a bundle); `bindClient`
- *   hands it to the runtime, which builds groups and actions when first read; and
- *   `createWaygate` gives a client of this integration alone, so a bundle that imports it
- *   holds no other integration's table. It re-exports the types, so
+ * - `github.ts`: the integration's entry point. Its table is one template literal (one token
+ *   for a consumer's compiler, a few bytes per row in a bundle) with the actions outside any
+ *   group and one line per group (`issues /`); `bindClient` hands it to the runtime, which
+ *   builds groups and actions when first read and loads a group's module when one of its
+ *   actions is first called, through `github.groups.lazy.js` (an `import()` per group, with its `.d.ts`). So
+ *   neither this module nor index.ts holds the integration's 1 200 rows: a bundler gives the
+ *   loader and each group a chunk of their own. `createWaygate` gives a client of this
+ *   integration alone. It re-exports the types, so
  *   `import type { IssuesCreateInput } from "./github.js"` works.
- * - `github.issues.ts`, one per top-level group: `createWaygate` giving `wg.github.issues`
- *   alone, with that group's table only. A bundle that calls one GitHub action imports this
- *   one and holds a few dozen rows instead of GitHub's 1 200 (and no `request()`).
+ * - `github.issues.ts`, one per top-level group: the group's action table (`actionTable`,
+ *   what github.ts loads) and `createWaygate` giving `wg.github.issues` alone, bound at once
+ *   (no `import()`, and no `request()`).
  *
  * All names come from the plan's naming tables; every string from a spec is escaped.
  */
@@ -55,11 +58,14 @@ export function groupModules(plan: IntegrationPlan, module: string): GroupModule
   return plan.tree.members.flatMap(({ name, node }) => ("members" in node ? [{ name, group: node, file: `${module}.${names.claim(name, "file", "group")}.ts` }] : []));
 }
 
-/** `github.issues.ts`: the group's table and a `createWaygate` whose client holds that group alone. */
+/** `github.issues.ts`: the group's table (exported for github.ts) and a `createWaygate` whose client holds that group alone. */
 export function renderGroupModule(plan: IntegrationPlan, group: GroupModule, typesSpecifier: string, head: string): string {
   const { integration } = plan;
   const actions = actionsInOrder(group.group);
-  const table = `${jsdoc({ summary: `The \`${group.name}\` actions of ${integration.name}, one per line (\`ActionTable\` in runtime.d.ts).` })}const ACTIONS = \`\n${templateText(actions.map((action) => `${actionRow(action)}\n`).join(""))}\`;`;
+  const tableDoc = jsdoc({
+    summary: `The \`${group.name}\` actions of ${integration.name}, one per line (\`ActionTable\` in runtime.d.ts): what \`${group.file.replace(/\.ts$/, ".js")}\` gives the integration's module, which loads it when one of them is first called.`,
+  });
+  const table = `${tableDoc}export const actionTable = \`\n${templateText(actions.map((action) => `${actionRow(action)}\n`).join(""))}\`;`;
   const property = plan.property;
   const waygate = `${jsdoc({ summary: `A Waygate client with the \`${group.name}\` actions of ${integration.name} alone (\`createWaygate\` in this module).` })}export interface Waygate {\n${INDENT}readonly ${property}: Pick<Client, ${jsString(group.name)}>;\n${INDENT}withOptions(options: runtime.WaygateOptions): Waygate;\n}`;
   const first = actions.find((action) => !action.responseType) ?? actions[0];
@@ -74,7 +80,7 @@ export function renderGroupModule(plan: IntegrationPlan, group: GroupModule, typ
     notes: ["Every option may come from the environment: `WAYGATE_API_KEY`, `WAYGATE_BASE_URL`, `WAYGATE_APP`."],
     example: { lang: "ts", code: example },
   });
-  const bind = `(transport) => ${bindCall(integration.slug, integration.version, actions, false)}`;
+  const bind = `(transport) => ${bindCall(integration.slug, integration.version, actions, false, "actionTable", false)}`;
   const create = `${createDoc}export function createWaygate(options?: runtime.WaygateOptions): Waygate {\n${INDENT}return runtime.createRoot(options, [[${jsString(property)}, ${bind}]]) as Waygate;\n}`;
   return printFile(
     head,
@@ -87,13 +93,18 @@ export function renderGroupModule(plan: IntegrationPlan, group: GroupModule, typ
 }
 
 /**
- * `runtime.bindIntegration(…, ACTIONS, [extensions])`: `runtime.paging` only when an action
- * paginates and `runtime.rawRequests` only for the whole integration, so a bundle holds
- * only the runtime parts its module names.
+ * `runtime.bindIntegration(…, table, [extensions])`: `runtime.paging` only when an action
+ * paginates, `runtime.rawRequests` only for the whole integration, and
+ * `runtime.groupModules(loadGroup)` only where groups load later, so a bundle holds only the
+ * runtime parts its module names.
  */
-function bindCall(slug: string, version: number, actions: readonly ActionPlan[], rawRequests: boolean): string {
-  const extensions = [...(actions.some((action) => action.itemType) ? ["runtime.paging"] : []), ...(rawRequests ? ["runtime.rawRequests"] : [])];
-  return `runtime.bindIntegration(transport, ${jsString(slug)}, ${version}, ACTIONS, [${extensions.join(", ")}])`;
+function bindCall(slug: string, version: number, actions: readonly ActionPlan[], rawRequests: boolean, table: string, groupsLoadLater: boolean): string {
+  const extensions = [
+    ...(actions.some((action) => action.itemType) ? ["runtime.paging"] : []),
+    ...(rawRequests ? ["runtime.rawRequests"] : []),
+    ...(groupsLoadLater ? ["runtime.groupModules(loadGroup)"] : []),
+  ];
+  return `runtime.bindIntegration(transport, ${jsString(slug)}, ${version}, ${table}, [${extensions.join(", ")}])`;
 }
 
 /** `github.types.d.ts`: every type of the integration and its `Client` interface. */
@@ -106,15 +117,19 @@ export function renderIntegrationTypes(plan: IntegrationPlan, head: string): str
   return printFile(head, [{ from: "./runtime.js", namespace: "runtime", typeOnly: true }], body);
 }
 
-/** `github.ts`: the action table, `bindClient`, `createWaygate`, and the types re-exported from `typesSpecifier` (`./github.types.js`). */
-export function renderIntegrationModule(plan: IntegrationPlan, fileName: string, typesSpecifier: string, head: string): string {
+/**
+ * `github.ts`: the table of the actions outside any group, the groups with their modules
+ * (`groupModules`), `bindClient`, `createWaygate`, and the types re-exported from
+ * `typesSpecifier` (`./github.types.js`).
+ */
+export function renderIntegrationModule(plan: IntegrationPlan, fileName: string, typesSpecifier: string, head: string, groups: readonly GroupModule[]): string {
   return printFile(
     head,
     [
       { from: "./runtime.js", namespace: "runtime" },
       { from: typesSpecifier, named: [{ name: "Client" }, { name: "Waygate" }], typeOnly: true },
     ],
-    `export type * from ${jsString(typesSpecifier)};\n\n${clientFactory(plan, fileName.replace(/\.ts$/, ""))}`,
+    `export type * from ${jsString(typesSpecifier)};\n\n${clientFactory(plan, fileName.replace(/\.ts$/, ""), groups)}`,
   );
 }
 
@@ -211,19 +226,29 @@ function interfaceBody(plan: IntegrationPlan, group: ClientGroup, depth: number)
   return `{\n${lines.join("\n")}\n${INDENT.repeat(depth - 1)}}`;
 }
 
-function clientFactory(plan: IntegrationPlan, module: string): string {
+function clientFactory(plan: IntegrationPlan, module: string, groups: readonly GroupModule[]): string {
   const { integration } = plan;
+  const lazy = groups.length > 0;
   // One template literal, not an array of arrays or an object literal of 1 000+ calls: a
   // consumer's build checks this module (it is .ts), and a literal is one token to check.
-  const rows = actionsInOrder(plan.tree).map(actionRow);
+  // With groups that load later, a group is a line `issues /` (and one per group nested in it): its actions are in its module.
+  const rows = lazy ? plan.tree.members.flatMap(({ name, node }) => ("members" in node ? groupRows(node, name) : [actionRow(node)])) : actionsInOrder(plan.tree).map(actionRow);
   const table = `const ACTIONS = \`\n${templateText(rows.map((row) => `${row}\n`).join(""))}\`;`;
+  const format = "member path, HTTP method, then `=action name` when it differs, `*items pointer` when it paginates, `:text`, `:binary` or `:empty` for a body that is not JSON";
   const tableDoc = jsdoc({
-    summary: `The actions of ${integration.name}, one per line (\`ActionTable\` in runtime.d.ts): member path, HTTP method, then \`=action name\` when it differs, \`*items pointer\` when it paginates, \`:text\`, \`:binary\` or \`:empty\` for a body that is not JSON.`,
+    summary: lazy
+      ? `The actions of ${integration.name} outside any group, and its groups, one per line (\`ActionTable\` in runtime.d.ts): ${format}; \`issues /\` for a group whose actions are in its own module.`
+      : `The actions of ${integration.name}, one per line (\`ActionTable\` in runtime.d.ts): ${format}.`,
   });
   const bindDoc = jsdoc({
-    summary: `Binds ${integration.name} to a transport: \`createWaygate\` (here and in index.ts) calls it the first time \`wg.${plan.property}\` is read. Groups and actions are made when first read.`,
+    summary: `Binds ${integration.name} to a transport: \`createWaygate\` (here and in index.ts) calls it the first time \`wg.${plan.property}\` is read. Groups and actions are made when first read${lazy ? "; a group's module is loaded when one of its actions is first called" : ""}.`,
   });
-  const bind = `${bindDoc}export function bindClient(transport: runtime.Transport): Client {\n${INDENT}return ${bindCall(integration.slug, integration.version, plan.actions, true)} as Client;\n}`;
+  const bind = `${bindDoc}export function bindClient(transport: runtime.Transport): Client {\n${INDENT}return ${bindCall(integration.slug, integration.version, plan.actions, true, "ACTIONS", groups.length > 0)} as Client;\n}`;
+  const loaderSpecifier = groupLoaderFiles(module).specifier;
+  const loadDoc = jsdoc({
+    summary: `Loads the module of one of ${integration.name}'s groups through ${loaderSpecifier}, which holds an \`import()\` per group: a bundler gives that module and each group's a chunk of its own, so this module holds the group names alone.`,
+  });
+  const load = `${loadDoc}function loadGroup(member: string): Promise<runtime.GroupModule> {\n${INDENT}return import(${jsString(loaderSpecifier)}).then((groups) => groups.loadGroup(member));\n}`;
   const first = plan.actions.find((action) => !action.responseType) ?? plan.actions[0];
   const example = [
     `import { createWaygate } from "./waygate/${module}.js";`,
@@ -237,7 +262,56 @@ function clientFactory(plan: IntegrationPlan, module: string): string {
     example: { lang: "ts", code: example },
   });
   const create = `${createDoc}export function createWaygate(options?: runtime.WaygateOptions): Waygate {\n${INDENT}return runtime.createRoot(options, [[${jsString(plan.property)}, bindClient]]) as Waygate;\n}`;
-  return `${tableDoc}${table}\n\n${bind}\n\n${create}`;
+  return [`${tableDoc}${table}`, bind, create, ...(groups.length > 0 ? [load] : [])].join("\n\n");
+}
+
+/**
+ * `issues /`, then a line per group nested in it (`actions.secrets /`): the runtime must tell
+ * them from actions before the module is loaded. Member names are identifiers, so the path
+ * needs no escape (and the runtime decodes none).
+ */
+function groupRows(group: ClientGroup, path: string): string[] {
+  if (!/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/.test(path)) throw new CodegenError(`group path ${JSON.stringify(path)} is not a dotted path of identifiers`);
+  return [`${path} /`, ...group.members.flatMap(({ name, node }) => ("members" in node ? groupRows(node, `${path}.${name}`) : []))];
+}
+
+/**
+ * An integration whose action table is longer than this loads its groups' tables with
+ * `import()` (github.ts lists the groups and `github.groups.lazy.js` loads them); a shorter
+ * one keeps its table whole in its module. The code that stands in for a group until its
+ * module is loaded costs about 1.5 KB in a minified bundle, more than a table this short.
+ */
+export const LAZY_GROUPS_ABOVE_BYTES = 4_096;
+
+/** Whether `plan`'s groups load later (`LAZY_GROUPS_ABOVE_BYTES`, or the caller's limit). */
+export function groupsLoadLater(plan: IntegrationPlan, groups: readonly GroupModule[], aboveBytes = LAZY_GROUPS_ABOVE_BYTES): boolean {
+  return groups.length > 0 && actionsInOrder(plan.tree).reduce((bytes, action) => bytes + actionRow(action).length + 1, 0) > aboveBytes;
+}
+
+/**
+ * `github.groups.lazy.js` and its declarations `github.groups.lazy.d.ts`: two dots, so no
+ * group's module (`github.<group>.ts`, whose name holds none) can be named like them.
+ */
+export function groupLoaderFiles(module: string): { js: string; dts: string; specifier: string } {
+  return { js: `${module}.groups.lazy.js`, dts: `${module}.groups.lazy.d.ts`, specifier: `./${module}.groups.lazy.js` };
+}
+
+/**
+ * The group loader: `loadGroup(member)` with a literal `import()` per group, which every
+ * bundler turns into a chunk of its own and Node resolves as it is. A `switch`, not an
+ * object, so no member name can reach a prototype. JavaScript with a declaration file beside
+ * it, as the runtime is: a consumer's compiler reads the one declaration and does not follow
+ * the `import()`s into every group's module (49 for GitHub, half a second of checking).
+ */
+export function renderGroupLoader(plan: IntegrationPlan, groups: readonly GroupModule[], head: string): { js: string; dts: string } {
+  const cases = groups.map(({ name, file }) => `${INDENT.repeat(2)}case ${jsString(name)}:\n${INDENT.repeat(3)}return import(${jsString(`./${file.replace(/\.ts$/, ".js")}`)});`);
+  const doc = jsdoc({
+    summary: `The module of each group of ${plan.integration.name}, by member name: what the integration's module loads when one of the group's actions is first called.`,
+  });
+  const unknown = `${INDENT.repeat(2)}default:\n${INDENT.repeat(3)}return Promise.reject(new TypeError(${jsString(`Waygate: ${plan.integration.slug} has no group `)} + member));`;
+  const js = printFile(head, [], `${doc}export function loadGroup(member) {\n${INDENT}switch (member) {\n${[...cases, unknown].join("\n")}\n${INDENT}}\n}`);
+  const dts = printFile(head, [{ from: "./runtime.js", namespace: "runtime", typeOnly: true }], `${doc}export declare function loadGroup(member: string): Promise<runtime.GroupModule>;`);
+  return { js, dts };
 }
 
 /** The actions depth-first in member order, so the client object gets its keys in that order. */

@@ -22,7 +22,7 @@ export interface CompiledRuntime {
  * `runtime` itself, and the parts it loads with `import()` when first used (a bundler gives
  * each a chunk of its own, so an application that never uses one does not carry it).
  */
-export const RUNTIME_MODULES = ["runtime", "runtime-errors", "runtime-paging", "runtime-batch"] as const;
+export const RUNTIME_MODULES = ["runtime", "runtime-errors", "runtime-error-map", "runtime-paging", "runtime-batch", "runtime-request"] as const;
 
 /** The runtime modules whose exports index.ts re-exports: the client's API (runtime-batch.js has none of its own). */
 export const PUBLIC_RUNTIME_MODULES: readonly string[] = ["runtime", "runtime-errors"];

@@ -4,7 +4,8 @@
  * noUncheckedIndexedAccess, noPropertyAccessFromIndexSignature, verbatimModuleSyntax,
  * isolatedModules, erasableSyntaxOnly, isolatedDeclarations), under module NodeNext (Node
  * types, no DOM) and Bundler (DOM, no Node types), with TypeScript 5.9 and 7. One program
- * per cell: the small manifest's client with code that uses every part of its API; the
+ * per cell: the small manifest's client with code that uses every part of its API, and the same
+ * client generated with its groups loading later (small-lazy/, as GitHub's do); the
  * GitHub client joins the `strict`-off NodeNext cells, where the old runtime failed
  * (TS2347 on its own generic calls). `skipLibCheck` is off everywhere, so the runtime's
  * and the integrations' declaration files are checked too.
@@ -84,6 +85,24 @@ export async function useEverything(signal: AbortSignal): Promise<string[]> {
 }
 `;
 
+/**
+ * The small client again with every integration's groups loading later (as GitHub's do): its
+ * modules' group lists and `import()`s of group modules, in every cell.
+ */
+const LAZY_USAGE = `import { createWaygate, type Slack } from "./small-lazy/index.js";
+import { createWaygate as createSlackOnly } from "./small-lazy/slack.js";
+
+export async function lazily(): Promise<string[]> {
+  const wg = createWaygate({ apiKey: "k", baseUrl: "https://waygate.example.com" });
+  const sent: Slack.ChatPostMessageOutput = await wg.slack.chat.postMessage({ channel: "C1" });
+  const out: string[] = [String(sent.ok)];
+  for await (const channel of createSlackOnly().slack.conversations.list.paginate({ limit: 10 })) out.push(channel.name);
+  const tags: string[] = await wg.acmeCrm.contacts.tags.replace({ id: 1, body: ["a"] });
+  out.push(...tags);
+  return out;
+}
+`;
+
 /** The GitHub client, used as the README shows, under strict off. */
 const GITHUB_USAGE = `import { createWaygate, NotFoundError } from "./github/index.js";
 
@@ -134,15 +153,18 @@ let githubRoots: string[];
 
 beforeAll(async () => {
   const small = generateClient({ ...loadManifest("client-manifest.json"), intents: INTENTS }, { generatorVersion: "0.0.0-test" });
+  const lazy = generateClient(loadManifest("client-manifest.json"), { generatorVersion: "0.0.0-test", lazyGroupsAboveBytes: 0 });
   const github = generateClient(await githubManifest(), { generatorVersion: "0.0.0-test" });
   const tree = new Map<string, string>([
     ...[...small].map(([path, text]) => [`small/${path}`, text] as const),
     ...[...github].map(([path, text]) => [`github/${path}`, text] as const),
+    ...[...lazy].map(([path, text]) => [`small-lazy/${path}`, text] as const),
     ["usage.ts", USAGE],
+    ["lazy-usage.ts", LAZY_USAGE],
     ["github-usage.ts", GITHUB_USAGE],
   ]);
   dir = writeFiles(tree);
-  smallRoots = [...tsFiles(small.keys()).map((path) => `small/${path}`), "usage.ts"];
+  smallRoots = [...tsFiles(small.keys()).map((path) => `small/${path}`), "usage.ts", ...tsFiles(lazy.keys()).map((path) => `small-lazy/${path}`), "lazy-usage.ts"];
   githubRoots = [...tsFiles(github.keys()).map((path) => `github/${path}`), "github-usage.ts"];
 }, COMPILE_TIMEOUT_MS);
 afterAll(() => removeDir(dir));

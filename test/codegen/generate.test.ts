@@ -27,10 +27,14 @@ describe("generateClient on hand-written actions", () => {
       "index.ts",
       "runtime-batch.d.ts",
       "runtime-batch.js",
+      "runtime-error-map.d.ts",
+      "runtime-error-map.js",
       "runtime-errors.d.ts",
       "runtime-errors.js",
       "runtime-paging.d.ts",
       "runtime-paging.js",
+      "runtime-request.d.ts",
+      "runtime-request.js",
       "runtime.d.ts",
       "runtime.js",
       "slack.chat.ts",
@@ -48,6 +52,20 @@ describe("generateClient on hand-written actions", () => {
   // runtime.js is runtime.d.ts's implementation, compiled from templates/runtime.ts; the declarations are the API to review.
   test.each([...files.keys()].filter((path) => !path.endsWith(".js")))("%s matches its snapshot", async (path) => {
     await expect(files.get(path)).toMatchFileSnapshot(`./__snapshots__/client/${path}.snap`);
+  });
+
+  test("tables of a few hundred bytes stay whole in the integration's module; with lazyGroupsAboveBytes 0 each integration with groups lists them and loads them later", () => {
+    expect(files.get("slack.ts")).toContain("\nchat.postMessage POST\n");
+    expect([...files.keys()].filter((path) => path.includes(".groups.lazy."))).toEqual([]);
+    const lazy = generateClient(manifest, { generatorVersion: "0.1.0", lazyGroupsAboveBytes: 0 });
+    expect([...lazy.keys()].filter((path) => !files.has(path))).toEqual(["acme-crm.groups.lazy.d.ts", "acme-crm.groups.lazy.js", "slack.groups.lazy.d.ts", "slack.groups.lazy.js", "tasks.groups.lazy.d.ts", "tasks.groups.lazy.js"]);
+    // Only the integration modules change; their groups' modules, index.ts and the types are the same bytes.
+    expect([...files.keys()].filter((path) => lazy.get(path) !== files.get(path))).toEqual(["acme-crm.ts", "slack.ts", "tasks.ts"]);
+  });
+
+  test.each(["acme-crm.ts", "acme-crm.groups.lazy.d.ts", "acme-crm.groups.lazy.js", "slack.ts", "tasks.ts"])("%s with groups that load later matches its snapshot", async (path) => {
+    const lazy = generateClient(manifest, { generatorVersion: "0.1.0", lazyGroupsAboveBytes: 0 });
+    await expect(lazy.get(path)).toMatchFileSnapshot(`./__snapshots__/client-lazy/${path}.snap`);
   });
 
   test("every file's header names what its bytes depend on, and nothing else", () => {
@@ -74,10 +92,15 @@ describe("generateClient on hand-written actions", () => {
     expect(changed).toEqual(["index.ts", "slack.chat.ts", "slack.conversations.ts", "slack.ts", "slack.types.d.ts", "slack.users.ts"]);
   });
 
-  test("relative imports carry .js extensions", () => {
+  test("relative imports carry .js extensions, import() included", () => {
+    let dynamic = 0;
     for (const text of files.values()) {
-      for (const [, specifier] of text.matchAll(/from "(\.[^"]*)"/g)) expect(specifier).toMatch(/\.js$/);
+      for (const [whole, specifier] of text.matchAll(/(?:from |import\()"(\.[^"]*)"/g)) {
+        expect(specifier).toMatch(/\.js$/);
+        if (whole.startsWith("import(")) dynamic++;
+      }
     }
+    expect(dynamic).toBeGreaterThan(0);
   });
 
   test("runtime.js and runtime.d.ts are templates/runtime.ts compiled, plus the header", () => {

@@ -17,7 +17,9 @@ import { tsc7 } from "./support/tsc7.js";
 
 const CANARY = "__waygatePwned";
 const manifest = loadRawManifest("hostile-manifest.json");
-const files = generateClient(manifest, { generatorVersion: "0.0.0\n" + "globalThis.__waygatePwned = 1" });
+// Every integration with groups loads them later (lazyGroupsAboveBytes 0), so the group loaders, the group lines and the
+// runtime's stand-ins for groups not loaded yet face the hostile names too.
+const files = generateClient(manifest, { generatorVersion: "0.0.0\n" + "globalThis.__waygatePwned = 1", lazyGroupsAboveBytes: 0 });
 let dir: string;
 
 beforeAll(() => {
@@ -38,8 +40,9 @@ describe("hostile manifest", () => {
   test("file names never collide with index.ts/runtime.ts, Windows device names or each other's types files", () => {
     const modules = ["0day", "a-b", "con-", "constructor", "create-waygate", "index-", "proto", "runtime-", "then", "waygate-error"];
     // The `then` integration's top-level groups, one module each: `Issues` and `issues` may not share a file on a case-insensitive disk.
+    // `then.groups.lazy.js` (with its .d.ts) loads them: two dots, so no group's module can be named like it.
     const groups = ["a-b", "a", "class", "issues", "issues2", "proto", "prototype", "unicode", "x-y"].map((group) => `then.${group}.ts`);
-    const expected = [...modules.flatMap((module) => [`${module}.ts`, `${module}.types.d.ts`]), ...groups, "index.ts", "runtime-batch.d.ts", "runtime-batch.js", "runtime-errors.d.ts", "runtime-errors.js", "runtime-paging.d.ts", "runtime-paging.js", "runtime.d.ts", "runtime.js"];
+    const expected = [...modules.flatMap((module) => [`${module}.ts`, `${module}.types.d.ts`]), ...groups, "then.groups.lazy.d.ts", "then.groups.lazy.js", "index.ts", "runtime-batch.d.ts", "runtime-batch.js", "runtime-error-map.d.ts", "runtime-error-map.js", "runtime-errors.d.ts", "runtime-errors.js", "runtime-paging.d.ts", "runtime-paging.js", "runtime-request.d.ts", "runtime-request.js", "runtime.d.ts", "runtime.js"];
     expect([...files.keys()]).toEqual(expected.sort());
   });
 
@@ -61,28 +64,65 @@ describe("hostile manifest", () => {
     }
   });
 
-  test("integration modules hold only imports, the types re-export, one template literal and the two functions that hand it to the runtime", () => {
+  test("integration modules hold only imports, the types re-export, one template literal and the functions that hand it to the runtime", () => {
     for (const [path, text] of files) {
-      if (path === "index.ts" || !path.endsWith(".ts") || path.endsWith(".d.ts") || isGroupModule(path)) continue;
+      if (path === "index.ts" || !path.endsWith(".ts") || path.endsWith(".d.ts") || isGroupModule(path) || isGroupLoader(path)) continue;
       const source = ts.createSourceFile(path, text, ts.ScriptTarget.ES2022, true);
       const typesModule = `./${path.replace(/\.ts$/, ".types.js")}`;
-      const shape = [ts.isImportDeclaration, ts.isImportDeclaration, ts.isExportDeclaration, ts.isVariableStatement, ts.isFunctionDeclaration, ts.isFunctionDeclaration];
+      const loader = `./${path.replace(/\.ts$/, ".groups.lazy.js")}`;
+      const hasGroups = files.has(loader.slice(2));
+      const shape = [ts.isImportDeclaration, ts.isImportDeclaration, ts.isExportDeclaration, ts.isVariableStatement, ts.isFunctionDeclaration, ts.isFunctionDeclaration, ...(hasGroups ? [ts.isFunctionDeclaration] : [])];
       expect(source.statements.map((statement, index) => shape[index]?.(statement) ?? false)).toEqual(shape.map(() => true));
-      const [runtimeImport, typesImport, reexport, table, bind, create] = source.statements as unknown as [
+      const [runtimeImport, typesImport, reexport, table, bind, create, loadGroup] = source.statements as unknown as [
         ts.ImportDeclaration,
         ts.ImportDeclaration,
         ts.ExportDeclaration,
         ts.VariableStatement,
         ts.FunctionDeclaration,
         ts.FunctionDeclaration,
+        ts.FunctionDeclaration | undefined,
       ];
       expect(moduleOf(runtimeImport)).toBe("./runtime.js");
       expect([typesImport.importClause?.isTypeOnly, moduleOf(typesImport)]).toEqual([true, typesModule]);
       expect([reexport.isTypeOnly, reexport.exportClause, moduleOf(reexport)]).toEqual([true, undefined, typesModule]);
       expect(isActionTable(table)).toBe(true);
-      expect([bind.name?.text, returned(bind) && isRuntimeCall(returned(bind)!, "Client", "bindIntegration", ["transport", "string", "number", "ACTIONS", "extensions"])]).toEqual(["bindClient", true]);
+      const extensions = hasGroups ? "extensions and groupModules(loadGroup)" : "extensions";
+      expect([bind.name?.text, returned(bind) && isRuntimeCall(returned(bind)!, "Client", "bindIntegration", ["transport", "string", "number", "ACTIONS", extensions])]).toEqual(["bindClient", true]);
       expect([create.name?.text, returned(create) && isRuntimeCall(returned(create)!, "Waygate", "createRoot", ["options", "bindings"])]).toEqual(["createWaygate", true]);
+      // Not exported; its one statement imports the loader by a literal specifier and asks it for the member's group.
+      if (loadGroup) {
+        expect([loadGroup.name?.text, loadGroup.modifiers]).toEqual(["loadGroup", undefined]);
+        expect(returned(loadGroup)?.getText(source)).toBe(`import(${JSON.stringify(loader)}).then((groups) => groups.loadGroup(member))`);
+      }
     }
+  });
+
+  test("group loaders hold one switch of literal import()s of the group modules, and nothing else", () => {
+    const loaders = [...files.keys()].filter(isGroupLoader);
+    expect(loaders).toEqual(["then.groups.lazy.js"]);
+    const source = ts.createSourceFile("then.groups.lazy.js", files.get("then.groups.lazy.js") ?? "", ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
+    const [loadGroup, ...rest] = source.statements;
+    expect(rest).toEqual([]);
+    expect(loadGroup && ts.isFunctionDeclaration(loadGroup) && loadGroup.name?.text).toBe("loadGroup");
+    // Its declarations: one function, and the runtime's types; nothing a compiler would follow into the group modules.
+    const declarations = ts.createSourceFile("then.groups.lazy.d.ts", files.get("then.groups.lazy.d.ts") ?? "", ts.ScriptTarget.ES2022, true);
+    expect(declarations.statements.map((statement) => statement.getText(declarations).replace(/^\/\*\*[\s\S]*?\*\/\s*/, ""))).toEqual([
+      `import type * as runtime from "./runtime.js";`,
+      "export declare function loadGroup(member: string): Promise<runtime.GroupModule>;",
+    ]);
+    const body = (loadGroup as ts.FunctionDeclaration).body?.statements ?? [];
+    expect(body.length === 1 && body[0] && ts.isSwitchStatement(body[0])).toBe(true);
+    const clauses = (body[0] as ts.SwitchStatement).caseBlock.clauses;
+    const groupModules = [...files.keys()].filter(isGroupModule).map((path) => `./${path.replace(/\.ts$/, ".js")}`);
+    const imported = clauses.filter(ts.isCaseClause).map((clause) => {
+      const [statement, ...more] = clause.statements;
+      const call = statement && ts.isReturnStatement(statement) ? statement.expression : undefined;
+      const literal = ts.isStringLiteral(clause.expression) && more.length === 0 && call && ts.isCallExpression(call) && call.expression.kind === ts.SyntaxKind.ImportKeyword && call.arguments.length === 1 && ts.isStringLiteral(call.arguments[0]!);
+      return literal ? (call.arguments[0] as ts.StringLiteral).text : "not a literal import()";
+    });
+    expect(imported.sort()).toEqual(groupModules.sort());
+    // The member names are string literals: `__proto__`, `constructor` and `then` are just cases.
+    expect(clauses.filter(ts.isCaseClause).every((clause) => ts.isStringLiteral(clause.expression))).toBe(true);
   });
 
   test("group modules hold only imports, the types re-export, one template literal, the Waygate interface and createWaygate", () => {
@@ -94,12 +134,13 @@ describe("hostile manifest", () => {
       expect(source.statements.map((statement, index) => shape[index]?.(statement) ?? false)).toEqual(shape.map(() => true));
       const [runtimeImport, typesImport, , table, , create] = source.statements as unknown as [ts.ImportDeclaration, ts.ImportDeclaration, ts.ExportDeclaration, ts.VariableStatement, ts.InterfaceDeclaration, ts.FunctionDeclaration];
       expect([moduleOf(runtimeImport), typesImport.importClause?.isTypeOnly, moduleOf(typesImport)]).toEqual(["./runtime.js", true, "./then.types.js"]);
-      expect(isActionTable(table)).toBe(true);
+      // Exported: the integration's module loads it from here.
+      expect(isActionTable(table, "export")).toBe(true);
       const call = returned(create);
       expect([create.name?.text, call && isRuntimeCall(call, "Waygate", "createRoot", ["options", "?"])]).toEqual(["createWaygate", true]);
       // The one binding hands this module's table, and nothing else, to the runtime.
       const binding = call && ts.isAsExpression(call) && ts.isCallExpression(call.expression) ? call.expression.arguments[1]?.getText(source) : undefined;
-      expect(binding).toMatch(/^\[\["then\$", \(transport\) => runtime\.bindIntegration\(transport, "then", \d+, ACTIONS, \[(runtime\.paging)?\]\)\]\]$/);
+      expect(binding).toMatch(/^\[\["then\$", \(transport\) => runtime\.bindIntegration\(transport, "then", \d+, actionTable, \[(runtime\.paging)?\]\)\]\]$/);
     }
   });
 
@@ -187,11 +228,13 @@ function moduleOf(node: ts.ImportDeclaration | ts.ExportDeclaration): string | u
   return node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier) ? node.moduleSpecifier.text : undefined;
 }
 
-/** `const ACTIONS = \`…\`;`: one template literal without substitutions, and nothing else. */
-function isActionTable(statement: ts.VariableStatement): boolean {
+/** `const ACTIONS = \`…\`;` (or `export const actionTable = \`…\`;`): one template literal without substitutions, and nothing else. */
+function isActionTable(statement: ts.VariableStatement, exported?: "export"): boolean {
   const [declaration, ...more] = statement.declarationList.declarations;
-  if (!declaration || more.length > 0 || statement.modifiers || !(statement.declarationList.flags & ts.NodeFlags.Const)) return false;
-  return ts.isIdentifier(declaration.name) && declaration.name.text === "ACTIONS" && declaration.initializer !== undefined && ts.isNoSubstitutionTemplateLiteral(declaration.initializer);
+  const modifiers = (statement.modifiers ?? []).map((modifier) => modifier.getText());
+  if (!declaration || more.length > 0 || modifiers.join(" ") !== (exported ?? "") || !(statement.declarationList.flags & ts.NodeFlags.Const)) return false;
+  const name = exported ? "actionTable" : "ACTIONS";
+  return ts.isIdentifier(declaration.name) && declaration.name.text === name && declaration.initializer !== undefined && ts.isNoSubstitutionTemplateLiteral(declaration.initializer);
 }
 
 /** What a one-statement function returns. */
@@ -203,6 +246,11 @@ function returned(fn: ts.FunctionDeclaration): ts.Expression | undefined {
 /** `then.issues.ts`: a module of one group (integration module names hold no dot). */
 function isGroupModule(path: string): boolean {
   return /^[^.]+\.[^.]+\.ts$/.test(path) && !path.endsWith(".d.ts");
+}
+
+/** `then.groups.lazy.js`: the loader of an integration's group modules. */
+function isGroupLoader(path: string): boolean {
+  return /^[^.]+\.groups\.lazy\.js$/.test(path);
 }
 
 /**
@@ -222,8 +270,21 @@ function isRuntimeCall(node: ts.Expression, type: string, name: string, args: re
     if (ts.isStringLiteral(argument)) return "string";
     if (ts.isNumericLiteral(argument)) return "number";
     const pairs = ts.isArrayLiteralExpression(argument) && argument.elements.every((pair) => ts.isArrayLiteralExpression(pair) && pair.elements.length === 2 && ts.isStringLiteral(pair.elements[0]!) && ts.isIdentifier(pair.elements[1]!));
-    const extensions = ts.isArrayLiteralExpression(argument) && argument.elements.every((element) => ts.isPropertyAccessExpression(element) && ts.isIdentifier(element.expression) && element.expression.text === "runtime");
-    return pairs ? "bindings" : extensions ? "extensions" : "?";
+    const isRuntimeMember = (element: ts.Expression): boolean => ts.isPropertyAccessExpression(element) && ts.isIdentifier(element.expression) && element.expression.text === "runtime";
+    const extensions = ts.isArrayLiteralExpression(argument) && argument.elements.every(isRuntimeMember);
+    // `runtime.groupModules(loadGroup)` last: the one extension that is made per module.
+    const last = ts.isArrayLiteralExpression(argument) ? argument.elements.at(-1) : undefined;
+    const groupModules =
+      ts.isArrayLiteralExpression(argument) &&
+      argument.elements.slice(0, -1).every(isRuntimeMember) &&
+      last !== undefined &&
+      ts.isCallExpression(last) &&
+      isRuntimeMember(last.expression) &&
+      (last.expression as ts.PropertyAccessExpression).name.text === "groupModules" &&
+      last.arguments.length === 1 &&
+      ts.isIdentifier(last.arguments[0]!) &&
+      last.arguments[0].text === "loadGroup";
+    return pairs ? "bindings" : extensions ? "extensions" : groupModules ? "extensions and groupModules(loadGroup)" : "?";
   });
   return kinds.join(",") === args.join(",");
 }

@@ -15,7 +15,7 @@ import { problemTypeUri, problemTypes, type ProblemKind } from "../../src/contra
 import { removeDir, writeFiles } from "./support/compile.js";
 
 const runtimeSource = readFileSync(join(templatesDir(), "runtime.ts"), "utf8");
-/** runtime.ts and the modules it loads later (runtime-errors.ts, runtime-paging.ts, runtime-batch.ts). */
+/** runtime.ts and the modules it loads later (runtime-errors.ts, runtime-error-map.ts, runtime-paging.ts, runtime-batch.ts, runtime-request.ts). */
 const everyRuntimeSource = RUNTIME_MODULES.map((module) => readFileSync(join(templatesDir(), `${module}.ts`), "utf8")).join("\n");
 /** Problem types the runtime may name: the invoke path's and the API's generic ones (a bad key, an unknown integration…). */
 const declaredProblemTypes = new Set<string>([...Object.values(InvokeProblemTypes), ...(Object.keys(problemTypes) as ProblemKind[]).map(problemTypeUri)]);

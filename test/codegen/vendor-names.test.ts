@@ -43,13 +43,17 @@ function manifestOf(definition: IntegrationDefinition): SdkManifest {
   };
 }
 
-/** The client's action table (`name METHOD flags` per line) as `wg.<slug>.<name> METHOD`. */
+/**
+ * The client's action table (`name METHOD flags` per line) as `wg.<slug>.<name> METHOD`, sorted: the integration
+ * module's, or, where it lists its groups to load later (`issues /`), its own rows and its groups' modules' tables.
+ */
 function clientTree(files: Map<string, string>, slug: string): string[] {
-  const module = files.get(`${slug}.ts`) ?? "";
-  const table = /^const ACTIONS = `\n([^`]*)`;$/m.exec(module)?.[1] ?? "";
-  return table
-    .split("\n")
-    .filter((line) => line !== "")
+  const tableOf = (text = ""): string[] => (/^(?:export )?const (?:ACTIONS|actionTable) = `\n([^`]*)`;$/m.exec(text)?.[1] ?? "").split("\n").filter((line) => line !== "");
+  const own = tableOf(files.get(`${slug}.ts`));
+  const groupsLoadLater = own.some((line) => line.endsWith(" /"));
+  const groups = [...files].filter(([path]) => path.startsWith(`${slug}.`) && /^[^.]+\.[^.]+\.ts$/.test(path)).flatMap(([, text]) => tableOf(text));
+  return [...own.filter((line) => !line.endsWith(" /")), ...(groupsLoadLater ? groups : [])]
+    .sort()
     .map((line) => line.split(" "))
     .map(([name, method]) => `wg.${slug}.${name} ${method}`);
 }
@@ -136,8 +140,8 @@ describe("names that read like the vendor's SDK", () => {
       "wg.stripe.subscriptions.create POST",
     ]);
     // Stripe's lists page by the last item's id: the client offers `paginate()` on them.
-    expect(stripeFiles.get("stripe.ts")).toMatch(/\ncustomers\.list GET \*/);
-    expect(stripeFiles.get("stripe.ts")).toMatch(/\ncustomers\.retrieve GET\n/);
+    expect(stripeFiles.get("stripe.customers.ts")).toMatch(/\ncustomers\.list GET \*/);
+    expect(stripeFiles.get("stripe.customers.ts")).toMatch(/\ncustomers\.retrieve GET\n/);
   });
 
   test(

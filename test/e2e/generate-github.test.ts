@@ -56,7 +56,7 @@ describe("waygate generate on the GitHub REST API, through the built CLI", () =>
     expect(summary.integrations[0]!.actions).toBeGreaterThan(1000);
     const groupModules = summary.files.filter((file) => /^github\.[a-z0-9-]+\.ts$/.test(file.path));
     expect(groupModules.length).toBeGreaterThan(20);
-    expect(summary.files.filter((file) => !groupModules.includes(file))).toEqual(["github.ts", "github.types.d.ts", "index.ts", "runtime-batch.d.ts", "runtime-batch.js", "runtime-errors.d.ts", "runtime-errors.js", "runtime-paging.d.ts", "runtime-paging.js", "runtime.d.ts", "runtime.js"].map((file) => ({ path: file, status: "created" })));
+    expect(summary.files.filter((file) => !groupModules.includes(file))).toEqual(["github.groups.lazy.d.ts", "github.groups.lazy.js", "github.ts", "github.types.d.ts", "index.ts", "runtime-batch.d.ts", "runtime-batch.js", "runtime-error-map.d.ts", "runtime-error-map.js", "runtime-errors.d.ts", "runtime-errors.js", "runtime-paging.d.ts", "runtime-paging.js", "runtime-request.d.ts", "runtime-request.js", "runtime.d.ts", "runtime.js"].map((file) => ({ path: file, status: "created" })));
     expect(summary.importPath).toBe("./waygate/index.js");
     // A forgotten baseUrl must not send production traffic to the machine the client was generated on.
     expect(readFileSync(path.join(project, "waygate", "index.ts"), "utf8")).not.toContain(server.url);
