@@ -58,8 +58,9 @@ describe("two workers share one batch on Redis (built CLI)", () => {
     ({ apiKey } = JSON.parse(init.stdout) as { apiKey: string });
     api = await startServerProcess([...database.args, "--allow-loopback-upstreams", "--no-worker", "--batch-shares", "2"], env);
     await call("POST", "/v1/integrations", contactsIntegration(upstream.url));
-    // Both workers are up before the batch exists: each takes one of its two jobs.
-    for (let i = 0; i < 2; i++) workers.push(await startWorkerProcess([...database.args, "--allow-loopback-upstreams", "--worker-concurrency", "1"], env));
+    // Both workers are up before the batch exists: each takes one of its two jobs (the tenant cap,
+    // counted over every worker, lets the tenant's two jobs run at once).
+    for (let i = 0; i < 2; i++) workers.push(await startWorkerProcess([...database.args, "--allow-loopback-upstreams", "--worker-concurrency", "1", "--tenant-concurrency", "2"], env));
   }, 40_000);
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.stop("SIGKILL")));

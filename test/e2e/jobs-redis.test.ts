@@ -50,7 +50,8 @@ describe("API and workers split on Redis (built CLI)", () => {
   };
   const finished = (b: Batch) => b.status === "completed" || b.status === "completed_with_errors";
   const worker = async () => {
-    const started = await startWorkerProcess([...database.args, "--allow-loopback-upstreams", "--worker-concurrency", "1"], env);
+    // One slot each, and a tenant cap (counted over every worker) that lets the tenant use both.
+    const started = await startWorkerProcess([...database.args, "--allow-loopback-upstreams", "--worker-concurrency", "1", "--tenant-concurrency", "2"], env);
     workers.push(started);
     return started;
   };
