@@ -133,6 +133,10 @@ try {
   if (backend === "bullmq") {
     const redis = new Redis(REDIS_URL);
     const keys = await redis.keys(`${prefix}:*`);
+    if (process.argv.includes("--trace")) {
+      // What the shared limiter learned, as it stands at the end of the batch.
+      for (const key of keys.filter((name) => name.includes(":rl:pace:"))) console.log(key.slice(prefix.length), await redis.hgetall(key));
+    }
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
   }
