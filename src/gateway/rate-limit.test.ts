@@ -9,7 +9,8 @@ const REDIS_URL = "redis://127.0.0.1:6379";
 /** A limiter on a fake clock (sleeping moves it) and one connection's keys. */
 function setup() {
   const time = { now: 0 };
-  const limiter = new RateLimiter({}, () => time.now, async (ms) => void (time.now += ms));
+  // Resumes at the Retry-After exactly (no jitter): these tests count sends in set seconds after it.
+  const limiter = new RateLimiter({}, () => time.now, async (ms) => void (time.now += ms), () => 0);
   const keys = { connection: "con_1", integration: "int_1" };
   /** Sends one request after another (each acquires first, and is accepted) until the clock reaches `until`; at most 1 000. */
   const sendUntil = async (until: number) => {
@@ -84,12 +85,12 @@ afterAll(async () => {
   }
   await redis.quit();
 });
-const limiters: Record<"in-process" | "shared (Redis)", (time: { now: number }) => Limiter> = {
-  "in-process": (time) => new RateLimiter({}, () => time.now, async (ms) => void (time.now += ms)),
-  "shared (Redis)": (time) => {
+const limiters: Record<"in-process" | "shared (Redis)", (time: { now: number }, random?: () => number) => Limiter> = {
+  "in-process": (time, random = () => 0) => new RateLimiter({}, () => time.now, async (ms) => void (time.now += ms), random),
+  "shared (Redis)": (time, random = () => 0) => {
     const prefix = `wg-test-${randomBytes(6).toString("hex")}`;
     prefixes.push(prefix);
-    const limiter = new SharedRateLimiter({ url: REDIS_URL, prefix }, {}, () => time.now, async (ms) => void (time.now += ms));
+    const limiter = new SharedRateLimiter({ url: REDIS_URL, prefix }, {}, () => time.now, async (ms) => void (time.now += ms), () => {}, random);
     shared.push(limiter);
     return limiter;
   },
@@ -165,4 +166,62 @@ describe.each(Object.keys(limiters) as Array<keyof typeof limiters>)("a stray th
     await sendUntil(time.now + 2_000);
     expect(await sendUntil(time.now + 5_000)).toBeLessThanOrEqual(240);
   });
+});
+
+/** A seeded pseudo-random sequence (mulberry32), so that a test with jitter runs the same every time. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe.each(Object.keys(limiters) as Array<keyof typeof limiters>)("a first lesson learned across a window boundary, on the %s limiter", (kind) => {
+  /**
+   * A fixed-window upstream (50 a wall-clock second), and a burst at 100 a second that starts
+   * 300 ms before a window ends: the first lesson counts 30 + 50 taken in its last second, and
+   * its 429 comes halfway through a window. Runs a minute; answers the seconds that had a 429,
+   * and the sends accepted in the last 30 seconds.
+   */
+  async function run(random: () => number) {
+    const LIMIT = 50;
+    const time = { now: 999_700 };
+    const limiter = limiters[kind](time, random);
+    const keys = { connection: "con_1", integration: "int_1" };
+    let window = -1;
+    let inWindow = 0;
+    const throttledAt: number[] = [];
+    let acceptedLate = 0;
+    while (time.now < 1_060_000) {
+      await limiter.acquire(keys, 60_000);
+      const sentAt = time.now;
+      const second = Math.floor(sentAt / 1000);
+      if (second !== window) [window, inWindow] = [second, 0];
+      if (++inWindow > LIMIT) {
+        throttledAt.push(sentAt);
+        limiter.throttled(keys, 1_000, sentAt);
+      } else {
+        if (sentAt >= 1_030_000) acceptedLate++;
+        limiter.accept(keys, sentAt);
+      }
+      time.now += 10; // each send takes the caller 10 ms
+    }
+    return { lessons: [...new Set(throttledAt.map((at) => Math.floor(at / 1000)))], acceptedLate };
+  }
+
+  it("comes down to the upstream's limit in a few lessons with the resume jitter, where it took one lesson a request without", async () => {
+    // Without: every lesson resumes where the 429 fell in its window, and learns the rest of
+    // one window plus the next one's limit, one less each time (the scenario is the slow one).
+    const without = await run(() => 0);
+    expect(without.lessons.length).toBeGreaterThanOrEqual(15);
+    const jittered = await run(seeded(1));
+    expect(jittered.lessons.length).toBeLessThanOrEqual(8);
+    // Then paced just under the limit: no 429 and about 49 a second over the last 30 seconds.
+    expect(jittered.lessons.filter((second) => second >= 1_030)).toEqual([]);
+    expect(jittered.acceptedLate).toBeGreaterThanOrEqual(48 * 30);
+  }, 60_000);
 });

@@ -105,6 +105,21 @@ const RECENT_SUCCESSES = 128;
  */
 export const STRAY_PERIODS = 10;
 
+/**
+ * A pace lowered while pacing resumes after the Retry-After plus a random part of a period.
+ * Resumed after exactly the Retry-After, it starts at the same point of a fixed-window
+ * upstream's window as the 429 did: when the old pace was too fast by less than double, the
+ * next 429 then always comes a period later, after the rest of one window and the whole limit
+ * of the next, and the pace learned from that period comes down one request a lesson (25
+ * lessons, a 429 and a lost second each, from a first lesson that counted 76 across a window
+ * boundary to 50). Resumed at a random point, the window it resumes in is more often long
+ * enough to fill: the period before the 429 then holds the limit alone, and the next lesson
+ * learns it. (SharedRateLimiter resumes the same way.)
+ */
+export function resumeJitter(random: () => number, periodMs: number): number {
+  return Math.floor(random() * periodMs);
+}
+
 /** A throttle's pacing ends when nothing was sent on its key for this many of its periods (and at least PACE_IDLE_MS). */
 const QUIET_PERIODS = 4;
 const PACE_IDLE_MS = 60_000;
@@ -146,6 +161,8 @@ export class RateLimiter implements Limiter {
     private readonly config: RateLimitConfig,
     private readonly clock: () => number,
     private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
+    /** Where a lowered pace resumes within a period (see RESUME_JITTER). */
+    private readonly random: () => number = Math.random,
   ) {}
 
   async acquire(keys: RateLimitKeys, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
@@ -284,7 +301,7 @@ export class RateLimiter implements Limiter {
     // (and no higher later: its ceiling), and by half when it took nothing.
     const perPeriod = Math.max(1, previous ? (learned > 0 ? Math.min(previous.perPeriod - 1, learned) : previous.perPeriod / 2) : learned);
     const throttle: Throttle = {
-      resetAt,
+      resetAt: previous ? resetAt + resumeJitter(this.random, periodMs) : resetAt,
       periodMs,
       perPeriod,
       pace: new TokenBucket(paceOf(perPeriod, periodMs), resetAt),

@@ -77,13 +77,13 @@ return { 1, tostring(wait), epoch }
 
 /**
  * A 429/503 with Retry-After. KEYS[1] throttle, KEYS[2] successes (sorted set by time).
- * ARGV: now, retryAfterMs, sentAt, pace TTL, stray periods. The pace is what every process
+ * ARGV: now, retryAfterMs, sentAt, pace TTL, stray periods, a random fraction. The pace is what every process
  * together had the upstream accept in the period before it throttled, less one request: a
  * fixed-window upstream then never sees more than its limit in a window, however the windows fall.
  * Returns 1 (a pace learned or lowered), 2 (a stray: the reset honoured, the pace kept), 0 (old news).
  */
 const THROTTLED = `
-local now, retryAfter, sentAt, ttl, strayPeriods = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local now, retryAfter, sentAt, ttl, strayPeriods, jitter = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local resetAt = now + math.max(0, retryAfter)
 local t = redis.call('HMGET', KEYS[1], 'resetAt', 'perPeriod', 'pacedFrom', 'periodMs', 'learnedAt', 'strayAt')
 local previousReset, previousPerPeriod, pacedFrom = tonumber(t[1]), tonumber(t[2]), tonumber(t[3])
@@ -115,6 +115,8 @@ if previousPerPeriod then
   -- with the next one's start). What the upstream just took in a period, at least one below the
   -- old pace (and no higher later: see ceiling in ACCEPTED), and by half when it took nothing.
   if learned > 0 then perPeriod = math.min(previousPerPeriod - 1, learned) else perPeriod = previousPerPeriod / 2 end
+  -- A lowered pace resumes at a random point of a period (see resumeJitter in rate-limit.ts).
+  resetAt = resetAt + math.floor(jitter * period)
 end
 perPeriod = math.max(1, perPeriod)
 local paced = math.max(perPeriod - 1, perPeriod / 2)
@@ -197,6 +199,8 @@ export class SharedRateLimiter implements Limiter {
     private readonly clock: () => number,
     private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
     private readonly onError: (error: unknown) => void = () => {},
+    /** Where a lowered pace resumes within a period (see resumeJitter). */
+    private readonly random: () => number = Math.random,
   ) {
     this.redis = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 3 }) as Redis & LimiterScripts;
     this.redis.on("error", (error) => this.onError(error));
@@ -267,7 +271,7 @@ export class SharedRateLimiter implements Limiter {
 
   throttled(keys: RateLimitKeys, retryAfterMs: number, sentAt: number): void {
     const upstream = upstreamKeyOf(keys);
-    this.redis.waygateThrottled(this.key("pace", upstream), this.key("ok", upstream), this.clock(), retryAfterMs, sentAt, PACE_TTL_MS, STRAY_PERIODS).catch(this.onError);
+    this.redis.waygateThrottled(this.key("pace", upstream), this.key("ok", upstream), this.clock(), retryAfterMs, sentAt, PACE_TTL_MS, STRAY_PERIODS, this.random()).catch(this.onError);
   }
 
   async close(): Promise<void> {
