@@ -5,7 +5,8 @@
 // (WAYGATE_REDIS_URL; the rate limiter is then the shared one in Redis). Reports the achieved
 // rate against N, the upstream's 429s (all, and those over a second after the first 429), and
 // duplicate deliveries.
-//   npm run build && node benchmarks/batch.mjs [--items 10000] [--rate 100] [--concurrency 8] [--backends embedded,bullmq] [--redis redis://127.0.0.1:6379] [--no-write]
+//   npm run build && node benchmarks/batch.mjs [--items 10000] [--rate 100] [--concurrency 8] [--backends embedded,bullmq] [--redis redis://127.0.0.1:6379] [--no-write] [--trace]
+// --trace: the 429s' times, the accepted requests per second, and (BullMQ) the shared pace as it ended.
 import { spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
