@@ -5,7 +5,8 @@
 // (WAYGATE_REDIS_URL; the rate limiter is then the shared one in Redis). Reports the achieved
 // rate against N, the upstream's 429s (all, and those over a second after the first 429), and
 // duplicate deliveries.
-//   npm run build && node benchmarks/batch.mjs [--items 10000] [--rate 100] [--concurrency 8] [--backends embedded,bullmq] [--redis redis://127.0.0.1:6379] [--no-write]
+//   npm run build && node benchmarks/batch.mjs [--items 10000] [--rate 100] [--concurrency 8] [--backends embedded,bullmq] [--redis redis://127.0.0.1:6379] [--no-write] [--trace]
+// --trace: the 429s' times, the accepted requests per second, and (BullMQ) the shared pace as it ended.
 import { spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -133,6 +134,10 @@ try {
   if (backend === "bullmq") {
     const redis = new Redis(REDIS_URL);
     const keys = await redis.keys(`${prefix}:*`);
+    if (process.argv.includes("--trace")) {
+      // What the shared limiter learned, as it stands at the end of the batch.
+      for (const key of keys.filter((name) => name.includes(":rl:pace:"))) console.log(key.slice(prefix.length), await redis.hgetall(key));
+    }
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
   }

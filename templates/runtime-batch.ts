@@ -9,11 +9,13 @@
  * events) when `fetch` gives a body stream, and from polling `GET /v1/batches/{id}`
  * otherwise, or when the stream breaks off before the batch is final.
  */
-import { newRequestId, transmit, waygateHeaders } from "./runtime.js";
-import type { APIResponse, Batch, BatchHandle, BatchItemState, BatchOptions, BatchResult, Config, FetchResponse, RequestOptions, Target } from "./runtime.js";
+import { newRequestId, transmit, WaygateError, waygateHeaders } from "./runtime.js";
+import type { APIResponse, Batch, BatchHandle, BatchItemError, BatchItemState, BatchOptions, BatchResult, BatchValidation, Config, FetchResponse, FieldError, RequestOptions, Target } from "./runtime.js";
 
 const FINAL: ReadonlySet<string> = new Set(["completed", "completed_with_errors", "cancelled"]);
 const RESULTS_PAGE_SIZE = 500;
+/** The `code` of Waygate's answer to a dry run that found invalid items (BATCH_INVALID_ITEMS_CODE in its contract). */
+const INVALID_ITEMS = "invalid-items";
 
 /** What the batch code needs of the client that started it. */
 interface BatchContext {
@@ -51,8 +53,8 @@ function contextOf(config: Config, target: Target, label: string): BatchContext 
   };
 }
 
-/** @internal Creates the batch and resolves with its handle: `action.batch()` in runtime.js. */
-export async function startBatch(config: Config, target: Target, label: string, items: readonly unknown[], options: BatchOptions | undefined): Promise<BatchHandle<unknown>> {
+/** @internal Creates the batch and resolves with its handle (or, with `dryRun`, checks its items): `action.batch()` in runtime.js. */
+export async function startBatch(config: Config, target: Target, label: string, items: readonly unknown[], options: BatchOptions | undefined): Promise<BatchHandle<unknown> | BatchValidation> {
   const context = contextOf(config, target, label);
   if (!Array.isArray(items) || items.length === 0) throw new TypeError(`Waygate: ${context.label}.batch() needs a non-empty array of items like { input: {…} }`);
   const connection = options?.connection ?? context.connection;
@@ -61,11 +63,33 @@ export async function startBatch(config: Config, target: Target, label: string, 
     action: context.action,
     ...(connection === undefined ? {} : { connection }),
     items: items.map((item, index) => itemOf(context, item, index)),
-    options: definedOnly({ concurrency: options?.concurrency, stopOnErrorRatio: options?.stopOnErrorRatio }),
+    options: definedOnly({ concurrency: options?.concurrency, stopOnErrorRatio: options?.stopOnErrorRatio, dryRun: options?.dryRun === true ? true : undefined }),
   };
   const request = requestOptions(options);
+  if (options?.dryRun === true) return await validate(context, body, request);
   const created = await context.send("POST", "/v1/batches", body, request);
   return handle(context, created.data as Batch, options, request);
+}
+
+/**
+ * A dry run: Waygate answers 200 when every item is valid, and a 400 problem with code
+ * `invalid-items` naming each invalid field `items.<index>.<field>` otherwise. That answer is
+ * the outcome asked for, not an error; any other refusal (a bad option, an unknown action) throws as usual.
+ */
+async function validate(context: BatchContext, body: { items: readonly unknown[] }, request: RequestOptions): Promise<BatchValidation> {
+  try {
+    const checked = (await context.send("POST", "/v1/batches", body, request)).data as { items: number; version: number };
+    return { valid: true, items: checked.items, version: checked.version, errors: [], detail: null };
+  } catch (error) {
+    if (!(error instanceof WaygateError) || error.problem?.code !== INVALID_ITEMS) throw error;
+    return { valid: false, items: body.items.length, version: null, errors: (error.problem.errors ?? []).map(itemErrorOf), detail: error.problem.detail ?? error.message };
+  }
+}
+
+/** `items.3.input.email` → item 3, `input.email` (an index of -1 if Waygate named no item). */
+function itemErrorOf({ field, message }: FieldError): BatchItemError {
+  const named = /^items\.(\d+)\.(.+)$/.exec(field);
+  return named ? { index: Number(named[1]), field: named[2]!, message } : { index: -1, field, message };
 }
 
 /** `{ input, connection?, idempotencyKey? }`, with what is undefined left out (Waygate refuses unknown fields). */

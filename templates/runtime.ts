@@ -260,7 +260,10 @@ export interface Action<I, O> {
    * progress, waits for it, reads its per-item results and cancels it. Its code is loaded
    * when first called, so a bundle that never batches does not carry it.
    */
-  batch(items: readonly BatchItemRequest<I>[], options?: BatchOptions): Promise<BatchHandle<O>>;
+  batch(items: readonly BatchItemRequest<I>[], options?: BatchOptions & { dryRun?: false | undefined }): Promise<BatchHandle<O>>;
+  /** `dryRun: true`: checks every item against the action's input schema and resolves with the outcome; nothing is stored or sent. */
+  batch(items: readonly BatchItemRequest<I>[], options: BatchOptions & { dryRun: true }): Promise<BatchValidation>;
+  batch(items: readonly BatchItemRequest<I>[], options?: BatchOptions): Promise<BatchHandle<O> | BatchValidation>;
 }
 export interface OptionalInputAction<I, O> {
   (input?: I, options?: RequestOptions): Promise<O>;
@@ -272,7 +275,10 @@ export interface OptionalInputAction<I, O> {
    * progress, waits for it, reads its per-item results and cancels it. Its code is loaded
    * when first called, so a bundle that never batches does not carry it.
    */
-  batch(items: readonly Partial<BatchItemRequest<I>>[], options?: BatchOptions): Promise<BatchHandle<O>>;
+  batch(items: readonly Partial<BatchItemRequest<I>>[], options?: BatchOptions & { dryRun?: false | undefined }): Promise<BatchHandle<O>>;
+  /** `dryRun: true`: checks every item against the action's input schema and resolves with the outcome; nothing is stored or sent. */
+  batch(items: readonly Partial<BatchItemRequest<I>>[], options: BatchOptions & { dryRun: true }): Promise<BatchValidation>;
+  batch(items: readonly Partial<BatchItemRequest<I>>[], options?: BatchOptions): Promise<BatchHandle<O> | BatchValidation>;
 }
 export interface PaginatedAction<I, O, T> extends Action<I, O> {
   /** Yields every item of every page, fetching the next page as the loop needs it. */
@@ -326,6 +332,36 @@ export interface BatchOptions {
   timeout?: number | undefined;
   /** Milliseconds between progress polls when the `fetch` gives no body stream for server-sent events. Default 1 000. */
   pollInterval?: number | undefined;
+  /**
+   * Only check every item against the action's input schema (the version the app runs) and
+   * resolve with the outcome (`BatchValidation`): nothing is stored or sent upstream.
+   */
+  dryRun?: boolean | undefined;
+}
+
+/** An item a dry run found invalid: its index in the `items` given, and which field and why. */
+export interface BatchItemError {
+  index: number;
+  /** Within the item: `input.email`. */
+  field: string;
+  message: string;
+}
+
+/**
+ * What `batch(items, { dryRun: true })` resolves with. One shape whether the items are valid or
+ * not (not a union), so that `if (!checked.valid)` reads `errors` under any compiler settings.
+ */
+export interface BatchValidation {
+  /** Every item matches the action's input schema. */
+  valid: boolean;
+  /** Items checked: all of them. */
+  items: number;
+  /** The integration version the items were checked against; null when some are invalid (Waygate's answer then names none). */
+  version: number | null;
+  /** The invalid fields, item by item; empty when valid (Waygate lists at most 100). */
+  errors: BatchItemError[];
+  /** Waygate's summary when items are invalid (how many, and the first field); null when valid. */
+  detail: string | null;
 }
 
 export type BatchStatus = "queued" | "running" | "completed" | "completed_with_errors" | "cancelled";

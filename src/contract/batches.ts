@@ -91,7 +91,14 @@ export const BatchSchema = z
   .meta({ id: "Batch" });
 export type Batch = z.infer<typeof BatchSchema>;
 
-/** A dry run that found every item valid (invalid items answer 400 with their index and fields). */
+/**
+ * The `code` of the problem a dry run answers when items are invalid (a 400 `validation`
+ * problem whose `errors` name each field as `items.<index>.<field>`, at most 100 of them):
+ * clients tell it from a refused request (a bad option) by this code, not by field names.
+ */
+export const BATCH_INVALID_ITEMS_CODE = "invalid-items";
+
+/** A dry run that found every item valid (invalid items answer 400 with their index and fields, code BATCH_INVALID_ITEMS_CODE). */
 export const BatchDryRunSchema = z
   .object({
     dryRun: z.literal(true),

@@ -558,7 +558,7 @@ export const routes = {
     operationId: "createBatch", method: "post", path: "/v1/batches", tag: "batches", auth: true,
     summary:
       "Run one action for up to 100 000 items in the background, paced by the upstream's rate limits; per-item results are kept. " +
-      "With options.dryRun, only validate every item against the action's input schema (400 lists each invalid item's index and fields). " +
+      "With options.dryRun, only validate every item against the action's input schema (400 with code invalid-items lists each invalid item's index and fields). " +
       "Act for an app with an app key, or a tenant key and X-Waygate-App.",
     headers: z.object({ "x-waygate-app": z.string().min(1).max(100).optional().describe("App id or name (tenant keys)") }),
     body: CreateBatchSchema, status: 201, response: z.union([BatchSchema, BatchDryRunSchema]),

@@ -86,8 +86,8 @@ export class Gateway {
     this.exchangeDeps = {
       transport: this.transport,
       limiter: deps.sharedRateLimits
-        ? sharedLimiter(deps.sharedRateLimits, deps.rateLimits ?? {}, clock, sleep, deps.onRateLimitError ?? (() => {}))
-        : new RateLimiter(deps.rateLimits ?? {}, clock, sleep),
+        ? sharedLimiter(deps.sharedRateLimits, deps.rateLimits ?? {}, clock, sleep, deps.onRateLimitError ?? (() => {}), deps.random ?? Math.random)
+        : new RateLimiter(deps.rateLimits ?? {}, clock, sleep, deps.random ?? Math.random),
       refresher: new OAuthRefresher(),
       refreshOAuth: deps.refreshOAuth,
       clock,
@@ -356,8 +356,9 @@ function sharedLimiter(
   clock: () => number,
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
   onError: (error: unknown) => void,
+  random: () => number,
 ): Limiter {
-  const loaded = import("./shared-rate-limit.js").then(({ SharedRateLimiter }) => new SharedRateLimiter(options, config, clock, sleep, onError));
+  const loaded = import("./shared-rate-limit.js").then(({ SharedRateLimiter }) => new SharedRateLimiter(options, config, clock, sleep, onError, random));
   loaded.catch(onError);
   const later = (use: (limiter: Limiter) => void) => void loaded.then(use, () => {});
   return {

@@ -1,10 +1,16 @@
-import { describe, expect, it } from "vitest";
-import { RateLimiter } from "./rate-limit.js";
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
+import { RateLimiter, STRAY_PERIODS, type Limiter } from "./rate-limit.js";
+import { SharedRateLimiter } from "./shared-rate-limit.js";
+
+const REDIS_URL = "redis://127.0.0.1:6379";
 
 /** A limiter on a fake clock (sleeping moves it) and one connection's keys. */
 function setup() {
   const time = { now: 0 };
-  const limiter = new RateLimiter({}, () => time.now, async (ms) => void (time.now += ms));
+  // Resumes at the Retry-After exactly (no jitter): these tests count sends in set seconds after it.
+  const limiter = new RateLimiter({}, () => time.now, async (ms) => void (time.now += ms), () => 0);
   const keys = { connection: "con_1", integration: "int_1" };
   /** Sends one request after another (each acquires first, and is accepted) until the clock reaches `until`; at most 1 000. */
   const sendUntil = async (until: number) => {
@@ -65,4 +71,157 @@ describe("RateLimiter pacing learned from Retry-After", () => {
     expect(after).toBeGreaterThanOrEqual(55);
     expect(after).toBeLessThanOrEqual(57);
   });
+});
+
+/** Both limiters on a fake clock (sleeping moves it): the shared one keeps its state in a real Redis under a prefix of its own. */
+const prefixes: string[] = [];
+const shared: SharedRateLimiter[] = [];
+afterAll(async () => {
+  await Promise.all(shared.map((limiter) => limiter.close()));
+  const redis = new Redis(REDIS_URL);
+  for (const prefix of prefixes) {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  }
+  await redis.quit();
+});
+const limiters: Record<"in-process" | "shared (Redis)", (time: { now: number }, random?: () => number) => Limiter> = {
+  "in-process": (time, random = () => 0) => new RateLimiter({}, () => time.now, async (ms) => void (time.now += ms), random),
+  "shared (Redis)": (time, random = () => 0) => {
+    const prefix = `wg-test-${randomBytes(6).toString("hex")}`;
+    prefixes.push(prefix);
+    const limiter = new SharedRateLimiter({ url: REDIS_URL, prefix }, {}, () => time.now, async (ms) => void (time.now += ms), () => {}, random);
+    shared.push(limiter);
+    return limiter;
+  },
+};
+
+describe.each(Object.keys(limiters) as Array<keyof typeof limiters>)("a stray throttle on the %s limiter", (kind) => {
+  function setup() {
+    const time = { now: 1_000_000 };
+    const limiter = limiters[kind](time);
+    const keys = { connection: "con_1", integration: "int_1" };
+    const sendUntil = async (until: number) => {
+      for (let sent = 0; sent < 1_000; sent++) {
+        await limiter.acquire(keys, 60_000);
+        if (time.now >= until) return sent;
+        limiter.accept(keys, time.now);
+      }
+      return 1_000;
+    };
+    /** 50 taken in a second, then a 429 with Retry-After: 1: paced at 49 a second from the reset on. */
+    const learn = async () => {
+      for (let i = 0; i < 50; i++) limiter.accept(keys, (time.now += 20));
+      limiter.throttled(keys, 1_000, time.now);
+      await sendUntil(time.now + 1_000);
+    };
+    return { time, limiter, keys, sendUntil, learn };
+  }
+
+  it("keeps the pace through a lone 429 while the upstream took the pace, and honours its Retry-After", async () => {
+    const { time, limiter, keys, sendUntil, learn } = setup();
+    await learn();
+    await sendUntil(time.now + (STRAY_PERIODS - 3) * 1_000);
+    // 49 a second (five seconds, to be clear of where the reservations fall in a second).
+    expect(await sendUntil(time.now + 5_000)).toBeGreaterThanOrEqual(244);
+    limiter.throttled(keys, 1_000, time.now - 1);
+    // Others in flight with it come back throttled too: the same stray, not a second one.
+    limiter.throttled(keys, 1_000, time.now - 2);
+    limiter.throttled(keys, 1_000, time.now - 1);
+    // Nothing goes until the reset, then the same pace as before (not one below it).
+    expect(await sendUntil(time.now + 990)).toBe(0);
+    await sendUntil(time.now + 1_000);
+    expect(await sendUntil(time.now + 5_000)).toBeGreaterThanOrEqual(244);
+  });
+
+  it("lowers the pace when a second 429 follows the stray within its periods: the pace was too fast after all", async () => {
+    const { time, limiter, keys, sendUntil, learn } = setup();
+    await learn();
+    await sendUntil(time.now + (STRAY_PERIODS + 2) * 1_000);
+    limiter.throttled(keys, 1_000, time.now - 1); // the stray: forgiven
+    await sendUntil(time.now + 3_000);
+    limiter.throttled(keys, 1_000, time.now - 1); // again, two periods later: lowered
+    await sendUntil(time.now + 2_000);
+    expect(await sendUntil(time.now + 5_000)).toBeLessThanOrEqual(240);
+  });
+
+  it("lowers a pace that was too fast to what the upstream took, and successes then in flight do not raise it back", async () => {
+    const { time, limiter, keys, sendUntil, learn } = setup();
+    await learn();
+    await sendUntil(time.now + 3_000);
+    const throttledAt = time.now;
+    limiter.throttled(keys, 1_000, throttledAt - 1); // took 49 in the last second: paced at 48 now
+    for (let i = 1; i <= 5; i++) limiter.accept(keys, throttledAt - i); // in flight at the 429, answered after it
+    await sendUntil(time.now + 2_000);
+    const paced = await sendUntil(time.now + 5_000);
+    expect(paced).toBeGreaterThanOrEqual(238);
+    expect(paced).toBeLessThanOrEqual(241);
+  });
+
+  it("lowers the pace at a 429 soon after the lesson: the first pace can be one window's tail plus the next one's start", async () => {
+    const { time, limiter, keys, sendUntil, learn } = setup();
+    await learn();
+    await sendUntil(time.now + 2_000);
+    limiter.throttled(keys, 1_000, time.now - 1);
+    await sendUntil(time.now + 2_000);
+    expect(await sendUntil(time.now + 5_000)).toBeLessThanOrEqual(240);
+  });
+});
+
+/** A seeded pseudo-random sequence (mulberry32), so that a test with jitter runs the same every time. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe.each(Object.keys(limiters) as Array<keyof typeof limiters>)("a first lesson learned across a window boundary, on the %s limiter", (kind) => {
+  /**
+   * A fixed-window upstream (50 a wall-clock second), and a burst at 100 a second that starts
+   * 300 ms before a window ends: the first lesson counts 30 + 50 taken in its last second, and
+   * its 429 comes halfway through a window. Runs a minute; answers the seconds that had a 429,
+   * and the sends accepted in the last 30 seconds.
+   */
+  async function run(random: () => number) {
+    const LIMIT = 50;
+    const time = { now: 999_700 };
+    const limiter = limiters[kind](time, random);
+    const keys = { connection: "con_1", integration: "int_1" };
+    let window = -1;
+    let inWindow = 0;
+    const throttledAt: number[] = [];
+    let acceptedLate = 0;
+    while (time.now < 1_060_000) {
+      await limiter.acquire(keys, 60_000);
+      const sentAt = time.now;
+      const second = Math.floor(sentAt / 1000);
+      if (second !== window) [window, inWindow] = [second, 0];
+      if (++inWindow > LIMIT) {
+        throttledAt.push(sentAt);
+        limiter.throttled(keys, 1_000, sentAt);
+      } else {
+        if (sentAt >= 1_030_000) acceptedLate++;
+        limiter.accept(keys, sentAt);
+      }
+      time.now += 10; // each send takes the caller 10 ms
+    }
+    return { lessons: [...new Set(throttledAt.map((at) => Math.floor(at / 1000)))], acceptedLate };
+  }
+
+  it("comes down to the upstream's limit in a few lessons with the resume jitter, where it took one lesson a request without", async () => {
+    // Without: every lesson resumes where the 429 fell in its window, and learns the rest of
+    // one window plus the next one's limit, one less each time (the scenario is the slow one).
+    const without = await run(() => 0);
+    expect(without.lessons.length).toBeGreaterThanOrEqual(15);
+    const jittered = await run(seeded(1));
+    expect(jittered.lessons.length).toBeLessThanOrEqual(8);
+    // Then paced just under the limit: no 429 and about 49 a second over the last 30 seconds.
+    expect(jittered.lessons.filter((second) => second >= 1_030)).toEqual([]);
+    expect(jittered.acceptedLate).toBeGreaterThanOrEqual(48 * 30);
+  }, 60_000);
 });

@@ -73,6 +73,10 @@ interface Throttle {
   epoch: number;
   /** When pacing began: answers to requests sent earlier are old news, not a verdict on the pace. */
   learnedAt: number;
+  /** The last stray throttle (one that kept the pace; see STRAY_PERIODS), if any. */
+  strayAt?: number;
+  /** A pace lowered while pacing: successes of requests in flight then raise it up to here, not back to the pace that was too fast. */
+  ceiling?: number;
   /** The last request paced by it: an idle key forgets its pace. */
   lastUsedAt: number;
   /** When the requests of the last period went (oldest first): never more than the pace allows in any period. */
@@ -90,6 +94,31 @@ interface Accepted {
 
 /** Successes remembered per key for the recent rate (1 KiB a key). */
 const RECENT_SUCCESSES = 128;
+
+/**
+ * A throttle of a paced request is a stray when it is the first in this many periods and the
+ * upstream took about the pace (three quarters of it or more) in the period before: the
+ * reset is honoured, the pace kept. A pace that is really too fast is refused again within a
+ * period or two and lowered then; a stray is timing (a send that reached a fixed-window
+ * upstream in its next window late), and lowering the pace for it would cost every later
+ * period a request. (SharedRateLimiter judges the same way.)
+ */
+export const STRAY_PERIODS = 10;
+
+/**
+ * A pace lowered while pacing resumes after the Retry-After plus a random part of a period.
+ * Resumed after exactly the Retry-After, it starts at the same point of a fixed-window
+ * upstream's window as the 429 did: when the old pace was too fast by less than double, the
+ * next 429 then always comes a period later, after the rest of one window and the whole limit
+ * of the next, and the pace learned from that period comes down one request a lesson (25
+ * lessons, a 429 and a lost second each, from a first lesson that counted 76 across a window
+ * boundary to 50). Resumed at a random point, the window it resumes in is more often long
+ * enough to fill: the period before the 429 then holds the limit alone, and the next lesson
+ * learns it. (SharedRateLimiter resumes the same way.)
+ */
+export function resumeJitter(random: () => number, periodMs: number): number {
+  return Math.floor(random() * periodMs);
+}
 
 /** A throttle's pacing ends when nothing was sent on its key for this many of its periods (and at least PACE_IDLE_MS). */
 const QUIET_PERIODS = 4;
@@ -132,6 +161,8 @@ export class RateLimiter implements Limiter {
     private readonly config: RateLimitConfig,
     private readonly clock: () => number,
     private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
+    /** Where a lowered pace resumes within a period (see RESUME_JITTER). */
+    private readonly random: () => number = Math.random,
   ) {}
 
   async acquire(keys: RateLimitKeys, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
@@ -171,7 +202,7 @@ export class RateLimiter implements Limiter {
    * False when a new throttle arrived meanwhile: queue again under it.
    */
   private async windowSlot(key: string, throttle: Throttle, deadline: number, maxWaitMs: number, signal?: AbortSignal): Promise<boolean> {
-    const allowed = Math.max(1, Math.floor(paceOf(throttle.perPeriod, throttle.periodMs).refillPerSecond * (throttle.periodMs / 1000)));
+    const allowed = allowedPerPeriod(throttle);
     for (;;) {
       const now = this.clock();
       // The same sum as the wait below, so a wait of 0 always frees a slot (no float rounding apart).
@@ -217,8 +248,10 @@ export class RateLimiter implements Limiter {
     const key = upstreamKeyOf(keys);
     const throttle = this.throttles.get(key);
     if (throttle && sentAt < throttle.learnedAt) {
-      throttle.perPeriod += 1;
-      throttle.pace.retune(paceOf(throttle.perPeriod, throttle.periodMs), this.clock());
+      if (throttle.perPeriod + 1 <= (throttle.ceiling ?? Infinity)) {
+        throttle.perPeriod += 1;
+        throttle.pace.retune(paceOf(throttle.perPeriod, throttle.periodMs), this.clock());
+      }
       return;
     }
     let seen = this.accepted.get(key);
@@ -241,8 +274,9 @@ export class RateLimiter implements Limiter {
     const now = this.clock();
     const resetAt = now + Math.max(0, retryAfterMs);
     const previous = this.throttles.get(key);
-    if (previous && sentAt < previous.learnedAt) {
-      // Sent in the burst that taught the current pace: only the reset may move.
+    if (previous && sentAt < Math.max(previous.learnedAt, previous.strayAt ?? -Infinity)) {
+      // Sent in the burst that taught the current pace, or with the stray that kept it (the
+      // others in flight then): only the reset may move.
       if (resetAt > previous.resetAt) {
         remember(this.throttles, key, { ...previous, resetAt, pace: new TokenBucket(paceOf(previous.perPeriod, previous.periodMs), resetAt), epoch: previous.epoch + 1, lastUsedAt: now }, MAX_KEYS);
       }
@@ -250,6 +284,10 @@ export class RateLimiter implements Limiter {
     }
     const periodMs = Math.max(1_000, retryAfterMs);
     const seen = this.accepted.get(key);
+    if (previous && this.isStray(previous, seen, now)) {
+      remember(this.throttles, key, { ...previous, resetAt: Math.max(resetAt, previous.resetAt), pace: new TokenBucket(paceOf(previous.perPeriod, previous.periodMs), resetAt), epoch: previous.epoch + 1, strayAt: now, lastUsedAt: now }, MAX_KEYS);
+      return;
+    }
     this.accepted.delete(key);
     // What the upstream took: its successes in the period just before this throttle, or (for
     // rates beyond what the ring remembers) those since the last throttle, scaled to one
@@ -259,11 +297,28 @@ export class RateLimiter implements Limiter {
     const lastPeriod = seen ? seen.recent.reduce((n, at) => (at > now - periodMs ? n + 1 : n), 0) : 0;
     const learned = Math.max(averaged, lastPeriod);
     // Throttled while pacing: the pace was too fast (the first lesson can count one window's tail
-    // with the next one's start). One below the lesser of the old pace and what the upstream
-    // just took, and by half when it took nothing.
-    const perPeriod = Math.max(1, previous ? (learned > 0 ? Math.min(previous.perPeriod, learned) - 1 : previous.perPeriod / 2) : learned);
-    const throttle: Throttle = { resetAt, periodMs, perPeriod, pace: new TokenBucket(paceOf(perPeriod, periodMs), resetAt), epoch: (previous?.epoch ?? 0) + 1, learnedAt: now, lastUsedAt: now, sent: [] };
+    // with the next one's start). What the upstream just took, at least one below the old pace
+    // (and no higher later: its ceiling), and by half when it took nothing.
+    const perPeriod = Math.max(1, previous ? (learned > 0 ? Math.min(previous.perPeriod - 1, learned) : previous.perPeriod / 2) : learned);
+    const throttle: Throttle = {
+      resetAt: previous ? resetAt + resumeJitter(this.random, periodMs) : resetAt,
+      periodMs,
+      perPeriod,
+      pace: new TokenBucket(paceOf(perPeriod, periodMs), resetAt),
+      epoch: (previous?.epoch ?? 0) + 1,
+      learnedAt: now,
+      lastUsedAt: now,
+      sent: [],
+      ...(previous ? { ceiling: Math.max(1, previous.perPeriod - 1) } : {}),
+    };
     remember(this.throttles, key, throttle, MAX_KEYS);
+  }
+
+  /** See STRAY_PERIODS. */
+  private isStray(previous: Throttle, seen: Accepted | undefined, now: number): boolean {
+    if (now - Math.max(previous.learnedAt, previous.strayAt ?? -Infinity) <= STRAY_PERIODS * previous.periodMs) return false;
+    const tookLastPeriod = seen ? seen.recent.reduce((n, at) => (at > now - previous.periodMs ? n + 1 : n), 0) : 0;
+    return tookLastPeriod >= 0.75 * allowedPerPeriod(previous);
   }
 
   private bucketsFor(keys: RateLimitKeys, now: number): TokenBucket[] {
@@ -284,6 +339,11 @@ export class RateLimiter implements Limiter {
  */
 function paceOf(perPeriod: number, periodMs: number): BucketConfig {
   return { capacity: 1, refillPerSecond: Math.max(perPeriod - 1, perPeriod / 2) / (periodMs / 1000) };
+}
+
+/** Requests a paced key sends in any one period at most (the WINDOW script in SharedRateLimiter counts the same). */
+function allowedPerPeriod(throttle: Pick<Throttle, "perPeriod" | "periodMs">): number {
+  return Math.max(1, Math.floor(paceOf(throttle.perPeriod, throttle.periodMs).refillPerSecond * (throttle.periodMs / 1000)));
 }
 
 /** The configured buckets a request on these keys draws from, each with its key. */

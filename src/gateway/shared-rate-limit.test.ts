@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Gateway } from "./gateway.js";
+import { SharedRateLimiter } from "./shared-rate-limit.js";
 import { actionOf, acmeIntegration, startUpstream, type Upstream } from "./test-upstream.js";
 import type { RateLimitConfig } from "./types.js";
 
@@ -119,4 +120,42 @@ describe("rate limits shared through Redis", () => {
     const accepted = windows.map(([, count]) => Math.min(count, 25));
     expect(accepted.reduce((sum, n) => sum + n, 0) / accepted.length).toBeGreaterThanOrEqual(21);
   }, 20_000);
+});
+
+describe("the shared window gate", () => {
+  it("counts a send whose gate answer came back late at the time it went, not at the time it asked", async () => {
+    const time = { now: 1_000_000 };
+    const prefix = `wg-test-${randomBytes(6).toString("hex")}`;
+    prefixes.push(prefix);
+    const limiter = new SharedRateLimiter({ url: REDIS_URL, prefix }, {}, () => time.now, async (ms) => void (time.now += ms));
+    const redis = new Redis(REDIS_URL);
+    try {
+      const keys = { connection: null, integration: "int_1" };
+      for (let i = 0; i < 50; i++) limiter.accept(keys, (time.now += 20));
+      limiter.throttled(keys, 1_000, time.now); // paced from here on: every send passes the window gate
+      // The process is busy while Redis answers the gate: the answer is read 300 ms after the gate counted the send.
+      const scripts = (limiter as unknown as { redis: { waygateWindow(...args: unknown[]): Promise<number> } }).redis;
+      const gate = scripts.waygateWindow.bind(scripts);
+      let askedAt = 0;
+      scripts.waygateWindow = async (...args) => {
+        askedAt = time.now;
+        const wait = await gate(...args);
+        time.now += 300;
+        return wait;
+      };
+      await limiter.acquire(keys, 60_000);
+      const wentAt = time.now;
+      expect(wentAt - askedAt).toBe(300);
+      let counted: string[] = [];
+      for (const until = Date.now() + 500; Date.now() < until; await new Promise((resolve) => setTimeout(resolve, 20))) {
+        counted = await redis.zrange(`${prefix}:rl:sent:i:int_1`, 0, -1, "WITHSCORES");
+        if (counted[1] !== String(askedAt)) break;
+      }
+      expect(counted).toHaveLength(2);
+      expect(Number(counted[1])).toBe(wentAt);
+    } finally {
+      await limiter.close();
+      await redis.quit();
+    }
+  });
 });

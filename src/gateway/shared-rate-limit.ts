@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { rateLimitWaitExceeded } from "./problems.js";
 import type { RateLimitState } from "./rate-limit-headers.js";
-import { bucketsFor, upstreamKeyOf, type Limiter, type RateLimitKeys } from "./rate-limit.js";
+import { bucketsFor, STRAY_PERIODS, upstreamKeyOf, type Limiter, type RateLimitKeys } from "./rate-limit.js";
 import type { RateLimitConfig } from "./types.js";
 
 export interface SharedRateLimitOptions {
@@ -16,6 +16,11 @@ export interface SharedRateLimitOptions {
 const PACE_TTL_MS = 10 * 60_000;
 /** Successes are remembered this long, to learn a pace from (Retry-After periods longer than this count what is left). */
 const SUCCESS_WINDOW_MS = 60_000;
+/**
+ * A send whose gate answer came back this much later than the gate counted it (the process
+ * was busy, or not scheduled, while Redis answered) is counted again at the time it goes.
+ */
+const LATE_GATE_MS = 2;
 
 /*
  * The scripts run atomically in Redis, so every process's reservations come out of one
@@ -72,14 +77,15 @@ return { 1, tostring(wait), epoch }
 
 /**
  * A 429/503 with Retry-After. KEYS[1] throttle, KEYS[2] successes (sorted set by time).
- * ARGV: now, retryAfterMs, sentAt, pace TTL. The pace is what every process together had
- * the upstream accept in the period before it throttled, less one request: a fixed-window
- * upstream then never sees more than its limit in a window, however the windows fall.
+ * ARGV: now, retryAfterMs, sentAt, pace TTL, stray periods, a random fraction. The pace is what every process
+ * together had the upstream accept in the period before it throttled, less one request: a
+ * fixed-window upstream then never sees more than its limit in a window, however the windows fall.
+ * Returns 1 (a pace learned or lowered), 2 (a stray: the reset honoured, the pace kept), 0 (old news).
  */
 const THROTTLED = `
-local now, retryAfter, sentAt, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local now, retryAfter, sentAt, ttl, strayPeriods, jitter = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local resetAt = now + math.max(0, retryAfter)
-local t = redis.call('HMGET', KEYS[1], 'resetAt', 'perPeriod', 'pacedFrom')
+local t = redis.call('HMGET', KEYS[1], 'resetAt', 'perPeriod', 'pacedFrom', 'periodMs', 'learnedAt', 'strayAt')
 local previousReset, previousPerPeriod, pacedFrom = tonumber(t[1]), tonumber(t[2]), tonumber(t[3])
 if previousPerPeriod and sentAt < pacedFrom then
   -- Sent before pacing began (in the burst that taught the pace, from any process): only the reset may move.
@@ -92,15 +98,31 @@ local period = math.max(1000, retryAfter)
 local learned = redis.call('ZCOUNT', KEYS[2], '(' .. tostring(now - period), '+inf')
 local perPeriod = learned
 if previousPerPeriod then
+  -- A stray: the first throttle in strayPeriods periods, while the upstream was taking about the
+  -- pace (at least three quarters of it in the last period). A pace that is really too fast is
+  -- refused again within a period or two; a stray is timing (a send that reached the upstream's
+  -- next window late), and lowering the pace for it would cost every later period a request.
+  local previousPeriod = tonumber(t[4])
+  local quietSince = math.max(tonumber(t[5]) or 0, tonumber(t[6]) or 0)
+  local allowed = math.max(1, math.floor(math.max(previousPerPeriod - 1, previousPerPeriod / 2)))
+  if now - quietSince > strayPeriods * previousPeriod and learned >= 0.75 * allowed then
+    -- The reset is honoured (a new epoch: waiters queue again behind it); the pace and the successes stay.
+    redis.call('HSET', KEYS[1], 'resetAt', tostring(math.max(resetAt, previousReset)), 'tokens', '0', 'updatedAt', tostring(resetAt), 'pacedFrom', tostring(resetAt), 'strayAt', tostring(now))
+    redis.call('PEXPIRE', KEYS[1], ttl)
+    return 2
+  end
   -- Throttled while pacing: the pace was too fast (the first lesson can count one window's tail
-  -- with the next one's start). One below the lesser of the old pace and what the upstream just
-  -- took in a period, and by half when it took nothing.
-  if learned > 0 then perPeriod = math.min(previousPerPeriod, learned) - 1 else perPeriod = previousPerPeriod / 2 end
+  -- with the next one's start). What the upstream just took in a period, at least one below the
+  -- old pace (and no higher later: see ceiling in ACCEPTED), and by half when it took nothing.
+  if learned > 0 then perPeriod = math.min(previousPerPeriod - 1, learned) else perPeriod = previousPerPeriod / 2 end
+  -- A lowered pace resumes at a random point of a period (see resumeJitter in rate-limit.ts).
+  resetAt = resetAt + math.floor(jitter * period)
 end
 perPeriod = math.max(1, perPeriod)
 local paced = math.max(perPeriod - 1, perPeriod / 2)
 redis.call('HSET', KEYS[1], 'resetAt', tostring(resetAt), 'periodMs', tostring(period), 'perPeriod', tostring(perPeriod),
   'perMs', tostring(paced / period), 'tokens', '0', 'updatedAt', tostring(resetAt), 'pacedFrom', tostring(resetAt), 'learnedAt', tostring(now))
+if previousPerPeriod then redis.call('HSET', KEYS[1], 'ceiling', tostring(math.max(1, previousPerPeriod - 1))) else redis.call('HDEL', KEYS[1], 'ceiling') end
 redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('DEL', KEYS[2])
 return 1
@@ -109,15 +131,18 @@ return 1
 /**
  * A request the upstream accepted. KEYS[1] throttle, KEYS[2] successes. ARGV: now, sentAt,
  * a unique member, window. One sent before the throttle that taught the pace (in flight then,
- * in any process) raises the pace by one: the upstream took one more than was counted.
+ * in any process) raises the pace by one: the upstream took one more than was counted. A pace
+ * lowered while pacing is not raised back to the pace that was too fast (its ceiling).
  */
 const ACCEPTED = `
 local now, sentAt, window = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
-local t = redis.call('HMGET', KEYS[1], 'perPeriod', 'learnedAt', 'periodMs')
-local perPeriod, learnedAt, period = tonumber(t[1]), tonumber(t[2]), tonumber(t[3])
+local t = redis.call('HMGET', KEYS[1], 'perPeriod', 'learnedAt', 'periodMs', 'ceiling')
+local perPeriod, learnedAt, period, ceiling = tonumber(t[1]), tonumber(t[2]), tonumber(t[3]), tonumber(t[4])
 if perPeriod and sentAt < learnedAt then
-  perPeriod = perPeriod + 1
-  redis.call('HSET', KEYS[1], 'perPeriod', tostring(perPeriod), 'perMs', tostring(math.max(perPeriod - 1, perPeriod / 2) / period))
+  if ceiling == nil or perPeriod + 1 <= ceiling then
+    perPeriod = perPeriod + 1
+    redis.call('HSET', KEYS[1], 'perPeriod', tostring(perPeriod), 'perMs', tostring(math.max(perPeriod - 1, perPeriod / 2) / period))
+  end
   return 0
 end
 redis.call('ZADD', KEYS[2], now, ARGV[3])
@@ -174,6 +199,8 @@ export class SharedRateLimiter implements Limiter {
     private readonly clock: () => number,
     private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
     private readonly onError: (error: unknown) => void = () => {},
+    /** Where a lowered pace resumes within a period (see resumeJitter). */
+    private readonly random: () => number = Math.random,
   ) {
     this.redis = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 3 }) as Redis & LimiterScripts;
     this.redis.on("error", (error) => this.onError(error));
@@ -194,21 +221,31 @@ export class SharedRateLimiter implements Limiter {
       const [reserved, waitText, epoch] = await this.redis.waygateAcquire(names.length, ...names, this.clock(), Math.max(0, deadline - this.clock()), ...configs);
       const wait = Number(waitText);
       if (reserved === 0) throw rateLimitWaitExceeded(wait, maxWaitMs);
-      if (wait > 0) {
-        await this.sleep(wait, signal);
-        // A throttle learned (in any process) while this caller slept voids its reservation: queue again under it.
-        if (((await this.redis.hget(names[1]!, "pacedFrom")) ?? "") !== epoch) continue;
-      }
-      if (epoch === "" || (await this.windowSlot(names[1]!, this.key("sent", upstream), epoch, deadline, maxWaitMs, signal))) return;
+      if (wait > 0) await this.sleep(wait, signal);
+      // Unpaced and nothing to wait for: go. Otherwise the window gate, which also tells whether
+      // a throttle learned (in any process) while this caller slept voided its reservation.
+      if (epoch === "" && wait === 0) return;
+      if (await this.windowSlot(names[1]!, this.key("sent", upstream), epoch, deadline, maxWaitMs, signal)) return;
     }
   }
 
-  /** See WINDOW. False when a new pace arrived meanwhile (from any process): queue again under it. */
+  /**
+   * See WINDOW. False when a new pace arrived meanwhile (from any process): queue again under it.
+   * The gate counts a send at the time it asked; when its answer comes back late (this process
+   * was busy or not scheduled meanwhile), the send goes late, and could reach a fixed-window
+   * upstream in its next window while counted in the last one: it is counted again at the time
+   * it goes (ZADD XX GT moves only this send, and only later).
+   */
   private async windowSlot(paceKey: string, sentKey: string, epoch: string, deadline: number, maxWaitMs: number, signal?: AbortSignal): Promise<boolean> {
     const member = randomBytes(6).toString("hex");
     for (;;) {
-      const wait = await this.redis.waygateWindow(paceKey, sentKey, this.clock(), epoch, member);
-      if (wait === 0) return true;
+      const asked = this.clock();
+      const wait = await this.redis.waygateWindow(paceKey, sentKey, asked, epoch, member);
+      if (wait === 0) {
+        const goes = this.clock();
+        if (goes - asked > LATE_GATE_MS) this.redis.zadd(sentKey, "XX", "GT", goes, member).catch(this.onError);
+        return true;
+      }
       if (wait < 0) return false;
       if (this.clock() + wait > deadline) throw rateLimitWaitExceeded(wait, maxWaitMs);
       await this.sleep(wait, signal);
@@ -234,7 +271,7 @@ export class SharedRateLimiter implements Limiter {
 
   throttled(keys: RateLimitKeys, retryAfterMs: number, sentAt: number): void {
     const upstream = upstreamKeyOf(keys);
-    this.redis.waygateThrottled(this.key("pace", upstream), this.key("ok", upstream), this.clock(), retryAfterMs, sentAt, PACE_TTL_MS).catch(this.onError);
+    this.redis.waygateThrottled(this.key("pace", upstream), this.key("ok", upstream), this.clock(), retryAfterMs, sentAt, PACE_TTL_MS, STRAY_PERIODS, this.random()).catch(this.onError);
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@ import { DelayedError, Queue, UnrecoverableError, Worker as BullWorker, type Job
 import type { JobType } from "../contract/index.js";
 import type { Store } from "../store/index.js";
 import { silentLogger } from "../lib/logger.js";
-import { heartbeatFor, JOB_DEFAULTS, JobExecutor, retryDelay } from "./executor.js";
+import { heartbeatFor, JOB_DEFAULTS, JobExecutor, retryDelay, type JobEnd } from "./executor.js";
 import { JobQueueUnavailableError, type JobBackend, type JobQueue, type JobWorker, type JobWorkerOptions } from "./queue.js";
 
 export interface BullJobBackendOptions {
@@ -18,9 +18,11 @@ export interface BullJobBackendOptions {
   onError?: (error: unknown) => void;
 }
 
-/** What a BullMQ job carries: only the id of the job's row, which holds the payload and the state. */
+/** What a BullMQ job carries: the id of the job's row, which holds the payload and the state. */
 interface Delivery {
   jobId: string;
+  /** Times this delivery found its tenant at the cap and was put off (its wait doubles each time). */
+  deferrals?: number;
 }
 
 /** The one queue every Waygate job goes through; the job's type is its BullMQ name. */
@@ -33,6 +35,14 @@ const ENQUEUE_TIMEOUT_MS = 10_000;
 const REDELIVER_BATCH = 1_000;
 /** Finished deliveries kept for inspection (the job's row is the record), then dropped. */
 const KEEP_FAILED_S = 7 * 24 * 3600;
+/**
+ * A job whose tenant is at its cap waits this long at first, doubling per deferral up to
+ * MAX_DEFERRAL_MS. It is a fallback: a worker ending one of the tenant's jobs wakes the
+ * tenant's next job at once (see wakeTenant). The doubling keeps a long queue of one
+ * tenant's jobs from cycling through Redis and the database every second.
+ */
+const FIRST_DEFERRAL_MS = 1_000;
+const MAX_DEFERRAL_MS = 30_000;
 
 /** Thrown to BullMQ when a job should run again: BullMQ counts the attempt and schedules it `retryInMs` later. */
 class RetryLater extends Error {
@@ -89,7 +99,16 @@ export class BullJobBackend implements JobBackend {
   }
 
   createWorker(options: JobWorkerOptions): JobWorker {
-    return new BullJobWorker(this.options.store, this.connection, this.prefix, options, () => this.redeliver());
+    return new BullJobWorker(this.options.store, this.connection, this.prefix, options, {
+      redeliver: () => this.redeliver(),
+      wake: (jobId) => this.wake(jobId),
+    });
+  }
+
+  /** Runs a job put off on its tenant's cap now rather than at the end of its deferral (no-op unless it is waiting delayed). */
+  private async wake(jobId: string): Promise<void> {
+    const delivery = await this.producer.getJob(jobId);
+    if (delivery && (await delivery.isDelayed())) await delivery.promote().catch(() => undefined); // it may have started meanwhile
   }
 
   /** Hands a recorded job to BullMQ; the row's id is the delivery's, so delivering twice is a no-op while the first is queued or running. */
@@ -118,10 +137,25 @@ export class BullJobBackend implements JobBackend {
   }
 }
 
+/** What a worker asks of its backend. */
+interface WorkerHooks {
+  redeliver(): Promise<void>;
+  /** Runs the named job's delivery now if it waits delayed. */
+  wake(jobId: string): Promise<void>;
+}
+
+/**
+ * Runs deliveries through the JobExecutor. The per-tenant cap (`tenantConcurrency`, default
+ * `concurrency - 1`) is the embedded queue's rule, counted the same way over the job rows of
+ * every worker on the database (JobRepository.take): a delivery whose tenant is at its cap is
+ * put off (delayed, no attempt spent), and whichever worker ends one of the tenant's jobs wakes
+ * the tenant's oldest queued job. A killed worker's jobs stop counting when their leases expire.
+ */
 class BullJobWorker implements JobWorker {
   readonly id = `worker_${randomBytes(6).toString("hex")}`;
   private readonly executor: JobExecutor;
   private readonly leaseMs: number;
+  private readonly tenantCap: number;
   private worker: BullWorker<Delivery> | undefined;
   /** The jobs this worker is running (stop() waits for them to be back in the queue). */
   private readonly running = new Set<Promise<void>>();
@@ -131,9 +165,11 @@ class BullJobWorker implements JobWorker {
     private readonly connection: { url: string; maxRetriesPerRequest: null },
     private readonly prefix: string,
     private readonly options: JobWorkerOptions,
-    private readonly redeliver: () => Promise<void>,
+    private readonly hooks: WorkerHooks,
   ) {
     this.leaseMs = options.leaseMs ?? JOB_DEFAULTS.leaseMs;
+    const concurrency = options.concurrency ?? JOB_DEFAULTS.concurrency;
+    this.tenantCap = options.tenantConcurrency ?? Math.max(1, concurrency - 1);
     this.executor = new JobExecutor(this.id, {
       store,
       handlers: options.handlers,
@@ -162,7 +198,7 @@ class BullJobWorker implements JobWorker {
       settings: { backoffStrategy: (attemptsMade, _type, error) => (error instanceof RetryLater ? error.retryInMs : retryDelay(retryBaseMs, attemptsMade)) },
     });
     this.worker.on("error", (error) => this.options.onError?.(error));
-    void this.redeliver().catch((error: unknown) => this.options.onError?.(error));
+    void this.hooks.redeliver().catch((error: unknown) => this.options.onError?.(error));
   }
 
   async stop(): Promise<void> {
@@ -188,9 +224,19 @@ class BullJobWorker implements JobWorker {
 
   private async process(delivery: BullJob<Delivery>, token: string | undefined): Promise<void> {
     if (!this.worker) return this.putBack(delivery, token); // stopping: leave the row to the next worker
-    const claimed = await this.store.jobs.take(delivery.data.jobId, this.id, this.leaseMs);
-    if (!claimed) return; // cancelled while queued, or already finished
-    const end = await this.executor.execute(claimed);
+    const taken = await this.store.jobs.take(delivery.data.jobId, this.id, this.leaseMs, { tenantCap: this.tenantCap });
+    if (taken.kind === "ended") return; // cancelled while queued, or already finished
+    if (taken.kind === "tenant-at-cap") return this.defer(delivery, token);
+    const claimed = taken.job;
+    // It runs: should it be put off again later (a batch's next slice), its wait starts afresh.
+    if (delivery.data.deferrals) await delivery.updateData({ jobId: delivery.data.jobId });
+    let end: JobEnd;
+    try {
+      end = await this.executor.execute(claimed);
+    } finally {
+      // The tenant's slot is free (or this job goes round again and competes for it): its next job need not sit out its deferral.
+      void this.wakeTenant(claimed.tenantId, claimed.id);
+    }
     switch (end.kind) {
       case "succeeded":
       case "cancelled":
@@ -204,6 +250,26 @@ class BullJobWorker implements JobWorker {
       case "requeued":
         return this.putBack(delivery, token);
     }
+  }
+
+  /** The tenant's oldest queued job, woken (other than the one just run, which goes round by itself). */
+  private async wakeTenant(tenantId: string, justRan: string): Promise<void> {
+    try {
+      const next = await this.store.jobs.nextQueued(tenantId);
+      if (next !== undefined && next !== justRan) await this.hooks.wake(next);
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+  }
+
+  /** Its tenant is at the cap: the delivery waits (without spending an attempt) until woken, or its deferral ends. */
+  private async defer(delivery: BullJob<Delivery>, token: string | undefined): Promise<never> {
+    const deferrals = delivery.data.deferrals ?? 0;
+    const wait = Math.min(MAX_DEFERRAL_MS, FIRST_DEFERRAL_MS * 2 ** deferrals);
+    await delivery.updateData({ ...delivery.data, deferrals: deferrals + 1 });
+    // Jittered, so that deliveries put off together do not all come back together.
+    await delivery.moveToDelayed(Date.now() + wait * (0.75 + Math.random() / 2), token);
+    throw new DelayedError();
   }
 
   /** Runs again at once, in any worker, without spending an attempt (a batch's next slice, or a worker stopping). */

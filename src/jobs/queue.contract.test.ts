@@ -217,6 +217,60 @@ describe.each(combinations)("job queue contract on %s (%s)", (kind, database) =>
     expect(await waitFor(() => job(recorded.id), (j) => j?.status === "succeeded")).toMatchObject({ result: { stranded: true }, attempts: 1 });
   });
 
+  it("holds the per-tenant cap over two workers: a job over it waits (no attempt spent) while another tenant's runs", async () => {
+    const running = new Map<string, number>();
+    let most = 0;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const handler: JobHandler = async ({ job: claimed }) => {
+      running.set(claimed.tenantId, (running.get(claimed.tenantId) ?? 0) + 1);
+      if (claimed.tenantId === tenantId) most = Math.max(most, running.get(tenantId)!);
+      if (claimed.payload !== "quick") await released;
+      running.set(claimed.tenantId, running.get(claimed.tenantId)! - 1);
+      return { kind: "succeeded", result: null };
+    };
+    try {
+      const slow = [];
+      for (let i = 0; i < 5; i++) slow.push(await enqueue("slow"));
+      startWorker(handler, { concurrency: 3, tenantConcurrency: 2 });
+      startWorker(handler, { concurrency: 3, tenantConcurrency: 2 });
+      await waitFor(async () => running.get(tenantId) ?? 0, (n) => n === 2);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // time for any over-take to show
+      // Six free slots, yet two of Acme's jobs run; the others wait queued, not failed, and spent no attempt.
+      const waiting = (await Promise.all(slow.map((queued) => job(queued.id)))).filter((j) => j?.status === "queued");
+      expect(waiting.map((j) => j?.attempts)).toEqual([0, 0, 0]);
+      const globex = (await store.tenants.create("Globex")).id;
+      const quick = await fixture.backend.queue.enqueue({ tenantId: globex, type: "import", summary: "quick", payload: "quick" });
+      await waitFor(() => store.jobs.get(globex, quick.id), (j) => j?.status === "succeeded", 5_000);
+      release();
+      for (const queued of slow) expect(await waitFor(() => job(queued.id), (j) => j?.status === "succeeded", 15_000)).toMatchObject({ attempts: 1 });
+      expect(most).toBe(2);
+    } finally {
+      release();
+    }
+  }, 30_000);
+
+  it("frees the slot of a worker that crashed holding a job once its lease expires: the tenant's jobs all run, one at a time", async () => {
+    const first = await enqueue({ n: 1 });
+    await fixture.crashWhileHolding(first.id);
+    const crashedAt = Date.now();
+    const second = await enqueue({ n: 2 });
+    let runningNow = 0;
+    let most = 0;
+    let firstStart = Infinity;
+    startWorker(async () => {
+      firstStart = Math.min(firstStart, Date.now());
+      most = Math.max(most, ++runningNow);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      runningNow--;
+      return { kind: "succeeded", result: null };
+    }, { concurrency: 2, tenantConcurrency: 1 });
+    for (const queued of [first, second]) await waitFor(() => job(queued.id), (j) => j?.status === "succeeded", 15_000);
+    expect(most).toBe(1);
+    // While the dead worker's lease ran, its job held the tenant's one slot: nothing started before it expired.
+    expect(firstStart - crashedAt).toBeGreaterThanOrEqual(LEASE_MS / 2);
+  }, 30_000);
+
   it("never gives one job to two workers", async () => {
     const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => enqueue({ i }).then((j) => j.id)));
     const runs = new Map<string, number>();

@@ -113,6 +113,11 @@ describe.each(storeBackends)("batches through the server on %s", (backend) => {
     expect(fields.some((field) => field.startsWith("items.1."))).toBe(true);
     expect(fields.some((field) => field.startsWith("items.0."))).toBe(false);
     expect(answer.body.detail).toMatch(/^3 of 4 items/);
+    // The code tells this answer (the outcome a dry run asked for) from a refused request, whose fields are `body.…`.
+    expect(answer.body.code).toBe("invalid-items");
+    const refused = await call("POST", "/v1/batches", { integration: "crm", action: "contacts.create", items, options: { dryRun: true, concurrency: 500 } }, appKey);
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBeUndefined();
     const valid = await call("POST", "/v1/batches", { integration: "crm", action: "contacts.create", items: [items[0]], options: { dryRun: true } }, appKey);
     expect(valid).toMatchObject({ status: 200, body: { dryRun: true, items: 1, version: 1 } });
     expect((await call("GET", "/v1/batches", undefined, appKey)).body.data).toHaveLength(before);

@@ -12,6 +12,8 @@ export class HttpError extends Error {
     readonly detail?: string,
     readonly fieldErrors?: FieldError[],
     readonly headers: Record<string, string> = {},
+    /** The problem's `code`: a machine-readable cause within the type. */
+    readonly code?: string,
   ) {
     super(detail ?? problemTypes[kind].title);
   }
@@ -28,6 +30,7 @@ export class HttpError extends Error {
       ...(this.detail ? { detail: this.detail } : {}),
       ...(instance ? { instance } : {}),
       ...(this.fieldErrors?.length ? { errors: this.fieldErrors } : {}),
+      ...(this.code ? { code: this.code } : {}),
       ...(requestId ? { requestId } : {}),
     };
   }

@@ -26,7 +26,9 @@ export class BatchService {
   /**
    * @param shares Jobs each batch is shared into (WAYGATE_BATCH_SHARES, default 1): on BullMQ
    * with several workers, that many workers can run one batch together (items are leased one
-   * by one, see jobs/handlers/batch.ts); the batch's concurrency is split between them.
+   * by one, see jobs/handlers/batch.ts); the batch's concurrency is split between them. Each
+   * share is a job of the tenant's, so the tenant's cap (WAYGATE_TENANT_CONCURRENCY) bounds how
+   * many run at once; the others wait their turn.
    */
   constructor(
     private readonly store: Store,

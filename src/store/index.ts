@@ -3,7 +3,7 @@ export { resolveStoreLocation, redactUrl, StoreConfigError, type StoreLocation }
 export { KEY_PREFIXES, type IssuedKey, type AuthenticatedKey } from "./keys.js";
 export type { ListOptions, VersionRef, VersionLookup } from "./integrations.js";
 export type { SaveVersionResult, AppendRequest, AppendOutcome, CurrentMove, MoveRequest, LatestVersion, VersionConfig } from "./versions.js";
-export { newJobId, type ClaimedJob, type ClaimOptions, type HeartbeatAnswer } from "./jobs.js";
+export { newJobId, type ClaimedJob, type ClaimOptions, type HeartbeatAnswer, type JobTake } from "./jobs.js";
 export { readCursor, type CursorRead } from "./paging.js";
 export { StoredDataError } from "./decode.js";
 export type { ConnectionScope } from "./connections.js";

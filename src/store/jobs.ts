@@ -28,6 +28,12 @@ export interface ClaimOptions {
   tenantCap?: number;
 }
 
+/**
+ * What `take` did: took the job; found it ended (cancelled while queued, or a stale delivery
+ * of a finished one); or left it, because its tenant already runs as many jobs as the cap allows.
+ */
+export type JobTake = { kind: "taken"; job: ClaimedJob } | { kind: "ended" } | { kind: "tenant-at-cap" };
+
 /** A job id before its job is enqueued: an upload is stored under it first. */
 export function newJobId(): string {
   return newId("job");
@@ -145,27 +151,76 @@ export class JobRepository {
   /**
    * Takes one named job for `owner`, whoever held it: for a queue that delivers jobs itself
    * (BullMQ), which already guarantees one holder at a time. A previous holder that is still
-   * alive finds out at its next heartbeat (`lost`) and stops without writing. Undefined when
-   * the job has ended (a job cancelled while queued, or a stale delivery of a finished one).
+   * alive finds out at its next heartbeat (`lost`) and stops without writing.
+   *
+   * With `tenantCap`, the same rule as `claim`: the job is taken only while its tenant has
+   * fewer running jobs (live leases, over every worker on the database, the job itself not
+   * counted) than the cap, else `tenant-at-cap` and the row is left as it was. A crashed
+   * worker's job stops counting when its lease expires, so no slot leaks. On Postgres the
+   * count and the take happen under the claim lock, so takes and claims in any process
+   * count after each other (the cap holds across servers).
    */
-  async take(id: string, owner: string, leaseMs: number): Promise<ClaimedJob | undefined> {
+  async take(id: string, owner: string, leaseMs: number, options: ClaimOptions = {}): Promise<JobTake> {
     const now = this.now();
     const nowIso = now.toISOString();
+    const take = (db: Kysely<Database>) =>
+      db
+        .updateTable("jobs")
+        .set((eb) => ({
+          status: "running",
+          lease_owner: owner,
+          lease_expires_at: new Date(now.getTime() + leaseMs).toISOString(),
+          attempts: eb("attempts", "+", 1),
+          started_at: sql<string>`coalesce(started_at, ${nowIso})`,
+          updated_at: nowIso,
+        }))
+        .where("id", "=", id)
+        .where("status", "in", ["queued", "running"])
+        .$if(options.tenantCap !== undefined, (query) =>
+          query.where(
+            (eb) =>
+              eb
+                .selectFrom("jobs as other")
+                .select((inner) => inner.fn.countAll<number>().as("running"))
+                .whereRef("other.tenant_id", "=", "jobs.tenant_id")
+                .where("other.status", "=", "running")
+                .where("other.lease_expires_at", ">=", nowIso)
+                .where("other.id", "<>", id),
+            "<",
+            options.tenantCap!,
+          ),
+        )
+        .returningAll()
+        .executeTakeFirst();
+    const row =
+      this.dialect === "postgres" && options.tenantCap !== undefined
+        ? await this.db.transaction().execute(async (trx) => {
+            await sql`select pg_advisory_xact_lock(hashtext(current_schema() || ${CLAIM_LOCK}))`.execute(trx);
+            return take(trx);
+          })
+        : await take(this.db);
+    if (row) return { kind: "taken", job: toClaimedJob(row) };
+    if (options.tenantCap === undefined) return { kind: "ended" };
+    const current = await this.db.selectFrom("jobs").select("status").where("id", "=", id).executeTakeFirst();
+    return current && (current.status === "queued" || current.status === "running") ? { kind: "tenant-at-cap" } : { kind: "ended" };
+  }
+
+  /**
+   * The tenant's oldest job that is queued and due: the one to wake when a slot of the
+   * tenant's frees up (a queue that delivers jobs itself has it waiting on the cap).
+   */
+  async nextQueued(tenantId: string): Promise<string | undefined> {
     const row = await this.db
-      .updateTable("jobs")
-      .set((eb) => ({
-        status: "running",
-        lease_owner: owner,
-        lease_expires_at: new Date(now.getTime() + leaseMs).toISOString(),
-        attempts: eb("attempts", "+", 1),
-        started_at: sql<string>`coalesce(started_at, ${nowIso})`,
-        updated_at: nowIso,
-      }))
-      .where("id", "=", id)
-      .where("status", "in", ["queued", "running"])
-      .returningAll()
+      .selectFrom("jobs")
+      .select("id")
+      .where("tenant_id", "=", tenantId)
+      .where("status", "=", "queued")
+      .where("run_after", "<=", this.now().toISOString())
+      .orderBy("created_at")
+      .orderBy("id")
+      .limit(1)
       .executeTakeFirst();
-    return row && toClaimedJob(row);
+    return row?.id;
   }
 
   /**

@@ -19,7 +19,7 @@ import { loadManifest } from "./support/manifests.js";
 import { tsc7 } from "./support/tsc7.js";
 
 /** Uses the whole client API; explicit types throughout, so it also passes isolatedDeclarations. */
-const USAGE = `import { APIError, createWaygate, InvalidInputError, NotFoundError, ProblemTypes, RateLimitError, WaygateError, type AcmeCrm, type APIResponse, type Batch, type BatchHandle, type IntentResult, type Intents, type Page, type Slack, type Waygate } from "./small/index.js";
+const USAGE = `import { APIError, createWaygate, InvalidInputError, NotFoundError, ProblemTypes, RateLimitError, WaygateError, type AcmeCrm, type APIResponse, type Batch, type BatchHandle, type BatchValidation, type IntentResult, type Intents, type Page, type Slack, type Waygate } from "./small/index.js";
 import type { SendMessageInput, SendMessageOutput } from "./small/intents.js";
 import { createWaygate as createSlackOnly } from "./small/slack.js";
 import { createWaygate as createSlackChat } from "./small/slack.chat.js";
@@ -71,6 +71,9 @@ export async function useEverything(signal: AbortSignal): Promise<string[]> {
   const cancelled: Batch = await batch.cancel();
   out.push(String(cancelled.counts.cancelled));
   await wg.slack.conversations.list.batch([{}, { input: { limit: 1 } }]);
+  const checked: BatchValidation = await wg.slack.chat.postMessage.batch([{ input: { channel: "C1" } }], { dryRun: true, signal });
+  if (checked.valid) out.push(String(checked.version), String(checked.items));
+  else for (const invalid of checked.errors) out.push(String(invalid.index), invalid.field, invalid.message, checked.detail ?? "");
   try {
     await wg.slack.users.info({ user: "U1" });
   } catch (error) {

@@ -34,7 +34,14 @@ interface BatchHandle {
   results(options?: { state?: string }): AsyncIterable<BatchResult>;
   cancel(): Promise<BatchSnapshot>;
 }
-type Batchable = { batch(items: readonly unknown[], options?: Record<string, unknown>): Promise<BatchHandle> };
+interface BatchValidation {
+  valid: boolean;
+  items: number;
+  version: number | null;
+  errors: Array<{ index: number; field: string; message: string }>;
+  detail: string | null;
+}
+type Batchable = { batch(items: readonly unknown[], options?: Record<string, unknown>): Promise<BatchHandle | BatchValidation> };
 
 describe("action.batch() of the generated client against the real server", () => {
   let server: TestServer;
@@ -56,7 +63,13 @@ describe("action.batch() of the generated client against the real server", () =>
   };
   const client = (options: Record<string, unknown> = {}) =>
     loaded.module.createWaygate({ apiKey: server.tenantKey, baseUrl: server.url, app: "web", fetch: recordingFetch, onVersionMismatch: () => {}, ...options });
-  const create = (slug: string, options: Record<string, unknown> = {}) => at<Batchable>(client(options), `${slug}.contacts.create`);
+  const batchable = (slug: string, options: Record<string, unknown> = {}) => at<Batchable>(client(options), `${slug}.contacts.create`);
+  /** `.batch()` without `dryRun`: resolves with the batch's handle. */
+  const create = (slug: string, options: Record<string, unknown> = {}) => ({
+    batch: async (items: readonly unknown[], batchOptions?: Record<string, unknown>) => (await batchable(slug, options).batch(items, batchOptions)) as BatchHandle,
+  });
+  /** `.batch(items, { dryRun: true })`: resolves with the validation outcome. */
+  const dryRun = async (items: readonly unknown[], batchOptions: Record<string, unknown> = {}) => (await batchable("crm").batch(items, { ...batchOptions, dryRun: true })) as BatchValidation;
 
   beforeAll(async () => {
     fast = await startRateLimitedUpstream({ perSecond: 100, latencyMs: 10 });
@@ -128,7 +141,7 @@ describe("action.batch() of the generated client against the real server", () =>
 
   it("the client's default connection (withOptions) is the batch's; an item's own connection is kept with it", async () => {
     const forUser = at<Batchable>((client() as { withOptions(options: Record<string, unknown>): unknown }).withOptions({ connection: "user_42" }), "crm.contacts.create");
-    const handle = await forUser.batch([{ input: { name: "for user 42" } }, { input: { name: "for user 7" }, connection: "user_7" }]);
+    const handle = (await forUser.batch([{ input: { name: "for user 42" } }, { input: { name: "for user 7" }, connection: "user_7" }])) as BatchHandle;
     expect(handle.batch).toMatchObject({ connection: "user_42", counts: { total: 2 } });
     await handle.wait();
     expect((await collect(handle.results())).map((result) => result.connection)).toEqual([null, "user_7"]);
@@ -161,6 +174,42 @@ describe("action.batch() of the generated client against the real server", () =>
     const after = await create("slowcrm").batch([{ input: { name: "d" } }]);
     expect((await after.wait()).status).toBe("completed");
     expect((await api("GET", `/v1/batches/${handle.id}`)).status).toBe("completed");
+  }, 30_000);
+
+  it("dryRun checks every item and resolves with the outcome: valid with the version checked against, nothing stored or sent", async () => {
+    const batchesBefore = (await api("GET", "/v1/batches?limit=100")).data as unknown[];
+    const acceptedBefore = fast.accepted.size;
+    requested.length = 0;
+    const checked = await dryRun([{ input: { name: "checked 1" } }, { input: { name: "checked 2", age: 40 } }]);
+    expect(checked).toEqual({ valid: true, items: 2, version: 1, errors: [], detail: null });
+    expect(requested).toEqual(["POST /v1/batches"]);
+    expect((await api("GET", "/v1/batches?limit=100")).data).toHaveLength(batchesBefore.length);
+    expect(fast.accepted.size).toBe(acceptedBefore);
+  }, 30_000);
+
+  it("dryRun lists each invalid item's fields with its index, and nothing is stored or sent", async () => {
+    const batchesBefore = (await api("GET", "/v1/batches?limit=100")).data as unknown[];
+    const acceptedBefore = fast.accepted.size;
+    const items = [{ input: { name: "fine" } }, { input: {} }, { input: { name: "fine too" } }, { input: { name: "", age: "old" } }];
+    const checked = await dryRun(items, { concurrency: 2 });
+    expect([checked.valid, checked.items, checked.version]).toEqual([false, 4, null]);
+    expect(checked.detail).toMatch(/^2 of 4 items do not match the action's input schema/);
+    expect(checked.errors.map(({ index, field }) => [index, field])).toEqual([
+      [1, "input.name"],
+      [3, "input.name"],
+      [3, "input.age"],
+    ]);
+    for (const error of checked.errors) expect(error.message.length).toBeGreaterThan(0);
+    expect((await api("GET", "/v1/batches?limit=100")).data).toHaveLength(batchesBefore.length);
+    expect(fast.accepted.size).toBe(acceptedBefore);
+  }, 30_000);
+
+  it("dryRun still throws Waygate's other refusals (a bad option, an unknown app) as the client's error classes", async () => {
+    const badOption = await rejection(dryRun([{ input: {} }], { concurrency: 500 }));
+    expect(badOption).toBeInstanceOf(loaded.module.InvalidInputError);
+    expect((badOption.errors as Array<{ field: string }>).map((error) => error.field)).toEqual(["body.options.concurrency"]);
+    const noApp = await rejection(at<Batchable>(client({ app: "nope" }), "crm.contacts.create").batch([{ input: { name: "x" } }], { dryRun: true }));
+    expect(noApp).toBeInstanceOf(loaded.module.WaygateNotFoundError);
   }, 30_000);
 
   it("Waygate's refusals are the client's error classes, and a malformed item fails before anything is sent", async () => {

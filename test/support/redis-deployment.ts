@@ -22,7 +22,7 @@ export interface RedisDeployment {
   startBatch(items: number, tag: string, options: { concurrency: number }): Promise<Batch>;
   /** Polls the batch until `done` says so; throws with its last state after timeoutMs. */
   until(id: string, done: (batch: Batch) => boolean, timeoutMs?: number): Promise<Batch>;
-  /** A `--worker-only` process (one job at a time) on the same database and Redis. */
+  /** A `--worker-only` process (one job at a time, the tenant's jobs on at most two workers) on the same database and Redis. */
   startWorker(): Promise<WorkerProcess>;
   /** Every item ended once, in order; the upstream created each good contact exactly once. */
   expectExactlyOnce(id: string, total: number): Promise<BatchItem[]>;
@@ -77,7 +77,8 @@ export async function startRedisDeployment(options: { perSecond: number; apiArgs
       }
     },
     async startWorker() {
-      const started = await startWorkerProcess([...database.args, "--allow-loopback-upstreams", "--worker-concurrency", "1"], env);
+      // One slot each, and a tenant cap (counted over every worker) that lets the tenant's jobs use two workers at once.
+      const started = await startWorkerProcess([...database.args, "--allow-loopback-upstreams", "--worker-concurrency", "1", "--tenant-concurrency", "2"], env);
       workers.push(started);
       return started;
     },

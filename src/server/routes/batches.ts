@@ -1,6 +1,6 @@
 import type { Context, Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import { BATCH_EVENT_NAMES, FINISHED_BATCH_STATUSES, routes, type Batch } from "../../contract/index.js";
+import { BATCH_EVENT_NAMES, BATCH_INVALID_ITEMS_CODE, FINISHED_BATCH_STATUSES, routes, type Batch } from "../../contract/index.js";
 import type { BatchService } from "../../services/batches.js";
 import { InvokeError, type Caller } from "../../services/invoke.js";
 import type { BatchScope } from "../../store/index.js";
@@ -33,6 +33,8 @@ export function mountBatchRoutes(app: Hono<AppEnv>, service: BatchService): void
       "validation",
       `${created.invalidItems} of ${body.items.length} items do not match the action's input schema${first ? `; the first: ${first.field}: ${first.message}` : ""}`,
       created.errors,
+      {},
+      BATCH_INVALID_ITEMS_CODE,
     );
   });
 

@@ -35,7 +35,7 @@ function withServerSettings(command: Command): Command {
     .option("--max-document-bytes <n>", "largest document an import accepts (default 64 MiB)", positiveInt)
     .option("--max-upload-bytes-in-flight <n>", "bytes of documents received at once, server-wide; past it uploads get 503 + Retry-After (default 256 MiB)", positiveInt)
     .option("--worker-concurrency <n>", "import jobs this server runs at once (default 2)", positiveInt)
-    .option("--tenant-concurrency <n>", "running import jobs one tenant may have, over every server on the database (default: worker concurrency - 1, at least 1)", positiveInt)
+    .option("--tenant-concurrency <n>", "running jobs one tenant may have, over every worker on the database (default: worker concurrency - 1, at least 1)", positiveInt)
     .option("--job-lease-ms <ms>", "how long a silent worker keeps its jobs before another takes them over (WAYGATE_JOB_LEASE_MS; default 30000)", positiveInt)
     .option("--batch-shares <n>", "jobs each batch is shared into, so that as many workers run one batch together (WAYGATE_BATCH_SHARES; default 1)", positiveInt)
     .option("--redis-url <url>", "Redis for jobs (BullMQ) and rate limits shared by every process (WAYGATE_REDIS_URL); default: the embedded queue")
