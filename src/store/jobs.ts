@@ -126,14 +126,7 @@ export class JobRepository {
         .$if(this.dialect === "postgres", (query) => query.forUpdate("j").skipLocked());
       return db
         .updateTable("jobs")
-        .set((eb) => ({
-          status: "running",
-          lease_owner: owner,
-          lease_expires_at: new Date(now.getTime() + leaseMs).toISOString(),
-          attempts: eb("attempts", "+", 1),
-          started_at: sql<string>`coalesce(started_at, ${nowIso})`,
-          updated_at: nowIso,
-        }))
+        .set((eb) => ({ ...leaseTo(owner, now, leaseMs), attempts: eb("attempts", "+", 1) }))
         .where("id", "=", next)
         .returningAll()
         .executeTakeFirst();
@@ -166,14 +159,7 @@ export class JobRepository {
     const take = (db: Kysely<Database>) =>
       db
         .updateTable("jobs")
-        .set((eb) => ({
-          status: "running",
-          lease_owner: owner,
-          lease_expires_at: new Date(now.getTime() + leaseMs).toISOString(),
-          attempts: eb("attempts", "+", 1),
-          started_at: sql<string>`coalesce(started_at, ${nowIso})`,
-          updated_at: nowIso,
-        }))
+        .set((eb) => ({ ...leaseTo(owner, now, leaseMs), attempts: eb("attempts", "+", 1) }))
         .where("id", "=", id)
         .where("status", "in", ["queued", "running"])
         .$if(options.tenantCap !== undefined, (query) =>
@@ -415,5 +401,17 @@ function toJob(row: Pick<JobTable, (typeof JOB_COLUMNS)[number]>): Job {
     updatedAt: row.updated_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+  };
+}
+
+/** What taking a job writes besides its attempt count: running, held by `owner` until the lease ends, started (first take). */
+function leaseTo(owner: string, now: Date, leaseMs: number) {
+  const nowIso = now.toISOString();
+  return {
+    status: "running" as const,
+    lease_owner: owner,
+    lease_expires_at: new Date(now.getTime() + leaseMs).toISOString(),
+    started_at: sql<string>`coalesce(started_at, ${nowIso})`,
+    updated_at: nowIso,
   };
 }
