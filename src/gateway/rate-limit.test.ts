@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { RateLimiter, STRAY_PERIODS, type Limiter } from "./rate-limit.js";
 import { SharedRateLimiter } from "./shared-rate-limit.js";
+import { seededRandom } from "../../test/support/seeded-random.js";
 
 const REDIS_URL = "redis://127.0.0.1:6379";
 
@@ -168,18 +169,6 @@ describe.each(Object.keys(limiters) as Array<keyof typeof limiters>)("a stray th
   });
 });
 
-/** A seeded pseudo-random sequence (mulberry32), so that a test with jitter runs the same every time. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe.each(Object.keys(limiters) as Array<keyof typeof limiters>)("a first lesson learned across a window boundary, on the %s limiter", (kind) => {
   /**
    * A fixed-window upstream (50 a wall-clock second), and a burst at 100 a second that starts
@@ -218,7 +207,7 @@ describe.each(Object.keys(limiters) as Array<keyof typeof limiters>)("a first le
     // one window plus the next one's limit, one less each time (the scenario is the slow one).
     const without = await run(() => 0);
     expect(without.lessons.length).toBeGreaterThanOrEqual(15);
-    const jittered = await run(seeded(1));
+    const jittered = await run(seededRandom(1));
     expect(jittered.lessons.length).toBeLessThanOrEqual(8);
     // Then paced just under the limit: no 429 and about 49 a second over the last 30 seconds.
     expect(jittered.lessons.filter((second) => second >= 1_030)).toEqual([]);

@@ -4,18 +4,7 @@ import { IntegrationDefinitionSchema } from "../contract/integrations.js";
 import { definitionHash } from "../lib/definition-hash.js";
 import { importDocument } from "./index.js";
 import { fixture } from "./test-server.js";
-
-/** mulberry32: a small seeded PRNG, so every run mutates the same way. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../test/support/seeded-random.js";
 
 const FIXTURES = ["petstore-3.0.yaml", "petstore-3.1.json", "swagger-2.0.json", "postman-2.1.json", "external/root.yaml", "html/no-spec.html", "adversarial/proto-pollution.json", "adversarial/ref-loop.yaml"];
 const PER_DOCUMENT_MS = 2_000;
@@ -103,7 +92,7 @@ afterAll(() => agent.close());
 
 describe("fuzz", () => {
   it("never throws, hangs or returns an invalid definition on 1 200 mutated documents", async () => {
-    const random = prng(0x5eed);
+    const random = seededRandom(0x5eed);
     const sources = await Promise.all(FIXTURES.map(async (name) => ({ name, text: await fixture(name) })));
     const cases: { label: string; content: string | Uint8Array }[] = [];
     for (let i = 0; i < 1200; i++) {
