@@ -13,8 +13,12 @@ function setup() {
   // Resumes at the Retry-After exactly (no jitter): these tests count sends in set seconds after it.
   const limiter = new RateLimiter({}, () => time.now, async (ms) => void (time.now += ms), () => 0);
   const keys = { connection: "con_1", integration: "int_1" };
-  /** Sends one request after another (each acquires first, and is accepted) until the clock reaches `until`; at most 1 000. */
-  const sendUntil = async (until: number) => {
+  return { time, limiter, keys, sendUntil: sender(limiter, keys, time) };
+}
+
+/** Sends one request after another (each acquires first, and is accepted) until the clock reaches `until`; at most 1 000. */
+function sender(limiter: Limiter, keys: { connection: string; integration: string }, time: { now: number }) {
+  return async (until: number) => {
     for (let sent = 0; sent < 1_000; sent++) {
       await limiter.acquire(keys, 60_000);
       if (time.now >= until) return sent;
@@ -22,7 +26,6 @@ function setup() {
     }
     return 1_000;
   };
-  return { time, limiter, keys, sendUntil };
 }
 
 describe("RateLimiter pacing learned from Retry-After", () => {
@@ -102,14 +105,7 @@ describe.each(Object.keys(limiters) as Array<keyof typeof limiters>)("a stray th
     const time = { now: 1_000_000 };
     const limiter = limiters[kind](time);
     const keys = { connection: "con_1", integration: "int_1" };
-    const sendUntil = async (until: number) => {
-      for (let sent = 0; sent < 1_000; sent++) {
-        await limiter.acquire(keys, 60_000);
-        if (time.now >= until) return sent;
-        limiter.accept(keys, time.now);
-      }
-      return 1_000;
-    };
+    const sendUntil = sender(limiter, keys, time);
     /** 50 taken in a second, then a 429 with Retry-After: 1: paced at 49 a second from the reset on. */
     const learn = async () => {
       for (let i = 0; i < 50; i++) limiter.accept(keys, (time.now += 20));
