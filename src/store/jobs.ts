@@ -131,13 +131,7 @@ export class JobRepository {
         .returningAll()
         .executeTakeFirst();
     };
-    const row =
-      this.dialect === "postgres"
-        ? await this.db.transaction().execute(async (trx) => {
-            await sql`select pg_advisory_xact_lock(hashtext(current_schema() || ${CLAIM_LOCK}))`.execute(trx);
-            return claim(trx);
-          })
-        : await claim(this.db);
+    const row = await this.underClaimLock(true, claim);
     return row && toClaimedJob(row);
   }
 
@@ -178,17 +172,23 @@ export class JobRepository {
         )
         .returningAll()
         .executeTakeFirst();
-    const row =
-      this.dialect === "postgres" && options.tenantCap !== undefined
-        ? await this.db.transaction().execute(async (trx) => {
-            await sql`select pg_advisory_xact_lock(hashtext(current_schema() || ${CLAIM_LOCK}))`.execute(trx);
-            return take(trx);
-          })
-        : await take(this.db);
+    const row = await this.underClaimLock(options.tenantCap !== undefined, take);
     if (row) return { kind: "taken", job: toClaimedJob(row) };
     if (options.tenantCap === undefined) return { kind: "ended" };
     const current = await this.db.selectFrom("jobs").select("status").where("id", "=", id).executeTakeFirst();
     return current && (current.status === "queued" || current.status === "running") ? { kind: "tenant-at-cap" } : { kind: "ended" };
+  }
+
+  /**
+   * Runs `work` in a transaction holding the claim lock on Postgres when `needed`, so claims and
+   * takes that count running jobs see each other's leases. SQLite has one writer at a time already.
+   */
+  private async underClaimLock<T>(needed: boolean, work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    if (!needed || this.dialect !== "postgres") return work(this.db);
+    return this.db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtext(current_schema() || ${CLAIM_LOCK}))`.execute(trx);
+      return work(trx);
+    });
   }
 
   /**
