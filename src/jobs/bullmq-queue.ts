@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { DelayedError, Queue, UnrecoverableError, Worker as BullWorker, type Job as BullJob } from "bullmq";
 import type { JobType } from "../contract/index.js";
-import type { Store } from "../store/index.js";
+import type { ClaimOptions, Store } from "../store/index.js";
 import { silentLogger } from "../lib/logger.js";
-import { heartbeatFor, JOB_DEFAULTS, JobExecutor, retryDelay, type JobEnd } from "./executor.js";
+import { heartbeatFor, JOB_DEFAULTS, JobExecutor, retryDelay, tenantCapFor, type JobEnd } from "./executor.js";
 import { JobQueueUnavailableError, type JobBackend, type JobQueue, type JobWorker, type JobWorkerOptions } from "./queue.js";
 
 export interface BullJobBackendOptions {
@@ -145,17 +145,18 @@ interface WorkerHooks {
 }
 
 /**
- * Runs deliveries through the JobExecutor. The per-tenant cap (`tenantConcurrency`, default
- * `concurrency - 1`) is the embedded queue's rule, counted the same way over the job rows of
- * every worker on the database (JobRepository.take): a delivery whose tenant is at its cap is
- * put off (delayed, no attempt spent), and whichever worker ends one of the tenant's jobs wakes
- * the tenant's oldest queued job. A killed worker's jobs stop counting when their leases expire.
+ * Runs deliveries through the JobExecutor. The per-tenant cap (`tenantConcurrency` over every
+ * worker, else `concurrency - 1` of this worker's own: `tenantCapFor`) is the embedded queue's
+ * rule, counted the same way over the job rows on the database (JobRepository.take): a delivery
+ * whose tenant is at its cap is put off (delayed, no attempt spent; another worker may take it
+ * then), and whichever worker ends one of the tenant's jobs wakes the tenant's oldest queued
+ * job. A killed worker's jobs stop counting when their leases expire.
  */
 class BullJobWorker implements JobWorker {
   readonly id = `worker_${randomBytes(6).toString("hex")}`;
   private readonly executor: JobExecutor;
   private readonly leaseMs: number;
-  private readonly tenantCap: number;
+  private readonly claimOptions: ClaimOptions;
   private worker: BullWorker<Delivery> | undefined;
   /** The jobs this worker is running (stop() waits for them to be back in the queue). */
   private readonly running = new Set<Promise<void>>();
@@ -169,7 +170,7 @@ class BullJobWorker implements JobWorker {
   ) {
     this.leaseMs = options.leaseMs ?? JOB_DEFAULTS.leaseMs;
     const concurrency = options.concurrency ?? JOB_DEFAULTS.concurrency;
-    this.tenantCap = options.tenantConcurrency ?? Math.max(1, concurrency - 1);
+    this.claimOptions = tenantCapFor(concurrency, options.tenantConcurrency);
     this.executor = new JobExecutor(this.id, {
       store,
       handlers: options.handlers,
@@ -224,7 +225,7 @@ class BullJobWorker implements JobWorker {
 
   private async process(delivery: BullJob<Delivery>, token: string | undefined): Promise<void> {
     if (!this.worker) return this.putBack(delivery, token); // stopping: leave the row to the next worker
-    const taken = await this.store.jobs.take(delivery.data.jobId, this.id, this.leaseMs, { tenantCap: this.tenantCap });
+    const taken = await this.store.jobs.take(delivery.data.jobId, this.id, this.leaseMs, this.claimOptions);
     if (taken.kind === "ended") return; // cancelled while queued, or already finished
     if (taken.kind === "tenant-at-cap") return this.defer(delivery, token);
     const claimed = taken.job;

@@ -1,5 +1,5 @@
 import { problemTypes, problemTypeUri, type JobProgress, type Problem } from "../contract/index.js";
-import type { ClaimedJob, Store } from "../store/index.js";
+import type { ClaimedJob, ClaimOptions, Store } from "../store/index.js";
 import { silentLogger, type Logger } from "../lib/logger.js";
 import type { HandlerOutcome, JobHandlers } from "./types.js";
 
@@ -19,6 +19,16 @@ export interface ExecutorOptions {
 
 /** Worker defaults shared by both backends (WorkerOptions documents each). */
 export const JOB_DEFAULTS = { concurrency: 2, leaseMs: 30_000, jobTimeoutMs: 10 * 60_000, retryBaseMs: 2_000 } as const;
+
+/**
+ * The cap a worker claims under. The operator's `tenantConcurrency` is a quota over every worker
+ * on the database. Without one, each worker keeps one of its slots for other tenants
+ * (`concurrency - 1`, at least 1) and counts only its own jobs against it: a fleet runs as many
+ * of one tenant's jobs at once as it has workers, and another tenant's job still starts at once.
+ */
+export function tenantCapFor(concurrency: number, tenantConcurrency: number | undefined): ClaimOptions {
+  return tenantConcurrency === undefined ? { tenantCap: Math.max(1, concurrency - 1), capPerWorker: true } : { tenantCap: tenantConcurrency };
+}
 
 /** The heartbeat that keeps a lease: six a lease, so a few lost beats do not lose it. */
 export function heartbeatFor(leaseMs: number): number {

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openTestStore, storeBackends } from "../../test/support/stores.js";
-import { newJobId, Store, type StoreLocation } from "../store/index.js";
+import { newJobId, Store, type ClaimOptions, type StoreLocation } from "../store/index.js";
 import type { Sealer } from "../lib/sealer.js";
 import type { Database } from "../store/schema.js";
 import type { JobHandler } from "./types.js";
@@ -211,6 +211,31 @@ describe.each(storeBackends)("durable job queue on %s", (backend) => {
     expect(Object.fromEntries(byTenant)).toEqual({ [tenantId]: 2, [other]: 2 });
     // Both tenants are at their cap: nothing more is claimed.
     expect(await store.jobs.claim("worker_late", 10_000, { tenantCap: 2 })).toBeUndefined();
+  });
+
+  it("counts only the claimer's own running jobs against the cap with capPerWorker, in claims and takes", async () => {
+    const perWorker = { tenantCap: 1, capPerWorker: true };
+    const queued = new Set<string>();
+    for (let i = 0; i < 4; i++) queued.add((await enqueue({ n: i })).id);
+    const claimedBy = async (owner: string, options: ClaimOptions) => {
+      const claimed = await store.jobs.claim(owner, 10_000, options);
+      if (claimed) queued.delete(claimed.id);
+      return claimed;
+    };
+    const aQueuedJob = () => [...queued][0]!;
+    expect(await claimedBy("worker_a", perWorker)).toBeDefined();
+    // worker_a runs one of Acme's jobs: at its cap, it gets no other, by claim or by take.
+    expect(await claimedBy("worker_a", perWorker)).toBeUndefined();
+    expect(await store.jobs.take(aQueuedJob(), "worker_a", 10_000, perWorker)).toEqual({ kind: "tenant-at-cap" });
+    // worker_b runs none of them yet: it gets one, then is at its cap too.
+    expect(await claimedBy("worker_b", perWorker)).toBeDefined();
+    expect(await store.jobs.take(aQueuedJob(), "worker_b", 10_000, perWorker)).toEqual({ kind: "tenant-at-cap" });
+    const third = aQueuedJob();
+    expect(await store.jobs.take(third, "worker_c", 10_000, perWorker)).toMatchObject({ kind: "taken", job: { id: third } });
+    queued.delete(third);
+    // Counted over every worker, three of Acme's jobs run: a fleet cap of 3 lets no fourth start.
+    expect(await claimedBy("worker_d", { tenantCap: 3 })).toBeUndefined();
+    expect(await store.jobs.take(aQueuedJob(), "worker_d", 10_000, { tenantCap: 3 })).toEqual({ kind: "tenant-at-cap" });
   });
 
   it("lets another tenant's job run while one tenant's slow jobs fill the queue", async () => {

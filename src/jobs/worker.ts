@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { TickResult } from "../contract/index.js";
-import type { ClaimedJob, Store } from "../store/index.js";
+import type { ClaimedJob, ClaimOptions, Store } from "../store/index.js";
 import type { JobHandlers } from "./types.js";
 import { silentLogger, type Logger } from "../lib/logger.js";
-import { heartbeatFor, JOB_DEFAULTS, JobExecutor, type JobEnd } from "./executor.js";
+import { heartbeatFor, JOB_DEFAULTS, JobExecutor, tenantCapFor, type JobEnd } from "./executor.js";
 
 export interface WorkerOptions {
   store: Store;
@@ -16,8 +16,9 @@ export interface WorkerOptions {
   concurrency?: number;
   /**
    * Running jobs one tenant may have at once, counted over every worker on the database.
-   * Default `concurrency - 1` (at least 1): a tenant never fills a server's last slot, so
-   * another tenant's job starts at once even while the first tenant's queue is long.
+   * Default: `concurrency - 1` (at least 1) on each worker, counting its own jobs only, so a
+   * tenant never fills a server's last slot and another tenant's job starts at once even
+   * while the first tenant's queue is long (`tenantCapFor`).
    */
   tenantConcurrency?: number;
   /** How long a claim holds without a heartbeat. A crashed worker's jobs are retaken after this. Default 30 s. */
@@ -43,12 +44,13 @@ const ABANDONED_UPLOAD_MS = 60 * 60_000;
 
 /**
  * Runs queued jobs from the store. One per server process in the embedded setup; several
- * processes can share a Postgres queue safely (claims never overlap, and the per-tenant
- * cap is counted over all of them; see JobRepository.claim).
+ * processes can share a Postgres queue safely (claims never overlap, and a per-tenant cap
+ * the operator set is counted over all of them; see JobRepository.claim).
  */
 export class Worker {
   readonly id = `worker_${randomBytes(6).toString("hex")}`;
-  private readonly options: Required<Omit<WorkerOptions, "onError">> & Pick<WorkerOptions, "onError">;
+  private readonly options: Required<Omit<WorkerOptions, "onError" | "tenantConcurrency">> & Pick<WorkerOptions, "onError">;
+  private readonly claimOptions: ClaimOptions;
   private readonly log: Logger;
   private running = false;
   private wake: (() => void) | undefined;
@@ -69,10 +71,10 @@ export class Worker {
       logger: silentLogger,
       ...options,
       concurrency,
-      tenantConcurrency: options.tenantConcurrency ?? Math.max(1, concurrency - 1),
       leaseMs,
       heartbeatMs: options.heartbeatMs ?? heartbeatFor(leaseMs),
     };
+    this.claimOptions = tenantCapFor(concurrency, options.tenantConcurrency);
     this.log = this.options.logger;
     this.executor = new JobExecutor(this.id, this.options);
   }
@@ -110,7 +112,7 @@ export class Worker {
       await this.sweep();
       let job: ClaimedJob | undefined;
       try {
-        job = await this.options.store.jobs.claim(this.id, this.options.leaseMs, { tenantCap: this.options.tenantConcurrency });
+        job = await this.options.store.jobs.claim(this.id, this.options.leaseMs, this.claimOptions);
       } catch (error) {
         this.options.onError?.(error);
       }
@@ -158,7 +160,7 @@ export class Worker {
     const deadline = Date.now() + budgetMs;
     const result: TickResult = { ran: 0, succeeded: 0, failed: 0, requeued: 0, budgetExhausted: false };
     while (Date.now() < deadline) {
-      const job = await this.options.store.jobs.claim(this.id, this.options.leaseMs, { tenantCap: this.options.tenantConcurrency });
+      const job = await this.options.store.jobs.claim(this.id, this.options.leaseMs, this.claimOptions);
       if (!job) return result;
       result.ran++;
       const end = await this.execute(job, deadline);

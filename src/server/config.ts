@@ -80,7 +80,7 @@ export const SERVER_SETTINGS = {
   maxDocumentBytes: setting<number>({ env: "WAYGATE_MAX_DOCUMENT_BYTES", flag: "--max-document-bytes", fromEnv: wholeNumber, schema: positiveInt, default: 64 * 1024 * 1024, description: "Largest document an import accepts" }),
   maxUploadBytesInFlight: setting<number>({ env: "WAYGATE_MAX_UPLOAD_BYTES_IN_FLIGHT", flag: "--max-upload-bytes-in-flight", fromEnv: wholeNumber, schema: positiveInt, default: 256 * 1024 * 1024, description: "Bytes of documents received at once, server-wide (then 503)" }),
   workerConcurrency: setting<number>({ env: "WAYGATE_WORKER_CONCURRENCY", flag: "--worker-concurrency", fromEnv: wholeNumber, schema: positiveInt, default: 2, description: "Import jobs this process runs at once" }),
-  tenantConcurrency: setting<number>({ env: "WAYGATE_TENANT_CONCURRENCY", flag: "--tenant-concurrency", fromEnv: wholeNumber, schema: positiveInt, defaultText: "worker concurrency - 1, at least 1", description: "Running jobs one tenant may have over every worker on the database (embedded queue and BullMQ)" }),
+  tenantConcurrency: setting<number>({ env: "WAYGATE_TENANT_CONCURRENCY", flag: "--tenant-concurrency", fromEnv: wholeNumber, schema: positiveInt, defaultText: "worker concurrency - 1 (at least 1) on each worker", description: "Running jobs one tenant may have over every worker on the database (embedded queue and BullMQ); unset, each worker keeps a slot for other tenants" }),
   batchShares: setting<number>({
     env: "WAYGATE_BATCH_SHARES", flag: "--batch-shares", fromEnv: wholeNumber, schema: positiveInt, default: 1,
     description: "Jobs each batch is shared into, so that as many workers (BullMQ) run one batch together; its concurrency is split between them",

@@ -24,8 +24,13 @@ export interface HeartbeatAnswer {
 }
 
 export interface ClaimOptions {
-  /** A tenant with this many running jobs (across every worker on the database) gets no more. Default: no cap. */
+  /** A tenant with this many running jobs gets no more. Default: no cap. */
   tenantCap?: number;
+  /**
+   * Counts against `tenantCap` only the tenant's jobs the claimer itself runs (each worker keeps
+   * slots for other tenants) instead of every worker's on the database (a quota for the fleet).
+   */
+  capPerWorker?: boolean;
 }
 
 /**
@@ -48,7 +53,8 @@ const DROPPED_PAYLOAD = "null";
  * so nothing hangs across a crash or restart.
  *
  * Claiming is fair between tenants: the next job is the oldest runnable one among the
- * tenants with the fewest running jobs, and a tenant at its cap gets none. On Postgres
+ * tenants with the fewest running jobs, and a tenant at its cap (over every worker, or over
+ * the claimer's own jobs: `ClaimOptions`) gets none. On Postgres
  * claims are serialised by a transaction-scoped advisory lock, so that every claimer,
  * in any process, counts the running jobs after the previous claim has committed (the
  * cap holds across servers); `FOR UPDATE SKIP LOCKED` keeps a claim from waiting on a row
@@ -103,11 +109,13 @@ export class JobRepository {
     const claim = (db: Kysely<Database>) => {
       const runningPerTenant = db
         .selectFrom("jobs")
-        .select((eb) => ["tenant_id", eb.fn.countAll().as("running")])
+        .select((eb) => ["tenant_id", eb.fn.countAll().as("running"), eb.fn.sum<number>(eb.case().when("lease_owner", "=", owner).then(1).else(0).end()).as("own")])
         .where("status", "=", "running")
         .where("lease_expires_at", ">=", nowIso)
         .groupBy("tenant_id");
       const running = sql<number>`coalesce(r.running, 0)`;
+      // Fewest running over every worker comes first either way; the cap counts what the options say.
+      const capped = options.capPerWorker ? sql<number>`coalesce(r.own, 0)` : running;
       const next = db
         .selectFrom("jobs as j")
         .leftJoin(runningPerTenant.as("r"), "r.tenant_id", "j.tenant_id")
@@ -118,7 +126,7 @@ export class JobRepository {
             eb.and([eb("j.status", "=", "running"), eb("j.lease_expires_at", "<", nowIso)]),
           ]),
         )
-        .$if(options.tenantCap !== undefined, (query) => query.where(running, "<", options.tenantCap!))
+        .$if(options.tenantCap !== undefined, (query) => query.where(capped, "<", options.tenantCap!))
         .orderBy(running)
         .orderBy("j.created_at")
         .orderBy("j.id")
@@ -141,8 +149,9 @@ export class JobRepository {
    * alive finds out at its next heartbeat (`lost`) and stops without writing.
    *
    * With `tenantCap`, the same rule as `claim`: the job is taken only while its tenant has
-   * fewer running jobs (live leases, over every worker on the database, the job itself not
-   * counted) than the cap, else `tenant-at-cap` and the row is left as it was. A crashed
+   * fewer running jobs (live leases, over every worker on the database or, with `capPerWorker`,
+   * this owner's; the job itself not counted) than the cap, else `tenant-at-cap` and the row is
+   * left as it was. A crashed
    * worker's job stops counting when its lease expires, so no slot leaks. On Postgres the
    * count and the take happen under the claim lock, so takes and claims in any process
    * count after each other (the cap holds across servers).
@@ -165,7 +174,8 @@ export class JobRepository {
                 .whereRef("other.tenant_id", "=", "jobs.tenant_id")
                 .where("other.status", "=", "running")
                 .where("other.lease_expires_at", ">=", nowIso)
-                .where("other.id", "<>", id),
+                .where("other.id", "<>", id)
+                .$if(options.capPerWorker === true, (inner) => inner.where("other.lease_owner", "=", owner)),
             "<",
             options.tenantCap!,
           ),

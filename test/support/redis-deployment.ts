@@ -77,8 +77,8 @@ export async function startRedisDeployment(options: { perSecond: number; apiArgs
       }
     },
     async startWorker() {
-      // One slot each, and a tenant cap (counted over every worker) that lets the tenant's jobs use two workers at once.
-      const started = await startWorkerProcess([...database.args, "--allow-loopback-upstreams", "--worker-concurrency", "1", "--tenant-concurrency", "2"], env);
+      // One slot each and no tenant cap set: each worker may give its slot to the tenant, so its jobs use every worker at once.
+      const started = await startWorkerProcess([...database.args, "--allow-loopback-upstreams", "--worker-concurrency", "1"], env);
       workers.push(started);
       return started;
     },
