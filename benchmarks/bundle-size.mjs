@@ -63,8 +63,8 @@ const CONSUMERS = {
   "slack, via its module": [`import { createWaygate } from "./waygate/slack.js";`, `const wg = createWaygate({ apiKey: "k", baseUrl: "https://waygate.example.com" });`, `export const sent = await wg.slack.chat.postMessage({ channel: "C1", text: "hi" });`],
   "slack, via index.ts": [`import { createWaygate } from "./waygate/index.js";`, `const wg = createWaygate({ apiKey: "k", baseUrl: "https://waygate.example.com" });`, `export const sent = await wg.slack.chat.postMessage({ channel: "C1", text: "hi" });`],
   "github, via its module": [`import { createWaygate } from "./waygate/github.js";`, `const wg = createWaygate({ apiKey: "k", baseUrl: "https://waygate.example.com" });`, `export const issue = await wg.github.issues.create({ owner: "o", repo: "r", title: "t" });`],
-  "github, via github.issues.ts": [`import { createWaygate } from "./waygate/github.issues.js";`, `const wg = createWaygate({ apiKey: "k", baseUrl: "https://waygate.example.com" });`, `export const issue = await wg.github.issues.create({ owner: "o", repo: "r", title: "t" });`],
-  "slack, via slack.chat.ts": [`import { createWaygate } from "./waygate/slack.chat.js";`, `const wg = createWaygate({ apiKey: "k", baseUrl: "https://waygate.example.com" });`, `export const sent = await wg.slack.chat.postMessage({ channel: "C1", text: "hi" });`],
+  "github, via github.issues.js": [`import { createWaygate } from "./waygate/github.issues.js";`, `const wg = createWaygate({ apiKey: "k", baseUrl: "https://waygate.example.com" });`, `export const issue = await wg.github.issues.create({ owner: "o", repo: "r", title: "t" });`],
+  "slack, via slack.chat.js": [`import { createWaygate } from "./waygate/slack.chat.js";`, `const wg = createWaygate({ apiKey: "k", baseUrl: "https://waygate.example.com" });`, `export const sent = await wg.slack.chat.postMessage({ channel: "C1", text: "hi" });`],
 };
 
 /** Bundles a one-action consumer; returns what loads up front (minified, gzip) and what only `import()` reaches. */
@@ -138,7 +138,7 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 // calls again, the group loaded. A fetch that answers at once, so the figures are the client's own work.
 const answer = async () => new globalThis.Response("{}", { headers: { "content-type": "application/json" } });
 const groupCalls = [...files]
-  .filter(([path]) => /^github\.[a-z0-9-]+\.ts$/.test(path))
+  .filter(([path]) => /^github\.[a-z0-9-]+\.js$/.test(path))
   .map(([, text]) => /^export const actionTable = `\n(\S+)/m.exec(text)?.[1])
   .filter((member) => member !== undefined);
 const calls = index.createWaygate({ apiKey: "k", baseUrl: "https://waygate.example.com", fetch: answer, retries: 0 });
@@ -206,7 +206,7 @@ const section = [
   "error answer) and every integration's module (1.3 KB here). So github.ts misses by about 0.9 KB and index.ts by about 2.9 KB; getting",
   "there needs a smaller runtime core (not done). Only a long table loads by group: an integration whose table is 4 KB or less keeps it",
   "whole in its module (Slack's here), since the stand-ins would cost more than the table. The module of one top-level group",
-  "(`github.issues.ts`) stays the smallest entry for GitHub, with `wg.github.issues.create(...)`",
+  "(`github.issues.js`) stays the smallest entry for GitHub, with `wg.github.issues.create(...)`",
   "exactly as from index.ts. An application that imports an error class (for `instanceof`) carries runtime-errors.js up front. A bundler that",
   "does not split (esbuild without `splitting`) inlines the lazy chunks, GitHub's every group table included.",
   "Before (2026-12-01, the same script at commit c4d5cb7): 9.3 KB for slack via its module, 59.8 KB via index.ts, 56.1 KB for GitHub via its module,",

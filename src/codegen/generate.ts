@@ -34,7 +34,8 @@ export interface GenerateOptions {
  * with its `.d.ts`) and per
  * integration its entry point (`github.ts`: `createWaygate`, `bindClient`), a declaration
  * file with its types (`github.types.d.ts`) and a module per top-level group
- * (`github.issues.ts`: the group's action table and `createWaygate` with that group alone).
+ * (`github.issues.js` with its `.d.ts`: the group's action table and `createWaygate` with
+ * that group alone).
  * An integration whose table is long (`lazyGroupsAboveBytes`) keeps only its group names in
  * github.ts and loads a group's module when one of its actions is first called, through
  * `github.groups.lazy.js` (with its `.d.ts`). The same
@@ -69,7 +70,10 @@ export function generateClient(manifest: SdkManifest, options: GenerateOptions):
     const groups = groupModules(plan, module);
     const lazy = groupsLoadLater(plan, groups, options.lazyGroupsAboveBytes);
     output.set(names.module, renderIntegrationModule(plan, names.module, names.typesSpecifier, head, lazy ? groups : []));
-    for (const group of groups) output.set(group.file, renderGroupModule(plan, group, names.typesSpecifier, head));
+    for (const group of groups) {
+      const { js, dts } = renderGroupModule(plan, group, names.typesSpecifier, head);
+      output.set(group.js, js).set(group.dts, dts);
+    }
     if (lazy) {
       const loader = groupLoaderFiles(module);
       const { js, dts } = renderGroupLoader(plan, groups, head);

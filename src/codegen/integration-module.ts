@@ -18,9 +18,12 @@
  *   loader and each group a chunk of their own. `createWaygate` gives a client of this
  *   integration alone. It re-exports the types, so
  *   `import type { IssuesCreateInput } from "./github.js"` works.
- * - `github.issues.ts`, one per top-level group: the group's action table (`actionTable`,
- *   what github.ts loads) and `createWaygate` giving `wg.github.issues` alone, bound at once
- *   (no `import()`, and no `request()`).
+ * - `github.issues.js` with `github.issues.d.ts`, one pair per top-level group: the group's
+ *   action table (`actionTable`, what github.ts loads) and `createWaygate` giving
+ *   `wg.github.issues` alone, bound at once (no `import()`, and no `request()`). JavaScript
+ *   with declarations, as the runtime is: an application's build that includes the whole
+ *   output folder (an `include` glob over `src/`) reads 49 declaration files for GitHub's
+ *   groups, which skipLibCheck skips, instead of checking 49 modules (a third of a second).
  *
  * All names come from the plan's naming tables; every string from a spec is escaped.
  */
@@ -41,36 +44,47 @@ export function integrationFiles(module: string): { module: string; types: strin
   return { module: `${module}.ts`, types: `${module}.types.d.ts`, typesSpecifier: `./${module}.types.js` };
 }
 
-/** A top-level group of an integration's client and the module that gives it alone (`github.issues.ts`). */
+/** A top-level group of an integration's client and the module that gives it alone (`github.issues.js` with its `.d.ts`). */
 export interface GroupModule {
   readonly name: string;
   readonly group: ClientGroup;
-  readonly file: string;
+  readonly js: string;
+  readonly dts: string;
+  /** `./github.issues.js`: how the loader and examples import it. */
+  readonly specifier: string;
 }
 
 /**
- * One module per top-level group, named `<module>.<group>.ts` with the group's name in file
- * style (`pull-requests`); unique ignoring case, and never `types`, which would meet
- * `<module>.types.d.ts`.
+ * One module per top-level group, named `<module>.<group>.js` (and `.d.ts`) with the group's
+ * name in file style (`pull-requests`); unique ignoring case, and never `types`, which would
+ * meet `<module>.types.d.ts`.
  */
 export function groupModules(plan: IntegrationPlan, module: string): GroupModule[] {
   const names = new NameTable(["types"], { caseInsensitive: true });
-  return plan.tree.members.flatMap(({ name, node }) => ("members" in node ? [{ name, group: node, file: `${module}.${names.claim(name, "file", "group")}.ts` }] : []));
+  return plan.tree.members.flatMap(({ name, node }) => {
+    if (!("members" in node)) return [];
+    const base = `${module}.${names.claim(name, "file", "group")}`;
+    return [{ name, group: node, js: `${base}.js`, dts: `${base}.d.ts`, specifier: `./${base}.js` }];
+  });
 }
 
-/** `github.issues.ts`: the group's table (exported for github.ts) and a `createWaygate` whose client holds that group alone. */
-export function renderGroupModule(plan: IntegrationPlan, group: GroupModule, typesSpecifier: string, head: string): string {
+/**
+ * `github.issues.js`: the group's table (exported for github.ts) and a `createWaygate` whose
+ * client holds that group alone; `github.issues.d.ts`: their declarations, the `Waygate` that
+ * `createWaygate` returns, and the integration's types re-exported.
+ */
+export function renderGroupModule(plan: IntegrationPlan, group: GroupModule, typesSpecifier: string, head: string): { js: string; dts: string } {
   const { integration } = plan;
   const actions = actionsInOrder(group.group);
   const tableDoc = jsdoc({
-    summary: `The \`${group.name}\` actions of ${integration.name}, one per line (\`ActionTable\` in runtime.d.ts): what \`${group.file.replace(/\.ts$/, ".js")}\` gives the integration's module, which loads it when one of them is first called.`,
+    summary: `The \`${group.name}\` actions of ${integration.name}, one per line (\`ActionTable\` in runtime.d.ts): what \`${group.js}\` gives the integration's module, which loads it when one of them is first called.`,
   });
   const table = `${tableDoc}export const actionTable = \`\n${templateText(actions.map((action) => `${actionRow(action)}\n`).join(""))}\`;`;
   const property = plan.property;
   const waygate = `${jsdoc({ summary: `A Waygate client with the \`${group.name}\` actions of ${integration.name} alone (\`createWaygate\` in this module).` })}export interface Waygate {\n${INDENT}readonly ${property}: Pick<Client, ${jsString(group.name)}>;\n${INDENT}withOptions(options: runtime.WaygateOptions): Waygate;\n}`;
   const first = actions.find((action) => !action.responseType) ?? actions[0];
   const example = [
-    `import { createWaygate } from "./waygate/${group.file.replace(/\.ts$/, ".js")}";`,
+    `import { createWaygate } from "./waygate/${group.js}";`,
     ``,
     `const wg = createWaygate({ connection: "user_42" }); // apiKey and baseUrl from WAYGATE_API_KEY and WAYGATE_BASE_URL`,
     ...(first ? [`${first.responseType === "empty" ? "await" : "const result = await"} wg.${accessor(plan, first)}(${jsLiteral(exampleFromSchema(first.action.inputSchema))});`] : []),
@@ -81,15 +95,23 @@ export function renderGroupModule(plan: IntegrationPlan, group: GroupModule, typ
     example: { lang: "ts", code: example },
   });
   const bind = `(transport) => ${bindCall(integration.slug, integration.version, actions, false, "actionTable", false)}`;
-  const create = `${createDoc}export function createWaygate(options?: runtime.WaygateOptions): Waygate {\n${INDENT}return runtime.createRoot(options, [[${jsString(property)}, ${bind}]]) as Waygate;\n}`;
-  return printFile(
+  const create = `export function createWaygate(options) {\n${INDENT}return runtime.createRoot(options, [[${jsString(property)}, ${bind}]]);\n}`;
+  const js = printFile(head, [{ from: "./runtime.js", namespace: "runtime" }], `${table}\n\n${createDoc}${create}`);
+  const declarations = [
+    `export type * from ${jsString(typesSpecifier)};`,
+    `${tableDoc}export declare const actionTable: runtime.ActionTable;`,
+    waygate,
+    `${createDoc}export declare function createWaygate(options?: runtime.WaygateOptions): Waygate;`,
+  ];
+  const dts = printFile(
     head,
     [
-      { from: "./runtime.js", namespace: "runtime" },
+      { from: "./runtime.js", namespace: "runtime", typeOnly: true },
       { from: typesSpecifier, named: [{ name: "Client" }], typeOnly: true },
     ],
-    `export type * from ${jsString(typesSpecifier)};\n\n${table}\n\n${waygate}\n\n${create}`,
+    declarations.join("\n\n"),
   );
+  return { js, dts };
 }
 
 /**
@@ -290,7 +312,7 @@ export function groupsLoadLater(plan: IntegrationPlan, groups: readonly GroupMod
 
 /**
  * `github.groups.lazy.js` and its declarations `github.groups.lazy.d.ts`: two dots, so no
- * group's module (`github.<group>.ts`, whose name holds none) can be named like them.
+ * group's module (`github.<group>.js`, whose group name holds none) can be named like them.
  */
 export function groupLoaderFiles(module: string): { js: string; dts: string; specifier: string } {
   return { js: `${module}.groups.lazy.js`, dts: `${module}.groups.lazy.d.ts`, specifier: `./${module}.groups.lazy.js` };
@@ -304,7 +326,7 @@ export function groupLoaderFiles(module: string): { js: string; dts: string; spe
  * the `import()`s into every group's module (49 for GitHub, half a second of checking).
  */
 export function renderGroupLoader(plan: IntegrationPlan, groups: readonly GroupModule[], head: string): { js: string; dts: string } {
-  const cases = groups.map(({ name, file }) => `${INDENT.repeat(2)}case ${jsString(name)}:\n${INDENT.repeat(3)}return import(${jsString(`./${file.replace(/\.ts$/, ".js")}`)});`);
+  const cases = groups.map(({ name, specifier }) => `${INDENT.repeat(2)}case ${jsString(name)}:\n${INDENT.repeat(3)}return import(${jsString(specifier)});`);
   const doc = jsdoc({
     summary: `The module of each group of ${plan.integration.name}, by member name: what the integration's module loads when one of the group's actions is first called.`,
   });

@@ -103,10 +103,13 @@ const inFiles = (found: Diagnostic[], names: readonly string[]): string[] => fou
 
 describe("GitHub REST API", () => {
   test("a declaration file with named types and a nested client interface, and a module binding every action", () => {
-    const groupModules = [...files.keys()].filter((path) => /^github\.[a-z0-9-]+\.ts$/.test(path));
-    expect(groupModules).toContain("github.issues.ts");
+    const groupModules = [...files.keys()].filter((path) => /^github\.[a-z0-9-]+\.js$/.test(path));
+    expect(groupModules).toContain("github.issues.js");
     expect(groupModules.length).toBeGreaterThan(20);
-    expect([...files.keys()].filter((path) => !groupModules.includes(path))).toEqual(["github.groups.lazy.d.ts", "github.groups.lazy.js", "github.ts", "github.types.d.ts", "index.ts", "runtime-batch.d.ts", "runtime-batch.js", "runtime-error-map.d.ts", "runtime-error-map.js", "runtime-errors.d.ts", "runtime-errors.js", "runtime-paging.d.ts", "runtime-paging.js", "runtime-request.d.ts", "runtime-request.js", "runtime.d.ts", "runtime.js"]);
+    // Each group module with its declarations beside it.
+    const groupDeclarations = groupModules.map((path) => path.replace(/\.js$/, ".d.ts"));
+    expect(groupDeclarations.every((path) => files.has(path))).toBe(true);
+    expect([...files.keys()].filter((path) => !groupModules.includes(path) && !groupDeclarations.includes(path))).toEqual(["github.groups.lazy.d.ts", "github.groups.lazy.js", "github.ts", "github.types.d.ts", "index.ts", "runtime-batch.d.ts", "runtime-batch.js", "runtime-error-map.d.ts", "runtime-error-map.js", "runtime-errors.d.ts", "runtime-errors.js", "runtime-paging.d.ts", "runtime-paging.js", "runtime-request.d.ts", "runtime-request.js", "runtime.d.ts", "runtime.js"]);
     const types = files.get("github.types.d.ts") ?? "";
     expect(integration.actions.length).toBeGreaterThan(1000);
     expect(types).toContain("export type IssuesCreateInput = {");
@@ -128,10 +131,10 @@ describe("GitHub REST API", () => {
     expect(groupLines.every((line) => /^[A-Za-z]\w* \/$/.test(line))).toBe(true);
     const rows = groupModules.flatMap((path) => (/^export const actionTable = `\n([^`]*)`;$/m.exec(files.get(path) ?? "")?.[1] ?? "").split("\n").filter((line) => line !== ""));
     expect(rows).toHaveLength(integration.actions.length);
-    const issues = files.get("github.issues.ts") ?? "";
+    const issues = files.get("github.issues.js") ?? "";
     expect(issues).toContain("\nissues.create POST\n");
     expect(issues).toContain("\nissues.listForRepo GET *\n");
-    expect(files.get("github.repos.ts")).toContain("\nrepos.delete DELETE :empty\n");
+    expect(files.get("github.repos.js")).toContain("\nrepos.delete DELETE :empty\n");
     // What a bundle of github.ts or index.ts holds up front: a few bytes per group, none per action.
     expect(module.length).toBeLessThan(4_000);
     expect(module.length).toBeLessThan(types.length / 400);

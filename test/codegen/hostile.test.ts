@@ -41,7 +41,7 @@ describe("hostile manifest", () => {
     const modules = ["0day", "a-b", "con-", "constructor", "create-waygate", "index-", "proto", "runtime-", "then", "waygate-error"];
     // The `then` integration's top-level groups, one module each: `Issues` and `issues` may not share a file on a case-insensitive disk.
     // `then.groups.lazy.js` (with its .d.ts) loads them: two dots, so no group's module can be named like it.
-    const groups = ["a-b", "a", "class", "issues", "issues2", "proto", "prototype", "unicode", "x-y"].map((group) => `then.${group}.ts`);
+    const groups = ["a-b", "a", "class", "issues", "issues2", "proto", "prototype", "unicode", "x-y"].flatMap((group) => [`then.${group}.d.ts`, `then.${group}.js`]);
     const expected = [...modules.flatMap((module) => [`${module}.ts`, `${module}.types.d.ts`]), ...groups, "then.groups.lazy.d.ts", "then.groups.lazy.js", "index.ts", "runtime-batch.d.ts", "runtime-batch.js", "runtime-error-map.d.ts", "runtime-error-map.js", "runtime-errors.d.ts", "runtime-errors.js", "runtime-paging.d.ts", "runtime-paging.js", "runtime-request.d.ts", "runtime-request.js", "runtime.d.ts", "runtime.js"];
     expect([...files.keys()]).toEqual(expected.sort());
   });
@@ -113,7 +113,7 @@ describe("hostile manifest", () => {
     const body = (loadGroup as ts.FunctionDeclaration).body?.statements ?? [];
     expect(body.length === 1 && body[0] && ts.isSwitchStatement(body[0])).toBe(true);
     const clauses = (body[0] as ts.SwitchStatement).caseBlock.clauses;
-    const groupModules = [...files.keys()].filter(isGroupModule).map((path) => `./${path.replace(/\.ts$/, ".js")}`);
+    const groupModules = [...files.keys()].filter(isGroupModule).map((path) => `./${path}`);
     const imported = clauses.filter(ts.isCaseClause).map((clause) => {
       const [statement, ...more] = clause.statements;
       const call = statement && ts.isReturnStatement(statement) ? statement.expression : undefined;
@@ -125,22 +125,34 @@ describe("hostile manifest", () => {
     expect(clauses.filter(ts.isCaseClause).every((clause) => ts.isStringLiteral(clause.expression))).toBe(true);
   });
 
-  test("group modules hold only imports, the types re-export, one template literal, the Waygate interface and createWaygate", () => {
+  test("group modules hold only the runtime import, one template literal and createWaygate; their declarations only types", () => {
     const groupModules = [...files.keys()].filter(isGroupModule);
     expect(groupModules.length).toBeGreaterThan(0);
     for (const path of groupModules) {
-      const source = ts.createSourceFile(path, files.get(path) ?? "", ts.ScriptTarget.ES2022, true);
-      const shape = [ts.isImportDeclaration, ts.isImportDeclaration, ts.isExportDeclaration, ts.isVariableStatement, ts.isInterfaceDeclaration, ts.isFunctionDeclaration];
+      const source = ts.createSourceFile(path, files.get(path) ?? "", ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
+      const shape = [ts.isImportDeclaration, ts.isVariableStatement, ts.isFunctionDeclaration];
       expect(source.statements.map((statement, index) => shape[index]?.(statement) ?? false)).toEqual(shape.map(() => true));
-      const [runtimeImport, typesImport, , table, , create] = source.statements as unknown as [ts.ImportDeclaration, ts.ImportDeclaration, ts.ExportDeclaration, ts.VariableStatement, ts.InterfaceDeclaration, ts.FunctionDeclaration];
-      expect([moduleOf(runtimeImport), typesImport.importClause?.isTypeOnly, moduleOf(typesImport)]).toEqual(["./runtime.js", true, "./then.types.js"]);
+      const [runtimeImport, table, create] = source.statements as unknown as [ts.ImportDeclaration, ts.VariableStatement, ts.FunctionDeclaration];
+      expect(moduleOf(runtimeImport)).toBe("./runtime.js");
       // Exported: the integration's module loads it from here.
       expect(isActionTable(table, "export")).toBe(true);
       const call = returned(create);
-      expect([create.name?.text, call && isRuntimeCall(call, "Waygate", "createRoot", ["options", "?"])]).toEqual(["createWaygate", true]);
+      expect([create.name?.text, call && isRuntimeCall(call, undefined, "createRoot", ["options", "?"])]).toEqual(["createWaygate", true]);
       // The one binding hands this module's table, and nothing else, to the runtime.
-      const binding = call && ts.isAsExpression(call) && ts.isCallExpression(call.expression) ? call.expression.arguments[1]?.getText(source) : undefined;
+      const binding = call && ts.isCallExpression(call) ? call.arguments[1]?.getText(source) : undefined;
       expect(binding).toMatch(/^\[\["then\$", \(transport\) => runtime\.bindIntegration\(transport, "then", \d+, actionTable, \[(runtime\.paging)?\]\)\]\]$/);
+
+      const declarationsPath = path.replace(/\.js$/, ".d.ts");
+      const declarations = ts.createSourceFile(declarationsPath, files.get(declarationsPath) ?? "", ts.ScriptTarget.ES2022, true);
+      const declared = [ts.isImportDeclaration, ts.isImportDeclaration, ts.isExportDeclaration, ts.isVariableStatement, ts.isInterfaceDeclaration, ts.isFunctionDeclaration];
+      expect(declarations.statements.map((statement, index) => declared[index]?.(statement) ?? false)).toEqual(declared.map(() => true));
+      const [runtimeTypes, typesImport, reexport, tableType, , createType] = declarations.statements as unknown as [ts.ImportDeclaration, ts.ImportDeclaration, ts.ExportDeclaration, ts.VariableStatement, ts.InterfaceDeclaration, ts.FunctionDeclaration];
+      expect([runtimeTypes.importClause?.isTypeOnly, moduleOf(runtimeTypes)]).toEqual([true, "./runtime.js"]);
+      expect([typesImport.importClause?.isTypeOnly, moduleOf(typesImport)]).toEqual([true, "./then.types.js"]);
+      expect([reexport.isTypeOnly, reexport.exportClause, moduleOf(reexport)]).toEqual([true, undefined, "./then.types.js"]);
+      // Declarations only: `declare`, no initialiser, no body.
+      expect(tableType.getText(declarations).replace(/^\/\*\*[\s\S]*?\*\/\s*/, "")).toBe("export declare const actionTable: runtime.ActionTable;");
+      expect([createType.name?.text, createType.body]).toEqual(["createWaygate", undefined]);
     }
   });
 
@@ -243,9 +255,9 @@ function returned(fn: ts.FunctionDeclaration): ts.Expression | undefined {
   return body.length === 1 && body[0] && ts.isReturnStatement(body[0]) ? body[0].expression : undefined;
 }
 
-/** `then.issues.ts`: a module of one group (integration module names hold no dot). */
+/** `then.issues.js`: a module of one group (integration module names hold no dot); its declarations are `then.issues.d.ts`. */
 function isGroupModule(path: string): boolean {
-  return /^[^.]+\.[^.]+\.ts$/.test(path) && !path.endsWith(".d.ts");
+  return /^[^.]+\.[^.]+\.js$/.test(path);
 }
 
 /** `then.groups.lazy.js`: the loader of an integration's group modules. */
@@ -254,14 +266,16 @@ function isGroupLoader(path: string): boolean {
 }
 
 /**
- * `runtime.<name>(…) as <type>` with arguments of the given kinds: an identifier's name, a
+ * `runtime.<name>(…) as <type>` (without `as` when `type` is undefined: a .js module) with
+ * arguments of the given kinds: an identifier's name, a
  * string or number literal, `bindings` for an array of `["<literal>", <identifier>]` pairs,
  * `extensions` for an array of `runtime.<name>`s, `?` for anything else.
  */
 
-function isRuntimeCall(node: ts.Expression, type: string, name: string, args: readonly string[]): boolean {
-  if (!ts.isAsExpression(node) || !ts.isTypeReferenceNode(node.type) || !ts.isIdentifier(node.type.typeName) || node.type.typeName.text !== type) return false;
-  const call = node.expression;
+function isRuntimeCall(node: ts.Expression, type: string | undefined, name: string, args: readonly string[]): boolean {
+  // In JavaScript (`type` undefined) the call is returned as it is.
+  if (type !== undefined && (!ts.isAsExpression(node) || !ts.isTypeReferenceNode(node.type) || !ts.isIdentifier(node.type.typeName) || node.type.typeName.text !== type)) return false;
+  const call = type === undefined ? node : (node as ts.AsExpression).expression;
   if (!ts.isCallExpression(call) || call.typeArguments) return false;
   const callee = call.expression;
   if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression) || callee.expression.text !== "runtime" || callee.name.text !== name) return false;

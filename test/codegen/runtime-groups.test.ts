@@ -1,19 +1,20 @@
 /**
  * Groups whose actions load later: index.ts and an integration's module (slack.ts) list a
  * group (`chat/`) without its actions, and the runtime loads the group's module
- * (slack.chat.ts, through slack.groups.lazy.js) with `import()` when one of its actions is
+ * (slack.chat.js, through slack.groups.lazy.js) with `import()` when one of its actions is
  * first called. Until then the group is a Proxy that stands in for its members. Each test
  * loads a client of its own (its own runtime.js), so no other test has loaded a group
  * before it; calls go to a fake Waygate on loopback HTTP.
  */
-import { execFileSync } from "node:child_process";
-import { renameSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { generateClient } from "../../src/codegen/index.js";
-import { removeDir, transpile, writeFiles } from "./support/compile.js";
+import { removeDir, repoRoot, transpile, writeFiles } from "./support/compile.js";
 import { startFakeWaygate, type FakeWaygate } from "./support/fake-waygate.js";
 import { at, type Call, type GeneratedModule, type Paged, type RawRequest, type WaygateClient } from "./support/load-client.js";
 import { loadManifest } from "./support/manifests.js";
@@ -157,8 +158,7 @@ describe("a group whose module is not loaded yet", () => {
 
   test("a module that fails to load rejects the call, and the next call tries again", async () => {
     const { wg, client } = await freshClient();
-    // The .ts beside it too: vitest's resolver would take slack.users.ts for a missing slack.users.js.
-    const modules = ["slack.users.js", "slack.users.ts"].map((file) => join(client.dir, file));
+    const modules = ["slack.users.js"].map((file) => join(client.dir, file));
     for (const module of modules) renameSync(module, `${module}.away`);
     try {
       const failed = await rejection(at(wg, "slack.users.info")({ user: "U1" }));
@@ -198,8 +198,37 @@ describe("a group whose module is not loaded yet", () => {
         `console.log(JSON.stringify({ before, result, after: Object.keys(wg.slack.chat), seen }));`,
       ].join("\n"),
     );
-    // Node resolves ./slack.chat.js to the .js file or fails: the .ts beside it is out of its reach.
+    // Node loads ./slack.chat.js as generated: a group's module is JavaScript (with its .d.ts beside it for compilers).
     const output = execFileSync(process.execPath, [script], { cwd: client.dir, encoding: "utf8" });
     expect(JSON.parse(output)).toEqual({ before: [], result: { ok: true }, after: ["postMessage"], seen: ["https://waygate.example.com/v1/invoke/slack/chat.postMessage"] });
   });
+
+  test("a plain tsc build (allowJs, an include glob over src/) checks the whole client folder, copies its .js files, and the built app loads a group", () => {
+    const project = mkdtempSync(join(tmpdir(), "waygate-plain-tsc-"));
+    dirs.push(project);
+    writeFiles(files, join(project, "src/waygate"));
+    writeFileSync(join(project, "package.json"), JSON.stringify({ type: "module" }));
+    writeFileSync(
+      join(project, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { module: "NodeNext", target: "ES2022", lib: ["ES2022", "DOM"], types: [], strict: true, allowJs: true, skipLibCheck: true, outDir: "dist", rootDir: "src" }, include: ["src"] }),
+    );
+    writeFileSync(
+      join(project, "src/app.ts"),
+      [
+        `import { createWaygate } from "./waygate/index.js";`,
+        `const seen: string[] = [];`,
+        `const fetch = async (url: string) => { seen.push(url); return new Response('{"ok":true}', { headers: { "content-type": "application/json" } }); };`,
+        `const wg = createWaygate({ apiKey: "k", baseUrl: "https://waygate.example.com", fetch });`,
+        `const result: unknown = await wg.slack.chat.postMessage({ channel: "C1" });`,
+        `console.log(JSON.stringify({ result, after: Object.keys(wg.slack.chat), seen }));`,
+      ].join("\n"),
+    );
+    const tsc = join(repoRoot, "node_modules/typescript/bin/tsc");
+    const built = spawnSync(process.execPath, [tsc, "-p", project, "--pretty", "false"], { encoding: "utf8" });
+    expect({ status: built.status, output: built.stdout + built.stderr }).toEqual({ status: 0, output: "" });
+    // The group modules and their loader reach the output as the runtime does.
+    for (const file of ["slack.chat.js", "slack.groups.lazy.js", "runtime.js", "slack.js", "index.js"]) expect(existsSync(join(project, "dist/waygate", file)), file).toBe(true);
+    const output = execFileSync(process.execPath, [join(project, "dist/app.js")], { encoding: "utf8" });
+    expect(JSON.parse(output)).toEqual({ result: { ok: true }, after: ["postMessage"], seen: ["https://waygate.example.com/v1/invoke/slack/chat.postMessage"] });
+  }, 60_000);
 });

@@ -51,7 +51,7 @@ function clientTree(files: Map<string, string>, slug: string): string[] {
   const tableOf = (text = ""): string[] => (/^(?:export )?const (?:ACTIONS|actionTable) = `\n([^`]*)`;$/m.exec(text)?.[1] ?? "").split("\n").filter((line) => line !== "");
   const own = tableOf(files.get(`${slug}.ts`));
   const groupsLoadLater = own.some((line) => line.endsWith(" /"));
-  const groups = [...files].filter(([path]) => path.startsWith(`${slug}.`) && /^[^.]+\.[^.]+\.ts$/.test(path)).flatMap(([, text]) => tableOf(text));
+  const groups = [...files].filter(([path]) => path.startsWith(`${slug}.`) && /^[^.]+\.[^.]+\.js$/.test(path)).flatMap(([, text]) => tableOf(text));
   return [...own.filter((line) => !line.endsWith(" /")), ...(groupsLoadLater ? groups : [])]
     .sort()
     .map((line) => line.split(" "))
@@ -140,8 +140,8 @@ describe("names that read like the vendor's SDK", () => {
       "wg.stripe.subscriptions.create POST",
     ]);
     // Stripe's lists page by the last item's id: the client offers `paginate()` on them.
-    expect(stripeFiles.get("stripe.customers.ts")).toMatch(/\ncustomers\.list GET \*/);
-    expect(stripeFiles.get("stripe.customers.ts")).toMatch(/\ncustomers\.retrieve GET\n/);
+    expect(stripeFiles.get("stripe.customers.js")).toMatch(/\ncustomers\.list GET \*/);
+    expect(stripeFiles.get("stripe.customers.js")).toMatch(/\ncustomers\.retrieve GET\n/);
   });
 
   test(

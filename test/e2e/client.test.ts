@@ -225,9 +225,9 @@ describe("the generated client against the real server and a real upstream", () 
   });
 
   describe("entry points", () => {
-    it("a group's module (crm.contacts.ts) gives that group alone; its pages and errors load when first needed and are index's classes", async () => {
+    it("a group's module (crm.contacts.js) gives that group alone; its pages and errors load when first needed and are index's classes", async () => {
       const module = loaded.integrations["crm.contacts"];
-      expect(module, "crm.contacts.ts was generated").toBeDefined();
+      expect(module, "crm.contacts.js was generated").toBeDefined();
       const wg = module!.createWaygate({ apiKey: appKey, baseUrl: server.url, onVersionMismatch: () => {} }) as WaygateClient;
       const crm = at<Record<string, unknown>>(wg, "crm");
       expect(Object.keys(crm)).toEqual(["contacts"]);

@@ -54,8 +54,10 @@ describe("waygate generate on the GitHub REST API, through the built CLI", () =>
     const summary = JSON.parse(result.stdout) as { integrations: Array<{ slug: string; version: number; actions: number }>; files: Array<{ path: string; status: string }>; importPath: string };
     expect(summary.integrations).toEqual([{ slug: "github", version: 1, actions: expect.any(Number) }]);
     expect(summary.integrations[0]!.actions).toBeGreaterThan(1000);
-    const groupModules = summary.files.filter((file) => /^github\.[a-z0-9-]+\.ts$/.test(file.path));
-    expect(groupModules.length).toBeGreaterThan(20);
+    // A module per group with its declarations beside it.
+    const groupModules = summary.files.filter((file) => /^github\.[a-z0-9-]+\.(js|d\.ts)$/.test(file.path) && !file.path.endsWith(".types.d.ts"));
+    expect(groupModules.length).toBeGreaterThan(40);
+    expect(groupModules.filter((file) => file.path.endsWith(".js")).map((file) => file.path.replace(/\.js$/, ".d.ts"))).toEqual(groupModules.filter((file) => file.path.endsWith(".d.ts")).map((file) => file.path));
     expect(summary.files.filter((file) => !groupModules.includes(file))).toEqual(["github.groups.lazy.d.ts", "github.groups.lazy.js", "github.ts", "github.types.d.ts", "index.ts", "runtime-batch.d.ts", "runtime-batch.js", "runtime-error-map.d.ts", "runtime-error-map.js", "runtime-errors.d.ts", "runtime-errors.js", "runtime-paging.d.ts", "runtime-paging.js", "runtime-request.d.ts", "runtime-request.js", "runtime.d.ts", "runtime.js"].map((file) => ({ path: file, status: "created" })));
     expect(summary.importPath).toBe("./waygate/index.js");
     // A forgotten baseUrl must not send production traffic to the machine the client was generated on.

@@ -12,7 +12,7 @@ import ts from "typescript";
 /** Type-checking takes seconds; on a loaded 2-core CI machine, several times that. */
 export const COMPILE_TIMEOUT_MS = 120_000;
 
-const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
 /** The strictest settings a consumer may build with; `skipLibCheck` off so the declaration files are checked too. */
 const strictest: ts.CompilerOptions = {

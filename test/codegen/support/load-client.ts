@@ -68,7 +68,7 @@ export type GeneratedModule = Record<ErrorClassName, ErrorClass> & {
 export interface LoadedClient {
   /** index.js */
   module: GeneratedModule;
-  /** Each integration's module (`slack.js`), by file name without extension. */
+  /** Each integration's module (`slack.js`) and each group's (`slack.chat.js`), by file name without extension. */
   integrations: Record<string, { createWaygate(options?: Record<string, unknown>): Record<string, unknown> }>;
   dir: string;
   files: Map<string, string>;
@@ -82,7 +82,9 @@ export async function loadGeneratedClient(manifest: SdkManifest): Promise<Loaded
   const module = (await load("index.js")) as GeneratedModule;
   const integrations: LoadedClient["integrations"] = {};
   for (const path of files.keys()) {
-    if (path.endsWith(".ts") && !path.endsWith(".d.ts") && path !== "index.ts") integrations[path.slice(0, -3)] = (await load(path.replace(/\.ts$/, ".js"))) as LoadedClient["integrations"][string];
+    // `slack.ts` (transpiled above) and `slack.chat.js` (generated as JavaScript); not index.ts, the runtime or the group loaders.
+    const entry = /^[^.]+\.ts$/.test(path) ? path !== "index.ts" : /^[^.]+\.[^.]+\.js$/.test(path);
+    if (entry) integrations[path.replace(/\.(ts|js)$/, "")] = (await load(path.replace(/\.ts$/, ".js"))) as LoadedClient["integrations"][string];
   }
   return { module, integrations, dir, files };
 }

@@ -129,7 +129,7 @@ describe("waygate generate against the real API", () => {
     const out = path.join(cwd, "waygate");
     expect(stdout).toBe(`Generated ${out} for acme-crm@1 (5 actions), slack@1 (3 actions).\n`);
     expect(stderr).toBe(
-      ["acme-crm.contacts.ts", "acme-crm.deals.ts", "acme-crm.events.ts", "acme-crm.ts", "acme-crm.types.d.ts", "index.ts", "runtime-batch.d.ts", "runtime-batch.js", "runtime-error-map.d.ts", "runtime-error-map.js", "runtime-errors.d.ts", "runtime-errors.js", "runtime-paging.d.ts", "runtime-paging.js", "runtime-request.d.ts", "runtime-request.js", "runtime.d.ts", "runtime.js", "slack.chat.ts", "slack.conversations.ts", "slack.ts", "slack.types.d.ts", "slack.users.ts"]
+      ["acme-crm.contacts.d.ts", "acme-crm.contacts.js", "acme-crm.deals.d.ts", "acme-crm.deals.js", "acme-crm.events.d.ts", "acme-crm.events.js", "acme-crm.ts", "acme-crm.types.d.ts", "index.ts", "runtime-batch.d.ts", "runtime-batch.js", "runtime-error-map.d.ts", "runtime-error-map.js", "runtime-errors.d.ts", "runtime-errors.js", "runtime-paging.d.ts", "runtime-paging.js", "runtime-request.d.ts", "runtime-request.js", "runtime.d.ts", "runtime.js", "slack.chat.d.ts", "slack.chat.js", "slack.conversations.d.ts", "slack.conversations.js", "slack.ts", "slack.types.d.ts", "slack.users.d.ts", "slack.users.js"]
         .map((file) => `created  ${path.join(out, file)}\n`)
         .join("") +
         'Import it from code in this directory: import { createWaygate } from "./waygate/index.js";\n',
@@ -140,7 +140,7 @@ describe("waygate generate against the real API", () => {
     const cwd = project();
     const { stdout, stderr } = await generate({ cwd }, { tty: true });
     expect(stdout).toBe(`Generated ${path.join(cwd, "waygate")} for acme-crm@1 (5 actions), slack@1 (3 actions).\n`);
-    const stages = [`Fetching the SDK manifest from ${server.url}`, "Generating 2 integrations / 8 actions", "Comparing 23 files with", "Writing 23 files to"];
+    const stages = [`Fetching the SDK manifest from ${server.url}`, "Generating 2 integrations / 8 actions", "Comparing 29 files with", "Writing 29 files to"];
     for (const stage of stages) expect(stderr).toContain(stage);
     expect(stages.map((stage) => stderr.indexOf(stage))).toEqual([...stages.map((stage) => stderr.indexOf(stage))].sort((a, b) => a - b));
   });
@@ -168,8 +168,8 @@ describe("waygate generate against the real API", () => {
     await generate({ cwd });
     const { result, stdout } = await generate({ cwd, integrations: ["slack"] });
     expect(stdout).toContain("for slack@1 (3 actions).");
-    expect(result.files.filter((file) => file.status === "removed").map((file) => file.path)).toEqual(["acme-crm.contacts.ts", "acme-crm.deals.ts", "acme-crm.events.ts", "acme-crm.ts", "acme-crm.types.d.ts"]);
-    expect(readdirSync(path.join(cwd, "waygate")).sort()).toEqual(["index.ts", "runtime-batch.d.ts", "runtime-batch.js", "runtime-error-map.d.ts", "runtime-error-map.js", "runtime-errors.d.ts", "runtime-errors.js", "runtime-paging.d.ts", "runtime-paging.js", "runtime-request.d.ts", "runtime-request.js", "runtime.d.ts", "runtime.js", "slack.chat.ts", "slack.conversations.ts", "slack.ts", "slack.types.d.ts", "slack.users.ts"]);
+    expect(result.files.filter((file) => file.status === "removed").map((file) => file.path)).toEqual(["acme-crm.contacts.d.ts", "acme-crm.contacts.js", "acme-crm.deals.d.ts", "acme-crm.deals.js", "acme-crm.events.d.ts", "acme-crm.events.js", "acme-crm.ts", "acme-crm.types.d.ts"]);
+    expect(readdirSync(path.join(cwd, "waygate")).sort()).toEqual(["index.ts", "runtime-batch.d.ts", "runtime-batch.js", "runtime-error-map.d.ts", "runtime-error-map.js", "runtime-errors.d.ts", "runtime-errors.js", "runtime-paging.d.ts", "runtime-paging.js", "runtime-request.d.ts", "runtime-request.js", "runtime.d.ts", "runtime.js", "slack.chat.d.ts", "slack.chat.js", "slack.conversations.d.ts", "slack.conversations.js", "slack.ts", "slack.types.d.ts", "slack.users.d.ts", "slack.users.js"]);
   });
 
   it("--integrations with waygate.json keeps its pinned versions and refuses a slug it does not list", async () => {
