@@ -113,7 +113,7 @@ describe("waygate generate and snippets through the built CLI", { timeout: 120_0
     expect(result.code, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout) as { integrations: unknown[]; files: Array<{ path: string }> };
     expect(summary.integrations).toEqual([{ slug: "todo-copy", version: 1, actions: 3 }]);
-    expect(summary.files.map((file) => file.path)).toEqual(["index.ts", "runtime-batch.d.ts", "runtime-batch.js", "runtime-error-map.d.ts", "runtime-error-map.js", "runtime-errors.d.ts", "runtime-errors.js", "runtime-paging.d.ts", "runtime-paging.js", "runtime-request.d.ts", "runtime-request.js", "runtime.d.ts", "runtime.js", "todo-copy.todos.ts", "todo-copy.ts", "todo-copy.types.d.ts"]);
+    expect(summary.files.map((file) => file.path)).toEqual(["index.ts", "runtime-batch.d.ts", "runtime-batch.js", "runtime-error-map.d.ts", "runtime-error-map.js", "runtime-errors.d.ts", "runtime-errors.js", "runtime-paging.d.ts", "runtime-paging.js", "runtime-request.d.ts", "runtime-request.js", "runtime.d.ts", "runtime.js", "todo-copy.todos.d.ts", "todo-copy.todos.js", "todo-copy.ts", "todo-copy.types.d.ts"]);
     expect((await runCli(["generate", "--integrations", "nope"], { env, cwd: elsewhere })).code).toBe(3);
   });
   it("--check --json: the summary on stdout, and problem+json with status 409 on stderr (exit 5)", async () => {
