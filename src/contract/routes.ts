@@ -233,7 +233,8 @@ export const routes = {
     operationId: "tickJobs", method: "post", path: "/v1/jobs/tick", tag: "jobs", auth: true, tenantOnly: true,
     summary:
       "Run due background jobs (imports) in this request, one after another, for up to budgetMs: for serverless deployments, which call it on a schedule instead of running `waygate server worker`. " +
-      "It first fires the schedules that are due, then runs the queue's due jobs, whichever tenant queued them, as a worker would",
+      "It first fires the schedules that are due, then runs the queue's due jobs as a worker would: the calling tenant's with a tenant key, " +
+      "every tenant's when the bearer token is the operator's WAYGATE_TICK_SECRET (what a multi-tenant deployment's scheduled call sends)",
     body: TickBodySchema, status: 200, response: TickResultSchema,
   }),
   cancelJob: route({

@@ -38,9 +38,10 @@ export interface JobWorker {
   stop(): Promise<void>;
   /**
    * Runs due jobs one after another within a budget (`POST /v1/jobs/tick`, for hosts with no
-   * lasting process). Absent where a queue delivers jobs to long-running workers (BullMQ).
+   * lasting process): every tenant's, or only `tenantId`'s. Absent where a queue delivers jobs
+   * to long-running workers (BullMQ).
    */
-  runDue?(budgetMs: number): Promise<TickResult>;
+  runDue?(budgetMs: number, tenantId?: string): Promise<TickResult>;
 }
 
 export type JobWorkerOptions = Omit<WorkerOptions, "store" | "handlers"> & { handlers: JobHandlers };

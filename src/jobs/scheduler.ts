@@ -60,12 +60,15 @@ export class Scheduler {
     await this.current;
   }
 
-  /** Fires every schedule due now; answers how many runs this scheduler claimed (whether or not their job could be enqueued); the others were another scheduler's. */
-  async tick(): Promise<number> {
+  /**
+   * Fires every schedule due now (every tenant's, or `tenantId`'s); answers how many runs this
+   * scheduler claimed (whether or not their job could be enqueued); the others were another scheduler's.
+   */
+  async tick(tenantId?: string): Promise<number> {
     let fired = 0;
     for (;;) {
       const now = this.now();
-      const due = await this.options.store.schedules.due(now, this.batchSize);
+      const due = await this.options.store.schedules.due(now, this.batchSize, tenantId);
       for (const schedule of due) if (await this.fireOne(schedule, now)) fired++;
       if (due.length < this.batchSize) return fired;
     }

@@ -153,14 +153,14 @@ export class Worker {
 
   /**
    * Runs due jobs one after another in this call, for hosts with no lasting process
-   * (serverless: a scheduled `POST /v1/jobs/tick`). A job still running when the budget
-   * ends is stopped and put back in the queue without counting an attempt.
+   * (serverless: a scheduled `POST /v1/jobs/tick`): every tenant's, or only `tenantId`'s. A job
+   * still running when the budget ends is stopped and put back in the queue without counting an attempt.
    */
-  async runDue(budgetMs: number): Promise<TickResult> {
+  async runDue(budgetMs: number, tenantId?: string): Promise<TickResult> {
     const deadline = Date.now() + budgetMs;
     const result: TickResult = { ran: 0, succeeded: 0, failed: 0, requeued: 0, budgetExhausted: false };
     while (Date.now() < deadline) {
-      const job = await this.options.store.jobs.claim(this.id, this.options.leaseMs, this.claimOptions);
+      const job = await this.options.store.jobs.claim(this.id, this.options.leaseMs, tenantId === undefined ? this.claimOptions : { ...this.claimOptions, tenantId });
       if (!job) return result;
       result.ran++;
       const end = await this.execute(job, deadline);

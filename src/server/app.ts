@@ -1,12 +1,12 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { CONNECT_PAGE_PATHS, routes, type ConnectEvent, type RouteSpec, type TickResult } from "../contract/index.js";
+import { CONNECT_PAGE_PATHS, routes, type ConnectEvent, type RouteSpec } from "../contract/index.js";
 import { ConnectService } from "../services/connect.js";
 import { mountConnectPages } from "./connect/pages.js";
 import { mountConnectRoutes } from "./routes/connect.js";
 import type { Store } from "../store/index.js";
 import { EmbeddedJobBackend, JobQueueUnavailableError, type JobQueue } from "../jobs/queue.js";
-import { requireKey } from "./auth.js";
+import { requireKey, tickSecretCheck } from "./auth.js";
 import type { AppEnv } from "./env.js";
 import { HttpError, problemResponse } from "./errors.js";
 import { CLOSE, meterUpload, UploadBudget } from "./upload-budget.js";
@@ -24,7 +24,7 @@ import { mountIdentityRoutes } from "./routes/identity.js";
 import { mountIntegrationRoutes } from "./routes/integrations.js";
 import { mountIntentRoutes } from "./routes/intents.js";
 import { IntentService } from "../services/intents.js";
-import { mountJobRoutes } from "./routes/jobs.js";
+import { mountJobRoutes, type RunDueJobs } from "./routes/jobs.js";
 import { mountMetaRoutes } from "./routes/meta.js";
 import { mountScheduleRoutes } from "./routes/schedules.js";
 import { mountSdkRoutes } from "./routes/sdk.js";
@@ -57,7 +57,12 @@ export interface AppOptions {
   /** Where jobs go (the embedded queue or BullMQ); default: the embedded queue, with no worker in this process to wake. */
   jobs?: JobQueue;
   /** Runs due jobs within a budget, for `POST /v1/jobs/tick`. */
-  runDueJobs?: (budgetMs: number) => Promise<TickResult>;
+  runDueJobs?: RunDueJobs;
+  /**
+   * The operator's secret for `POST /v1/jobs/tick` (WAYGATE_TICK_SECRET): presented as the bearer
+   * token, the tick runs every tenant's due jobs. Without it a tick runs the calling tenant's only.
+   */
+  tickSecret?: string;
   /** Called with errors that are not HttpErrors (bugs, database failures) and the request's id, before the 500 goes out. */
   onUnexpectedError?: (error: unknown, requestId?: string) => void;
   /** Gets one line per request (see request-log.ts); default: none. */
@@ -133,7 +138,15 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     return defaultLimit(c, next);
   });
   const authenticate = requireKey();
-  app.use("/v1/*", async (c, next) => (PUBLIC_PATHS.has(c.req.path) ? next() : authenticate(c, next)));
+  const isOperatorTick = tickSecretCheck(options.tickSecret);
+  app.use("/v1/*", async (c, next) => {
+    if (PUBLIC_PATHS.has(c.req.path)) return next();
+    if (isOperatorTick(c)) {
+      c.set("operator", true);
+      return next();
+    }
+    return authenticate(c, next);
+  });
 
   mountMetaRoutes(app, { version: options.version, store: options.store, logger: options.logger });
   mountIdentityRoutes(app);

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { routes } from "../contract/routes.js";
 import type { AppEnv } from "./env.js";
@@ -26,5 +27,21 @@ export function requireKey(): MiddlewareHandler<AppEnv> {
     }
     c.set("auth", { tenantId: authenticated.tenantId, key: authenticated.key, appId: authenticated.key.appId });
     await next();
+  };
+}
+
+/**
+ * Whether a request is the operator's tick: `POST /v1/jobs/tick` with `Authorization: Bearer
+ * <secret>` (WAYGATE_TICK_SECRET), which runs every tenant's due jobs. Never true without a
+ * secret, nor on any other route: the secret opens nothing else. Compared as SHA-256 digests in
+ * constant time, so neither the secret's bytes nor its length show in the timing.
+ */
+export function tickSecretCheck(secret: string | undefined): (c: Context<AppEnv>) => boolean {
+  if (!secret) return () => false;
+  const expected = createHash("sha256").update(secret).digest();
+  return (c) => {
+    if (c.req.method !== routes.tickJobs.method.toUpperCase() || c.req.path !== routes.tickJobs.path) return false;
+    const presented = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1];
+    return presented !== undefined && timingSafeEqual(createHash("sha256").update(presented).digest(), expected);
   };
 }

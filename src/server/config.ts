@@ -85,6 +85,10 @@ export const SERVER_SETTINGS = {
     env: "WAYGATE_BATCH_SHARES", flag: "--batch-shares", fromEnv: wholeNumber, schema: positiveInt, default: 1,
     description: "Jobs each batch is shared into, so that as many workers (BullMQ) run one batch together; its concurrency is split between them",
   }),
+  tickSecret: setting<string>({
+    env: "WAYGATE_TICK_SECRET", secret: "whole", schema: z.string().min(32, "must be at least 32 characters (`openssl rand -hex 32`)"),
+    description: "Bearer token with which POST /v1/jobs/tick runs every tenant's due jobs (the scheduled call of a serverless deployment); a tenant key's tick runs that tenant's only",
+  }),
   jobLeaseMs: setting<number>({
     env: "WAYGATE_JOB_LEASE_MS", flag: "--job-lease-ms", fromEnv: wholeNumber, default: 30_000,
     description: "How long a running job's worker may go silent before another worker takes the job over (a crashed worker's jobs wait this long)",

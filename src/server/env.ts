@@ -15,5 +15,7 @@ export interface AppEnv {
     auth: AuthContext;
     /** This request's id (`X-Request-Id`): in every response, problem and log line about it. */
     requestId: string;
+    /** Set instead of `auth` when the caller presented the operator's tick secret (`POST /v1/jobs/tick` only). */
+    operator?: true;
   };
 }

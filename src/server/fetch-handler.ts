@@ -87,6 +87,7 @@ export function createFetchHandler(options: FetchHandlerOptions = {}): FetchHand
       maxUploadBytesInFlight: config.maxUploadBytesInFlight,
       batchShares: config.batchShares,
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+      ...(config.tickSecret ? { tickSecret: config.tickSecret } : {}),
       jobs: backend.queue,
       ...(jobs.runDueJobs ? { runDueJobs: jobs.runDueJobs } : {}),
       onUnexpectedError: (error, requestId) => logger.error({ err: error, requestId }, "unexpected error"),

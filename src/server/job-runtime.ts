@@ -1,6 +1,5 @@
 import type { Gateway } from "../gateway/index.js";
 import type { NetworkReach } from "../importer/net-guard.js";
-import type { TickResult } from "../contract/index.js";
 import { batchHandler, importHandler, Scheduler, type BatchHandlerOptions, type JobBackend, type JobHandlers, type JobWorker, type SchedulerOptions, type WorkerOptions } from "../jobs/index.js";
 import type { Logger } from "../lib/logger.js";
 import { createDriftSetup, type DriftSetup } from "../services/drift-setup.js";
@@ -10,6 +9,7 @@ import { scheduleEnqueuer } from "../services/schedules.js";
 import { TrafficDriftMonitor, type ObservedCall, type TrafficDriftOptions } from "../services/traffic-drift.js";
 import type { Store } from "../store/index.js";
 import type { ServerConfig } from "./config.js";
+import type { RunDueJobs } from "./routes/jobs.js";
 
 export interface JobRuntimeOptions {
   store: Store;
@@ -55,7 +55,7 @@ export interface JobRuntime {
   worker: JobWorker | undefined;
   scheduler: Scheduler;
   /** Fires the schedules that are due, then runs jobs for at most budgetMs (`POST /v1/jobs/tick`); embedded queue only. */
-  runDueJobs: ((budgetMs: number) => Promise<TickResult>) | undefined;
+  runDueJobs: RunDueJobs | undefined;
   /** Starts the worker loop (worker "loop") and the scheduler's (not with "tick"). */
   start(): void;
   /** Stops taking work (running jobs go back to the queue) and flushes what the traffic monitor gathered. */
@@ -107,9 +107,9 @@ export function createJobRuntime(options: JobRuntimeOptions): JobRuntime {
     worker,
     scheduler,
     runDueJobs: runDue
-      ? async (budgetMs) => {
-          await scheduler.tick();
-          return runDue(budgetMs);
+      ? async (budgetMs, tenantId) => {
+          await scheduler.tick(tenantId);
+          return runDue(budgetMs, tenantId);
         }
       : undefined,
     start() {

@@ -31,6 +31,8 @@ export interface ClaimOptions {
    * slots for other tenants) instead of every worker's on the database (a quota for the fleet).
    */
   capPerWorker?: boolean;
+  /** Only this tenant's jobs (a tenant's own `POST /v1/jobs/tick`). Default: every tenant's. */
+  tenantId?: string;
 }
 
 /**
@@ -127,6 +129,7 @@ export class JobRepository {
           ]),
         )
         .$if(options.tenantCap !== undefined, (query) => query.where(capped, "<", options.tenantCap!))
+        .$if(options.tenantId !== undefined, (query) => query.where("j.tenant_id", "=", options.tenantId!))
         .orderBy(running)
         .orderBy("j.created_at")
         .orderBy("j.id")

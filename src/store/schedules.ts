@@ -119,12 +119,13 @@ export class ScheduleRepository {
     return toPage(await query.execute(), options.limit, (row) => row.name, toSchedule);
   }
 
-  /** Unpaused schedules whose next run is at or before `now`, every tenant's, earliest first. */
-  async due(now: Date, limit: number): Promise<DueSchedule[]> {
+  /** Unpaused schedules whose next run is at or before `now`, earliest first: every tenant's, or `tenantId`'s. */
+  async due(now: Date, limit: number, tenantId?: string): Promise<DueSchedule[]> {
     const rows = await this.db
       .selectFrom("schedules")
       .selectAll()
       .where("paused", "=", 0)
+      .$if(tenantId !== undefined, (query) => query.where("tenant_id", "=", tenantId!))
       .where("next_run_at", "<=", now.toISOString())
       .orderBy("next_run_at")
       .orderBy("id")

@@ -19,7 +19,9 @@ onPostgres("the fetch handler (serverless entry point) on Postgres, end to end",
   let upstreamUrl: string;
   let handler: FetchHandler;
   let tenantKey: string;
+  let otherTenant: { id: string; key: string };
   let encryptionKey: string;
+  const tickSecret = randomBytes(32).toString("hex");
   const logLines: Array<Record<string, unknown>> = [];
 
   beforeAll(async () => {
@@ -47,11 +49,13 @@ onPostgres("the fetch handler (serverless entry point) on Postgres, end to end",
     const admin = await Store.open(database.location, { sealer: async () => new Sealer(key) });
     const tenant = await admin.tenants.create("Acme");
     tenantKey = (await admin.keys.issue({ tenantId: tenant.id, kind: "tenant" })).secret;
+    const globex = await admin.tenants.create("Globex");
+    otherTenant = { id: globex.id, key: (await admin.keys.issue({ tenantId: globex.id, kind: "tenant" })).secret };
     await admin.close();
 
     const databaseUrl = database.args[1]!;
     handler = createFetchHandler({
-      env: { WAYGATE_DATABASE_URL: databaseUrl, WAYGATE_ENCRYPTION_KEY: key.toString("base64"), WAYGATE_MIGRATE: "false", WAYGATE_UPSTREAMS: "loopback", WAYGATE_ALLOW_PRIVATE_IMPORTS: "true" },
+      env: { WAYGATE_DATABASE_URL: databaseUrl, WAYGATE_ENCRYPTION_KEY: key.toString("base64"), WAYGATE_MIGRATE: "false", WAYGATE_UPSTREAMS: "loopback", WAYGATE_ALLOW_PRIVATE_IMPORTS: "true", WAYGATE_TICK_SECRET: tickSecret },
       logger: {
         debug: () => {},
         info: (fields, msg) => logLines.push({ ...fields, msg }),
@@ -66,10 +70,11 @@ onPostgres("the fetch handler (serverless entry point) on Postgres, end to end",
     await new Promise((resolve) => upstream?.close(resolve));
   });
 
-  const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
+  /** A request with `bearer` (Acme's tenant key unless given) as `Authorization: Bearer`. */
+  const callAs = async (bearer: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
     const request = new Request(`https://waygate.example.com${path}`, {
       method,
-      headers: { authorization: `Bearer ${tenantKey}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const response = await handler.fetch(request);
@@ -77,6 +82,7 @@ onPostgres("the fetch handler (serverless entry point) on Postgres, end to end",
     const text = await response.text();
     return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   };
+  const call = (method: string, path: string, body?: unknown) => callAs(tenantKey, method, path, body);
 
   it("answers health, readiness and who-am-i from Request objects", async () => {
     expect((await call("GET", "/v1/health")).status).toBe(200);
@@ -148,6 +154,40 @@ onPostgres("the fetch handler (serverless entry point) on Postgres, end to end",
     expect(asApp.status).toBe(403);
   });
 
+  it("a tenant key's tick runs that tenant's due jobs and schedules alone; the operator's tick secret runs every tenant's and opens nothing else", async () => {
+    const acmeJob = await call("POST", "/v1/imports", { source: { url: `${upstreamUrl}/openapi.json` }, slug: "tasks-acme" });
+    const globexJob = await callAs(otherTenant.key, "POST", "/v1/imports", { source: { url: `${upstreamUrl}/openapi.json` }, slug: "tasks-globex" });
+    expect([acmeJob.status, globexJob.status]).toEqual([202, 202]);
+    const globexStatus = async () => (await callAs(otherTenant.key, "GET", `/v1/jobs/${String(globexJob.body.id)}`)).body.status;
+    // Acme's tick: Acme's job, and nothing of Globex's (its counts say so too).
+    expect(await call("POST", "/v1/jobs/tick", { budgetMs: 20_000 })).toEqual({ status: 200, body: { ran: 1, succeeded: 1, failed: 0, requeued: 0, budgetExhausted: false } });
+    expect((await call("GET", `/v1/jobs/${String(acmeJob.body.id)}`)).body.status).toBe("succeeded");
+    expect(await globexStatus()).toBe("queued");
+
+    // A wrong secret is an unknown key; the right one opens no other route.
+    expect((await callAs(`${tickSecret.slice(0, -1)}${tickSecret.endsWith("0") ? "1" : "0"}`, "POST", "/v1/jobs/tick", {})).status).toBe(401);
+    expect((await callAs(tickSecret, "GET", "/v1/me")).status).toBe(401);
+    expect((await callAs(tickSecret, "GET", `/v1/jobs/${String(globexJob.body.id)}`)).status).toBe(401);
+
+    // The operator's tick runs Globex's job; its log line names no tenant.
+    expect(await callAs(tickSecret, "POST", "/v1/jobs/tick", { budgetMs: 20_000 })).toEqual({ status: 200, body: { ran: 1, succeeded: 1, failed: 0, requeued: 0, budgetExhausted: false } });
+    expect(await globexStatus()).toBe("succeeded");
+    expect(logLines.filter((line) => line.route === "/v1/jobs/tick").at(-1)).toMatchObject({ status: 200, tenantId: null });
+
+    // Schedules likewise: Globex's due re-import fires on the operator's tick, not on Acme's.
+    const admin = await Store.open(database.location, { sealer: async () => new Sealer(Buffer.from(encryptionKey, "base64")) });
+    try {
+      const due = await createSchedule(admin, { tenantId: otherTenant.id, name: "globex-hourly", jobType: "import", payload: { url: `${upstreamUrl}/openapi.json`, slug: "tasks-globex" }, timing: { everyMs: 3_600_000 } }, new Date(Date.now() - 5_400_000));
+      expect(due.kind).toBe("created");
+    } finally {
+      await admin.close();
+    }
+    expect(await call("POST", "/v1/jobs/tick", { budgetMs: 20_000 })).toMatchObject({ status: 200, body: { ran: 0 } });
+    expect((await callAs(otherTenant.key, "GET", "/v1/schedules/globex-hourly")).body).toMatchObject({ runs: [] });
+    expect(await callAs(tickSecret, "POST", "/v1/jobs/tick", { budgetMs: 20_000 })).toMatchObject({ status: 200, body: { ran: 1, succeeded: 1 } });
+    expect((await callAs(otherTenant.key, "GET", "/v1/schedules/globex-hourly")).body).toMatchObject({ runs: [{ job: { type: "import", status: "succeeded" } }] });
+  }, 60_000);
+
   it("fires due schedules at the start of a tick, whose jobs then run in it", async () => {
     const admin = await Store.open(database.location, { sealer: async () => new Sealer(Buffer.from(encryptionKey, "base64")) });
     try {
@@ -172,6 +212,12 @@ describe("createFetchHandler settings", () => {
     expect(() => createFetchHandler({ env: {} })).toThrow(/^WAYGATE_DATABASE_URL: the fetch handler needs Postgres/);
     expect(() => createFetchHandler({ env: { WAYGATE_DATABASE_URL: "postgres://db/x" } })).toThrow(/^WAYGATE_ENCRYPTION_KEY:/);
     expect(() => createFetchHandler({ env: { WAYGATE_DATABASE_URL: "mysql://db/x" } })).toThrow(/WAYGATE_DATABASE_URL: database URL must start with postgres/);
+  });
+
+  it("refuses a tick secret shorter than 32 characters, without echoing it", () => {
+    const env = { WAYGATE_DATABASE_URL: "postgres://db/x", WAYGATE_ENCRYPTION_KEY: randomBytes(32).toString("base64"), WAYGATE_TICK_SECRET: "hunter2-hunter2" };
+    expect(() => createFetchHandler({ env })).toThrow(/WAYGATE_TICK_SECRET: must be at least 32 characters/);
+    expect(() => createFetchHandler({ env })).not.toThrow(/hunter2/);
   });
 
   it("answers 503 problem+json while the database cannot be reached, and keeps trying", async () => {

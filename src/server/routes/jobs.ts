@@ -15,8 +15,14 @@ export interface JobRouteOptions {
   /** This server's setting for URL imports, recorded in each job (servers sharing a database share its queue). */
   allowPrivateImports: boolean;
   /** Runs due jobs within a budget (POST /v1/jobs/tick); absent where no job handlers are wired. */
-  runDueJobs?: ((budgetMs: number) => Promise<TickResult>) | undefined;
+  runDueJobs?: RunDueJobs | undefined;
 }
+
+/**
+ * Fires due schedules, then runs due jobs for at most `budgetMs`: `tenantId`'s when a tenant's
+ * key asked, every tenant's when the operator's tick secret did.
+ */
+export type RunDueJobs = (budgetMs: number, tenantId: string | undefined) => Promise<TickResult>;
 
 const UPLOAD_TYPES = new Set<string>(IMPORT_UPLOAD_MEDIA_TYPES);
 
@@ -26,9 +32,10 @@ const UPLOAD_TYPES = new Set<string>(IMPORT_UPLOAD_MEDIA_TYPES);
  * the store without ever being a string. The app's upload middleware bounds both.
  */
 export function mountJobRoutes(app: Hono<AppEnv>, options: JobRouteOptions): void {
-  mount(app, routes.tickJobs, async (_c, { body }) => {
+  mount(app, routes.tickJobs, async (c, { body }) => {
     if (!options.runDueJobs) throw new HttpError("server-busy", "this server has no job handlers to run jobs with");
-    return options.runDueJobs(body.budgetMs);
+    // A tenant's key runs that tenant's jobs alone (and its counts are its own); the operator's secret runs everyone's.
+    return options.runDueJobs(body.budgetMs, c.var.operator ? undefined : c.var.auth.tenantId);
   });
   mount(app, routes.startImport, async (c, { body }) => {
     const { source, ...request } = body;

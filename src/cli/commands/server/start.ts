@@ -61,6 +61,7 @@ export async function run(context: Context, options: StartOptions): Promise<Star
       runWorker,
       ...(config.redisUrl ? { sharedRateLimits: { url: config.redisUrl, prefix: config.redisPrefix } } : {}),
       batchShares: config.batchShares,
+      ...(config.tickSecret ? { tickSecret: config.tickSecret } : {}),
       // A claimed batch item is held as long as a job: a crashed worker's items come back with its jobs.
       batches: { itemLeaseMs: config.jobLeaseMs },
       worker: { concurrency: config.workerConcurrency, leaseMs: config.jobLeaseMs, ...(config.tenantConcurrency === undefined ? {} : { tenantConcurrency: config.tenantConcurrency }) },
