@@ -40,7 +40,7 @@ const bundle = join(scratch, "waygate.mjs");
 const manifestPath = join(scratch, "manifest.json");
 
 const SUBJECTS = {
-  waygate: { label: "Waygate `generateClient`", from: "manifest", output: "index.ts, runtime.js + runtime.d.ts (built with the package), github.ts (entry point, group names), a module per group (its action table) and their loader, github.types.d.ts (types, JSDoc with examples)" },
+  waygate: { label: "Waygate `generateClient`", from: "manifest", output: "index.ts, runtime.js + runtime.d.ts (built with the package), github.ts (entry point, group names), a module per group (its action table, .js with a .d.ts) and their loader, github.types.d.ts (types, JSDoc with examples)" },
   "waygate-import": { label: "Waygate `importDocument` + `generateClient`", from: "spec", output: "the same" },
   "openapi-typescript": { label: `openapi-typescript ${version("openapi-typescript")}`, from: "spec", output: "types only (one .d.ts)" },
   "hey-api": { label: `@hey-api/openapi-ts ${version("@hey-api/openapi-ts")}`, from: "spec", output: "types + SDK functions + fetch client (default plugins)" },

@@ -244,7 +244,7 @@ const section = [
   "(`github.issues.js`, 49 for GitHub) are JavaScript with declarations, so that program reads 49 small declaration files, which",
   "skipLibCheck skips, where it checked 49 modules before: as .ts they added 0.31 s wall to this program (check time 0.10 → 0.36 s);",
   "paired (`farm-bench -n 11`, 2026-12-01) against the same project generated with .ts group modules it takes 0.86× the wall time, and",
-  "1.02× the program of the consumer file alone (within the noise: the folder costs nothing more to check).",
+  "1.02–1.03× the program of the consumer file alone (paired, n 11 and 15: within the noise, the folder costs nothing more to check).",
   "",
   `| measure | baseline | Waygate | Waygate, whole folder | openapi-fetch | Octokit | Waygate ÷ openapi-fetch (target ≤ ${TARGET}, set for the tsc 5.9 CLI row) | net of baseline | Waygate ÷ Octokit |`,
   "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
