@@ -117,16 +117,18 @@ export async function startCliServer(backend: "sqlite" | "postgres" = "sqlite", 
   const { apiKey } = JSON.parse(init.stdout) as { apiKey: string };
   // The tests' upstreams listen on 127.0.0.1; a real server reaches only public addresses by default.
   const server = await startServerProcess([...database.args, "--allow-loopback-upstreams"], env);
-  return {
+  const cli: CliServer = {
     database,
     server,
     apiKey,
     env: { ...env, WAYGATE_API_URL: server.url, WAYGATE_API_KEY: apiKey },
+    // The server it holds now: a test that restarts the server (cli.server = …) has the new one stopped, not left running.
     stop: async () => {
-      await server.stop();
+      await cli.server.stop();
       await database.drop();
     },
   };
+  return cli;
 }
 
 /** Starts `waygate server start --worker-only` and resolves once it logged that it runs (it serves no HTTP, so there is no URL). */
