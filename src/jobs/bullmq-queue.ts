@@ -156,6 +156,7 @@ class BullJobWorker implements JobWorker {
   readonly id = `worker_${randomBytes(6).toString("hex")}`;
   private readonly executor: JobExecutor;
   private readonly leaseMs: number;
+  private readonly concurrency: number;
   private readonly claimOptions: ClaimOptions;
   private worker: BullWorker<Delivery> | undefined;
   /** The jobs this worker is running (stop() waits for them to be back in the queue). */
@@ -169,8 +170,8 @@ class BullJobWorker implements JobWorker {
     private readonly hooks: WorkerHooks,
   ) {
     this.leaseMs = options.leaseMs ?? JOB_DEFAULTS.leaseMs;
-    const concurrency = options.concurrency ?? JOB_DEFAULTS.concurrency;
-    this.claimOptions = tenantCapFor(concurrency, options.tenantConcurrency);
+    this.concurrency = options.concurrency ?? JOB_DEFAULTS.concurrency;
+    this.claimOptions = tenantCapFor(this.concurrency, options.tenantConcurrency);
     this.executor = new JobExecutor(this.id, {
       store,
       handlers: options.handlers,
@@ -190,7 +191,7 @@ class BullJobWorker implements JobWorker {
     this.worker = new BullWorker<Delivery>(BULL_QUEUE_NAME, (job, token) => this.track(this.process(job, token)), {
       connection: this.connection,
       prefix: this.prefix,
-      concurrency: this.options.concurrency ?? JOB_DEFAULTS.concurrency,
+      concurrency: this.concurrency,
       // BullMQ's lock is the lease: a worker that dies loses it after leaseMs and its job is delivered again.
       lockDuration: this.leaseMs,
       stalledInterval: this.leaseMs,

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from "kysely";
+import { sql, type ExpressionBuilder, type Kysely } from "kysely";
 import type { Job, JobProgress, JobStatus, JobType, Page, Problem } from "../contract/index.js";
 import type { Dialect } from "./database.js";
 import { newId } from "./ids.js";
@@ -137,7 +137,7 @@ export class JobRepository {
         .$if(this.dialect === "postgres", (query) => query.forUpdate("j").skipLocked());
       return db
         .updateTable("jobs")
-        .set((eb) => ({ ...leaseTo(owner, now, leaseMs), attempts: eb("attempts", "+", 1) }))
+        .set((eb) => takenBy(eb, owner, now, leaseMs))
         .where("id", "=", next)
         .returningAll()
         .executeTakeFirst();
@@ -154,10 +154,9 @@ export class JobRepository {
    * With `tenantCap`, the same rule as `claim`: the job is taken only while its tenant has
    * fewer running jobs (live leases, over every worker on the database or, with `capPerWorker`,
    * this owner's; the job itself not counted) than the cap, else `tenant-at-cap` and the row is
-   * left as it was. A crashed
-   * worker's job stops counting when its lease expires, so no slot leaks. On Postgres the
-   * count and the take happen under the claim lock, so takes and claims in any process
-   * count after each other (the cap holds across servers).
+   * left as it was. A crashed worker's job stops counting when its lease expires, so no slot
+   * leaks. On Postgres the count and the take happen under the claim lock, so takes and claims
+   * in any process count after each other (the cap holds across servers).
    */
   async take(id: string, owner: string, leaseMs: number, options: ClaimOptions = {}): Promise<JobTake> {
     const now = this.now();
@@ -165,7 +164,7 @@ export class JobRepository {
     const take = (db: Kysely<Database>) =>
       db
         .updateTable("jobs")
-        .set((eb) => ({ ...leaseTo(owner, now, leaseMs), attempts: eb("attempts", "+", 1) }))
+        .set((eb) => takenBy(eb, owner, now, leaseMs))
         .where("id", "=", id)
         .where("status", "in", ["queued", "running"])
         .$if(options.tenantCap !== undefined, (query) =>
@@ -417,10 +416,11 @@ function toJob(row: Pick<JobTable, (typeof JOB_COLUMNS)[number]>): Job {
   };
 }
 
-/** What taking a job writes besides its attempt count: running, held by `owner` until the lease ends, started (first take). */
-function leaseTo(owner: string, now: Date, leaseMs: number) {
+/** What taking a job writes (claim and take alike): running, held by `owner` until the lease ends, one attempt more, started (first take). */
+function takenBy(eb: ExpressionBuilder<Database, "jobs">, owner: string, now: Date, leaseMs: number) {
   const nowIso = now.toISOString();
   return {
+    attempts: eb("attempts", "+", 1),
     status: "running" as const,
     lease_owner: owner,
     lease_expires_at: new Date(now.getTime() + leaseMs).toISOString(),
