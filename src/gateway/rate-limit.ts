@@ -161,7 +161,7 @@ export class RateLimiter implements Limiter {
     private readonly config: RateLimitConfig,
     private readonly clock: () => number,
     private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
-    /** Where a lowered pace resumes within a period (see RESUME_JITTER). */
+    /** Where a lowered pace resumes within a period (see resumeJitter). */
     private readonly random: () => number = Math.random,
   ) {}
 
@@ -294,7 +294,7 @@ export class RateLimiter implements Limiter {
     // period. Both are counts it accepted; the average alone would learn too slow a pace
     // after a slow start or a long paced stretch (every relearning slower than the last).
     const averaged = seen ? seen.count * Math.min(1, periodMs / Math.max(1, now - seen.since)) : 0;
-    const lastPeriod = seen ? seen.recent.reduce((n, at) => (at > now - periodMs ? n + 1 : n), 0) : 0;
+    const lastPeriod = tookSince(seen, now - periodMs);
     const learned = Math.max(averaged, lastPeriod);
     // Throttled while pacing: the pace was too fast (the first lesson can count one window's tail
     // with the next one's start). What the upstream just took, at least one below the old pace
@@ -317,8 +317,7 @@ export class RateLimiter implements Limiter {
   /** See STRAY_PERIODS. */
   private isStray(previous: Throttle, seen: Accepted | undefined, now: number): boolean {
     if (now - Math.max(previous.learnedAt, previous.strayAt ?? -Infinity) <= STRAY_PERIODS * previous.periodMs) return false;
-    const tookLastPeriod = seen ? seen.recent.reduce((n, at) => (at > now - previous.periodMs ? n + 1 : n), 0) : 0;
-    return tookLastPeriod >= 0.75 * allowedPerPeriod(previous);
+    return tookSince(seen, now - previous.periodMs) >= 0.75 * allowedPerPeriod(previous);
   }
 
   private bucketsFor(keys: RateLimitKeys, now: number): TokenBucket[] {
@@ -339,6 +338,11 @@ export class RateLimiter implements Limiter {
  */
 function paceOf(perPeriod: number, periodMs: number): BucketConfig {
   return { capacity: 1, refillPerSecond: Math.max(perPeriod - 1, perPeriod / 2) / (periodMs / 1000) };
+}
+
+/** Successes the upstream answered after `since`, of those remembered. */
+function tookSince(seen: Accepted | undefined, since: number): number {
+  return seen ? seen.recent.reduce((n, at) => (at > since ? n + 1 : n), 0) : 0;
 }
 
 /** Requests a paced key sends in any one period at most (the WINDOW script in SharedRateLimiter counts the same). */
