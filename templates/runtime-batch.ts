@@ -9,7 +9,8 @@
  * events) when `fetch` gives a body stream, and from polling `GET /v1/batches/{id}`
  * otherwise, or when the stream breaks off before the batch is final.
  */
-import { newRequestId, transmit, WaygateError, waygateHeaders } from "./runtime.js";
+import { WaygateError } from "./runtime-errors.js";
+import { newRequestId, transmit, waygateHeaders } from "./runtime.js";
 import type { APIResponse, Batch, BatchHandle, BatchItemError, BatchItemState, BatchOptions, BatchResult, BatchValidation, Config, FetchResponse, FieldError, RequestOptions, Target } from "./runtime.js";
 
 const FINAL: ReadonlySet<string> = new Set(["completed", "completed_with_errors", "cancelled"]);

@@ -1,12 +1,16 @@
 /**
- * Which error an error answer becomes: the upstream's (`APIError` by its status) or Waygate's
- * (`WaygateProblemError` by problem type), with a message that quotes who failed and why.
- * runtime.js loads this module with `import()` when an answer is an error; it is apart from
+ * Which error a failed call becomes: for an error answer, the upstream's (`APIError` by its
+ * status) or Waygate's (`WaygateProblemError` by problem type), with a message that quotes who
+ * failed and why; for a call without a usable answer, `APIConnectionError` and its kin.
+ * runtime.js loads this module with `import()` when a call fails; it is apart from
  * the classes (runtime-errors.js) so that a bundle of index.ts, which re-exports the classes
  * and so holds them up front, does not hold this too.
  */
 import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
   APIError,
+  APIUserAbortError,
   AuthenticationError,
   AuthMissingError,
   BadRequestError,
@@ -20,6 +24,7 @@ import {
   NotFoundError,
   OAuthRefreshFailedError,
   PermissionDeniedError,
+  PROBLEM_BASE,
   RateLimitError,
   UnprocessableEntityError,
   UpstreamResponseTooLargeError,
@@ -27,12 +32,13 @@ import {
   UpstreamUnreachableError,
   VersionMismatchError,
   WaygateAuthenticationError,
+  WaygateError,
   WaygateNotFoundError,
   WaygatePermissionDeniedError,
   WaygateProblemError,
   WaygateRateLimitError,
 } from "./runtime-errors.js";
-import { APIConnectionError, HEADER_ERROR_SOURCE, isRecord, PROBLEM_BASE, WaygateError, type Answered, type ErrorInit, type Problem, type UpstreamResponse } from "./runtime.js";
+import { HEADER_ERROR_SOURCE, isRecord, type Answered, type ErrorInit, type Failure, type Problem, type UpstreamResponse } from "./runtime.js";
 
 type APIErrorClass = new (message: string, init: ErrorInit & { upstream: UpstreamResponse }) => APIError;
 const UPSTREAM_CLASSES: ReadonlyMap<number, APIErrorClass> = new Map<number, APIErrorClass>([
@@ -97,6 +103,29 @@ export function errorFor(label: string, answered: Answered, bytes: ArrayBuffer):
   }
   const what = `${label}: ${status} from a server that is not Waygate${text ? `: ${clip(text)}` : ""}${suffix}`;
   return status === 502 || status === 503 || status === 504 ? new APIConnectionError(what, init) : new WaygateError(what, init);
+}
+
+/** The error of a call that got no usable answer (runtime.js's `failure`). @internal */
+export function failureFor(label: string, requestId: string, failure: Failure): WaygateError {
+  const suffix = ` (request ${requestId})`;
+  switch (failure.kind) {
+    case "aborted":
+      return new APIUserAbortError(`${label}: aborted`, { requestId, cause: failure.reason });
+    case "timeout":
+      return new APIConnectionTimeoutError(`${label}: Waygate did not answer within ${failure.timeout} ms${suffix}`, { requestId });
+    case "unreachable":
+      return new APIConnectionError(`${label}: could not reach Waygate at ${failure.baseUrl}: ${messageOf(failure.cause)}${suffix}`, { requestId, cause: failure.cause });
+    case "not-json":
+      return new WaygateError(`${label}: Waygate sent a JSON content type with a body that is not JSON${suffix}`, { ...failure.answered, cause: failure.cause });
+  }
+}
+
+/** A failed `fetch`'s message with its cause's code: `fetch failed (ECONNREFUSED)`. */
+function messageOf(error: unknown): string {
+  const cause = isRecord(error) && isRecord(error["cause"]) ? error["cause"] : undefined;
+  const code = cause?.["code"];
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof code === "string" ? `${message} (${code})` : message;
 }
 
 /** The upstream's own words: GitHub `message`, Stripe `error.message`, OAuth `error_description`, problem `detail`, Slack `error`… */

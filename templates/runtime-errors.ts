@@ -1,15 +1,97 @@
 /**
- * Waygate's error classes for error answers: the upstream API's errors (`APIError` by its
- * status) and Waygate's refusals (`WaygateProblemError` by problem type). runtime.js loads
- * them with `import()` when an answer is an error (through runtime-error-map.js, which picks
- * the class), so an application that imports no error class carries none of this until
- * then; one that does (`import { NotFoundError } from "./waygate/index.js"`) gets the same
- * classes the runtime throws. index.ts re-exports this module, so a bundle of index.ts holds
- * the classes up front, and only them: which class an answer becomes is in
- * runtime-error-map.js. The base class and the errors of calls that got no answer (a refused
- * connection, a timeout, an abort) are in runtime.js, which needs them without a round trip.
+ * Waygate's error classes: what a call that got no usable answer ends with (a refused
+ * connection, a timeout, an abort: `APIConnectionError` and its kin), the upstream API's
+ * errors (`APIError` by its status) and Waygate's refusals (`WaygateProblemError` by problem
+ * type). runtime.js loads them with `import()` when a call fails (error answers through
+ * runtime-error-map.js, which picks the class), so an application that imports no error
+ * class carries none of this until then; one that does
+ * (`import { NotFoundError } from "./waygate/index.js"`) gets the same classes the runtime
+ * throws. index.ts re-exports this module. Which class an answer becomes is in
+ * runtime-error-map.js.
  */
-import { retryAfterMs, WaygateError, type ErrorInit, type FieldError, type HeaderReader, type UpstreamResponse } from "./runtime.js";
+import { retryAfterMs, type ErrorInit, type FieldError, type HeaderReader, type Problem, type UpstreamResponse } from "./runtime.js";
+
+/** The `type` URLs of the problems (RFC 9457) Waygate answers the invoke and proxy routes with. */
+export interface ProblemTypeUrls {
+  readonly invalidInput: "https://waygate.dev/problems/invalid-input";
+  readonly invalidDefinition: "https://waygate.dev/problems/invalid-definition";
+  readonly invalidMapping: "https://waygate.dev/problems/invalid-mapping";
+  readonly invalidPageToken: "https://waygate.dev/problems/invalid-page-token";
+  readonly authMissing: "https://waygate.dev/problems/auth-missing";
+  readonly connectionRequired: "https://waygate.dev/problems/connection-required";
+  readonly connectionNotFound: "https://waygate.dev/problems/connection-not-found";
+  /** The provider refused the connection's refresh token: send the end user to `problem.connectUrl`. */
+  readonly connectionNeedsReauth: "https://waygate.dev/problems/connection-needs-reauth";
+  readonly oauthRefreshFailed: "https://waygate.dev/problems/oauth-refresh-failed";
+  readonly rateLimitWaitExceeded: "https://waygate.dev/problems/rate-limit-wait-exceeded";
+  readonly versionMismatch: "https://waygate.dev/problems/version-mismatch";
+  readonly collectionTooLarge: "https://waygate.dev/problems/collection-too-large";
+  readonly upstreamUnreachable: "https://waygate.dev/problems/upstream-unreachable";
+  readonly upstreamTimeout: "https://waygate.dev/problems/upstream-timeout";
+  readonly upstreamResponseTooLarge: "https://waygate.dev/problems/upstream-response-too-large";
+  /** The upstream API's own error answer (thrown as an `APIError`); every other type is Waygate's. */
+  readonly upstreamError: "https://waygate.dev/problems/upstream-error";
+  readonly invalidOutput: "https://waygate.dev/problems/invalid-output";
+  readonly aborted: "https://waygate.dev/problems/aborted";
+  /** The API key is missing, unknown or revoked. */
+  readonly unauthorized: "https://waygate.dev/problems/unauthorized";
+  /** The key may not act for this app or integration. */
+  readonly forbidden: "https://waygate.dev/problems/forbidden";
+  /** No such integration, action or app. */
+  readonly notFound: "https://waygate.dev/problems/not-found";
+  /** The request body itself is malformed. */
+  readonly validation: "https://waygate.dev/problems/validation";
+}
+
+/** @internal */
+export const PROBLEM_BASE = "https://waygate.dev/problems/";
+
+/**
+ * The problem `type` URLs, to compare with `error.problem.type`. Built from their slugs
+ * (`invalid-input` → `invalidInput`), which keeps bundles small; `ProblemTypeUrls` spells them out.
+ */
+export const ProblemTypes: ProblemTypeUrls = /* @__PURE__ */ problemTypes();
+
+function problemTypes(): ProblemTypeUrls {
+  const slugs =
+    "invalid-input invalid-definition invalid-mapping invalid-page-token auth-missing connection-required connection-not-found connection-needs-reauth oauth-refresh-failed " +
+    "rate-limit-wait-exceeded version-mismatch collection-too-large upstream-unreachable upstream-timeout upstream-response-too-large upstream-error " +
+    "invalid-output aborted unauthorized forbidden not-found validation";
+  const entries = slugs.split(" ").map((slug) => [slug.replace(/-(.)/g, (_dash, letter: string) => letter.toUpperCase()), PROBLEM_BASE + slug]);
+  return Object.freeze(Object.fromEntries(entries)) as ProblemTypeUrls;
+}
+
+/** Any failure of a Waygate call. `status`, `headers` and `problem` are set when a response arrived. */
+export class WaygateError extends Error {
+  override readonly name: string = "WaygateError";
+  /** Waygate's request id (the client's own when no response arrived): quote it when asking about a call. */
+  declare readonly requestId: string;
+  /** The HTTP status of the answer. */
+  declare readonly status: number | undefined;
+  declare readonly headers: HeaderReader | undefined;
+  /** The problem body Waygate answered with. */
+  declare readonly problem: Problem | undefined;
+  constructor(message: string, init: ErrorInit) {
+    const { cause, ...fields } = init;
+    super(message, cause === undefined ? undefined : { cause });
+    // Also sets `upstream` and `errors` for the subclasses that declare them.
+    Object.assign(this, { status: undefined, headers: undefined, problem: undefined }, fields);
+  }
+}
+
+/** No answer from Waygate: DNS, refused or reset connection, or an unreadable body. */
+export class APIConnectionError extends WaygateError {
+  override readonly name: string = "APIConnectionError";
+}
+/** Waygate did not answer within the `timeout`. */
+export class APIConnectionTimeoutError extends APIConnectionError {
+  override readonly name: string = "APIConnectionTimeoutError";
+}
+/** The caller's `signal` aborted the call; `cause` is the signal's reason. */
+export class APIUserAbortError extends WaygateError {
+  override readonly name: string = "APIUserAbortError";
+}
+export { APIConnectionError as ConnectionError, APIConnectionTimeoutError as TimeoutError };
 
 /**
  * The upstream API answered with an error status. `upstream` holds what it sent;

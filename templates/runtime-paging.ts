@@ -5,7 +5,10 @@
  * The server decides where the next page is (`x-waygate-next-page`); the client sends the
  * token back and reads the items at the action's `itemsPath`.
  */
-import { HEADER_NEXT_PAGE, invoke, isRecord, type Config, type Page, type PageOptions, type Target } from "./runtime.js";
+import { invoke, isRecord, type Config, type Page, type PageOptions, type Target } from "./runtime.js";
+
+/** The invoke protocol's header of the next page's token (declared in src/contract/invoke.ts). */
+const HEADER_NEXT_PAGE = "x-waygate-next-page";
 
 /** @internal */
 export async function* pages(config: Config, target: Target, input: unknown, options: PageOptions | undefined): AsyncGenerator<Page<unknown>, void, undefined> {
@@ -29,7 +32,7 @@ export async function* pages(config: Config, target: Target, input: unknown, opt
 }
 
 /** @internal */
-export async function* items(config: Config, target: Target, input: unknown, options: PageOptions | undefined): AsyncGenerator<unknown, void, undefined> {
+export async function* paginate(config: Config, target: Target, input: unknown, options: PageOptions | undefined): AsyncGenerator<unknown, void, undefined> {
   for await (const page of pages(config, target, input, options)) yield* page.items;
 }
 

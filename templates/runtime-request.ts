@@ -1,7 +1,8 @@
 /**
- * Raw calls (`wg.github.request("GET /path/{id}", input)`) through `POST /v1/proxy/{integration}`,
- * with the connection's credentials. runtime.js loads this module with `import()` on the first
- * raw call, so bundlers give it a chunk of its own.
+ * The calls that are not an action's: raw calls (`wg.github.request("GET /path/{id}", input)`)
+ * through `POST /v1/proxy/{integration}`, with the connection's credentials, and connect
+ * sessions (`wg.connect.createSession()`). runtime.js loads this module with `import()` on the
+ * first such call, so bundlers give it a chunk of its own.
  */
 import { exchange, IDEMPOTENT_METHODS, type APIResponse, type Config, type RequestOptions } from "./runtime.js";
 
@@ -23,4 +24,9 @@ export async function proxy(config: Config, slug: string, route: string, input: 
   if (Object.keys(rest).length > 0) body[["GET", "HEAD", "DELETE"].includes(method) ? "query" : "body"] = rest;
   const safe = IDEMPOTENT_METHODS.has(method) || options?.idempotencyKey !== undefined;
   return await exchange(config, `${config.baseUrl}/v1/proxy/${encodeURIComponent(slug)}`, body, { label: `${slug} request ${method} ${path}`, safe, target: undefined, response: "" }, options);
+}
+
+/** @internal `wg.connect.createSession()`: `POST /v1/connect/sessions`, never repeated (each makes a link). */
+export async function createSession(config: Config, input: object, options: RequestOptions | undefined): Promise<unknown> {
+  return (await exchange(config, `${config.baseUrl}/v1/connect/sessions`, { ...input }, { label: "connect.createSession", safe: false, target: undefined, response: "" }, options)).data;
 }

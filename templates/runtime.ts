@@ -18,7 +18,7 @@
  * `rawRequests`: `Extension`s), so what no module names is dropped; what an action reaches
  * only at run time is in modules of its own that this one loads with `import()` when first
  * needed: runtime-error-map.ts and runtime-errors.ts (which error class an error answer
- * becomes, and the classes), runtime-paging.ts
+ * becomes, and the classes of every failure), runtime-paging.ts
  * (`pages()`, `paginate()`), runtime-batch.ts (`.batch()`) and runtime-request.ts (raw
  * `request()` calls). Bundlers give each a chunk of
  * its own. What those modules share with this one is exported and marked `@internal`
@@ -39,62 +39,10 @@ const HEADER_VERSION_POLICY = "x-waygate-version-policy";
 const HEADER_REQUEST_ID = "x-request-id";
 const HEADER_VERSION_EXECUTED = "x-waygate-version-executed";
 const HEADER_VERSION_MISMATCH = "x-waygate-version-mismatch";
-/** @internal */
-export const HEADER_NEXT_PAGE = "x-waygate-next-page";
 const HEADER_RETRY_AFTER = "retry-after";
 const HEADER_RETRY_AFTER_MS = "retry-after-ms";
 /** @internal */
 export const HEADER_ERROR_SOURCE = "x-waygate-error-source";
-
-/** The `type` URLs of the problems (RFC 9457) Waygate answers the invoke and proxy routes with. */
-export interface ProblemTypeUrls {
-  readonly invalidInput: "https://waygate.dev/problems/invalid-input";
-  readonly invalidDefinition: "https://waygate.dev/problems/invalid-definition";
-  readonly invalidMapping: "https://waygate.dev/problems/invalid-mapping";
-  readonly invalidPageToken: "https://waygate.dev/problems/invalid-page-token";
-  readonly authMissing: "https://waygate.dev/problems/auth-missing";
-  readonly connectionRequired: "https://waygate.dev/problems/connection-required";
-  readonly connectionNotFound: "https://waygate.dev/problems/connection-not-found";
-  /** The provider refused the connection's refresh token: send the end user to `problem.connectUrl`. */
-  readonly connectionNeedsReauth: "https://waygate.dev/problems/connection-needs-reauth";
-  readonly oauthRefreshFailed: "https://waygate.dev/problems/oauth-refresh-failed";
-  readonly rateLimitWaitExceeded: "https://waygate.dev/problems/rate-limit-wait-exceeded";
-  readonly versionMismatch: "https://waygate.dev/problems/version-mismatch";
-  readonly collectionTooLarge: "https://waygate.dev/problems/collection-too-large";
-  readonly upstreamUnreachable: "https://waygate.dev/problems/upstream-unreachable";
-  readonly upstreamTimeout: "https://waygate.dev/problems/upstream-timeout";
-  readonly upstreamResponseTooLarge: "https://waygate.dev/problems/upstream-response-too-large";
-  /** The upstream API's own error answer (thrown as an `APIError`); every other type is Waygate's. */
-  readonly upstreamError: "https://waygate.dev/problems/upstream-error";
-  readonly invalidOutput: "https://waygate.dev/problems/invalid-output";
-  readonly aborted: "https://waygate.dev/problems/aborted";
-  /** The API key is missing, unknown or revoked. */
-  readonly unauthorized: "https://waygate.dev/problems/unauthorized";
-  /** The key may not act for this app or integration. */
-  readonly forbidden: "https://waygate.dev/problems/forbidden";
-  /** No such integration, action or app. */
-  readonly notFound: "https://waygate.dev/problems/not-found";
-  /** The request body itself is malformed. */
-  readonly validation: "https://waygate.dev/problems/validation";
-}
-
-/** @internal */
-export const PROBLEM_BASE = "https://waygate.dev/problems/";
-
-/**
- * The problem `type` URLs, to compare with `error.problem.type`. Built from their slugs
- * (`invalid-input` → `invalidInput`), which keeps bundles small; `ProblemTypeUrls` spells them out.
- */
-export const ProblemTypes: ProblemTypeUrls = /* @__PURE__ */ problemTypes();
-
-function problemTypes(): ProblemTypeUrls {
-  const slugs =
-    "invalid-input invalid-definition invalid-mapping invalid-page-token auth-missing connection-required connection-not-found connection-needs-reauth oauth-refresh-failed " +
-    "rate-limit-wait-exceeded version-mismatch collection-too-large upstream-unreachable upstream-timeout upstream-response-too-large upstream-error " +
-    "invalid-output aborted unauthorized forbidden not-found validation";
-  const entries = slugs.split(" ").map((slug) => [slug.replace(/-(.)/g, (_dash, letter: string) => letter.toUpperCase()), PROBLEM_BASE + slug]);
-  return Object.freeze(Object.fromEntries(entries)) as ProblemTypeUrls;
-}
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS" | "TRACE";
 
@@ -466,37 +414,22 @@ export interface ErrorInit {
   cause?: unknown;
 }
 
-/** Any failure of a Waygate call. `status`, `headers` and `problem` are set when a response arrived. */
-export class WaygateError extends Error {
-  override readonly name: string = "WaygateError";
-  /** Waygate's request id (the client's own when no response arrived): quote it when asking about a call. */
-  declare readonly requestId: string;
-  /** The HTTP status of the answer. */
-  declare readonly status: number | undefined;
-  declare readonly headers: HeaderReader | undefined;
-  /** The problem body Waygate answered with. */
-  declare readonly problem: Problem | undefined;
-  constructor(message: string, init: ErrorInit) {
-    const { cause, ...fields } = init;
-    super(message, cause === undefined ? undefined : { cause });
-    // Also sets `upstream` and `errors` for the subclasses that declare them.
-    Object.assign(this, { status: undefined, headers: undefined, problem: undefined }, fields);
-  }
-}
+/**
+ * How a call ended that got no usable answer: the caller aborted it, Waygate did not answer in
+ * time, could not be reached, or sent a JSON content type with a body that is not JSON.
+ * runtime-error-map.js makes the error (`failureFor`), loaded then with the error classes, so an
+ * application whose calls never fail carries neither.
+ * @internal
+ */
+export type Failure =
+  | { kind: "aborted"; reason: unknown }
+  | { kind: "timeout"; timeout: number }
+  | { kind: "unreachable"; baseUrl: string; cause: unknown }
+  | { kind: "not-json"; answered: Answered; cause: unknown };
 
-/** No answer from Waygate: DNS, refused or reset connection, or an unreadable body. */
-export class APIConnectionError extends WaygateError {
-  override readonly name: string = "APIConnectionError";
+async function failure(label: string, requestId: string, failure: Failure): Promise<Error> {
+  return (await import("./runtime-error-map.js")).failureFor(label, requestId, failure);
 }
-/** Waygate did not answer within the `timeout`. */
-export class APIConnectionTimeoutError extends APIConnectionError {
-  override readonly name: string = "APIConnectionTimeoutError";
-}
-/** The caller's `signal` aborted the call; `cause` is the signal's reason. */
-export class APIUserAbortError extends WaygateError {
-  override readonly name: string = "APIUserAbortError";
-}
-export { APIConnectionError as ConnectionError, APIConnectionTimeoutError as TimeoutError };
 
 
 // ---------------------------------------------------------------------------------------
@@ -541,7 +474,7 @@ function configure(options: WaygateOptions | undefined, base: Config | undefined
           retries: 2,
           timeout: 60_000,
           strictVersion: false,
-          onVersionMismatch: warnOnce(new Set()),
+          onVersionMismatch: warnOfMismatch,
         },
     base,
     ...Object.entries(options ?? {}).map(([key, value]) => (value === undefined ? {} : { [key]: value })),
@@ -552,14 +485,15 @@ function configure(options: WaygateOptions | undefined, base: Config | undefined
   return config;
 }
 
-/** The default `onVersionMismatch`: one `console.warn` per action, for every client that shares the default. */
-function warnOnce(warned: Set<string>): (mismatch: VersionMismatch) => void {
-  return ({ integration, action, expected, executed }) => {
-    if (warned.has(`${integration} ${action}`)) return;
-    warned.add(`${integration} ${action}`);
-    // eslint-disable-next-line no-console
-    console.warn(`Waygate: ${integration} ${action} ran version ${executed ?? "?"} of the integration, not ${expected} as generated; run \`waygate generate\``);
-  };
+/** Actions whose version mismatch was reported: the default `onVersionMismatch` warns once per action in the process. */
+const warned = new Set<string>();
+
+function warnOfMismatch({ integration, action, expected, executed }: VersionMismatch): void {
+  const key = `${integration} ${action}`;
+  if (warned.has(key)) return;
+  warned.add(key);
+  // eslint-disable-next-line no-console
+  console.warn(`Waygate: ${key} ran version ${executed ?? "?"} of the integration, not ${expected} as generated; run \`waygate generate\``);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -579,7 +513,9 @@ function rootOf(config: Config, bindings: readonly Binding[]): object {
   const transport = config as unknown as Transport;
   for (const [property, bind] of bindings) lazy(root, property, () => bind(transport));
   // Not enumerable, like withOptions: the root's keys stay the integrations.
-  Object.defineProperty(root, "connect", { get: () => bindConnect(config), configurable: true });
+  // `wg.connect.createSession()`: its code is in runtime-request.js, loaded with the first call.
+  const createSession = async (input: object, options?: RequestOptions) => (await import("./runtime-request.js")).createSession(config, input, options);
+  Object.defineProperty(root, "connect", { get: (): ConnectClient => ({ createSession: named("connect.createSession", createSession) }) as ConnectClient, configurable: true });
   Object.defineProperty(root, "withOptions", {
     value: (options: WaygateOptions) => rootOf(configure(options, config), bindings),
     writable: true,
@@ -654,8 +590,10 @@ interface ExtensionHooks {
 export const paging: Extension = {
   action: (members, config, target, label) => {
     if (target.items === undefined) return;
-    members["pages"] = named(`${label}.pages`, (input?: unknown, options?: PageOptions) => loadedLater(async () => (await import("./runtime-paging.js")).pages(config, target, input, options)));
-    members["paginate"] = named(`${label}.paginate`, (input?: unknown, options?: PageOptions) => loadedLater(async () => (await import("./runtime-paging.js")).items(config, target, input, options)));
+    // Each the function of the same name in runtime-paging.js.
+    for (const walk of ["pages", "paginate"] as const) {
+      members[walk] = named(`${label}.${walk}`, (input?: unknown, options?: PageOptions) => loadedLater(async () => (await import("./runtime-paging.js"))[walk](config, target, input, options)));
+    }
   },
 } satisfies ExtensionHooks as unknown as Extension;
 
@@ -976,13 +914,6 @@ export function invoke(config: Config, target: Target, input: unknown, options: 
   return exchange(config, url, body, { label: `${target.slug}.${target.member}`, safe, target, response: target.response }, options);
 }
 
-/** Small on purpose: one function over `exchange`, bound only when `wg.connect` is first read. */
-function bindConnect(config: Config): ConnectClient {
-  const createSession = async (input: object, options?: RequestOptions) =>
-    (await exchange(config, `${config.baseUrl}/v1/connect/sessions`, { ...input }, { label: "connect.createSession", safe: false, target: undefined, response: "" }, options)).data;
-  return { createSession: named("connect.createSession", createSession) } as ConnectClient;
-}
-
 /**
  * `request()`: its code is in runtime-request.js, loaded with the first raw call, so a bundle
  * that never makes one carries only these two functions.
@@ -1031,32 +962,38 @@ export async function transmit(config: Config, url: string, init: Omit<FetchInit
   const timeout = options?.timeout ?? config.timeout;
 
   for (let attempt = 0; ; attempt++) {
-    if (signal?.aborted) throw new APIUserAbortError(`${call.label}: aborted`, { requestId, cause: signal.reason });
+    if (signal?.aborted) throw await failure(call.label, requestId, { kind: "aborted", reason: signal.reason });
     let response: FetchResponse;
     let bytes: ArrayBuffer;
     try {
       ({ response, bytes } = await attemptOnce(config, url, init, timeout, signal));
     } catch (error) {
-      if (signal?.aborted) throw new APIUserAbortError(`${call.label}: aborted`, { requestId, cause: signal.reason });
+      // Aborted by the caller: the loop's first line says so.
+      if (signal?.aborted) continue;
       if (error instanceof TimedOut) {
         // Not retried: Waygate may still be working on it.
-        throw new APIConnectionTimeoutError(`${call.label}: Waygate did not answer within ${timeout} ms (request ${requestId})`, { requestId });
+        throw await failure(call.label, requestId, { kind: "timeout", timeout });
       }
-      const failure = new APIConnectionError(`${call.label}: could not reach Waygate at ${config.baseUrl}: ${messageOf(error)} (request ${requestId})`, { requestId, cause: error });
-      if (!call.safe || attempt >= retries) throw failure;
-      await sleep(backoffMs(attempt), signal, requestId, call.label);
+      if (!call.safe || attempt >= retries) throw await failure(call.label, requestId, { kind: "unreachable", baseUrl: config.baseUrl, cause: error });
+      await sleep(backoffMs(attempt), signal);
       continue;
     }
     const status = response.status;
     const answered = { status, headers: response.headers, requestId: response.headers.get(HEADER_REQUEST_ID) ?? requestId };
     if (call.target !== undefined) reportVersion(config, call.target, response.headers);
     if (status >= 200 && status < 400) {
-      return { ...answered, data: decodeBody(bytes, answered, call.response), versionExecuted: versionExecuted(response.headers) };
+      let data: unknown;
+      try {
+        data = decodeBody(bytes, answered, call.response);
+      } catch (error) {
+        throw await failure(call.label, answered.requestId, { kind: "not-json", answered, cause: error });
+      }
+      return { ...answered, data, versionExecuted: versionExecuted(response.headers) };
     }
     const fromProxy = response.headers.get(HEADER_ERROR_SOURCE) === null && (status === 502 || status === 503 || status === 504);
     const wait = retryAfterMs(response.headers);
     if (fromProxy && call.safe && attempt < retries && (wait ?? 0) <= MAX_RETRY_AFTER_MS) {
-      await sleep(wait ?? backoffMs(attempt), signal, requestId, call.label);
+      await sleep(wait ?? backoffMs(attempt), signal);
       continue;
     }
     // The error classes for answers, and which one this is, load with the first error answer (runtime-error-map.js, runtime-errors.js).
@@ -1110,22 +1047,16 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
 /**
  * The body as the action's response type says: `empty` → undefined, `text` → string,
  * `binary` → ArrayBuffer. Otherwise as the content type says: JSON parsed, `text/*` a
- * string, anything else an ArrayBuffer; no body is undefined.
+ * string, anything else an ArrayBuffer; no body is undefined. Throws JSON.parse's error
+ * for a JSON content type whose body is not JSON.
  */
-function decodeBody(bytes: ArrayBuffer, answered: Answered, response: string): unknown {
-  const { status, headers, requestId } = answered;
+function decodeBody(bytes: ArrayBuffer, { status, headers }: Answered, response: string): unknown {
   if (response === "empty" || status === 204 || status === 205 || status === 304) return undefined;
   if (response === "binary") return bytes;
   if (bytes.byteLength === 0) return response === "text" ? "" : undefined;
   const type = headers.get("content-type") ?? "";
   if (response === "text" || TEXT.test(type)) return new TextDecoder().decode(bytes);
-  if (!JSON_TYPE.test(type)) return bytes;
-  const text = new TextDecoder().decode(bytes);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new WaygateError(`Waygate sent a JSON content type with a body that is not JSON (request ${requestId})`, { requestId, status, headers, cause: error });
-  }
+  return JSON_TYPE.test(type) ? (JSON.parse(new TextDecoder().decode(bytes)) as unknown) : bytes;
 }
 
 /** @internal */
@@ -1133,13 +1064,6 @@ export interface Answered {
   status: number;
   headers: HeaderReader;
   requestId: string;
-}
-
-function messageOf(error: unknown): string {
-  const cause = isRecord(error) && isRecord(error["cause"]) ? error["cause"] : undefined;
-  const code = cause?.["code"];
-  const message = error instanceof Error ? error.message : String(error);
-  return typeof code === "string" ? `${message} (${code})` : message;
 }
 
 /** @internal `retry-after-ms`, else `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
@@ -1158,19 +1082,16 @@ function backoffMs(attempt: number): number {
   return Math.random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt);
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined, requestId: string, label: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const aborted = (): APIUserAbortError => new APIUserAbortError(`${label}: aborted`, { requestId, cause: signal?.reason });
-    if (signal?.aborted) return reject(aborted());
-    const onAbort = (): void => {
+/** Resolves after `ms`, or as soon as `signal` aborts: the caller then sees it aborted. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
       clearTimeout(timer);
-      reject(aborted());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
+      signal?.removeEventListener("abort", done);
       resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    };
+    const timer = setTimeout(done, signal?.aborted ? 0 : ms);
+    signal?.addEventListener("abort", done);
   });
 }
 

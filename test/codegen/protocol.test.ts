@@ -14,9 +14,9 @@ import { invokeProtocolHeaders, InvokeProblemTypes } from "../../src/contract/in
 import { problemTypeUri, problemTypes, type ProblemKind } from "../../src/contract/problem.js";
 import { removeDir, writeFiles } from "./support/compile.js";
 
-const runtimeSource = readFileSync(join(templatesDir(), "runtime.ts"), "utf8");
+const sourceOf = (module: string): string => readFileSync(join(templatesDir(), `${module}.ts`), "utf8");
 /** runtime.ts and the modules it loads later (runtime-errors.ts, runtime-error-map.ts, runtime-paging.ts, runtime-batch.ts, runtime-request.ts). */
-const everyRuntimeSource = RUNTIME_MODULES.map((module) => readFileSync(join(templatesDir(), `${module}.ts`), "utf8")).join("\n");
+const everyRuntimeSource = RUNTIME_MODULES.map(sourceOf).join("\n");
 /** Problem types the runtime may name: the invoke path's and the API's generic ones (a bad key, an unknown integration…). */
 const declaredProblemTypes = new Set<string>([...Object.values(InvokeProblemTypes), ...(Object.keys(problemTypes) as ProblemKind[]).map(problemTypeUri)]);
 const dirs: string[] = [];
@@ -46,10 +46,9 @@ describe("templates/runtime.ts speaks only the declared protocol", () => {
   });
 
   test("ProblemTypes, and the types it maps to error classes, are declared ones; every invoke problem type has a constant", async () => {
-    const { js } = compileRuntime(runtimeSource, ts);
-    const dir = writeFiles(new Map([["runtime.js", js]]));
+    const dir = writeFiles(new Map(["runtime", "runtime-errors"].map((module) => [`${module}.js`, compileRuntime(sourceOf(module), ts).js])));
     dirs.push(dir);
-    const runtime = (await import(pathToFileURL(join(dir, "runtime.js")).href)) as { ProblemTypes: Record<string, string> };
+    const runtime = (await import(pathToFileURL(join(dir, "runtime-errors.js")).href)) as { ProblemTypes: Record<string, string> };
     const values = Object.values(runtime.ProblemTypes);
     expect(values.filter((type) => !declaredProblemTypes.has(type))).toEqual([]);
     expect(runtime.ProblemTypes).toMatchObject(InvokeProblemTypes);
@@ -59,8 +58,8 @@ describe("templates/runtime.ts speaks only the declared protocol", () => {
   });
 
   test("the ProblemTypeUrls interface spells out exactly the values ProblemTypes holds", () => {
-    const spelled = [...runtimeSource.matchAll(/^\s*readonly (\w+): "(https:\/\/waygate\.dev\/problems\/[a-z-]+)";$/gm)].map((match) => [match[1], match[2]]);
-    const { js } = compileRuntime(runtimeSource, ts);
+    const spelled = [...sourceOf("runtime-errors").matchAll(/^\s*readonly (\w+): "(https:\/\/waygate\.dev\/problems\/[a-z-]+)";$/gm)].map((match) => [match[1], match[2]]);
+    const { js } = compileRuntime(sourceOf("runtime-errors"), ts);
     const slugs = /const slugs =([^;]+);/.exec(js)?.[1] ?? "";
     const built = Function(`return ${slugs}`)() as string;
     expect(Object.fromEntries(spelled)).toEqual(Object.fromEntries(built.split(" ").map((slug) => [slug.replace(/-(.)/g, (_d, l: string) => l.toUpperCase()), `https://waygate.dev/problems/${slug}`])));

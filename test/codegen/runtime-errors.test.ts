@@ -179,6 +179,29 @@ describe("no answer from Waygate", () => {
     expect(typeof error.requestId).toBe("string");
     expect(setup.waygate.received).toHaveLength(1);
   });
+
+  test("an abort while the client waits to retry ends the wait at once, as an APIUserAbortError", async () => {
+    setup.waygate.on("slack", "users.info", () => ({ status: 503, headers: { "content-type": "text/html", "retry-after-ms": "30000" }, body: "<h1>503</h1>" }));
+    const controller = new AbortController();
+    const started = Date.now();
+    const call = at(setup.client({ retries: 3 }), "slack.users.info")({ user: "U1" }, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error("user left")), 100);
+    const error = await rejection(call);
+    expect(error).toBeInstanceOf(classes().APIUserAbortError!);
+    expect((error.cause as Error).message).toBe("user left");
+    // Not the 30 s the proxy asked for.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(setup.waygate.received).toHaveLength(1);
+  });
+
+  test("a JSON content type over a body that is not JSON is a WaygateError naming the call, with the answer's status and request id", async () => {
+    setup.waygate.on("slack", "users.info", () => ({ headers: { "content-type": "application/json" }, body: "{not json" }));
+    const error = await rejection(at(setup.client(), "slack.users.info")({ user: "U1" }, { requestId: "trace-7" }));
+    expect(error).toBeInstanceOf(classes().WaygateError!);
+    expect(error).not.toBeInstanceOf(classes().APIError!);
+    expect(error.message).toBe("slack.users.info: Waygate sent a JSON content type with a body that is not JSON (request trace-7)");
+    expect([error.status, error.requestId, error.cause instanceof SyntaxError]).toEqual([200, "trace-7", true]);
+  });
 });
 
 describe("retries: only what never reached Waygate, only when safe", () => {
