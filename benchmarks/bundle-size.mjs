@@ -10,6 +10,8 @@
 //   github via its group   import { createWaygate } from "./waygate/github.issues.js"   (one top-level group)
 //   slack via its group    import { createWaygate } from "./waygate/slack.chat.js"
 //
+// Each is bundled twice: with esbuild and with Rolldown (the bundler of Vite 8's production builds), both minifying.
+//
 // and, bundled the same way, one call through each peer: @octokit/rest (the hand-written GitHub SDK whose method names
 // the client follows), openai (a Stainless-generated SDK) and openapi-fetch (a typed fetch wrapper, nothing more).
 //
@@ -25,6 +27,7 @@
 //
 // Target: a one-action consumer ≤ 10 KB minified.
 import { build } from "esbuild";
+import { rolldown } from "rolldown";
 import { Buffer } from "node:buffer";
 import { gzipSync } from "node:zlib";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -67,29 +70,53 @@ const CONSUMERS = {
   "slack, via slack.chat.js": [`import { createWaygate } from "./waygate/slack.chat.js";`, `const wg = createWaygate({ apiKey: "k", baseUrl: "https://waygate.example.com" });`, `export const sent = await wg.slack.chat.postMessage({ channel: "C1", text: "hi" });`],
 };
 
-/** Bundles a one-action consumer; returns what loads up front (minified, gzip) and what only `import()` reaches. */
+/**
+ * Bundles a one-action consumer with esbuild and with Rolldown; returns, for each, what loads up front (minified, gzip)
+ * and what only `import()` reaches, and (esbuild) how many of the up-front bytes are the runtime's modules.
+ */
 async function measure(name, lines) {
-  const entry = join(scratch, `${name.replace(/[^a-z]+/gi, "-").toLowerCase()}.ts`);
+  const entry = join(scratch, `${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.ts`);
   writeFileSync(entry, lines.join("\n") + "\n");
-  // Code splitting on, as Vite, Rollup and webpack do by default: what runtime.js loads with import() (the error classes
-  // on the first error answer, runtime-batch.js on the first batch) is a chunk of its own. "minified" is what the page loads
-  // up front: the entry chunk and the chunks it imports statically; "lazy" the chunks only import() reaches.
-  const result = await build({ entryPoints: [entry], absWorkingDir: root, bundle: true, splitting: true, outdir: join(scratch, "out"), minify: true, format: "esm", target: "es2022", platform: "neutral", write: false, metafile: true, logLevel: "warning" });
-  const contents = new Map(result.outputFiles.map((file) => [relative(root, file.path), file.contents]));
-  const outputs = result.metafile.outputs;
-  const initial = new Set();
-  const visit = (path) => {
-    if (initial.has(path)) return;
-    initial.add(path);
-    for (const edge of outputs[path].imports) if (edge.kind === "import-statement") visit(edge.path);
-  };
-  // The consumer's own chunk: with splitting, every module reached by import() is an entry point of the metafile too.
-  visit(Object.keys(outputs).find((path) => outputs[path].entryPoint === relative(root, entry)));
-  const bytes = Buffer.concat([...initial].map((path) => contents.get(path)));
-  const lazy = [...contents.keys()].filter((path) => !initial.has(path)).reduce((sum, path) => sum + contents.get(path).length, 0);
-  const size = { minified: bytes.length, gzip: gzipSync(bytes).length, lazy };
-  console.log(`${name.padEnd(36)} ${kb(size.minified)} minified, ${kb(size.gzip)} gzip; lazy chunks ${kb(lazy)}`);
+  const size = { esbuild: await withEsbuild(entry), rolldown: await withRolldown(entry) };
+  console.log(`${name.padEnd(36)} esbuild ${kb(size.esbuild.minified)} (${kb(size.esbuild.gzip)} gzip, lazy ${kb(size.esbuild.lazy)}); rolldown ${kb(size.rolldown.minified)} (${kb(size.rolldown.gzip)} gzip, lazy ${kb(size.rolldown.lazy)})`);
   return size;
+}
+
+/** What loads up front (the entry chunk and the chunks it imports statically) and what only `import()` reaches. */
+function split(chunks, entryName, importsOf) {
+  const initial = new Set();
+  const visit = (name) => {
+    if (initial.has(name)) return;
+    initial.add(name);
+    for (const imported of importsOf(name)) visit(imported);
+  };
+  visit(entryName);
+  const bytes = Buffer.concat([...initial].map((name) => chunks.get(name)));
+  const lazy = [...chunks.keys()].filter((name) => !initial.has(name)).reduce((sum, name) => sum + chunks.get(name).length, 0);
+  return { initial, minified: bytes.length, gzip: gzipSync(bytes).length, lazy };
+}
+
+async function withEsbuild(entry) {
+  // Code splitting on, as Vite, Rollup and webpack do by default: what runtime.js loads with import() (the error classes
+  // on the first failure, runtime-batch.js on the first batch) is a chunk of its own.
+  const result = await build({ entryPoints: [entry], absWorkingDir: root, bundle: true, splitting: true, outdir: join(scratch, "out"), minify: true, format: "esm", target: "es2022", platform: "neutral", write: false, metafile: true, logLevel: "warning" });
+  const chunks = new Map(result.outputFiles.map((file) => [relative(root, file.path), Buffer.from(file.contents)]));
+  const outputs = result.metafile.outputs;
+  // The consumer's own chunk: with splitting, every module reached by import() is an entry point of the metafile too.
+  const entryName = Object.keys(outputs).find((path) => outputs[path].entryPoint === relative(root, entry));
+  const sizes = split(chunks, entryName, (name) => outputs[name].imports.filter((edge) => edge.kind === "import-statement").map((edge) => edge.path));
+  const runtime = [...sizes.initial].flatMap((name) => Object.entries(outputs[name].inputs)).filter(([input]) => /\/waygate\/runtime[\w-]*\.js$/.test(input));
+  return { ...sizes, runtime: Object.fromEntries(runtime.map(([input, { bytesInOutput }]) => [input.split("/").pop(), bytesInOutput])) };
+}
+
+async function withRolldown(entry) {
+  const bundle = await rolldown({ input: entry, cwd: root, logLevel: "silent" });
+  const { output } = await bundle.generate({ format: "esm", minify: true });
+  await bundle.close();
+  const files = output.filter((item) => item.type === "chunk");
+  const chunks = new Map(files.map((chunk) => [chunk.fileName, Buffer.from(chunk.code)]));
+  const byName = new Map(files.map((chunk) => [chunk.fileName, chunk]));
+  return split(chunks, files.find((chunk) => chunk.isEntry).fileName, (name) => byName.get(name).imports);
 }
 
 const sizes = {};
@@ -158,33 +185,40 @@ if (!process.env.KEEP) rmSync(scratch, { recursive: true, force: true });
 function kb(bytes) {
   return `${(bytes / 1024).toFixed(1)} KB`;
 }
-const rows = Object.entries(sizes).map(([name, size]) => `| ${name} | ${kb(size.minified)} | ${kb(size.gzip)} | ${kb(size.lazy)} | ${size.minified <= TARGET_BYTES ? "met" : "missed"} |`);
-/** Up-front bytes of a Waygate consumer over a peer's (the peer found by the start of its name), as `0.10×`. */
+const verdict = (size) => {
+  const met = ["esbuild", "rolldown"].filter((bundler) => size[bundler].minified <= TARGET_BYTES);
+  return met.length === 2 ? "met" : met.length === 0 ? "missed" : `met with ${met[0] === "esbuild" ? "esbuild" : "Rolldown"} only`;
+};
+const rows = Object.entries(sizes).map(([name, { esbuild, rolldown }]) => `| ${name} | ${kb(esbuild.minified)} | ${kb(esbuild.gzip)} | ${kb(esbuild.lazy)} | ${kb(rolldown.minified)} | ${kb(rolldown.gzip)} | ${kb(rolldown.lazy)} | ${verdict({ esbuild, rolldown })} |`);
+/** Up-front bytes of a Waygate consumer over a peer's (the peer found by the start of its name), with esbuild, as `0.10×`. */
 function ratioTo(consumer, peer) {
   const [, peerSize] = Object.entries(peerSizes).find(([name]) => name.startsWith(peer));
-  return `${(sizes[consumer].minified / peerSize.minified).toFixed(2)}×`;
+  return `${(sizes[consumer].esbuild.minified / peerSize.esbuild.minified).toFixed(2)}×`;
 }
-const peerRows = Object.entries(peerSizes).map(([name, size]) => `| ${name} | ${kb(size.minified)} | ${kb(size.gzip)} | ${kb(size.lazy)} |`);
+const peerRows = Object.entries(peerSizes).map(([name, { esbuild, rolldown }]) => `| ${name} | ${kb(esbuild.minified)} | ${kb(esbuild.gzip)} | ${kb(rolldown.minified)} | ${kb(rolldown.gzip)} |`);
+/** Up-front bytes of the runtime's modules in a consumer's esbuild bundle. */
+const runtimeOf = (consumer, module = "runtime.js") => sizes[consumer].esbuild.runtime[module] ?? 0;
+const rolldownVersion = JSON.parse(readFileSync(join(root, "node_modules/rolldown/package.json"), "utf8")).version;
 const section = [
   "<!-- bundle-size:begin -->",
   "## Bundle: an application that calls one action",
   "",
-  `Measured ${new Date().toISOString().slice(0, 10)} with \`node benchmarks/bundle-size.mjs\`; esbuild ${(await import("esbuild")).version} (bundle, minify, ESM, es2022, platform neutral), Node ${process.version}, ${cpus().length} cores, 1-minute load average ${loadAtStart.toFixed(1)} at start (sizes do not depend on load).`,
+  `Measured ${new Date().toISOString().slice(0, 10)} with \`node benchmarks/bundle-size.mjs\`; esbuild ${(await import("esbuild")).version} (bundle, minify, ESM, es2022, platform neutral) and Rolldown ${rolldownVersion} (the bundler of Vite 8's production builds; bundle, minify, ESM), Node ${process.version}, ${cpus().length} cores, 1-minute load average ${loadAtStart.toFixed(1)} at start (sizes do not depend on load).`,
   `The client is generated for GitHub (${github.integrations[0].actions.length} actions) and the two integrations of fixtures/codegen/small-manifest.json; each consumer creates the client and calls one action.`,
   "Bundled with code splitting, as Vite, Rollup and webpack do by default: \"up front\" is the entry chunk and what it imports statically;",
   "\"lazy\" is what is loaded with `import()` when first needed: a group's action table on the first call of one of its actions (github.issues.js,",
-  "through github.groups.lazy.js), the error classes on the first error answer (runtime-error-map.js, runtime-errors.js), `pages()`/`paginate()` on the first page",
-  "(runtime-paging.js), `.batch()` on the first batch (runtime-batch.js) and `request()` on the first raw call (runtime-request.js).",
+  "through github.groups.lazy.js), the error classes and messages on the first failed call (runtime-error-map.js, runtime-errors.js), `pages()`/`paginate()` on the first page",
+  "(runtime-paging.js), `.batch()` on the first batch (runtime-batch.js), and `request()` and `wg.connect.createSession()` on the first such call (runtime-request.js).",
   "",
-  "| consumer | up front, minified | gzip | lazy, minified | target ≤ 10 KB minified up front |",
-  "| --- | ---: | ---: | ---: | --- |",
+  "| consumer | esbuild: up front, minified | gzip | lazy | Rolldown: up front, minified | gzip | lazy | target ≤ 10 KB minified up front |",
+  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
   ...rows,
   "",
   "The peers, bundled the same way in the same run, each making one call (`octokit.rest.issues.create`, `client.chat.completions.create`,",
   "`client.POST(\"/repos/{owner}/{repo}/issues\")`):",
   "",
-  "| peer, one call | up front, minified | gzip | lazy, minified |",
-  "| --- | ---: | ---: | ---: |",
+  "| peer, one call | esbuild: up front, minified | gzip | Rolldown: up front, minified | gzip |",
+  "| --- | ---: | ---: | ---: | ---: |",
   ...peerRows,
   "",
   `So one GitHub call through github.ts loads ${ratioTo("github, via its module", "@octokit/rest")} of what the same call through Octokit does (Octokit's`,
@@ -193,25 +227,23 @@ const section = [
   `openapi-fetch is the floor: ${ratioTo("github, via its module", "openapi-fetch")} of it for github.ts buys retries with backoff and Retry-After, timeouts, error classes by who failed,`,
   "request ids, version reporting, `withResponse()`, and stand-ins for pages, batches and raw requests that load on first use.",
   "",
-  `The runtime alone (every module, everything exported, no splitting) is ${kb(runtimeBytes)} minified. A module names the runtime parts it uses`,
+  `The runtime alone (every module, everything exported, no splitting) is ${kb(runtimeBytes)} minified. What a consumer holds of it up front is runtime.js:`,
+  `${kb(runtimeOf("slack, via its module"))} for slack.ts (the call path, retries and Retry-After, timeouts, version reporting, the table parser, stubs that load the rest)`,
+  `and ${kb(runtimeOf("github, via its module"))} for github.ts (with the stand-ins of groups whose actions load later). A module names the runtime parts it uses`,
   "(`runtime.paging` only where an action paginates; `runtime.rawRequests` and `runtime.groupModules` only in the integration's own module), so a",
-  "bundler drops the rest. No action table of a group is up front any more: github.ts lists GitHub's groups (`issues /`, a few bytes each) and",
+  "bundler drops the rest. No action table of a group is up front: github.ts lists GitHub's groups (`issues /`, a few bytes each) and",
   "binds each as a stand-in (a Proxy) whose members load the group's module on their first call and then call the action there; the loader",
   "(github.groups.lazy.js, a literal `import()` per group, with a .d.ts so compilers do not follow them) and each group's module are chunks of their own. index.ts imports the integrations'",
-  "modules, so it holds GitHub's group names and the small integrations' whole tables.",
-  "What is still up front, and why index.ts and github.ts miss the target: runtime.js itself, 8.1 KB of it for any consumer (the call path,",
-  "retries, version reporting, the table parser) and 9.9 KB for a consumer of index.ts or github.ts (with the group stand-ins, 1.5 KB, and",
-  "the `request()` stub); for index.ts also the error classes it re-exports (runtime-errors.js, 1.6 KB: a module that index.ts re-exports is",
-  "loaded with it whatever the application imports from it; which class an answer becomes is in runtime-error-map.js, loaded on the first",
-  "error answer) and every integration's module (1.3 KB here). So github.ts misses by about 0.9 KB and index.ts by about 2.9 KB; getting",
-  "there needs a smaller runtime core (not done). Only a long table loads by group: an integration whose table is 4 KB or less keeps it",
-  "whole in its module (Slack's here), since the stand-ins would cost more than the table. The module of one top-level group",
-  "(`github.issues.js`) stays the smallest entry for GitHub, with `wg.github.issues.create(...)`",
-  "exactly as from index.ts. An application that imports an error class (for `instanceof`) carries runtime-errors.js up front. A bundler that",
-  "does not split (esbuild without `splitting`) inlines the lazy chunks, GitHub's every group table included.",
-  "Before (2026-12-01, the same script at commit c4d5cb7): 9.3 KB for slack via its module, 59.8 KB via index.ts, 56.1 KB for GitHub via its module,",
-  "9.8 KB via github.issues.ts, 7.9 KB via slack.chat.ts. (Until this change the script took the first entry point of esbuild's metafile as the",
-  "consumer's chunk; with splitting every chunk reached by `import()` is an entry point too, so that is now the consumer's own.)",
+  "modules, so it holds GitHub's group names and the small integrations' whole tables (an integration whose table is 4 KB or less keeps it whole in",
+  "its module, Slack's here, since the stand-ins would cost more than the table). The error classes (runtime-errors.js) and the code that picks one and words",
+  "its message (runtime-error-map.js) load with the first failed call, answered or not: a call that succeeds needs neither.",
+  `With esbuild, index.ts also holds runtime-errors.js up front (${kb(runtimeOf("slack, via index.ts", "runtime-errors.js"))}), though the application imports nothing from it: index.ts re-exports it, and`,
+  "esbuild keeps a re-exported module that a lazily loaded chunk also imports (esbuild issue #3704, open: tree shaking differs between splitting and no",
+  "splitting); Rolldown leaves it out. An application that imports an error class (for `instanceof`) carries runtime-errors.js up front with either.",
+  "The module of one top-level group (`github.issues.js`) stays the smallest entry for GitHub, with `wg.github.issues.create(...)`",
+  "exactly as from index.ts. A bundler that does not split (esbuild without `splitting`) inlines the lazy chunks, GitHub's every group table included.",
+  "Before (2026-12-01, the same script with esbuild only, at commit c3f8d93): 8.8 KB for slack via its module, 12.9 KB via index.ts, 10.9 KB for GitHub",
+  "via its module, 10.0 KB via github.issues.js, 8.0 KB via slack.chat.js; the error classes of calls that got no answer and the connect call were in runtime.js.",
   "",
   `Start-up, in this process (median of ${timings.create.length}): \`createWaygate()\` over index.ts ${(median(timings.create) * 1000).toFixed(1)} µs, then reading`,
   `\`wg.github.issues.create\` for the first time ${(median(timings.firstAction) * 1000).toFixed(0)} µs (GitHub's group names, then a stand-in for the action: the \`issues\` group's module is not loaded until a call); nothing is bound before it is read.`,
@@ -219,9 +251,9 @@ const section = [
   `median ${median(firstCalls.all.slice(1)).toFixed(2)} ms for the first call into each of GitHub's other ${firstCalls.all.length - 1} groups (one \`import()\` of the group's module and parsing its table),`,
   `against a median of ${(median(firstCalls.loaded) * 1000).toFixed(0)} µs for the same calls once loaded (a \`fetch\` that answers at once, so these are the client's own work; load average ${loadavg()[0].toFixed(1)}).`,
   "In a browser each of those loads is a request for a chunk: the first call into a group waits for one round trip (two for the first group: the loader, then the group).",
-  "Type-checking is unchanged: the loader reaches compilers as github.groups.lazy.d.ts, so a program rooted at application code that imports",
-  "index.ts holds one file more, not GitHub's 49 group modules (with the loader as .ts it held them: 50 files and about 0.3 s more checking).",
-  "`farm-bench -n 9` of `tsc -p` over a consumer of three GitHub actions, this client against the one before (commit c4d5cb7): wall 1.00×, CPU 1.02× (medians, load average 2.4).",
+  "What still misses: index.ts with three integrations, by 0.2 KB with Rolldown: GitHub's 49 group names (0.6 KB) and the two small integrations'",
+  "tables on top of github.ts's bundle; with esbuild, also the error classes above. The target, a one-action consumer, is met through each",
+  "integration's own module (github.ts, slack.ts), the entry point for an application that uses one integration.",
   "<!-- bundle-size:end -->",
 ].join("\n");
 
