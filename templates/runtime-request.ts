@@ -4,7 +4,7 @@
  * sessions (`wg.connect.createSession()`). runtime.js loads this module with `import()` on the
  * first such call, so bundlers give it a chunk of its own.
  */
-import { exchange, IDEMPOTENT_METHODS, type APIResponse, type Config, type RequestOptions } from "./runtime.js";
+import { exchange, IDEMPOTENT_METHOD, type APIResponse, type Config, type RequestOptions } from "./runtime.js";
 
 /** @internal A raw call: the route and input as `POST /v1/proxy/{integration}` takes them. */
 export async function proxy(config: Config, slug: string, route: string, input: Record<string, unknown> | undefined, options: RequestOptions | undefined): Promise<APIResponse<unknown>> {
@@ -22,7 +22,7 @@ export async function proxy(config: Config, slug: string, route: string, input: 
   });
   const body: Record<string, unknown> = { method, path };
   if (Object.keys(rest).length > 0) body[["GET", "HEAD", "DELETE"].includes(method) ? "query" : "body"] = rest;
-  const safe = IDEMPOTENT_METHODS.has(method) || options?.idempotencyKey !== undefined;
+  const safe = IDEMPOTENT_METHOD.test(method) || options?.idempotencyKey !== undefined;
   return await exchange(config, `${config.baseUrl}/v1/proxy/${encodeURIComponent(slug)}`, body, { label: `${slug} request ${method} ${path}`, safe, target: undefined, response: "" }, options);
 }
 

@@ -512,16 +512,13 @@ function rootOf(config: Config, bindings: readonly Binding[]): object {
   const root = {};
   const transport = config as unknown as Transport;
   for (const [property, bind] of bindings) lazy(root, property, () => bind(transport));
-  // Not enumerable, like withOptions: the root's keys stay the integrations.
   // `wg.connect.createSession()`: its code is in runtime-request.js, loaded with the first call.
   const createSession = async (input: object, options?: RequestOptions) => (await import("./runtime-request.js")).createSession(config, input, options);
-  Object.defineProperty(root, "connect", { get: (): ConnectClient => ({ createSession: named("connect.createSession", createSession) }) as ConnectClient, configurable: true });
-  Object.defineProperty(root, "withOptions", {
-    value: (options: WaygateOptions) => rootOf(configure(options, config), bindings),
-    writable: true,
-    configurable: true,
+  // Not enumerable: the root's keys stay the integrations.
+  return Object.defineProperties(root, {
+    connect: { get: (): ConnectClient => ({ createSession: named("connect.createSession", createSession) }) as ConnectClient, configurable: true },
+    withOptions: { value: (options: WaygateOptions) => rootOf(configure(options, config), bindings), writable: true, configurable: true },
   });
-  return root;
 }
 
 /**
@@ -530,8 +527,8 @@ function rootOf(config: Config, bindings: readonly Binding[]): object {
  * `=<action name>` when it is not the member path, `*<items pointer>` for a paginated
  * action (`*` alone: the body is the list), `:text`, `:binary` or `:empty` for a response
  * that is not JSON. `%`, space and newline in a value are percent-encoded. A group path
- * with `/` for the method (`issues /`, `actions.secrets /`) names a group whose actions
- * are in the group's own module (`groupModules`).
+ * alone on its line, without a method (`issues`, `actions.secrets`), names a group whose
+ * actions are in the group's own module (`groupModules`).
  */
 export type ActionTable = string;
 
@@ -547,7 +544,7 @@ interface ActionRow {
 /** A group of the client while unbound: its members in order, each an action or a group. */
 interface Tree {
   members: Map<string, ActionRow | Tree>;
-  /** Listed without its actions (`issues /`): they are in the group's own module, loaded when first needed. */
+  /** Listed without its actions (a line `issues`): they are in the group's own module, loaded when first needed. */
   deferred?: true;
 }
 
@@ -555,7 +552,7 @@ interface Tree {
  * Used by generated modules: the client of one integration. Its groups become objects
  * and its actions functions only when first read, so a client of 1 000 actions costs
  * nothing until it is used, and then only what is used. A group the table lists without
- * its actions (`issues /`) is loaded by the `groupModules` extension when first needed.
+ * its actions (a line `issues`) is loaded by the `groupModules` extension when first needed.
  */
 export function bindIntegration(transport: Transport, slug: string, version: number, table: ActionTable, extensions: readonly Extension[]): unknown {
   const hooks = extensions as readonly ExtensionHooks[];
@@ -615,7 +612,7 @@ export interface GroupModule {
 }
 
 /**
- * Groups listed without their actions (`issues /` in the table), each loaded by
+ * Groups listed without their actions (a line `issues` in the table), each loaded by
  * `load(member)` (an `import()` of the group's module) when one of its actions is first
  * called. Used by integration modules (github.ts), so a bundle holds GitHub's group names
  * up front and each group's table in a chunk of its own; a group's module itself binds its
@@ -652,7 +649,7 @@ const loadedGroups = new WeakMap<Tree, Tree>();
  * left to the object itself, so `await group`, `JSON.stringify(group)` and `String(group)`
  * see the plain object a group that is not loaded yet is.
  */
-const NEVER_MEMBERS: ReadonlySet<string> = new Set(["then", "catch", "finally", "toJSON", "prototype", "inspect"]);
+const NEVER_MEMBERS = /^(?:then|catch|finally|toJSON|prototype|inspect)$/;
 
 /**
  * A group whose module is not loaded yet: a Proxy over the object that will hold its members.
@@ -696,7 +693,7 @@ function pendingGroup(scope: Scope, path: readonly string[], outline: Tree, tree
     return made;
   };
   return new Proxy(target, {
-    get: (object, key, receiver) => (typeof key === "string" && !(key in fill()) && !filled && !NEVER_MEMBERS.has(key) ? standIn(key) : Reflect.get(object, key, receiver)),
+    get: (object, key, receiver) => (typeof key === "string" && !(key in fill()) && !filled && !NEVER_MEMBERS.test(key) ? standIn(key) : Reflect.get(object, key, receiver)),
     has: (object, key) => Reflect.has(fill(), key),
     ownKeys: () => Reflect.ownKeys(fill()),
     getOwnPropertyDescriptor: (object, key) => Reflect.getOwnPropertyDescriptor(fill(), key),
@@ -733,22 +730,24 @@ function tableTree(table: ActionTable): Tree {
   parsedTables.set(table, (root = { members: new Map() }));
   for (const line of table.split("\n")) {
     if (line === "") continue;
-    const [path = "", method = "POST", ...flags] = line.split(" ").map(unescapeField);
-    const row: ActionRow = { member: path, name: path, method, items: undefined, response: "" };
+    const [path = "", method, ...flags] = line.split(" ").map(unescapeField);
+    const row: ActionRow = { member: path, name: path, method: method ?? "", items: undefined, response: "" };
     for (const flag of flags) {
-      if (flag.startsWith("=")) row.name = flag.slice(1);
-      else if (flag.startsWith("*")) row.items = flag.slice(1);
-      else if (flag.startsWith(":")) row.response = flag.slice(1);
+      const field = FLAG_FIELDS[flag.charAt(0)];
+      if (field) row[field] = flag.slice(1);
     }
     const members = path.split(".");
     const last = members.pop() ?? "";
     const parent = groupAt(root, members);
-    // `issues /`: a group whose actions are in its own module.
-    if (method === "/") groupAt(parent, [last]).deferred = true;
+    // A path without a method (`issues`): a group whose actions are in its own module.
+    if (method === undefined) groupAt(parent, [last]).deferred = true;
     else parent.members.set(last, row);
   }
   return root;
 }
+
+/** What a row's flags set: `=name`, `*items`, `:response`. */
+const FLAG_FIELDS: Readonly<Record<string, "name" | "items" | "response" | undefined>> = { "=": "name", "*": "items", ":": "response" };
 
 /** The group at `path` below `node`, made where missing. */
 function groupAt(node: Tree, path: readonly string[]): Tree {
@@ -887,7 +886,7 @@ export function bindIntents(transport: Transport, table: string): unknown {
 // Calls
 
 /** @internal */
-export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
+export const IDEMPOTENT_METHOD = /^(?:GET|HEAD|OPTIONS|TRACE|PUT|DELETE)$/;
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 8_000;
 /** A longer Retry-After is not waited out: the error is thrown for the caller to schedule. */
@@ -910,7 +909,7 @@ export function invoke(config: Config, target: Target, input: unknown, options: 
   const url = `${config.baseUrl}/v1/invoke/${encodeURIComponent(target.slug)}/${encodeURIComponent(target.name)}`;
   const body: Record<string, unknown> = { input: input ?? {} };
   if (page !== undefined) body["page"] = page;
-  const safe = IDEMPOTENT_METHODS.has(target.method) || options?.idempotencyKey !== undefined;
+  const safe = IDEMPOTENT_METHOD.test(target.method) || options?.idempotencyKey !== undefined;
   return exchange(config, url, body, { label: `${target.slug}.${target.member}`, safe, target, response: target.response }, options);
 }
 
@@ -1008,7 +1007,7 @@ async function attemptOnce(config: Config, url: string, init: Omit<FetchInit, "s
   const controller = new AbortController();
   let timedOut = false;
   const onAbort = (): void => controller.abort(signal?.reason);
-  signal?.addEventListener("abort", onAbort, { once: true });
+  signal?.addEventListener("abort", onAbort);
   // A timeout of 0 (or Infinity) means none.
   const timer =
     timeoutMs > 0 && Number.isFinite(timeoutMs)

@@ -11,7 +11,7 @@
  *   resolution alike.
  * - `github.ts`: the integration's entry point. Its table is one template literal (one token
  *   for a consumer's compiler, a few bytes per row in a bundle) with the actions outside any
- *   group and one line per group (`issues /`); `bindClient` hands it to the runtime, which
+ *   group and one line per group (`issues`, its path alone); `bindClient` hands it to the runtime, which
  *   builds groups and actions when first read and loads a group's module when one of its
  *   actions is first called, through `github.groups.lazy.js` (an `import()` per group, with its `.d.ts`). So
  *   neither this module nor index.ts holds the integration's 1 200 rows: a bundler gives the
@@ -253,13 +253,13 @@ function clientFactory(plan: IntegrationPlan, module: string, groups: readonly G
   const lazy = groups.length > 0;
   // One template literal, not an array of arrays or an object literal of 1 000+ calls: a
   // consumer's build checks this module (it is .ts), and a literal is one token to check.
-  // With groups that load later, a group is a line `issues /` (and one per group nested in it): its actions are in its module.
+  // With groups that load later, a group is a line `issues`, its path alone (and one per group nested in it): its actions are in its module.
   const rows = lazy ? plan.tree.members.flatMap(({ name, node }) => ("members" in node ? groupRows(node, name) : [actionRow(node)])) : actionsInOrder(plan.tree).map(actionRow);
   const table = `const ACTIONS = \`\n${templateText(rows.map((row) => `${row}\n`).join(""))}\`;`;
   const format = "member path, HTTP method, then `=action name` when it differs, `*items pointer` when it paginates, `:text`, `:binary` or `:empty` for a body that is not JSON";
   const tableDoc = jsdoc({
     summary: lazy
-      ? `The actions of ${integration.name} outside any group, and its groups, one per line (\`ActionTable\` in runtime.d.ts): ${format}; \`issues /\` for a group whose actions are in its own module.`
+      ? `The actions of ${integration.name} outside any group, and its groups, one per line (\`ActionTable\` in runtime.d.ts): ${format}; a path alone (\`issues\`) for a group whose actions are in its own module.`
       : `The actions of ${integration.name}, one per line (\`ActionTable\` in runtime.d.ts): ${format}.`,
   });
   const bindDoc = jsdoc({
@@ -288,13 +288,13 @@ function clientFactory(plan: IntegrationPlan, module: string, groups: readonly G
 }
 
 /**
- * `issues /`, then a line per group nested in it (`actions.secrets /`): the runtime must tell
+ * `issues`, then a line per group nested in it (`actions.secrets`), each a path alone: the runtime must tell
  * them from actions before the module is loaded. Member names are identifiers, so the path
  * needs no escape (and the runtime decodes none).
  */
 function groupRows(group: ClientGroup, path: string): string[] {
   if (!/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/.test(path)) throw new CodegenError(`group path ${JSON.stringify(path)} is not a dotted path of identifiers`);
-  return [`${path} /`, ...group.members.flatMap(({ name, node }) => ("members" in node ? groupRows(node, `${path}.${name}`) : []))];
+  return [path, ...group.members.flatMap(({ name, node }) => ("members" in node ? groupRows(node, `${path}.${name}`) : []))];
 }
 
 /**

@@ -128,7 +128,7 @@ describe("GitHub REST API", () => {
     const table = /^const ACTIONS = `\n([^`]*)`;$/m.exec(module)?.[1] ?? "";
     const groupLines = table.split("\n").filter((line) => line !== "");
     expect(groupLines).toHaveLength(groupModules.length);
-    expect(groupLines.every((line) => /^[A-Za-z]\w* \/$/.test(line))).toBe(true);
+    expect(groupLines.every((line) => /^[A-Za-z]\w*$/.test(line))).toBe(true);
     const rows = groupModules.flatMap((path) => (/^export const actionTable = `\n([^`]*)`;$/m.exec(files.get(path) ?? "")?.[1] ?? "").split("\n").filter((line) => line !== ""));
     expect(rows).toHaveLength(integration.actions.length);
     const issues = files.get("github.issues.js") ?? "";

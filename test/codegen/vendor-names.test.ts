@@ -45,14 +45,14 @@ function manifestOf(definition: IntegrationDefinition): SdkManifest {
 
 /**
  * The client's action table (`name METHOD flags` per line) as `wg.<slug>.<name> METHOD`, sorted: the integration
- * module's, or, where it lists its groups to load later (`issues /`), its own rows and its groups' modules' tables.
+ * module's, or, where it lists its groups to load later (`issues`, a path alone), its own rows and its groups' modules' tables.
  */
 function clientTree(files: Map<string, string>, slug: string): string[] {
   const tableOf = (text = ""): string[] => (/^(?:export )?const (?:ACTIONS|actionTable) = `\n([^`]*)`;$/m.exec(text)?.[1] ?? "").split("\n").filter((line) => line !== "");
   const own = tableOf(files.get(`${slug}.ts`));
-  const groupsLoadLater = own.some((line) => line.endsWith(" /"));
+  const groupsLoadLater = own.some((line) => !line.includes(" "));
   const groups = [...files].filter(([path]) => path.startsWith(`${slug}.`) && /^[^.]+\.[^.]+\.js$/.test(path)).flatMap(([, text]) => tableOf(text));
-  return [...own.filter((line) => !line.endsWith(" /")), ...(groupsLoadLater ? groups : [])]
+  return [...own.filter((line) => line.includes(" ")), ...(groupsLoadLater ? groups : [])]
     .sort()
     .map((line) => line.split(" "))
     .map(([name, method]) => `wg.${slug}.${name} ${method}`);
