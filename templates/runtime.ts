@@ -27,6 +27,8 @@
  * (listed in RUNTIME_MODULES, src/codegen/runtime-build.ts) when its code can wait.
  */
 
+import type * as ErrorMap from "./runtime-error-map.js";
+
 /*
  * The invoke protocol's header names. src/contract/invoke.ts declares them for the whole
  * project; this file has no dependencies and so keeps a copy, which a test checks against the
@@ -417,8 +419,7 @@ export interface ErrorInit {
 /**
  * How a call ended that got no usable answer: the caller aborted it, Waygate did not answer in
  * time, could not be reached, or sent a JSON content type with a body that is not JSON.
- * runtime-error-map.js makes the error (`failureFor`), loaded then with the error classes, so an
- * application whose calls never fail carries neither.
+ * runtime-error-map.js makes the error (`failureFor`, as `errorFor` does for error answers).
  * @internal
  */
 export type Failure =
@@ -428,7 +429,24 @@ export type Failure =
   | { kind: "not-json"; answered: Answered; cause: unknown };
 
 async function failure(label: string, requestId: string, failure: Failure): Promise<Error> {
-  return (await import("./runtime-error-map.js")).failureFor(label, requestId, failure);
+  return (await failures()).failureFor(label, requestId, failure);
+}
+
+let failureModule: Promise<typeof ErrorMap> | undefined;
+
+/**
+ * runtime-error-map.js, which makes a failed call's error, and the error classes it imports: a
+ * chunk of their own in a bundle, so an application's start does not wait for them. They are
+ * fetched in the background when the first call starts, not when one fails: a call that fails
+ * because the network went away could not fetch them then, and would throw the bundler's
+ * "failed to fetch module" instead of an `APIConnectionError`. A fetch that failed (offline
+ * from the start) is tried again by the next call.
+ */
+function failures(): Promise<typeof ErrorMap> {
+  return (failureModule ??= import("./runtime-error-map.js").catch((error: unknown) => {
+    failureModule = undefined;
+    throw error;
+  }));
 }
 
 
@@ -959,6 +977,8 @@ export async function transmit(config: Config, url: string, init: Omit<FetchInit
   const retries = retriesOf(config, options);
   const signal = options?.signal;
   const timeout = options?.timeout ?? config.timeout;
+  // Fetched now, used only if the call fails (`failures`).
+  failures().catch(() => undefined);
 
   for (let attempt = 0; ; attempt++) {
     if (signal?.aborted) throw await failure(call.label, requestId, { kind: "aborted", reason: signal.reason });
@@ -995,8 +1015,7 @@ export async function transmit(config: Config, url: string, init: Omit<FetchInit
       await sleep(wait ?? backoffMs(attempt), signal);
       continue;
     }
-    // The error classes for answers, and which one this is, load with the first error answer (runtime-error-map.js, runtime-errors.js).
-    throw (await import("./runtime-error-map.js")).errorFor(call.label, answered, bytes);
+    throw (await failures()).errorFor(call.label, answered, bytes);
   }
 }
 

@@ -4,9 +4,13 @@
  * class and carry the request id; only what never reached Waygate is retried; pages
  * follow Waygate's `x-waygate-next-page` tokens and nothing else.
  */
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { InvokeProblemTypes } from "../../src/contract/invoke.js";
+import { removeDir, transpile, writeFiles } from "./support/compile.js";
 import { upstreamError, waygateProblem } from "./support/fake-waygate.js";
 import { at, type ErrorClassName, type Paged } from "./support/load-client.js";
 import { collect, rejection, useRuntime } from "./support/runtime-setup.js";
@@ -201,6 +205,52 @@ describe("no answer from Waygate", () => {
     expect(error).not.toBeInstanceOf(classes().APIError!);
     expect(error.message).toBe("slack.users.info: Waygate sent a JSON content type with a body that is not JSON (request trace-7)");
     expect([error.status, error.requestId, error.cause instanceof SyntaxError]).toEqual([200, "trace-7", true]);
+  });
+});
+
+describe("the network goes away", () => {
+  test("in Node itself: the error module, fetched when the first call started, makes the APIConnectionError when it can no longer be loaded; one that could not be fetched is tried again", () => {
+    const dir = writeFiles(setup.loaded.files);
+    transpile(setup.loaded.files, dir);
+    const script = join(dir, "offline.mjs");
+    writeFileSync(
+      script,
+      [
+        `import { renameSync } from "node:fs";`,
+        `import { APIConnectionError, createWaygate } from "./index.js";`,
+        `const ok = () => new Response('{"ok":true}', { headers: { "content-type": "application/json" } });`,
+        `// Online: a round trip of 300 ms. Offline: fetch fails, and so would fetching a chunk not fetched yet.`,
+        `let online = true;`,
+        `const fetch = async () => { if (!online) throw new TypeError("fetch failed"); await new Promise((resolve) => setTimeout(resolve, 300)); return ok(); };`,
+        `const gone = (file) => renameSync(file, file + ".gone");`,
+        `const back = (file) => renameSync(file + ".gone", file);`,
+        `const outcome = (promise) => promise.then(() => "ok", (error) => (error instanceof APIConnectionError ? "APIConnectionError: " + error.message : error.code ?? error.name));`,
+        `const out = {};`,
+        `// Offline from the start: the first call cannot fetch the error module either.`,
+        `const first = createWaygate({ apiKey: "k", baseUrl: "https://waygate.example.com", fetch, retries: 0 });`,
+        `online = false;`,
+        `gone("runtime-error-map.js");`,
+        `out.offlineAtStart = await outcome(first.slack.users.info({ user: "U1" }));`,
+        `// The next call tries again.`,
+        `back("runtime-error-map.js");`,
+        `online = true;`,
+        `out.online = await outcome(first.slack.users.info({ user: "U1" }));`,
+        `gone("runtime-error-map.js");`,
+        `online = false;`,
+        `out.offline = await outcome(first.slack.users.info({ user: "U1" }));`,
+        `console.log(JSON.stringify(out));`,
+      ].join("\n"),
+    );
+    try {
+      const output = JSON.parse(execFileSync(process.execPath, [script], { cwd: dir, encoding: "utf8" })) as Record<string, string>;
+      expect(output).toEqual({
+        offlineAtStart: "ERR_MODULE_NOT_FOUND",
+        online: "ok",
+        offline: expect.stringMatching(/^APIConnectionError: slack\.users\.info: could not reach Waygate at https:\/\/waygate\.example\.com: fetch failed \(request wgc_\w+\)$/),
+      });
+    } finally {
+      removeDir(dir);
+    }
   });
 });
 
