@@ -38,7 +38,7 @@ import {
   WaygateProblemError,
   WaygateRateLimitError,
 } from "./runtime-errors.js";
-import { HEADER_ERROR_SOURCE, isRecord, type Answered, type ErrorInit, type Failure, type Problem, type UpstreamResponse } from "./runtime.js";
+import { HEADER_ERROR_SOURCE, type Answered, type ErrorInit, type Failure, type Problem, type UpstreamResponse } from "./runtime.js";
 
 type APIErrorClass = new (message: string, init: ErrorInit & { upstream: UpstreamResponse }) => APIError;
 const UPSTREAM_CLASSES: ReadonlyMap<number, APIErrorClass> = new Map<number, APIErrorClass>([
@@ -160,4 +160,8 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

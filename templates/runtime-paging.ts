@@ -5,7 +5,7 @@
  * The server decides where the next page is (`x-waygate-next-page`); the client sends the
  * token back and reads the items at the action's `itemsPath`.
  */
-import { invoke, isRecord, type Config, type Page, type PageOptions, type Target } from "./runtime.js";
+import { invoke, type Config, type Page, type PageOptions, type Target } from "./runtime.js";
 
 /** The invoke protocol's header of the next page's token (declared in src/contract/invoke.ts). */
 const HEADER_NEXT_PAGE = "x-waygate-next-page";
@@ -43,7 +43,7 @@ function readPointer(document: unknown, pointer: string): unknown {
   for (const raw of pointer.replace(/^\//, "").split("/")) {
     const part = raw.replace(/~1/g, "/").replace(/~0/g, "~");
     if (Array.isArray(node) && /^(0|[1-9][0-9]*)$/.test(part)) node = node[Number(part)];
-    else if (isRecord(node) && Object.hasOwn(node, part)) node = node[part];
+    else if (typeof node === "object" && node !== null && !Array.isArray(node) && Object.hasOwn(node, part)) node = (node as Record<string, unknown>)[part];
     else return undefined;
   }
   return node;

@@ -1117,8 +1117,3 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 export function newRequestId(): string {
   return `wgc_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 12)}`;
 }
-
-/** @internal */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
