@@ -17,10 +17,10 @@
  * Built to be pruned by bundlers. A generated module names the parts it uses (`paging`,
  * `rawRequests`: `Extension`s), so what no module names is dropped; what an action reaches
  * only at run time is in modules of its own that this one loads with `import()` when first
- * needed: runtime-error-map.ts and runtime-errors.ts (which error class an error answer
- * becomes, and the classes of every failure), runtime-paging.ts
+ * needed: runtime-error-map.ts and runtime-errors.ts (which error a failed call becomes,
+ * and the classes; fetched when the first call starts, see `failures`), runtime-paging.ts
  * (`pages()`, `paginate()`), runtime-batch.ts (`.batch()`) and runtime-request.ts (raw
- * `request()` calls). Bundlers give each a chunk of
+ * `request()` calls, connect sessions). Bundlers give each a chunk of
  * its own. What those modules share with this one is exported and marked `@internal`
  * (left out of runtime.d.ts). A new part of the client follows one of the two patterns: an
  * `Extension` (or a root `Binding`) when generated modules opt in, a lazily loaded module
@@ -448,7 +448,6 @@ function failures(): Promise<typeof ErrorMap> {
     throw error;
   }));
 }
-
 
 // ---------------------------------------------------------------------------------------
 // Configuration
