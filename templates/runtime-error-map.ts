@@ -2,7 +2,8 @@
  * Which error a failed call becomes: for an error answer, the upstream's (`APIError` by its
  * status) or Waygate's (`WaygateProblemError` by problem type), with a message that quotes who
  * failed and why; for a call without a usable answer, `APIConnectionError` and its kin.
- * runtime.js loads this module with `import()` when a call fails; it is apart from
+ * runtime.js loads this module with `import()` when the first call starts (`failures` there:
+ * a call that fails because the network went away could not load it then); it is apart from
  * the classes (runtime-errors.js) so that a bundle of index.ts, which re-exports the classes
  * and so holds them up front, does not hold this too.
  */

@@ -2,9 +2,9 @@
  * Waygate's error classes: what a call that got no usable answer ends with (a refused
  * connection, a timeout, an abort: `APIConnectionError` and its kin), the upstream API's
  * errors (`APIError` by its status) and Waygate's refusals (`WaygateProblemError` by problem
- * type). runtime.js loads them with `import()` when a call fails (error answers through
- * runtime-error-map.js, which picks the class), so an application that imports no error
- * class carries none of this until then; one that does
+ * type). runtime.js loads them with `import()`, through runtime-error-map.js (which picks the
+ * class), in the background when the first call starts, so an application that imports no
+ * error class does not hold them up front; one that does
  * (`import { NotFoundError } from "./waygate/index.js"`) gets the same classes the runtime
  * throws. index.ts re-exports this module. Which class an answer becomes is in
  * runtime-error-map.js.

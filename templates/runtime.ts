@@ -604,7 +604,7 @@ interface ExtensionHooks {
 export const paging: Extension = {
   action: (members, config, target, label) => {
     if (target.items === undefined) return;
-    // Each the function of the same name in runtime-paging.js.
+    // Each is runtime-paging.js's function of the same name.
     for (const walk of ["pages", "paginate"] as const) {
       members[walk] = named(`${label}.${walk}`, (input?: unknown, options?: PageOptions) => loadedLater(async () => (await import("./runtime-paging.js"))[walk](config, target, input, options)));
     }
